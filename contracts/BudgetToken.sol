@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {IBudgetToken} from "./interfaces/IBudgetToken.sol";
+
+/// @title Budget token of one round
+/// @notice See {IBudgetToken}. Not OpenZeppelin's ERC20: its balances live in a mapping of their own, and a vote
+/// would then touch two words per party instead of one.
+contract BudgetToken is IBudgetToken {
+    struct Holder {
+        uint128 balance;
+        HolderKind kind;
+        uint16 district;
+    }
+
+    /// @inheritdoc IBudgetToken
+    uint16 public constant ANY_DISTRICT = type(uint16).max;
+
+    /// @inheritdoc IBudgetToken
+    address public immutable round;
+    /// @inheritdoc IBudgetToken
+    uint256 public immutable budget;
+
+    string private _name;
+    string private _symbol;
+    uint256 private _totalSupply;
+    mapping(address account => Holder) private _holders;
+
+    modifier onlyRound() {
+        if (msg.sender != round) revert BudgetTokenUnauthorizedCaller(msg.sender);
+        _;
+    }
+
+    /// @param round_ The round that alone moves tokens; the whole supply is minted to it.
+    /// @param budget_ The round's budget in kopecks (at most 2^128 - 1).
+    constructor(string memory name_, string memory symbol_, address round_, uint256 budget_) {
+        _name = name_;
+        _symbol = symbol_;
+        round = round_;
+        budget = budget_;
+    }
+
+    // --- ERC-20 reads ---
+
+    /// @inheritdoc IERC20Metadata
+    function name() external view returns (string memory) {
+        return _name;
+    }
+
+    /// @inheritdoc IERC20Metadata
+    function symbol() external view returns (string memory) {
+        return _symbol;
+    }
+
+    /// @inheritdoc IERC20Metadata
+    /// @dev 1 token = 1 ruble, so 2 decimals make the smallest unit one kopeck.
+    function decimals() external pure returns (uint8) {
+        return 2;
+    }
+
+    /// @inheritdoc IERC20
+    function totalSupply() external view returns (uint256) {
+        return _totalSupply;
+    }
+
+    /// @inheritdoc IERC20
+    function balanceOf(address account) external view returns (uint256) {
+        return _holders[account].balance;
+    }
+
+    /// @inheritdoc IERC20
+    /// @dev Always zero: nobody can be allowed to spend someone else's tokens.
+    function allowance(address, address) external pure returns (uint256) {
+        return 0;
+    }
+
+    /// @inheritdoc IBudgetToken
+    function holderOf(address account) external view returns (HolderKind kind, uint16 district) {
+        Holder storage holder = _holders[account];
+        return (holder.kind, holder.district);
+    }
+
+    // --- ERC-20 writes, all refused ---
+
+    /// @inheritdoc IERC20
+    function transfer(address to, uint256) external view returns (bool) {
+        revert BudgetTokenTransferNotAllowed(msg.sender, to);
+    }
+
+    /// @inheritdoc IERC20
+    function transferFrom(address from, address to, uint256) external pure returns (bool) {
+        revert BudgetTokenTransferNotAllowed(from, to);
+    }
+
+    /// @inheritdoc IERC20
+    function approve(address spender, uint256) external view returns (bool) {
+        revert BudgetTokenApprovalNotAllowed(msg.sender, spender);
+    }
+
+    // --- the round's moves ---
+
+    /// @inheritdoc IBudgetToken
+    function mint(uint256 amount) external onlyRound {
+        uint256 supply = _totalSupply;
+        if (amount > budget - supply) revert BudgetTokenBudgetExceeded(budget, supply, amount);
+        _totalSupply = supply + amount;
+        // Cannot overflow: the supply, and so any balance, is at most the budget, checked below 2^128 by the round.
+        unchecked {
+            _holders[round].balance += uint128(amount);
+        }
+        emit Transfer(address(0), round, amount);
+    }
+
+    /// @inheritdoc IBudgetToken
+    function registerPiggyBank(address bank, uint16 district) external onlyRound {
+        Holder storage holder = _holders[bank];
+        if (holder.kind != HolderKind.None) revert BudgetTokenHolderExists(bank);
+        holder.kind = HolderKind.PiggyBank;
+        holder.district = district;
+        emit PiggyBankRegistered(bank, district);
+    }
+
+    /// @inheritdoc IBudgetToken
+    function grant(address resident, uint16 district, uint256 amount) external onlyRound {
+        Holder storage holder = _holders[resident];
+        if (holder.kind != HolderKind.None) revert BudgetTokenAlreadyClaimed(resident);
+        Holder storage source = _holders[round];
+        uint128 available = source.balance;
+        if (amount > available) revert BudgetTokenInsufficientBalance(round, available, amount);
+        // Cannot underflow: checked just above; the new balance is at most the supply.
+        unchecked {
+            source.balance = available - uint128(amount);
+        }
+        _holders[resident] = Holder({balance: uint128(amount), kind: HolderKind.Resident, district: district});
+        emit Transfer(round, resident, amount);
+    }
+
+    /// @inheritdoc IBudgetToken
+    function deposit(address resident, address[] calldata banks, uint256[] calldata amounts) external onlyRound {
+        if (banks.length != amounts.length) revert BudgetTokenLengthMismatch(banks.length, amounts.length);
+        Holder storage from = _holders[resident];
+        uint128 remaining = from.balance;
+        uint16 residentDistrict = from.district;
+        for (uint256 i = 0; i < banks.length; ++i) {
+            address bank = banks[i];
+            uint256 amount = amounts[i];
+            Holder storage to = _holders[bank];
+            if (to.kind != HolderKind.PiggyBank) revert BudgetTokenNotAPiggyBank(bank);
+            if (residentDistrict != ANY_DISTRICT && residentDistrict != to.district) {
+                revert BudgetTokenDistrictMismatch(resident, residentDistrict, to.district);
+            }
+            if (amount > remaining) revert BudgetTokenInsufficientBalance(resident, remaining, amount);
+            // Cannot overflow or underflow: amount <= remaining <= supply < 2^128.
+            unchecked {
+                remaining -= uint128(amount);
+                to.balance += uint128(amount);
+            }
+            emit Transfer(resident, bank, amount);
+        }
+        from.balance = remaining;
+    }
+
+    /// @inheritdoc IBudgetToken
+    function withdraw(address resident, address[] calldata banks, uint256[] calldata amounts) external onlyRound {
+        if (banks.length != amounts.length) revert BudgetTokenLengthMismatch(banks.length, amounts.length);
+        Holder storage to = _holders[resident];
+        if (to.kind != HolderKind.Resident) revert BudgetTokenTransferNotAllowed(address(0), resident);
+        uint128 received = to.balance;
+        for (uint256 i = 0; i < banks.length; ++i) {
+            address bank = banks[i];
+            uint256 amount = amounts[i];
+            Holder storage from = _holders[bank];
+            if (from.kind != HolderKind.PiggyBank) revert BudgetTokenNotAPiggyBank(bank);
+            uint128 available = from.balance;
+            if (amount > available) revert BudgetTokenInsufficientBalance(bank, available, amount);
+            // Cannot overflow or underflow: checked above, and every balance is part of a supply < 2^128.
+            unchecked {
+                from.balance = available - uint128(amount);
+                received += uint128(amount);
+            }
+            emit Transfer(bank, resident, amount);
+        }
+        to.balance = received;
+    }
+}

@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+import {DistrictTally} from "./DistrictTally.sol";
+import {IAirdrop} from "./interfaces/IAirdrop.sol";
+import {IBudgetToken} from "./interfaces/IBudgetToken.sol";
+import {IRoundParts} from "./interfaces/IRoundParts.sol";
+import {IRound} from "./interfaces/IRound.sol";
+
+/// @title One participatory-budgeting round
+/// @notice See {IRound}. The round has its own token and airdrop deployed with itself as their round, so each
+/// of them trusts exactly one caller. It never calls code it did not deploy: the token, the airdrop and the piggy bank clones.
+contract Round is IRound, AccessControlDefaultAdminRules {
+    /// @inheritdoc IRound
+    bytes32 public constant COMMITTEE_ROLE = keccak256("COMMITTEE_ROLE");
+    /// @inheritdoc IRound
+    bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
+    /// @inheritdoc IRound
+    bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+    /// @inheritdoc IRound
+    bytes32 public constant REPORTER_ROLE = keccak256("REPORTER_ROLE");
+    /// @inheritdoc IRound
+    uint256 public constant MAX_DISTRICTS = 1024;
+    /// @inheritdoc IRound
+    uint256 public constant MAX_PROJECTS_PER_DISTRICT = 128;
+
+    IBudgetToken private immutable _token;
+    IAirdrop private immutable _airdrop;
+    address private immutable _piggyBankImplementation;
+    uint256 private immutable _budget;
+    uint64 private immutable _opensAt;
+    uint64 private immutable _closesAt;
+    Rule private immutable _rule;
+    uint256 private immutable _minTokens;
+    uint32 private immutable _minSupporters;
+
+    string private _name;
+    // Read by every vote, so kept in one word.
+    bool private _opened;
+    uint16 private _finalizedDistricts;
+    uint128 private _districtBudgets;
+
+    District[] private _districts;
+    mapping(uint256 districtId => uint32[]) private _districtProjects;
+    Project[] private _projects;
+    mapping(uint256 projectId => Implementation) private _implementations;
+    mapping(address bank => mapping(address voter => uint256)) private _deposits;
+    // Kept only when the round has a minimum number of supporters: it costs every new depositor a word.
+    mapping(address bank => uint256) private _supporters;
+
+    constructor(
+        RoundConfig memory config,
+        address piggyBankImplementation_,
+        IRoundParts parts
+    ) AccessControlDefaultAdminRules(config.adminTransferDelay, config.admin) {
+        if (config.opensAt <= block.timestamp || config.closesAt <= config.opensAt) {
+            revert RoundInvalidSchedule(config.opensAt, config.closesAt);
+        }
+        if (config.budget == 0 || config.budget > type(uint128).max) revert RoundInvalidBudget(config.budget);
+        if (config.minTokens > config.budget) revert RoundInvalidMinimumSupport(config.minTokens);
+        if (bytes(config.name).length == 0) revert RoundEmptyName();
+        _requireAddress(config.committee, "committee");
+        _requireAddress(config.minter, "minter");
+        _requireAddress(config.registrar, "registrar");
+        _requireAddress(config.reporter, "reporter");
+        _requireAddress(piggyBankImplementation_, "piggyBankImplementation");
+
+        _name = config.name;
+        _budget = config.budget;
+        _opensAt = config.opensAt;
+        _closesAt = config.closesAt;
+        _rule = config.rule;
+        _minTokens = config.minTokens;
+        _minSupporters = config.minSupporters;
+        _piggyBankImplementation = piggyBankImplementation_;
+        _token = IBudgetToken(parts.deployToken(config.name, config.tokenSymbol, config.budget));
+        _airdrop = IAirdrop(parts.deployAirdrop());
+
+        _grantRole(COMMITTEE_ROLE, config.committee);
+        _grantRole(MINTER_ROLE, config.minter);
+        _grantRole(REGISTRAR_ROLE, config.registrar);
+        _grantRole(REPORTER_ROLE, config.reporter);
+    }
+
+    // --- configuration ---
+
+    /// @inheritdoc IRound
+    function name() external view returns (string memory) {
+        return _name;
+    }
+
+    /// @inheritdoc IRound
+    function token() external view returns (IBudgetToken) {
+        return _token;
+    }
+
+    /// @inheritdoc IRound
+    function airdrop() external view returns (IAirdrop) {
+        return _airdrop;
+    }
+
+    /// @inheritdoc IRound
+    function piggyBankImplementation() external view returns (address) {
+        return _piggyBankImplementation;
+    }
+
+    /// @inheritdoc IRound
+    function budget() external view returns (uint256) {
+        return _budget;
+    }
+
+    /// @inheritdoc IRound
+    function opensAt() external view returns (uint64) {
+        return _opensAt;
+    }
+
+    /// @inheritdoc IRound
+    function closesAt() external view returns (uint64) {
+        return _closesAt;
+    }
+
+    /// @inheritdoc IRound
+    function rule() external view returns (Rule) {
+        return _rule;
+    }
+
+    /// @inheritdoc IRound
+    function minTokens() external view returns (uint256) {
+        return _minTokens;
+    }
+
+    /// @inheritdoc IRound
+    function minSupporters() external view returns (uint32) {
+        return _minSupporters;
+    }
+
+    // --- state ---
+
+    /// @inheritdoc IRound
+    function phase() external view returns (Phase) {
+        if (block.timestamp < _opensAt || (!_opened && block.timestamp < _closesAt)) return Phase.Setup;
+        if (block.timestamp < _closesAt) return Phase.Voting;
+        if (_opened && _finalizedDistricts == _districts.length) return Phase.Finalized;
+        return Phase.Closed;
+    }
+
+    /// @inheritdoc IRound
+    function opened() external view returns (bool) {
+        return _opened;
+    }
+
+    /// @inheritdoc IRound
+    function districtCount() external view returns (uint256) {
+        return _districts.length;
+    }
+
+    /// @inheritdoc IRound
+    function projectCount() external view returns (uint256) {
+        return _projects.length;
+    }
+
+    /// @inheritdoc IRound
+    function finalizedDistricts() external view returns (uint256) {
+        return _finalizedDistricts;
+    }
+
+    /// @inheritdoc IRound
+    function district(uint256 districtId) external view returns (District memory) {
+        _requireDistrict(districtId);
+        return _districts[districtId];
+    }
+
+    /// @inheritdoc IRound
+    function districtProjectIds(uint256 districtId) external view returns (uint256[] memory ids) {
+        _requireDistrict(districtId);
+        uint32[] storage stored = _districtProjects[districtId];
+        ids = new uint256[](stored.length);
+        for (uint256 i = 0; i < ids.length; ++i) ids[i] = stored[i];
+    }
+
+    /// @inheritdoc IRound
+    function project(uint256 projectId) external view returns (Project memory) {
+        _requireProject(projectId);
+        return _projects[projectId];
+    }
+
+    /// @inheritdoc IRound
+    function implementationOf(uint256 projectId) external view returns (Implementation memory) {
+        _requireProject(projectId);
+        return _implementations[projectId];
+    }
+
+    /// @inheritdoc IRound
+    function depositOf(address bank, address voter) external view returns (uint256) {
+        return _deposits[bank][voter];
+    }
+
+    /// @inheritdoc IRound
+    function supportersOf(address bank) external view returns (uint256) {
+        return _supporters[bank];
+    }
+
+    // --- setup ---
+
+    /// @inheritdoc IRound
+    function addDistrict(string calldata name_, uint256 budget_) external onlyRole(COMMITTEE_ROLE) returns (uint256) {
+        _requireSetup();
+        if (bytes(name_).length == 0) revert RoundEmptyName();
+        uint256 districtId = _districts.length;
+        if (districtId == MAX_DISTRICTS) revert RoundTooManyDistricts(MAX_DISTRICTS);
+        if (budget_ == 0) revert RoundInvalidDistrictBudget(budget_);
+        uint256 districtBudgets = _districtBudgets;
+        if (budget_ > _budget - districtBudgets) {
+            revert RoundDistrictBudgetsExceedBudget(districtBudgets + budget_, _budget);
+        }
+        // The casts are safe: budget_ and the sum are at most the round's budget < 2^128.
+        _districtBudgets = uint128(districtBudgets + budget_);
+        _districts.push(District({name: name_, budget: uint128(budget_), funded: 0, finalized: false}));
+        emit DistrictAdded(districtId, name_, budget_);
+        return districtId;
+    }
+
+    /// @inheritdoc IRound
+    function addProject(
+        uint256 districtId,
+        uint256 cost,
+        uint8 category,
+        bytes32 metadataHash,
+        string calldata metadataURI
+    ) external onlyRole(COMMITTEE_ROLE) returns (uint256 projectId, address bank) {
+        _requireSetup();
+        _requireDistrict(districtId);
+        uint32[] storage districtProjects = _districtProjects[districtId];
+        if (districtProjects.length == MAX_PROJECTS_PER_DISTRICT) {
+            revert RoundDistrictFull(districtId, MAX_PROJECTS_PER_DISTRICT);
+        }
+        uint256 districtBudget = _districts[districtId].budget;
+        if (cost == 0 || cost > districtBudget) revert RoundInvalidProjectCost(cost, districtBudget);
+
+        projectId = _projects.length;
+        bank = Clones.cloneWithImmutableArgs(
+            _piggyBankImplementation,
+            abi.encode(address(this), projectId, metadataHash)
+        );
+        // The casts are safe: districtId < MAX_DISTRICTS, cost <= a district budget < 2^64 in practice and
+        // checked here, and there are at most MAX_DISTRICTS * MAX_PROJECTS_PER_DISTRICT projects.
+        if (cost > type(uint64).max) revert RoundInvalidProjectCost(cost, districtBudget);
+        _projects.push(
+            Project({bank: bank, district: uint16(districtId), cost: uint64(cost), category: category, funded: false})
+        );
+        districtProjects.push(uint32(projectId));
+        emit ProjectAdded(projectId, districtId, bank, cost, category, metadataHash, metadataURI);
+        _token.registerPiggyBank(bank, uint16(districtId));
+    }
+
+    /// @inheritdoc IRound
+    function mint(uint256 amount) external onlyRole(MINTER_ROLE) {
+        _requireSetup();
+        _token.mint(amount);
+        emit BudgetMinted(amount, _token.totalSupply());
+    }
+
+    /// @inheritdoc IRound
+    function open() external onlyRole(COMMITTEE_ROLE) {
+        if (_opened) revert RoundAlreadyOpened();
+        if (block.timestamp >= _closesAt) revert RoundClosed(_closesAt);
+        if (_districtBudgets != _budget) revert RoundDistrictBudgetsMismatch(_districtBudgets, _budget);
+        uint256 supply = _token.totalSupply();
+        if (supply != _budget) revert RoundBudgetNotMinted(supply, _budget);
+        _opened = true;
+        emit RoundOpened(_opensAt, _closesAt);
+    }
+
+    /// @inheritdoc IRound
+    function postBatch(bytes32 root, uint256 total) external onlyRole(REGISTRAR_ROLE) returns (uint256) {
+        if (block.timestamp >= _closesAt) revert RoundClosed(_closesAt);
+        return _airdrop.postBatch(root, total, _token.totalSupply());
+    }
+
+    // --- voting ---
+
+    /// @inheritdoc IRound
+    function claim(
+        uint256 batchId,
+        address account,
+        uint16 districtId,
+        uint256 amount,
+        bytes32[] calldata proof
+    ) external {
+        _claim(batchId, account, districtId, amount, proof);
+    }
+
+    /// @inheritdoc IRound
+    function allocate(address[] calldata banks, uint256[] calldata amounts) external {
+        _allocate(msg.sender, banks, amounts);
+    }
+
+    /// @inheritdoc IRound
+    function claimAndAllocate(
+        uint256 batchId,
+        uint16 districtId,
+        uint256 amount,
+        bytes32[] calldata proof,
+        address[] calldata banks,
+        uint256[] calldata amounts
+    ) external {
+        _claim(batchId, msg.sender, districtId, amount, proof);
+        _allocate(msg.sender, banks, amounts);
+    }
+
+    /// @inheritdoc IRound
+    function withdraw(address[] calldata banks, uint256[] calldata amounts) external {
+        _withdraw(msg.sender, banks, amounts);
+    }
+
+    /// @inheritdoc IRound
+    function reallocate(
+        address[] calldata fromBanks,
+        uint256[] calldata fromAmounts,
+        address[] calldata toBanks,
+        uint256[] calldata toAmounts
+    ) external {
+        _withdraw(msg.sender, fromBanks, fromAmounts);
+        _allocate(msg.sender, toBanks, toAmounts);
+    }
+
+    // --- after the deadline ---
+
+    /// @inheritdoc IRound
+    function finalize(uint256 districtId) external {
+        if (!_opened) revert RoundNotOpened();
+        if (block.timestamp < _closesAt) revert RoundNotClosed(block.timestamp, _closesAt);
+        _requireDistrict(districtId);
+        District storage stored = _districts[districtId];
+        if (stored.finalized) revert RoundDistrictAlreadyFinalized(districtId);
+
+        uint32[] storage ids = _districtProjects[districtId];
+        DistrictTally.Entry[] memory entries = new DistrictTally.Entry[](ids.length);
+        for (uint256 i = 0; i < entries.length; ++i) {
+            uint256 projectId = ids[i];
+            Project storage candidate = _projects[projectId];
+            address bank = candidate.bank;
+            entries[i] = DistrictTally.Entry({
+                projectId: projectId,
+                cost: candidate.cost,
+                tokens: _token.balanceOf(bank),
+                supporters: _supporters[bank]
+            });
+        }
+        (bool[] memory funded, uint256 fundedTotal) = DistrictTally.select(
+            entries,
+            stored.budget,
+            _rule,
+            _minTokens,
+            _minSupporters
+        );
+
+        stored.finalized = true;
+        // The cast is safe: fundedTotal <= the district budget < 2^128.
+        stored.funded = uint128(fundedTotal);
+        ++_finalizedDistricts;
+        uint256 winners = 0;
+        for (uint256 i = 0; i < entries.length; ++i) {
+            if (!funded[i]) continue;
+            DistrictTally.Entry memory entry = entries[i];
+            _projects[entry.projectId].funded = true;
+            ++winners;
+            emit ProjectFunded(entry.projectId, districtId, entry.cost, entry.tokens);
+        }
+        emit DistrictFinalized(districtId, fundedTotal, winners);
+    }
+
+    /// @inheritdoc IRound
+    function recordImplementation(
+        uint256 projectId,
+        ImplementationStatus status,
+        uint256 amountSpent,
+        bytes32 documentHash
+    ) external onlyRole(REPORTER_ROLE) {
+        _requireProject(projectId);
+        Project storage funded = _projects[projectId];
+        if (!funded.funded) revert RoundProjectNotFunded(projectId);
+        if (status == ImplementationStatus.None) revert RoundInvalidImplementationStatus(status);
+        if (amountSpent > funded.cost) revert RoundSpendAboveCost(projectId, amountSpent, funded.cost);
+        Implementation storage record = _implementations[projectId];
+        ImplementationStatus current = record.status;
+        if (current == ImplementationStatus.Completed || current == ImplementationStatus.Cancelled) {
+            revert RoundImplementationClosed(projectId, current);
+        }
+        record.status = status;
+        // The cast is safe: amountSpent <= cost < 2^64.
+        record.amountSpent = uint128(amountSpent);
+        record.documentHash = documentHash;
+        emit ImplementationRecorded(projectId, status, amountSpent, documentHash);
+    }
+
+    // --- the one place each voter action is carried out, for whoever the voter is ---
+
+    function _claim(
+        uint256 batchId,
+        address account,
+        uint16 districtId,
+        uint256 amount,
+        bytes32[] calldata proof
+    ) internal {
+        if (block.timestamp >= _closesAt) revert RoundClosed(_closesAt);
+        // Tokens reach residents only once the round is open, so a vote need not check it again.
+        if (!_opened) revert RoundNotOpened();
+        _airdrop.consume(batchId, account, districtId, amount, proof);
+        _token.grant(account, districtId, amount);
+    }
+
+    function _allocate(address voter, address[] calldata banks, uint256[] calldata amounts) internal {
+        _requireVoting();
+        if (banks.length != amounts.length) revert RoundLengthMismatch(banks.length, amounts.length);
+        bool countSupporters = _minSupporters != 0;
+        for (uint256 i = 0; i < banks.length; ++i) {
+            uint256 amount = amounts[i];
+            if (amount == 0) revert RoundZeroAmount(i);
+            address bank = banks[i];
+            uint256 before = _deposits[bank][voter];
+            // Cannot overflow: the token checks the voter holds `amount`, and all balances sum to < 2^128.
+            unchecked {
+                _deposits[bank][voter] = before + amount;
+            }
+            if (countSupporters && before == 0) ++_supporters[bank];
+        }
+        // The token refuses banks of other rounds or districts and amounts above the voter's balance.
+        _token.deposit(voter, banks, amounts);
+    }
+
+    function _withdraw(address voter, address[] calldata banks, uint256[] calldata amounts) internal {
+        _requireVoting();
+        if (banks.length != amounts.length) revert RoundLengthMismatch(banks.length, amounts.length);
+        bool countSupporters = _minSupporters != 0;
+        for (uint256 i = 0; i < banks.length; ++i) {
+            uint256 amount = amounts[i];
+            if (amount == 0) revert RoundZeroAmount(i);
+            address bank = banks[i];
+            uint256 before = _deposits[bank][voter];
+            if (amount > before) revert RoundInsufficientDeposit(voter, bank, before, amount);
+            // Cannot underflow: checked just above.
+            unchecked {
+                _deposits[bank][voter] = before - amount;
+            }
+            if (countSupporters && before == amount) --_supporters[bank];
+        }
+        _token.withdraw(voter, banks, amounts);
+    }
+
+    // --- checks ---
+
+    function _requireSetup() private view {
+        if (_opened || block.timestamp >= _opensAt) revert RoundSetupFrozen(block.timestamp, _opensAt, _opened);
+    }
+
+    /// @dev No `_opened` check: only residents hold tokens, and they receive them only after the round opened.
+    function _requireVoting() private view {
+        if (block.timestamp >= _closesAt) revert RoundClosed(_closesAt);
+        if (block.timestamp < _opensAt) revert RoundNotOpen(block.timestamp, _opensAt);
+    }
+
+    function _requireDistrict(uint256 districtId) private view {
+        if (districtId >= _districts.length) revert RoundUnknownDistrict(districtId);
+    }
+
+    function _requireProject(uint256 projectId) private view {
+        if (projectId >= _projects.length) revert RoundUnknownProject(projectId);
+    }
+
+    function _requireAddress(address value, string memory role) private pure {
+        if (value == address(0)) revert RoundZeroAddress(role);
+    }
+}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title Batches of verified residents, published as Merkle roots
+/// @notice The registrar verifies residents off-chain (phone, SMS, state ID) and posts each batch as the root
+/// of an OpenZeppelin StandardMerkleTree whose leaves are `(address account, uint16 district, uint256 amount)`,
+/// with the batch's declared total. A claim proves one leaf; the round then hands the amount to the account.
+interface IAirdrop {
+    /// @notice One posted batch of residents.
+    struct Batch {
+        bytes32 root;
+        uint128 total;
+        uint128 claimed;
+    }
+
+    /// @notice Thrown when a function reserved to the round is called by anyone else.
+    error AirdropUnauthorizedCaller(address caller);
+    /// @notice Thrown when a batch root is zero.
+    error AirdropZeroRoot();
+    /// @notice Thrown when a batch declares a zero total.
+    error AirdropZeroTotal();
+    /// @notice Thrown when the declared totals would exceed the minted supply.
+    error AirdropTotalsExceedSupply(uint256 postedTotal, uint256 total, uint256 supply);
+    /// @notice Thrown when a batch id does not exist.
+    error AirdropUnknownBatch(uint256 batchId);
+    /// @notice Thrown when a proof does not lead from the leaf to the batch root.
+    error AirdropInvalidProof(uint256 batchId, address account, uint16 district, uint256 amount);
+    /// @notice Thrown when a claim would take a batch above its declared total.
+    error AirdropBatchExhausted(uint256 batchId, uint256 total, uint256 claimed, uint256 amount);
+
+    /// @notice A batch was posted.
+    event BatchPosted(uint256 indexed batchId, bytes32 root, uint256 total);
+    /// @notice `account` claimed `amount` bound to `district` from batch `batchId`.
+    event Claimed(uint256 indexed batchId, address indexed account, uint16 district, uint256 amount);
+
+    /// @notice The round this airdrop serves.
+    function round() external view returns (address);
+
+    /// @notice How many batches were posted.
+    function batchCount() external view returns (uint256);
+
+    /// @notice Batch `batchId`.
+    function batch(uint256 batchId) external view returns (Batch memory);
+
+    /// @notice Sum of the declared totals of all batches.
+    function postedTotal() external view returns (uint256);
+
+    /// @notice Sum of everything claimed from all batches.
+    function claimedTotal() external view returns (uint256);
+
+    /// @notice The leaf hash of `(account, district, amount)`, as StandardMerkleTree builds it.
+    function leafHash(address account, uint16 district, uint256 amount) external pure returns (bytes32);
+
+    /// @notice Posts a batch; `supply` is the minted supply the totals must fit in. Only the round.
+    function postBatch(bytes32 root, uint256 total, uint256 supply) external returns (uint256 batchId);
+
+    /// @notice Verifies a leaf of batch `batchId` and counts it against the batch total. Only the round, which
+    /// makes sure each account is paid once.
+    function consume(
+        uint256 batchId,
+        address account,
+        uint16 district,
+        uint256 amount,
+        bytes32[] calldata proof
+    ) external;
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+
+/// @title Budget token of one participatory-budgeting round
+/// @notice One token is one ruble; with 2 decimals the smallest unit is one kopeck, so every amount of the
+/// real budget is exact. The whole supply is minted to the round, which hands it out to verified residents
+/// and moves it between residents and the round's piggy banks. Nobody else can move a token: there is no
+/// market, no gift and no allowance.
+/// @dev Each holder's balance shares one storage word with what the holder is (resident, piggy bank) and the
+/// district its tokens are bound to, so a vote reads and writes one word per party.
+interface IBudgetToken is IERC20Metadata {
+    /// @notice What an address is to the token.
+    enum HolderKind {
+        None,
+        Resident,
+        PiggyBank
+    }
+
+    /// @notice Thrown on every transfer that is not the round moving tokens between a resident and a bank.
+    error BudgetTokenTransferNotAllowed(address from, address to);
+    /// @notice Thrown on `approve`: allowances would make the tokens tradable.
+    error BudgetTokenApprovalNotAllowed(address owner, address spender);
+    /// @notice Thrown when a function reserved to the round is called by anyone else.
+    error BudgetTokenUnauthorizedCaller(address caller);
+    /// @notice Thrown when minting would take the supply above the round's budget.
+    error BudgetTokenBudgetExceeded(uint256 budget, uint256 supply, uint256 amount);
+    /// @notice Thrown when an account that already received its allowance would receive a second one.
+    error BudgetTokenAlreadyClaimed(address account);
+    /// @notice Thrown when tokens would go to an address that is not a piggy bank of this round.
+    error BudgetTokenNotAPiggyBank(address account);
+    /// @notice Thrown when an address is registered as a piggy bank twice or was a resident.
+    error BudgetTokenHolderExists(address account);
+    /// @notice Thrown when tokens bound to one district would go to a project of another district.
+    error BudgetTokenDistrictMismatch(address resident, uint16 residentDistrict, uint16 bankDistrict);
+    /// @notice Thrown when the holder does not have the tokens it would move.
+    error BudgetTokenInsufficientBalance(address holder, uint256 balance, uint256 needed);
+    /// @notice Thrown when two arrays that pair up have different lengths.
+    error BudgetTokenLengthMismatch(uint256 banks, uint256 amounts);
+
+    /// @notice A piggy bank was registered for a project of `district`.
+    event PiggyBankRegistered(address indexed bank, uint16 indexed district);
+
+    /// @notice The district value of a resident whose tokens may go to any district.
+    function ANY_DISTRICT() external view returns (uint16);
+
+    /// @notice The round that owns this token and alone can move it.
+    function round() external view returns (address);
+
+    /// @notice The round's whole budget in kopecks: the supply can never exceed it.
+    function budget() external view returns (uint256);
+
+    /// @notice What `account` is to the token, and the district its tokens are bound to.
+    function holderOf(address account) external view returns (HolderKind kind, uint16 district);
+
+    /// @notice Mints `amount` to the round. Only the round.
+    function mint(uint256 amount) external;
+
+    /// @notice Marks `bank` as the piggy bank of a project in `district`. Only the round.
+    function registerPiggyBank(address bank, uint16 district) external;
+
+    /// @notice Moves a resident's allowance from the round to `resident`, bound to `district`
+    /// (or `ANY_DISTRICT`). Each account receives one allowance. Only the round.
+    function grant(address resident, uint16 district, uint256 amount) external;
+
+    /// @notice Moves `amounts[i]` from `resident` into `banks[i]`. Only the round.
+    function deposit(address resident, address[] calldata banks, uint256[] calldata amounts) external;
+
+    /// @notice Moves `amounts[i]` from `banks[i]` back to `resident`. Only the round.
+    function withdraw(address resident, address[] calldata banks, uint256[] calldata amounts) external;
+}

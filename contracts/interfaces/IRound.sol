@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IAirdrop} from "./IAirdrop.sol";
+import {IBudgetToken} from "./IBudgetToken.sol";
+
+/// @title One participatory-budgeting round
+/// @notice Lifecycle, on `block.timestamp`:
+/// - Setup: the committee adds districts and projects, the minter mints the budget, the committee opens the
+///   round. Everything that decides the result is frozen when the round opens or when `opensAt` passes,
+///   whichever comes first.
+/// - Voting, `[opensAt, closesAt)`: residents claim their allowance and put it into piggy banks of projects,
+///   split as they like, and may withdraw or move it until the deadline.
+/// - Closed, from `closesAt`: anyone finalizes each district; balances can no longer move.
+/// - Finalized: every district has its winners.
+/// The registrar may post new batches of verified residents until `closesAt`.
+interface IRound {
+    /// @notice How a district's winners are chosen; fixed when the round is created.
+    enum Rule {
+        // Order the district's projects by tokens received (ties: lower project id first) and fund them in
+        // that order while each cost fits the remaining district budget; skip those that do not fit.
+        Ranked,
+        // A project qualifies when its bank holds at least its cost; qualifying projects are then funded in
+        // ranked order within the district budget.
+        PiggyBankFull
+    }
+
+    enum Phase {
+        Setup,
+        Voting,
+        Closed,
+        Finalized
+    }
+
+    enum ImplementationStatus {
+        None,
+        Contracted,
+        InProgress,
+        Completed,
+        Cancelled
+    }
+
+    /// @notice Everything a round is created with. Amounts are in kopecks (1 token = 1 ruble = 100 units).
+    struct RoundConfig {
+        string name;
+        string tokenSymbol;
+        uint256 budget;
+        uint64 opensAt;
+        uint64 closesAt;
+        Rule rule;
+        // Minimum support a project needs to win, in tokens (kopecks) and in distinct supporters; 0 = none.
+        uint256 minTokens;
+        uint32 minSupporters;
+        address admin;
+        uint48 adminTransferDelay;
+        address committee;
+        address minter;
+        address registrar;
+        address reporter;
+    }
+
+    struct District {
+        string name;
+        uint128 budget;
+        // Sum of the winners' costs, set when the district is finalized.
+        uint128 funded;
+        bool finalized;
+    }
+
+    struct Project {
+        address bank;
+        uint16 district;
+        uint64 cost;
+        uint8 category;
+        bool funded;
+    }
+
+    struct Implementation {
+        ImplementationStatus status;
+        uint128 amountSpent;
+        bytes32 documentHash;
+    }
+
+    error RoundInvalidSchedule(uint256 opensAt, uint256 closesAt);
+    error RoundInvalidBudget(uint256 budget);
+    error RoundInvalidMinimumSupport(uint256 minTokens);
+    error RoundZeroAddress(string role);
+    /// @notice Thrown when setup is attempted after the round opened or after `opensAt`.
+    error RoundSetupFrozen(uint256 now_, uint256 opensAt, bool opened);
+    error RoundAlreadyOpened();
+    error RoundNotOpened();
+    /// @notice Thrown when voting is attempted before `opensAt`.
+    error RoundNotOpen(uint256 now_, uint256 opensAt);
+    error RoundClosed(uint256 closesAt);
+    error RoundNotClosed(uint256 now_, uint256 closesAt);
+    error RoundTooManyDistricts(uint256 max);
+    error RoundUnknownDistrict(uint256 district);
+    error RoundDistrictFull(uint256 district, uint256 maxProjects);
+    error RoundInvalidDistrictBudget(uint256 budget);
+    error RoundDistrictBudgetsExceedBudget(uint256 districtBudgets, uint256 budget);
+    error RoundDistrictBudgetsMismatch(uint256 districtBudgets, uint256 budget);
+    error RoundBudgetNotMinted(uint256 supply, uint256 budget);
+    error RoundEmptyName();
+    error RoundInvalidProjectCost(uint256 cost, uint256 districtBudget);
+    error RoundUnknownProject(uint256 projectId);
+    error RoundZeroAmount(uint256 index);
+    error RoundLengthMismatch(uint256 banks, uint256 amounts);
+    error RoundInsufficientDeposit(address voter, address bank, uint256 deposit, uint256 amount);
+    error RoundDistrictAlreadyFinalized(uint256 district);
+    error RoundProjectNotFunded(uint256 projectId);
+    error RoundImplementationClosed(uint256 projectId, ImplementationStatus status);
+    error RoundInvalidImplementationStatus(ImplementationStatus status);
+    error RoundSpendAboveCost(uint256 projectId, uint256 amountSpent, uint256 cost);
+
+    event DistrictAdded(uint256 indexed district, string name, uint256 budget);
+    event ProjectAdded(
+        uint256 indexed projectId,
+        uint256 indexed district,
+        address bank,
+        uint256 cost,
+        uint8 category,
+        bytes32 metadataHash,
+        string metadataURI
+    );
+    event BudgetMinted(uint256 amount, uint256 supply);
+    event RoundOpened(uint256 opensAt, uint256 closesAt);
+    event ProjectFunded(uint256 indexed projectId, uint256 indexed district, uint256 cost, uint256 tokens);
+    event DistrictFinalized(uint256 indexed district, uint256 funded, uint256 winners);
+    event ImplementationRecorded(
+        uint256 indexed projectId,
+        ImplementationStatus status,
+        uint256 amountSpent,
+        bytes32 documentHash
+    );
+
+    // --- configuration, fixed at creation ---
+
+    function COMMITTEE_ROLE() external view returns (bytes32);
+    function MINTER_ROLE() external view returns (bytes32);
+    function REGISTRAR_ROLE() external view returns (bytes32);
+    function REPORTER_ROLE() external view returns (bytes32);
+    /// @notice Most districts a round can have.
+    function MAX_DISTRICTS() external view returns (uint256);
+    /// @notice Most projects a district can have; keeps `finalize` within a block.
+    function MAX_PROJECTS_PER_DISTRICT() external view returns (uint256);
+
+    function name() external view returns (string memory);
+    function token() external view returns (IBudgetToken);
+    function airdrop() external view returns (IAirdrop);
+    function piggyBankImplementation() external view returns (address);
+    function budget() external view returns (uint256);
+    function opensAt() external view returns (uint64);
+    function closesAt() external view returns (uint64);
+    function rule() external view returns (Rule);
+    function minTokens() external view returns (uint256);
+    function minSupporters() external view returns (uint32);
+
+    // --- state ---
+
+    function phase() external view returns (Phase);
+    function opened() external view returns (bool);
+    function districtCount() external view returns (uint256);
+    function projectCount() external view returns (uint256);
+    function finalizedDistricts() external view returns (uint256);
+    function district(uint256 districtId) external view returns (District memory);
+    function districtProjectIds(uint256 districtId) external view returns (uint256[] memory);
+    function project(uint256 projectId) external view returns (Project memory);
+    function implementationOf(uint256 projectId) external view returns (Implementation memory);
+    /// @notice What `voter` has in `bank` now.
+    function depositOf(address bank, address voter) external view returns (uint256);
+    /// @notice How many voters have tokens in `bank` now.
+    function supportersOf(address bank) external view returns (uint256);
+
+    // --- setup (committee, minter) ---
+
+    /// @notice Adds a district with its share of the budget. Committee, in Setup.
+    function addDistrict(string calldata name, uint256 budget) external returns (uint256 districtId);
+
+    /// @notice Adds a project and creates its piggy bank. Committee, in Setup.
+    function addProject(
+        uint256 districtId,
+        uint256 cost,
+        uint8 category,
+        bytes32 metadataHash,
+        string calldata metadataURI
+    ) external returns (uint256 projectId, address bank);
+
+    /// @notice Mints `amount` of the budget to the round. Minter, in Setup.
+    function mint(uint256 amount) external;
+
+    /// @notice Freezes setup and lets voting start at `opensAt`. Committee; requires the whole budget minted and
+    /// the district budgets adding up to it.
+    function open() external;
+
+    /// @notice Posts a batch of verified residents. Registrar, until `closesAt`.
+    function postBatch(bytes32 root, uint256 total) external returns (uint256 batchId);
+
+    // --- voting (anyone, each for themselves) ---
+
+    /// @notice Hands `account` its allowance from batch `batchId`. Anyone may submit it; the tokens go to
+    /// `account`. From the moment the round is opened until `closesAt`.
+    function claim(
+        uint256 batchId,
+        address account,
+        uint16 districtId,
+        uint256 amount,
+        bytes32[] calldata proof
+    ) external;
+
+    /// @notice Puts `amounts[i]` of the caller's tokens into `banks[i]`. In Voting.
+    function allocate(address[] calldata banks, uint256[] calldata amounts) external;
+
+    /// @notice Claims the caller's allowance and allocates it in one transaction. In Voting.
+    function claimAndAllocate(
+        uint256 batchId,
+        uint16 districtId,
+        uint256 amount,
+        bytes32[] calldata proof,
+        address[] calldata banks,
+        uint256[] calldata amounts
+    ) external;
+
+    /// @notice Takes `amounts[i]` of the caller's deposit back out of `banks[i]`. In Voting.
+    function withdraw(address[] calldata banks, uint256[] calldata amounts) external;
+
+    /// @notice Withdraws, then allocates, in one transaction. In Voting.
+    function reallocate(
+        address[] calldata fromBanks,
+        uint256[] calldata fromAmounts,
+        address[] calldata toBanks,
+        uint256[] calldata toAmounts
+    ) external;
+
+    // --- after the deadline ---
+
+    /// @notice Decides the winners of `districtId` by the round's rule. Anyone, once, after `closesAt`.
+    function finalize(uint256 districtId) external;
+
+    /// @notice Records how a funded project is being implemented. Implementation reporter.
+    function recordImplementation(
+        uint256 projectId,
+        ImplementationStatus status,
+        uint256 amountSpent,
+        bytes32 documentHash
+    ) external;
+}

@@ -1,0 +1,43 @@
+import { createRequire } from "node:module";
+
+import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+// The compiler comes from the npm `solc` package (wasm build): Hardhat's own download is unreachable
+// on our machines and in CI. Keep `version` equal to the pinned `solc` package version.
+const SOLC_VERSION = "0.8.28";
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthersPlugin],
+  solidity: {
+    version: SOLC_VERSION,
+    path: require.resolve("solc/soljson.js"),
+    settings: {
+      evmVersion: "cancun",
+      optimizer: { enabled: true, runs: 200 },
+    },
+  },
+  typechain: {
+    outDir: "typechain-types",
+  },
+  test: {
+    mocha: { timeout: 120_000 },
+  },
+  networks: {
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:8545",
+    },
+    // Any EVM network: the RPC URL and the deployer key come from configuration variables
+    // (environment or hardhat-keystore), never from the repository.
+    remote: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("KOPILKA_RPC_URL"),
+      accounts: [configVariable("KOPILKA_DEPLOYER_KEY")],
+    },
+  },
+});

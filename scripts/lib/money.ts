@@ -1,0 +1,37 @@
+/**
+ * Budget amounts. One budget token is one ruble and has 2 decimals, so amounts on-chain are whole kopecks.
+ * Off-chain, people write rubles ("1500", "1500.5", "1 500,50"); these helpers turn them into kopecks exactly,
+ * never through floating point.
+ */
+
+export const TOKEN_DECIMALS = 2;
+export const KOPECKS_PER_RUBLE = 100n;
+
+/** Parses a ruble amount into kopecks, or returns the reason it is not one. */
+export function parseRubles(text: string): { kopecks: bigint } | { error: string } {
+  const cleaned = text
+    .trim()
+    .replace(/[\s\u00a0]/g, "")
+    .replace(",", ".");
+  if (cleaned === "") return { error: "empty amount" };
+  if (cleaned.startsWith("-")) return { error: `negative amount "${text}"` };
+  const match = /^(\d+)(?:\.(\d*))?$/.exec(cleaned);
+  if (!match) return { error: `not a number: "${text}"` };
+  const fraction = match[2] ?? "";
+  if (fraction.length > TOKEN_DECIMALS) return { error: `more than two decimals: "${text}"` };
+  return { kopecks: BigInt(match[1]) * KOPECKS_PER_RUBLE + BigInt(fraction.padEnd(TOKEN_DECIMALS, "0")) };
+}
+
+/** Parses a ruble amount into kopecks and throws with the reason when it is not one. */
+export function rublesToKopecks(text: string): bigint {
+  const parsed = parseRubles(text);
+  if ("error" in parsed) throw new Error(parsed.error);
+  return parsed.kopecks;
+}
+
+/** Formats kopecks as rubles with exactly two decimals ("1500.50"), for files and logs. */
+export function formatRubles(kopecks: bigint): string {
+  const sign = kopecks < 0n ? "-" : "";
+  const abs = kopecks < 0n ? -kopecks : kopecks;
+  return `${sign}${abs / KOPECKS_PER_RUBLE}.${(abs % KOPECKS_PER_RUBLE).toString().padStart(2, "0")}`;
+}
