@@ -6,7 +6,7 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 
-import type { IRound } from "../../typechain-types/index.js";
+import type { IRound } from "../../typechain-types/RoundFactory.js";
 import type { Participant } from "../../scripts/lib/participants.js";
 import { Rule } from "../../scripts/lib/tally.js";
 import { DAY, mintAndOpen, postBatch, type CreatedRound, type PostedBatch, type RoundRoles } from "./round.js";
