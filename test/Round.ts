@@ -1,0 +1,463 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { ANY_DISTRICT, type Participant } from "../scripts/lib/participants.js";
+import { tallyDistrict, type TallyEntry } from "../scripts/lib/tally.js";
+import { createRound, deployFactory, mintAndOpen, postBatch, roundRoles, type CreatedRound } from "./helpers/round.js";
+import { HolderKind, Phase, Status, atTimestamp, claimAll, residents, roundConfig } from "./helpers/unit.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+const DISTRICTS = [
+  { name: "Central", budget: 100_000n, projects: [60_000n, 50_000n, 40_000n] },
+  { name: "Riverside", budget: 50_000n, projects: [30_000n, 20_000n] },
+];
+
+/** Each resident's leaf: two of Central, one of Riverside, one of any district. */
+async function residentsOf() {
+  const [central, neighbour, riverside, anywhere, outsider] = await residents(ethers, 5);
+  const participants: Participant[] = [
+    { account: central.address, district: 0, amount: 10_000n },
+    { account: neighbour.address, district: 0, amount: 5_000n },
+    { account: riverside.address, district: 1, amount: 8_000n },
+    { account: anywhere.address, district: ANY_DISTRICT, amount: 20_000n },
+  ];
+  return { central, neighbour, riverside, anywhere, outsider, participants };
+}
+
+/** A round with two districts and five projects, set up but neither minted nor opened. */
+async function setupFixture() {
+  return createRound(ethers, networkHelpers, { districts: DISTRICTS });
+}
+
+/** A round straight from the factory: no district yet, a budget of 150,000 kopecks. */
+async function emptyRoundFixture() {
+  return emptyRound(150_000n);
+}
+
+/** A round whose budget is far above what a project's 64-bit cost can hold. */
+async function hugeBudgetFixture() {
+  return emptyRound(2n ** 70n);
+}
+
+async function emptyRound(budget: bigint) {
+  const factory = await deployFactory(ethers);
+  const roles = await roundRoles(ethers);
+  const config = roundConfig(roles, BigInt(await networkHelpers.time.latest()), { budget });
+  const address = await factory.createRound.staticCall(config);
+  await (await factory.createRound(config)).wait();
+  const round = await ethers.getContractAt("Round", address);
+  const token = await ethers.getContractAt("BudgetToken", await round.token());
+  return { round, token, roles, config, opensAt: BigInt(config.opensAt), closesAt: BigInt(config.closesAt) };
+}
+
+/** Minted and opened, one batch posted; time is still before `opensAt`, so residents may claim but not vote. */
+async function openedFixture() {
+  return opened(await setupFixture());
+}
+
+async function opened(created: CreatedRound) {
+  const people = await residentsOf();
+  await mintAndOpen(created);
+  const batch = await postBatch(created, people.participants);
+  return { ...created, ...people, batch };
+}
+
+/** Voting is on and every resident of the batch holds their allowance. */
+async function votingFixture() {
+  return voting(await openedFixture());
+}
+
+async function voting(round: Awaited<ReturnType<typeof opened>>) {
+  await networkHelpers.time.increaseTo(round.opensAt);
+  await claimAll(round, round.batch, [round.central, round.neighbour, round.riverside, round.anywhere]);
+  return round;
+}
+
+/** As `votingFixture`, in a round that needs two supporters per project, so supporters are counted. */
+async function supportersFixture() {
+  const created = await createRound(ethers, networkHelpers, { districts: DISTRICTS, minSupporters: 2 });
+  return voting(await opened(created));
+}
+
+/** Residents voted in both districts and the deadline passed. */
+async function closedFixture() {
+  const round = await votingFixture();
+  const { banks } = round;
+  const votes: [typeof round.central, number[], bigint[]][] = [
+    [round.central, [0, 1], [3_000n, 5_000n]],
+    [round.neighbour, [1, 2], [1_000n, 4_000n]],
+    [round.anywhere, [2, 3], [2_000n, 6_000n]],
+    [round.riverside, [4], [7_000n]],
+  ];
+  for (const [voter, projects, amounts] of votes) {
+    await (
+      await round.round.connect(voter).allocate(
+        projects.map((id) => banks[id]),
+        amounts,
+      )
+    ).wait();
+  }
+  await networkHelpers.time.increaseTo(round.closesAt);
+  return round;
+}
+
+/** Both districts are finalized. */
+async function finalizedFixture() {
+  const round = await closedFixture();
+  for (let district = 0; district < DISTRICTS.length; ++district) {
+    await (await round.round.finalize(district)).wait();
+  }
+  const funded: bigint[] = [];
+  const unfunded: bigint[] = [];
+  for (let id = 0n; id < BigInt(round.banks.length); ++id) {
+    ((await round.round.project(id)).funded ? funded : unfunded).push(id);
+  }
+  return { ...round, funded, unfunded };
+}
+
+describe("Round", function () {
+  describe("#phase", function () {
+    it("is Setup before opensAt, opened or not", async function () {
+      const created = await networkHelpers.loadFixture(setupFixture);
+      expect(await created.round.phase()).to.equal(Phase.Setup);
+      await mintAndOpen(created);
+      await networkHelpers.time.increaseTo(created.opensAt - 1n);
+      expect(await created.round.phase()).to.equal(Phase.Setup);
+    });
+
+    it("turns Voting at exactly opensAt once opened", async function () {
+      const { round, opensAt } = await networkHelpers.loadFixture(openedFixture);
+      await networkHelpers.time.increaseTo(opensAt);
+      expect(await round.phase()).to.equal(Phase.Voting);
+    });
+
+    it("stays Setup from opensAt while the round is not opened", async function () {
+      const { round, opensAt } = await networkHelpers.loadFixture(setupFixture);
+      await networkHelpers.time.increaseTo(opensAt);
+      expect(await round.phase()).to.equal(Phase.Setup);
+    });
+
+    it("is Voting one second before closesAt and Closed at exactly closesAt", async function () {
+      const { round, closesAt } = await networkHelpers.loadFixture(openedFixture);
+      await networkHelpers.time.increaseTo(closesAt - 1n);
+      expect(await round.phase()).to.equal(Phase.Voting);
+      await networkHelpers.time.increaseTo(closesAt);
+      expect(await round.phase()).to.equal(Phase.Closed);
+    });
+
+    it("is Closed from closesAt when the round never opened", async function () {
+      const { round, closesAt } = await networkHelpers.loadFixture(setupFixture);
+      await networkHelpers.time.increaseTo(closesAt);
+      expect(await round.phase()).to.equal(Phase.Closed);
+    });
+
+    it("turns Finalized once every district is finalized", async function () {
+      const { round } = await networkHelpers.loadFixture(closedFixture);
+      await round.finalize(0);
+      expect(await round.phase()).to.equal(Phase.Closed);
+      await round.finalize(1);
+      expect(await round.phase()).to.equal(Phase.Finalized);
+    });
+  });
+
+  describe("#addDistrict", function () {
+    it("adds a district with its name and budget and emits DistrictAdded", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(emptyRoundFixture);
+      const asCommittee = round.connect(roles.committee);
+      expect(await asCommittee.addDistrict.staticCall("North", 40_000n)).to.equal(0n);
+      await expect(asCommittee.addDistrict("North", 40_000n))
+        .to.emit(round, "DistrictAdded")
+        .withArgs(0n, "North", 40_000n);
+      const district = await round.district(0);
+      expect([district.name, district.budget, district.funded, district.finalized]).to.deep.equal([
+        "North",
+        40_000n,
+        0n,
+        false,
+      ]);
+      expect(await round.districtCount()).to.equal(1n);
+      expect(await round.districtProjectIds(0)).to.deep.equal([]);
+    });
+
+    it("accepts districts that exactly fill the budget", async function () {
+      const { round, roles, config } = await networkHelpers.loadFixture(emptyRoundFixture);
+      const budget = BigInt(config.budget);
+      await round.connect(roles.committee).addDistrict("North", budget - 1n);
+      await round.connect(roles.committee).addDistrict("South", 1n);
+      expect(await round.districtCount()).to.equal(2n);
+    });
+
+    it("reverts an empty name", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(emptyRoundFixture);
+      await expect(round.connect(roles.committee).addDistrict("", 1n))
+        .to.be.revertedWithCustomError(round, "RoundEmptyName")
+        .withArgs();
+    });
+
+    it("reverts a zero budget", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(emptyRoundFixture);
+      await expect(round.connect(roles.committee).addDistrict("North", 0n))
+        .to.be.revertedWithCustomError(round, "RoundInvalidDistrictBudget")
+        .withArgs(0n);
+    });
+
+    it("reverts district budgets that together exceed the round's budget", async function () {
+      const { round, roles, config } = await networkHelpers.loadFixture(emptyRoundFixture);
+      const budget = BigInt(config.budget);
+      await round.connect(roles.committee).addDistrict("North", 100_000n);
+      await expect(round.connect(roles.committee).addDistrict("South", budget - 100_000n + 1n))
+        .to.be.revertedWithCustomError(round, "RoundDistrictBudgetsExceedBudget")
+        .withArgs(budget + 1n, budget);
+    });
+
+    it("reverts the district after the 1024th", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(emptyRoundFixture);
+      const asCommittee = round.connect(roles.committee);
+      const max = await round.MAX_DISTRICTS();
+      expect(max).to.equal(1024n);
+      // A fixed gas limit spares one gas estimation per transaction; only the last receipt is awaited.
+      let last;
+      for (let i = 0n; i < max; ++i) last = await asCommittee.addDistrict(`District ${i}`, 1n, { gasLimit: 300_000 });
+      await last!.wait();
+      expect(await round.districtCount()).to.equal(max);
+      await expect(asCommittee.addDistrict("One too many", 1n))
+        .to.be.revertedWithCustomError(round, "RoundTooManyDistricts")
+        .withArgs(max);
+    });
+
+    it("reverts once the round is opened, before opensAt", async function () {
+      const created = await networkHelpers.loadFixture(setupFixture);
+      const { round, roles, opensAt } = created;
+      await mintAndOpen(created);
+      const at = await atTimestamp(networkHelpers, (await networkHelpers.time.latest()) + 10);
+      await expect(round.connect(roles.committee).addDistrict("Late", 1n))
+        .to.be.revertedWithCustomError(round, "RoundSetupFrozen")
+        .withArgs(at, opensAt, true);
+    });
+
+    it("reverts from exactly opensAt, even if the round was never opened", async function () {
+      const { round, roles, opensAt } = await networkHelpers.loadFixture(emptyRoundFixture);
+      await atTimestamp(networkHelpers, opensAt);
+      await expect(round.connect(roles.committee).addDistrict("Late", 1n))
+        .to.be.revertedWithCustomError(round, "RoundSetupFrozen")
+        .withArgs(opensAt, opensAt, false);
+    });
+
+    it("accepts a district one second before opensAt", async function () {
+      const { round, roles, opensAt } = await networkHelpers.loadFixture(emptyRoundFixture);
+      await atTimestamp(networkHelpers, opensAt - 1n);
+      await round.connect(roles.committee).addDistrict("Just in time", 1n);
+      expect(await round.districtCount()).to.equal(1n);
+    });
+  });
+
+  describe("#addProject", function () {
+    it("clones a bank, registers it with the token and emits ProjectAdded", async function () {
+      const { round, token, roles, banks } = await networkHelpers.loadFixture(setupFixture);
+      const asCommittee = round.connect(roles.committee);
+      const hash = ethers.id("Riverside playground");
+      const args = [1n, 15_000n, 7, hash, "ipfs://playground"] as const;
+      const [projectId, bank] = await asCommittee.addProject.staticCall(...args);
+      expect(projectId).to.equal(BigInt(banks.length));
+      await expect(asCommittee.addProject(...args))
+        .to.emit(round, "ProjectAdded")
+        .withArgs(projectId, 1n, bank, 15_000n, 7n, hash, "ipfs://playground");
+      const stored = await round.project(projectId);
+      expect([stored.bank, stored.district, stored.cost, stored.category, stored.funded]).to.deep.equal([
+        bank,
+        1n,
+        15_000n,
+        7n,
+        false,
+      ]);
+      expect(await round.projectCount()).to.equal(projectId + 1n);
+      expect((await round.districtProjectIds(1)).at(-1)).to.equal(projectId);
+      expect((await token.holderOf(bank)).kind).to.equal(HolderKind.PiggyBank);
+    });
+
+    it("lists each district's projects in the order they were added", async function () {
+      const { round, districtProjects } = await networkHelpers.loadFixture(setupFixture);
+      for (const [districtId, ids] of districtProjects.entries()) {
+        expect(await round.districtProjectIds(districtId)).to.deep.equal(ids.map(BigInt));
+      }
+    });
+
+    it("accepts a cost equal to the district budget", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(setupFixture);
+      const { budget } = await round.district(1);
+      await round.connect(roles.committee).addProject(1, budget, 0, ethers.ZeroHash, "");
+      expect((await round.project((await round.projectCount()) - 1n)).cost).to.equal(budget);
+    });
+
+    it("reverts a zero cost and a cost above the district budget", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(setupFixture);
+      const { budget } = await round.district(1);
+      for (const cost of [0n, budget + 1n]) {
+        await expect(round.connect(roles.committee).addProject(1, cost, 0, ethers.ZeroHash, ""))
+          .to.be.revertedWithCustomError(round, "RoundInvalidProjectCost")
+          .withArgs(cost, budget);
+      }
+    });
+
+    it("reverts a cost that does not fit 64 bits, even within the district budget", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(hugeBudgetFixture);
+      await round.connect(roles.committee).addDistrict("Huge", 2n ** 70n);
+      await expect(round.connect(roles.committee).addProject(0, 2n ** 64n, 0, ethers.ZeroHash, ""))
+        .to.be.revertedWithCustomError(round, "RoundInvalidProjectCost")
+        .withArgs(2n ** 64n, 2n ** 70n);
+    });
+
+    it("reverts an unknown district", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(setupFixture);
+      const unknown = await round.districtCount();
+      await expect(round.connect(roles.committee).addProject(unknown, 1n, 0, ethers.ZeroHash, ""))
+        .to.be.revertedWithCustomError(round, "RoundUnknownDistrict")
+        .withArgs(unknown);
+    });
+
+    it("reverts the project after a district's 128th, and still accepts projects elsewhere", async function () {
+      const { round, roles, districtProjects } = await networkHelpers.loadFixture(setupFixture);
+      const asCommittee = round.connect(roles.committee);
+      const max = await round.MAX_PROJECTS_PER_DISTRICT();
+      expect(max).to.equal(128n);
+      let last;
+      for (let n = BigInt(districtProjects[1].length); n < max; ++n) {
+        last = await asCommittee.addProject(1, 1n, 0, ethers.ZeroHash, "", { gasLimit: 500_000 });
+      }
+      await last!.wait();
+      expect((await round.districtProjectIds(1)).length).to.equal(Number(max));
+      await expect(asCommittee.addProject(1, 1n, 0, ethers.ZeroHash, ""))
+        .to.be.revertedWithCustomError(round, "RoundDistrictFull")
+        .withArgs(1n, max);
+      await asCommittee.addProject(0, 1n, 0, ethers.ZeroHash, "");
+    });
+
+    it("reverts from exactly opensAt", async function () {
+      const { round, roles, opensAt } = await networkHelpers.loadFixture(setupFixture);
+      await atTimestamp(networkHelpers, opensAt);
+      await expect(round.connect(roles.committee).addProject(0, 1n, 0, ethers.ZeroHash, ""))
+        .to.be.revertedWithCustomError(round, "RoundSetupFrozen")
+        .withArgs(opensAt, opensAt, false);
+    });
+  });
+
+  describe("views of districts, projects and implementations", function () {
+    it("revert for an unknown district or project", async function () {
+      const { round } = await networkHelpers.loadFixture(setupFixture);
+      const districts = await round.districtCount();
+      const projects = await round.projectCount();
+      await expect(round.district(districts))
+        .to.be.revertedWithCustomError(round, "RoundUnknownDistrict")
+        .withArgs(districts);
+      await expect(round.districtProjectIds(districts))
+        .to.be.revertedWithCustomError(round, "RoundUnknownDistrict")
+        .withArgs(districts);
+      await expect(round.project(projects))
+        .to.be.revertedWithCustomError(round, "RoundUnknownProject")
+        .withArgs(projects);
+      await expect(round.implementationOf(projects))
+        .to.be.revertedWithCustomError(round, "RoundUnknownProject")
+        .withArgs(projects);
+    });
+  });
+
+  describe("#mint", function () {
+    it("mints to the round and emits BudgetMinted with the new supply", async function () {
+      const { round, roles, budget } = await networkHelpers.loadFixture(setupFixture);
+      const part = budget / 4n;
+      await expect(round.connect(roles.minter).mint(part)).to.emit(round, "BudgetMinted").withArgs(part, part);
+      await expect(round.connect(roles.minter).mint(budget - part))
+        .to.emit(round, "BudgetMinted")
+        .withArgs(budget - part, budget);
+    });
+
+    it("reverts once the round is opened", async function () {
+      const created = await networkHelpers.loadFixture(setupFixture);
+      await mintAndOpen(created);
+      const at = await atTimestamp(networkHelpers, (await networkHelpers.time.latest()) + 10);
+      await expect(created.round.connect(created.roles.minter).mint(0n))
+        .to.be.revertedWithCustomError(created.round, "RoundSetupFrozen")
+        .withArgs(at, created.opensAt, true);
+    });
+
+    it("reverts from exactly opensAt", async function () {
+      const { round, roles, opensAt } = await networkHelpers.loadFixture(setupFixture);
+      await atTimestamp(networkHelpers, opensAt);
+      await expect(round.connect(roles.minter).mint(1n))
+        .to.be.revertedWithCustomError(round, "RoundSetupFrozen")
+        .withArgs(opensAt, opensAt, false);
+    });
+  });
+
+  describe("#open", function () {
+    it("opens a round whose district budgets and supply both equal its budget", async function () {
+      const { round, roles, budget, opensAt, closesAt } = await networkHelpers.loadFixture(setupFixture);
+      await round.connect(roles.minter).mint(budget);
+      await expect(round.connect(roles.committee).open()).to.emit(round, "RoundOpened").withArgs(opensAt, closesAt);
+      expect(await round.opened()).to.equal(true);
+    });
+
+    it("reverts while the district budgets fall short of the budget", async function () {
+      const { round, roles, config } = await networkHelpers.loadFixture(emptyRoundFixture);
+      const budget = BigInt(config.budget);
+      await round.connect(roles.committee).addDistrict("North", budget - 1n);
+      await round.connect(roles.minter).mint(budget);
+      await expect(round.connect(roles.committee).open())
+        .to.be.revertedWithCustomError(round, "RoundDistrictBudgetsMismatch")
+        .withArgs(budget - 1n, budget);
+    });
+
+    it("reverts until the whole budget is minted", async function () {
+      const { round, roles, budget } = await networkHelpers.loadFixture(setupFixture);
+      await expect(round.connect(roles.committee).open())
+        .to.be.revertedWithCustomError(round, "RoundBudgetNotMinted")
+        .withArgs(0n, budget);
+      await round.connect(roles.minter).mint(budget - 1n);
+      await expect(round.connect(roles.committee).open())
+        .to.be.revertedWithCustomError(round, "RoundBudgetNotMinted")
+        .withArgs(budget - 1n, budget);
+    });
+
+    it("reverts a second opening", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(openedFixture);
+      await expect(round.connect(roles.committee).open())
+        .to.be.revertedWithCustomError(round, "RoundAlreadyOpened")
+        .withArgs();
+    });
+
+    it("opens late, after opensAt, and voting starts at once", async function () {
+      const { round, roles, budget, opensAt } = await networkHelpers.loadFixture(setupFixture);
+      await round.connect(roles.minter).mint(budget);
+      await networkHelpers.time.increaseTo(opensAt + 60n);
+      await round.connect(roles.committee).open();
+      expect(await round.phase()).to.equal(Phase.Voting);
+    });
+
+    it("reverts from exactly closesAt", async function () {
+      const { round, roles, budget, closesAt } = await networkHelpers.loadFixture(setupFixture);
+      await round.connect(roles.minter).mint(budget);
+      await atTimestamp(networkHelpers, closesAt);
+      await expect(round.connect(roles.committee).open())
+        .to.be.revertedWithCustomError(round, "RoundClosed")
+        .withArgs(closesAt);
+    });
+  });
+
+  describe("#postBatch", function () {
+    it("accepts batches during voting", async function () {
+      const { round, airdrop, roles } = await networkHelpers.loadFixture(votingFixture);
+      const before = await airdrop.batchCount();
+      await round.connect(roles.registrar).postBatch(ethers.id("late residents"), 1n);
+      expect(await airdrop.batchCount()).to.equal(before + 1n);
+    });
+
+    it("reverts from exactly closesAt", async function () {
+      const { round, roles, closesAt } = await networkHelpers.loadFixture(votingFixture);
+      await atTimestamp(networkHelpers, closesAt);
+      await expect(round.connect(roles.registrar).postBatch(ethers.id("too late"), 1n))
+        .to.be.revertedWithCustomError(round, "RoundClosed")
+        .withArgs(closesAt);
+    });
+  });
+});
