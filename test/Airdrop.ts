@@ -4,7 +4,7 @@ import { network } from "hardhat";
 
 import { ANY_DISTRICT, LEAF_ENCODING, buildParticipantTree, type Participant } from "../scripts/lib/participants.js";
 import { createRound, mintAndOpen, postBatch, type CreatedRound } from "./helpers/round.js";
-import { claimAll, residents } from "./helpers/unit.js";
+import { atTimestamp, claimAll, residents } from "./helpers/unit.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -57,9 +57,11 @@ function proofIn(tree: StandardMerkleTree<[string, number, string]>, account: st
 
 describe("Airdrop", function () {
   describe("deployment", function () {
-    it("serves its round and starts with no batch", async function () {
-      const { round, airdrop } = await networkHelpers.loadFixture(roundFixture);
+    it("serves its round and its token, until the round's deadline, and starts with no batch", async function () {
+      const { round, token, airdrop } = await networkHelpers.loadFixture(roundFixture);
       expect(await airdrop.round()).to.equal(await round.getAddress());
+      expect(await airdrop.token()).to.equal(await token.getAddress());
+      expect(await airdrop.closesAt()).to.equal(await round.closesAt());
       expect(await airdrop.batchCount()).to.equal(0n);
       expect(await airdrop.postedTotal()).to.equal(0n);
       expect(await airdrop.claimedTotal()).to.equal(0n);
@@ -132,9 +134,19 @@ describe("Airdrop", function () {
         .withArgs(0n, 1n, 0n);
     });
 
+    it("accepts a batch one second before closesAt and reverts one at exactly closesAt", async function () {
+      const { round, airdrop, roles, roots, closesAt } = await networkHelpers.loadFixture(mintedFixture);
+      await atTimestamp(networkHelpers, closesAt - 1n);
+      await round.connect(roles.registrar).postBatch(roots[0], 1n);
+      await atTimestamp(networkHelpers, closesAt);
+      await expect(round.connect(roles.registrar).postBatch(roots[1], 1n))
+        .to.be.revertedWithCustomError(airdrop, "AirdropClosed")
+        .withArgs(closesAt);
+    });
+
     it("refuses any caller but its round", async function () {
       const { airdrop, roles, roots } = await networkHelpers.loadFixture(mintedFixture);
-      await expect(airdrop.connect(roles.registrar).postBatch(roots[0], 1n, 1n))
+      await expect(airdrop.connect(roles.registrar).postBatch(roots[0], 1n))
         .to.be.revertedWithCustomError(airdrop, "AirdropUnauthorizedCaller")
         .withArgs(roles.registrar.address);
     });
@@ -147,11 +159,11 @@ describe("Airdrop", function () {
     });
   });
 
-  describe("#consume, through the round's claims", function () {
+  describe("#claim", function () {
     it("accepts a matching leaf and proof, and counts the amount against the batch", async function () {
-      const { round, token, airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
+      const { token, airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
       const { participant, proof } = batch.proofOf(central.address);
-      await expect(round.claim(batch.batchId, central.address, participant.district, participant.amount, proof))
+      await expect(airdrop.claim(batch.batchId, central.address, participant.district, participant.amount, proof))
         .to.emit(airdrop, "Claimed")
         .withArgs(batch.batchId, central.address, participant.district, participant.amount);
       expect((await airdrop.batch(batch.batchId)).claimed).to.equal(participant.amount);
@@ -160,37 +172,37 @@ describe("Airdrop", function () {
     });
 
     it("pays the leaf's account whoever submits the claim", async function () {
-      const { round, token, batch, central, outsider } = await networkHelpers.loadFixture(openFixture);
+      const { token, airdrop, batch, central, outsider } = await networkHelpers.loadFixture(openFixture);
       const { participant, proof } = batch.proofOf(central.address);
-      const tx = round
+      const tx = airdrop
         .connect(outsider)
         .claim(batch.batchId, central.address, participant.district, participant.amount, proof);
       await expect(tx).to.changeTokenBalances(ethers, token, [central, outsider], [participant.amount, 0n]);
     });
 
     it("reverts a proof of another leaf", async function () {
-      const { round, airdrop, batch, central, riverside } = await networkHelpers.loadFixture(openFixture);
+      const { airdrop, batch, central, riverside } = await networkHelpers.loadFixture(openFixture);
       const { participant } = batch.proofOf(central.address);
       const { proof } = batch.proofOf(riverside.address);
-      await expect(round.claim(batch.batchId, central.address, participant.district, participant.amount, proof))
+      await expect(airdrop.claim(batch.batchId, central.address, participant.district, participant.amount, proof))
         .to.be.revertedWithCustomError(airdrop, "AirdropInvalidProof")
         .withArgs(batch.batchId, central.address, participant.district, participant.amount);
     });
 
     it("reverts an amount other than the leaf's", async function () {
-      const { round, airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
+      const { airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
       const { participant, proof } = batch.proofOf(central.address);
       const more = participant.amount + 1n;
-      await expect(round.claim(batch.batchId, central.address, participant.district, more, proof))
+      await expect(airdrop.claim(batch.batchId, central.address, participant.district, more, proof))
         .to.be.revertedWithCustomError(airdrop, "AirdropInvalidProof")
         .withArgs(batch.batchId, central.address, participant.district, more);
     });
 
     it("reverts a district other than the leaf's, ANY_DISTRICT included", async function () {
-      const { round, airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
+      const { airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
       const { participant, proof } = batch.proofOf(central.address);
       for (const district of [1, ANY_DISTRICT]) {
-        await expect(round.claim(batch.batchId, central.address, district, participant.amount, proof))
+        await expect(airdrop.claim(batch.batchId, central.address, district, participant.amount, proof))
           .to.be.revertedWithCustomError(airdrop, "AirdropInvalidProof")
           .withArgs(batch.batchId, central.address, district, participant.amount);
       }
@@ -198,32 +210,32 @@ describe("Airdrop", function () {
 
     it("reverts a leaf of one batch proved against another batch", async function () {
       const created = await networkHelpers.loadFixture(openFixture);
-      const { round, airdrop, batch, central, outsider } = created;
+      const { airdrop, batch, central, outsider } = created;
       const other = await postBatch(created, [{ account: outsider.address, district: 0, amount: 10n }]);
       const { participant, proof } = batch.proofOf(central.address);
-      await expect(round.claim(other.batchId, central.address, participant.district, participant.amount, proof))
+      await expect(airdrop.claim(other.batchId, central.address, participant.district, participant.amount, proof))
         .to.be.revertedWithCustomError(airdrop, "AirdropInvalidProof")
         .withArgs(other.batchId, central.address, participant.district, participant.amount);
     });
 
     it("reverts an unknown batch", async function () {
-      const { round, airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
+      const { airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
       const { participant, proof } = batch.proofOf(central.address);
       const unknown = await airdrop.batchCount();
-      await expect(round.claim(unknown, central.address, participant.district, participant.amount, proof))
+      await expect(airdrop.claim(unknown, central.address, participant.district, participant.amount, proof))
         .to.be.revertedWithCustomError(airdrop, "AirdropUnknownBatch")
         .withArgs(unknown);
     });
 
     it("stops a batch at its declared total even when its tree holds more", async function () {
       const created = await networkHelpers.loadFixture(openFixture);
-      const { round, airdrop, outsider, roles } = created;
+      const { airdrop, outsider, roles } = created;
       const small = { account: outsider.address, district: 0, amount: 1_000n };
       const large = { account: roles.reporter.address, district: 0, amount: 2_000n };
       const declared = 2_500n;
       const { batchId, tree } = await postWithTotal(created, [small, large], declared);
-      await round.claim(batchId, large.account, large.district, large.amount, proofIn(tree, large.account));
-      await expect(round.claim(batchId, small.account, small.district, small.amount, proofIn(tree, small.account)))
+      await airdrop.claim(batchId, large.account, large.district, large.amount, proofIn(tree, large.account));
+      await expect(airdrop.claim(batchId, small.account, small.district, small.amount, proofIn(tree, small.account)))
         .to.be.revertedWithCustomError(airdrop, "AirdropBatchExhausted")
         .withArgs(batchId, declared, large.amount, small.amount);
       expect((await airdrop.batch(batchId)).claimed).to.equal(large.amount);
@@ -231,24 +243,26 @@ describe("Airdrop", function () {
 
     it("accepts a single-leaf batch: its root is the leaf hash and its proof is empty", async function () {
       const created = await networkHelpers.loadFixture(openFixture);
-      const { round, token, airdrop, outsider } = created;
+      const { token, airdrop, outsider } = created;
       const only = { account: outsider.address, district: 1, amount: 77n };
       const { batchId, tree } = await postWithTotal(created, [only], only.amount);
       expect(tree.root).to.equal(await airdrop.leafHash(only.account, only.district, only.amount));
-      await round.claim(batchId, only.account, only.district, only.amount, []);
+      await airdrop.claim(batchId, only.account, only.district, only.amount, []);
       expect(await token.balanceOf(outsider)).to.equal(only.amount);
     });
 
-    it("refuses any caller but its round", async function () {
-      const { airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
-      const { participant, proof } = batch.proofOf(central.address);
-      await expect(
-        airdrop
-          .connect(central)
-          .consume(batch.batchId, central.address, participant.district, participant.amount, proof),
-      )
-        .to.be.revertedWithCustomError(airdrop, "AirdropUnauthorizedCaller")
-        .withArgs(central.address);
+    it("accepts a claim one second before closesAt and reverts one at exactly closesAt", async function () {
+      const { airdrop, batch, central, riverside, closesAt } = await networkHelpers.loadFixture(openFixture);
+      const claimOf = (account: string) => {
+        const { participant, proof } = batch.proofOf(account);
+        return airdrop.claim(batch.batchId, account, participant.district, participant.amount, proof);
+      };
+      await atTimestamp(networkHelpers, closesAt - 1n);
+      await claimOf(central.address);
+      await atTimestamp(networkHelpers, closesAt);
+      await expect(claimOf(riverside.address))
+        .to.be.revertedWithCustomError(airdrop, "AirdropClosed")
+        .withArgs(closesAt);
     });
   });
 

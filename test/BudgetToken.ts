@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { ANY_DISTRICT } from "../scripts/lib/participants.js";
-import { createRound, postBatch } from "./helpers/round.js";
+import { DAY, createRound, postBatch } from "./helpers/round.js";
 import { HolderKind, claimAll, openForVoting, residents } from "./helpers/unit.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -43,12 +43,23 @@ async function claimedFixture() {
  */
 async function accountRoundFixture() {
   const [roundAccount, resident, bank, stranger] = await residents(ethers, 4);
-  const token = await ethers.deployContract("BudgetToken", ["Account round", "ACC", roundAccount.address, 10_000n]);
+  const closesAt = BigInt(await networkHelpers.time.latest()) + BigInt(DAY);
+  const token = await ethers.deployContract("BudgetToken", [
+    "Account round",
+    "ACC",
+    roundAccount.address,
+    10_000n,
+    closesAt,
+  ]);
+  const airdrop = await ethers.getContractAt("Airdrop", await token.airdrop());
   const asRound = token.connect(roundAccount);
   await (await asRound.mint(10_000n)).wait();
   await (await asRound.registerPiggyBank(bank.address, 0)).wait();
-  await (await asRound.grant(resident.address, 0, 1_000n)).wait();
-  return { token, asRound, roundAccount, resident, bank, stranger };
+  await (await asRound.seal()).wait();
+  // A single-leaf batch: its root is the leaf's hash and its proof is empty.
+  await (await airdrop.connect(roundAccount).postBatch(await airdrop.leafHash(resident, 0, 1_000n), 1_000n)).wait();
+  await (await airdrop.claim(0n, resident.address, 0, 1_000n, [])).wait();
+  return { token, airdrop, asRound, roundAccount, resident, bank, stranger };
 }
 
 describe("BudgetToken", function () {
@@ -69,6 +80,12 @@ describe("BudgetToken", function () {
       expect(await token.budget()).to.equal(budget);
       expect(await token.budget()).to.equal(await round.budget());
       expect(await token.round()).to.equal(await round.getAddress());
+    });
+
+    it("created the round's airdrop, the one address that hands out allowances", async function () {
+      const { round, token, airdrop } = await networkHelpers.loadFixture(roundFixture);
+      expect(await token.airdrop()).to.equal(await round.airdrop());
+      expect(await airdrop.token()).to.equal(await token.getAddress());
     });
 
     it("marks residents of any district with 65535", async function () {
@@ -113,11 +130,33 @@ describe("BudgetToken", function () {
         .withArgs(budget, budget - 1n, 2n);
     });
 
+    it("reverts once the supply is sealed", async function () {
+      const { token, asRound } = await networkHelpers.loadFixture(accountRoundFixture);
+      await expect(asRound.mint(0n)).to.be.revertedWithCustomError(token, "BudgetTokenSupplySealed").withArgs();
+    });
+
     it("refuses any caller but its round", async function () {
       const { token, roles } = await networkHelpers.loadFixture(roundFixture);
       await expect(token.connect(roles.minter).mint(1n))
         .to.be.revertedWithCustomError(token, "BudgetTokenUnauthorizedCaller")
         .withArgs(roles.minter.address);
+    });
+  });
+
+  describe("#seal", function () {
+    it("is sealed when the round opens, and not before", async function () {
+      const created = await networkHelpers.loadFixture(roundFixture);
+      await created.round.connect(created.roles.minter).mint(created.budget);
+      expect(await created.token.supplySealed()).to.equal(false);
+      await created.round.connect(created.roles.committee).open();
+      expect(await created.token.supplySealed()).to.equal(true);
+    });
+
+    it("refuses any caller but its round", async function () {
+      const { token, roles } = await networkHelpers.loadFixture(roundFixture);
+      await expect(token.connect(roles.committee).seal())
+        .to.be.revertedWithCustomError(token, "BudgetTokenUnauthorizedCaller")
+        .withArgs(roles.committee.address);
     });
   });
 
@@ -132,14 +171,15 @@ describe("BudgetToken", function () {
       }
     });
 
-    it("emits PiggyBankRegistered when the round adds a project", async function () {
+    it("registers the bank of a project added later with that project's district", async function () {
       const { round, token, roles } = await networkHelpers.loadFixture(roundFixture);
       const asCommittee = round.connect(roles.committee);
       const args = [1n, 10_000n, 2, ethers.id("new project"), "ipfs://new"] as const;
       const [, bank] = await asCommittee.addProject.staticCall(...args);
-      await expect(asCommittee.addProject(...args))
-        .to.emit(token, "PiggyBankRegistered")
-        .withArgs(bank, 1n);
+      expect((await token.holderOf(bank)).kind).to.equal(HolderKind.None);
+      await asCommittee.addProject(...args);
+      const [kind, district] = await token.holderOf(bank);
+      expect([kind, district]).to.deep.equal([HolderKind.PiggyBank, 1n]);
     });
 
     it("reverts for a bank registered twice", async function () {
@@ -164,57 +204,67 @@ describe("BudgetToken", function () {
     });
   });
 
-  describe("#grant", function () {
+  describe("#grant, through the airdrop's claims", function () {
     it("moves a resident's allowance from the round and binds it to the resident's district", async function () {
-      const { round, token, batch, central } = await networkHelpers.loadFixture(openFixture);
+      const { round, token, airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
       const { proof } = batch.proofOf(central.address);
-      const tx = round.claim(batch.batchId, central.address, 0, ALLOWANCE.central, proof);
+      const tx = airdrop.claim(batch.batchId, central.address, 0, ALLOWANCE.central, proof);
       await expect(tx).to.changeTokenBalances(ethers, token, [round, central], [-ALLOWANCE.central, ALLOWANCE.central]);
       await expect(tx)
         .to.emit(token, "Transfer")
         .withArgs(await round.getAddress(), central.address, ALLOWANCE.central);
       const [kind, district] = await token.holderOf(central);
-      expect(kind).to.equal(HolderKind.Resident);
-      expect(district).to.equal(0n);
+      expect([kind, district]).to.deep.equal([HolderKind.Resident, 0n]);
     });
 
     it("binds an allowance for any district to ANY_DISTRICT", async function () {
       const { token, anywhere } = await networkHelpers.loadFixture(claimedFixture);
       const [kind, district] = await token.holderOf(anywhere);
-      expect(kind).to.equal(HolderKind.Resident);
-      expect(district).to.equal(BigInt(ANY_DISTRICT));
+      expect([kind, district]).to.deep.equal([HolderKind.Resident, BigInt(ANY_DISTRICT)]);
+    });
+
+    it("reverts before the round opens and seals the supply", async function () {
+      const created = await networkHelpers.loadFixture(roundFixture);
+      const { round, token, airdrop, roles, budget } = created;
+      const [central] = await residents(ethers, 1);
+      await round.connect(roles.minter).mint(budget);
+      const batch = await postBatch(created, [{ account: central.address, district: 0, amount: 1n }]);
+      const { proof } = batch.proofOf(central.address);
+      await expect(airdrop.claim(batch.batchId, central.address, 0, 1n, proof))
+        .to.be.revertedWithCustomError(token, "BudgetTokenSupplyNotSealed")
+        .withArgs();
+      await round.connect(roles.committee).open();
+      await airdrop.claim(batch.batchId, central.address, 0, 1n, proof);
+      expect(await token.balanceOf(central)).to.equal(1n);
     });
 
     it("grants one allowance per account, even from another batch", async function () {
       const created = await networkHelpers.loadFixture(claimedFixture);
-      const { round, token, central } = created;
+      const { token, airdrop, central } = created;
       const second = await postBatch(created, [{ account: central.address, district: 0, amount: 500n }]);
       const { proof } = second.proofOf(central.address);
-      await expect(round.connect(central).claim(second.batchId, central.address, 0, 500n, proof))
+      await expect(airdrop.claim(second.batchId, central.address, 0, 500n, proof))
         .to.be.revertedWithCustomError(token, "BudgetTokenAlreadyClaimed")
         .withArgs(central.address);
     });
 
-    it("refuses to grant an allowance to a piggy bank", async function () {
-      const { token, asRound, bank } = await networkHelpers.loadFixture(accountRoundFixture);
-      await expect(asRound.grant(bank.address, 0, 1n))
+    it("refuses an allowance for a piggy bank", async function () {
+      const created = await networkHelpers.loadFixture(claimedFixture);
+      const { token, airdrop, banks } = created;
+      const batch = await postBatch(created, [{ account: banks[0], district: 0, amount: 1n }]);
+      const { proof } = batch.proofOf(banks[0]);
+      await expect(airdrop.claim(batch.batchId, banks[0], 0, 1n, proof))
         .to.be.revertedWithCustomError(token, "BudgetTokenAlreadyClaimed")
-        .withArgs(bank.address);
+        .withArgs(banks[0]);
     });
 
-    it("reverts above what the round holds", async function () {
-      const { token, asRound, roundAccount, stranger } = await networkHelpers.loadFixture(accountRoundFixture);
-      const available = await token.balanceOf(roundAccount);
-      await expect(asRound.grant(stranger.address, 0, available + 1n))
-        .to.be.revertedWithCustomError(token, "BudgetTokenInsufficientBalance")
-        .withArgs(roundAccount.address, available, available + 1n);
-    });
-
-    it("refuses any caller but its round", async function () {
-      const { token, outsider } = await networkHelpers.loadFixture(claimedFixture);
-      await expect(token.connect(outsider).grant(outsider.address, 0, 1n))
-        .to.be.revertedWithCustomError(token, "BudgetTokenUnauthorizedCaller")
-        .withArgs(outsider.address);
+    it("refuses any caller but its airdrop, its round included", async function () {
+      const { token, roundAccount, stranger } = await networkHelpers.loadFixture(accountRoundFixture);
+      for (const caller of [roundAccount, stranger]) {
+        await expect(token.connect(caller).grant(stranger.address, 0, 1n))
+          .to.be.revertedWithCustomError(token, "BudgetTokenUnauthorizedCaller")
+          .withArgs(caller.address);
+      }
     });
   });
 

@@ -12,7 +12,7 @@ const DISTRICTS = [
 ];
 
 // EIP-1167 minimal proxy runtime code around the implementation address; OpenZeppelin's
-// `cloneWithImmutableArgs` appends the arguments after it.
+// `cloneWithImmutableArgs` appends the arguments after it, here packed: round, uint32 project id, metadata hash.
 const CLONE_PREFIX = "0x363d3d373d3d3d363d73";
 const CLONE_SUFFIX = "5af43d82803e903d91602b57fd5bf3";
 
@@ -80,16 +80,16 @@ describe("PiggyBank", function () {
       expect(new Set(banks.map((bank) => bank.toLowerCase())).size).to.equal(banks.length);
     });
 
-    it("are EIP-1167 clones of the factory's implementation carrying the bank's immutable arguments", async function () {
+    it("are EIP-1167 clones of the factory's implementation carrying their 56 bytes of packed arguments", async function () {
       const { factory, round, banks, metadataHashes } = await networkHelpers.loadFixture(depositedFixture);
       const implementation = await factory.piggyBankImplementation();
       expect(await round.piggyBankImplementation()).to.equal(implementation);
-      const coder = ethers.AbiCoder.defaultAbiCoder();
       for (const [projectId, bank] of banks.entries()) {
-        const args = coder.encode(
-          ["address", "uint256", "bytes32"],
+        const args = ethers.solidityPacked(
+          ["address", "uint32", "bytes32"],
           [await round.getAddress(), projectId, metadataHashes[projectId]],
         );
+        expect(ethers.dataLength(args)).to.equal(56);
         const expected = CLONE_PREFIX + implementation.slice(2) + CLONE_SUFFIX + args.slice(2);
         expect((await ethers.provider.getCode(bank)).toLowerCase()).to.equal(expected.toLowerCase());
       }

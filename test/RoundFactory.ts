@@ -77,6 +77,8 @@ describe("RoundFactory", function () {
       const airdrop = await ethers.getContractAt("Airdrop", await round.airdrop());
       expect(await token.round()).to.equal(address);
       expect(await airdrop.round()).to.equal(address);
+      expect(await airdrop.token()).to.equal(await token.getAddress());
+      expect(await airdrop.closesAt()).to.equal(config.closesAt);
       expect(await token.name()).to.equal("Budget 2026");
       expect(await token.symbol()).to.equal("B26");
       expect(await token.budget()).to.equal(12_345n);

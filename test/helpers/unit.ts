@@ -67,16 +67,16 @@ export async function openForVoting(
   return batch;
 }
 
-/** Claims each resident's allowance from `batch`, submitted by the resident. */
+/** Claims each resident's allowance from `batch` at the airdrop, submitted by the resident. */
 export async function claimAll(
-  created: CreatedRound,
+  created: Pick<CreatedRound, "airdrop">,
   batch: PostedBatch,
   claimants: readonly HardhatEthersSigner[],
 ): Promise<void> {
   for (const claimant of claimants) {
     const { participant, proof } = batch.proofOf(claimant.address);
     await (
-      await created.round
+      await created.airdrop
         .connect(claimant)
         .claim(batch.batchId, claimant.address, participant.district, participant.amount, proof)
     ).wait();
