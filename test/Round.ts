@@ -170,12 +170,13 @@ describe("Round", function () {
         .to.emit(round, "DistrictAdded")
         .withArgs(0n, "North", 40_000n);
       const district = await round.district(0);
-      expect([district.name, district.budget, district.funded, district.finalized]).to.deep.equal([
-        "North",
-        40_000n,
-        0n,
-        false,
-      ]);
+      expect([
+        district.name,
+        district.budget,
+        district.projectCount,
+        district.finalized,
+        district.funded,
+      ]).to.deep.equal(["North", 40_000n, 0n, false, 0n]);
       expect(await round.districtCount()).to.equal(1n);
       expect(await round.districtProjectIds(0)).to.deep.equal([]);
     });
@@ -419,6 +420,15 @@ describe("Round", function () {
         .withArgs(budget - 1n, budget);
     });
 
+    it("lets residents claim at once, before voting starts at opensAt", async function () {
+      const opened = await networkHelpers.loadFixture(openedFixture);
+      const { round, token, batch, central, opensAt } = opened;
+      await claimAll(opened, batch, [central]);
+      expect(await token.balanceOf(central)).to.equal(batch.proofOf(central.address).participant.amount);
+      expect(await round.phase()).to.equal(Phase.Setup);
+      expect(BigInt(await networkHelpers.time.latest())).to.be.lessThan(opensAt);
+    });
+
     it("reverts a second opening", async function () {
       const { round, roles } = await networkHelpers.loadFixture(openedFixture);
       await expect(round.connect(roles.committee).open())
@@ -451,13 +461,305 @@ describe("Round", function () {
       await round.connect(roles.registrar).postBatch(ethers.id("late residents"), 1n);
       expect(await airdrop.batchCount()).to.equal(before + 1n);
     });
+  });
 
-    it("reverts from exactly closesAt", async function () {
-      const { round, roles, closesAt } = await networkHelpers.loadFixture(votingFixture);
+  describe("#allocate", function () {
+    it("moves tokens into banks, with a Transfer per bank, and records each deposit", async function () {
+      const { round, token, banks, anywhere } = await networkHelpers.loadFixture(votingFixture);
+      const tx = round.connect(anywhere).allocate([banks[0], banks[3]], [1_000n, 2_500n]);
+      await expect(tx).to.changeTokenBalances(ethers, token, [anywhere, banks[0], banks[3]], [-3_500n, 1_000n, 2_500n]);
+      await expect(tx).to.emit(token, "Transfer").withArgs(anywhere.address, banks[0], 1_000n);
+      await expect(tx).to.emit(token, "Transfer").withArgs(anywhere.address, banks[3], 2_500n);
+      expect(await round.depositOf(banks[0], anywhere)).to.equal(1_000n);
+      expect(await round.depositOf(banks[3], anywhere)).to.equal(2_500n);
+    });
+
+    it("adds to an earlier deposit, also when one call names a bank twice", async function () {
+      const { round, banks, central } = await networkHelpers.loadFixture(votingFixture);
+      await round.connect(central).allocate([banks[0]], [100n]);
+      await round.connect(central).allocate([banks[0], banks[0]], [20n, 3n]);
+      expect(await round.depositOf(banks[0], central)).to.equal(123n);
+    });
+
+    it("lets a resident put the whole allowance in", async function () {
+      const { round, token, banks, batch, central } = await networkHelpers.loadFixture(votingFixture);
+      const { amount } = batch.proofOf(central.address).participant;
+      await round.connect(central).allocate([banks[1]], [amount]);
+      expect(await token.balanceOf(central)).to.equal(0n);
+    });
+
+    it("reverts a zero amount, naming its index", async function () {
+      const { round, banks, central } = await networkHelpers.loadFixture(votingFixture);
+      await expect(round.connect(central).allocate([banks[0], banks[1]], [1n, 0n]))
+        .to.be.revertedWithCustomError(round, "RoundZeroAmount")
+        .withArgs(1n);
+    });
+
+    it("reverts when banks and amounts differ in length", async function () {
+      const { round, banks, central } = await networkHelpers.loadFixture(votingFixture);
+      await expect(round.connect(central).allocate([banks[0], banks[1]], [1n]))
+        .to.be.revertedWithCustomError(round, "RoundLengthMismatch")
+        .withArgs(2n, 1n);
+    });
+
+    it("reverts above the resident's balance", async function () {
+      const { round, token, banks, batch, central } = await networkHelpers.loadFixture(votingFixture);
+      const { amount } = batch.proofOf(central.address).participant;
+      await expect(round.connect(central).allocate([banks[0]], [amount + 1n]))
+        .to.be.revertedWithCustomError(token, "BudgetTokenInsufficientBalance")
+        .withArgs(central.address, amount, amount + 1n);
+    });
+
+    it("reverts one second before opensAt, even for a resident holding tokens", async function () {
+      const opened = await networkHelpers.loadFixture(openedFixture);
+      const { round, banks, batch, central, opensAt } = opened;
+      await claimAll(opened, batch, [central]);
+      await atTimestamp(networkHelpers, opensAt - 1n);
+      await expect(round.connect(central).allocate([banks[0]], [1n]))
+        .to.be.revertedWithCustomError(round, "RoundNotOpen")
+        .withArgs(opensAt - 1n, opensAt);
+    });
+
+    it("accepts votes from exactly opensAt to one second before closesAt", async function () {
+      const opened = await networkHelpers.loadFixture(openedFixture);
+      const { round, banks, batch, central, opensAt, closesAt } = opened;
+      await claimAll(opened, batch, [central]);
+      await atTimestamp(networkHelpers, opensAt);
+      await round.connect(central).allocate([banks[0]], [1n]);
+      await atTimestamp(networkHelpers, closesAt - 1n);
+      await round.connect(central).allocate([banks[0]], [1n]);
+      expect(await round.depositOf(banks[0], central)).to.equal(2n);
+    });
+
+    it("reverts at exactly closesAt", async function () {
+      const { round, banks, central, closesAt } = await networkHelpers.loadFixture(votingFixture);
       await atTimestamp(networkHelpers, closesAt);
-      await expect(round.connect(roles.registrar).postBatch(ethers.id("too late"), 1n))
+      await expect(round.connect(central).allocate([banks[0]], [1n]))
         .to.be.revertedWithCustomError(round, "RoundClosed")
         .withArgs(closesAt);
+    });
+
+    it("counts no supporters when the round needs none", async function () {
+      const { round, banks, central, neighbour } = await networkHelpers.loadFixture(votingFixture);
+      await round.connect(central).allocate([banks[0]], [1n]);
+      await round.connect(neighbour).allocate([banks[0]], [1n]);
+      expect(await round.minSupporters()).to.equal(0n);
+      expect(await round.supportersOf(banks[0])).to.equal(0n);
+    });
+  });
+
+  describe("#withdraw", function () {
+    it("moves tokens back from banks, with a Transfer per bank, and lowers each deposit", async function () {
+      const { round, token, banks, anywhere } = await networkHelpers.loadFixture(votingFixture);
+      await round.connect(anywhere).allocate([banks[0], banks[3]], [1_000n, 2_500n]);
+      const tx = round.connect(anywhere).withdraw([banks[0], banks[3]], [400n, 2_500n]);
+      await expect(tx).to.changeTokenBalances(ethers, token, [anywhere, banks[0], banks[3]], [2_900n, -400n, -2_500n]);
+      await expect(tx).to.emit(token, "Transfer").withArgs(banks[0], anywhere.address, 400n);
+      await expect(tx).to.emit(token, "Transfer").withArgs(banks[3], anywhere.address, 2_500n);
+      expect(await round.depositOf(banks[0], anywhere)).to.equal(600n);
+      expect(await round.depositOf(banks[3], anywhere)).to.equal(0n);
+    });
+
+    it("reverts above the resident's deposit in that bank", async function () {
+      const { round, banks, central } = await networkHelpers.loadFixture(votingFixture);
+      await round.connect(central).allocate([banks[0]], [500n]);
+      await expect(round.connect(central).withdraw([banks[0]], [501n]))
+        .to.be.revertedWithCustomError(round, "RoundInsufficientDeposit")
+        .withArgs(central.address, banks[0], 500n, 501n);
+    });
+
+    it("reverts for tokens another resident put in", async function () {
+      const { round, banks, central, neighbour } = await networkHelpers.loadFixture(votingFixture);
+      await round.connect(central).allocate([banks[0]], [500n]);
+      await expect(round.connect(neighbour).withdraw([banks[0]], [1n]))
+        .to.be.revertedWithCustomError(round, "RoundInsufficientDeposit")
+        .withArgs(neighbour.address, banks[0], 0n, 1n);
+    });
+
+    it("counts earlier withdrawals of the same call against the deposit", async function () {
+      const { round, banks, central } = await networkHelpers.loadFixture(votingFixture);
+      await round.connect(central).allocate([banks[0]], [500n]);
+      await expect(round.connect(central).withdraw([banks[0], banks[0]], [300n, 201n]))
+        .to.be.revertedWithCustomError(round, "RoundInsufficientDeposit")
+        .withArgs(central.address, banks[0], 200n, 201n);
+    });
+
+    it("reverts a zero amount, naming its index", async function () {
+      const { round, banks, central } = await networkHelpers.loadFixture(votingFixture);
+      await round.connect(central).allocate([banks[0]], [500n]);
+      await expect(round.connect(central).withdraw([banks[0]], [0n]))
+        .to.be.revertedWithCustomError(round, "RoundZeroAmount")
+        .withArgs(0n);
+    });
+
+    it("reverts when banks and amounts differ in length", async function () {
+      const { round, banks, central } = await networkHelpers.loadFixture(votingFixture);
+      await expect(round.connect(central).withdraw([banks[0]], [1n, 2n]))
+        .to.be.revertedWithCustomError(round, "RoundLengthMismatch")
+        .withArgs(1n, 2n);
+    });
+
+    it("reverts at exactly closesAt", async function () {
+      const { round, banks, central, closesAt } = await networkHelpers.loadFixture(votingFixture);
+      await round.connect(central).allocate([banks[0]], [500n]);
+      await atTimestamp(networkHelpers, closesAt);
+      await expect(round.connect(central).withdraw([banks[0]], [500n]))
+        .to.be.revertedWithCustomError(round, "RoundClosed")
+        .withArgs(closesAt);
+    });
+  });
+
+  describe("#reallocate", function () {
+    it("moves tokens from some banks to others in one call", async function () {
+      const { round, token, banks, central } = await networkHelpers.loadFixture(votingFixture);
+      await round.connect(central).allocate([banks[0]], [4_000n]);
+      const tx = round.connect(central).reallocate([banks[0]], [1_500n], [banks[1], banks[2]], [1_000n, 500n]);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        token,
+        [central, banks[0], banks[1], banks[2]],
+        [0n, -1_500n, 1_000n, 500n],
+      );
+      await expect(tx).to.emit(token, "Transfer").withArgs(banks[0], central.address, 1_500n);
+      await expect(tx).to.emit(token, "Transfer").withArgs(central.address, banks[1], 1_000n);
+      await expect(tx).to.emit(token, "Transfer").withArgs(central.address, banks[2], 500n);
+      expect(await round.depositOf(banks[0], central)).to.equal(2_500n);
+      expect(await round.depositOf(banks[1], central)).to.equal(1_000n);
+    });
+
+    it("spends what it withdraws, so a resident with nothing loose can move everything", async function () {
+      const { round, token, banks, batch, central } = await networkHelpers.loadFixture(votingFixture);
+      const { amount } = batch.proofOf(central.address).participant;
+      await round.connect(central).allocate([banks[0]], [amount]);
+      await round.connect(central).reallocate([banks[0]], [amount], [banks[1]], [amount]);
+      expect(await token.balanceOf(banks[1])).to.equal(amount);
+      expect(await round.depositOf(banks[0], central)).to.equal(0n);
+    });
+
+    it("reverts as a whole when the allocation part fails", async function () {
+      const { round, banks, central } = await networkHelpers.loadFixture(votingFixture);
+      await round.connect(central).allocate([banks[0]], [4_000n]);
+      await expect(round.connect(central).reallocate([banks[0]], [1_000n], [banks[1]], [0n]))
+        .to.be.revertedWithCustomError(round, "RoundZeroAmount")
+        .withArgs(0n);
+      expect(await round.depositOf(banks[0], central)).to.equal(4_000n);
+    });
+
+    it("reverts a withdrawal part above the deposit", async function () {
+      const { round, banks, central } = await networkHelpers.loadFixture(votingFixture);
+      await expect(round.connect(central).reallocate([banks[0]], [1n], [banks[1]], [1n]))
+        .to.be.revertedWithCustomError(round, "RoundInsufficientDeposit")
+        .withArgs(central.address, banks[0], 0n, 1n);
+    });
+  });
+
+  describe("#claimAndAllocate", function () {
+    /** Voting is on; nobody has claimed yet. */
+    async function unclaimedFixture() {
+      const round = await openedFixture();
+      await networkHelpers.time.increaseTo(round.opensAt);
+      return round;
+    }
+
+    it("claims the sender's allowance and puts part of it into banks in one call", async function () {
+      const { round, token, airdrop, banks, batch, central } = await networkHelpers.loadFixture(unclaimedFixture);
+      const { participant, proof } = batch.proofOf(central.address);
+      const tx = round
+        .connect(central)
+        .claimAndAllocate(batch.batchId, participant.district, participant.amount, proof, [banks[1]], [700n]);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        token,
+        [round, central, banks[1]],
+        [-participant.amount, participant.amount - 700n, 700n],
+      );
+      await expect(tx)
+        .to.emit(airdrop, "Claimed")
+        .withArgs(batch.batchId, central.address, participant.district, participant.amount);
+      await expect(tx)
+        .to.emit(token, "Transfer")
+        .withArgs(await round.getAddress(), central.address, participant.amount);
+      await expect(tx).to.emit(token, "Transfer").withArgs(central.address, banks[1], 700n);
+      expect(await round.depositOf(banks[1], central)).to.equal(700n);
+    });
+
+    it("only claims when given no banks", async function () {
+      const { round, token, batch, central } = await networkHelpers.loadFixture(unclaimedFixture);
+      const { participant, proof } = batch.proofOf(central.address);
+      await round
+        .connect(central)
+        .claimAndAllocate(batch.batchId, participant.district, participant.amount, proof, [], []);
+      expect(await token.balanceOf(central)).to.equal(participant.amount);
+    });
+
+    it("claims only the sender's own leaf", async function () {
+      const { round, airdrop, banks, batch, central, outsider } = await networkHelpers.loadFixture(unclaimedFixture);
+      const { participant, proof } = batch.proofOf(central.address);
+      await expect(
+        round
+          .connect(outsider)
+          .claimAndAllocate(batch.batchId, participant.district, participant.amount, proof, [banks[0]], [1n]),
+      )
+        .to.be.revertedWithCustomError(airdrop, "AirdropInvalidProof")
+        .withArgs(batch.batchId, outsider.address, participant.district, participant.amount);
+    });
+
+    it("reverts before opensAt, undoing the claim", async function () {
+      const { round, token, batch, central, opensAt } = await networkHelpers.loadFixture(openedFixture);
+      const { participant, proof } = batch.proofOf(central.address);
+      const at = await atTimestamp(networkHelpers, (await networkHelpers.time.latest()) + 10);
+      await expect(
+        round.connect(central).claimAndAllocate(batch.batchId, participant.district, participant.amount, proof, [], []),
+      )
+        .to.be.revertedWithCustomError(round, "RoundNotOpen")
+        .withArgs(at, opensAt);
+      expect(await token.balanceOf(central)).to.equal(0n);
+    });
+  });
+
+  describe("supporter counting, when the round needs a minimum of supporters", function () {
+    it("counts each resident with a deposit in the bank once", async function () {
+      const { round, banks, central, neighbour } = await networkHelpers.loadFixture(supportersFixture);
+      await round.connect(central).allocate([banks[0]], [100n]);
+      expect(await round.supportersOf(banks[0])).to.equal(1n);
+      await round.connect(central).allocate([banks[0], banks[0]], [100n, 100n]);
+      expect(await round.supportersOf(banks[0])).to.equal(1n);
+      await round.connect(neighbour).allocate([banks[0], banks[1]], [100n, 100n]);
+      expect(await round.supportersOf(banks[0])).to.equal(2n);
+      expect(await round.supportersOf(banks[1])).to.equal(1n);
+    });
+
+    it("keeps a supporter who withdraws part of a deposit", async function () {
+      const { round, banks, central } = await networkHelpers.loadFixture(supportersFixture);
+      await round.connect(central).allocate([banks[0]], [100n]);
+      await round.connect(central).withdraw([banks[0]], [99n]);
+      expect(await round.supportersOf(banks[0])).to.equal(1n);
+    });
+
+    it("goes back to zero when every supporter withdraws everything", async function () {
+      const { round, banks, central, neighbour } = await networkHelpers.loadFixture(supportersFixture);
+      await round.connect(central).allocate([banks[0]], [100n]);
+      await round.connect(neighbour).allocate([banks[0]], [50n]);
+      await round.connect(central).withdraw([banks[0], banks[0]], [60n, 40n]);
+      expect(await round.supportersOf(banks[0])).to.equal(1n);
+      await round.connect(neighbour).withdraw([banks[0]], [50n]);
+      expect(await round.supportersOf(banks[0])).to.equal(0n);
+    });
+
+    it("counts a resident again after a full withdrawal and a new deposit", async function () {
+      const { round, banks, central } = await networkHelpers.loadFixture(supportersFixture);
+      await round.connect(central).allocate([banks[0]], [100n]);
+      await round.connect(central).withdraw([banks[0]], [100n]);
+      await round.connect(central).allocate([banks[0]], [1n]);
+      expect(await round.supportersOf(banks[0])).to.equal(1n);
+    });
+
+    it("moves a supporter with a full reallocation", async function () {
+      const { round, banks, central } = await networkHelpers.loadFixture(supportersFixture);
+      await round.connect(central).allocate([banks[0]], [100n]);
+      await round.connect(central).reallocate([banks[0]], [100n], [banks[1]], [100n]);
+      expect(await round.supportersOf(banks[0])).to.equal(0n);
+      expect(await round.supportersOf(banks[1])).to.equal(1n);
     });
   });
 });
