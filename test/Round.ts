@@ -4,7 +4,16 @@ import { network } from "hardhat";
 import { ANY_DISTRICT, type Participant } from "../scripts/lib/participants.js";
 import { tallyDistrict, type TallyEntry } from "../scripts/lib/tally.js";
 import { createRound, deployFactory, mintAndOpen, postBatch, roundRoles, type CreatedRound } from "./helpers/round.js";
-import { HolderKind, Phase, Status, atTimestamp, claimAll, residents, roundConfig } from "./helpers/unit.js";
+import {
+  ADMIN_TRANSFER_DELAY,
+  HolderKind,
+  Phase,
+  Status,
+  atTimestamp,
+  claimAll,
+  residents,
+  roundConfig,
+} from "./helpers/unit.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -760,6 +769,250 @@ describe("Round", function () {
       await round.connect(central).reallocate([banks[0]], [100n], [banks[1]], [100n]);
       expect(await round.supportersOf(banks[0])).to.equal(0n);
       expect(await round.supportersOf(banks[1])).to.equal(1n);
+    });
+  });
+
+  describe("#finalize", function () {
+    it("reverts one second before closesAt", async function () {
+      const { round, closesAt } = await networkHelpers.loadFixture(votingFixture);
+      await atTimestamp(networkHelpers, closesAt - 1n);
+      await expect(round.finalize(0))
+        .to.be.revertedWithCustomError(round, "RoundNotClosed")
+        .withArgs(closesAt - 1n, closesAt);
+    });
+
+    it("reverts for a round that never opened", async function () {
+      const { round, closesAt } = await networkHelpers.loadFixture(setupFixture);
+      await networkHelpers.time.increaseTo(closesAt);
+      await expect(round.finalize(0)).to.be.revertedWithCustomError(round, "RoundNotOpened").withArgs();
+    });
+
+    it("reverts for an unknown district", async function () {
+      const { round } = await networkHelpers.loadFixture(closedFixture);
+      const unknown = await round.districtCount();
+      await expect(round.finalize(unknown))
+        .to.be.revertedWithCustomError(round, "RoundUnknownDistrict")
+        .withArgs(unknown);
+    });
+
+    it("reverts a second finalization of a district", async function () {
+      const { round } = await networkHelpers.loadFixture(closedFixture);
+      await round.finalize(1);
+      await expect(round.finalize(1))
+        .to.be.revertedWithCustomError(round, "RoundDistrictAlreadyFinalized")
+        .withArgs(1n);
+    });
+
+    it("funds the winners the tally picks, with ProjectFunded for each and DistrictFinalized", async function () {
+      const { round, token, outsider, districtProjects } = await networkHelpers.loadFixture(closedFixture);
+      const rules = {
+        rule: Number(await round.rule()),
+        minTokens: await round.minTokens(),
+        minSupporters: await round.minSupporters(),
+      };
+      for (const [districtId, ids] of districtProjects.entries()) {
+        const entries: TallyEntry[] = [];
+        for (const id of ids) {
+          const { bank, cost } = await round.project(id);
+          const [tokens, supporters] = [await token.balanceOf(bank), await round.supportersOf(bank)];
+          entries.push({ projectId: BigInt(id), cost, tokens, supporters });
+        }
+        const { budget } = await round.district(districtId);
+        const expected = tallyDistrict(entries, budget, rules);
+        // The votes of `closedFixture` leave a project unfunded in Central, so the test sees both outcomes.
+        if (districtId === 0) expect(expected.winners.length).to.be.within(1, ids.length - 1);
+
+        // Anyone may finalize.
+        const tx = round.connect(outsider).finalize(districtId);
+        await expect(tx)
+          .to.emit(round, "DistrictFinalized")
+          .withArgs(BigInt(districtId), expected.fundedTotal, BigInt(expected.winners.length));
+        const receipt = await (await tx).wait();
+        const funded = receipt!.logs
+          .map((log) => round.interface.parseLog(log))
+          .filter((event) => event?.name === "ProjectFunded")
+          .map((event) => event!.args);
+        expect(funded.map((args) => args.projectId)).to.deep.equal([...expected.winners].sort((a, b) => Number(a - b)));
+        for (const args of funded) {
+          const entry = entries.find((e) => e.projectId === args.projectId)!;
+          expect([args.district, args.cost, args.tokens]).to.deep.equal([BigInt(districtId), entry.cost, entry.tokens]);
+        }
+
+        const district = await round.district(districtId);
+        expect([district.finalized, district.funded]).to.deep.equal([true, expected.fundedTotal]);
+        for (const id of ids) {
+          expect((await round.project(id)).funded).to.equal(expected.winners.includes(BigInt(id)));
+        }
+        expect(await round.finalizedDistricts()).to.equal(BigInt(districtId + 1));
+      }
+    });
+
+    it("passes over a project with too few supporters when the round needs a minimum", async function () {
+      const { round, banks, central, neighbour, anywhere, closesAt } =
+        await networkHelpers.loadFixture(supportersFixture);
+      // One resident alone outweighs the two who back the other project, but a project needs two supporters.
+      await round.connect(central).allocate([banks[0]], [9_000n]);
+      await round.connect(neighbour).allocate([banks[1]], [100n]);
+      await round.connect(anywhere).allocate([banks[1]], [100n]);
+      await networkHelpers.time.increaseTo(closesAt);
+      const { cost } = await round.project(1);
+      await expect(round.finalize(0)).to.emit(round, "DistrictFinalized").withArgs(0n, cost, 1n);
+      expect((await round.project(0)).funded).to.equal(false);
+      expect((await round.project(1)).funded).to.equal(true);
+    });
+
+    it("funds nothing in a district nobody voted for", async function () {
+      const { round, closesAt } = await networkHelpers.loadFixture(openedFixture);
+      await networkHelpers.time.increaseTo(closesAt);
+      await expect(round.finalize(1)).to.emit(round, "DistrictFinalized").withArgs(1n, 0n, 0n);
+      await expect(round.finalize(0)).to.not.emit(round, "ProjectFunded");
+      expect((await round.district(1)).funded).to.equal(0n);
+    });
+  });
+
+  describe("#recordImplementation", function () {
+    it("records the status, the spend and the document of a funded project", async function () {
+      const { round, roles, funded } = await networkHelpers.loadFixture(finalizedFixture);
+      const [projectId] = funded;
+      const document = ethers.id("contract #1");
+      await expect(round.connect(roles.reporter).recordImplementation(projectId, Status.Contracted, 0n, document))
+        .to.emit(round, "ImplementationRecorded")
+        .withArgs(projectId, Status.Contracted, 0n, document);
+      const recorded = await round.implementationOf(projectId);
+      expect([recorded.status, recorded.amountSpent, recorded.documentHash]).to.deep.equal([
+        Status.Contracted,
+        0n,
+        document,
+      ]);
+    });
+
+    it("follows a project from Contracted through InProgress to Completed at its cost", async function () {
+      const { round, roles, funded } = await networkHelpers.loadFixture(finalizedFixture);
+      const [projectId] = funded;
+      const { cost } = await round.project(projectId);
+      const asReporter = round.connect(roles.reporter);
+      const steps = [
+        [Status.Contracted, 0n],
+        [Status.InProgress, cost / 2n],
+        [Status.Completed, cost],
+      ] as const;
+      for (const [status, spent] of steps) {
+        const document = ethers.id(`report ${status}`);
+        await asReporter.recordImplementation(projectId, status, spent, document);
+        const recorded = await round.implementationOf(projectId);
+        expect([recorded.status, recorded.amountSpent, recorded.documentHash]).to.deep.equal([status, spent, document]);
+      }
+    });
+
+    it("reverts a spend above the project's cost", async function () {
+      const { round, roles, funded } = await networkHelpers.loadFixture(finalizedFixture);
+      const [projectId] = funded;
+      const { cost } = await round.project(projectId);
+      await expect(
+        round.connect(roles.reporter).recordImplementation(projectId, Status.InProgress, cost + 1n, ethers.ZeroHash),
+      )
+        .to.be.revertedWithCustomError(round, "RoundSpendAboveCost")
+        .withArgs(projectId, cost + 1n, cost);
+    });
+
+    it("reverts for a project that was not funded", async function () {
+      const { round, roles, unfunded } = await networkHelpers.loadFixture(finalizedFixture);
+      const [projectId] = unfunded;
+      await expect(
+        round.connect(roles.reporter).recordImplementation(projectId, Status.Contracted, 0n, ethers.ZeroHash),
+      )
+        .to.be.revertedWithCustomError(round, "RoundProjectNotFunded")
+        .withArgs(projectId);
+    });
+
+    it("reverts before the project's district is finalized", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(closedFixture);
+      await expect(round.connect(roles.reporter).recordImplementation(0n, Status.Contracted, 0n, ethers.ZeroHash))
+        .to.be.revertedWithCustomError(round, "RoundProjectNotFunded")
+        .withArgs(0n);
+    });
+
+    it("reverts for an unknown project", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(finalizedFixture);
+      const unknown = await round.projectCount();
+      await expect(round.connect(roles.reporter).recordImplementation(unknown, Status.Contracted, 0n, ethers.ZeroHash))
+        .to.be.revertedWithCustomError(round, "RoundUnknownProject")
+        .withArgs(unknown);
+    });
+
+    it("refuses the None status", async function () {
+      const { round, roles, funded } = await networkHelpers.loadFixture(finalizedFixture);
+      await expect(round.connect(roles.reporter).recordImplementation(funded[0], Status.None, 0n, ethers.ZeroHash))
+        .to.be.revertedWithCustomError(round, "RoundInvalidImplementationStatus")
+        .withArgs(Status.None);
+    });
+
+    it("is closed for good once Completed or Cancelled", async function () {
+      const { round, roles, funded } = await networkHelpers.loadFixture(finalizedFixture);
+      expect(funded.length).to.be.at.least(2);
+      const asReporter = round.connect(roles.reporter);
+      const closing = [Status.Completed, Status.Cancelled] as const;
+      for (const [index, status] of closing.entries()) {
+        const projectId = funded[index];
+        await asReporter.recordImplementation(projectId, status, 0n, ethers.ZeroHash);
+        for (const next of [Status.Contracted, Status.InProgress, Status.Completed, Status.Cancelled]) {
+          await expect(asReporter.recordImplementation(projectId, next, 0n, ethers.ZeroHash))
+            .to.be.revertedWithCustomError(round, "RoundImplementationClosed")
+            .withArgs(projectId, status);
+        }
+      }
+    });
+  });
+
+  describe("default admin transfer", function () {
+    it("starts with the configured admin and delay", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(setupFixture);
+      expect(await round.defaultAdmin()).to.equal(roles.admin.address);
+      expect(await round.defaultAdminDelay()).to.equal(BigInt(ADMIN_TRANSFER_DELAY));
+      expect(await round.hasRole(await round.DEFAULT_ADMIN_ROLE(), roles.admin)).to.equal(true);
+    });
+
+    it("lets the new admin accept only after the delay has passed", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(setupFixture);
+      const [successor] = await residents(ethers, 1);
+      const begunAt = await atTimestamp(networkHelpers, (await networkHelpers.time.latest()) + 10);
+      const schedule = begunAt + BigInt(ADMIN_TRANSFER_DELAY);
+      await expect(round.connect(roles.admin).beginDefaultAdminTransfer(successor.address))
+        .to.emit(round, "DefaultAdminTransferScheduled")
+        .withArgs(successor.address, schedule);
+      const [pending, pendingSchedule] = await round.pendingDefaultAdmin();
+      expect([pending, pendingSchedule]).to.deep.equal([successor.address, schedule]);
+
+      // OpenZeppelin accepts strictly after the schedule, so exactly at it is still too early.
+      await atTimestamp(networkHelpers, schedule);
+      await expect(round.connect(successor).acceptDefaultAdminTransfer())
+        .to.be.revertedWithCustomError(round, "AccessControlEnforcedDefaultAdminDelay")
+        .withArgs(schedule);
+      await atTimestamp(networkHelpers, schedule + 1n);
+      await round.connect(successor).acceptDefaultAdminTransfer();
+
+      const adminRole = await round.DEFAULT_ADMIN_ROLE();
+      expect(await round.defaultAdmin()).to.equal(successor.address);
+      expect(await round.hasRole(adminRole, successor)).to.equal(true);
+      expect(await round.hasRole(adminRole, roles.admin)).to.equal(false);
+    });
+
+    it("is accepted by the pending admin only", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(setupFixture);
+      const [successor, stranger] = await residents(ethers, 2);
+      await round.connect(roles.admin).beginDefaultAdminTransfer(successor.address);
+      await networkHelpers.time.increase(ADMIN_TRANSFER_DELAY + 1);
+      await expect(round.connect(stranger).acceptDefaultAdminTransfer())
+        .to.be.revertedWithCustomError(round, "AccessControlInvalidDefaultAdmin")
+        .withArgs(stranger.address);
+    });
+
+    it("refuses to hand the admin role over without the delay", async function () {
+      const { round, roles } = await networkHelpers.loadFixture(setupFixture);
+      const [successor] = await residents(ethers, 1);
+      await expect(round.connect(roles.admin).grantRole(await round.DEFAULT_ADMIN_ROLE(), successor.address))
+        .to.be.revertedWithCustomError(round, "AccessControlEnforcedDefaultAdminRules")
+        .withArgs();
     });
   });
 });
