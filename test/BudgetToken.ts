@@ -217,6 +217,19 @@ describe("BudgetToken", function () {
       expect([kind, district]).to.deep.equal([HolderKind.Resident, 0n]);
     });
 
+    it("leaves the round minted minus claimed, so all balances still add up to the supply", async function () {
+      const { round, token, airdrop, banks, central, riverside, anywhere } =
+        await networkHelpers.loadFixture(claimedFixture);
+      await round.connect(anywhere).allocate([banks[0], banks[2]], [100n, 200n]);
+      const supply = await token.totalSupply();
+      expect(await token.balanceOf(round)).to.equal(supply - (await airdrop.claimedTotal()));
+      let sum = 0n;
+      for (const holder of [await round.getAddress(), central.address, riverside.address, anywhere.address, ...banks]) {
+        sum += await token.balanceOf(holder);
+      }
+      expect(sum).to.equal(supply);
+    });
+
     it("binds an allowance for any district to ANY_DISTRICT", async function () {
       const { token, anywhere } = await networkHelpers.loadFixture(claimedFixture);
       const [kind, district] = await token.holderOf(anywhere);
