@@ -226,13 +226,13 @@ describe("Attacks", function () {
       });
     });
 
-    // CONTRACT BUG, kept skipped: `BudgetToken.grant` accepts the round itself as the resident. The round's
-    // holder record is both `source` and `holder` there, so writing the resident's record overwrites the
-    // round's: its balance becomes `amount` (everything else unclaimed is destroyed, and the sum of balances no
-    // longer equals the supply) and `supplySealed` becomes false, so every later claim of every batch reverts
-    // with BudgetTokenSupplyNotSealed, and `open` cannot seal again. One bad row in a registrar's batch is
-    // enough, and anyone may submit its claim. Expected fix: `grant` refuses `resident == round` (and
-    // address(0), which it now pays like a burn), e.g. with BudgetTokenHolderExists(resident).
+    // CONTRACT BUG, kept skipped: `BudgetToken.grant` accepts the round itself as the resident, and then writes
+    // the resident's record over the round's own. That record holds what was minted and `supplySealed`: after
+    // the claim the round's "minted" is `amount`, so `balanceOf(round)` (minted - claimedTotal) reverts with
+    // panic 0x11 for ever, and `supplySealed` is false, so every later claim of every batch reverts with
+    // BudgetTokenSupplyNotSealed (`open` cannot seal again). One bad row in a registrar's batch is enough, and
+    // anyone may submit its claim. Expected fix: `grant` refuses `resident == round` (and address(0), which it
+    // now pays like a burn), e.g. with BudgetTokenHolderExists(resident).
     it.skip("refuses a leaf for the round's own address, which would overwrite the unclaimed supply", async function () {
       const { created, batch, accounts, dave, relayer } = await loadFixture(votingRound);
       const roundAddress = await created.round.getAddress();
