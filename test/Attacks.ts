@@ -226,28 +226,25 @@ describe("Attacks", function () {
       });
     });
 
-    // CONTRACT BUG, kept skipped: `BudgetToken.grant` accepts the round itself as the resident, and then writes
-    // the resident's record over the round's own. That record holds what was minted and `supplySealed`: after
-    // the claim the round's "minted" is `amount`, so `balanceOf(round)` (minted - claimedTotal) reverts with
-    // panic 0x11 for ever, and `supplySealed` is false, so every later claim of every batch reverts with
-    // BudgetTokenSupplyNotSealed (`open` cannot seal again). One bad row in a registrar's batch is enough, and
-    // anyone may submit its claim. Expected fix: `grant` refuses `resident == round` (and address(0), which it
-    // now pays like a burn), e.g. with BudgetTokenHolderExists(resident).
-    it.skip("refuses a leaf for the round's own address, which would overwrite the unclaimed supply", async function () {
+    // The round's own token record holds what was minted and whether the supply is sealed; a leaf for the round
+    // (one bad row in a registrar's batch, which anyone may claim) must not overwrite it, nor may a leaf pay the
+    // zero address.
+    it("refuses a leaf for the round's own address or the zero address", async function () {
       const { created, batch, accounts, dave, relayer } = await loadFixture(votingRound);
       const roundAddress = await created.round.getAddress();
       const rogue = await postBatch(created, [
         { account: roundAddress, district: ANY_DISTRICT, amount: 1n },
+        { account: ethers.ZeroAddress, district: ANY_DISTRICT, amount: 1n },
         { account: relayer.address, district: CENTRAL, amount: 1n },
       ]);
-      const { participant, proof } = rogue.proofOf(roundAddress);
-      await expectNothingMoved(created, accounts, async () => {
-        await expect(
-          created.airdrop.connect(relayer).claim(rogue.batchId, roundAddress, participant.district, 1n, proof),
-        )
-          .to.be.revertedWithCustomError(created.token, "BudgetTokenHolderExists")
-          .withArgs(roundAddress);
-      });
+      for (const account of [roundAddress, ethers.ZeroAddress]) {
+        const { participant, proof } = rogue.proofOf(account);
+        await expectNothingMoved(created, accounts, async () => {
+          await expect(created.airdrop.connect(relayer).claim(rogue.batchId, account, participant.district, 1n, proof))
+            .to.be.revertedWithCustomError(created.token, "BudgetTokenInvalidResident")
+            .withArgs(account);
+        });
+      }
       // Every posted leaf must stay payable: Dave's claim still goes through.
       const daves = batch.proofOf(dave.address);
       await created.airdrop.claim(
