@@ -120,7 +120,8 @@ export async function loadAudited(options: AuditOptions): Promise<LoadedRound> {
     const data = await loadRound(rpc, { ...options, fromBlock, factory }, options.onProgress);
     return { data, counted: recount(data), files };
   } finally {
-    destroyRpc(rpc);
+    // Only a provider made here from a URL is ours to stop.
+    if (typeof options.rpc === "string") destroyRpc(rpc);
   }
 }
 
@@ -248,7 +249,6 @@ function checkEventsComplete(data: RoundData): CheckResult {
     data.batches.map((b) => b.id),
     data.batchCount,
   );
-  const registered = new Map(data.bankRegistrations.map((r) => [r.bank, r.district]));
   for (const p of data.projects) {
     const item = `project ${p.id}`;
     if (p.state.bank !== p.bank)
@@ -258,8 +258,8 @@ function checkEventsComplete(data: RoundData): CheckResult {
     if (p.state.district !== p.district) {
       failures.push({ item, message: `district ${p.state.district} in the contract, ${p.district} in its event` });
     }
-    if (registered.get(p.bank) !== p.district) {
-      failures.push({ item, message: `bank ${p.bank} not registered with the token for district ${p.district}` });
+    if (p.holder.kind !== 2 || p.holder.district !== p.district) {
+      failures.push({ item, message: `bank ${p.bank} not a piggy bank of district ${p.district} for the token` });
     }
   }
   for (const d of data.districts) {

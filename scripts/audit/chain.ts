@@ -39,7 +39,8 @@ const ROUND_ABI = new Interface([
   "function opened() view returns (bool)",
   "function districtCount() view returns (uint256)",
   "function projectCount() view returns (uint256)",
-  "function district(uint256) view returns ((string name, uint128 budget, uint128 funded, bool finalized))",
+  "function district(uint256) view returns ((string name, uint128 budget, uint16 projectCount, bool finalized, uint128 funded))",
+  "function holderOf(address) view returns (uint8 kind, uint16 district)",
   "function project(uint256) view returns ((address bank, uint16 district, uint64 cost, uint8 category, bool funded))",
   "function implementationOf(uint256) view returns ((uint8 status, uint128 amountSpent, bytes32 documentHash))",
   "function balanceOf(address) view returns (uint256)",
@@ -78,6 +79,8 @@ export interface ProjectData {
   metadataURI: string;
   place: LogPlace;
   state: { bank: string; district: number; cost: bigint; funded: boolean };
+  /** What the token says the bank is (2 = piggy bank) and its district. */
+  holder: { kind: number; district: number };
   /** On-chain balanceOf(bank). */
   balance: bigint;
   fundedEvents: { cost: bigint; tokens: bigint; district: number; place: LogPlace }[];
@@ -129,7 +132,6 @@ export interface RoundData {
   batches: BatchData[];
   claims: ClaimData[];
   transfers: TransferData[];
-  bankRegistrations: { bank: string; district: number; place: LogPlace }[];
   /** On-chain balanceOf of each account that claimed, when read. */
   residentBalances?: Map<string, bigint>;
   eventCounts: Record<EventName, number>;
@@ -248,7 +250,6 @@ export async function loadRound(
   const claims: ClaimData[] = [];
   const transfers: TransferData[] = [];
   const mints: RoundData["mints"] = [];
-  const bankRegistrations: RoundData["bankRegistrations"] = [];
   const funded: { projectId: number; district: number; cost: bigint; tokens: bigint; place: LogPlace }[] = [];
   const finalized: { district: number; funded: bigint; winners: bigint; place: LogPlace }[] = [];
   const implementations: {
@@ -323,6 +324,7 @@ export async function loadRound(
           metadataURI: dataString(log, 4),
           place: placeOf(log),
           state: { bank: "", district: 0, cost: 0n, funded: false },
+          holder: { kind: 0, district: 0 },
           balance: 0n,
           fundedEvents: [],
           implementation: { status: 0, amountSpent: 0n, documentHash: "" },
@@ -370,9 +372,6 @@ export async function loadRound(
           state: { root: "", total: 0n, claimed: 0n },
         });
         break;
-      case "PiggyBankRegistered":
-        bankRegistrations.push({ bank: topicAddress(log, 1), district: topicSmall(log, 2), place: placeOf(log) });
-        break;
     }
     eventCounts[name]++;
   }
@@ -415,11 +414,13 @@ export async function loadRound(
   });
   await inPool(projects.length, limit, async (i) => {
     const p = projects[i];
-    const [stored, implementation, balance] = await Promise.all([
+    const [stored, implementation, balance, holder] = await Promise.all([
       chain.one<import("ethers").Result>(round, "project", [p.id]),
       chain.one<import("ethers").Result>(round, "implementationOf", [p.id]),
       chain.balanceOf(token, p.bank),
+      chain.call(token, "holderOf", [p.bank]),
     ]);
+    p.holder = { kind: Number(holder.kind), district: Number(holder.district) };
     p.state = {
       bank: String(stored.bank).toLowerCase(),
       district: Number(stored.district),
@@ -474,7 +475,6 @@ export async function loadRound(
     batches,
     claims,
     transfers,
-    bankRegistrations,
     residentBalances,
     eventCounts,
     readerStats: stats,

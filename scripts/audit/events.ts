@@ -19,7 +19,6 @@ export const TOPICS = {
   BatchPosted: id("BatchPosted(uint256,bytes32,uint256)"),
   Claimed: id("Claimed(uint256,address,uint16,uint256)"),
   Transfer: id("Transfer(address,address,uint256)"),
-  PiggyBankRegistered: id("PiggyBankRegistered(address,uint16)"),
 } as const;
 
 export type EventName = keyof typeof TOPICS;
@@ -34,7 +33,7 @@ export const ROUND_EVENTS: EventName[] = [
   "ImplementationRecorded",
 ];
 export const AIRDROP_EVENTS: EventName[] = ["BatchPosted", "Claimed"];
-export const TOKEN_EVENTS: EventName[] = ["Transfer", "PiggyBankRegistered"];
+export const TOKEN_EVENTS: EventName[] = ["Transfer"];
 
 const NAME_OF_TOPIC = new Map<string, EventName>(
   Object.entries(TOPICS).map(([name, topic]) => [topic, name as EventName]),
