@@ -7,7 +7,15 @@ import { expect } from "chai";
 import { AbiCoder, Interface } from "ethers";
 import { network } from "hardhat";
 
-import { audit, reportJson, type AuditOptions, type AuditReport } from "../../scripts/audit/index.js";
+import {
+  audit,
+  exportRound,
+  receipt,
+  reportJson,
+  type AuditOptions,
+  type AuditReport,
+  type RoundExport,
+} from "../../scripts/audit/index.js";
 import { readLogs } from "../../scripts/audit/logs.js";
 import { TOPICS } from "../../scripts/audit/events.js";
 import type { RpcRequest } from "../../scripts/audit/rpc.js";
@@ -42,7 +50,7 @@ describe("Auditor", function () {
   let honest: AuditReport;
   const cleanup: string[] = [];
 
-  const optionsFor = (extra: Partial<AuditOptions> = {}): AuditOptions => ({
+  const optionsFor = <T extends object = Partial<AuditOptions>>(extra: T = {} as T): AuditOptions & T => ({
     rpc: node.url,
     round,
     published: base,
@@ -290,6 +298,79 @@ describe("Auditor", function () {
       expect(failuresOf(report, "winners").join("\n")).to.match(
         new RegExp(`project ${voted.winner}: ProjectFunded reports \\d+ tokens at cost \\d+ in district 0, recomputed`),
       );
+    });
+  });
+
+  describe("#exportRound", function () {
+    it("exports each project's result as the contract funded it, and ballots that add up to each bank", async function () {
+      const { round: contract, token, banks } = voted.created;
+      const exported = JSON.parse((await exportRound(optionsFor({ format: "json" })))["round.json"]) as RoundExport;
+      expect(exported.results.map((r) => r.project)).to.deep.equal([...banks.keys()]);
+      for (const result of exported.results) {
+        const project = await contract.project(result.project);
+        expect(result.won).to.equal(project.funded);
+        expect(result.fundedAmount).to.equal((project.funded ? project.cost : 0n).toString());
+        expect(result.implementationStatus).to.equal(result.project === voted.winner ? "contracted" : "none");
+        const inBallots = exported.ballots
+          .filter((b) => b.project === result.project)
+          .reduce((sum, b) => sum + BigInt(b.amount), 0n);
+        expect(inBallots.toString()).to.equal(result.tokens);
+        expect(result.tokens).to.equal((await token.balanceOf(banks[result.project])).toString());
+      }
+      const ids = [...new Set(exported.ballots.map((b) => b.voter))];
+      expect(ids).to.deep.equal(ids.map((_, i) => i + 1));
+    });
+
+    it("writes the same ballots as CSV, without a single address", async function () {
+      const files = await exportRound(optionsFor({ format: "csv" }));
+      const json = JSON.parse((await exportRound(optionsFor({ format: "json" })))["round.json"]) as RoundExport;
+      expect(Object.keys(files)).to.deep.equal(["results.csv", "ballots.csv"]);
+      const rows = files["ballots.csv"].trim().split("\n");
+      expect(rows[0]).to.equal("voter,voterDistrict,project,amount");
+      expect(rows.slice(1)).to.deep.equal(
+        json.ballots.map((b) => `${b.voter},${b.voterDistrict},${b.project},${b.amount}`),
+      );
+      expect(files["results.csv"].trim().split("\n")).to.have.length(json.results.length + 1);
+      expect(Object.values(files).join("")).to.not.match(/0x[0-9a-fA-F]{40}/);
+    });
+
+    it("reports the Pabulib format as not available yet", async function () {
+      let message = "";
+      await exportRound(optionsFor({ format: "pb" })).catch((error: Error) => (message = error.message));
+      expect(message).to.match(/pb \(Pabulib\) export is not available yet/);
+    });
+  });
+
+  describe("#receipt", function () {
+    it("lists a voter's claim, deposits and withdrawal with their transactions and block times", async function () {
+      const { round: contract, token, banks } = voted.created;
+      const voter = voted.voters[0];
+      const found = await receipt(optionsFor({ address: voter }));
+      const [claimTx, withdrawTx] = voted.txs.get(voter)!;
+      expect(found.steps.map((s) => [s.kind, s.tx])).to.deep.equal([
+        ["claim", claimTx],
+        ["deposit", claimTx],
+        ["deposit", claimTx],
+        ["withdrawal", withdrawTx],
+      ]);
+      const provider = connection.ethers.provider;
+      for (const step of found.steps) {
+        const mined = await provider.getTransactionReceipt(step.tx);
+        expect(step.block).to.equal(mined!.blockNumber);
+        expect(step.time).to.equal((await provider.getBlock(step.block))!.timestamp);
+      }
+      expect(found.balance).to.equal((await token.balanceOf(voter)).toString());
+      for (const allocation of found.allocations) {
+        expect(allocation.amount).to.equal((await contract.depositOf(banks[allocation.project], voter)).toString());
+        expect(allocation.projectWon).to.equal((await contract.project(allocation.project)).funded);
+      }
+      expect(found.allocations).to.have.length(2);
+    });
+
+    it("shows nothing claimed for a resident who never claimed", async function () {
+      const found = await receipt(optionsFor({ address: voted.voters[voted.voters.length - 1] }));
+      expect(found.claimed).to.equal("0");
+      expect(found.steps).to.deep.equal([]);
     });
   });
 
