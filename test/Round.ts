@@ -904,6 +904,24 @@ describe("Round", function () {
       }
     });
 
+    it("reverts a status that goes back, and accepts the same status again as a correction", async function () {
+      const { round, roles, funded } = await networkHelpers.loadFixture(finalizedFixture);
+      const [projectId] = funded;
+      const asReporter = round.connect(roles.reporter);
+      await asReporter.recordImplementation(projectId, Status.InProgress, 10n, ethers.ZeroHash);
+      await expect(asReporter.recordImplementation(projectId, Status.Contracted, 10n, ethers.ZeroHash))
+        .to.be.revertedWithCustomError(round, "RoundImplementationStatusBackwards")
+        .withArgs(projectId, Status.InProgress, Status.Contracted);
+      const corrected = ethers.id("corrected report");
+      await asReporter.recordImplementation(projectId, Status.InProgress, 5n, corrected);
+      const recorded = await round.implementationOf(projectId);
+      expect([recorded.status, recorded.amountSpent, recorded.documentHash]).to.deep.equal([
+        Status.InProgress,
+        5n,
+        corrected,
+      ]);
+    });
+
     it("reverts a spend above the project's cost", async function () {
       const { round, roles, funded } = await networkHelpers.loadFixture(finalizedFixture);
       const [projectId] = funded;
