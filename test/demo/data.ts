@@ -132,10 +132,11 @@ describe("Demo data", function () {
       const spec = JSON.parse(await readFile(path.join(dir, "round.json"), "utf8"));
       expect(spec).to.include({ version: 1, name: round.name, budget: "107300000.00", rule: "ranked" });
       expect(spec.schedule).to.deep.equal({ opensInSeconds: 60, votingSeconds: 3600 });
-      const districts = parse(await readFile(path.join(dir, spec.files.districts), "utf8"), { columns: true });
-      const total = districts.reduce((sum: bigint, row: { budget_rubles: string }) => {
-        return sum + rublesToKopecks(row.budget_rubles);
-      }, 0n);
+      const districts: { budget_rubles: string }[] = parse(
+        await readFile(path.join(dir, spec.files.districts), "utf8"),
+        { columns: true },
+      );
+      const total = districts.reduce((sum, row) => sum + rublesToKopecks(row.budget_rubles), 0n);
       expect(total).to.equal(rublesToKopecks(spec.budget));
     });
 
