@@ -139,7 +139,7 @@ async function findExistingRound(
   newRound: boolean | undefined,
 ): Promise<string | undefined> {
   const events = await factory.queryFilter(
-    factory.filters.RoundCreated(undefined, undefined, signer.address),
+    factory.filters.RoundCreated(undefined, undefined, undefined, undefined, signer.address),
     fromBlock,
   );
   const sameName = events.filter((event) => event.args.name === spec.name);

@@ -44,7 +44,8 @@ export function expectedChainId(
   connection: Connection,
   ...sources: { chainId: bigint | number | undefined; from: string }[]
 ): { chainId: bigint; from: string } | undefined {
-  const configured = connection.networkConfig.chainId;
+  // A simulated network's configured id is simply the id it has; an http network's is what its owner expects.
+  const configured = connection.networkConfig.type === "http" ? connection.networkConfig.chainId : undefined;
   const known = [...sources, { chainId: configured, from: `the "${connection.networkName}" network configuration` }]
     .filter((source) => source.chainId !== undefined)
     .map((source) => ({ chainId: BigInt(source.chainId!), from: source.from }));
