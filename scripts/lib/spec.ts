@@ -135,15 +135,20 @@ export function loadRoundSpec(specFile: string): RoundSpec {
   } catch (error) {
     throw new InputError([{ file: specFile, message: `cannot read the spec: ${(error as Error).message}` }]);
   }
-  const readFile = (name: string) => readFileSync(path.resolve(path.dirname(specFile), name), "utf8");
-  return parseRoundSpec(raw, specFile, readFile);
+  const located = (name: string) => path.join(path.dirname(specFile), name);
+  return parseRoundSpec(raw, specFile, (name) => readFileSync(located(name), "utf8"), located);
 }
 
 /**
- * Checks a parsed spec. `readFile` reads the CSV files the spec names (relative to the spec). Throws
- * InputError listing every problem.
+ * Checks a parsed spec. `readFile` reads the CSV files the spec names (relative to the spec); `located` names
+ * them in problems. Throws InputError listing every problem.
  */
-export function parseRoundSpec(raw: unknown, specFile: string, readFile: (name: string) => string): RoundSpec {
+export function parseRoundSpec(
+  raw: unknown,
+  specFile: string,
+  readFile: (name: string) => string,
+  located: (name: string) => string = (name) => name,
+): RoundSpec {
   const problems: InputProblem[] = [];
   const at = (where: string, message: string) => problems.push({ file: specFile, where, message });
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
@@ -188,7 +193,8 @@ export function parseRoundSpec(raw: unknown, specFile: string, readFile: (name: 
   }
   const metadataBaseURI = spec.metadataBaseURI === undefined ? undefined : String(spec.metadataBaseURI);
 
-  const districts = parseDistricts(spec.districts, specFile, readFile, problems);
+  const source: Source = { specFile, readFile, located, problems };
+  const districts = parseDistricts(spec.districts, source);
   if (budget !== undefined && districts.length > 0) {
     const sum = districts.reduce((total, d) => total + d.budget, 0n);
     if (sum !== budget) {
@@ -198,7 +204,7 @@ export function parseRoundSpec(raw: unknown, specFile: string, readFile: (name: 
       );
     }
   }
-  const projects = parseProjects(spec.projects, specFile, readFile, districts, problems);
+  const projects = parseProjects(spec.projects, source, districts);
 
   if (problems.length > 0) throw new InputError(problems);
   return {
@@ -226,15 +232,17 @@ interface SourceRecord {
   fields: Record<string, string>;
 }
 
-function readRecords(
-  value: unknown,
-  key: string,
-  specFile: string,
-  readFile: (name: string) => string,
-  problems: InputProblem[],
-  required: readonly string[],
-): SourceRecord[] {
+interface Source {
+  specFile: string;
+  readFile: (name: string) => string;
+  located: (name: string) => string;
+  problems: InputProblem[];
+}
+
+function readRecords(value: unknown, key: string, source: Source, required: readonly string[]): SourceRecord[] {
+  const { specFile, readFile, problems } = source;
   if (typeof value === "string") {
+    const file = source.located(value);
     let text: string;
     try {
       text = readFile(value);
@@ -242,17 +250,17 @@ function readRecords(
       problems.push({ file: specFile, where: key, message: `cannot read ${value}: ${(error as Error).message}` });
       return [];
     }
-    const { rows, problems: csvProblems } = parseCsv(text, value);
+    const { rows, problems: csvProblems } = parseCsv(text, file);
     problems.push(...csvProblems);
     if (rows.length === 0) return [];
     const header = rows[0].cells.map((cell) => cell.toLowerCase());
     const missing = required.filter((column) => !header.includes(column));
     if (missing.length > 0) {
-      problems.push({ file: value, line: rows[0].line, message: `missing column(s): ${missing.join(", ")}` });
+      problems.push({ file, line: rows[0].line, message: `missing column(s): ${missing.join(", ")}` });
       return [];
     }
     return rows.slice(1).map((row) => ({
-      file: value,
+      file,
       line: row.line,
       fields: Object.fromEntries(header.map((column, i) => [column, row.cells[i] ?? ""])),
     }));
@@ -274,13 +282,9 @@ function recordProblem(problems: InputProblem[], record: SourceRecord, message: 
   problems.push({ file: record.file, line: record.line, where: record.where, message });
 }
 
-function parseDistricts(
-  value: unknown,
-  specFile: string,
-  readFile: (name: string) => string,
-  problems: InputProblem[],
-): DistrictSpec[] {
-  const records = readRecords(value, "districts", specFile, readFile, problems, ["name", "budget"]);
+function parseDistricts(value: unknown, source: Source): DistrictSpec[] {
+  const { specFile, problems } = source;
+  const records = readRecords(value, "districts", source, ["name", "budget"]);
   const districts: DistrictSpec[] = [];
   const seen = new Set<string>();
   for (const record of records) {
@@ -301,16 +305,11 @@ function parseDistricts(
   return districts;
 }
 
-function parseProjects(
-  value: unknown,
-  specFile: string,
-  readFile: (name: string) => string,
-  districts: readonly DistrictSpec[],
-  problems: InputProblem[],
-): ProjectSpec[] {
+function parseProjects(value: unknown, source: Source, districts: readonly DistrictSpec[]): ProjectSpec[] {
+  const { problems } = source;
   if (value === undefined) return [];
   const required = ["district", "title", "category", "cost"];
-  const records = readRecords(value, "projects", specFile, readFile, problems, required);
+  const records = readRecords(value, "projects", source, required);
   const projects: ProjectSpec[] = [];
   const perDistrict = new Map<number, number>();
   for (const record of records) {
