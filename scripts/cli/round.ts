@@ -129,6 +129,8 @@ export async function createRound(ctx: CommandContext, options: CreateRoundOptio
   return { round: address, manifestFile, created, districtsAdded, projectsAdded };
 }
 
+const LOG_PAGE_BLOCKS = 10_000;
+
 /** The round this signer already created from this spec, found through the factory's RoundCreated events. */
 async function findExistingRound(
   ethers: Connection["ethers"],
@@ -138,10 +140,13 @@ async function findExistingRound(
   signer: HardhatEthersSigner,
   newRound: boolean | undefined,
 ): Promise<string | undefined> {
-  const events = await factory.queryFilter(
-    factory.filters.RoundCreated(undefined, undefined, undefined, undefined, signer.address),
-    fromBlock,
-  );
+  const filter = factory.filters.RoundCreated(undefined, undefined, undefined, undefined, signer.address);
+  const latest = await ethers.provider.getBlockNumber();
+  const events = [];
+  // Public RPC endpoints cap the block range of a log query.
+  for (let start = fromBlock; start <= latest; start += LOG_PAGE_BLOCKS) {
+    events.push(...(await factory.queryFilter(filter, start, Math.min(start + LOG_PAGE_BLOCKS - 1, latest))));
+  }
   const sameName = events.filter((event) => event.args.name === spec.name);
   for (const event of sameName.reverse()) {
     const candidate = await ethers.getContractAt("Round", event.args.round);

@@ -30,7 +30,7 @@ export class ChainIdMismatchError extends CommandError {
   }
 }
 
-export type Connection = NetworkConnection;
+export type Connection = NetworkConnection<string>;
 
 export async function connectedChainId(connection: Connection): Promise<bigint> {
   return (await connection.ethers.provider.getNetwork()).chainId;

@@ -122,6 +122,12 @@ describe("kopilka commands", function () {
       expect(implementation.status).to.equal(1n);
       expect(implementation.amountSpent).to.equal(1050n);
       expect(implementation.documentHash).to.equal(keccak256(readFileSync(document)));
+      const nonce = await ethers.provider.getTransactionCount(committee.address);
+      expect(
+        (await setStatus(ctx, {}, { project: winner, status: "contracted", spent: "10.5", document })).sent,
+      ).to.equal(false);
+      expect((await finalize(ctx, {})).finalized).to.deep.equal([]);
+      expect(await ethers.provider.getTransactionCount(committee.address)).to.equal(nonce);
 
       const out = recordingOutput();
       const summary = await showRound({ ...ctx, out }, {});
