@@ -165,6 +165,9 @@ export async function chainTime(ctx: CommandContext): Promise<bigint> {
   return BigInt(block!.timestamp);
 }
 
+/** A chain timestamp as an ISO date, for messages. */
+export const isoDate = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+
 /** Whether setup (districts, projects, mint) is still possible. */
 export async function setupOpen(ctx: CommandContext, handle: RoundHandle): Promise<boolean> {
   const [opened, opensAt, now] = await Promise.all([handle.round.opened(), handle.round.opensAt(), chainTime(ctx)]);

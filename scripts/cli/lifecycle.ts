@@ -9,7 +9,15 @@ import { keccak256 } from "ethers";
 import { CommandError, sendAndWait } from "../lib/chain.js";
 import { formatRubles, parseRubles } from "../lib/money.js";
 import { InputError } from "../lib/spec.js";
-import { chainTime, setupOpen, signerFor, useRound, type CommandContext, type RoundSelector } from "./context.js";
+import {
+  chainTime,
+  isoDate,
+  setupOpen,
+  signerFor,
+  useRound,
+  type CommandContext,
+  type RoundSelector,
+} from "./context.js";
 
 /** Mints what is missing up to the budget. */
 export async function mint(ctx: CommandContext, selector: RoundSelector): Promise<{ minted: bigint }> {
@@ -53,7 +61,9 @@ export async function open(ctx: CommandContext, selector: RoundSelector): Promis
   if (blockers.length > 0) throw new CommandError(`cannot open round ${handle.address}: ${blockers.join("; ")}`);
   const signer = await signerFor(ctx, handle, "committee");
   await sendAndWait(() => round.connect(signer).open());
-  ctx.out.info(`Opened round ${handle.address}; voting runs from ${await round.opensAt()} to ${closesAt}`);
+  ctx.out.info(
+    `Opened round ${handle.address}; voting runs from ${isoDate(await round.opensAt())} to ${isoDate(closesAt)}`,
+  );
   return { opened: true };
 }
 
@@ -73,7 +83,9 @@ export async function finalize(
   ]);
   if (!opened) throw new CommandError(`round ${handle.address} was never opened: nothing to finalize`);
   if (now < closesAt) {
-    throw new CommandError(`round ${handle.address} closes at ${closesAt} (chain time is ${now}): too early`);
+    throw new CommandError(
+      `round ${handle.address} closes at ${isoDate(closesAt)} (chain time ${isoDate(now)}): too early`,
+    );
   }
   if (options.district !== undefined && (options.district < 0 || options.district >= Number(count))) {
     throw new CommandError(`district ${options.district} does not exist (the round has ${count})`);

@@ -152,7 +152,8 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof InputError) {
       console.error(`Nothing was sent. ${error.problems.length} problem(s) in the input:`);
       for (const problem of error.problems) console.error(`  ${formatProblem(problem)}`);
-    } else if (error instanceof CommandError) {
+    } else if (error instanceof CommandError || (error instanceof Error && !process.env.KOPILKA_DEBUG)) {
+      // Hardhat's and ethers' messages name the cause; KOPILKA_DEBUG=1 shows the stack as well.
       console.error(`Error: ${error.message}`);
     } else {
       console.error(error);

@@ -20,7 +20,15 @@ import { formatRubles } from "../lib/money.js";
 import { manifestPath, projectMetadataPath, projectMetadataURI, type RoundManifest } from "../lib/publication.js";
 import { InputError, loadRoundSpec, RULES, type RoundSpec } from "../lib/spec.js";
 import { Rule } from "../lib/tally.js";
-import { chainTime, checkNetwork, signerFor, useRound, type CommandContext, type RoundSelector } from "./context.js";
+import {
+  chainTime,
+  checkNetwork,
+  isoDate,
+  signerFor,
+  useRound,
+  type CommandContext,
+  type RoundSelector,
+} from "./context.js";
 import { readFactoryRecord } from "./deploy.js";
 
 export interface CreateRoundOptions {
@@ -348,12 +356,11 @@ export async function showRound(ctx: CommandContext, selector: RoundSelector): P
   return summary;
 }
 
-const date = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
-
 export function formatSummary(s: RoundSummary): string {
   const lines = [
     `Round "${s.name}" at ${s.address} (chain ${s.chainId})`,
-    `  phase: ${s.phase}${s.opened ? "" : " (not opened)"}, voting ${date(s.opensAt)} - ${date(s.closesAt)}, rule: ${s.rule}`,
+    `  phase: ${s.phase} (${s.opened ? "opened" : "not opened"}), voting ${isoDate(s.opensAt)} - ` +
+      `${isoDate(s.closesAt)}, rule: ${s.rule}`,
     `  budget ${formatRubles(s.budget)}, minted ${formatRubles(s.supply)}, ` +
       `allowances posted ${formatRubles(s.postedTotal)} in ${s.batches} batch(es), claimed ${formatRubles(s.claimedTotal)}`,
   ];

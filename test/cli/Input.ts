@@ -217,6 +217,15 @@ describe("kopilka input checks", function () {
   });
 
   describe("round spec", function () {
+    it("accepts the committee's example spec and residents", function () {
+      const examples = path.join(FIXTURES, "..", "..", "..", "scripts", "cli", "examples");
+      const spec = loadRoundSpec(path.join(examples, "round.json"));
+      expect(spec.districts.reduce((sum, d) => sum + d.budget, 0n)).to.equal(spec.budget);
+      const residents = path.join(examples, "residents.csv");
+      const names = spec.districts.map((d) => d.name);
+      expect(parseResidents(readFileSync(residents, "utf8"), residents, names)).to.have.length(5);
+    });
+
     it("reports every mistake of the fixture at once", function () {
       const spec = path.join(FIXTURES, "bad-round", "round.json");
       const projects = path.join(FIXTURES, "bad-round", "projects.csv");
