@@ -173,9 +173,14 @@ export async function setStatus(
   if (amountSpent > project.cost) {
     throw new CommandError(`spent ${formatRubles(amountSpent)} is above the cost ${formatRubles(project.cost)}`);
   }
-  if (Number(current.status) >= 3) {
+  const currentStatus = Number(current.status);
+  if (currentStatus >= 3) {
+    throw new CommandError(`project ${options.project} is ${IMPLEMENTATION_STATUSES[currentStatus - 1]}: closed`);
+  }
+  if (status < currentStatus) {
     throw new CommandError(
-      `project ${options.project} is ${IMPLEMENTATION_STATUSES[Number(current.status) - 1]}: closed`,
+      `project ${options.project} is ${IMPLEMENTATION_STATUSES[currentStatus - 1]} already: a status cannot go back ` +
+        `to ${options.status}`,
     );
   }
   const signer = await signerFor(ctx, handle, "reporter");

@@ -128,12 +128,17 @@ describe("kopilka commands", function () {
       ).to.equal(false);
       expect((await finalize(ctx, {})).finalized).to.deep.equal([]);
       expect(await ethers.provider.getTransactionCount(committee.address)).to.equal(nonce);
+      await setStatus(ctx, {}, { project: winner, status: "in-progress", spent: "20", document });
+      await expectCommandError(
+        setStatus(ctx, {}, { project: winner, status: "contracted", spent: "20", document }),
+        /cannot go back to contracted/,
+      );
 
       const out = recordingOutput();
       const summary = await showRound({ ...ctx, out }, {});
       expect(summary.phase).to.equal("finalized");
       expect(summary.districts.flatMap((d) => d.projects.filter((p) => p.funded).map((p) => p.id))).to.include(winner);
-      expect(out.lines.join("\n")).to.contain("WINNER, contracted");
+      expect(out.lines.join("\n")).to.contain("WINNER, in-progress");
     });
   });
 
