@@ -1,0 +1,175 @@
+/**
+ * What every command gets: a network connection, the expected chain id, where the public files go, and where to
+ * report. Commands are plain functions of this context so that tests call them directly on any connection.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { SingleBar, Presets } from "cli-progress";
+import { getAddress, isAddress } from "ethers";
+
+import type { Airdrop, BudgetToken, Round } from "../../typechain-types/index.js";
+import {
+  checkChainId,
+  CommandError,
+  expectedChainId,
+  hasCode,
+  requireNoPendingTransactions,
+  signerOf,
+  type Connection,
+} from "../lib/chain.js";
+import type { RoundManifest } from "../lib/publication.js";
+
+export interface Progress {
+  increment(): void;
+  stop(): void;
+}
+
+export interface Output {
+  info(message: string): void;
+  /** A progress bar for `total` steps of long work. */
+  progress(label: string, total: number): Progress;
+}
+
+export const silentOutput: Output = {
+  info() {},
+  progress: () => ({ increment() {}, stop() {} }),
+};
+
+/** Messages to stdout; progress bars to stderr, only on a terminal. */
+export const consoleOutput: Output = {
+  info: (message) => console.log(message),
+  progress(label, total) {
+    if (!process.stderr.isTTY || total < 2) return { increment() {}, stop() {} };
+    const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, hideCursor: true }, Presets.shades_classic);
+    bar.start(total, 0);
+    return { increment: () => bar.increment(), stop: () => bar.stop() };
+  },
+};
+
+export interface CommandContext {
+  connection: Connection;
+  /** The chain id given with --chain-id. */
+  chainId?: bigint;
+  /** Base directory of the published files. */
+  publicationBase: string;
+  out: Output;
+}
+
+/** How a command finds its round: --round ADDR, --manifest FILE, or the only manifest under the publication base. */
+export interface RoundSelector {
+  round?: string;
+  manifest?: string;
+}
+
+export interface RoundHandle {
+  chainId: bigint;
+  address: string;
+  manifest?: RoundManifest;
+  round: Round;
+  token: BudgetToken;
+  airdrop: Airdrop;
+}
+
+/** Checks the chain id against --chain-id and the network configuration, before anything else. */
+export async function checkNetwork(ctx: CommandContext): Promise<bigint> {
+  const expected = expectedChainId(ctx.connection, { chainId: ctx.chainId, from: "--chain-id" });
+  return checkChainId(ctx.connection, expected?.chainId);
+}
+
+/** Finds the round, checks the connected chain is the one the round (or the options) expect. */
+export async function useRound(ctx: CommandContext, selector: RoundSelector): Promise<RoundHandle> {
+  const found = findManifest(ctx.publicationBase, selector);
+  const expected = expectedChainId(
+    ctx.connection,
+    { chainId: ctx.chainId, from: "--chain-id" },
+    { chainId: found?.manifest.chainId, from: `the round manifest ${found?.file}` },
+  );
+  const chainId = await checkChainId(ctx.connection, expected?.chainId);
+  const address = found?.manifest.round ?? selector.round!;
+  const { ethers } = ctx.connection;
+  if (!(await hasCode(ethers.provider, address))) {
+    throw new CommandError(`no round at ${address} on network "${ctx.connection.networkName}" (chain ${chainId})`);
+  }
+  const round = await ethers.getContractAt("Round", address);
+  const token = await ethers.getContractAt("BudgetToken", await round.token());
+  const airdrop = await ethers.getContractAt("Airdrop", await round.airdrop());
+  return { chainId, address, manifest: found?.manifest, round, token, airdrop };
+}
+
+function findManifest(base: string, selector: RoundSelector): { file: string; manifest: RoundManifest } | undefined {
+  if (selector.manifest !== undefined) return { file: selector.manifest, manifest: readManifest(selector.manifest) };
+  const candidates = existsSync(base)
+    ? readdirSync(base, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && /^\d+$/.test(entry.name))
+        .flatMap((chain) =>
+          readdirSync(path.join(base, chain.name))
+            .filter((name) => isAddress(name))
+            .map((round) => path.join(base, chain.name, round, "round.json")),
+        )
+        .filter((file) => existsSync(file))
+    : [];
+  if (selector.round !== undefined) {
+    if (!isAddress(selector.round)) throw new CommandError(`--round ${selector.round} is not an address`);
+    const wanted = selector.round.toLowerCase();
+    const matching = candidates.filter((file) => path.basename(path.dirname(file)) === wanted);
+    if (matching.length > 1) {
+      throw new CommandError(`round ${selector.round} has manifests on several chains; pass --manifest FILE`);
+    }
+    return matching.length === 1 ? { file: matching[0], manifest: readManifest(matching[0]) } : undefined;
+  }
+  if (candidates.length === 1) return { file: candidates[0], manifest: readManifest(candidates[0]) };
+  if (candidates.length === 0) {
+    throw new CommandError(`no round manifest under ${base}: pass --round ADDR or run "kopilka round create" first`);
+  }
+  throw new CommandError(`several rounds under ${base}, pass --round ADDR:\n  ${candidates.join("\n  ")}`);
+}
+
+export function readManifest(file: string): RoundManifest {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as RoundManifest;
+  } catch (error) {
+    throw new CommandError(`cannot read the round manifest ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** The signer, once it is safe to sign: nothing of its own pending, and holding `role` in the round. */
+export async function signerFor(
+  ctx: CommandContext,
+  handle?: RoundHandle,
+  role?: RoleName,
+): Promise<HardhatEthersSigner> {
+  const signer = await signerOf(ctx.connection);
+  await requireNoPendingTransactions(ctx.connection.ethers.provider, signer.address);
+  if (handle !== undefined && role !== undefined) {
+    const roleId = await handle.round[ROLE_GETTERS[role]]();
+    if (!(await handle.round.hasRole(roleId, signer.address))) {
+      throw new CommandError(`${getAddress(signer.address)} does not hold the ${role} role in round ${handle.address}`);
+    }
+  }
+  return signer;
+}
+
+export type RoleName = "committee" | "minter" | "registrar" | "reporter";
+const ROLE_GETTERS = {
+  committee: "COMMITTEE_ROLE",
+  minter: "MINTER_ROLE",
+  registrar: "REGISTRAR_ROLE",
+  reporter: "REPORTER_ROLE",
+} as const;
+
+/** Time of the latest block: what the round's lifecycle checks. */
+export async function chainTime(ctx: CommandContext): Promise<bigint> {
+  const block = await ctx.connection.ethers.provider.getBlock("latest");
+  return BigInt(block!.timestamp);
+}
+
+/** A chain timestamp as an ISO date, for messages. */
+export const isoDate = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+
+/** Whether setup (districts, projects, mint) is still possible. */
+export async function setupOpen(ctx: CommandContext, handle: RoundHandle): Promise<boolean> {
+  const [opened, opensAt, now] = await Promise.all([handle.round.opened(), handle.round.opensAt(), chainTime(ctx)]);
+  return !opened && now < opensAt;
+}

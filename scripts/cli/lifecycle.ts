@@ -1,0 +1,194 @@
+/**
+ * `kopilka mint`, `open`, `finalize` and `status set`: each reads the round's state and sends only what is
+ * missing, so running it again changes nothing.
+ */
+import { readFileSync } from "node:fs";
+
+import { keccak256 } from "ethers";
+
+import { CommandError, sendAndWait } from "../lib/chain.js";
+import { formatRubles, parseRubles } from "../lib/money.js";
+import { InputError } from "../lib/spec.js";
+import {
+  chainTime,
+  isoDate,
+  setupOpen,
+  signerFor,
+  useRound,
+  type CommandContext,
+  type RoundSelector,
+} from "./context.js";
+
+/** Mints what is missing up to the budget. */
+export async function mint(ctx: CommandContext, selector: RoundSelector): Promise<{ minted: bigint }> {
+  const handle = await useRound(ctx, selector);
+  const [budget, supply] = await Promise.all([handle.round.budget(), handle.token.totalSupply()]);
+  const missing = budget - supply;
+  if (missing === 0n) {
+    ctx.out.info(`The whole budget ${formatRubles(budget)} is minted already`);
+    return { minted: 0n };
+  }
+  if (!(await setupOpen(ctx, handle))) throw new CommandError(`round ${handle.address} is past setup: cannot mint`);
+  const signer = await signerFor(ctx, handle, "minter");
+  await sendAndWait(() => handle.round.connect(signer).mint(missing));
+  ctx.out.info(`Minted ${formatRubles(missing)}; supply is the budget ${formatRubles(budget)}`);
+  return { minted: missing };
+}
+
+/** Opens the round for voting once districts and supply add up to the budget. */
+export async function open(ctx: CommandContext, selector: RoundSelector): Promise<{ opened: boolean }> {
+  const handle = await useRound(ctx, selector);
+  const { round, token } = handle;
+  if (await round.opened()) {
+    ctx.out.info(`Round ${handle.address} is open already`);
+    return { opened: false };
+  }
+  const [budget, supply, count, closesAt, now] = await Promise.all([
+    round.budget(),
+    token.totalSupply(),
+    round.districtCount(),
+    round.closesAt(),
+    chainTime(ctx),
+  ]);
+  const districts = await Promise.all(Array.from({ length: Number(count) }, (_, id) => round.district(id)));
+  const districtBudgets = districts.reduce((sum, d) => sum + d.budget, 0n);
+  const blockers: string[] = [];
+  if (now >= closesAt) blockers.push("the round's voting period is over");
+  if (districtBudgets !== budget) {
+    blockers.push(`district budgets add up to ${formatRubles(districtBudgets)} of ${formatRubles(budget)}`);
+  }
+  if (supply !== budget) blockers.push(`minted ${formatRubles(supply)} of ${formatRubles(budget)}: run "kopilka mint"`);
+  if (blockers.length > 0) throw new CommandError(`cannot open round ${handle.address}: ${blockers.join("; ")}`);
+  const signer = await signerFor(ctx, handle, "committee");
+  await sendAndWait(() => round.connect(signer).open());
+  ctx.out.info(
+    `Opened round ${handle.address}; voting runs from ${isoDate(await round.opensAt())} to ${isoDate(closesAt)}`,
+  );
+  return { opened: true };
+}
+
+/** Finalizes the given district, or every district not finalized yet. */
+export async function finalize(
+  ctx: CommandContext,
+  selector: RoundSelector,
+  options: { district?: number } = {},
+): Promise<{ finalized: number[] }> {
+  const handle = await useRound(ctx, selector);
+  const { round } = handle;
+  const [opened, closesAt, count, now] = await Promise.all([
+    round.opened(),
+    round.closesAt(),
+    round.districtCount(),
+    chainTime(ctx),
+  ]);
+  if (!opened) throw new CommandError(`round ${handle.address} was never opened: nothing to finalize`);
+  if (now < closesAt) {
+    throw new CommandError(
+      `round ${handle.address} closes at ${isoDate(closesAt)} (chain time ${isoDate(now)}): too early`,
+    );
+  }
+  if (options.district !== undefined && (options.district < 0 || options.district >= Number(count))) {
+    throw new CommandError(`district ${options.district} does not exist (the round has ${count})`);
+  }
+  const ids = options.district !== undefined ? [options.district] : Array.from({ length: Number(count) }, (_, i) => i);
+  const states = await Promise.all(ids.map((id) => round.district(id)));
+  const pending = ids.filter((_, i) => !states[i].finalized);
+  if (pending.length === 0) {
+    ctx.out.info("Every district asked for is finalized already");
+    return { finalized: [] };
+  }
+  const signer = await signerFor(ctx);
+  const progress = ctx.out.progress("Finalizing districts", pending.length);
+  try {
+    for (const id of pending) {
+      await sendAndWait(() => round.connect(signer).finalize(id));
+      progress.increment();
+    }
+  } finally {
+    progress.stop();
+  }
+  ctx.out.info(`Finalized district(s) ${pending.join(", ")}`);
+  return { finalized: pending };
+}
+
+export const IMPLEMENTATION_STATUSES = ["contracted", "in-progress", "completed", "cancelled"] as const;
+
+export interface StatusOptions {
+  project: number;
+  status: string;
+  /** Rubles spent so far. */
+  spent: string;
+  /** The document (contract, act of acceptance) whose keccak256 goes on-chain. */
+  document: string;
+}
+
+/** Records how a funded project is being implemented, with the hash of its document. */
+export async function setStatus(
+  ctx: CommandContext,
+  selector: RoundSelector,
+  options: StatusOptions,
+): Promise<{ sent: boolean; documentHash: string }> {
+  const problems = [];
+  const statusIndex = (IMPLEMENTATION_STATUSES as readonly string[]).indexOf(options.status);
+  if (statusIndex < 0) {
+    problems.push({
+      file: "--status",
+      message: `unknown status "${options.status}" (${IMPLEMENTATION_STATUSES.join(", ")})`,
+    });
+  }
+  const spent = parseRubles(options.spent);
+  if ("error" in spent) problems.push({ file: "--spent", message: spent.error });
+  let documentHash = "";
+  try {
+    documentHash = keccak256(readFileSync(options.document));
+  } catch (error) {
+    problems.push({ file: options.document, message: `cannot read the document: ${(error as Error).message}` });
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  const amountSpent = (spent as { kopecks: bigint }).kopecks;
+  const status = statusIndex + 1; // ImplementationStatus.None is 0
+
+  const handle = await useRound(ctx, selector);
+  const { round } = handle;
+  if (
+    !Number.isInteger(options.project) ||
+    options.project < 0 ||
+    options.project >= Number(await round.projectCount())
+  ) {
+    throw new CommandError(`project ${options.project} does not exist`);
+  }
+  const [project, current] = await Promise.all([
+    round.project(options.project),
+    round.implementationOf(options.project),
+  ]);
+  if (
+    Number(current.status) === status &&
+    current.amountSpent === amountSpent &&
+    current.documentHash === documentHash
+  ) {
+    ctx.out.info(`Project ${options.project} already has this status, amount and document`);
+    return { sent: false, documentHash };
+  }
+  if (!project.funded) throw new CommandError(`project ${options.project} was not funded`);
+  if (amountSpent > project.cost) {
+    throw new CommandError(`spent ${formatRubles(amountSpent)} is above the cost ${formatRubles(project.cost)}`);
+  }
+  const currentStatus = Number(current.status);
+  if (currentStatus >= 3) {
+    throw new CommandError(`project ${options.project} is ${IMPLEMENTATION_STATUSES[currentStatus - 1]}: closed`);
+  }
+  if (status < currentStatus) {
+    throw new CommandError(
+      `project ${options.project} is ${IMPLEMENTATION_STATUSES[currentStatus - 1]} already: a status cannot go back ` +
+        `to ${options.status}`,
+    );
+  }
+  const signer = await signerFor(ctx, handle, "reporter");
+  await sendAndWait(() =>
+    round.connect(signer).recordImplementation(options.project, status, amountSpent, documentHash),
+  );
+  ctx.out.info(
+    `Project ${options.project}: ${options.status}, spent ${formatRubles(amountSpent)}, document ${documentHash}`,
+  );
+  return { sent: true, documentHash };
+}

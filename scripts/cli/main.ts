@@ -1,0 +1,163 @@
+/**
+ * `kopilka`: the finance committee's tool. Every command connects through Hardhat's own runtime (so the networks,
+ * configuration variables and keystore of hardhat.config.ts apply), checks the chain id, reads the round's state
+ * and sends only what is missing.
+ */
+import { Command, InvalidArgumentError } from "commander";
+
+import { CommandError } from "../lib/chain.js";
+import { DEFAULT_PUBLICATION_BASE } from "../lib/publication.js";
+import { formatProblem, InputError } from "../lib/spec.js";
+import { consoleOutput, type CommandContext, type RoundSelector } from "./context.js";
+import { deploy } from "./deploy.js";
+import { finalize, IMPLEMENTATION_STATUSES, mint, open, setStatus } from "./lifecycle.js";
+import { importParticipants } from "./participants.js";
+import { createRound, showRound } from "./round.js";
+
+interface GlobalOptions {
+  network: string;
+  chainId?: bigint;
+  publicationDir: string;
+}
+
+const wholeNumber = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number");
+  return Number(value);
+};
+
+export function buildProgram(): Command {
+  const program = new Command("kopilka")
+    .description("Run a Kopilka participatory-budgeting round: deploy, create, mint, import residents, open, finalize")
+    .option("--network <name>", "network from hardhat.config.ts", "localhost")
+    .option("--chain-id <id>", "expected chain id: refuse to sign on any other chain", (value) => {
+      if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number");
+      return BigInt(value);
+    })
+    .option("--publication-dir <dir>", "where the round's public files are written", DEFAULT_PUBLICATION_BASE)
+    .showHelpAfterError()
+    .addHelpText(
+      "after",
+      `
+A round, step by step:
+  kopilka deploy
+  kopilka round create --spec round.json
+  kopilka mint
+  kopilka participants import --csv residents.csv
+  kopilka open
+  ... voting ...
+  kopilka finalize
+  kopilka status set --project 3 --status contracted --spent 0 --document contract.pdf
+  kopilka round show`,
+    );
+
+  const withRound = (command: Command) =>
+    command
+      .option("--round <address>", "the round (default: the only round manifest under the publication dir)")
+      .option("--manifest <file>", "the round's manifest (round.json)");
+
+  program
+    .command("deploy")
+    .description("deploy the round factory with Ignition, or reuse the one already deployed")
+    .option("--deployment-id <id>", "Ignition deployment id (default: chain-<chainId>)")
+    .action(action((ctx, options: { deploymentId?: string }) => deploy(ctx, options)));
+
+  const round = program.command("round").description("create or show a round");
+  round
+    .command("create")
+    .description("create a round from a spec and add its districts and projects; re-running adds only what is missing")
+    .requiredOption("--spec <file>", "round spec (JSON; districts and projects inline or as CSV files it names)")
+    .option("--round <address>", "continue setting up this round")
+    .option("--factory <address>", "round factory (default: the one `kopilka deploy` recorded)")
+    .option("--new", "create another round even if one with this name but another config exists")
+    .action(
+      action((ctx, options: { spec: string; round?: string; factory?: string; new?: boolean }) =>
+        createRound(ctx, { ...options, newRound: options.new }),
+      ),
+    );
+  withRound(round.command("show").description("phase, dates, districts, projects, tokens and winners")).action(
+    action((ctx, options: RoundSelector) => showRound(ctx, options)),
+  );
+
+  withRound(program.command("mint").description("mint what is missing up to the budget")).action(
+    action((ctx, options: RoundSelector) => mint(ctx, options)),
+  );
+
+  const participants = program.command("participants").description("verified residents and their allowances");
+  withRound(
+    participants
+      .command("import")
+      .description(
+        "build the Merkle tree of residents (rows address[,district][,amount]), publish it and post its root; " +
+          "by default each resident without an amount gets floor(unallocated budget / residents)",
+      )
+      .requiredOption("--csv <file>", "residents file")
+      .option("--amount-per-resident <rubles>", "allowance of each resident without an amount of their own"),
+  ).action(
+    action((ctx, options: RoundSelector & { csv: string; amountPerResident?: string }) =>
+      importParticipants(ctx, options, options),
+    ),
+  );
+
+  withRound(program.command("open").description("open the round for voting (budget minted, districts add up)")).action(
+    action((ctx, options: RoundSelector) => open(ctx, options)),
+  );
+
+  withRound(
+    program
+      .command("finalize")
+      .description("choose the winners of every district not finalized yet, after the deadline")
+      .option("--district <id>", "only this district", wholeNumber),
+  ).action(action((ctx, options: RoundSelector & { district?: number }) => finalize(ctx, options, options)));
+
+  const status = program.command("status").description("implementation of funded projects");
+  withRound(
+    status
+      .command("set")
+      .description("record a funded project's implementation status, amount spent and document hash")
+      .requiredOption("--project <id>", "project id", wholeNumber)
+      .requiredOption("--status <status>", IMPLEMENTATION_STATUSES.join(" | "))
+      .requiredOption("--spent <rubles>", "amount spent so far, in rubles")
+      .requiredOption("--document <file>", "contract or act whose keccak256 goes on-chain"),
+  ).action(
+    action((ctx, options: RoundSelector & { project: number; status: string; spent: string; document: string }) =>
+      setStatus(ctx, options, options),
+    ),
+  );
+
+  return program;
+}
+
+/** Wraps a command: connects to the network, runs it, and reports failures in the committee's terms. */
+function action<T>(run: (ctx: CommandContext, options: T) => Promise<unknown>) {
+  return async (options: T, command: Command) => {
+    const globals = command.optsWithGlobals() as GlobalOptions;
+    const { network } = await import("hardhat");
+    const connection = await network.create({ network: globals.network });
+    try {
+      await run(
+        { connection, chainId: globals.chainId, publicationBase: globals.publicationDir, out: consoleOutput },
+        options,
+      );
+    } finally {
+      await connection.close();
+    }
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof InputError) {
+      console.error(`Nothing was sent. ${error.problems.length} problem(s) in the input:`);
+      for (const problem of error.problems) console.error(`  ${formatProblem(problem)}`);
+    } else if (error instanceof CommandError || (error instanceof Error && !process.env.KOPILKA_DEBUG)) {
+      // Hardhat's and ethers' messages name the cause; KOPILKA_DEBUG=1 shows the stack as well.
+      console.error(`Error: ${error.message}`);
+    } else {
+      console.error(error);
+    }
+    return 1;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * `kopilka participants import`: turns the residents file into a Merkle tree of allowances, publishes it and
+ * posts its root. A re-run finds its root already posted (even though the unallocated budget shrank by the
+ * batch itself) and only rewrites the published file.
+ */
+import { readFileSync } from "node:fs";
+
+import { CommandError, sendAndWait, writeFileIfChanged } from "../lib/chain.js";
+import { formatRubles, parseRubles } from "../lib/money.js";
+import { buildParticipantTree } from "../lib/participants.js";
+import { batchPath } from "../lib/publication.js";
+import { assignAllowances, parseResidents, type Allowances, type ResidentRow } from "../lib/residents.js";
+import { InputError } from "../lib/spec.js";
+import { chainTime, signerFor, useRound, type CommandContext, type RoundSelector } from "./context.js";
+
+export interface ImportOptions {
+  csv: string;
+  /** Rubles each resident without an amount of their own receives; by default an equal share. */
+  amountPerResident?: string;
+}
+
+export interface ImportResult {
+  batchId: bigint;
+  root: string;
+  total: bigint;
+  each: bigint;
+  remainder: bigint;
+  residents: number;
+  file: string;
+  posted: boolean;
+}
+
+/** The tree file text: the StandardMerkleTree dump, identical for the same rows in any order. */
+export function treeFileText(allowances: Allowances): { root: string; text: string } {
+  const tree = buildParticipantTree(allowances.participants);
+  return { root: tree.root, text: JSON.stringify(tree.dump(), null, 2) + "\n" };
+}
+
+export async function importParticipants(
+  ctx: CommandContext,
+  selector: RoundSelector,
+  options: ImportOptions,
+): Promise<ImportResult> {
+  const handle = await useRound(ctx, selector);
+  const { round, airdrop, token } = handle;
+  let perResident: bigint | undefined;
+  if (options.amountPerResident !== undefined) {
+    const parsed = parseRubles(options.amountPerResident);
+    if ("error" in parsed) throw new InputError([{ file: "--amount-per-resident", message: parsed.error }]);
+    perResident = parsed.kopecks;
+  }
+  let text: string;
+  try {
+    text = readFileSync(options.csv, "utf8");
+  } catch (error) {
+    throw new InputError([{ file: options.csv, message: `cannot read: ${(error as Error).message}` }]);
+  }
+  const count = Number(await round.districtCount());
+  const names = await Promise.all(Array.from({ length: count }, async (_, id) => (await round.district(id)).name));
+  const rows = parseResidents(text, options.csv, names);
+
+  const [budget, postedTotal, batchCount] = await Promise.all([
+    round.budget(),
+    airdrop.postedTotal(),
+    airdrop.batchCount(),
+  ]);
+  const batches = await Promise.all(Array.from({ length: Number(batchCount) }, (_, id) => airdrop.batch(id)));
+  const done = findPostedBatch(rows, options.csv, perResident, budget, batches);
+  if (done !== undefined) {
+    const file = batchPath(ctx.publicationBase, handle.chainId, handle.address, done.batchId);
+    writeFileIfChanged(file, done.text);
+    ctx.out.info(`These residents are batch ${done.batchId} already (root ${done.root}); wrote ${file}`);
+    return { ...summary(done.allowances, rows), batchId: done.batchId, root: done.root, file, posted: false };
+  }
+
+  const allowances = assignAllowances(rows, budget - postedTotal, options.csv, perResident);
+  const { root, text: treeText } = treeFileText(allowances);
+  const [supply, closesAt, now] = await Promise.all([token.totalSupply(), round.closesAt(), chainTime(ctx)]);
+  if (now >= closesAt) throw new CommandError(`round ${handle.address} is closed: no more residents`);
+  if (postedTotal + allowances.total > supply) {
+    throw new CommandError(
+      `the batch needs ${formatRubles(allowances.total)} but only ${formatRubles(supply - postedTotal)} of the ` +
+        `minted supply is unallocated: run "kopilka mint" first`,
+    );
+  }
+  const signer = await signerFor(ctx, handle, "registrar");
+  await sendAndWait(() => round.connect(signer).postBatch(root, allowances.total));
+  const batchId = batchCount;
+  if ((await airdrop.batch(batchId)).root !== root) {
+    throw new CommandError(`batch ${batchId} on-chain is not the one just posted; run the import again`);
+  }
+  const file = batchPath(ctx.publicationBase, handle.chainId, handle.address, batchId);
+  writeFileIfChanged(file, treeText);
+  ctx.out.info(
+    `Posted batch ${batchId}: ${rows.length} residents, ${formatRubles(allowances.total)} in allowances` +
+      (allowances.each > 0n ? ` (${formatRubles(allowances.each)} each by default)` : "") +
+      `; ${formatRubles(allowances.remainder)} of the budget stays unallocated. Tree: ${file}`,
+  );
+  return { ...summary(allowances, rows), batchId, root, file, posted: true };
+}
+
+function summary(allowances: Allowances, rows: readonly ResidentRow[]) {
+  return {
+    total: allowances.total,
+    each: allowances.each,
+    remainder: allowances.remainder,
+    residents: rows.length,
+  };
+}
+
+/**
+ * The batch these rows already became, if any. The equal share of batch k was computed from what batches 0..k-1
+ * left unallocated, so each batch is tried with that.
+ */
+function findPostedBatch(
+  rows: readonly ResidentRow[],
+  csv: string,
+  perResident: bigint | undefined,
+  budget: bigint,
+  batches: readonly { root: string; total: bigint }[],
+): { batchId: bigint; root: string; text: string; allowances: Allowances } | undefined {
+  let postedBefore = 0n;
+  for (const [id, batch] of batches.entries()) {
+    const unallocated = budget - postedBefore;
+    postedBefore += batch.total;
+    let allowances: Allowances;
+    try {
+      allowances = assignAllowances(rows, unallocated, csv, perResident);
+    } catch {
+      continue;
+    }
+    if (allowances.total !== batch.total) continue;
+    const { root, text } = treeFileText(allowances);
+    if (root === batch.root) return { batchId: BigInt(id), root, text, allowances };
+  }
+  return undefined;
+}

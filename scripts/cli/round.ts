@@ -1,0 +1,378 @@
+/**
+ * `kopilka round create` and `kopilka round show`. Creating reads what the chain already has (a round of the
+ * same name and config by the same signer, its districts and projects) and sends only what is missing.
+ */
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+
+import { Contract } from "ethers";
+
+import type { RoundFactory } from "../../typechain-types/index.js";
+import {
+  CommandError,
+  type Connection,
+  findDeploymentBlock,
+  hasCode,
+  sendAndWait,
+  writeFileIfChanged,
+} from "../lib/chain.js";
+import { canonicalJson, CATEGORIES, metadataHash } from "../lib/metadata.js";
+import { formatRubles } from "../lib/money.js";
+import { manifestPath, projectMetadataPath, projectMetadataURI, type RoundManifest } from "../lib/publication.js";
+import { InputError, loadRoundSpec, RULES, type RoundSpec } from "../lib/spec.js";
+import { Rule } from "../lib/tally.js";
+import {
+  chainTime,
+  checkNetwork,
+  isoDate,
+  signerFor,
+  useRound,
+  type CommandContext,
+  type RoundSelector,
+} from "./context.js";
+import { readFactoryRecord } from "./deploy.js";
+
+export interface CreateRoundOptions {
+  spec: string;
+  /** Continue setting up this round instead of looking for one. */
+  round?: string;
+  /** Factory address; by default the one `kopilka deploy` recorded. */
+  factory?: string;
+  /** Create a new round even if one with the same name but another config exists. */
+  newRound?: boolean;
+}
+
+export interface CreateRoundResult {
+  round: string;
+  manifestFile: string;
+  created: boolean;
+  districtsAdded: number;
+  projectsAdded: number;
+}
+
+export async function createRound(ctx: CommandContext, options: CreateRoundOptions): Promise<CreateRoundResult> {
+  const spec = loadRoundSpec(options.spec);
+  const chainId = await checkNetwork(ctx);
+  const { ethers } = ctx.connection;
+  const signer = await signerFor(ctx);
+
+  const record = readFactoryRecord(ctx.publicationBase, chainId);
+  const factoryAddress = options.factory ?? record?.address;
+  if (factoryAddress === undefined || !(await hasCode(ethers.provider, factoryAddress))) {
+    throw new CommandError(`no round factory on chain ${chainId}: run "kopilka deploy" first or pass --factory`);
+  }
+  const factory = await ethers.getContractAt("RoundFactory", factoryAddress);
+  const fromBlock =
+    record?.address === factoryAddress
+      ? record.deploymentBlock
+      : await findDeploymentBlock(ethers.provider, factoryAddress);
+
+  let address = options.round ?? (await findExistingRound(ethers, factory, fromBlock, spec, signer, options.newRound));
+  const created = address === undefined;
+  if (address === undefined) {
+    if (spec.opensAt <= (await chainTime(ctx))) {
+      throw new InputError([{ file: options.spec, where: "opensAt", message: "the round would open in the past" }]);
+    }
+    address = await sendCreateRound(factory, spec, signer);
+    ctx.out.info(`Created round "${spec.name}" at ${address}`);
+  } else {
+    ctx.out.info(`Round "${spec.name}" is at ${address}`);
+  }
+
+  const round = await ethers.getContractAt("Round", address);
+  const manifest: RoundManifest = {
+    chainId: Number(chainId),
+    factory: factoryAddress,
+    round: address,
+    token: await round.token(),
+    airdrop: await round.airdrop(),
+    fromBlock,
+    name: await round.name(),
+  };
+  const manifestFile = manifestPath(ctx.publicationBase, chainId, address);
+  writeFileIfChanged(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
+  const handle = await useRound(ctx, { manifest: manifestFile });
+
+  const [districtCount, projectCount] = (
+    await Promise.all([handle.round.districtCount(), handle.round.projectCount()])
+  ).map(Number);
+  await checkExistingSetup(handle.round, spec, districtCount, projectCount);
+  for (const [id, project] of spec.projects.entries()) {
+    writeFileIfChanged(projectMetadataPath(ctx.publicationBase, chainId, address, id), canonicalJson(project.metadata));
+  }
+
+  const missing = spec.districts.length - districtCount + spec.projects.length - projectCount;
+  if (missing > 0) {
+    const now = await chainTime(ctx);
+    if ((await handle.round.opened()) || now >= (await handle.round.opensAt())) {
+      throw new CommandError(
+        `round ${address} is past setup; ${missing} district(s)/project(s) can no longer be added`,
+      );
+    }
+    const committee = (await signerFor(ctx, handle, "committee")).address;
+    const asCommittee = handle.round.connect(await ethers.getSigner(committee));
+    const progress = ctx.out.progress("Adding districts and projects", missing);
+    try {
+      for (const district of spec.districts.slice(districtCount)) {
+        await sendAndWait(() => asCommittee.addDistrict(district.name, district.budget));
+        progress.increment();
+      }
+      for (const [offset, project] of spec.projects.slice(projectCount).entries()) {
+        const id = projectCount + offset;
+        const uri = (spec.metadataBaseURI ?? "") + projectMetadataURI(id);
+        await sendAndWait(() =>
+          asCommittee.addProject(project.district, project.cost, project.category, metadataHash(project.metadata), uri),
+        );
+        progress.increment();
+      }
+    } finally {
+      progress.stop();
+    }
+  }
+  const districtsAdded = spec.districts.length - districtCount;
+  const projectsAdded = spec.projects.length - projectCount;
+  ctx.out.info(
+    `Districts: ${spec.districts.length} (${districtsAdded} added), projects: ${spec.projects.length} ` +
+      `(${projectsAdded} added). Manifest: ${manifestFile}`,
+  );
+  return { round: address, manifestFile, created, districtsAdded, projectsAdded };
+}
+
+const LOG_PAGE_BLOCKS = 10_000;
+
+/** The round this signer already created from this spec, found through the factory's RoundCreated events. */
+async function findExistingRound(
+  ethers: Connection["ethers"],
+  factory: RoundFactory,
+  fromBlock: number,
+  spec: RoundSpec,
+  signer: HardhatEthersSigner,
+  newRound: boolean | undefined,
+): Promise<string | undefined> {
+  const filter = factory.filters.RoundCreated(undefined, undefined, undefined, undefined, signer.address);
+  const latest = await ethers.provider.getBlockNumber();
+  const events = [];
+  // Public RPC endpoints cap the block range of a log query.
+  for (let start = fromBlock; start <= latest; start += LOG_PAGE_BLOCKS) {
+    events.push(...(await factory.queryFilter(filter, start, Math.min(start + LOG_PAGE_BLOCKS - 1, latest))));
+  }
+  const sameName = events.filter((event) => event.args.name === spec.name);
+  for (const event of sameName.reverse()) {
+    const candidate = await ethers.getContractAt("Round", event.args.round);
+    const [budget, opensAt, closesAt, rule, minTokens, minSupporters] = await Promise.all([
+      candidate.budget(),
+      candidate.opensAt(),
+      candidate.closesAt(),
+      candidate.rule(),
+      candidate.minTokens(),
+      candidate.minSupporters(),
+    ]);
+    if (
+      budget === spec.budget &&
+      opensAt === spec.opensAt &&
+      closesAt === spec.closesAt &&
+      Number(rule) === spec.rule &&
+      minTokens === spec.minTokens &&
+      Number(minSupporters) === spec.minSupporters
+    ) {
+      return event.args.round;
+    }
+  }
+  if (sameName.length > 0 && !newRound) {
+    throw new CommandError(
+      `you already created a round named "${spec.name}" (${sameName.map((e) => e.args.round).join(", ")}) with ` +
+        `another budget, schedule or rule; pass --round ADDR to continue it or --new to create another one`,
+    );
+  }
+  return undefined;
+}
+
+async function sendCreateRound(factory: RoundFactory, spec: RoundSpec, signer: HardhatEthersSigner): Promise<string> {
+  const role = (name: keyof RoundSpec["roles"]) => spec.roles[name] ?? signer.address;
+  const config = {
+    name: spec.name,
+    tokenSymbol: spec.tokenSymbol,
+    budget: spec.budget,
+    opensAt: spec.opensAt,
+    closesAt: spec.closesAt,
+    rule: spec.rule,
+    minTokens: spec.minTokens,
+    minSupporters: spec.minSupporters,
+    admin: role("admin"),
+    adminTransferDelay: spec.adminTransferDelay,
+    committee: role("committee"),
+    minter: role("minter"),
+    registrar: role("registrar"),
+    reporter: role("reporter"),
+  };
+  const response = await factory.connect(signer).createRound(config);
+  const receipt = await response.wait();
+  for (const log of receipt?.logs ?? []) {
+    const parsed = factory.interface.parseLog(log);
+    if (parsed?.name === "RoundCreated") return parsed.args.round as string;
+  }
+  throw new CommandError(`transaction ${response.hash} created no round`);
+}
+
+/** Refuses to continue when what is on-chain is not the beginning of the spec. */
+async function checkExistingSetup(
+  round: Awaited<ReturnType<typeof useRound>>["round"],
+  spec: RoundSpec,
+  districtCount: number,
+  projectCount: number,
+): Promise<void> {
+  const differences: string[] = [];
+  if (districtCount > spec.districts.length) {
+    differences.push(`the round has ${districtCount} districts, the spec ${spec.districts.length}`);
+  }
+  if (projectCount > spec.projects.length) {
+    differences.push(`the round has ${projectCount} projects, the spec ${spec.projects.length}`);
+  }
+  const districts = await Promise.all(spec.districts.slice(0, districtCount).map((_, id) => round.district(id)));
+  districts.forEach((onChain, id) => {
+    const wanted = spec.districts[id];
+    if (onChain.name !== wanted.name || onChain.budget !== wanted.budget) {
+      differences.push(
+        `district ${id} is "${onChain.name}" with ${formatRubles(onChain.budget)} on-chain, ` +
+          `"${wanted.name}" with ${formatRubles(wanted.budget)} in the spec`,
+      );
+    }
+  });
+  const projects = await Promise.all(
+    spec.projects.slice(0, projectCount).map(async (_, id) => {
+      const onChain = await round.project(id);
+      const bank = new Contract(onChain.bank, ["function metadataHash() view returns (bytes32)"], round.runner);
+      return { onChain, hash: (await bank.metadataHash()) as string };
+    }),
+  );
+  projects.forEach(({ onChain, hash }, id) => {
+    const wanted = spec.projects[id];
+    if (
+      Number(onChain.district) !== wanted.district ||
+      onChain.cost !== wanted.cost ||
+      Number(onChain.category) !== wanted.category ||
+      hash !== metadataHash(wanted.metadata)
+    ) {
+      differences.push(`project ${id} on-chain differs from the spec's project ${id} ("${wanted.metadata.title}")`);
+    }
+  });
+  if (differences.length > 0) {
+    throw new CommandError(`the round does not match the spec:\n  ${differences.join("\n  ")}`);
+  }
+}
+
+// --- round show ---
+
+const PHASES = ["setup", "voting", "closed", "finalized"];
+const STATUSES = ["none", "contracted", "in-progress", "completed", "cancelled"];
+
+export interface RoundSummary {
+  address: string;
+  chainId: bigint;
+  name: string;
+  phase: string;
+  opened: boolean;
+  opensAt: bigint;
+  closesAt: bigint;
+  rule: string;
+  budget: bigint;
+  supply: bigint;
+  postedTotal: bigint;
+  claimedTotal: bigint;
+  batches: number;
+  districts: {
+    id: number;
+    name: string;
+    budget: bigint;
+    funded: bigint;
+    finalized: boolean;
+    projects: { id: number; cost: bigint; category: string; tokens: bigint; funded: boolean; status: string }[];
+  }[];
+}
+
+export async function showRound(ctx: CommandContext, selector: RoundSelector): Promise<RoundSummary> {
+  const handle = await useRound(ctx, selector);
+  const { round, token, airdrop } = handle;
+  const [name, phase, opened, opensAt, closesAt, rule, budget, supply, postedTotal, claimedTotal, batches, count] =
+    await Promise.all([
+      round.name(),
+      round.phase(),
+      round.opened(),
+      round.opensAt(),
+      round.closesAt(),
+      round.rule(),
+      round.budget(),
+      token.totalSupply(),
+      airdrop.postedTotal(),
+      airdrop.claimedTotal(),
+      airdrop.batchCount(),
+      round.districtCount(),
+    ]);
+  const districts = await Promise.all(
+    Array.from({ length: Number(count) }, async (_, id) => {
+      const [district, ids] = await Promise.all([round.district(id), round.districtProjectIds(id)]);
+      const projects = await Promise.all(
+        ids.map(async (projectId) => {
+          const [project, implementation] = await Promise.all([
+            round.project(projectId),
+            round.implementationOf(projectId),
+          ]);
+          return {
+            id: Number(projectId),
+            cost: project.cost,
+            category: CATEGORIES[Number(project.category)] ?? String(project.category),
+            tokens: await token.balanceOf(project.bank),
+            funded: project.funded,
+            status: STATUSES[Number(implementation.status)],
+          };
+        }),
+      );
+      return {
+        id,
+        name: district.name,
+        budget: district.budget,
+        funded: district.funded,
+        finalized: district.finalized,
+        projects,
+      };
+    }),
+  );
+  const summary: RoundSummary = {
+    address: handle.address,
+    chainId: handle.chainId,
+    name,
+    phase: PHASES[Number(phase)],
+    opened,
+    opensAt,
+    closesAt,
+    rule: Object.keys(RULES).find((key) => RULES[key] === (Number(rule) as Rule)) ?? String(rule),
+    budget,
+    supply,
+    postedTotal,
+    claimedTotal,
+    batches: Number(batches),
+    districts,
+  };
+  ctx.out.info(formatSummary(summary));
+  return summary;
+}
+
+export function formatSummary(s: RoundSummary): string {
+  const lines = [
+    `Round "${s.name}" at ${s.address} (chain ${s.chainId})`,
+    `  phase: ${s.phase} (${s.opened ? "opened" : "not opened"}), voting ${isoDate(s.opensAt)} - ` +
+      `${isoDate(s.closesAt)}, rule: ${s.rule}`,
+    `  budget ${formatRubles(s.budget)}, minted ${formatRubles(s.supply)}, ` +
+      `allowances posted ${formatRubles(s.postedTotal)} in ${s.batches} batch(es), claimed ${formatRubles(s.claimedTotal)}`,
+  ];
+  for (const d of s.districts) {
+    const state = d.finalized ? `finalized, funded ${formatRubles(d.funded)}` : "not finalized";
+    lines.push(`  district ${d.id} "${d.name}": budget ${formatRubles(d.budget)}, ${state}`);
+    for (const p of d.projects) {
+      const winner = p.funded ? `  WINNER, ${p.status}` : "";
+      lines.push(
+        `    project ${p.id} [${p.category}] cost ${formatRubles(p.cost)}, tokens ${formatRubles(p.tokens)}${winner}`,
+      );
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,128 @@
+/**
+ * Talking to the chain safely for the committee's tool: refuse to sign on the wrong chain, never send while
+ * earlier transactions are still pending (so the state read before each write is the whole truth), and wait for
+ * every receipt. Each command reads the state first and sends only what is missing, so re-running it after a
+ * crash or after success changes nothing.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import path from "node:path";
+
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { ContractTransactionResponse, Provider } from "ethers";
+import type { NetworkConnection } from "hardhat/types/network";
+
+/** A failure the committee can act on; the tool prints its message without a stack. */
+export class CommandError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CommandError";
+  }
+}
+
+export class ChainIdMismatchError extends CommandError {
+  constructor(
+    readonly expected: bigint,
+    readonly actual: bigint,
+    readonly network: string,
+  ) {
+    super(`network "${network}" has chain id ${actual}, but ${expected} is expected: refusing to sign`);
+    this.name = "ChainIdMismatchError";
+  }
+}
+
+export type Connection = NetworkConnection<string>;
+
+export async function connectedChainId(connection: Connection): Promise<bigint> {
+  return (await connection.ethers.provider.getNetwork()).chainId;
+}
+
+/**
+ * The chain id the command must see: the one given on the command line, the one recorded with the round, or the
+ * one the network's configuration names. They must agree with each other.
+ */
+export function expectedChainId(
+  connection: Connection,
+  ...sources: { chainId: bigint | number | undefined; from: string }[]
+): { chainId: bigint; from: string } | undefined {
+  // A simulated network's configured id is simply the id it has; an http network's is what its owner expects.
+  const configured = connection.networkConfig.type === "http" ? connection.networkConfig.chainId : undefined;
+  const known = [...sources, { chainId: configured, from: `the "${connection.networkName}" network configuration` }]
+    .filter((source) => source.chainId !== undefined)
+    .map((source) => ({ chainId: BigInt(source.chainId!), from: source.from }));
+  for (const other of known.slice(1)) {
+    if (other.chainId !== known[0].chainId) {
+      throw new CommandError(
+        `${known[0].from} expects chain id ${known[0].chainId}, but ${other.from} expects ${other.chainId}`,
+      );
+    }
+  }
+  return known[0];
+}
+
+/** Throws ChainIdMismatchError unless the connected chain is the expected one; returns the connected id. */
+export async function checkChainId(connection: Connection, expected: bigint | undefined): Promise<bigint> {
+  const actual = await connectedChainId(connection);
+  if (expected !== undefined && actual !== expected) {
+    throw new ChainIdMismatchError(expected, actual, connection.networkName);
+  }
+  return actual;
+}
+
+/** The account the tool signs with: the network's first account (a local node's, or the configured key). */
+export async function signerOf(connection: Connection): Promise<HardhatEthersSigner> {
+  const [signer] = await connection.ethers.getSigners();
+  if (signer === undefined) {
+    throw new CommandError(
+      `network "${connection.networkName}" has no account to sign with (set KOPILKA_DEPLOYER_KEY)`,
+    );
+  }
+  return signer;
+}
+
+/** Refuses to go on while `account` has transactions in the mempool: their effects are not in the state yet. */
+export async function requireNoPendingTransactions(provider: Provider, account: string): Promise<void> {
+  const [mined, pending] = await Promise.all([
+    provider.getTransactionCount(account, "latest"),
+    provider.getTransactionCount(account, "pending"),
+  ]);
+  if (pending > mined) {
+    throw new CommandError(
+      `${account} has ${pending - mined} pending transaction(s); wait until they are mined and run the command again`,
+    );
+  }
+}
+
+/** Sends one transaction and waits for its receipt; throws when it reverted. */
+export async function sendAndWait(
+  send: () => Promise<ContractTransactionResponse>,
+): Promise<{ hash: string; blockNumber: number }> {
+  const response = await send();
+  const receipt = await response.wait();
+  if (receipt === null || receipt.status !== 1) throw new CommandError(`transaction ${response.hash} failed`);
+  return { hash: receipt.hash, blockNumber: receipt.blockNumber };
+}
+
+/** The block where the contract at `address` was deployed: the first block with code there. */
+export async function findDeploymentBlock(provider: Provider, address: string): Promise<number> {
+  let high = await provider.getBlockNumber();
+  if ((await provider.getCode(address, high)) === "0x") throw new CommandError(`no contract at ${address}`);
+  let low = 0;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if ((await provider.getCode(address, middle)) === "0x") low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+export async function hasCode(provider: Provider, address: string): Promise<boolean> {
+  return (await provider.getCode(address)) !== "0x";
+}
+
+/** Writes a file, creating its directory; returns whether the content changed. */
+export function writeFileIfChanged(file: string, text: string): boolean {
+  if (existsSync(file) && readFileSync(file, "utf8") === text) return false;
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return true;
+}

@@ -1,0 +1,195 @@
+/**
+ * The tool on a real node reached over http: a `hardhat node` started here with another chain id (1337), driven
+ * through the command functions and through the `kopilka` bin as a child process.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { deploy, readFactoryRecord } from "../../scripts/cli/deploy.js";
+import { finalize, mint, open } from "../../scripts/cli/lifecycle.js";
+import { importParticipants } from "../../scripts/cli/participants.js";
+import { createRound, showRound } from "../../scripts/cli/round.js";
+import { ChainIdMismatchError } from "../../scripts/lib/chain.js";
+import { manifestPath } from "../../scripts/lib/publication.js";
+import { claimAndAllocateAll, commandContext, tempDir, writeResidents, writeSmallRound } from "./helpers.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const CHAIN_ID = 1337n;
+// Hardhat's first default account: the node unlocks it, and the bin signs with it as the configured key.
+const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForNode(url: string, node: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (node.exitCode !== null) throw new Error(`hardhat node exited:\n${output()}`);
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`hardhat node did not start:\n${output()}`);
+}
+
+/** Runs the real `kopilka` bin against the node, as a committee member would. */
+function kopilka(url: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, "bin", "kopilka.mjs"), "--network", "remote", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, KOPILKA_RPC_URL: url, KOPILKA_DEPLOYER_KEY: DEPLOYER_KEY },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe("kopilka on a node with another chain id", function () {
+  let node: ChildProcess;
+  let url: string;
+  let connection: Awaited<ReturnType<typeof network.create>>;
+  const deploymentIds: string[] = [];
+
+  before(async function () {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    let output = "";
+    node = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js"),
+        "node",
+        "--port",
+        String(port),
+        "--chain-id",
+        String(CHAIN_ID),
+      ],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    node.stdout!.on("data", (chunk) => (output += chunk));
+    node.stderr!.on("data", (chunk) => (output += chunk));
+    await waitForNode(url, node, () => output);
+    connection = await network.create({ network: "localhost", override: { url } });
+  });
+
+  after(async function () {
+    await connection?.close();
+    if (node !== undefined && node.exitCode === null) {
+      const exited = new Promise((resolve) => node.once("exit", resolve));
+      node.kill("SIGTERM");
+      await exited;
+    }
+    const deployments = path.join(ROOT, "ignition", "deployments");
+    for (const id of deploymentIds) rmSync(path.join(deployments, id), { recursive: true, force: true });
+    if (existsSync(deployments) && readdirSync(deployments).length === 0) rmSync(deployments, { recursive: true });
+  });
+
+  /** A fresh Ignition deployment id, removed afterwards: the node's chain is gone once the test ends. */
+  function deploymentId(): string {
+    const id = `test-cli-${CHAIN_ID}-${process.pid}-${deploymentIds.length}`;
+    deploymentIds.push(id);
+    return id;
+  }
+
+  it("runs a small round through the commands over http", async function () {
+    const { ethers, networkHelpers } = connection;
+    expect((await ethers.provider.getNetwork()).chainId).to.equal(CHAIN_ID);
+    const dir = tempDir();
+    const files = writeSmallRound(dir, await networkHelpers.time.latest());
+    const ctx = commandContext(connection, dir, CHAIN_ID);
+
+    const id = deploymentId();
+    const deployed = await deploy(ctx, { deploymentId: id });
+    // Ignition's journal alone, without the tool's record, returns the same factory.
+    rmSync(path.join(ctx.publicationBase, String(CHAIN_ID), "factory.json"));
+    expect((await deploy(ctx, { deploymentId: id })).address).to.equal(deployed.address);
+    expect(readFactoryRecord(ctx.publicationBase, CHAIN_ID)?.address).to.equal(deployed.address);
+
+    const { round: address } = await createRound(ctx, { spec: files.spec });
+    await mint(ctx, {});
+    const voters = (await ethers.getSigners()).slice(5, 8);
+    const residents = writeResidents(
+      dir,
+      voters.map((voter) => `${voter.address},Центральный`),
+    );
+    const batch = await importParticipants(ctx, {}, { csv: residents });
+    await open(ctx, {});
+
+    const round = await ethers.getContractAt("Round", address);
+    const bank = (await round.project(1)).bank;
+    await networkHelpers.time.increaseTo(files.opensAt);
+    await claimAndAllocateAll(round, batch.file, batch.batchId, voters, () => bank);
+    await networkHelpers.time.increaseTo(files.closesAt);
+    expect((await finalize(ctx, {})).finalized).to.deep.equal([0, 1]);
+    expect((await round.project(1)).funded).to.equal(true);
+
+    const summary = await showRound(ctx, {});
+    expect(summary.chainId).to.equal(CHAIN_ID);
+    expect(summary.phase).to.equal("finalized");
+
+    const manifest = JSON.parse(readFileSync(manifestPath(ctx.publicationBase, CHAIN_ID, address), "utf8"));
+    expect(manifest).to.deep.include({ chainId: Number(CHAIN_ID), round: address, factory: deployed.address });
+
+    const elsewhere = { ...ctx, chainId: 31337n, publicationBase: tempDir() };
+    const error = await mint(elsewhere, { round: address }).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ChainIdMismatchError);
+  });
+
+  it("works as the `kopilka` command, configured by environment variables", async function () {
+    const dir = tempDir();
+    const files = writeSmallRound(dir, await connection.networkHelpers.time.latest());
+    const base = path.join(dir, "published");
+    const common = ["--chain-id", String(CHAIN_ID), "--publication-dir", base];
+
+    const deployed = await kopilka(url, [...common, "deploy", "--deployment-id", deploymentId()]);
+    expect(deployed.code, deployed.stderr).to.equal(0);
+    const factory = readFactoryRecord(base, CHAIN_ID)!.address;
+    expect(deployed.stdout).to.contain(factory);
+
+    const created = await kopilka(url, [...common, "round", "create", "--spec", files.spec]);
+    expect(created.code, created.stderr).to.equal(0);
+    const address = /Created round ".*" at (0x[0-9a-fA-F]{40})/.exec(created.stdout)![1];
+    const round = await connection.ethers.getContractAt("Round", address);
+    expect(await round.projectCount()).to.equal(4n);
+
+    const refused = await kopilka(url, [
+      "--chain-id",
+      "31337",
+      "--publication-dir",
+      tempDir(),
+      "mint",
+      "--round",
+      address,
+    ]);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.contain('network "remote" has chain id 1337, but 31337 is expected: refusing to sign');
+    const token = await connection.ethers.getContractAt("BudgetToken", await round.token());
+    expect(await token.totalSupply()).to.equal(0n);
+  });
+});
