@@ -3,35 +3,45 @@ pragma solidity ^0.8.28;
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IAirdrop} from "./interfaces/IAirdrop.sol";
+import {IBudgetToken} from "./interfaces/IBudgetToken.sol";
 
 /// @title Batches of verified residents of one round
-/// @notice See {IAirdrop}. Holds no tokens: it only says whether a leaf belongs to a batch and keeps each
-/// batch within its declared total. The round pays, and the token refuses a second allowance to one account.
+/// @notice See {IAirdrop}. Holds no tokens: it checks that a leaf belongs to a batch and keeps each batch within
+/// its declared total, then asks the token to hand the allowance over. The token refuses a second allowance to
+/// one account and any allowance before voting is opened.
 contract Airdrop is IAirdrop {
     /// @inheritdoc IAirdrop
     address public immutable round;
+    /// @inheritdoc IAirdrop
+    address public immutable token;
+    /// @inheritdoc IAirdrop
+    uint64 public immutable closesAt;
 
-    Batch[] private _batches;
-    uint256 private _postedTotal;
-    uint256 private _claimedTotal;
+    mapping(uint256 batchId => Batch) private _batches;
+    // One word: read and written by every batch.
+    uint128 private _postedTotal;
+    uint128 private _batchCount;
 
     modifier onlyRound() {
         if (msg.sender != round) revert AirdropUnauthorizedCaller(msg.sender);
         _;
     }
 
-    constructor(address round_) {
+    /// @dev Deployed by the token, which becomes `token`.
+    constructor(address round_, uint64 closesAt_) {
         round = round_;
+        token = msg.sender;
+        closesAt = closesAt_;
     }
 
     /// @inheritdoc IAirdrop
     function batchCount() external view returns (uint256) {
-        return _batches.length;
+        return _batchCount;
     }
 
     /// @inheritdoc IAirdrop
     function batch(uint256 batchId) external view returns (Batch memory) {
-        if (batchId >= _batches.length) revert AirdropUnknownBatch(batchId);
+        if (batchId >= _batchCount) revert AirdropUnknownBatch(batchId);
         return _batches[batchId];
     }
 
@@ -41,8 +51,10 @@ contract Airdrop is IAirdrop {
     }
 
     /// @inheritdoc IAirdrop
-    function claimedTotal() external view returns (uint256) {
-        return _claimedTotal;
+    /// @dev Summed on read rather than kept, so that a claim writes one word less.
+    function claimedTotal() external view returns (uint256 total) {
+        uint256 count = _batchCount;
+        for (uint256 i = 0; i < count; ++i) total += _batches[i].claimed;
     }
 
     /// @inheritdoc IAirdrop
@@ -52,29 +64,35 @@ contract Airdrop is IAirdrop {
     }
 
     /// @inheritdoc IAirdrop
-    function postBatch(bytes32 root, uint256 total, uint256 supply) external onlyRound returns (uint256 batchId) {
+    function postBatch(bytes32 root, uint256 total) external onlyRound returns (uint256 batchId) {
+        if (block.timestamp >= closesAt) revert AirdropClosed(closesAt);
         if (root == bytes32(0)) revert AirdropZeroRoot();
         if (total == 0) revert AirdropZeroTotal();
+        uint256 supply = IBudgetToken(token).totalSupply();
         uint256 posted = _postedTotal;
         if (total > supply || posted > supply - total) revert AirdropTotalsExceedSupply(posted, total, supply);
-        _postedTotal = posted + total;
-        batchId = _batches.length;
-        // The cast is safe: total <= supply <= the round's budget < 2^128.
-        _batches.push(Batch({root: root, total: uint128(total), claimed: 0}));
+        batchId = _batchCount;
+        // The casts are safe: posted + total <= supply <= the round's budget < 2^128.
+        _postedTotal = uint128(posted + total);
+        _batchCount = uint128(batchId + 1);
+        _batches[batchId] = Batch({root: root, total: uint128(total), claimed: 0});
         emit BatchPosted(batchId, root, total);
     }
 
     /// @inheritdoc IAirdrop
-    function consume(
+    function claim(
         uint256 batchId,
         address account,
         uint16 district,
         uint256 amount,
         bytes32[] calldata proof
-    ) external onlyRound {
-        if (batchId >= _batches.length) revert AirdropUnknownBatch(batchId);
+    ) external {
+        if (block.timestamp >= closesAt) revert AirdropClosed(closesAt);
         Batch storage posted = _batches[batchId];
-        if (!MerkleProof.verifyCalldata(proof, posted.root, leafHash(account, district, amount))) {
+        bytes32 root = posted.root;
+        // Roots are never zero, so a zero root means the batch was never posted.
+        if (root == bytes32(0)) revert AirdropUnknownBatch(batchId);
+        if (!MerkleProof.verifyCalldata(proof, root, leafHash(account, district, amount))) {
             revert AirdropInvalidProof(batchId, account, district, amount);
         }
         uint256 claimed = posted.claimed;
@@ -82,7 +100,7 @@ contract Airdrop is IAirdrop {
         if (amount > total - claimed) revert AirdropBatchExhausted(batchId, total, claimed, amount);
         // The cast is safe: claimed + amount <= total < 2^128.
         posted.claimed = uint128(claimed + amount);
-        _claimedTotal += amount;
         emit Claimed(batchId, account, district, amount);
+        IBudgetToken(token).grant(account, district, amount);
     }
 }

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {Airdrop} from "./Airdrop.sol";
 import {IBudgetToken} from "./interfaces/IBudgetToken.sol";
 
 /// @title Budget token of one round
@@ -13,6 +14,8 @@ contract BudgetToken is IBudgetToken {
         uint128 balance;
         HolderKind kind;
         uint16 district;
+        // Used on the round's own record only: the supply is final and allowances may flow.
+        bool supplySealed;
     }
 
     /// @inheritdoc IBudgetToken
@@ -20,6 +23,8 @@ contract BudgetToken is IBudgetToken {
 
     /// @inheritdoc IBudgetToken
     address public immutable round;
+    /// @inheritdoc IBudgetToken
+    address public immutable airdrop;
     /// @inheritdoc IBudgetToken
     uint256 public immutable budget;
 
@@ -35,11 +40,15 @@ contract BudgetToken is IBudgetToken {
 
     /// @param round_ The round that alone moves tokens; the whole supply is minted to it.
     /// @param budget_ The round's budget in kopecks (at most 2^128 - 1).
-    constructor(string memory name_, string memory symbol_, address round_, uint256 budget_) {
+    /// @param closesAt The round's deadline, after which the airdrop refuses claims.
+    /// @dev Creating the airdrop here lets both know each other through immutables: a claim then calls the
+    /// token straight from the airdrop without reading any address from storage.
+    constructor(string memory name_, string memory symbol_, address round_, uint256 budget_, uint64 closesAt) {
         _name = name_;
         _symbol = symbol_;
         round = round_;
         budget = budget_;
+        airdrop = address(new Airdrop(round_, closesAt));
     }
 
     // --- ERC-20 reads ---
@@ -77,6 +86,11 @@ contract BudgetToken is IBudgetToken {
     }
 
     /// @inheritdoc IBudgetToken
+    function supplySealed() external view returns (bool) {
+        return _holders[round].supplySealed;
+    }
+
+    /// @inheritdoc IBudgetToken
     function holderOf(address account) external view returns (HolderKind kind, uint16 district) {
         Holder storage holder = _holders[account];
         return (holder.kind, holder.district);
@@ -103,14 +117,21 @@ contract BudgetToken is IBudgetToken {
 
     /// @inheritdoc IBudgetToken
     function mint(uint256 amount) external onlyRound {
+        Holder storage treasury = _holders[round];
+        if (treasury.supplySealed) revert BudgetTokenSupplySealed();
         uint256 supply = _totalSupply;
         if (amount > budget - supply) revert BudgetTokenBudgetExceeded(budget, supply, amount);
         _totalSupply = supply + amount;
         // Cannot overflow: the supply, and so any balance, is at most the budget, checked below 2^128 by the round.
         unchecked {
-            _holders[round].balance += uint128(amount);
+            treasury.balance += uint128(amount);
         }
         emit Transfer(address(0), round, amount);
+    }
+
+    /// @inheritdoc IBudgetToken
+    function seal() external onlyRound {
+        _holders[round].supplySealed = true;
     }
 
     /// @inheritdoc IBudgetToken
@@ -119,21 +140,27 @@ contract BudgetToken is IBudgetToken {
         if (holder.kind != HolderKind.None) revert BudgetTokenHolderExists(bank);
         holder.kind = HolderKind.PiggyBank;
         holder.district = district;
-        emit PiggyBankRegistered(bank, district);
     }
 
     /// @inheritdoc IBudgetToken
-    function grant(address resident, uint16 district, uint256 amount) external onlyRound {
+    function grant(address resident, uint16 district, uint256 amount) external {
+        if (msg.sender != airdrop) revert BudgetTokenUnauthorizedCaller(msg.sender);
         Holder storage holder = _holders[resident];
         if (holder.kind != HolderKind.None) revert BudgetTokenAlreadyClaimed(resident);
         Holder storage source = _holders[round];
+        if (!source.supplySealed) revert BudgetTokenSupplyNotSealed();
         uint128 available = source.balance;
         if (amount > available) revert BudgetTokenInsufficientBalance(round, available, amount);
         // Cannot underflow: checked just above; the new balance is at most the supply.
         unchecked {
             source.balance = available - uint128(amount);
         }
-        _holders[resident] = Holder({balance: uint128(amount), kind: HolderKind.Resident, district: district});
+        _holders[resident] = Holder({
+            balance: uint128(amount),
+            kind: HolderKind.Resident,
+            district: district,
+            supplySealed: false
+        });
         emit Transfer(round, resident, amount);
     }
 

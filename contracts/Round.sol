@@ -36,15 +36,21 @@ contract Round is IRound, AccessControlDefaultAdminRules {
     uint256 private immutable _minTokens;
     uint32 private immutable _minSupporters;
 
-    string private _name;
-    // Read by every vote, so kept in one word.
-    bool private _opened;
-    uint16 private _finalizedDistricts;
-    uint128 private _districtBudgets;
+    /// @dev Counters read together by setup and finalization, kept in one word.
+    struct State {
+        bool opened;
+        uint16 districtCount;
+        uint16 finalizedDistricts;
+        uint32 projectCount;
+        uint128 districtBudgets;
+    }
 
-    District[] private _districts;
-    mapping(uint256 districtId => uint32[]) private _districtProjects;
-    Project[] private _projects;
+    string private _name;
+    State private _state;
+    mapping(uint256 districtId => District) private _districts;
+    // Fixed-size so that ids pack eight to a word with no length word: the count lives in the district.
+    mapping(uint256 districtId => uint32[MAX_PROJECTS_PER_DISTRICT]) private _districtProjects;
+    mapping(uint256 projectId => Project) private _projects;
     mapping(uint256 projectId => Implementation) private _implementations;
     mapping(address bank => mapping(address voter => uint256)) private _deposits;
     // Kept only when the round has a minimum number of supporters: it costs every new depositor a word.
@@ -75,8 +81,8 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         _minTokens = config.minTokens;
         _minSupporters = config.minSupporters;
         _piggyBankImplementation = piggyBankImplementation_;
-        _token = IBudgetToken(parts.deployToken(config.name, config.tokenSymbol, config.budget));
-        _airdrop = IAirdrop(parts.deployAirdrop());
+        _token = IBudgetToken(parts.deployToken(config.name, config.tokenSymbol, config.budget, config.closesAt));
+        _airdrop = IAirdrop(_token.airdrop());
 
         _grantRole(COMMITTEE_ROLE, config.committee);
         _grantRole(MINTER_ROLE, config.minter);
@@ -140,30 +146,31 @@ contract Round is IRound, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRound
     function phase() external view returns (Phase) {
-        if (block.timestamp < _opensAt || (!_opened && block.timestamp < _closesAt)) return Phase.Setup;
+        State memory state = _state;
+        if (block.timestamp < _opensAt || (!state.opened && block.timestamp < _closesAt)) return Phase.Setup;
         if (block.timestamp < _closesAt) return Phase.Voting;
-        if (_opened && _finalizedDistricts == _districts.length) return Phase.Finalized;
+        if (state.opened && state.finalizedDistricts == state.districtCount) return Phase.Finalized;
         return Phase.Closed;
     }
 
     /// @inheritdoc IRound
     function opened() external view returns (bool) {
-        return _opened;
+        return _state.opened;
     }
 
     /// @inheritdoc IRound
     function districtCount() external view returns (uint256) {
-        return _districts.length;
+        return _state.districtCount;
     }
 
     /// @inheritdoc IRound
     function projectCount() external view returns (uint256) {
-        return _projects.length;
+        return _state.projectCount;
     }
 
     /// @inheritdoc IRound
     function finalizedDistricts() external view returns (uint256) {
-        return _finalizedDistricts;
+        return _state.finalizedDistricts;
     }
 
     /// @inheritdoc IRound
@@ -175,8 +182,8 @@ contract Round is IRound, AccessControlDefaultAdminRules {
     /// @inheritdoc IRound
     function districtProjectIds(uint256 districtId) external view returns (uint256[] memory ids) {
         _requireDistrict(districtId);
-        uint32[] storage stored = _districtProjects[districtId];
-        ids = new uint256[](stored.length);
+        uint32[MAX_PROJECTS_PER_DISTRICT] storage stored = _districtProjects[districtId];
+        ids = new uint256[](_districts[districtId].projectCount);
         for (uint256 i = 0; i < ids.length; ++i) ids[i] = stored[i];
     }
 
@@ -206,18 +213,26 @@ contract Round is IRound, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRound
     function addDistrict(string calldata name_, uint256 budget_) external onlyRole(COMMITTEE_ROLE) returns (uint256) {
-        _requireSetup();
+        State memory state = _requireSetup();
         if (bytes(name_).length == 0) revert RoundEmptyName();
-        uint256 districtId = _districts.length;
+        uint256 districtId = state.districtCount;
         if (districtId == MAX_DISTRICTS) revert RoundTooManyDistricts(MAX_DISTRICTS);
         if (budget_ == 0) revert RoundInvalidDistrictBudget(budget_);
-        uint256 districtBudgets = _districtBudgets;
+        uint256 districtBudgets = state.districtBudgets;
         if (budget_ > _budget - districtBudgets) {
             revert RoundDistrictBudgetsExceedBudget(districtBudgets + budget_, _budget);
         }
-        // The casts are safe: budget_ and the sum are at most the round's budget < 2^128.
-        _districtBudgets = uint128(districtBudgets + budget_);
-        _districts.push(District({name: name_, budget: uint128(budget_), funded: 0, finalized: false}));
+        // The casts are safe: budget_ and the sum are at most the round's budget < 2^128, and there are at most
+        // MAX_DISTRICTS districts.
+        _state.districtBudgets = uint128(districtBudgets + budget_);
+        _state.districtCount = uint16(districtId + 1);
+        _districts[districtId] = District({
+            name: name_,
+            budget: uint128(budget_),
+            projectCount: 0,
+            finalized: false,
+            funded: 0
+        });
         emit DistrictAdded(districtId, name_, budget_);
         return districtId;
     }
@@ -230,27 +245,35 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         bytes32 metadataHash,
         string calldata metadataURI
     ) external onlyRole(COMMITTEE_ROLE) returns (uint256 projectId, address bank) {
-        _requireSetup();
-        _requireDistrict(districtId);
-        uint32[] storage districtProjects = _districtProjects[districtId];
-        if (districtProjects.length == MAX_PROJECTS_PER_DISTRICT) {
+        State memory state = _requireSetup();
+        if (districtId >= state.districtCount) revert RoundUnknownDistrict(districtId);
+        District storage stored = _districts[districtId];
+        uint256 indexInDistrict = stored.projectCount;
+        if (indexInDistrict == MAX_PROJECTS_PER_DISTRICT) {
             revert RoundDistrictFull(districtId, MAX_PROJECTS_PER_DISTRICT);
         }
-        uint256 districtBudget = _districts[districtId].budget;
-        if (cost == 0 || cost > districtBudget) revert RoundInvalidProjectCost(cost, districtBudget);
+        uint256 districtBudget = stored.budget;
+        if (cost == 0 || cost > districtBudget || cost > type(uint64).max) {
+            revert RoundInvalidProjectCost(cost, districtBudget);
+        }
 
-        projectId = _projects.length;
+        projectId = state.projectCount;
+        // The casts are safe: there are at most MAX_DISTRICTS * MAX_PROJECTS_PER_DISTRICT projects, districtId <
+        // MAX_DISTRICTS, and cost fits in 64 bits (checked above).
         bank = Clones.cloneWithImmutableArgs(
             _piggyBankImplementation,
-            abi.encode(address(this), projectId, metadataHash)
+            abi.encodePacked(address(this), uint32(projectId), metadataHash)
         );
-        // The casts are safe: districtId < MAX_DISTRICTS, cost <= a district budget < 2^64 in practice and
-        // checked here, and there are at most MAX_DISTRICTS * MAX_PROJECTS_PER_DISTRICT projects.
-        if (cost > type(uint64).max) revert RoundInvalidProjectCost(cost, districtBudget);
-        _projects.push(
-            Project({bank: bank, district: uint16(districtId), cost: uint64(cost), category: category, funded: false})
-        );
-        districtProjects.push(uint32(projectId));
+        _state.projectCount = uint32(projectId + 1);
+        _projects[projectId] = Project({
+            bank: bank,
+            district: uint16(districtId),
+            cost: uint64(cost),
+            category: category,
+            funded: false
+        });
+        stored.projectCount = uint16(indexInDistrict + 1);
+        _districtProjects[districtId][indexInDistrict] = uint32(projectId);
         emit ProjectAdded(projectId, districtId, bank, cost, category, metadataHash, metadataURI);
         _token.registerPiggyBank(bank, uint16(districtId));
     }
@@ -264,33 +287,23 @@ contract Round is IRound, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRound
     function open() external onlyRole(COMMITTEE_ROLE) {
-        if (_opened) revert RoundAlreadyOpened();
+        State memory state = _state;
+        if (state.opened) revert RoundAlreadyOpened();
         if (block.timestamp >= _closesAt) revert RoundClosed(_closesAt);
-        if (_districtBudgets != _budget) revert RoundDistrictBudgetsMismatch(_districtBudgets, _budget);
+        if (state.districtBudgets != _budget) revert RoundDistrictBudgetsMismatch(state.districtBudgets, _budget);
         uint256 supply = _token.totalSupply();
         if (supply != _budget) revert RoundBudgetNotMinted(supply, _budget);
-        _opened = true;
+        _state.opened = true;
         emit RoundOpened(_opensAt, _closesAt);
+        _token.seal();
     }
 
     /// @inheritdoc IRound
     function postBatch(bytes32 root, uint256 total) external onlyRole(REGISTRAR_ROLE) returns (uint256) {
-        if (block.timestamp >= _closesAt) revert RoundClosed(_closesAt);
-        return _airdrop.postBatch(root, total, _token.totalSupply());
+        return _airdrop.postBatch(root, total);
     }
 
     // --- voting ---
-
-    /// @inheritdoc IRound
-    function claim(
-        uint256 batchId,
-        address account,
-        uint16 districtId,
-        uint256 amount,
-        bytes32[] calldata proof
-    ) external {
-        _claim(batchId, account, districtId, amount, proof);
-    }
 
     /// @inheritdoc IRound
     function allocate(address[] calldata banks, uint256[] calldata amounts) external {
@@ -306,7 +319,7 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         address[] calldata banks,
         uint256[] calldata amounts
     ) external {
-        _claim(batchId, msg.sender, districtId, amount, proof);
+        _airdrop.claim(batchId, msg.sender, districtId, amount, proof);
         _allocate(msg.sender, banks, amounts);
     }
 
@@ -330,14 +343,16 @@ contract Round is IRound, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRound
     function finalize(uint256 districtId) external {
-        if (!_opened) revert RoundNotOpened();
+        State memory state = _state;
+        if (!state.opened) revert RoundNotOpened();
         if (block.timestamp < _closesAt) revert RoundNotClosed(block.timestamp, _closesAt);
-        _requireDistrict(districtId);
+        if (districtId >= state.districtCount) revert RoundUnknownDistrict(districtId);
         District storage stored = _districts[districtId];
         if (stored.finalized) revert RoundDistrictAlreadyFinalized(districtId);
 
-        uint32[] storage ids = _districtProjects[districtId];
-        DistrictTally.Entry[] memory entries = new DistrictTally.Entry[](ids.length);
+        bool countSupporters = _minSupporters != 0;
+        uint32[MAX_PROJECTS_PER_DISTRICT] storage ids = _districtProjects[districtId];
+        DistrictTally.Entry[] memory entries = new DistrictTally.Entry[](stored.projectCount);
         for (uint256 i = 0; i < entries.length; ++i) {
             uint256 projectId = ids[i];
             Project storage candidate = _projects[projectId];
@@ -346,7 +361,7 @@ contract Round is IRound, AccessControlDefaultAdminRules {
                 projectId: projectId,
                 cost: candidate.cost,
                 tokens: _token.balanceOf(bank),
-                supporters: _supporters[bank]
+                supporters: countSupporters ? _supporters[bank] : 0
             });
         }
         (bool[] memory funded, uint256 fundedTotal) = DistrictTally.select(
@@ -360,7 +375,7 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         stored.finalized = true;
         // The cast is safe: fundedTotal <= the district budget < 2^128.
         stored.funded = uint128(fundedTotal);
-        ++_finalizedDistricts;
+        _state.finalizedDistricts = state.finalizedDistricts + 1;
         uint256 winners = 0;
         for (uint256 i = 0; i < entries.length; ++i) {
             if (!funded[i]) continue;
@@ -397,20 +412,6 @@ contract Round is IRound, AccessControlDefaultAdminRules {
     }
 
     // --- the one place each voter action is carried out, for whoever the voter is ---
-
-    function _claim(
-        uint256 batchId,
-        address account,
-        uint16 districtId,
-        uint256 amount,
-        bytes32[] calldata proof
-    ) internal {
-        if (block.timestamp >= _closesAt) revert RoundClosed(_closesAt);
-        // Tokens reach residents only once the round is open, so a vote need not check it again.
-        if (!_opened) revert RoundNotOpened();
-        _airdrop.consume(batchId, account, districtId, amount, proof);
-        _token.grant(account, districtId, amount);
-    }
 
     function _allocate(address voter, address[] calldata banks, uint256[] calldata amounts) internal {
         _requireVoting();
@@ -452,22 +453,26 @@ contract Round is IRound, AccessControlDefaultAdminRules {
 
     // --- checks ---
 
-    function _requireSetup() private view {
-        if (_opened || block.timestamp >= _opensAt) revert RoundSetupFrozen(block.timestamp, _opensAt, _opened);
+    function _requireSetup() private view returns (State memory state) {
+        state = _state;
+        if (state.opened || block.timestamp >= _opensAt) {
+            revert RoundSetupFrozen(block.timestamp, _opensAt, state.opened);
+        }
     }
 
-    /// @dev No `_opened` check: only residents hold tokens, and they receive them only after the round opened.
+    /// @dev No `opened` check: only residents hold tokens, and the token seals its supply, letting allowances
+    /// flow, only when the round opens.
     function _requireVoting() private view {
         if (block.timestamp >= _closesAt) revert RoundClosed(_closesAt);
         if (block.timestamp < _opensAt) revert RoundNotOpen(block.timestamp, _opensAt);
     }
 
     function _requireDistrict(uint256 districtId) private view {
-        if (districtId >= _districts.length) revert RoundUnknownDistrict(districtId);
+        if (districtId >= _state.districtCount) revert RoundUnknownDistrict(districtId);
     }
 
     function _requireProject(uint256 projectId) private view {
-        if (projectId >= _projects.length) revert RoundUnknownProject(projectId);
+        if (projectId >= _state.projectCount) revert RoundUnknownProject(projectId);
     }
 
     function _requireAddress(address value, string memory role) private pure {

@@ -2,9 +2,10 @@
 pragma solidity ^0.8.28;
 
 /// @title Batches of verified residents, published as Merkle roots
-/// @notice The registrar verifies residents off-chain (phone, SMS, state ID) and posts each batch as the root
-/// of an OpenZeppelin StandardMerkleTree whose leaves are `(address account, uint16 district, uint256 amount)`,
-/// with the batch's declared total. A claim proves one leaf; the round then hands the amount to the account.
+/// @notice The registrar verifies residents off-chain (phone, SMS, state ID) and posts each batch, through the
+/// round, as the root of an OpenZeppelin StandardMerkleTree whose leaves are
+/// `(address account, uint16 district, uint256 amount)`, with the batch's declared total. Anyone may submit a
+/// claim for a leaf; the allowance always goes to the leaf's account, once per account.
 interface IAirdrop {
     /// @notice One posted batch of residents.
     struct Batch {
@@ -27,6 +28,8 @@ interface IAirdrop {
     error AirdropInvalidProof(uint256 batchId, address account, uint16 district, uint256 amount);
     /// @notice Thrown when a claim would take a batch above its declared total.
     error AirdropBatchExhausted(uint256 batchId, uint256 total, uint256 claimed, uint256 amount);
+    /// @notice Thrown on a claim or a batch at or after the round's deadline.
+    error AirdropClosed(uint256 closesAt);
 
     /// @notice A batch was posted.
     event BatchPosted(uint256 indexed batchId, bytes32 root, uint256 total);
@@ -35,6 +38,12 @@ interface IAirdrop {
 
     /// @notice The round this airdrop serves.
     function round() external view returns (address);
+
+    /// @notice The token whose allowances this airdrop hands out; it created this airdrop.
+    function token() external view returns (address);
+
+    /// @notice The round's deadline: no claim or batch from then on.
+    function closesAt() external view returns (uint64);
 
     /// @notice How many batches were posted.
     function batchCount() external view returns (uint256);
@@ -51,12 +60,12 @@ interface IAirdrop {
     /// @notice The leaf hash of `(account, district, amount)`, as StandardMerkleTree builds it.
     function leafHash(address account, uint16 district, uint256 amount) external pure returns (bytes32);
 
-    /// @notice Posts a batch; `supply` is the minted supply the totals must fit in. Only the round.
-    function postBatch(bytes32 root, uint256 total, uint256 supply) external returns (uint256 batchId);
+    /// @notice Posts a batch; the declared totals must fit in the minted supply. Only the round.
+    function postBatch(bytes32 root, uint256 total) external returns (uint256 batchId);
 
-    /// @notice Verifies a leaf of batch `batchId` and counts it against the batch total. Only the round, which
-    /// makes sure each account is paid once.
-    function consume(
+    /// @notice Hands `account` its allowance from batch `batchId`. Anyone may submit it; the tokens go to
+    /// `account`. From the moment the round is opened until its deadline.
+    function claim(
         uint256 batchId,
         address account,
         uint16 district,

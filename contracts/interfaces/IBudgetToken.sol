@@ -5,9 +5,9 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 
 /// @title Budget token of one participatory-budgeting round
 /// @notice One token is one ruble; with 2 decimals the smallest unit is one kopeck, so every amount of the
-/// real budget is exact. The whole supply is minted to the round, which hands it out to verified residents
-/// and moves it between residents and the round's piggy banks. Nobody else can move a token: there is no
-/// market, no gift and no allowance.
+/// real budget is exact. The whole supply is minted to the round and sealed when voting opens. The airdrop
+/// hands allowances from it to verified residents; the round moves tokens between residents and its piggy
+/// banks. Nobody else can move a token: there is no market, no gift and no allowance.
 /// @dev Each holder's balance shares one storage word with what the holder is (resident, piggy bank) and the
 /// district its tokens are bound to, so a vote reads and writes one word per party.
 interface IBudgetToken is IERC20Metadata {
@@ -22,15 +22,19 @@ interface IBudgetToken is IERC20Metadata {
     error BudgetTokenTransferNotAllowed(address from, address to);
     /// @notice Thrown on `approve`: allowances would make the tokens tradable.
     error BudgetTokenApprovalNotAllowed(address owner, address spender);
-    /// @notice Thrown when a function reserved to the round is called by anyone else.
+    /// @notice Thrown when a function reserved to the round (or, for `grant`, the airdrop) is called by anyone else.
     error BudgetTokenUnauthorizedCaller(address caller);
+    /// @notice Thrown on minting after the supply was sealed.
+    error BudgetTokenSupplySealed();
+    /// @notice Thrown on a grant before the supply was sealed, i.e. before voting was opened.
+    error BudgetTokenSupplyNotSealed();
     /// @notice Thrown when minting would take the supply above the round's budget.
     error BudgetTokenBudgetExceeded(uint256 budget, uint256 supply, uint256 amount);
     /// @notice Thrown when an account that already received its allowance would receive a second one.
     error BudgetTokenAlreadyClaimed(address account);
     /// @notice Thrown when tokens would go to an address that is not a piggy bank of this round.
     error BudgetTokenNotAPiggyBank(address account);
-    /// @notice Thrown when an address is registered as a piggy bank twice or was a resident.
+    /// @notice Thrown when an address is registered as a piggy bank twice or already holds tokens.
     error BudgetTokenHolderExists(address account);
     /// @notice Thrown when tokens bound to one district would go to a project of another district.
     error BudgetTokenDistrictMismatch(address resident, uint16 residentDistrict, uint16 bankDistrict);
@@ -39,29 +43,35 @@ interface IBudgetToken is IERC20Metadata {
     /// @notice Thrown when two arrays that pair up have different lengths.
     error BudgetTokenLengthMismatch(uint256 banks, uint256 amounts);
 
-    /// @notice A piggy bank was registered for a project of `district`.
-    event PiggyBankRegistered(address indexed bank, uint16 indexed district);
-
     /// @notice The district value of a resident whose tokens may go to any district.
     function ANY_DISTRICT() external view returns (uint16);
 
     /// @notice The round that owns this token and alone can move it.
     function round() external view returns (address);
 
+    /// @notice The airdrop that alone hands out allowances. Created by this token.
+    function airdrop() external view returns (address);
+
     /// @notice The round's whole budget in kopecks: the supply can never exceed it.
     function budget() external view returns (uint256);
+
+    /// @notice Whether the supply is sealed: no more minting, and allowances may be handed out.
+    function supplySealed() external view returns (bool);
 
     /// @notice What `account` is to the token, and the district its tokens are bound to.
     function holderOf(address account) external view returns (HolderKind kind, uint16 district);
 
-    /// @notice Mints `amount` to the round. Only the round.
+    /// @notice Mints `amount` to the round. Only the round, before the supply is sealed.
     function mint(uint256 amount) external;
+
+    /// @notice Seals the supply when voting opens. Only the round.
+    function seal() external;
 
     /// @notice Marks `bank` as the piggy bank of a project in `district`. Only the round.
     function registerPiggyBank(address bank, uint16 district) external;
 
     /// @notice Moves a resident's allowance from the round to `resident`, bound to `district`
-    /// (or `ANY_DISTRICT`). Each account receives one allowance. Only the round.
+    /// (or `ANY_DISTRICT`). Each account receives one allowance. Only the airdrop, once the supply is sealed.
     function grant(address resident, uint16 district, uint256 amount) external;
 
     /// @notice Moves `amounts[i]` from `resident` into `banks[i]`. Only the round.

@@ -62,9 +62,10 @@ interface IRound {
     struct District {
         string name;
         uint128 budget;
+        uint16 projectCount;
+        bool finalized;
         // Sum of the winners' costs, set when the district is finalized.
         uint128 funded;
-        bool finalized;
     }
 
     struct Project {
@@ -197,20 +198,11 @@ interface IRound {
 
     // --- voting (anyone, each for themselves) ---
 
-    /// @notice Hands `account` its allowance from batch `batchId`. Anyone may submit it; the tokens go to
-    /// `account`. From the moment the round is opened until `closesAt`.
-    function claim(
-        uint256 batchId,
-        address account,
-        uint16 districtId,
-        uint256 amount,
-        bytes32[] calldata proof
-    ) external;
-
     /// @notice Puts `amounts[i]` of the caller's tokens into `banks[i]`. In Voting.
     function allocate(address[] calldata banks, uint256[] calldata amounts) external;
 
-    /// @notice Claims the caller's allowance and allocates it in one transaction. In Voting.
+    /// @notice Claims the caller's allowance from the airdrop and allocates it in one transaction. In Voting.
+    /// (Claims alone go to {IAirdrop-claim}, which anyone may submit for anyone.)
     function claimAndAllocate(
         uint256 batchId,
         uint16 districtId,
