@@ -4,17 +4,20 @@ pragma solidity ^0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {Airdrop} from "./Airdrop.sol";
+import {IAirdrop} from "./interfaces/IAirdrop.sol";
 import {IBudgetToken} from "./interfaces/IBudgetToken.sol";
 
 /// @title Budget token of one round
 /// @notice See {IBudgetToken}. Not OpenZeppelin's ERC20: its balances live in a mapping of their own, and a vote
 /// would then touch two words per party instead of one.
 contract BudgetToken is IBudgetToken {
+    /// @dev For residents and banks `balance` is the balance. The round's own record keeps what was minted and
+    /// whether the supply is sealed; the round's balance is minted minus claimed, computed on read, so that a
+    /// claim writes one word less.
     struct Holder {
         uint128 balance;
         HolderKind kind;
         uint16 district;
-        // Used on the round's own record only: the supply is final and allowances may flow.
         bool supplySealed;
     }
 
@@ -76,7 +79,8 @@ contract BudgetToken is IBudgetToken {
 
     /// @inheritdoc IERC20
     function balanceOf(address account) external view returns (uint256) {
-        return _holders[account].balance;
+        uint256 recorded = _holders[account].balance;
+        return account == round ? recorded - IAirdrop(airdrop).claimedTotal() : recorded;
     }
 
     /// @inheritdoc IERC20
@@ -147,14 +151,9 @@ contract BudgetToken is IBudgetToken {
         if (msg.sender != airdrop) revert BudgetTokenUnauthorizedCaller(msg.sender);
         Holder storage holder = _holders[resident];
         if (holder.kind != HolderKind.None) revert BudgetTokenAlreadyClaimed(resident);
-        Holder storage source = _holders[round];
-        if (!source.supplySealed) revert BudgetTokenSupplyNotSealed();
-        uint128 available = source.balance;
-        if (amount > available) revert BudgetTokenInsufficientBalance(round, available, amount);
-        // Cannot underflow: checked just above; the new balance is at most the supply.
-        unchecked {
-            source.balance = available - uint128(amount);
-        }
+        if (!_holders[round].supplySealed) revert BudgetTokenSupplyNotSealed();
+        // The round's balance needs no debit: the airdrop keeps claims within posted totals, and those within
+        // the supply, so minted minus claimed never goes below zero. The cast is safe for the same reason.
         _holders[resident] = Holder({
             balance: uint128(amount),
             kind: HolderKind.Resident,

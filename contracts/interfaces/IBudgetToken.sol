@@ -71,7 +71,8 @@ interface IBudgetToken is IERC20Metadata {
     function registerPiggyBank(address bank, uint16 district) external;
 
     /// @notice Moves a resident's allowance from the round to `resident`, bound to `district`
-    /// (or `ANY_DISTRICT`). Each account receives one allowance. Only the airdrop, once the supply is sealed.
+    /// (or `ANY_DISTRICT`). Each account receives one allowance. Only the airdrop, once the supply is sealed; the
+    /// airdrop keeps every claim within a posted total, and the posted totals within the supply.
     function grant(address resident, uint16 district, uint256 amount) external;
 
     /// @notice Moves `amounts[i]` from `resident` into `banks[i]`. Only the round.
