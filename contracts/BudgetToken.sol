@@ -101,19 +101,21 @@ contract BudgetToken is IBudgetToken {
     }
 
     // --- ERC-20 writes, all refused ---
+    // Declared non-view, as in IERC20, so wallets and generated bindings send them as transactions and meet the
+    // revert; the compiler's "can be restricted to view" warnings for these three are expected.
 
     /// @inheritdoc IERC20
-    function transfer(address to, uint256) external view returns (bool) {
+    function transfer(address to, uint256) external returns (bool) {
         revert BudgetTokenTransferNotAllowed(msg.sender, to);
     }
 
     /// @inheritdoc IERC20
-    function transferFrom(address from, address to, uint256) external pure returns (bool) {
+    function transferFrom(address from, address to, uint256) external returns (bool) {
         revert BudgetTokenTransferNotAllowed(from, to);
     }
 
     /// @inheritdoc IERC20
-    function approve(address spender, uint256) external view returns (bool) {
+    function approve(address spender, uint256) external returns (bool) {
         revert BudgetTokenApprovalNotAllowed(msg.sender, spender);
     }
 
@@ -149,6 +151,8 @@ contract BudgetToken is IBudgetToken {
     /// @inheritdoc IBudgetToken
     function grant(address resident, uint16 district, uint256 amount) external {
         if (msg.sender != airdrop) revert BudgetTokenUnauthorizedCaller(msg.sender);
+        // The round's own record holds the minted supply and the seal; a leaf for it must not overwrite them.
+        if (resident == round || resident == address(0)) revert BudgetTokenInvalidResident(resident);
         Holder storage holder = _holders[resident];
         if (holder.kind != HolderKind.None) revert BudgetTokenAlreadyClaimed(resident);
         if (!_holders[round].supplySealed) revert BudgetTokenSupplyNotSealed();

@@ -30,6 +30,8 @@ interface IBudgetToken is IERC20Metadata {
     error BudgetTokenSupplyNotSealed();
     /// @notice Thrown when minting would take the supply above the round's budget.
     error BudgetTokenBudgetExceeded(uint256 budget, uint256 supply, uint256 amount);
+    /// @notice Thrown when an allowance would go to the zero address or to the round itself.
+    error BudgetTokenInvalidResident(address account);
     /// @notice Thrown when an account that already received its allowance would receive a second one.
     error BudgetTokenAlreadyClaimed(address account);
     /// @notice Thrown when tokens would go to an address that is not a piggy bank of this round.

@@ -27,6 +27,8 @@ export interface DistrictSpec {
 
 export interface RoundOptions {
   districts: DistrictSpec[];
+  /** An already deployed factory; a new one is deployed when omitted. */
+  factory?: RoundFactory;
   rule?: Rule;
   minTokens?: bigint;
   minSupporters?: number;
@@ -75,7 +77,7 @@ export async function createRound(
   networkHelpers: NetworkHelpers,
   options: RoundOptions,
 ): Promise<CreatedRound> {
-  const factory = await deployFactory(ethers);
+  const factory = options.factory ?? (await deployFactory(ethers));
   const roles = await roundRoles(ethers);
   const now = BigInt(await networkHelpers.time.latest());
   const opensAt = now + BigInt(options.opensIn ?? DAY);
