@@ -404,6 +404,7 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         if (current == ImplementationStatus.Completed || current == ImplementationStatus.Cancelled) {
             revert RoundImplementationClosed(projectId, current);
         }
+        if (status < current) revert RoundImplementationStatusBackwards(projectId, current, status);
         record.status = status;
         // The cast is safe: amountSpent <= cost < 2^64.
         record.amountSpent = uint128(amountSpent);

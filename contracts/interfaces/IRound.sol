@@ -110,6 +110,12 @@ interface IRound {
     error RoundDistrictAlreadyFinalized(uint256 district);
     error RoundProjectNotFunded(uint256 projectId);
     error RoundImplementationClosed(uint256 projectId, ImplementationStatus status);
+    /// @notice Thrown when a status would go back (e.g. from in progress to contracted).
+    error RoundImplementationStatusBackwards(
+        uint256 projectId,
+        ImplementationStatus current,
+        ImplementationStatus next
+    );
     error RoundInvalidImplementationStatus(ImplementationStatus status);
     error RoundSpendAboveCost(uint256 projectId, uint256 amountSpent, uint256 cost);
 
@@ -228,7 +234,9 @@ interface IRound {
     /// @notice Decides the winners of `districtId` by the round's rule. Anyone, once, after `closesAt`.
     function finalize(uint256 districtId) external;
 
-    /// @notice Records how a funded project is being implemented. Implementation reporter.
+    /// @notice Records how a funded project is being implemented. Implementation reporter. The status only moves
+    /// forward (contracted, in progress, completed) or to cancelled, and stays once completed or cancelled; the
+    /// same status may be recorded again to correct the amount spent or the document.
     function recordImplementation(
         uint256 projectId,
         ImplementationStatus status,

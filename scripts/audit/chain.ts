@@ -1,0 +1,482 @@
+/**
+ * Loads everything the auditor knows about a round from the chain: its events (read in adaptive chunks, decoded
+ * by slicing) and the contract state it compares them with, all at one block so that both describe the same
+ * chain.
+ */
+import { Interface } from "ethers";
+
+import {
+  AIRDROP_EVENTS,
+  ROUND_EVENTS,
+  TOKEN_EVENTS,
+  TOPICS,
+  dataAddress,
+  dataBytes32,
+  dataSmall,
+  dataString,
+  dataUint,
+  eventName,
+  placeOf,
+  topicAddress,
+  topicSmall,
+  topicUint,
+  type EventName,
+  type LogPlace,
+} from "./events.js";
+import { readLogs, type LogReaderOptions, type LogReaderStats } from "./logs.js";
+import { inPool, type Eip1193Provider } from "./rpc.js";
+
+const ROUND_ABI = new Interface([
+  "function name() view returns (string)",
+  "function token() view returns (address)",
+  "function airdrop() view returns (address)",
+  "function budget() view returns (uint256)",
+  "function opensAt() view returns (uint64)",
+  "function closesAt() view returns (uint64)",
+  "function rule() view returns (uint8)",
+  "function minTokens() view returns (uint256)",
+  "function minSupporters() view returns (uint32)",
+  "function opened() view returns (bool)",
+  "function districtCount() view returns (uint256)",
+  "function projectCount() view returns (uint256)",
+  "function district(uint256) view returns ((string name, uint128 budget, uint16 projectCount, bool finalized, uint128 funded))",
+  "function holderOf(address) view returns (uint8 kind, uint16 district)",
+  "function project(uint256) view returns ((address bank, uint16 district, uint64 cost, uint8 category, bool funded))",
+  "function implementationOf(uint256) view returns ((uint8 status, uint128 amountSpent, bytes32 documentHash))",
+  "function balanceOf(address) view returns (uint256)",
+  "function totalSupply() view returns (uint256)",
+  "function batchCount() view returns (uint256)",
+  "function batch(uint256) view returns ((bytes32 root, uint128 total, uint128 claimed))",
+]);
+
+export interface RoundConfigData {
+  name: string;
+  budget: bigint;
+  opensAt: bigint;
+  closesAt: bigint;
+  rule: number;
+  minTokens: bigint;
+  minSupporters: bigint;
+  opened: boolean;
+}
+
+export interface DistrictData {
+  id: number;
+  name: string;
+  budget: bigint;
+  place: LogPlace;
+  state: { budget: bigint; funded: bigint; finalized: boolean };
+  finalizedEvent?: { funded: bigint; winners: bigint; place: LogPlace };
+}
+
+export interface ProjectData {
+  id: number;
+  district: number;
+  bank: string;
+  cost: bigint;
+  category: number;
+  metadataHash: string;
+  metadataURI: string;
+  place: LogPlace;
+  state: { bank: string; district: number; cost: bigint; funded: boolean };
+  /** What the token says the bank is (2 = piggy bank) and its district. */
+  holder: { kind: number; district: number };
+  /** On-chain balanceOf(bank). */
+  balance: bigint;
+  fundedEvents: { cost: bigint; tokens: bigint; district: number; place: LogPlace }[];
+  implementation: { status: number; amountSpent: bigint; documentHash: string };
+  implementationEvents: { status: number; amountSpent: bigint; documentHash: string; place: LogPlace }[];
+}
+
+export interface BatchData {
+  id: number;
+  root: string;
+  total: bigint;
+  place: LogPlace;
+  state: { root: string; total: bigint; claimed: bigint };
+}
+
+export interface ClaimData {
+  batchId: number;
+  account: string;
+  district: number;
+  amount: bigint;
+  place: LogPlace;
+}
+
+export interface TransferData {
+  from: string;
+  to: string;
+  amount: bigint;
+  place: LogPlace;
+}
+
+export interface RoundData {
+  chainId: bigint;
+  round: string;
+  token: string;
+  airdrop: string;
+  factory?: string;
+  fromBlock: number;
+  toBlock: number;
+  config: RoundConfigData;
+  totalSupply: bigint;
+  batchCount: number;
+  districtCount: number;
+  projectCount: number;
+  created?: { index: bigint; token: string; airdrop: string; creator: string; name: string; place: LogPlace };
+  opened?: { opensAt: bigint; closesAt: bigint; place: LogPlace };
+  mints: { amount: bigint; supply: bigint; place: LogPlace }[];
+  districts: DistrictData[];
+  projects: ProjectData[];
+  batches: BatchData[];
+  claims: ClaimData[];
+  transfers: TransferData[];
+  /** On-chain balanceOf of each account that claimed, when read. */
+  residentBalances?: Map<string, bigint>;
+  eventCounts: Record<EventName, number>;
+  readerStats: LogReaderStats;
+}
+
+export interface LoadOptions {
+  /** The round's address. */
+  round: string;
+  /** The factory that created it, if known (then its RoundCreated is read too). */
+  factory?: string;
+  /** First block to read; by default the round's deployment block, found with eth_getCode. */
+  fromBlock?: number;
+  /** Last block to read; by default the latest. All state is read at this block. */
+  toBlock?: number;
+  /** Read balanceOf for every account that claimed (one eth_call each). Default true. */
+  residentBalances?: boolean;
+  /** Log reader tuning (chunk sizes, result cap, retries). */
+  reader?: Partial<Omit<LogReaderOptions, "addresses" | "topics" | "fromBlock" | "toBlock">>;
+  /** Requests in flight for state reads. */
+  concurrency?: number;
+}
+
+const hex = (n: number): string => "0x" + n.toString(16);
+
+/** A read-only view of the chain at one block. */
+export class ChainReader {
+  constructor(
+    readonly rpc: Eip1193Provider,
+    readonly blockTag: string = "latest",
+  ) {}
+
+  async call(to: string, fn: string, args: unknown[] = []): Promise<import("ethers").Result> {
+    const data = ROUND_ABI.encodeFunctionData(fn, args);
+    const result = (await this.rpc.request({ method: "eth_call", params: [{ to, data }, this.blockTag] })) as string;
+    return ROUND_ABI.decodeFunctionResult(fn, result);
+  }
+
+  async one<T>(to: string, fn: string, args: unknown[] = []): Promise<T> {
+    return (await this.call(to, fn, args))[0] as T;
+  }
+
+  /** balanceOf without generic decoding: it is called once per resident. */
+  async balanceOf(token: string, account: string): Promise<bigint> {
+    const data = "0x70a08231" + account.slice(2).toLowerCase().padStart(64, "0");
+    const result = (await this.rpc.request({
+      method: "eth_call",
+      params: [{ to: token, data }, this.blockTag],
+    })) as string;
+    return BigInt(result === "0x" ? 0 : result);
+  }
+}
+
+export async function chainId(rpc: Eip1193Provider): Promise<bigint> {
+  return BigInt((await rpc.request({ method: "eth_chainId", params: [] })) as string);
+}
+
+export async function latestBlock(rpc: Eip1193Provider): Promise<number> {
+  return Number(BigInt((await rpc.request({ method: "eth_blockNumber", params: [] })) as string));
+}
+
+/**
+ * The first block at which `address` has code: a binary search over eth_getCode, about 25 calls on a long chain.
+ * Returns 0 when the endpoint keeps no history (it then cannot answer for old blocks).
+ */
+export async function deploymentBlock(rpc: Eip1193Provider, address: string, latest: number): Promise<number> {
+  const hasCode = async (block: number): Promise<boolean> =>
+    ((await rpc.request({ method: "eth_getCode", params: [address, hex(block)] })) as string) !== "0x";
+  try {
+    if (!(await hasCode(latest))) throw new Error(`no contract at ${address}`);
+    let low = 0;
+    let high = latest;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      if (await hasCode(middle)) high = middle;
+      else low = middle + 1;
+    }
+    return low;
+  } catch (error) {
+    if (/no contract/.test(String(error))) throw error;
+    return 0;
+  }
+}
+
+/** Reads a round's events and state. `onProgress` reports the log reading, the slow part. */
+export async function loadRound(
+  rpc: Eip1193Provider,
+  options: LoadOptions,
+  onProgress?: LogReaderOptions["onProgress"],
+): Promise<RoundData> {
+  const round = options.round.toLowerCase();
+  const id = await chainId(rpc);
+  const toBlock = options.toBlock ?? (await latestBlock(rpc));
+  const chain = new ChainReader(rpc, hex(toBlock));
+  const [token, airdrop] = (
+    await Promise.all([chain.one<string>(round, "token"), chain.one<string>(round, "airdrop")])
+  ).map((a) => a.toLowerCase());
+  const factory = options.factory?.toLowerCase();
+  const fromBlock = options.fromBlock ?? (await deploymentBlock(rpc, round, toBlock));
+
+  const events: EventName[] = [...ROUND_EVENTS, ...AIRDROP_EVENTS, ...TOKEN_EVENTS];
+  if (factory) events.push("RoundCreated");
+  const { logs, stats } = await readLogs(rpc, {
+    ...options.reader,
+    addresses: factory ? [round, token, airdrop, factory] : [round, token, airdrop],
+    topics: events.map((name) => TOPICS[name]),
+    fromBlock,
+    toBlock,
+    onProgress,
+  });
+
+  const eventCounts = Object.fromEntries(events.map((name) => [name, 0])) as Record<EventName, number>;
+  const districts: DistrictData[] = [];
+  const projects: ProjectData[] = [];
+  const batches: BatchData[] = [];
+  const claims: ClaimData[] = [];
+  const transfers: TransferData[] = [];
+  const mints: RoundData["mints"] = [];
+  const funded: { projectId: number; district: number; cost: bigint; tokens: bigint; place: LogPlace }[] = [];
+  const finalized: { district: number; funded: bigint; winners: bigint; place: LogPlace }[] = [];
+  const implementations: {
+    projectId: number;
+    status: number;
+    amountSpent: bigint;
+    documentHash: string;
+    place: LogPlace;
+  }[] = [];
+  let created: RoundData["created"];
+  let opened: RoundData["opened"];
+
+  for (const log of logs) {
+    const name = eventName(log);
+    if (name === undefined) continue;
+    const emitter = log.address.toLowerCase();
+    const expected =
+      name === "RoundCreated"
+        ? factory
+        : AIRDROP_EVENTS.includes(name)
+          ? airdrop
+          : TOKEN_EVENTS.includes(name)
+            ? token
+            : round;
+    if (emitter !== expected) continue;
+    switch (name) {
+      case "Transfer":
+        transfers.push({
+          from: topicAddress(log, 1),
+          to: topicAddress(log, 2),
+          amount: dataUint(log, 0),
+          place: placeOf(log),
+        });
+        break;
+      case "Claimed":
+        claims.push({
+          batchId: topicSmall(log, 1),
+          account: topicAddress(log, 2),
+          district: dataSmall(log, 0),
+          amount: dataUint(log, 1),
+          place: placeOf(log),
+        });
+        break;
+      case "RoundCreated":
+        if (topicAddress(log, 2) !== round) continue;
+        created = {
+          index: topicUint(log, 1),
+          token: dataAddress(log, 0),
+          airdrop: dataAddress(log, 1),
+          creator: topicAddress(log, 3),
+          name: dataString(log, 2),
+          place: placeOf(log),
+        };
+        break;
+      case "DistrictAdded":
+        districts.push({
+          id: topicSmall(log, 1),
+          name: dataString(log, 0),
+          budget: dataUint(log, 1),
+          place: placeOf(log),
+          state: { budget: 0n, funded: 0n, finalized: false },
+        });
+        break;
+      case "ProjectAdded":
+        projects.push({
+          id: topicSmall(log, 1),
+          district: topicSmall(log, 2),
+          bank: dataAddress(log, 0),
+          cost: dataUint(log, 1),
+          category: dataSmall(log, 2),
+          metadataHash: dataBytes32(log, 3),
+          metadataURI: dataString(log, 4),
+          place: placeOf(log),
+          state: { bank: "", district: 0, cost: 0n, funded: false },
+          holder: { kind: 0, district: 0 },
+          balance: 0n,
+          fundedEvents: [],
+          implementation: { status: 0, amountSpent: 0n, documentHash: "" },
+          implementationEvents: [],
+        });
+        break;
+      case "BudgetMinted":
+        mints.push({ amount: dataUint(log, 0), supply: dataUint(log, 1), place: placeOf(log) });
+        break;
+      case "RoundOpened":
+        opened = { opensAt: dataUint(log, 0), closesAt: dataUint(log, 1), place: placeOf(log) };
+        break;
+      case "ProjectFunded":
+        funded.push({
+          projectId: topicSmall(log, 1),
+          district: topicSmall(log, 2),
+          cost: dataUint(log, 0),
+          tokens: dataUint(log, 1),
+          place: placeOf(log),
+        });
+        break;
+      case "DistrictFinalized":
+        finalized.push({
+          district: topicSmall(log, 1),
+          funded: dataUint(log, 0),
+          winners: dataUint(log, 1),
+          place: placeOf(log),
+        });
+        break;
+      case "ImplementationRecorded":
+        implementations.push({
+          projectId: topicSmall(log, 1),
+          status: dataSmall(log, 0),
+          amountSpent: dataUint(log, 1),
+          documentHash: dataBytes32(log, 2),
+          place: placeOf(log),
+        });
+        break;
+      case "BatchPosted":
+        batches.push({
+          id: topicSmall(log, 1),
+          root: dataBytes32(log, 0),
+          total: dataUint(log, 1),
+          place: placeOf(log),
+          state: { root: "", total: 0n, claimed: 0n },
+        });
+        break;
+    }
+    eventCounts[name]++;
+  }
+
+  const projectById = new Map(projects.map((p) => [p.id, p]));
+  for (const f of funded) projectById.get(f.projectId)?.fundedEvents.push(f);
+  for (const i of implementations) projectById.get(i.projectId)?.implementationEvents.push(i);
+  const districtById = new Map(districts.map((d) => [d.id, d]));
+  for (const f of finalized) {
+    const district = districtById.get(f.district);
+    if (district) district.finalizedEvent = { funded: f.funded, winners: f.winners, place: f.place };
+  }
+
+  // State, at the same block as the last log read.
+  const limit = options.concurrency ?? 32;
+  const [name, budget, opensAt, closesAt, rule, minTokens, minSupporters, isOpened, districtCount, projectCount] =
+    await Promise.all(
+      [
+        "name",
+        "budget",
+        "opensAt",
+        "closesAt",
+        "rule",
+        "minTokens",
+        "minSupporters",
+        "opened",
+        "districtCount",
+        "projectCount",
+      ].map((fn) => chain.one<unknown>(round, fn)),
+    );
+  const [totalSupply, batchCount] = await Promise.all([
+    chain.one<bigint>(token, "totalSupply"),
+    chain.one<bigint>(airdrop, "batchCount"),
+  ]);
+  await inPool(districts.length, limit, async (i) => {
+    const d = (await chain.one<{ budget: bigint; funded: bigint; finalized: boolean }>(round, "district", [
+      districts[i].id,
+    ])) as unknown as import("ethers").Result;
+    districts[i].state = { budget: d.budget, funded: d.funded, finalized: d.finalized };
+  });
+  await inPool(projects.length, limit, async (i) => {
+    const p = projects[i];
+    const [stored, implementation, balance, holder] = await Promise.all([
+      chain.one<import("ethers").Result>(round, "project", [p.id]),
+      chain.one<import("ethers").Result>(round, "implementationOf", [p.id]),
+      chain.balanceOf(token, p.bank),
+      chain.call(token, "holderOf", [p.bank]),
+    ]);
+    p.holder = { kind: Number(holder.kind), district: Number(holder.district) };
+    p.state = {
+      bank: String(stored.bank).toLowerCase(),
+      district: Number(stored.district),
+      cost: stored.cost,
+      funded: stored.funded,
+    };
+    p.implementation = {
+      status: Number(implementation.status),
+      amountSpent: implementation.amountSpent,
+      documentHash: String(implementation.documentHash).toLowerCase(),
+    };
+    p.balance = balance;
+  });
+  await inPool(batches.length, limit, async (i) => {
+    const b = await chain.one<import("ethers").Result>(airdrop, "batch", [batches[i].id]);
+    batches[i].state = { root: String(b.root).toLowerCase(), total: b.total, claimed: b.claimed };
+  });
+  let residentBalances: Map<string, bigint> | undefined;
+  if (options.residentBalances ?? true) {
+    const accounts = [...new Set(claims.map((c) => c.account))].sort();
+    const balances = await inPool(accounts.length, limit, (i) => chain.balanceOf(token, accounts[i]));
+    residentBalances = new Map(accounts.map((a, i) => [a, balances[i]]));
+  }
+
+  return {
+    chainId: id,
+    round,
+    token,
+    airdrop,
+    factory,
+    fromBlock,
+    toBlock,
+    config: {
+      name: name as string,
+      budget: budget as bigint,
+      opensAt: opensAt as bigint,
+      closesAt: closesAt as bigint,
+      rule: Number(rule),
+      minTokens: minTokens as bigint,
+      minSupporters: minSupporters as bigint,
+      opened: isOpened as boolean,
+    },
+    totalSupply,
+    batchCount: Number(batchCount),
+    districtCount: Number(districtCount),
+    projectCount: Number(projectCount),
+    created,
+    opened,
+    mints,
+    districts,
+    projects,
+    batches,
+    claims,
+    transfers,
+    residentBalances,
+    eventCounts,
+    readerStats: stats,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The few event shapes the auditor reads, decoded by slicing topics and data. A full-scale round has hundreds of
+ * thousands of Transfer and Claimed logs, and generic ABI decoding of each is what makes a recount slow; every
+ * field here is a word at a fixed place.
+ */
+import { id } from "ethers";
+
+import type { RawLog } from "./logs.js";
+
+export const TOPICS = {
+  RoundCreated: id("RoundCreated(uint256,address,address,address,address,string)"),
+  DistrictAdded: id("DistrictAdded(uint256,string,uint256)"),
+  ProjectAdded: id("ProjectAdded(uint256,uint256,address,uint256,uint8,bytes32,string)"),
+  BudgetMinted: id("BudgetMinted(uint256,uint256)"),
+  RoundOpened: id("RoundOpened(uint256,uint256)"),
+  ProjectFunded: id("ProjectFunded(uint256,uint256,uint256,uint256)"),
+  DistrictFinalized: id("DistrictFinalized(uint256,uint256,uint256)"),
+  ImplementationRecorded: id("ImplementationRecorded(uint256,uint8,uint256,bytes32)"),
+  BatchPosted: id("BatchPosted(uint256,bytes32,uint256)"),
+  Claimed: id("Claimed(uint256,address,uint16,uint256)"),
+  Transfer: id("Transfer(address,address,uint256)"),
+} as const;
+
+export type EventName = keyof typeof TOPICS;
+
+export const ROUND_EVENTS: EventName[] = [
+  "DistrictAdded",
+  "ProjectAdded",
+  "BudgetMinted",
+  "RoundOpened",
+  "ProjectFunded",
+  "DistrictFinalized",
+  "ImplementationRecorded",
+];
+export const AIRDROP_EVENTS: EventName[] = ["BatchPosted", "Claimed"];
+export const TOKEN_EVENTS: EventName[] = ["Transfer"];
+
+const NAME_OF_TOPIC = new Map<string, EventName>(
+  Object.entries(TOPICS).map(([name, topic]) => [topic, name as EventName]),
+);
+
+/** The event name of a log's topic 0, if it is one the auditor reads. */
+export function eventName(log: RawLog): EventName | undefined {
+  return NAME_OF_TOPIC.get(log.topics[0]?.toLowerCase());
+}
+
+/** Where a log happened. */
+export interface LogPlace {
+  block: number;
+  logIndex: number;
+  tx: string;
+}
+
+export function placeOf(log: RawLog): LogPlace {
+  return { block: parseInt(log.blockNumber, 16), logIndex: parseInt(log.logIndex, 16), tx: log.transactionHash };
+}
+
+/** Word `index` of a 0x-prefixed hex blob (32-byte words). */
+function word(hexData: string, index: number): string {
+  const start = 2 + index * 64;
+  return hexData.slice(start, start + 64);
+}
+
+export const uintWord = (w: string): bigint => (w.length === 0 ? 0n : BigInt("0x" + w));
+export const smallWord = (w: string): number => parseInt(w.slice(-12), 16);
+export const addressWord = (w: string): string => "0x" + w.slice(24).toLowerCase();
+export const bytes32Word = (w: string): string => "0x" + w.toLowerCase();
+
+/** The data word `index` as a uint. */
+export const dataUint = (log: RawLog, index: number): bigint => uintWord(word(log.data, index));
+export const dataSmall = (log: RawLog, index: number): number => smallWord(word(log.data, index));
+export const dataAddress = (log: RawLog, index: number): string => addressWord(word(log.data, index));
+export const dataBytes32 = (log: RawLog, index: number): string => bytes32Word(word(log.data, index));
+/** Indexed topic `index` (1-based like the topics array). */
+export const topicUint = (log: RawLog, index: number): bigint => uintWord(log.topics[index].slice(2));
+export const topicSmall = (log: RawLog, index: number): number => smallWord(log.topics[index].slice(2));
+export const topicAddress = (log: RawLog, index: number): string => addressWord(log.topics[index].slice(2));
+
+/** A dynamic `string` whose head word is data word `index`. */
+export function dataString(log: RawLog, index: number): string {
+  const offset = Number(dataUint(log, index));
+  const lengthAt = 2 + offset * 2;
+  const length = parseInt(log.data.slice(lengthAt, lengthAt + 64), 16);
+  const bytes = Buffer.from(log.data.slice(lengthAt + 64, lengthAt + 64 + length * 2), "hex");
+  return bytes.toString("utf8");
+}

@@ -1,0 +1,402 @@
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+
+import { expect } from "chai";
+import { AbiCoder, Interface } from "ethers";
+import { network } from "hardhat";
+
+import {
+  audit,
+  exportRound,
+  receipt,
+  reportJson,
+  type AuditOptions,
+  type AuditReport,
+  type RoundExport,
+} from "../../scripts/audit/index.js";
+import { readLogs } from "../../scripts/audit/logs.js";
+import { TOPICS } from "../../scripts/audit/events.js";
+import type { RpcRequest } from "../../scripts/audit/rpc.js";
+import {
+  copyPublished,
+  httpRpc,
+  publish,
+  removeDir,
+  rewritingRpc,
+  startNode,
+  voteRound,
+  type LocalNode,
+  type VotedRound,
+} from "./helpers.js";
+
+type Connection = Awaited<ReturnType<typeof network.create<"generic">>>;
+
+/** The failures of check `id`, as "item: message" lines. */
+function failuresOf(report: AuditReport, id: string): string[] {
+  const check = report.checks.find((c) => c.id === id);
+  if (!check) throw new Error(`no check ${id}`);
+  return check.failures.map((f) => `${f.item}: ${f.message}`);
+}
+
+describe("Auditor", function () {
+  let node: LocalNode;
+  let connection: Connection;
+  let voted: VotedRound;
+  let base: string;
+  let round: string;
+  let chainId: bigint;
+  let honest: AuditReport;
+  const cleanup: string[] = [];
+
+  const optionsFor = <T extends object = Partial<AuditOptions>>(extra: T = {} as T): AuditOptions & T => ({
+    rpc: node.url,
+    round,
+    published: base,
+    ...extra,
+  });
+
+  before(async function () {
+    node = await startNode();
+    connection = await network.create<"generic">({ network: "localhost", override: { url: node.url } });
+    voted = await voteRound(connection.ethers, connection.networkHelpers);
+    round = (await voted.created.round.getAddress()).toLowerCase();
+    chainId = (await connection.ethers.provider.getNetwork()).chainId;
+    base = await publish(voted, chainId);
+    cleanup.push(base);
+    honest = await audit(optionsFor());
+  });
+
+  after(async function () {
+    await connection?.close();
+    await node?.stop();
+    for (const dir of cleanup) await removeDir(dir);
+  });
+
+  describe("on an honest round", function () {
+    it("passes every check and skips none", async function () {
+      expect(
+        honest.checks.filter((c) => c.status !== "pass").map((c) => `${c.id}: ${c.failures.map((f) => f.item)}`),
+      ).to.deep.equal([]);
+      expect(honest.ok).to.equal(true);
+      // Every voter but one claimed.
+      expect(honest.checks.find((c) => c.id === "claims")!.checked).to.equal(voted.voters.length - 1);
+    });
+
+    it("recounts the winners the contract funded, from the deposits alone", async function () {
+      const { round: contract, districtProjects, banks, token } = voted.created;
+      for (const district of honest.districts) {
+        const funded: number[] = [];
+        for (const id of districtProjects[district.id]) if ((await contract.project(id)).funded) funded.push(id);
+        expect([...district.winners].sort()).to.deep.equal(funded);
+        for (const p of district.projects) expect(p.tokens).to.equal((await token.balanceOf(banks[p.id])).toString());
+      }
+    });
+
+    it("reads the round without its published files, skipping only the checks that need them", async function () {
+      const report = await audit({ rpc: node.url, round, fromBlock: voted.fromBlock });
+      expect(report.ok).to.equal(true);
+      expect(report.checks.filter((c) => c.status === "skip").map((c) => c.id)).to.deep.equal([
+        "factory",
+        "trees",
+        "claim-leaves",
+        "metadata",
+      ]);
+      // Without a manifest it finds the round's deployment block itself.
+      const found = await audit({ rpc: node.url, round });
+      expect(found.fromBlock).to.be.greaterThan(voted.fromBlock);
+      expect(found.districts).to.deep.equal(report.districts);
+    });
+  });
+
+  describe("determinism", function () {
+    it("gives byte-identical JSON with 1-3 block chunks and with large ones", async function () {
+      const tiny = await audit(optionsFor({ reader: { initialChunk: 1, maxChunk: 3 } }));
+      const large = await audit(optionsFor({ reader: { initialChunk: 1_000_000, maxChunk: 1_000_000 } }));
+      expect(reportJson(tiny)).to.equal(reportJson(honest));
+      expect(reportJson(large)).to.equal(reportJson(honest));
+    });
+  });
+
+  describe("log reader", function () {
+    const limitedRpc = (maxLogs: number, maxRange: number) => {
+      const inner = httpRpc(node.url);
+      let refusals = 0;
+      const rpc = {
+        get refusals() {
+          return refusals;
+        },
+        async request(request: RpcRequest): Promise<unknown> {
+          if (request.method === "eth_getLogs") {
+            const filter = (request.params as { fromBlock: string; toBlock: string }[])[0];
+            if (Number(filter.toBlock) - Number(filter.fromBlock) + 1 > maxRange) {
+              refusals++;
+              throw Object.assign(new Error(`block range too large: maximum ${maxRange}`), { code: -32600 });
+            }
+            const logs = (await inner.request(request)) as unknown[];
+            if (logs.length > maxLogs) {
+              refusals++;
+              throw Object.assign(new Error(`query returned more than ${maxLogs} results`), { code: -32005 });
+            }
+            return logs;
+          }
+          return await inner.request(request);
+        },
+      };
+      return rpc;
+    };
+
+    it("completes against an endpoint that refuses more than 8 logs or 40 blocks per query", async function () {
+      const rpc = limitedRpc(8, 40);
+      const report = await audit(optionsFor({ rpc }));
+      expect(rpc.refusals).to.be.greaterThan(0);
+      expect(reportJson(report)).to.equal(reportJson(honest));
+    });
+
+    it("splits a range whose result count reaches the cap, in case the endpoint truncated it", async function () {
+      const rpc = httpRpc(node.url);
+      const addresses = [round, await voted.created.token.getAddress()];
+      const toBlock = await connection.ethers.provider.getBlockNumber();
+      const options = { addresses, topics: [TOPICS.Transfer], fromBlock: voted.fromBlock, toBlock };
+      const whole = await readLogs(rpc, { ...options, resultCap: 1_000_000 });
+      const capped = await readLogs(rpc, { ...options, resultCap: 4 });
+      expect(capped.stats.splits).to.be.greaterThan(0);
+      expect(capped.logs).to.deep.equal(whole.logs);
+    });
+
+    it("retries transient failures with back-off", async function () {
+      const inner = httpRpc(node.url);
+      let calls = 0;
+      const flaky = {
+        async request(request: RpcRequest): Promise<unknown> {
+          if (request.method === "eth_getLogs" && calls++ % 2 === 0) throw new Error("read ECONNRESET");
+          return await inner.request(request);
+        },
+      };
+      const report = await audit(optionsFor({ rpc: flaky, reader: { backoffMs: 1, initialChunk: 50 } }));
+      expect(calls).to.be.greaterThan(1);
+      expect(reportJson(report)).to.equal(reportJson(honest));
+    });
+
+    it("gives up on errors that are neither limits nor transient", async function () {
+      const inner = httpRpc(node.url);
+      const broken = {
+        async request(request: RpcRequest): Promise<unknown> {
+          if (request.method === "eth_getLogs") throw new Error("method not supported");
+          return await inner.request(request);
+        },
+      };
+      let message = "";
+      await audit(optionsFor({ rpc: broken })).catch((error: Error) => (message = error.message));
+      expect(message).to.match(/eth_getLogs failed for blocks \d+\.\.\d+: method not supported/);
+    });
+  });
+
+  describe("tampering", function () {
+    const tampered = async (edit: (dir: string) => Promise<void>): Promise<AuditReport> => {
+      const copy = await copyPublished(base, chainId, round);
+      cleanup.push(copy.base);
+      await edit(copy.dir);
+      return await audit(optionsFor({ published: copy.base }));
+    };
+
+    it("names the tree and the claim when one amount in a published tree is changed", async function () {
+      const account = voted.voters[2];
+      const report = await tampered(async (dir) => {
+        const file = path.join(dir, "participants", "batch-0.json");
+        const dump = JSON.parse(await readFile(file, "utf8")) as { values: { value: [string, number, string] }[] };
+        const entry = dump.values.find((v) => v.value[0] === account)!;
+        entry.value[2] = (BigInt(entry.value[2]) + 1n).toString();
+        await writeFile(file, JSON.stringify(dump));
+      });
+      expect(report.ok).to.equal(false);
+      const trees = failuresOf(report, "trees");
+      expect(trees).to.have.length(2);
+      expect(trees[0]).to.match(/^participants\/batch-0\.json: leaves sum to \d+, declared total is \d+$/);
+      expect(trees[1]).to.match(/^participants\/batch-0\.json: rebuilds to root 0x[0-9a-f]{64}, on-chain root is 0x/);
+      const { participant } = voted.batches[0].proofOf(account);
+      expect(failuresOf(report, "claim-leaves")).to.deep.equal([
+        `claim ${account}: claimed ${participant.amount} for district ${participant.district} from batch 0, no such leaf in participants/batch-0.json`,
+      ]);
+      expect(report.checks.filter((c) => c.status === "fail").map((c) => c.id)).to.deep.equal([
+        "trees",
+        "claim-leaves",
+      ]);
+    });
+
+    it("names the project whose metadata file was edited", async function () {
+      const report = await tampered(async (dir) => {
+        await writeFile(path.join(dir, "projects", "4.json"), voted.metadataText(4) + " (edited)");
+      });
+      expect(report.ok).to.equal(false);
+      const metadata = failuresOf(report, "metadata");
+      expect(metadata).to.have.length(1);
+      expect(metadata[0]).to.match(/^projects\/4\.json: hashes to 0x[0-9a-f]{64}, project 4 was added with 0x/);
+      expect(report.checks.filter((c) => c.status === "fail").map((c) => c.id)).to.deep.equal(["metadata"]);
+    });
+
+    it("names the project whose metadata file is missing", async function () {
+      const report = await tampered(async (dir) => removeDir(path.join(dir, "projects", "0.json")));
+      expect(failuresOf(report, "metadata")).to.deep.equal([
+        "projects/0.json: not published (project 0, URI ipfs://project/0)",
+      ]);
+    });
+
+    // A correct contract cannot report a result other than its own tally, so the disagreement comes from the
+    // endpoint: it reports a loser as funded (state) or hides a ProjectFunded event. The auditor must trust
+    // neither answer over the recount from the deposits.
+    it("names the district when the contract's state reports a loser as funded", async function () {
+      const abi = new Interface([
+        "function project(uint256) view returns ((address bank, uint16 district, uint64 cost, uint8 category, bool funded))",
+      ]);
+      const selector = abi.getFunction("project")!.selector;
+      const loserCall = selector + AbiCoder.defaultAbiCoder().encode(["uint256"], [voted.loser]).slice(2);
+      const rpc = rewritingRpc(httpRpc(node.url), (request, result) => {
+        if (request.method !== "eth_call") return result;
+        const call = (request.params as { data: string }[])[0];
+        if (call.data !== loserCall) return result;
+        const [stored] = abi.decodeFunctionResult("project", result as string);
+        return abi.encodeFunctionResult("project", [
+          [stored.bank, stored.district, stored.cost, stored.category, true],
+        ]);
+      });
+      const report = await audit(optionsFor({ rpc }));
+      expect(report.ok).to.equal(false);
+      const winners = honest.districts[0].winners;
+      const marked = [...winners, voted.loser].sort((a, b) => a - b);
+      expect(failuresOf(report, "winners")).to.deep.equal([
+        `district 0: contract marks projects [${marked.join(",")}] funded, recomputed winners [${[...winners].sort((a, b) => a - b).join(",")}]`,
+        `district 0: funded projects cost ${marked.reduce((s, id) => s + [60_000, 50_000, 40_000][id], 0)}, above the budget 100000`,
+      ]);
+    });
+
+    it("names the bank, the resident and the winner when the endpoint hides a deposit", async function () {
+      const bank = voted.created.banks[voted.winner].toLowerCase();
+      let depositor: string | undefined;
+      const rpc = rewritingRpc(httpRpc(node.url), (request, result) => {
+        if (request.method !== "eth_getLogs" || depositor) return result;
+        const logs = result as { topics: string[] }[];
+        const index = logs.findIndex(
+          (l) => l.topics[0] === TOPICS.Transfer && l.topics[2] === "0x" + bank.slice(2).padStart(64, "0"),
+        );
+        if (index < 0) return result;
+        depositor = "0x" + logs[index].topics[1].slice(26);
+        return logs.filter((_, i) => i !== index);
+      });
+      const report = await audit(optionsFor({ rpc }));
+      expect(depositor).to.not.equal(undefined);
+      expect(report.ok).to.equal(false);
+      const banks = failuresOf(report, "banks");
+      expect(banks).to.have.length(1);
+      expect(banks[0]).to.match(
+        new RegExp(`^project ${voted.winner} bank ${bank}: holds \\d+, deposits \\d+ - withdrawals \\d+ = \\d+$`),
+      );
+      const residents = failuresOf(report, "residents");
+      expect(residents).to.have.length(1);
+      expect(residents[0]).to.match(new RegExp(`^resident ${depositor}: balance \\d+ \\+ deposits`));
+      expect(failuresOf(report, "winners").join("\n")).to.match(
+        new RegExp(`project ${voted.winner}: ProjectFunded reports \\d+ tokens at cost \\d+ in district 0, recomputed`),
+      );
+    });
+  });
+
+  describe("#exportRound", function () {
+    it("exports each project's result as the contract funded it, and ballots that add up to each bank", async function () {
+      const { round: contract, token, banks } = voted.created;
+      const exported = JSON.parse((await exportRound(optionsFor({ format: "json" })))["round.json"]) as RoundExport;
+      expect(exported.results.map((r) => r.project)).to.deep.equal([...banks.keys()]);
+      for (const result of exported.results) {
+        const project = await contract.project(result.project);
+        expect(result.won).to.equal(project.funded);
+        expect(result.fundedAmount).to.equal((project.funded ? project.cost : 0n).toString());
+        expect(result.implementationStatus).to.equal(result.project === voted.winner ? "contracted" : "none");
+        const inBallots = exported.ballots
+          .filter((b) => b.project === result.project)
+          .reduce((sum, b) => sum + BigInt(b.amount), 0n);
+        expect(inBallots.toString()).to.equal(result.tokens);
+        expect(result.tokens).to.equal((await token.balanceOf(banks[result.project])).toString());
+      }
+      const ids = [...new Set(exported.ballots.map((b) => b.voter))];
+      expect(ids).to.deep.equal(ids.map((_, i) => i + 1));
+    });
+
+    it("writes the same ballots as CSV, without a single address", async function () {
+      const files = await exportRound(optionsFor({ format: "csv" }));
+      const json = JSON.parse((await exportRound(optionsFor({ format: "json" })))["round.json"]) as RoundExport;
+      expect(Object.keys(files)).to.deep.equal(["results.csv", "ballots.csv"]);
+      const rows = files["ballots.csv"].trim().split("\n");
+      expect(rows[0]).to.equal("voter,voterDistrict,project,amount");
+      expect(rows.slice(1)).to.deep.equal(
+        json.ballots.map((b) => `${b.voter},${b.voterDistrict},${b.project},${b.amount}`),
+      );
+      expect(files["results.csv"].trim().split("\n")).to.have.length(json.results.length + 1);
+      expect(Object.values(files).join("")).to.not.match(/0x[0-9a-fA-F]{40}/);
+    });
+
+    it("reports the Pabulib format as not available yet", async function () {
+      let message = "";
+      await exportRound(optionsFor({ format: "pb" })).catch((error: Error) => (message = error.message));
+      expect(message).to.match(/pb \(Pabulib\) export is not available yet/);
+    });
+  });
+
+  describe("#receipt", function () {
+    it("lists a voter's claim, deposits and withdrawal with their transactions and block times", async function () {
+      const { round: contract, token, banks } = voted.created;
+      const voter = voted.voters[0];
+      const found = await receipt(optionsFor({ address: voter }));
+      const [claimTx, withdrawTx] = voted.txs.get(voter)!;
+      expect(found.steps.map((s) => [s.kind, s.tx])).to.deep.equal([
+        ["claim", claimTx],
+        ["deposit", claimTx],
+        ["deposit", claimTx],
+        ["withdrawal", withdrawTx],
+      ]);
+      const provider = connection.ethers.provider;
+      for (const step of found.steps) {
+        const mined = await provider.getTransactionReceipt(step.tx);
+        expect(step.block).to.equal(mined!.blockNumber);
+        expect(step.time).to.equal((await provider.getBlock(step.block))!.timestamp);
+      }
+      expect(found.balance).to.equal((await token.balanceOf(voter)).toString());
+      for (const allocation of found.allocations) {
+        expect(allocation.amount).to.equal((await contract.depositOf(banks[allocation.project], voter)).toString());
+        expect(allocation.projectWon).to.equal((await contract.project(allocation.project)).funded);
+      }
+      expect(found.allocations).to.have.length(2);
+    });
+
+    it("shows nothing claimed for a resident who never claimed", async function () {
+      const found = await receipt(optionsFor({ address: voted.voters[voted.voters.length - 1] }));
+      expect(found.claimed).to.equal("0");
+      expect(found.steps).to.deep.equal([]);
+    });
+  });
+
+  describe("standalone entry", function () {
+    const run = async (args: string[]): Promise<{ code: number; stdout: string }> => {
+      try {
+        const { stdout } = await promisify(execFile)("npx", ["tsx", "scripts/audit/main.ts", ...args]);
+        return { code: 0, stdout };
+      } catch (error) {
+        const failed = error as { code: number; stdout: string };
+        return { code: failed.code, stdout: failed.stdout };
+      }
+    };
+
+    it("prints the library's JSON and exits 0 when everything holds, 1 with the discrepancies otherwise", async function () {
+      const ok = await run(["--rpc", node.url, "--round", round, "--published", base, "--json"]);
+      expect(ok.code).to.equal(0);
+      expect(ok.stdout).to.equal(reportJson(honest));
+
+      const copy = await copyPublished(base, chainId, round);
+      cleanup.push(copy.base);
+      await writeFile(path.join(copy.dir, "projects", "1.json"), "tampered");
+      const bad = await run(["--rpc", node.url, "--round", round, "--published", copy.base]);
+      expect(bad.code).to.equal(1);
+      expect(bad.stdout).to.match(/FAIL Each project's metadata file hashes.*\n\s+projects\/1\.json: hashes to/);
+      expect(bad.stdout).to.match(/1 discrepancies found\.\n$/);
+    });
+  });
+});
