@@ -98,7 +98,7 @@ abstract contract KopilkaTest {
     function _giveAllowance(IRound round, address resident, uint16 districtId, uint256 amount) internal {
         IAirdrop airdrop = round.airdrop();
         uint256 batchId = round.postBatch(airdrop.leafHash(resident, districtId, amount), amount);
-        round.claim(batchId, resident, districtId, amount, new bytes32[](0));
+        airdrop.claim(batchId, resident, districtId, amount, new bytes32[](0));
     }
 
     function _banksOf(IRound round, uint256 districtId) internal view returns (address[] memory banks) {
