@@ -7,6 +7,8 @@ import { Interface } from "ethers";
 
 import {
   AIRDROP_EVENTS,
+  AddressPool,
+  onlyDataUint,
   ROUND_EVENTS,
   TOKEN_EVENTS,
   TOPICS,
@@ -23,7 +25,7 @@ import {
   type EventName,
   type LogPlace,
 } from "./events.js";
-import { readLogs, type LogReaderOptions, type LogReaderStats } from "./logs.js";
+import { readLogs, type LogReaderOptions, type LogReaderStats, type RawLog } from "./logs.js";
 import { inPool, type Eip1193Provider } from "./rpc.js";
 
 const ROUND_ABI = new Interface([
@@ -136,7 +138,10 @@ export interface RoundData {
   residentBalances?: Map<string, bigint>;
   eventCounts: Record<EventName, number>;
   readerStats: LogReaderStats;
-  /** Where the loading time went, in seconds (never part of a report: it would make reports differ). */
+  /**
+   * Where the loading time went, in seconds (never part of a report: it would make reports differ). The logs are
+   * decoded while they are read; `logsSeconds` is the reading alone.
+   */
   timings: { logsSeconds: number; decodeSeconds: number; stateSeconds: number };
 }
 
@@ -279,16 +284,157 @@ export async function loadRound(
   const events: EventName[] = [...ROUND_EVENTS, ...AIRDROP_EVENTS, ...TOKEN_EVENTS];
   if (factory) events.push("RoundCreated");
   const logsStarted = performance.now();
-  const { logs, stats } = await readLogs(rpc, {
+  // Decoded as they arrive, so that the raw logs (most of the heap at full scale) can go at once.
+  const decoder = logDecoder({ round, token, airdrop, factory }, events);
+  const { stats } = await readLogs(rpc, {
     ...options.reader,
     addresses: factory ? [round, token, airdrop, factory] : [round, token, airdrop],
     topics: events.map((name) => TOPICS[name]),
     fromBlock,
     toBlock,
     onProgress,
+    onLogs: decoder.add,
   });
+  const { eventCounts, districts, projects, batches, claims, transfers, mints, created, opened } = decoder.finish();
 
-  const decodeStarted = performance.now();
+  const stateStarted = performance.now();
+  // State, at the same block as the last log read.
+  const limit = options.concurrency ?? 32;
+  const [name, budget, opensAt, closesAt, rule, minTokens, minSupporters, isOpened, districtCount, projectCount] =
+    await Promise.all(
+      [
+        "name",
+        "budget",
+        "opensAt",
+        "closesAt",
+        "rule",
+        "minTokens",
+        "minSupporters",
+        "opened",
+        "districtCount",
+        "projectCount",
+      ].map((fn) => chain.one<unknown>(round, fn)),
+    );
+  const [totalSupply, batchCount] = await Promise.all([
+    chain.one<bigint>(token, "totalSupply"),
+    chain.one<bigint>(airdrop, "batchCount"),
+  ]);
+  await inPool(districts.length, limit, async (i) => {
+    const d = (await chain.one<{ budget: bigint; funded: bigint; finalized: boolean }>(round, "district", [
+      districts[i].id,
+    ])) as unknown as import("ethers").Result;
+    districts[i].state = { budget: d.budget, funded: d.funded, finalized: d.finalized };
+  });
+  await inPool(projects.length, limit, async (i) => {
+    const p = projects[i];
+    const [stored, implementation, balance, holder] = await Promise.all([
+      chain.one<import("ethers").Result>(round, "project", [p.id]),
+      chain.one<import("ethers").Result>(round, "implementationOf", [p.id]),
+      chain.balanceOf(token, p.bank),
+      chain.call(token, "holderOf", [p.bank]),
+    ]);
+    p.holder = { kind: Number(holder.kind), district: Number(holder.district) };
+    p.state = {
+      bank: String(stored.bank).toLowerCase(),
+      district: Number(stored.district),
+      cost: stored.cost,
+      funded: stored.funded,
+    };
+    p.implementation = {
+      status: Number(implementation.status),
+      amountSpent: implementation.amountSpent,
+      documentHash: String(implementation.documentHash).toLowerCase(),
+    };
+    p.balance = balance;
+  });
+  await inPool(batches.length, limit, async (i) => {
+    const b = await chain.one<import("ethers").Result>(airdrop, "batch", [batches[i].id]);
+    batches[i].state = { root: String(b.root).toLowerCase(), total: b.total, claimed: b.claimed };
+  });
+  let residentBalances: Map<string, bigint> | undefined;
+  if (options.residentBalances ?? true) {
+    const accounts = [...new Set(claims.map((c) => c.account))].sort();
+    const balances = await chain.balancesOf(token, accounts);
+    residentBalances = new Map(accounts.map((a, i) => [a, balances[i]]));
+  }
+
+  const since = (start: number, end = performance.now()): number => Number(((end - start) / 1000).toFixed(3));
+  const timings = {
+    logsSeconds: Number((since(logsStarted, stateStarted) - decoder.seconds()).toFixed(3)),
+    decodeSeconds: decoder.seconds(),
+    stateSeconds: since(stateStarted),
+  };
+  return {
+    chainId: id,
+    round,
+    token,
+    airdrop,
+    factory,
+    fromBlock,
+    toBlock,
+    config: {
+      name: name as string,
+      budget: budget as bigint,
+      opensAt: opensAt as bigint,
+      closesAt: closesAt as bigint,
+      rule: Number(rule),
+      minTokens: minTokens as bigint,
+      minSupporters: minSupporters as bigint,
+      opened: isOpened as boolean,
+    },
+    totalSupply,
+    batchCount: Number(batchCount),
+    districtCount: Number(districtCount),
+    projectCount: Number(projectCount),
+    created,
+    opened,
+    mints,
+    districts,
+    projects,
+    batches,
+    claims,
+    transfers,
+    residentBalances,
+    eventCounts,
+    readerStats: stats,
+    timings,
+  };
+}
+
+/** The round's events, decoded from its logs; logs from other emitters or of other events are ignored. */
+export type DecodedLogs = Pick<
+  RoundData,
+  "eventCounts" | "districts" | "projects" | "batches" | "claims" | "transfers" | "mints" | "created" | "opened"
+>;
+
+/** Decodes the logs of a round (state fields are left empty for the caller to fill). */
+export function decodeRoundLogs(
+  logs: RawLog[],
+  emitters: { round: string; token: string; airdrop: string; factory?: string },
+  events: EventName[],
+): DecodedLogs {
+  const decoder = logDecoder(emitters, events);
+  decoder.add(logs);
+  return decoder.finish();
+}
+
+/** A decoder fed the logs chunk by chunk, in chain order, so that the raw logs need not all be kept. */
+export function logDecoder(
+  emitters: { round: string; token: string; airdrop: string; factory?: string },
+  events: EventName[],
+): { add(logs: RawLog[]): void; finish(): DecodedLogs; seconds(): number } {
+  const { round, token, airdrop, factory } = emitters;
+  const addresses = new AddressPool();
+  const emitterOf = (name: EventName): string | undefined =>
+    name === "RoundCreated"
+      ? factory
+      : AIRDROP_EVENTS.includes(name)
+        ? airdrop
+        : TOKEN_EVENTS.includes(name)
+          ? token
+          : round;
+  const expectedEmitter = new Map(events.map((name) => [name, emitterOf(name)]));
+  let busy = 0;
   const eventCounts = Object.fromEntries(events.map((name) => [name, 0])) as Record<EventName, number>;
   const districts: DistrictData[] = [];
   const projects: ProjectData[] = [];
@@ -308,39 +454,36 @@ export async function loadRound(
   let created: RoundData["created"];
   let opened: RoundData["opened"];
 
-  for (const log of logs) {
+  const add = (logs: RawLog[]): void => {
+    const started = performance.now();
+    for (const log of logs) decode(log);
+    busy += performance.now() - started;
+  };
+  const decode = (log: RawLog): void => {
     const name = eventName(log);
-    if (name === undefined) continue;
-    const emitter = log.address.toLowerCase();
-    const expected =
-      name === "RoundCreated"
-        ? factory
-        : AIRDROP_EVENTS.includes(name)
-          ? airdrop
-          : TOKEN_EVENTS.includes(name)
-            ? token
-            : round;
-    if (emitter !== expected) continue;
+    if (name === undefined) return;
+    const expected = expectedEmitter.get(name);
+    if (log.address !== expected && log.address.toLowerCase() !== expected) return;
     switch (name) {
       case "Transfer":
         transfers.push({
-          from: topicAddress(log, 1),
-          to: topicAddress(log, 2),
-          amount: dataUint(log, 0),
+          from: addresses.fromTopic(log.topics[1]),
+          to: addresses.fromTopic(log.topics[2]),
+          amount: onlyDataUint(log),
           place: placeOf(log),
         });
         break;
       case "Claimed":
         claims.push({
           batchId: topicSmall(log, 1),
-          account: topicAddress(log, 2),
+          account: addresses.fromTopic(log.topics[2]),
           district: dataSmall(log, 0),
           amount: dataUint(log, 1),
           place: placeOf(log),
         });
         break;
       case "RoundCreated":
-        if (topicAddress(log, 2) !== round) continue;
+        if (topicAddress(log, 2) !== round) return;
         created = {
           index: topicUint(log, 1),
           token: dataAddress(log, 0),
@@ -420,117 +563,20 @@ export async function loadRound(
         break;
     }
     eventCounts[name]++;
-  }
-
-  const projectById = new Map(projects.map((p) => [p.id, p]));
-  for (const f of funded) projectById.get(f.projectId)?.fundedEvents.push(f);
-  for (const i of implementations) projectById.get(i.projectId)?.implementationEvents.push(i);
-  const districtById = new Map(districts.map((d) => [d.id, d]));
-  for (const f of finalized) {
-    const district = districtById.get(f.district);
-    if (district) district.finalizedEvent = { funded: f.funded, winners: f.winners, place: f.place };
-  }
-
-  const stateStarted = performance.now();
-  // State, at the same block as the last log read.
-  const limit = options.concurrency ?? 32;
-  const [name, budget, opensAt, closesAt, rule, minTokens, minSupporters, isOpened, districtCount, projectCount] =
-    await Promise.all(
-      [
-        "name",
-        "budget",
-        "opensAt",
-        "closesAt",
-        "rule",
-        "minTokens",
-        "minSupporters",
-        "opened",
-        "districtCount",
-        "projectCount",
-      ].map((fn) => chain.one<unknown>(round, fn)),
-    );
-  const [totalSupply, batchCount] = await Promise.all([
-    chain.one<bigint>(token, "totalSupply"),
-    chain.one<bigint>(airdrop, "batchCount"),
-  ]);
-  await inPool(districts.length, limit, async (i) => {
-    const d = (await chain.one<{ budget: bigint; funded: bigint; finalized: boolean }>(round, "district", [
-      districts[i].id,
-    ])) as unknown as import("ethers").Result;
-    districts[i].state = { budget: d.budget, funded: d.funded, finalized: d.finalized };
-  });
-  await inPool(projects.length, limit, async (i) => {
-    const p = projects[i];
-    const [stored, implementation, balance, holder] = await Promise.all([
-      chain.one<import("ethers").Result>(round, "project", [p.id]),
-      chain.one<import("ethers").Result>(round, "implementationOf", [p.id]),
-      chain.balanceOf(token, p.bank),
-      chain.call(token, "holderOf", [p.bank]),
-    ]);
-    p.holder = { kind: Number(holder.kind), district: Number(holder.district) };
-    p.state = {
-      bank: String(stored.bank).toLowerCase(),
-      district: Number(stored.district),
-      cost: stored.cost,
-      funded: stored.funded,
-    };
-    p.implementation = {
-      status: Number(implementation.status),
-      amountSpent: implementation.amountSpent,
-      documentHash: String(implementation.documentHash).toLowerCase(),
-    };
-    p.balance = balance;
-  });
-  await inPool(batches.length, limit, async (i) => {
-    const b = await chain.one<import("ethers").Result>(airdrop, "batch", [batches[i].id]);
-    batches[i].state = { root: String(b.root).toLowerCase(), total: b.total, claimed: b.claimed };
-  });
-  let residentBalances: Map<string, bigint> | undefined;
-  if (options.residentBalances ?? true) {
-    const accounts = [...new Set(claims.map((c) => c.account))].sort();
-    const balances = await chain.balancesOf(token, accounts);
-    residentBalances = new Map(accounts.map((a, i) => [a, balances[i]]));
-  }
-
-  const since = (start: number, end = performance.now()): number => Number(((end - start) / 1000).toFixed(3));
-  const timings = {
-    logsSeconds: since(logsStarted, decodeStarted),
-    decodeSeconds: since(decodeStarted, stateStarted),
-    stateSeconds: since(stateStarted),
   };
-  return {
-    chainId: id,
-    round,
-    token,
-    airdrop,
-    factory,
-    fromBlock,
-    toBlock,
-    config: {
-      name: name as string,
-      budget: budget as bigint,
-      opensAt: opensAt as bigint,
-      closesAt: closesAt as bigint,
-      rule: Number(rule),
-      minTokens: minTokens as bigint,
-      minSupporters: minSupporters as bigint,
-      opened: isOpened as boolean,
-    },
-    totalSupply,
-    batchCount: Number(batchCount),
-    districtCount: Number(districtCount),
-    projectCount: Number(projectCount),
-    created,
-    opened,
-    mints,
-    districts,
-    projects,
-    batches,
-    claims,
-    transfers,
-    residentBalances,
-    eventCounts,
-    readerStats: stats,
-    timings,
+
+  const finish = (): DecodedLogs => {
+    const started = performance.now();
+    const projectById = new Map(projects.map((p) => [p.id, p]));
+    for (const f of funded) projectById.get(f.projectId)?.fundedEvents.push(f);
+    for (const i of implementations) projectById.get(i.projectId)?.implementationEvents.push(i);
+    const districtById = new Map(districts.map((d) => [d.id, d]));
+    for (const f of finalized) {
+      const district = districtById.get(f.district);
+      if (district) district.finalizedEvent = { funded: f.funded, winners: f.winners, place: f.place };
+    }
+    busy += performance.now() - started;
+    return { eventCounts, districts, projects, batches, claims, transfers, mints, created, opened };
   };
+  return { add, finish, seconds: () => Number((busy / 1000).toFixed(3)) };
 }

@@ -19,6 +19,7 @@ import { keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
 import { checkRound, loadAudited, type AuditReport } from "../audit/audit.js";
+import { ChainReader } from "../audit/chain.js";
 import { recount } from "../audit/recount.js";
 import { demoRound, residentDistricts } from "../demo/data.js";
 import { createRng, type Rng } from "../demo/random.js";
@@ -254,6 +255,22 @@ const recountStarted = performance.now();
 const again = await checkRound({ ...loaded, counted: recount(loaded.data) });
 const recountAloneSeconds = seconds(recountStarted);
 log(`audited in ${auditSeconds} s: ${report.ok ? "everything holds" : "DISCREPANCIES"}`);
+// The on-chain balance of every resident alone, the largest part of the state reads.
+const residentsList = [...loaded.counted.residents.keys()];
+const balancesStarted = performance.now();
+await new ChainReader(provider, hex(loaded.data.toBlock)).balancesOf(loaded.data.token, residentsList);
+const residentBalancesSeconds = seconds(balancesStarted);
+if (process.env.PROBE) {
+  let t = performance.now();
+  await new ChainReader(provider, "latest").balancesOf(loaded.data.token, residentsList);
+  log(`balances at latest: ${seconds(t)} s; at block number: ${residentBalancesSeconds} s`);
+  t = performance.now();
+  for (const a of residentsList.slice(0, 500)) await new ChainReader(provider, "latest").balanceOf(loaded.data.token, a);
+  log(`500 single balanceOf at latest: ${seconds(t)} s`);
+  t = performance.now();
+  for (const a of residentsList.slice(0, 500)) await new ChainReader(provider, hex(loaded.data.toBlock)).balanceOf(loaded.data.token, a);
+  log(`500 single balanceOf at number: ${seconds(t)} s`);
+}
 
 const failed = report.checks.filter((c) => c.status === "fail").map((c) => c.id);
 expectTotals(report);
@@ -289,6 +306,7 @@ const result = {
   fetch_logs_seconds: timings.logsSeconds,
   fetch_state_seconds: timings.stateSeconds,
   resident_balances: "read on-chain for every resident (deployless batched balanceOf eth_call)",
+  resident_balances_seconds: residentBalancesSeconds,
   recount_seconds: round3(auditSeconds - timings.logsSeconds - timings.stateSeconds),
   decode_seconds: timings.decodeSeconds,
   recount_again_seconds: recountAloneSeconds,
