@@ -286,6 +286,29 @@ export async function loadRound(
   const logsStarted = performance.now();
   // Decoded as they arrive, so that the raw logs (most of the heap at full scale) can go at once.
   const decoder = logDecoder({ round, token, airdrop, factory }, events);
+  // Residents' balances are asked for as their claims arrive, so that the endpoint works on them while later
+  // logs are decoded here, instead of after all of them.
+  const readBalances = options.residentBalances ?? true;
+  const balances = new Map<string, bigint>();
+  const balanceReads: Promise<void>[] = [];
+  let claimsSeen = 0;
+  const onLogs = (logs: RawLog[]): void => {
+    decoder.add(logs);
+    const claimed = decoder.claims();
+    if (!readBalances || claimed.length === claimsSeen) return;
+    const fresh: string[] = [];
+    for (let i = claimsSeen; i < claimed.length; i++) {
+      const account = claimed[i].account;
+      if (!balances.has(account)) {
+        balances.set(account, 0n);
+        fresh.push(account);
+      }
+    }
+    claimsSeen = claimed.length;
+    const read = chain.balancesOf(token, fresh).then((found) => fresh.forEach((a, i) => balances.set(a, found[i])));
+    read.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    balanceReads.push(read);
+  };
   const { stats } = await readLogs(rpc, {
     ...options.reader,
     addresses: factory ? [round, token, airdrop, factory] : [round, token, airdrop],
@@ -293,7 +316,7 @@ export async function loadRound(
     fromBlock,
     toBlock,
     onProgress,
-    onLogs: decoder.add,
+    onLogs,
   });
   const { eventCounts, districts, projects, batches, claims, transfers, mints, created, opened } = decoder.finish();
 
@@ -351,12 +374,8 @@ export async function loadRound(
     const b = await chain.one<import("ethers").Result>(airdrop, "batch", [batches[i].id]);
     batches[i].state = { root: String(b.root).toLowerCase(), total: b.total, claimed: b.claimed };
   });
-  let residentBalances: Map<string, bigint> | undefined;
-  if (options.residentBalances ?? true) {
-    const accounts = [...new Set(claims.map((c) => c.account))].sort();
-    const balances = await chain.balancesOf(token, accounts);
-    residentBalances = new Map(accounts.map((a, i) => [a, balances[i]]));
-  }
+  await Promise.all(balanceReads);
+  const residentBalances = readBalances ? balances : undefined;
 
   const since = (start: number, end = performance.now()): number => Number(((end - start) / 1000).toFixed(3));
   const timings = {
@@ -422,7 +441,7 @@ export function decodeRoundLogs(
 export function logDecoder(
   emitters: { round: string; token: string; airdrop: string; factory?: string },
   events: EventName[],
-): { add(logs: RawLog[]): void; finish(): DecodedLogs; seconds(): number } {
+): { add(logs: RawLog[]): void; finish(): DecodedLogs; seconds(): number; claims(): readonly ClaimData[] } {
   const { round, token, airdrop, factory } = emitters;
   const addresses = new AddressPool();
   const emitterOf = (name: EventName): string | undefined =>
@@ -578,5 +597,5 @@ export function logDecoder(
     busy += performance.now() - started;
     return { eventCounts, districts, projects, batches, claims, transfers, mints, created, opened };
   };
-  return { add, finish, seconds: () => Number((busy / 1000).toFixed(3)) };
+  return { add, finish, seconds: () => Number((busy / 1000).toFixed(3)), claims: () => claims };
 }

@@ -36,6 +36,8 @@ export interface LogReaderOptions {
    * and read again. Default 10,000, the cap of the most common providers.
    */
   resultCap?: number;
+  /** Ask for the next range before handling this one's answer (default true). */
+  prefetch?: boolean;
   /** Attempts for a transient error before giving up. */
   retries?: number;
   /** First back-off delay in ms, doubled after each failure. */
@@ -92,15 +94,35 @@ export async function readLogs(
   let failures = 0;
   const filterBase = { address: options.addresses.map((a) => a.toLowerCase()), topics: [options.topics] };
 
+  const request = (first: number, last: number): Promise<RawLog[]> => {
+    stats.requests++;
+    return rpc.request({
+      method: "eth_getLogs",
+      params: [{ ...filterBase, fromBlock: hex(first), toBlock: hex(last) }],
+    }) as Promise<RawLog[]>;
+  };
+  // The next range is asked for while this one's answer is handled, so that the endpoint's work (or the
+  // network's latency) overlaps with decoding here. A split or a retry changes the plan: the early answer is
+  // then dropped, and its failure, if any, ignored.
+  const prefetch = options.prefetch ?? true;
+  let ahead: { from: number; to: number; answer: Promise<RawLog[]> } | undefined;
+
   while (from <= options.toBlock) {
-    const to = Math.min(options.toBlock, from + chunk - 1);
+    let to = Math.min(options.toBlock, from + chunk - 1);
+    let answer: Promise<RawLog[]>;
+    if (ahead !== undefined && ahead.from === from) {
+      to = ahead.to;
+      answer = ahead.answer;
+    } else answer = request(from, to);
+    ahead = undefined;
+    if (prefetch && to < options.toBlock) {
+      const nextTo = Math.min(options.toBlock, to + chunk);
+      ahead = { from: to + 1, to: nextTo, answer: request(to + 1, nextTo) };
+      ahead.answer.catch(() => undefined);
+    }
     let logs: RawLog[];
     try {
-      stats.requests++;
-      logs = (await rpc.request({
-        method: "eth_getLogs",
-        params: [{ ...filterBase, fromBlock: hex(from), toBlock: hex(to) }],
-      })) as RawLog[];
+      logs = await answer;
     } catch (error) {
       const span = to - from + 1;
       if (isRangeError(error) && span > minChunk) {

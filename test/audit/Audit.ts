@@ -166,6 +166,30 @@ describe("Auditor", function () {
       expect(capped.logs).to.deep.equal(whole.logs);
     });
 
+    it("asks for the next range before handling an answer, and reads the same logs as one request at a time", async function () {
+      const inner = httpRpc(node.url);
+      let inFlight = 0;
+      let mostInFlight = 0;
+      const rpc = {
+        async request(request: RpcRequest): Promise<unknown> {
+          mostInFlight = Math.max(mostInFlight, ++inFlight);
+          try {
+            return await inner.request(request);
+          } finally {
+            inFlight--;
+          }
+        },
+      };
+      const addresses = [round, await voted.created.token.getAddress()];
+      const toBlock = await connection.ethers.provider.getBlockNumber();
+      const options = { addresses, topics: [TOPICS.Transfer], fromBlock: voted.fromBlock, toBlock, maxChunk: 5 };
+      const ahead = await readLogs(rpc, options);
+      expect(mostInFlight).to.equal(2);
+      const oneAtATime = await readLogs(inner, { ...options, prefetch: false });
+      expect(ahead.logs).to.deep.equal(oneAtATime.logs);
+      expect(ahead.logs.length).to.be.greaterThan(0);
+    });
+
     it("retries transient failures with back-off", async function () {
       const inner = httpRpc(node.url);
       let calls = 0;
