@@ -210,7 +210,8 @@ export class ChainReader {
     const parts = await inPool(chunks, concurrency, async (c) => {
       const slice = accounts.slice(c * BALANCES_PER_CALL, (c + 1) * BALANCES_PER_CALL);
       try {
-        const data = BALANCES_INIT_CODE + [token, ...slice].map((a) => a.slice(2).toLowerCase().padStart(64, "0")).join("");
+        const data =
+          BALANCES_INIT_CODE + [token, ...slice].map((a) => a.slice(2).toLowerCase().padStart(64, "0")).join("");
         const result = (await this.rpc.request({ method: "eth_call", params: [{ data }, this.blockTag] })) as string;
         if (typeof result === "string" && result.length === 2 + slice.length * 64) {
           return slice.map((_, i) => BigInt("0x" + result.slice(2 + i * 64, 2 + (i + 1) * 64)));
