@@ -44,7 +44,7 @@ export interface LogReaderOptions {
   backoffMs?: number;
   /**
    * Takes each chunk's logs (in chain order) as it arrives, instead of collecting them all: a caller that decodes
-   * them at once lets the raw logs go, which at 500,000 logs halves the heap. `readLogs` then returns no logs.
+   * them at once lets the raw logs go instead of holding 500,000 of them. `readLogs` then returns no logs.
    */
   onLogs?: (logs: RawLog[]) => void;
   /** Called after each chunk with the blocks read so far and the logs so far. */
