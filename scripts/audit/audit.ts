@@ -172,14 +172,8 @@ export async function checkRound({ data, counted, files }: LoadedRound): Promise
     })
     .sort((a, b) => a.id - b.id);
 
-  let deposits = 0;
-  let withdrawals = 0;
   let inBanks = 0n;
   for (const bank of counted.banks.values()) inBanks += bank.total;
-  for (const t of data.transfers) {
-    if (counted.banks.has(t.to)) deposits++;
-    else if (counted.banks.has(t.from)) withdrawals++;
-  }
   let claimed = 0n;
   for (const batch of counted.batches.values()) claimed += batch.sum;
 
@@ -204,8 +198,8 @@ export async function checkRound({ data, counted, files }: LoadedRound): Promise
       batches: data.batches.length,
       claims: data.claims.length,
       claimed: claimed.toString(),
-      deposits,
-      withdrawals,
+      deposits: counted.depositCount,
+      withdrawals: counted.withdrawalCount,
       inBanks: inBanks.toString(),
     },
     districts,
@@ -481,7 +475,8 @@ function checkResidents(data: RoundData, counted: Recount): CheckResult {
   const title = "Each resident's balance plus deposits equals what the resident claimed";
   if (!data.residentBalances) return skipped("residents", title, "resident balances not read");
   const failures: CheckFailure[] = [];
-  for (const [account, resident] of counted.residents) {
+  for (const resident of counted.residents.values()) {
+    const account = resident.account;
     const balance = data.residentBalances.get(account) ?? 0n;
     if (balance !== resident.balance) {
       const inBanks = resident.deposited - resident.withdrawn;

@@ -7,6 +7,8 @@ import { Interface } from "ethers";
 
 import {
   AIRDROP_EVENTS,
+  AddressPool,
+  onlyDataUint,
   ROUND_EVENTS,
   TOKEN_EVENTS,
   TOPICS,
@@ -23,7 +25,7 @@ import {
   type EventName,
   type LogPlace,
 } from "./events.js";
-import { readLogs, type LogReaderOptions, type LogReaderStats } from "./logs.js";
+import { readLogs, type LogReaderOptions, type LogReaderStats, type RawLog } from "./logs.js";
 import { inPool, type Eip1193Provider } from "./rpc.js";
 
 const ROUND_ABI = new Interface([
@@ -136,6 +138,11 @@ export interface RoundData {
   residentBalances?: Map<string, bigint>;
   eventCounts: Record<EventName, number>;
   readerStats: LogReaderStats;
+  /**
+   * Where the loading time went, in seconds (never part of a report: it would make reports differ). The logs are
+   * decoded while they are read; `logsSeconds` is the reading alone.
+   */
+  timings: { logsSeconds: number; decodeSeconds: number; stateSeconds: number };
 }
 
 export interface LoadOptions {
@@ -157,6 +164,25 @@ export interface LoadOptions {
 
 const hex = (n: number): string => "0x" + n.toString(16);
 
+/**
+ * Init code that copies its appended words (token, account...) to memory, calls balanceOf(account) on the token
+ * for each, writing each balance over its account, and returns the balances (reverting if any call fails):
+ *
+ *   PUSH2 L DUP1 CODESIZE SUB DUP1 SWAP2 PUSH1 0 CODECOPY PUSH1 32      // args at 0; i = 32; end = size
+ *   loop: JUMPDEST DUP2 DUP2 LT ISZERO PUSH1 end JUMPI
+ *     PUSH4 70a08231 PUSH1 224 SHL DUP3 MSTORE                        // selector at [size]
+ *     DUP1 MLOAD DUP3 PUSH1 4 ADD MSTORE                              // account at [size + 4]
+ *     PUSH1 32 DUP2 PUSH1 36 DUP5 PUSH1 0 PUSH1 0 MLOAD GAS CALL      // balanceOf -> [i]
+ *     ISZERO PUSH1 fail JUMPI RETURNDATASIZE PUSH1 32 EQ ISZERO PUSH1 fail JUMPI
+ *     PUSH1 32 ADD PUSH1 loop JUMP
+ *   end: JUMPDEST POP PUSH1 32 SWAP1 SUB PUSH1 32 RETURN                // return [32, size)
+ *   fail: JUMPDEST PUSH1 0 DUP1 REVERT
+ */
+const BALANCES_INIT_CODE =
+  "0x610053803803809160003960205b818110156045576370a0823160e01b82528051826004015260208160248460006000515af115604e573d60201415604e57602001600d565b50602090036020f35b600080fd";
+/** Returned code is capped at 24,576 bytes (EIP-170): 768 balances; stay below it. */
+const BALANCES_PER_CALL = 700;
+
 /** A read-only view of the chain at one block. */
 export class ChainReader {
   constructor(
@@ -172,6 +198,30 @@ export class ChainReader {
 
   async one<T>(to: string, fn: string, args: unknown[] = []): Promise<T> {
     return (await this.call(to, fn, args))[0] as T;
+  }
+
+  /**
+   * balanceOf of many accounts in few requests: a "deployless" eth_call (no `to`) whose init code calls
+   * `token.balanceOf(account)` for each account appended to it and returns the balances as the created code.
+   * Plain eth_call, so any endpoint runs it; one that refuses it (or answers oddly) gets one eth_call per account.
+   */
+  async balancesOf(token: string, accounts: string[], concurrency = 8): Promise<bigint[]> {
+    const chunks = Math.ceil(accounts.length / BALANCES_PER_CALL);
+    const parts = await inPool(chunks, concurrency, async (c) => {
+      const slice = accounts.slice(c * BALANCES_PER_CALL, (c + 1) * BALANCES_PER_CALL);
+      try {
+        const data =
+          BALANCES_INIT_CODE + [token, ...slice].map((a) => a.slice(2).toLowerCase().padStart(64, "0")).join("");
+        const result = (await this.rpc.request({ method: "eth_call", params: [{ data }, this.blockTag] })) as string;
+        if (typeof result === "string" && result.length === 2 + slice.length * 64) {
+          return slice.map((_, i) => BigInt("0x" + result.slice(2 + i * 64, 2 + (i + 1) * 64)));
+        }
+      } catch {
+        // fall through to one call per account
+      }
+      return await Promise.all(slice.map((account) => this.balanceOf(token, account)));
+    });
+    return parts.flat();
   }
 
   /** balanceOf without generic decoding: it is called once per resident. */
@@ -234,15 +284,177 @@ export async function loadRound(
 
   const events: EventName[] = [...ROUND_EVENTS, ...AIRDROP_EVENTS, ...TOKEN_EVENTS];
   if (factory) events.push("RoundCreated");
-  const { logs, stats } = await readLogs(rpc, {
+  const logsStarted = performance.now();
+  // Decoded as they arrive, so that the raw logs (most of the heap at full scale) can go at once.
+  const decoder = logDecoder({ round, token, airdrop, factory }, events);
+  // Residents' balances are asked for as their claims arrive, so that the endpoint works on them while later
+  // logs are decoded here, instead of after all of them.
+  const readBalances = options.residentBalances ?? true;
+  const balances = new Map<string, bigint>();
+  const balanceReads: Promise<void>[] = [];
+  let claimsSeen = 0;
+  const onLogs = (logs: RawLog[]): void => {
+    decoder.add(logs);
+    const claimed = decoder.claims();
+    if (!readBalances || claimed.length === claimsSeen) return;
+    const fresh: string[] = [];
+    for (let i = claimsSeen; i < claimed.length; i++) {
+      const account = claimed[i].account;
+      if (!balances.has(account)) {
+        balances.set(account, 0n);
+        fresh.push(account);
+      }
+    }
+    claimsSeen = claimed.length;
+    const read = chain.balancesOf(token, fresh).then((found) => fresh.forEach((a, i) => balances.set(a, found[i])));
+    read.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    balanceReads.push(read);
+  };
+  const { stats } = await readLogs(rpc, {
     ...options.reader,
     addresses: factory ? [round, token, airdrop, factory] : [round, token, airdrop],
     topics: events.map((name) => TOPICS[name]),
     fromBlock,
     toBlock,
     onProgress,
+    onLogs,
   });
+  const { eventCounts, districts, projects, batches, claims, transfers, mints, created, opened } = decoder.finish();
 
+  const stateStarted = performance.now();
+  // State, at the same block as the last log read.
+  const limit = options.concurrency ?? 32;
+  const [name, budget, opensAt, closesAt, rule, minTokens, minSupporters, isOpened, districtCount, projectCount] =
+    await Promise.all(
+      [
+        "name",
+        "budget",
+        "opensAt",
+        "closesAt",
+        "rule",
+        "minTokens",
+        "minSupporters",
+        "opened",
+        "districtCount",
+        "projectCount",
+      ].map((fn) => chain.one<unknown>(round, fn)),
+    );
+  const [totalSupply, batchCount] = await Promise.all([
+    chain.one<bigint>(token, "totalSupply"),
+    chain.one<bigint>(airdrop, "batchCount"),
+  ]);
+  await inPool(districts.length, limit, async (i) => {
+    const d = (await chain.one<{ budget: bigint; funded: bigint; finalized: boolean }>(round, "district", [
+      districts[i].id,
+    ])) as unknown as import("ethers").Result;
+    districts[i].state = { budget: d.budget, funded: d.funded, finalized: d.finalized };
+  });
+  await inPool(projects.length, limit, async (i) => {
+    const p = projects[i];
+    const [stored, implementation, balance, holder] = await Promise.all([
+      chain.one<import("ethers").Result>(round, "project", [p.id]),
+      chain.one<import("ethers").Result>(round, "implementationOf", [p.id]),
+      chain.balanceOf(token, p.bank),
+      chain.call(token, "holderOf", [p.bank]),
+    ]);
+    p.holder = { kind: Number(holder.kind), district: Number(holder.district) };
+    p.state = {
+      bank: String(stored.bank).toLowerCase(),
+      district: Number(stored.district),
+      cost: stored.cost,
+      funded: stored.funded,
+    };
+    p.implementation = {
+      status: Number(implementation.status),
+      amountSpent: implementation.amountSpent,
+      documentHash: String(implementation.documentHash).toLowerCase(),
+    };
+    p.balance = balance;
+  });
+  await inPool(batches.length, limit, async (i) => {
+    const b = await chain.one<import("ethers").Result>(airdrop, "batch", [batches[i].id]);
+    batches[i].state = { root: String(b.root).toLowerCase(), total: b.total, claimed: b.claimed };
+  });
+  await Promise.all(balanceReads);
+  const residentBalances = readBalances ? balances : undefined;
+
+  const since = (start: number, end = performance.now()): number => Number(((end - start) / 1000).toFixed(3));
+  const timings = {
+    logsSeconds: Number((since(logsStarted, stateStarted) - decoder.seconds()).toFixed(3)),
+    decodeSeconds: decoder.seconds(),
+    stateSeconds: since(stateStarted),
+  };
+  return {
+    chainId: id,
+    round,
+    token,
+    airdrop,
+    factory,
+    fromBlock,
+    toBlock,
+    config: {
+      name: name as string,
+      budget: budget as bigint,
+      opensAt: opensAt as bigint,
+      closesAt: closesAt as bigint,
+      rule: Number(rule),
+      minTokens: minTokens as bigint,
+      minSupporters: minSupporters as bigint,
+      opened: isOpened as boolean,
+    },
+    totalSupply,
+    batchCount: Number(batchCount),
+    districtCount: Number(districtCount),
+    projectCount: Number(projectCount),
+    created,
+    opened,
+    mints,
+    districts,
+    projects,
+    batches,
+    claims,
+    transfers,
+    residentBalances,
+    eventCounts,
+    readerStats: stats,
+    timings,
+  };
+}
+
+/** The round's events, decoded from its logs; logs from other emitters or of other events are ignored. */
+export type DecodedLogs = Pick<
+  RoundData,
+  "eventCounts" | "districts" | "projects" | "batches" | "claims" | "transfers" | "mints" | "created" | "opened"
+>;
+
+/** Decodes the logs of a round (state fields are left empty for the caller to fill). */
+export function decodeRoundLogs(
+  logs: RawLog[],
+  emitters: { round: string; token: string; airdrop: string; factory?: string },
+  events: EventName[],
+): DecodedLogs {
+  const decoder = logDecoder(emitters, events);
+  decoder.add(logs);
+  return decoder.finish();
+}
+
+/** A decoder fed the logs chunk by chunk, in chain order, so that the raw logs need not all be kept. */
+export function logDecoder(
+  emitters: { round: string; token: string; airdrop: string; factory?: string },
+  events: EventName[],
+): { add(logs: RawLog[]): void; finish(): DecodedLogs; seconds(): number; claims(): readonly ClaimData[] } {
+  const { round, token, airdrop, factory } = emitters;
+  const addresses = new AddressPool();
+  const emitterOf = (name: EventName): string | undefined =>
+    name === "RoundCreated"
+      ? factory
+      : AIRDROP_EVENTS.includes(name)
+        ? airdrop
+        : TOKEN_EVENTS.includes(name)
+          ? token
+          : round;
+  const expectedEmitter = new Map(events.map((name) => [name, emitterOf(name)]));
+  let busy = 0;
   const eventCounts = Object.fromEntries(events.map((name) => [name, 0])) as Record<EventName, number>;
   const districts: DistrictData[] = [];
   const projects: ProjectData[] = [];
@@ -262,39 +474,36 @@ export async function loadRound(
   let created: RoundData["created"];
   let opened: RoundData["opened"];
 
-  for (const log of logs) {
+  const add = (logs: RawLog[]): void => {
+    const started = performance.now();
+    for (const log of logs) decode(log);
+    busy += performance.now() - started;
+  };
+  const decode = (log: RawLog): void => {
     const name = eventName(log);
-    if (name === undefined) continue;
-    const emitter = log.address.toLowerCase();
-    const expected =
-      name === "RoundCreated"
-        ? factory
-        : AIRDROP_EVENTS.includes(name)
-          ? airdrop
-          : TOKEN_EVENTS.includes(name)
-            ? token
-            : round;
-    if (emitter !== expected) continue;
+    if (name === undefined) return;
+    const expected = expectedEmitter.get(name);
+    if (log.address !== expected && log.address.toLowerCase() !== expected) return;
     switch (name) {
       case "Transfer":
         transfers.push({
-          from: topicAddress(log, 1),
-          to: topicAddress(log, 2),
-          amount: dataUint(log, 0),
+          from: addresses.fromTopic(log.topics[1]),
+          to: addresses.fromTopic(log.topics[2]),
+          amount: onlyDataUint(log),
           place: placeOf(log),
         });
         break;
       case "Claimed":
         claims.push({
           batchId: topicSmall(log, 1),
-          account: topicAddress(log, 2),
+          account: addresses.fromTopic(log.topics[2]),
           district: dataSmall(log, 0),
           amount: dataUint(log, 1),
           place: placeOf(log),
         });
         break;
       case "RoundCreated":
-        if (topicAddress(log, 2) !== round) continue;
+        if (topicAddress(log, 2) !== round) return;
         created = {
           index: topicUint(log, 1),
           token: dataAddress(log, 0),
@@ -374,109 +583,20 @@ export async function loadRound(
         break;
     }
     eventCounts[name]++;
-  }
-
-  const projectById = new Map(projects.map((p) => [p.id, p]));
-  for (const f of funded) projectById.get(f.projectId)?.fundedEvents.push(f);
-  for (const i of implementations) projectById.get(i.projectId)?.implementationEvents.push(i);
-  const districtById = new Map(districts.map((d) => [d.id, d]));
-  for (const f of finalized) {
-    const district = districtById.get(f.district);
-    if (district) district.finalizedEvent = { funded: f.funded, winners: f.winners, place: f.place };
-  }
-
-  // State, at the same block as the last log read.
-  const limit = options.concurrency ?? 32;
-  const [name, budget, opensAt, closesAt, rule, minTokens, minSupporters, isOpened, districtCount, projectCount] =
-    await Promise.all(
-      [
-        "name",
-        "budget",
-        "opensAt",
-        "closesAt",
-        "rule",
-        "minTokens",
-        "minSupporters",
-        "opened",
-        "districtCount",
-        "projectCount",
-      ].map((fn) => chain.one<unknown>(round, fn)),
-    );
-  const [totalSupply, batchCount] = await Promise.all([
-    chain.one<bigint>(token, "totalSupply"),
-    chain.one<bigint>(airdrop, "batchCount"),
-  ]);
-  await inPool(districts.length, limit, async (i) => {
-    const d = (await chain.one<{ budget: bigint; funded: bigint; finalized: boolean }>(round, "district", [
-      districts[i].id,
-    ])) as unknown as import("ethers").Result;
-    districts[i].state = { budget: d.budget, funded: d.funded, finalized: d.finalized };
-  });
-  await inPool(projects.length, limit, async (i) => {
-    const p = projects[i];
-    const [stored, implementation, balance, holder] = await Promise.all([
-      chain.one<import("ethers").Result>(round, "project", [p.id]),
-      chain.one<import("ethers").Result>(round, "implementationOf", [p.id]),
-      chain.balanceOf(token, p.bank),
-      chain.call(token, "holderOf", [p.bank]),
-    ]);
-    p.holder = { kind: Number(holder.kind), district: Number(holder.district) };
-    p.state = {
-      bank: String(stored.bank).toLowerCase(),
-      district: Number(stored.district),
-      cost: stored.cost,
-      funded: stored.funded,
-    };
-    p.implementation = {
-      status: Number(implementation.status),
-      amountSpent: implementation.amountSpent,
-      documentHash: String(implementation.documentHash).toLowerCase(),
-    };
-    p.balance = balance;
-  });
-  await inPool(batches.length, limit, async (i) => {
-    const b = await chain.one<import("ethers").Result>(airdrop, "batch", [batches[i].id]);
-    batches[i].state = { root: String(b.root).toLowerCase(), total: b.total, claimed: b.claimed };
-  });
-  let residentBalances: Map<string, bigint> | undefined;
-  if (options.residentBalances ?? true) {
-    const accounts = [...new Set(claims.map((c) => c.account))].sort();
-    const balances = await inPool(accounts.length, limit, (i) => chain.balanceOf(token, accounts[i]));
-    residentBalances = new Map(accounts.map((a, i) => [a, balances[i]]));
-  }
-
-  return {
-    chainId: id,
-    round,
-    token,
-    airdrop,
-    factory,
-    fromBlock,
-    toBlock,
-    config: {
-      name: name as string,
-      budget: budget as bigint,
-      opensAt: opensAt as bigint,
-      closesAt: closesAt as bigint,
-      rule: Number(rule),
-      minTokens: minTokens as bigint,
-      minSupporters: minSupporters as bigint,
-      opened: isOpened as boolean,
-    },
-    totalSupply,
-    batchCount: Number(batchCount),
-    districtCount: Number(districtCount),
-    projectCount: Number(projectCount),
-    created,
-    opened,
-    mints,
-    districts,
-    projects,
-    batches,
-    claims,
-    transfers,
-    residentBalances,
-    eventCounts,
-    readerStats: stats,
   };
+
+  const finish = (): DecodedLogs => {
+    const started = performance.now();
+    const projectById = new Map(projects.map((p) => [p.id, p]));
+    for (const f of funded) projectById.get(f.projectId)?.fundedEvents.push(f);
+    for (const i of implementations) projectById.get(i.projectId)?.implementationEvents.push(i);
+    const districtById = new Map(districts.map((d) => [d.id, d]));
+    for (const f of finalized) {
+      const district = districtById.get(f.district);
+      if (district) district.finalizedEvent = { funded: f.funded, winners: f.winners, place: f.place };
+    }
+    busy += performance.now() - started;
+    return { eventCounts, districts, projects, batches, claims, transfers, mints, created, opened };
+  };
+  return { add, finish, seconds: () => Number((busy / 1000).toFixed(3)), claims: () => claims };
 }

@@ -36,10 +36,17 @@ export interface LogReaderOptions {
    * and read again. Default 10,000, the cap of the most common providers.
    */
   resultCap?: number;
+  /** Ask for the next range before handling this one's answer (default true). */
+  prefetch?: boolean;
   /** Attempts for a transient error before giving up. */
   retries?: number;
   /** First back-off delay in ms, doubled after each failure. */
   backoffMs?: number;
+  /**
+   * Takes each chunk's logs (in chain order) as it arrives, instead of collecting them all: a caller that decodes
+   * them at once lets the raw logs go instead of holding 500,000 of them. `readLogs` then returns no logs.
+   */
+  onLogs?: (logs: RawLog[]) => void;
   /** Called after each chunk with the blocks read so far and the logs so far. */
   onProgress?: (blocksDone: number, blocksTotal: number, logs: number) => void;
 }
@@ -87,15 +94,35 @@ export async function readLogs(
   let failures = 0;
   const filterBase = { address: options.addresses.map((a) => a.toLowerCase()), topics: [options.topics] };
 
+  const request = (first: number, last: number): Promise<RawLog[]> => {
+    stats.requests++;
+    return rpc.request({
+      method: "eth_getLogs",
+      params: [{ ...filterBase, fromBlock: hex(first), toBlock: hex(last) }],
+    }) as Promise<RawLog[]>;
+  };
+  // The next range is asked for while this one's answer is handled, so that the endpoint's work (or the
+  // network's latency) overlaps with decoding here. A split or a retry changes the plan: the early answer is
+  // then dropped, and its failure, if any, ignored.
+  const prefetch = options.prefetch ?? true;
+  let ahead: { from: number; to: number; answer: Promise<RawLog[]> } | undefined;
+
   while (from <= options.toBlock) {
-    const to = Math.min(options.toBlock, from + chunk - 1);
+    let to = Math.min(options.toBlock, from + chunk - 1);
+    let answer: Promise<RawLog[]>;
+    if (ahead !== undefined && ahead.from === from) {
+      to = ahead.to;
+      answer = ahead.answer;
+    } else answer = request(from, to);
+    ahead = undefined;
+    if (prefetch && to < options.toBlock) {
+      const nextTo = Math.min(options.toBlock, to + chunk);
+      ahead = { from: to + 1, to: nextTo, answer: request(to + 1, nextTo) };
+      ahead.answer.catch(() => undefined);
+    }
     let logs: RawLog[];
     try {
-      stats.requests++;
-      logs = (await rpc.request({
-        method: "eth_getLogs",
-        params: [{ ...filterBase, fromBlock: hex(from), toBlock: hex(to) }],
-      })) as RawLog[];
+      logs = await answer;
     } catch (error) {
       const span = to - from + 1;
       if (isRangeError(error) && span > minChunk) {
@@ -118,7 +145,10 @@ export async function readLogs(
       stats.splits++;
       continue;
     }
-    collected.push(logs);
+    if (options.onLogs) {
+      if (!inOrder(logs)) logs.sort(compareLogs);
+      options.onLogs(logs);
+    } else collected.push(logs);
     count += logs.length;
     from = to + 1;
     options.onProgress?.(from - options.fromBlock, total, count);
@@ -129,13 +159,13 @@ export async function readLogs(
 
   const logs = collected.flat();
   // Endpoints answer in chain order; sort only if one did not, since parsing every pair costs at 400k logs.
-  for (let i = 1; i < logs.length; i++) {
-    if (compareLogs(logs[i - 1], logs[i]) > 0) {
-      logs.sort(compareLogs);
-      break;
-    }
-  }
+  if (!inOrder(logs)) logs.sort(compareLogs);
   return { logs, stats };
+}
+
+function inOrder(logs: RawLog[]): boolean {
+  for (let i = 1; i < logs.length; i++) if (compareLogs(logs[i - 1], logs[i]) > 0) return false;
+  return true;
 }
 
 function compareLogs(a: RawLog, b: RawLog): number {

@@ -28,6 +28,7 @@ interface CommonFlags {
   factory?: string;
   chunk?: number;
   maxChunk?: number;
+  resultCap?: number;
   skipResidentBalances?: boolean;
 }
 
@@ -40,7 +41,8 @@ function withCommon(command: Command): Command {
     .option("--to-block <n>", "last block to read (default: latest)", integer)
     .option("--factory <address>", "factory that created the round (default: from the manifest)")
     .option("--chunk <blocks>", "first log query range in blocks", integer)
-    .option("--max-chunk <blocks>", "largest log query range in blocks", integer);
+    .option("--max-chunk <blocks>", "largest log query range in blocks", integer)
+    .option("--result-cap <logs>", "log count at which the endpoint may truncate (default 10000)", integer);
 }
 
 /** A progress bar on stderr while the logs are read; silent when stderr is not a terminal. */
@@ -73,7 +75,7 @@ function options(flags: CommonFlags, onProgress?: AuditOptions["onProgress"]): A
     toBlock: flags.toBlock,
     factory: flags.factory,
     residentBalances: !flags.skipResidentBalances,
-    reader: { initialChunk: flags.chunk, maxChunk: flags.maxChunk },
+    reader: { initialChunk: flags.chunk, maxChunk: flags.maxChunk, resultCap: flags.resultCap },
     onProgress,
   };
 }

@@ -47,6 +47,9 @@ export interface Recount {
   unexpectedTransfers: TransferData[];
   /** Grants (round -> account) whose amount does not match the account's Claimed event. */
   grantMismatches: { transfer: TransferData; claimed?: bigint }[];
+  /** Transfers into a bank and out of one. */
+  depositCount: number;
+  withdrawalCount: number;
 }
 
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -75,6 +78,8 @@ export function recount(data: RoundData): Recount {
   }
 
   const banks = new Map<string, BankRecount>();
+  let depositCount = 0;
+  let withdrawalCount = 0;
   for (const p of data.projects) {
     banks.set(p.bank, { bank: p.bank, projectId: p.id, deposited: 0n, withdrawn: 0n, total: 0n, supporters: 0n });
   }
@@ -84,45 +89,52 @@ export function recount(data: RoundData): Recount {
   const grants = new Map<string, bigint>();
   const unexpectedTransfers: TransferData[] = [];
   const grantMismatches: Recount["grantMismatches"] = [];
+  // The hot loop of a full-scale recount (~370,000 transfers): one map lookup per side where possible.
   for (const t of data.transfers) {
-    if (t.from === ZERO && t.to === data.round) {
-      minted += t.amount;
-      continue;
-    }
-    if (t.from === data.round) {
-      const resident = residents.get(t.to);
-      granted += t.amount;
-      if (resident === undefined || resident.claim.amount !== t.amount || grants.has(t.to)) {
+    const { from, to, amount } = t;
+    if (from === data.round) {
+      const resident = residents.get(to);
+      granted += amount;
+      if (resident === undefined || resident.claim.amount !== amount || grants.has(to)) {
         grantMismatches.push({ transfer: t, claimed: resident?.claim.amount });
       }
-      grants.set(t.to, t.amount);
+      grants.set(to, amount);
       continue;
     }
-    const toBank = banks.get(t.to);
-    const fromBank = banks.get(t.from);
-    if (toBank && residents.has(t.from)) {
-      const resident = residents.get(t.from)!;
-      resident.deposited += t.amount;
-      resident.balance -= t.amount;
-      resident.deposits.set(t.to, (resident.deposits.get(t.to) ?? 0n) + t.amount);
-      toBank.deposited += t.amount;
-      toBank.total += t.amount;
-    } else if (fromBank && residents.has(t.to)) {
-      const resident = residents.get(t.to)!;
-      resident.withdrawn += t.amount;
-      resident.balance += t.amount;
-      resident.deposits.set(t.from, (resident.deposits.get(t.from) ?? 0n) - t.amount);
-      fromBank.withdrawn += t.amount;
-      fromBank.total -= t.amount;
-    } else {
-      unexpectedTransfers.push(t);
+    const toBank = banks.get(to);
+    if (toBank !== undefined) {
+      depositCount++;
+      const resident = residents.get(from);
+      if (resident !== undefined) {
+        resident.deposited += amount;
+        resident.balance -= amount;
+        resident.deposits.set(to, (resident.deposits.get(to) ?? 0n) + amount);
+        toBank.deposited += amount;
+        toBank.total += amount;
+        continue;
+      }
     }
+    const fromBank = banks.get(from);
+    if (fromBank !== undefined) {
+      if (toBank === undefined) withdrawalCount++;
+      const resident = residents.get(to);
+      if (resident !== undefined) {
+        resident.withdrawn += amount;
+        resident.balance += amount;
+        resident.deposits.set(from, (resident.deposits.get(from) ?? 0n) - amount);
+        fromBank.withdrawn += amount;
+        fromBank.total -= amount;
+        continue;
+      }
+    }
+    if (from === ZERO && to === data.round) minted += amount;
+    else unexpectedTransfers.push(t);
   }
   for (const resident of residents.values()) {
-    for (const [bank, amount] of resident.deposits) {
-      if (amount === 0n) resident.deposits.delete(bank);
+    resident.deposits.forEach((amount, bank, deposits) => {
+      if (amount === 0n) deposits.delete(bank);
       else if (amount > 0n) banks.get(bank)!.supporters++;
-    }
+    });
   }
   for (const claim of data.claims) {
     if (!grants.has(claim.account)) grantMismatches.push({ transfer: missingGrant(claim), claimed: claim.amount });
@@ -154,6 +166,8 @@ export function recount(data: RoundData): Recount {
     duplicateClaims,
     unexpectedTransfers,
     grantMismatches,
+    depositCount,
+    withdrawalCount,
   };
 }
 

@@ -16,6 +16,7 @@ import {
   type AuditReport,
   type RoundExport,
 } from "../../scripts/audit/index.js";
+import { ChainReader } from "../../scripts/audit/chain.js";
 import { readLogs } from "../../scripts/audit/logs.js";
 import { TOPICS } from "../../scripts/audit/events.js";
 import type { RpcRequest } from "../../scripts/audit/rpc.js";
@@ -165,6 +166,30 @@ describe("Auditor", function () {
       expect(capped.logs).to.deep.equal(whole.logs);
     });
 
+    it("asks for the next range before handling an answer, and reads the same logs as one request at a time", async function () {
+      const inner = httpRpc(node.url);
+      let inFlight = 0;
+      let mostInFlight = 0;
+      const rpc = {
+        async request(request: RpcRequest): Promise<unknown> {
+          mostInFlight = Math.max(mostInFlight, ++inFlight);
+          try {
+            return await inner.request(request);
+          } finally {
+            inFlight--;
+          }
+        },
+      };
+      const addresses = [round, await voted.created.token.getAddress()];
+      const toBlock = await connection.ethers.provider.getBlockNumber();
+      const options = { addresses, topics: [TOPICS.Transfer], fromBlock: voted.fromBlock, toBlock, maxChunk: 5 };
+      const ahead = await readLogs(rpc, options);
+      expect(mostInFlight).to.equal(2);
+      const oneAtATime = await readLogs(inner, { ...options, prefetch: false });
+      expect(ahead.logs).to.deep.equal(oneAtATime.logs);
+      expect(ahead.logs.length).to.be.greaterThan(0);
+    });
+
     it("retries transient failures with back-off", async function () {
       const inner = httpRpc(node.url);
       let calls = 0;
@@ -190,6 +215,47 @@ describe("Auditor", function () {
       let message = "";
       await audit(optionsFor({ rpc: broken })).catch((error: Error) => (message = error.message));
       expect(message).to.match(/eth_getLogs failed for blocks \d+\.\.\d+: method not supported/);
+    });
+  });
+
+  describe("resident balances", function () {
+    /** An endpoint that counts eth_call requests with and without a `to`, and may refuse the latter. */
+    const callCounting = (refuseDeployless: boolean) => {
+      const inner = httpRpc(node.url);
+      const counts = { deployless: 0, single: 0 };
+      const rpc = {
+        counts,
+        async request(request: RpcRequest): Promise<unknown> {
+          if (request.method === "eth_call") {
+            const call = (request.params as { to?: string }[])[0];
+            if (call.to === undefined) {
+              counts.deployless++;
+              if (refuseDeployless) throw new Error("contract creation calls are not supported");
+            } else counts.single++;
+          }
+          return await inner.request(request);
+        },
+      };
+      return rpc;
+    };
+
+    it("reads every resident's balance in one call, equal to reading them one by one", async function () {
+      const token = await voted.created.token.getAddress();
+      const rpc = callCounting(false);
+      const batched = await new ChainReader(rpc, "latest").balancesOf(token, voted.voters);
+      expect(rpc.counts).to.deep.equal({ deployless: 1, single: 0 });
+      const single = new ChainReader(httpRpc(node.url), "latest");
+      const oneByOne = await Promise.all(voted.voters.map((voter) => single.balanceOf(token, voter)));
+      expect(batched).to.deep.equal(oneByOne);
+      expect(batched.some((balance) => balance > 0n)).to.equal(true);
+    });
+
+    it("falls back to one call per resident on an endpoint that refuses calls without a target", async function () {
+      const rpc = callCounting(true);
+      const report = await audit(optionsFor({ rpc }));
+      expect(rpc.counts.deployless).to.equal(1);
+      expect(rpc.counts.single).to.be.greaterThan(honest.totals.claims);
+      expect(reportJson(report)).to.equal(reportJson(honest));
     });
   });
 

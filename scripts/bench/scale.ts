@@ -1,0 +1,392 @@
+/**
+ * The full-scale election: Volgograd 2020's 45 districts, 277 projects and 107,300,000 rubles, 160,000 verified
+ * residents in four batches and 207,300 allocations (single-project and split ballots, then some withdrawals and
+ * reallocations), closed, every district finalized, then audited. Writes bench/results/scale.json;
+ * `--quick` runs 4,000 residents (same proportions) into bench/results/scale-quick.json for CI.
+ *
+ *   npm run bench:scale            # full size, several minutes
+ *   npm run bench:scale -- --quick # a few thousand residents, well under two minutes
+ *
+ * The chain is Hardhat's in-process EDR. Voters' transactions are sent unsigned from impersonated accounts with
+ * pre-encoded calldata at a zero gas price (signing 160,000 transactions in JavaScript would dominate the run),
+ * ~250 per block with automining off. The audit reads that same chain through its EIP-1193 provider.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { loadavg } from "node:os";
+import path from "node:path";
+
+import { keccak256, toUtf8Bytes } from "ethers";
+import { network } from "hardhat";
+
+import { checkRound, loadAudited, type AuditReport } from "../audit/audit.js";
+import { ChainReader } from "../audit/chain.js";
+import { recount } from "../audit/recount.js";
+import { demoRound, residentDistricts } from "../demo/data.js";
+import { createRng, type Rng } from "../demo/random.js";
+import type { Participant } from "../lib/participants.js";
+import { createRound, mintAndOpen, postBatch } from "../../test/helpers/round.js";
+
+const QUICK = process.argv.includes("--quick");
+const SEED = "kopilka-bench-scale";
+/** Volgograd 2020: verified residents and allocations; the quick profile keeps the same proportions. */
+const FULL_VOTERS = 160_000;
+const FULL_ALLOCATIONS = 207_300;
+const VOTERS = QUICK ? 4_000 : FULL_VOTERS;
+const ALLOCATIONS = Math.round((FULL_ALLOCATIONS * VOTERS) / FULL_VOTERS);
+/** Second thoughts after voting: about 1 in 50 residents reallocates, 1 in 80 withdraws part of a deposit. */
+const REALLOCATIONS = Math.round(VOTERS / 50);
+const WITHDRAWALS = Math.round(VOTERS / 80);
+const BATCHES = QUICK ? 2 : 4;
+const TXS_PER_BLOCK = 250;
+/** Enough for a three-bank claimAndAllocate with a 16-hash proof; blocks are filled by count, not by gas. */
+const TX_GAS = 600_000n;
+const OUT = path.join("bench", "results", QUICK ? "scale-quick.json" : "scale.json");
+
+const seconds = (since: number): number => Number(((performance.now() - since) / 1000).toFixed(3));
+const load = (): number[] => loadavg().map((l) => Number(l.toFixed(2)));
+const log = (message: string): void => {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message} (load ${load().join(" ")})\n`);
+};
+
+const loadAtStart = load();
+const connection = await network.create({
+  override: {
+    // A zero base fee lets impersonated accounts without ether send; the high block limit lets a block hold
+    // TXS_PER_BLOCK transactions at TX_GAS each (EIP-1559 keeps the base fee at zero while blocks stay
+    // under half full by gas used).
+    initialBaseFeePerGas: 0,
+    minGasPrice: 0,
+    blockGasLimit: 1_000_000_000,
+    allowBlocksWithSameTimestamp: true,
+  },
+});
+const { ethers, networkHelpers, provider } = connection;
+const rpc = (method: string, params: unknown[] = []): Promise<unknown> => provider.request({ method, params });
+
+// --- setup: the demo round's districts and projects ---
+const started = performance.now();
+const demo = demoRound();
+const districts = demo.districts.map((d, index) => ({
+  name: d.name,
+  budget: d.budget,
+  projects: demo.projects.filter((p) => p.district === index).map((p) => p.cost),
+}));
+const created = await createRound(ethers, networkHelpers, { districts, opensIn: 7 * 24 * 3600 });
+const { round, banks, districtProjects } = created;
+const fromBlock = (await created.factory.deploymentTransaction()!.wait())!.blockNumber;
+await mintAndOpen(created);
+log(`round set up: ${districts.length} districts, ${banks.length} projects`);
+
+// --- residents: hash-derived addresses (never signing), home districts by population ---
+const voters = Array.from({ length: VOTERS }, (_, i) => "0x" + keccak256(toUtf8Bytes(`${SEED}/voter/${i}`)).slice(-40));
+const homes = residentDistricts(VOTERS, demo.districts, SEED);
+const allowance = demo.budget / BigInt(VOTERS);
+const treeStarted = performance.now();
+const posted: { batchId: bigint; tree: string[]; treeIndex: Map<string, number> }[] = [];
+const batchOf = new Array<number>(VOTERS);
+const perBatch = Math.ceil(VOTERS / BATCHES);
+for (let b = 0; b < BATCHES; b++) {
+  const participants: Participant[] = [];
+  for (let i = b * perBatch; i < Math.min(VOTERS, (b + 1) * perBatch); i++) {
+    participants.push({ account: voters[i], district: homes[i], amount: allowance });
+    batchOf[i] = b;
+  }
+  const { batchId, tree } = await postBatch(created, participants);
+  // Proofs come straight from the dumped node array: the library's getProof re-validates each leaf first.
+  const dump = tree.dump();
+  const treeIndex = new Map(dump.values.map((v) => [v.value[0], v.treeIndex]));
+  posted.push({ batchId, tree: dump.tree, treeIndex });
+}
+const treeSeconds = seconds(treeStarted);
+log(`${BATCHES} batches posted, trees built in ${treeSeconds} s`);
+
+// --- ballots: how many banks each resident splits the allowance over ---
+const rng = createRng(SEED);
+const extraLegs = ALLOCATIONS - VOTERS - REALLOCATIONS;
+const threeBank = Math.floor(extraLegs / 20);
+const twoBank = extraLegs - 2 * threeBank;
+const order = shuffle(
+  rng,
+  Array.from({ length: VOTERS }, (_, i) => i),
+);
+const legsOf = new Uint8Array(VOTERS).fill(1);
+order.slice(0, threeBank).forEach((i) => (legsOf[i] = 3));
+order.slice(threeBank, threeBank + twoBank).forEach((i) => (legsOf[i] = 2));
+// Each project's pull on its district's voters, so that some projects clearly win and others lose.
+const popularity = banks.map(() => rng.real(0.2, 2) ** 2);
+
+function pickBanks(district: number, count: number): string[] {
+  const ids = [...districtProjects[district]];
+  const picked: string[] = [];
+  for (let k = 0; k < count; k++) {
+    const at = rng.weighted(ids.map((id) => popularity[id]));
+    picked.push(banks[ids[at]]);
+    ids.splice(at, 1);
+  }
+  return picked;
+}
+
+function split(amount: bigint, parts: number): bigint[] {
+  const amounts = Array.from({ length: parts }, () => amount / BigInt(parts));
+  amounts[0] += amount - amounts.reduce((a, b) => a + b, 0n);
+  return amounts;
+}
+
+const ballots = voters.map((_, i) => {
+  const chosen = pickBanks(homes[i], legsOf[i]);
+  return { banks: chosen, amounts: split(allowance, chosen.length) };
+});
+
+// --- voting ---
+await networkHelpers.time.increaseTo(created.opensAt);
+const impersonateStarted = performance.now();
+for (const voter of voters) await rpc("hardhat_impersonateAccount", [voter]);
+const impersonateSeconds = seconds(impersonateStarted);
+log(`${VOTERS} accounts impersonated in ${impersonateSeconds} s`);
+
+const roundAddress = (await round.getAddress()).toLowerCase();
+const iface = round.interface;
+const CLAIM_AND_ALLOCATE = iface.getFunction("claimAndAllocate")!.selector;
+let sentTxs = 0;
+let blocks = 0;
+
+/** Sends `count` transactions TXS_PER_BLOCK per block, each from its own voter, and mines them. */
+async function sendInBlocks(count: number, tx: (k: number) => { from: string; data: string }): Promise<void> {
+  for (let start = 0; start < count; start += TXS_PER_BLOCK) {
+    const end = Math.min(count, start + TXS_PER_BLOCK);
+    const sends: Promise<unknown>[] = [];
+    for (let k = start; k < end; k++) {
+      const { from, data } = tx(k);
+      sends.push(rpc("eth_sendTransaction", [{ from, to: roundAddress, data, gas: hex(TX_GAS), gasPrice: "0x0" }]));
+    }
+    await Promise.all(sends);
+    await rpc("hardhat_setNextBlockBaseFeePerGas", ["0x0"]);
+    await rpc("evm_mine");
+    const block = (await rpc("eth_getBlockByNumber", ["latest", false])) as { transactions: string[] };
+    if (block.transactions.length !== end - start) {
+      throw new Error(`a block mined ${block.transactions.length} of ${end - start} transactions`);
+    }
+    sentTxs += end - start;
+    blocks++;
+    if (blocks % 100 === 0) log(`${sentTxs} transactions in ${blocks} blocks`);
+  }
+}
+
+const encodeStarted = performance.now();
+const claimCalls = voters.map((voter, i) => {
+  const { batchId, tree, treeIndex } = posted[batchOf[i]];
+  return encodeClaimAndAllocate(batchId, homes[i], allowance, proofOf(tree, treeIndex.get(voter)!), ballots[i]);
+});
+// Checked against the ABI coder once: the hand encoding must be the real call.
+{
+  const { batchId, tree, treeIndex } = posted[batchOf[0]];
+  const proof = proofOf(tree, treeIndex.get(voters[0])!);
+  const reference = iface.encodeFunctionData("claimAndAllocate", [
+    batchId,
+    homes[0],
+    allowance,
+    proof,
+    ballots[0].banks,
+    ballots[0].amounts,
+  ]);
+  if (reference !== claimCalls[0]) throw new Error("hand-encoded claimAndAllocate differs from the ABI coder's");
+}
+const encodeSeconds = seconds(encodeStarted);
+log(`${VOTERS} claimAndAllocate calls encoded in ${encodeSeconds} s`);
+await rpc("evm_setAutomine", [false]);
+const votingStarted = performance.now();
+await sendInBlocks(VOTERS, (i) => ({ from: voters[i], data: claimCalls[i] }));
+
+// Second thoughts, from single-project voters: some move part of their deposit elsewhere, some take part back.
+const single = order.slice(threeBank + twoBank);
+const movers = single.slice(0, REALLOCATIONS + WITHDRAWALS);
+const secondThoughts = movers.map((i, k) => {
+  const bank = ballots[i].banks[0];
+  const amount = allowance / 2n;
+  if (k < REALLOCATIONS) {
+    const others = districtProjects[homes[i]].map((id) => banks[id]).filter((b) => b !== bank);
+    const to = others[rng.int(0, others.length - 1)];
+    return { from: voters[i], data: iface.encodeFunctionData("reallocate", [[bank], [amount], [to], [amount]]) };
+  }
+  return { from: voters[i], data: iface.encodeFunctionData("withdraw", [[bank], [amount]]) };
+});
+await sendInBlocks(secondThoughts.length, (k) => secondThoughts[k]);
+const votingSeconds = seconds(votingStarted);
+const txPerSecond = Math.round(sentTxs / votingSeconds);
+log(`voting done: ${sentTxs} transactions in ${blocks} blocks, ${votingSeconds} s (${txPerSecond} tx/s)`);
+
+// --- close and finalize every district ---
+await rpc("evm_setAutomine", [true]);
+await networkHelpers.time.increaseTo(created.closesAt);
+let finalizeGas = 0n;
+for (const id of districtProjects.keys()) {
+  const receipt = await (await round.finalize(id)).wait();
+  finalizeGas += receipt!.gasUsed;
+}
+const simulateSeconds = seconds(started);
+const loadAfterSimulation = load();
+log(`simulated in ${simulateSeconds} s; finalize gas ${finalizeGas}`);
+
+// --- the audit, through the in-process chain's EIP-1193 provider ---
+// Counted per method, to show how few requests the audit needs (e.g. eth_call for 160,000 resident balances).
+const requests: Record<string, number> = {};
+const counted = {
+  request: (args: { method: string; params?: unknown[] }) => {
+    requests[args.method] = (requests[args.method] ?? 0) + 1;
+    return provider.request(args);
+  },
+};
+const auditOptions = {
+  rpc: counted,
+  round: roundAddress,
+  factory: await created.factory.getAddress(),
+  fromBlock,
+  // An in-process chain has no result cap: read ~50,000 logs per query instead of the 10,000-log chunks (and the
+  // splitting to find them) that public endpoints need.
+  reader: { initialChunk: 64, maxChunk: 64, resultCap: Number.MAX_SAFE_INTEGER },
+};
+const auditStarted = performance.now();
+const loaded = await loadAudited(auditOptions);
+const report = await checkRound(loaded);
+const auditSeconds = seconds(auditStarted);
+const timings = loaded.data.timings;
+// The recount and the checks alone once more, from the decoded events (decoding runs while the logs arrive).
+const recountStarted = performance.now();
+const again = await checkRound({ ...loaded, counted: recount(loaded.data) });
+const recountAloneSeconds = seconds(recountStarted);
+log(`audited in ${auditSeconds} s: ${report.ok ? "everything holds" : "DISCREPANCIES"}`);
+// The on-chain balance of every resident alone, the largest part of the state reads.
+const residentsList = [...loaded.counted.residents.keys()];
+const balancesStarted = performance.now();
+await new ChainReader(provider, hex(loaded.data.toBlock)).balancesOf(loaded.data.token, residentsList);
+const residentBalancesSeconds = seconds(balancesStarted);
+
+const failed = report.checks.filter((c) => c.status === "fail").map((c) => c.id);
+expectTotals(report);
+if (!report.ok) throw new Error(`the audit failed: ${failed.join(", ")}`);
+if (JSON.stringify(again) !== JSON.stringify(report)) throw new Error("a second recount gave another report");
+
+const auditEvents = Object.values(report.events).reduce((a, b) => a + b, 0);
+const result = {
+  profile: QUICK ? "quick" : "full",
+  chain: "Hardhat 3 in-process EDR (network.create()), audited through its EIP-1193 provider",
+  districts: districts.length,
+  projects: banks.length,
+  budget_rubles: (demo.budget / 100n).toString(),
+  voters: VOTERS,
+  batches: BATCHES,
+  allocations: ALLOCATIONS,
+  split_ballots: { two_projects: twoBank, three_projects: threeBank },
+  reallocations: REALLOCATIONS,
+  withdrawals: WITHDRAWALS,
+  transactions: sentTxs,
+  blocks,
+  txs_per_block: TXS_PER_BLOCK,
+  simulate_seconds: simulateSeconds,
+  tree_seconds: treeSeconds,
+  impersonate_seconds: impersonateSeconds,
+  encode_seconds: encodeSeconds,
+  voting_seconds: votingSeconds,
+  tx_per_second: txPerSecond,
+  finalize_gas_total: Number(finalizeGas),
+  audit_seconds: auditSeconds,
+  audit_events: auditEvents,
+  fetch_seconds: round3(timings.logsSeconds + timings.stateSeconds),
+  fetch_logs_seconds: timings.logsSeconds,
+  fetch_state_seconds: timings.stateSeconds,
+  resident_balances: "read on-chain for every resident (deployless batched balanceOf eth_call)",
+  resident_balances_seconds: residentBalancesSeconds,
+  recount_seconds: round3(auditSeconds - timings.logsSeconds - timings.stateSeconds),
+  decode_seconds: timings.decodeSeconds,
+  recount_and_checks_seconds: recountAloneSeconds,
+  audit_requests: Object.fromEntries(Object.entries(requests).sort(([a], [b]) => (a < b ? -1 : 1))),
+  published_files: "not read (trees and metadata checks skipped: the chain-only audit is timed)",
+  audit_ok: report.ok,
+  checks: Object.fromEntries(report.checks.map((c) => [c.id, c.status])),
+  targets: {
+    simulate_seconds: 600,
+    recount_seconds: 2,
+    audit_seconds: 10,
+  },
+  load_average: { start: loadAtStart, after_simulation: loadAfterSimulation, end: load() },
+  node: process.version,
+};
+await mkdir(path.dirname(OUT), { recursive: true });
+await writeFile(OUT, JSON.stringify(result, null, 2) + "\n");
+log(`wrote ${OUT}`);
+process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+await connection.close();
+
+// --- helpers ---
+
+function hex(n: bigint | number): string {
+  return "0x" + n.toString(16);
+}
+
+/** The sibling path of node `index` in an OpenZeppelin StandardMerkleTree's node array (root at 0). */
+function proofOf(tree: string[], index: number): string[] {
+  const proof: string[] = [];
+  for (let i = index; i > 0; i = Math.floor((i - 1) / 2)) proof.push(tree[i % 2 === 1 ? i + 1 : i - 1]);
+  return proof;
+}
+
+function word(value: bigint | number | string): string {
+  return typeof value === "string"
+    ? value.slice(2).toLowerCase().padStart(64, "0")
+    : value.toString(16).padStart(64, "0");
+}
+
+/** claimAndAllocate calldata by hand: the ABI coder takes ~0.5 ms a call, minutes over 160,000 voters. */
+function encodeClaimAndAllocate(
+  batchId: bigint,
+  district: number,
+  amount: bigint,
+  proof: string[],
+  ballot: { banks: string[]; amounts: bigint[] },
+): string {
+  const proofAt = 6 * 32;
+  const banksAt = proofAt + 32 * (1 + proof.length);
+  const amountsAt = banksAt + 32 * (1 + ballot.banks.length);
+  return [
+    CLAIM_AND_ALLOCATE,
+    word(batchId),
+    word(district),
+    word(amount),
+    word(proofAt),
+    word(banksAt),
+    word(amountsAt),
+    word(proof.length),
+    ...proof.map(word),
+    word(ballot.banks.length),
+    ...ballot.banks.map(word),
+    word(ballot.amounts.length),
+    ...ballot.amounts.map(word),
+  ].join("");
+}
+
+function round3(x: number): number {
+  return Number(x.toFixed(3));
+}
+
+function shuffle<T>(random: Rng, items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = random.int(0, i);
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+/** The chain must hold exactly the simulated election, or the figures measure something else. */
+function expectTotals(report: AuditReport): void {
+  const expected = {
+    claims: VOTERS,
+    deposits: ALLOCATIONS,
+    withdrawals: REALLOCATIONS + WITHDRAWALS,
+    batches: BATCHES,
+  };
+  for (const [key, value] of Object.entries(expected)) {
+    const actual = report.totals[key as keyof typeof expected];
+    if (actual !== value) throw new Error(`the audit counted ${actual} ${key}, the simulation sent ${value}`);
+  }
+  if (report.districts.some((d) => !d.finalized)) throw new Error("a district was left unfinalized");
+}
