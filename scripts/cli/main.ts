@@ -13,6 +13,7 @@ import { auditRound, exportResults, voterReceipt, type ReadOptions } from "./aud
 import { consoleOutput, type CommandContext, type RoundSelector } from "./context.js";
 import { deploy } from "./deploy.js";
 import { finalize, IMPLEMENTATION_STATUSES, mint, open, setStatus } from "./lifecycle.js";
+import { importPabulib } from "./pabulib.js";
 import { importParticipants } from "./participants.js";
 import { createRound, showRound } from "./round.js";
 
@@ -185,6 +186,24 @@ Anyone, without a key:
   );
 
   const pabulib = program.command("pabulib").description("Pabulib (pabulib.org) elections in and out");
+  pabulib
+    .command("import")
+    .description(
+      "create a round with one district per .pb file; with --replay (local Hardhat chain only) cast every " +
+        "ballot through the contracts, finalize, and compare the winners with the files' selected column",
+    )
+    .argument("<files...>", ".pb files")
+    .option("--replay", "replay every ballot on the local chain and compare the winners")
+    .option("--name <name>", "round name (default: from the file names)")
+    .option("--opens-at <when>", "voting opens (ISO date with time zone, or unix seconds)")
+    .option("--voting-days <days>", "how long voting lasts", wholeNumber, 14)
+    .action(
+      async (
+        files: string[],
+        options: { replay?: boolean; name?: string; opensAt?: string; votingDays: number },
+        command: Command,
+      ) => await action((ctx) => importPabulib(ctx, { ...options, files }))(options, command),
+    );
   readOnly(
     pabulib
       .command("export")
