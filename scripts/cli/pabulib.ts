@@ -12,7 +12,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { computeAddress, keccak256, toUtf8Bytes } from "ethers";
 
 import { CommandError } from "../lib/chain.js";
-import { advanceTimeTo, ballotsFromTree, castBallots, requireLocalHardhat, type Eip1193 } from "../lib/localchain.js";
+import { advanceTimeTo, ballotsFromTree, castBallots, nodeProvider, requireLocalHardhat } from "../lib/localchain.js";
 import type { Category } from "../lib/metadata.js";
 import { formatRubles } from "../lib/money.js";
 import {
@@ -200,9 +200,9 @@ export function pabulibRoundSpec(
   return { spec: parseRoundSpec(raw, "pabulib import", () => ""), sources, skipped };
 }
 
-/** A voter's key: derived from the file's content and the voter id, so a replay is the same on every run. */
-export function voterKey(fileText: string, voterId: string): string {
-  return keccak256(toUtf8Bytes(`kopilka/pabulib/${keccak256(toUtf8Bytes(fileText))}/${voterId}`));
+/** A voter's key: derived from the file's hash and the voter id, so a replay is the same on every run. */
+export function voterKey(fileHash: string, voterId: string): string {
+  return keccak256(toUtf8Bytes(`kopilka/pabulib/${fileHash}/${voterId}`));
 }
 
 function parseWhen(text: string): bigint {
@@ -216,7 +216,7 @@ function parseWhen(text: string): bigint {
 
 export async function importPabulib(ctx: CommandContext, options: PabulibImportOptions): Promise<PabulibImportResult> {
   const loaded = loadFiles(options.files);
-  const provider = ctx.connection.provider as Eip1193;
+  const provider = await nodeProvider(ctx.connection);
   // Refuse before anything is sent: a replay impersonates voters and moves the chain's clock.
   if (options.replay) await requireLocalHardhat(provider, "pabulib import --replay");
 
@@ -228,11 +228,14 @@ export async function importPabulib(ctx: CommandContext, options: PabulibImportO
 
   // Every ballot as deposits, checked before anything is sent.
   const allocations = loaded.map(({ file, text, election }) => {
+    const fileHash = keccak256(toUtf8Bytes(text));
     const problems: InputProblem[] = [];
     const ballots = election.votes.flatMap((vote) => {
       try {
         const allocation = ballotAllocation(election, vote);
-        return allocation.total > 0n ? [{ voterId: vote.voterId, key: voterKey(text, vote.voterId), allocation }] : [];
+        return allocation.total > 0n
+          ? [{ voterId: vote.voterId, key: voterKey(fileHash, vote.voterId), allocation }]
+          : [];
       } catch (error) {
         problems.push({ file, message: (error as Error).message });
         return [];

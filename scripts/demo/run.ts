@@ -26,7 +26,7 @@ import { mint, open } from "../cli/lifecycle.js";
 import { importParticipants } from "../cli/participants.js";
 import { createRound } from "../cli/round.js";
 import { CommandError, type Connection } from "../lib/chain.js";
-import { advanceTimeTo, ballotsFromTree, castBallots, type Eip1193 } from "../lib/localchain.js";
+import { advanceTimeTo, ballotsFromTree, castBallots, nodeProvider } from "../lib/localchain.js";
 import type { ParticipantLeaf } from "../lib/participants.js";
 import { manifestPath, roundDirectory } from "../lib/publication.js";
 import {
@@ -315,7 +315,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const { network } = await import("hardhat");
     connection = await network.create({ network: "localhost", override: { url: node.url } });
     const ctx: CommandContext = { connection, chainId: BigInt(CHAIN_ID), publicationBase, out };
-    const provider = connection.provider as Eip1193;
+    const provider = await nodeProvider(connection);
 
     await deploy(ctx, { deploymentId });
     const round = demoRound(DEMO_SEED);

@@ -6,9 +6,9 @@
  * next block's base fee is set to zero so voters need no ether and a long run of full blocks cannot price them out.
  */
 import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { Interface, toBeHex } from "ethers";
+import { Interface } from "ethers";
 
-import { CommandError } from "./chain.js";
+import { CommandError, type Connection } from "./chain.js";
 import type { ParticipantLeaf } from "./participants.js";
 
 /** An EIP-1193 provider: the Hardhat connection's `provider`. */
@@ -16,8 +16,75 @@ export interface Eip1193 {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
 }
 
+/**
+ * The node itself: for an http network, JSON-RPC straight to its URL, with the calls of one tick sent as one
+ * batch (Hardhat's provider sends one HTTP request per call and refuses to send for accounts its configuration
+ * does not hold, which is every impersonated voter); the connection's provider for the in-process network.
+ */
+export async function nodeProvider(connection: Connection): Promise<Eip1193> {
+  const config = connection.networkConfig;
+  if (config.type !== "http") return connection.provider as Eip1193;
+  return batchingHttpProvider(await config.url.get());
+}
+
+interface QueuedCall {
+  id: number;
+  method: string;
+  params: unknown[];
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+const BATCH_SIZE = 500;
+
+export function batchingHttpProvider(url: string): Eip1193 {
+  let queue: QueuedCall[] = [];
+  let nextId = 1;
+  const send = async (calls: QueuedCall[]) => {
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(calls.map(({ id, method, params }) => ({ jsonrpc: "2.0", id, method, params }))),
+      });
+      if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
+      const answers = (await response.json()) as {
+        id: number;
+        result?: unknown;
+        error?: { code: number; message: string; data?: unknown };
+      }[];
+      const byId = new Map(answers.map((answer) => [answer.id, answer]));
+      for (const call of calls) {
+        const answer = byId.get(call.id);
+        if (answer === undefined) call.reject(new Error(`${url} did not answer ${call.method}`));
+        else if (answer.error) call.reject(Object.assign(new Error(answer.error.message), answer.error));
+        else call.resolve(answer.result);
+      }
+    } catch (error) {
+      for (const call of calls) call.reject(error as Error);
+    }
+  };
+  const flush = () => {
+    const calls = queue;
+    queue = [];
+    for (let i = 0; i < calls.length; i += BATCH_SIZE) void send(calls.slice(i, i + BATCH_SIZE));
+  };
+  return {
+    request: ({ method, params }) =>
+      new Promise((resolve, reject) => {
+        if (queue.length === 0) setImmediate(flush);
+        queue.push({ id: nextId++, method, params: params ?? [], resolve, reject });
+      }),
+  };
+}
+
+/** A JSON-RPC quantity: hex without leading zeros, as nodes and Hardhat's checks require. */
+const quantity = (value: bigint) => "0x" + value.toString(16);
+
 /** Refuses, with the reason, unless the chain is a local Hardhat network that takes the hardhat_* methods. */
 export async function requireLocalHardhat(provider: Eip1193, what: string): Promise<void> {
+  // An unreachable node is another problem, with its own message.
+  await provider.request({ method: "eth_chainId", params: [] });
   let metadata: { clientVersion?: string } | undefined;
   try {
     metadata = (await provider.request({ method: "hardhat_metadata", params: [] })) as { clientVersion?: string };
@@ -38,7 +105,7 @@ export async function advanceTimeTo(provider: Eip1193, timestamp: bigint): Promi
     timestamp: string;
   };
   if (BigInt(latest.timestamp) >= timestamp) return;
-  await provider.request({ method: "evm_setNextBlockTimestamp", params: [toBeHex(timestamp)] });
+  await provider.request({ method: "evm_setNextBlockTimestamp", params: [quantity(timestamp)] });
   await provider.request({ method: "evm_mine", params: [] });
 }
 
@@ -116,7 +183,7 @@ export async function castBallots(
             b.amounts,
           ]);
           return request("eth_sendTransaction", [
-            { from: b.account, to: round, data, gas: toBeHex(ballotGas(b)), gasPrice: "0x0" },
+            { from: b.account, to: round, data, gas: quantity(ballotGas(b)), gasPrice: "0x0" },
           ]);
         }),
       )) as string[];
