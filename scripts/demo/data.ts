@@ -206,7 +206,7 @@ function round6(x: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Round spec files: the format `kopilka round create --spec` reads (scripts/lib/spec.ts, scripts/cli/README.md)
+// Round spec files: the format `kopilka round create --spec` reads (scripts/lib/spec.ts, docs/run-a-round.md)
 
 export type SpecRule = "ranked" | "piggy-bank-full";
 
