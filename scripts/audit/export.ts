@@ -1,9 +1,11 @@
 /**
  * Exports a round's results from the recount: per district and project (tokens, supporters, cost, won, funded
  * amount, implementation status) and anonymised ballots, where each voter is replaced by a sequential id in the
- * order of their claims on the chain. `pb` (Pabulib) waits for scripts/lib/pabulib.ts.
+ * order of their claims on the chain; `pb` writes one Pabulib election per district (scripts/audit/pabulib.ts).
  */
+import type { ProjectMetadata } from "../lib/metadata.js";
 import type { RoundData } from "./chain.js";
+import { pabulibFiles } from "./pabulib.js";
 import type { Recount } from "./recount.js";
 
 export type ExportFormat = "csv" | "json" | "pb";
@@ -87,10 +89,15 @@ export function exportData(data: RoundData, counted: Recount): RoundExport {
 }
 
 /**
- * The export as files, name -> content: `results.csv` and `ballots.csv`, or `round.json`. Throws for `pb`
- * until the Pabulib writer exists.
+ * The export as files, name -> content: `results.csv` and `ballots.csv`, `round.json`, or `district-<id>.pb`
+ * (project names and places come from `metadata`, the published files that match the chain).
  */
-export function exportFiles(data: RoundData, counted: Recount, format: ExportFormat): Record<string, string> {
+export function exportFiles(
+  data: RoundData,
+  counted: Recount,
+  format: ExportFormat,
+  metadata?: ReadonlyMap<number, ProjectMetadata>,
+): Record<string, string> {
   const exported = exportData(data, counted);
   switch (format) {
     case "json":
@@ -117,8 +124,7 @@ export function exportFiles(data: RoundData, counted: Recount, format: ExportFor
         ]),
       };
     case "pb":
-      // TODO: write Pabulib files once scripts/lib/pabulib.ts (another helper's work) is merged.
-      throw new Error("the pb (Pabulib) export is not available yet: it needs scripts/lib/pabulib.ts");
+      return pabulibFiles(data, counted, metadata);
   }
 }
 

@@ -3,14 +3,17 @@
  * configuration variables and keystore of hardhat.config.ts apply), checks the chain id, reads the round's state
  * and sends only what is missing.
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 
+import type { RpcSource } from "../audit/index.js";
 import { CommandError } from "../lib/chain.js";
 import { DEFAULT_PUBLICATION_BASE } from "../lib/publication.js";
 import { formatProblem, InputError } from "../lib/spec.js";
+import { auditRound, exportResults, voterReceipt, type ReadOptions } from "./audit.js";
 import { consoleOutput, type CommandContext, type RoundSelector } from "./context.js";
 import { deploy } from "./deploy.js";
 import { finalize, IMPLEMENTATION_STATUSES, mint, open, setStatus } from "./lifecycle.js";
+import { importPabulib } from "./pabulib.js";
 import { importParticipants } from "./participants.js";
 import { createRound, showRound } from "./round.js";
 
@@ -25,9 +28,17 @@ const wholeNumber = (value: string) => {
   return Number(value);
 };
 
-export function buildProgram(): Command {
+/** What a run of the program ends with: commands that judge (audit) set a non-zero exit code. */
+export interface RunState {
+  exitCode: number;
+}
+
+export function buildProgram(state: RunState = { exitCode: 0 }): Command {
   const program = new Command("kopilka")
-    .description("Run a Kopilka participatory-budgeting round: deploy, create, mint, import residents, open, finalize")
+    .description(
+      "Run a Kopilka participatory-budgeting round (deploy, create, mint, import residents, open, finalize) " +
+        "and check one (audit, export, receipt)",
+    )
     .option("--network <name>", "network from hardhat.config.ts", "localhost")
     .option("--chain-id <id>", "expected chain id: refuse to sign on any other chain", (value) => {
       if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number");
@@ -47,7 +58,12 @@ A round, step by step:
   ... voting ...
   kopilka finalize
   kopilka status set --project 3 --status contracted --spent 0 --document contract.pdf
-  kopilka round show`,
+  kopilka round show
+
+Anyone, without a key:
+  kopilka audit --rpc URL --round ADDR [--published DIR|URL]
+  kopilka export --rpc URL --round ADDR --format csv|json|pb --out results/
+  kopilka receipt --rpc URL --round ADDR --address 0x...`,
     );
 
   const withRound = (command: Command) =>
@@ -124,7 +140,142 @@ A round, step by step:
     ),
   );
 
+  program
+    .command("audit")
+    .description(
+      "recount the round from chain data and the published files and check everything; exit 1 with every " +
+        "discrepancy listed when anything does not hold",
+    )
+    .option("--json", "print the report as JSON (byte-identical for the same chain)")
+    .option(
+      "--skip-resident-balances",
+      "do not read each resident's on-chain balance (the residents check is skipped)",
+    );
+  readOnly(program.commands.at(-1)!).action(
+    readAction<{ json?: boolean; skipResidentBalances?: boolean }>(state, async (options, base) => {
+      const started = performance.now();
+      const { report, text } = await auditRound(options, base);
+      process.stdout.write(text);
+      if (!options.json) console.error(`Audit took ${((performance.now() - started) / 1000).toFixed(2)} s`);
+      return report.ok ? 0 : 1;
+    }),
+  );
+
+  readOnly(
+    program
+      .command("export")
+      .description("results per district and project, and anonymised ballots")
+      .addOption(new Option("--format <format>", "csv, json or pb (Pabulib, one file per district)").choices(FORMATS))
+      .option("--out <dir>", "write the files into this directory (default: print them)"),
+  ).action(
+    readAction<{ format?: "csv" | "json" | "pb"; out?: string }>(state, async (options, base) => {
+      const format = options.format ?? "csv";
+      const { files, written } = await exportResults({ ...options, format }, base);
+      if (options.out === undefined) {
+        for (const [name, content] of Object.entries(files)) process.stdout.write(`# ${name}\n${content}`);
+      } else for (const file of written) console.log(`Wrote ${file}`);
+    }),
+  );
+
+  readOnly(
+    program
+      .command("receipt")
+      .description("what an address claimed and put where, with transactions and block times")
+      .requiredOption("--address <address>", "the voter's address")
+      .option("--json", "print the receipt as JSON"),
+  ).action(
+    readAction<{ address: string; json?: boolean }>(state, async (options, base) => {
+      process.stdout.write((await voterReceipt(options, base)).text);
+    }),
+  );
+
+  const pabulib = program.command("pabulib").description("Pabulib (pabulib.org) elections in and out");
+  pabulib
+    .command("import")
+    .description(
+      "create a round with one district per .pb file; with --replay (local Hardhat chain only) cast every " +
+        "ballot through the contracts, finalize, and compare the winners with the files' selected column",
+    )
+    .argument("<files...>", ".pb files")
+    .option("--replay", "replay every ballot on the local chain and compare the winners")
+    .option("--name <name>", "round name (default: from the file names)")
+    .option("--opens-at <when>", "voting opens (ISO date with time zone, or unix seconds)")
+    .option("--voting-days <days>", "how long voting lasts", wholeNumber, 14)
+    .action(
+      async (
+        files: string[],
+        options: { replay?: boolean; name?: string; opensAt?: string; votingDays: number },
+        command: Command,
+      ) => await action((ctx) => importPabulib(ctx, { ...options, files }))(options, command),
+    );
+  readOnly(
+    pabulib
+      .command("export")
+      .description("write the round's projects and anonymised ballots as .pb files, one per district")
+      .option("--out <dir>", "directory for the .pb files", "pabulib"),
+  ).action(
+    readAction<{ out: string }>(state, async (options, base) => {
+      const { written } = await exportResults({ ...options, format: "pb" }, base);
+      for (const file of written) console.log(`Wrote ${file}`);
+    }),
+  );
+
   return program;
+}
+
+const FORMATS = ["csv", "json", "pb"];
+
+interface ReadFlags extends Omit<ReadOptions, "rpc"> {
+  rpc?: string;
+}
+
+/** The options of every read-only command. */
+function readOnly(command: Command): Command {
+  return command
+    .requiredOption("--round <address>", "the round")
+    .option("--rpc <url>", "any JSON-RPC endpoint (default: the --network's)")
+    .option("--published <dir|url>", "the published files (default: the publication dir, if it holds the round)")
+    .option(
+      "--from-block <n>",
+      "first block to read (default: the manifest's, else the round's deployment)",
+      wholeNumber,
+    )
+    .option("--to-block <n>", "last block to read (default: the latest)", wholeNumber)
+    .option("--factory <address>", "factory that created the round (default: the manifest's)")
+    .option("--chunk <blocks>", "first log query range, in blocks", wholeNumber)
+    .option("--max-chunk <blocks>", "largest log query range, in blocks", wholeNumber)
+    .option(
+      "--result-cap <logs>",
+      "log count at which the endpoint may truncate an answer (default 10000)",
+      wholeNumber,
+    );
+}
+
+/**
+ * Wraps a read-only command: it reads through --rpc, or else through the --network's provider; it never signs, so
+ * no chain id check is needed. A returned number is the exit code.
+ */
+function readAction<E extends object>(
+  state: RunState,
+  run: (options: ReadOptions & E, publicationBase: string) => Promise<number | void>,
+) {
+  return async (flags: ReadFlags & E, command: Command) => {
+    const globals = command.optsWithGlobals() as GlobalOptions;
+    let connection: Awaited<ReturnType<(typeof import("hardhat"))["network"]["create"]>> | undefined;
+    let rpc: RpcSource;
+    if (flags.rpc !== undefined) rpc = flags.rpc;
+    else {
+      const { network } = await import("hardhat");
+      connection = await network.create({ network: globals.network });
+      rpc = connection.provider;
+    }
+    try {
+      const code = await run({ ...flags, rpc, progress: true }, globals.publicationDir);
+      if (typeof code === "number") state.exitCode = code;
+    } finally {
+      await connection?.close();
+    }
+  };
 }
 
 /** Wraps a command: connects to the network, runs it, and reports failures in the committee's terms. */
@@ -146,8 +297,9 @@ function action<T>(run: (ctx: CommandContext, options: T) => Promise<unknown>) {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
-    return 0;
+    const state: RunState = { exitCode: 0 };
+    await buildProgram(state).parseAsync(argv);
+    return state.exitCode;
   } catch (error) {
     if (error instanceof InputError) {
       console.error(`Nothing was sent. ${error.problems.length} problem(s) in the input:`);

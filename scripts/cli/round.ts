@@ -50,7 +50,18 @@ export interface CreateRoundResult {
 }
 
 export async function createRound(ctx: CommandContext, options: CreateRoundOptions): Promise<CreateRoundResult> {
-  const spec = loadRoundSpec(options.spec);
+  return await createRoundFromSpec(ctx, loadRoundSpec(options.spec), options);
+}
+
+/**
+ * Creates the round of a checked spec (from a file, or built by another command such as `pabulib import`), or
+ * continues setting it up. `options.spec` names the spec's source in messages.
+ */
+export async function createRoundFromSpec(
+  ctx: CommandContext,
+  spec: RoundSpec,
+  options: CreateRoundOptions,
+): Promise<CreateRoundResult> {
   const chainId = await checkNetwork(ctx);
   const { ethers } = ctx.connection;
   const signer = await signerFor(ctx);

@@ -2,7 +2,7 @@
  * The demo round, modelled on the Volgograd region's initiative budgeting of 2020: 45 districts sharing
  * 107,300,000 rubles, 277 projects over the nine categories, and as many demo residents as the demo wants.
  * Everything is derived from a seed string with a seeded PRNG, so the same seed gives byte-identical files on
- * every machine; `writeRoundSpec` writes the round spec directory described in docs/round-spec.md.
+ * every machine; `writeRoundSpec` writes the round spec that `kopilka round create --spec` reads.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -206,45 +206,49 @@ function round6(x: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Round spec files (docs/round-spec.md)
+// Round spec files: the format `kopilka round create --spec` reads (scripts/lib/spec.ts, docs/run-a-round.md)
 
 export type SpecRule = "ranked" | "piggy-bank-full";
 
-/** round.json, as docs/round-spec.md describes it. Amounts are ruble strings with at most two decimals. */
+/** round.json as scripts/lib/spec.ts reads it. Amounts are ruble strings; dates are ISO 8601 in UTC. */
 export interface RoundSpecFile {
-  version: 1;
   name: string;
   tokenSymbol: string;
   budget: string;
+  opensAt: string;
+  closesAt: string;
   rule: SpecRule;
   minTokens: string;
   minSupporters: number;
-  schedule: { opensInSeconds: number; votingSeconds: number };
-  files: { districts: string; projects: string };
+  districts: string;
+  projects: string;
 }
 
 export interface SpecOptions {
+  /** When voting opens and closes, unix seconds. The spec names dates, so the caller picks them. */
+  opensAt: number | bigint;
+  closesAt: number | bigint;
   rule?: SpecRule;
-  /** Seconds between the round's creation and the opening of voting. */
-  opensInSeconds?: number;
-  votingSeconds?: number;
 }
 
-export const DISTRICTS_HEADER = ["name", "budget_rubles"] as const;
-export const PROJECTS_HEADER = ["district", "title", "category", "cost_rubles", "description", "lat", "lon"] as const;
+export const DISTRICTS_HEADER = ["name", "budget"] as const;
+export const PROJECTS_HEADER = ["district", "title", "description", "category", "cost", "lat", "lon"] as const;
+
+const isoSeconds = (seconds: number | bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
 
 /** The three files of a round spec directory, by file name. */
-export function roundSpecFiles(round: DemoRound, options: SpecOptions = {}): Record<string, string> {
+export function roundSpecFiles(round: DemoRound, options: SpecOptions): Record<string, string> {
   const spec: RoundSpecFile = {
-    version: 1,
     name: round.name,
     tokenSymbol: round.tokenSymbol,
     budget: formatRubles(round.budget),
+    opensAt: isoSeconds(options.opensAt),
+    closesAt: isoSeconds(options.closesAt),
     rule: options.rule ?? "ranked",
     minTokens: formatRubles(0n),
     minSupporters: 0,
-    schedule: { opensInSeconds: options.opensInSeconds ?? 600, votingSeconds: options.votingSeconds ?? 14 * 86_400 },
-    files: { districts: "districts.csv", projects: "projects.csv" },
+    districts: "districts.csv",
+    projects: "projects.csv",
   };
   const districts = csv([[...DISTRICTS_HEADER], ...round.districts.map((d) => [d.name, formatRubles(d.budget)])]);
   const projects = csv([
@@ -252,22 +256,22 @@ export function roundSpecFiles(round: DemoRound, options: SpecOptions = {}): Rec
     ...round.projects.map((p) => [
       round.districts[p.district].name,
       p.title,
+      p.description,
       p.category,
       formatRubles(p.cost),
-      p.description,
       p.location.lat.toFixed(6),
       p.location.lon.toFixed(6),
     ]),
   ]);
   return {
     "round.json": JSON.stringify(spec, null, 2) + "\n",
-    [spec.files.districts]: districts,
-    [spec.files.projects]: projects,
+    [spec.districts]: districts,
+    [spec.projects]: projects,
   };
 }
 
 /** Writes round.json, districts.csv and projects.csv into `dir` (created if missing); returns their paths. */
-export async function writeRoundSpec(dir: string, round: DemoRound, options: SpecOptions = {}): Promise<string[]> {
+export async function writeRoundSpec(dir: string, round: DemoRound, options: SpecOptions): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const [name, text] of Object.entries(roundSpecFiles(round, options))) {

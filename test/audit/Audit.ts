@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
@@ -19,6 +20,7 @@ import {
 import { ChainReader } from "../../scripts/audit/chain.js";
 import { readLogs } from "../../scripts/audit/logs.js";
 import { TOPICS } from "../../scripts/audit/events.js";
+import { parsePabulib, toKopecks, writePabulib } from "../../scripts/lib/pabulib.js";
 import type { RpcRequest } from "../../scripts/audit/rpc.js";
 import {
   copyPublished,
@@ -400,10 +402,28 @@ describe("Auditor", function () {
       expect(Object.values(files).join("")).to.not.match(/0x[0-9a-fA-F]{40}/);
     });
 
-    it("reports the Pabulib format as not available yet", async function () {
-      let message = "";
-      await exportRound(optionsFor({ format: "pb" })).catch((error: Error) => (message = error.message));
-      expect(message).to.match(/pb \(Pabulib\) export is not available yet/);
+    it("writes one Pabulib election per district that reads back with each bank's tokens and the funded projects", async function () {
+      const { round: contract, token, banks, districtProjects } = voted.created;
+      const files = await exportRound(optionsFor({ format: "pb" }));
+      expect(Object.keys(files)).to.deep.equal(districtProjects.map((_, id) => `district-${id}.pb`));
+      for (const [id, projects] of districtProjects.entries()) {
+        const election = parsePabulib(files[`district-${id}.pb`]);
+        expect(writePabulib(election)).to.equal(files[`district-${id}.pb`]);
+        expect(election.voteType).to.equal("cumulative");
+        expect(toKopecks(election.budget)).to.equal((await contract.district(id)).budget);
+        expect(election.projects.map((p) => Number(p.id))).to.deep.equal(projects);
+        for (const project of election.projects) {
+          const onChain = await contract.project(Number(project.id));
+          expect(toKopecks(project.cost)).to.equal(onChain.cost);
+          expect(project.selected).to.equal(onChain.funded ? 1 : 0);
+          const tokens = await token.balanceOf(banks[Number(project.id)]);
+          expect(toKopecks(project.score!)).to.equal(tokens);
+          const points = election.votes.flatMap((v) => v.vote.map((p, i) => (p === project.id ? v.points![i] : 0)));
+          expect(points.reduce((sum, p) => sum + toKopecks(p), 0n)).to.equal(tokens);
+        }
+      }
+      const text = Object.values(files).join("").toLowerCase();
+      for (const voter of voted.voters) expect(text).to.not.contain(voter.slice(2));
     });
   });
 
@@ -440,10 +460,10 @@ describe("Auditor", function () {
     });
   });
 
-  describe("standalone entry", function () {
+  describe("as kopilka commands", function () {
     const run = async (args: string[]): Promise<{ code: number; stdout: string }> => {
       try {
-        const { stdout } = await promisify(execFile)("npx", ["tsx", "scripts/audit/main.ts", ...args]);
+        const { stdout } = await promisify(execFile)(process.execPath, ["bin/kopilka.mjs", ...args]);
         return { code: 0, stdout };
       } catch (error) {
         const failed = error as { code: number; stdout: string };
@@ -452,17 +472,31 @@ describe("Auditor", function () {
     };
 
     it("prints the library's JSON and exits 0 when everything holds, 1 with the discrepancies otherwise", async function () {
-      const ok = await run(["--rpc", node.url, "--round", round, "--published", base, "--json"]);
+      const ok = await run(["audit", "--rpc", node.url, "--round", round, "--published", base, "--json"]);
       expect(ok.code).to.equal(0);
       expect(ok.stdout).to.equal(reportJson(honest));
 
       const copy = await copyPublished(base, chainId, round);
       cleanup.push(copy.base);
       await writeFile(path.join(copy.dir, "projects", "1.json"), "tampered");
-      const bad = await run(["--rpc", node.url, "--round", round, "--published", copy.base]);
+      const bad = await run(["audit", "--rpc", node.url, "--round", round, "--published", copy.base]);
       expect(bad.code).to.equal(1);
       expect(bad.stdout).to.match(/FAIL Each project's metadata file hashes.*\n\s+projects\/1\.json: hashes to/);
       expect(bad.stdout).to.match(/1 discrepancies found\.\n$/);
+    });
+
+    it("writes the export files and prints a voter's receipt", async function () {
+      const out = await mkdtemp(path.join(tmpdir(), "kopilka-export-"));
+      cleanup.push(out);
+      const exported = await run(["export", "--rpc", node.url, "--round", round, "--format", "json", "--out", out]);
+      expect(exported.code).to.equal(0);
+      expect(await readFile(path.join(out, "round.json"), "utf8")).to.equal(
+        (await exportRound(optionsFor({ format: "json" })))["round.json"],
+      );
+      const voter = voted.voters[0];
+      const shown = await run(["receipt", "--rpc", node.url, "--round", round, "--address", voter, "--json"]);
+      expect(shown.code).to.equal(0);
+      expect(JSON.parse(shown.stdout)).to.deep.equal(await receipt(optionsFor({ address: voter })));
     });
   });
 });

@@ -1,0 +1,151 @@
+/**
+ * The read-only commands: `kopilka audit`, `kopilka export`, `kopilka receipt` and `kopilka pabulib export`. They
+ * need no key and no Hardhat network: any JSON-RPC endpoint (--rpc URL) will do, and the auditor's library
+ * (scripts/audit) does the work. Each returns what it prints, so tests call them directly.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+import { SingleBar } from "cli-progress";
+import { isAddress } from "ethers";
+
+import {
+  audit,
+  exportRound,
+  formatReceipt,
+  formatReport,
+  receipt,
+  reportJson,
+  toRpc,
+  type AuditOptions,
+  type AuditReport,
+  type ExportFormat,
+  type Receipt,
+  type RpcSource,
+} from "../audit/index.js";
+import { destroyRpc } from "../audit/rpc.js";
+import { CommandError } from "../lib/chain.js";
+import { manifestPath } from "../lib/publication.js";
+
+/** What every read-only command takes. */
+export interface ReadOptions {
+  /** A JSON-RPC URL, or a provider (the Hardhat network's, when --network is used instead of --rpc). */
+  rpc: RpcSource;
+  round: string;
+  /** Directory or URL of the published files; by default the publication dir, when it holds this round. */
+  published?: string;
+  fromBlock?: number;
+  toBlock?: number;
+  factory?: string;
+  /** First and largest log query ranges, in blocks. */
+  chunk?: number;
+  maxChunk?: number;
+  /** Log count at which the endpoint may truncate an answer; a range that reaches it is split and read again. */
+  resultCap?: number;
+  /** Show a progress bar on stderr while reading logs (only on a terminal). */
+  progress?: boolean;
+}
+
+/** The published files to read: --published, else the publication dir if it holds the round's manifest. */
+async function publishedFor(options: ReadOptions, publicationBase: string): Promise<string | undefined> {
+  if (options.published !== undefined) return options.published;
+  const rpc = toRpc(options.rpc);
+  let chainId: bigint;
+  try {
+    chainId = BigInt((await rpc.request({ method: "eth_chainId", params: [] })) as string);
+  } finally {
+    // Only a provider made here from a URL is ours to stop.
+    if (typeof options.rpc === "string") destroyRpc(rpc);
+  }
+  return existsSync(manifestPath(publicationBase, chainId, options.round)) ? publicationBase : undefined;
+}
+
+async function auditOptions(options: ReadOptions, publicationBase: string): Promise<AuditOptions> {
+  if (!isAddress(options.round)) throw new CommandError(`--round ${options.round} is not an address`);
+  return {
+    rpc: options.rpc,
+    round: options.round,
+    published: await publishedFor(options, publicationBase),
+    fromBlock: options.fromBlock,
+    toBlock: options.toBlock,
+    factory: options.factory,
+    reader: { initialChunk: options.chunk, maxChunk: options.maxChunk, resultCap: options.resultCap },
+  };
+}
+
+/** Runs `read` with a log-reading progress bar on stderr, when asked for and stderr is a terminal. */
+async function withProgress<T>(
+  enabled: boolean | undefined,
+  read: (onProgress: AuditOptions["onProgress"]) => Promise<T>,
+): Promise<T> {
+  if (!enabled || !process.stderr.isTTY) return await read(undefined);
+  const bar = new SingleBar({
+    format: "Reading logs [{bar}] {percentage}% | blocks {value}/{total} | {logs} logs",
+    stream: process.stderr,
+    hideCursor: true,
+  });
+  let started = false;
+  try {
+    return await read((done, total, logs) => {
+      if (!started) bar.start(total, 0, { logs: 0 });
+      started = true;
+      bar.update(done, { logs });
+    });
+  } finally {
+    if (started) bar.stop();
+  }
+}
+
+export interface AuditResult {
+  report: AuditReport;
+  /** The readable summary, or the JSON when asked for. */
+  text: string;
+}
+
+/** `kopilka audit`: the independent recount and every check. */
+export async function auditRound(
+  options: ReadOptions & { json?: boolean; skipResidentBalances?: boolean },
+  publicationBase: string,
+): Promise<AuditResult> {
+  const auditing = {
+    ...(await auditOptions(options, publicationBase)),
+    residentBalances: !options.skipResidentBalances,
+  };
+  const report = await withProgress(options.progress, (onProgress) => audit({ ...auditing, onProgress }));
+  return { report, text: options.json ? reportJson(report) : formatReport(report) };
+}
+
+/** `kopilka export` and `kopilka pabulib export`: the files by name, written under `out` when given. */
+export async function exportResults(
+  options: ReadOptions & { format: ExportFormat; out?: string },
+  publicationBase: string,
+): Promise<{ files: Record<string, string>; written: string[] }> {
+  const auditing = await auditOptions(options, publicationBase);
+  const files = await withProgress(options.progress, (onProgress) =>
+    exportRound({ ...auditing, onProgress, format: options.format }),
+  );
+  const written: string[] = [];
+  if (options.out !== undefined) {
+    await mkdir(options.out, { recursive: true });
+    for (const [name, content] of Object.entries(files)) {
+      const file = path.join(options.out, name);
+      await writeFile(file, content);
+      written.push(file);
+    }
+  }
+  return { files, written };
+}
+
+/** `kopilka receipt`: what one address claimed and put where. */
+export async function voterReceipt(
+  options: ReadOptions & { address: string; json?: boolean },
+  publicationBase: string,
+): Promise<{ receipt: Receipt; text: string }> {
+  if (!isAddress(options.address)) throw new CommandError(`--address ${options.address} is not an address`);
+  const auditing = await auditOptions(options, publicationBase);
+  const found = await withProgress(options.progress, (onProgress) =>
+    receipt({ ...auditing, onProgress, address: options.address }),
+  );
+  return { receipt: found, text: options.json ? JSON.stringify(found, null, 2) + "\n" : formatReceipt(found) };
+}

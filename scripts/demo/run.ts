@@ -1,0 +1,512 @@
+/**
+ * `npm run demo`: a realistic round running on this machine with one command. It starts a local `hardhat node`,
+ * deploys the factory, creates the Volgograd demo round (45 districts, 277 projects) with the committee's own
+ * command functions, registers a few thousand demo residents (the node's 20 well-known accounts among them, free
+ * to vote in any district), opens voting, casts a few thousand ballots so the numbers move, writes the dApp's
+ * runtime config, and serves the dApp and the published files over HTTP. Ctrl-C stops everything it started.
+ *
+ * Every run starts from a fresh chain, so the previous run's Ignition journal and published files for chain 31337
+ * are removed first: they describe a chain that no longer exists.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createNetServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { Command, InvalidArgumentError } from "commander";
+
+import { consoleOutput, type CommandContext, type Output } from "../cli/context.js";
+import { deploy } from "../cli/deploy.js";
+import { mint, open } from "../cli/lifecycle.js";
+import { importParticipants } from "../cli/participants.js";
+import { createRound } from "../cli/round.js";
+import { CommandError, type Connection } from "../lib/chain.js";
+import { advanceTimeTo, ballotsFromTree, castBallots, nodeProvider } from "../lib/localchain.js";
+import type { ParticipantLeaf } from "../lib/participants.js";
+import { manifestPath, roundDirectory } from "../lib/publication.js";
+import {
+  DEMO_SEED,
+  demoRound,
+  HARDHAT_ACCOUNT_COUNT,
+  HARDHAT_MNEMONIC,
+  residentDistricts,
+  residents as demoResidents,
+  writeRoundSpec,
+  type DemoRound,
+} from "./data.js";
+import { createRng } from "./random.js";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const CHAIN_ID = 31337;
+const VOTING_SECONDS = 14 * 24 * 60 * 60;
+/** Setup (322 transactions) must finish before voting opens; the chain's clock then jumps to the opening. */
+const SETUP_SECONDS = 600;
+
+export interface DemoOptions {
+  /** Repository root: where hardhat, ignition/deployments and frontend/ are. */
+  root?: string;
+  host?: string;
+  /** JSON-RPC port of the node. */
+  rpcPort?: number;
+  /** Port of the dApp and published files; 0 picks a free one. */
+  webPort?: number;
+  residents?: number;
+  /** Residents who vote during setup. */
+  voters?: number;
+  publicationBase?: string;
+  /** Ignition deployment id (its journal is removed first). */
+  deploymentId?: string;
+  /** Where the dApp's runtime config is also written (for `vite dev`); null for nowhere. */
+  configFile?: string | null;
+  /** Build frontend/ when frontend/dist is missing and its dependencies are installed. */
+  buildFrontend?: boolean;
+  out?: Output;
+}
+
+/** What the dApp reads from /kopilka.config.json (frontend/src/config.ts). */
+export interface KopilkaConfig {
+  chainId: number;
+  chainName?: string;
+  rpcUrl: string;
+  round: string;
+  publishedBase: string;
+  fromBlock?: number;
+  devWallet?: boolean;
+}
+
+export interface RunningDemo {
+  rpcUrl: string;
+  webUrl: string;
+  round: string;
+  config: KopilkaConfig;
+  /** Whether the dApp is served (frontend/dist exists), or only the published files and a notice. */
+  dappServed: boolean;
+  residents: number;
+  ballots: number;
+  castSeconds: number;
+  readySeconds: number;
+  /** Stops the web server and the node; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function portIsFree(host: string, port: number): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const server = createNetServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+async function rpcAnswers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts `hardhat node` as a child process and waits until it answers. */
+async function startNode(root: string, host: string, port: number): Promise<{ url: string; child: ChildProcess }> {
+  const url = `http://${host}:${port}`;
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js"),
+      "node",
+      "--hostname",
+      host,
+      "--port",
+      String(port),
+    ],
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  // The node logs every request; keep only the tail, for the error message should it fail to start.
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new CommandError(`hardhat node exited with code ${child.exitCode}:\n${output}`);
+    if (await rpcAnswers(url)) return { url, child };
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  child.kill("SIGTERM");
+  throw new CommandError(`hardhat node did not answer at ${url} within 90 s:\n${output}`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+};
+
+async function fileIn(directory: string, urlPath: string): Promise<string | undefined> {
+  const file = path.join(directory, urlPath);
+  if (file !== directory && !file.startsWith(directory + path.sep)) return undefined;
+  try {
+    return (await stat(file)).isFile() ? file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The demo's web server: /kopilka.config.json, /published/... from the publication base, and the dApp from
+ * frontend/dist (any path without an extension falls back to its index.html, for the dApp's routes); without a
+ * build, a plain page that says so.
+ */
+async function serveSite(options: {
+  host: string;
+  port: number;
+  dist?: string;
+  publicationBase: string;
+  config: KopilkaConfig;
+  notBuiltPage: string;
+}): Promise<{ server: Server; url: string }> {
+  const configText = JSON.stringify(options.config, null, 2) + "\n";
+  const server = createHttpServer((req, res) => {
+    void (async () => {
+      const urlPath = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+      if (urlPath === "/kopilka.config.json") {
+        res.writeHead(200, { "content-type": TYPES[".json"], "cache-control": "no-cache" }).end(configText);
+        return;
+      }
+      let file: string | undefined;
+      if (urlPath.startsWith("/published/")) {
+        file = await fileIn(path.resolve(options.publicationBase), urlPath.slice("/published".length));
+      } else if (options.dist !== undefined) {
+        file =
+          (await fileIn(options.dist, urlPath)) ??
+          (path.extname(urlPath) === "" ? path.join(options.dist, "index.html") : undefined);
+      } else if (urlPath === "/" || urlPath === "/index.html") {
+        res.writeHead(200, { "content-type": TYPES[".html"] }).end(options.notBuiltPage);
+        return;
+      }
+      if (file === undefined) {
+        res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+        return;
+      }
+      res
+        .writeHead(200, {
+          "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
+          "cache-control": "no-cache",
+          "access-control-allow-origin": "*",
+        })
+        .end(await readFile(file));
+    })().catch(() => res.writeHead(500).end());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : options.port;
+  return { server, url: `http://${options.host}:${port}` };
+}
+
+/** frontend/dist if it exists or can be built now; undefined (with the reason) otherwise. */
+function frontendDist(root: string, build: boolean, out: Output): { dist?: string; reason?: string } {
+  const frontend = path.join(root, "frontend");
+  const dist = path.join(frontend, "dist");
+  if (existsSync(path.join(dist, "index.html"))) return { dist };
+  if (!existsSync(path.join(frontend, "package.json"))) return { reason: "this checkout has no frontend/ yet" };
+  if (!existsSync(path.join(frontend, "node_modules"))) {
+    return {
+      reason: "its dependencies are not installed: npm --prefix frontend ci && npm --prefix frontend run build",
+    };
+  }
+  if (!build) return { reason: "frontend/dist is missing: npm --prefix frontend run build" };
+  out.info("Building the dApp (frontend/dist is missing)...");
+  const built = spawnSync("npm", ["run", "build"], { cwd: frontend, stdio: "inherit" });
+  return built.status === 0 && existsSync(path.join(dist, "index.html"))
+    ? { dist }
+    : { reason: "its build failed (npm --prefix frontend run build shows why)" };
+}
+
+/** The ballots of the demo voters: most put their whole allowance into one project, some split it. */
+function demoAllocations(
+  round: DemoRound,
+  banks: readonly string[],
+  voters: readonly { account: string; district: number; amount: bigint }[],
+  seed: string,
+): Map<string, { banks: string[]; amounts: bigint[] }> {
+  const rng = createRng(`${seed}/votes`);
+  // Some projects are far more popular than others, as in every real round.
+  const popularity = round.projects.map(() => rng.real(0.2, 3) ** 2);
+  const inDistrict = round.districts.map((_, d) => round.projects.flatMap((p, id) => (p.district === d ? [id] : [])));
+  const allocations = new Map<string, { banks: string[]; amounts: bigint[] }>();
+  for (const voter of voters) {
+    const candidates = [...inDistrict[voter.district]];
+    const count = Math.min(candidates.length, rng.chance(0.65) ? 1 : rng.int(2, 3));
+    const chosen: number[] = [];
+    while (chosen.length < count) {
+      const pick = rng.weighted(candidates.map((id) => popularity[id]));
+      chosen.push(candidates.splice(pick, 1)[0]);
+    }
+    const share = voter.amount / BigInt(count);
+    const amounts = chosen.map((_, i) => (i === 0 ? voter.amount - share * BigInt(count - 1) : share));
+    allocations.set(voter.account.toLowerCase(), { banks: chosen.map((id) => banks[id]), amounts });
+  }
+  return allocations;
+}
+
+export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
+  const started = performance.now();
+  const root = options.root ?? ROOT;
+  const host = options.host ?? "127.0.0.1";
+  const rpcPort = options.rpcPort ?? 8545;
+  const out = options.out ?? consoleOutput;
+  const publicationBase = options.publicationBase ?? path.join(root, "published");
+  const deploymentId = options.deploymentId ?? `chain-${CHAIN_ID}`;
+  const residentCount = options.residents ?? 3_000;
+  const voterCount = Math.min(options.voters ?? 2_500, residentCount - HARDHAT_ACCOUNT_COUNT);
+
+  if (!(await portIsFree(host, rpcPort))) {
+    throw new CommandError(
+      `${host}:${rpcPort} is busy: is another \`hardhat node\` or demo running? Stop it, or run the demo on ` +
+        `another port: npm run demo -- --port ${rpcPort + 1}`,
+    );
+  }
+  if (options.webPort && !(await portIsFree(host, options.webPort))) {
+    throw new CommandError(
+      `${host}:${options.webPort} is busy: stop what uses it, or pass --web-port ${options.webPort + 1}`,
+    );
+  }
+  // A fresh chain: the last run's journal and files describe contracts that no longer exist.
+  rmSync(path.join(root, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+  rmSync(path.join(publicationBase, String(CHAIN_ID)), { recursive: true, force: true });
+
+  out.info(`Starting hardhat node at http://${host}:${rpcPort} ...`);
+  const node = await startNode(root, host, rpcPort);
+  let connection: Connection | undefined;
+  let server: Server | undefined;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (server !== undefined) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    await connection?.close().catch(() => {});
+    await stopChild(node.child);
+  };
+  try {
+    const { network } = await import("hardhat");
+    connection = await network.create({ network: "localhost", override: { url: node.url } });
+    const ctx: CommandContext = { connection, chainId: BigInt(CHAIN_ID), publicationBase, out };
+    const provider = await nodeProvider(connection);
+
+    await deploy(ctx, { deploymentId });
+    const round = demoRound(DEMO_SEED);
+    const now = BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp);
+    const opensAt = now + BigInt(SETUP_SECONDS);
+    const specDir = mkdtempSync(path.join(os.tmpdir(), "kopilka-demo-spec-"));
+    let created;
+    try {
+      await writeRoundSpec(specDir, round, { opensAt, closesAt: opensAt + BigInt(VOTING_SECONDS) });
+      created = await createRound(ctx, { spec: path.join(specDir, "round.json") });
+    } finally {
+      rmSync(specDir, { recursive: true, force: true });
+    }
+    const selector = { round: created.round };
+    await mint(ctx, selector);
+
+    // Residents: the node's accounts may vote anywhere (they are the visitor's); the others live somewhere.
+    const people = demoResidents(residentCount, DEMO_SEED);
+    const homes = residentDistricts(people.length, round.districts, DEMO_SEED);
+    const csvDir = mkdtempSync(path.join(os.tmpdir(), "kopilka-demo-residents-"));
+    let batch;
+    try {
+      const csv = path.join(csvDir, "residents.csv");
+      const rows = people.map((p, i) => `${p.address},${p.hardhat ? "any" : homes[i]}`);
+      writeFileSync(csv, ["address,district", ...rows].join("\n") + "\n");
+      batch = await importParticipants(ctx, selector, { csv });
+    } finally {
+      rmSync(csvDir, { recursive: true, force: true });
+    }
+    await open(ctx, selector);
+    await advanceTimeTo(provider, opensAt);
+
+    // A few thousand ballots, so the piggy banks are not empty when the visitor arrives.
+    const roundContract = await connection.ethers.getContractAt("Round", created.round);
+    const banks = await Promise.all(round.projects.map(async (_, id) => (await roundContract.project(id)).bank));
+    const voting = people
+      .slice(HARDHAT_ACCOUNT_COUNT, HARDHAT_ACCOUNT_COUNT + voterCount)
+      .map((p, i) => ({ account: p.address, district: homes[HARDHAT_ACCOUNT_COUNT + i], amount: batch.each }));
+    const allocations = demoAllocations(round, banks, voting, DEMO_SEED);
+    const tree = StandardMerkleTree.load<ParticipantLeaf>(JSON.parse(readFileSync(batch.file, "utf8")));
+    const ballots = ballotsFromTree(tree, batch.batchId, (account) => allocations.get(account.toLowerCase()));
+    const progress = out.progress("Casting demo ballots", ballots.length);
+    let shown = 0;
+    const cast = await castBallots(provider, created.round, ballots, {
+      onProgress: (done) => {
+        for (; shown < done; shown++) progress.increment();
+      },
+    });
+    progress.stop();
+    if (cast.failed.length > 0) throw new CommandError(`${cast.failed.length} demo ballot(s) reverted`);
+    out.info(`Cast ${cast.cast} ballots in ${cast.blocks} blocks (${cast.seconds.toFixed(1)} s)`);
+
+    const manifest = JSON.parse(readFileSync(manifestPath(publicationBase, CHAIN_ID, created.round), "utf8"));
+    const config: KopilkaConfig = {
+      chainId: CHAIN_ID,
+      chainName: "Hardhat (local demo)",
+      rpcUrl: node.url,
+      round: created.round,
+      publishedBase: "/published",
+      fromBlock: manifest.fromBlock,
+      devWallet: true,
+    };
+    const configFile =
+      options.configFile === undefined
+        ? existsSync(path.join(root, "frontend", "package.json"))
+          ? path.join(root, "frontend", "public", "kopilka.config.json")
+          : null
+        : options.configFile;
+    if (configFile !== null) {
+      mkdirSync(path.dirname(configFile), { recursive: true });
+      writeFileSync(configFile, JSON.stringify(config, null, 2) + "\n");
+    }
+
+    const { dist, reason } = frontendDist(root, options.buildFrontend ?? true, out);
+    const roundFiles = `/published/${CHAIN_ID}/${created.round.toLowerCase()}`;
+    const site = await serveSite({
+      host,
+      port: options.webPort ?? 8080,
+      dist,
+      publicationBase,
+      config,
+      notBuiltPage: notBuiltPage(reason ?? "", node.url, roundFiles),
+    });
+    server = site.server;
+    return {
+      rpcUrl: node.url,
+      webUrl: site.url,
+      round: created.round,
+      config,
+      dappServed: dist !== undefined,
+      residents: people.length,
+      ballots: cast.cast,
+      castSeconds: cast.seconds,
+      readySeconds: (performance.now() - started) / 1000,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function notBuiltPage(reason: string, rpcUrl: string, roundFiles: string): string {
+  const escape = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Kopilka demo</title></head>
+<body style="font-family: sans-serif; max-width: 42rem; margin: 3rem auto; line-height: 1.5">
+<h1>Kopilka demo</h1>
+<p>The round is running, but the dApp is not built: ${escape(reason)}.</p>
+<ul>
+<li>JSON-RPC: <code>${escape(rpcUrl)}</code> (chain id ${CHAIN_ID})</li>
+<li>Round manifest: <a href="${roundFiles}/round.json">${roundFiles}/round.json</a></li>
+<li>Residents' Merkle tree: <a href="${roundFiles}/participants/batch-0.json">${roundFiles}/participants/batch-0.json</a></li>
+<li>Project metadata: <a href="${roundFiles}/projects/0.json">${roundFiles}/projects/0.json</a> ...</li>
+<li>Runtime config: <a href="/kopilka.config.json">/kopilka.config.json</a></li>
+</ul>
+</body></html>
+`;
+}
+
+/** What to tell the person who ran the demo. */
+export function readyMessage(demo: RunningDemo, publicationBase: string): string {
+  const accounts = demoResidents(HARDHAT_ACCOUNT_COUNT, DEMO_SEED);
+  const voter = demoResidents(HARDHAT_ACCOUNT_COUNT + 1, DEMO_SEED)[HARDHAT_ACCOUNT_COUNT];
+  const rpc = demo.rpcUrl;
+  return [
+    "",
+    `Kopilka demo ready in ${demo.readySeconds.toFixed(0)} s: round ${demo.round}`,
+    `  ${demo.residents} residents, ${demo.ballots} ballots cast, voting open for 14 days of chain time.`,
+    "",
+    demo.dappServed
+      ? `  dApp:            ${demo.webUrl}`
+      : `  dApp:            not built; ${demo.webUrl} lists the published files instead`,
+    `  JSON-RPC:        ${rpc}  (chain id ${CHAIN_ID})`,
+    `  Published files: ${demo.webUrl}/published/${CHAIN_ID}/${demo.round.toLowerCase()}/  (on disk: ${path.relative(process.cwd(), roundDirectory(publicationBase, CHAIN_ID, demo.round)) || "."})`,
+    "",
+    "Test accounts (residents of any district, 10,000 ETH each for gas). Import one into your wallet, with the",
+    `network "Hardhat" at ${rpc}, chain id ${CHAIN_ID}; or the whole mnemonic: ${HARDHAT_MNEMONIC}`,
+    ...accounts.slice(1, 6).map((a, i) => `  #${i + 1} ${a.address}  key ${a.privateKey}`),
+    `  (#0 ${accounts[0].address} is the committee; #6..#19 follow the mnemonic)`,
+    "",
+    "Next:",
+    "  - open the dApp, connect a test account, claim your allowance and put it into piggy banks;",
+    "  - npx kopilka round show",
+    `  - npx kopilka audit --rpc ${rpc} --round ${demo.round}`,
+    `  - npx kopilka receipt --rpc ${rpc} --round ${demo.round} --address ${voter.address}`,
+    `  - npx kopilka export --rpc ${rpc} --round ${demo.round} --format csv --out results/`,
+    "",
+    "Ctrl-C stops the node and the web server.",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const port = (value: string) => {
+    if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError("expected a port number");
+    return Number(value);
+  };
+  const count = (value: string) => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number");
+    return Number(value);
+  };
+  const program = new Command("demo")
+    .description("start a local chain with the Volgograd demo round and serve the dApp")
+    .option("--port <port>", "JSON-RPC port of the local node", port, 8545)
+    .option("--web-port <port>", "port of the dApp and the published files", port, 8080)
+    .option("--residents <count>", "demo residents", count, 3_000)
+    .option("--votes <count>", "ballots cast before you arrive", count, 2_500)
+    .parse();
+  const flags = program.opts<{ port: number; webPort: number; residents: number; votes: number }>();
+  let demo: RunningDemo | undefined;
+  const shutdown = async (signal: string) => {
+    console.log(`\n${signal}: stopping the demo...`);
+    await demo?.stop();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  try {
+    demo = await startDemo({
+      rpcPort: flags.port,
+      webPort: flags.webPort,
+      residents: flags.residents,
+      voters: flags.votes,
+    });
+  } catch (error) {
+    console.error(`Error: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  console.log(readyMessage(demo, path.join(ROOT, "published")));
+}
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}

@@ -1,0 +1,106 @@
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+
+import { expect } from "chai";
+import { JsonRpcProvider } from "ethers";
+
+import { silentOutput } from "../../scripts/cli/context.js";
+import { CommandError } from "../../scripts/lib/chain.js";
+import { manifestPath } from "../../scripts/lib/publication.js";
+import { HARDHAT_ACCOUNT_COUNT } from "../../scripts/demo/data.js";
+import { portIsFree, ROOT, startDemo, type RunningDemo } from "../../scripts/demo/run.js";
+import { Round__factory, Airdrop__factory } from "../../typechain-types/index.js";
+import { tempDir } from "../cli/helpers.js";
+
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe("npm run demo", function () {
+  const deploymentId = `test-demo-${process.pid}`;
+  const dir = tempDir("kopilka-demo-");
+  const publicationBase = path.join(dir, "published");
+  const configFile = path.join(dir, "kopilka.config.json");
+  let demo: RunningDemo | undefined;
+  let rpcPort: number;
+
+  before(async function () {
+    rpcPort = await freePort();
+    demo = await startDemo({
+      rpcPort,
+      webPort: 0,
+      residents: 400,
+      voters: 300,
+      publicationBase,
+      deploymentId,
+      configFile,
+      buildFrontend: false,
+      out: silentOutput,
+    });
+  });
+
+  after(async function () {
+    await demo?.stop();
+    rmSync(path.join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("opens the Volgograd round with 45 districts and 277 projects, and the ballots are in", async function () {
+    const provider = new JsonRpcProvider(demo!.rpcUrl, undefined, { staticNetwork: true });
+    try {
+      const round = Round__factory.connect(demo!.round, provider);
+      const airdrop = Airdrop__factory.connect(await round.airdrop(), provider);
+      expect(await round.opened()).to.equal(true);
+      expect(await round.districtCount()).to.equal(45n);
+      expect(await round.projectCount()).to.equal(277n);
+      const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+      expect(now).to.be.at.least(await round.opensAt());
+      expect((await round.closesAt()) - now).to.be.greaterThan(13n * 86_400n);
+      expect(demo!.residents).to.equal(400);
+      expect(demo!.ballots).to.equal(300);
+      const batch = await airdrop.batch(0);
+      // Every voter claimed an equal share of the budget.
+      expect(await airdrop.claimedTotal()).to.equal((batch.total / 400n) * 300n);
+      expect(demo!.residents).to.be.greaterThan(HARDHAT_ACCOUNT_COUNT);
+    } finally {
+      provider.destroy();
+    }
+  });
+
+  it("serves the runtime config the dApp reads and the published files", async function () {
+    const config = await (await fetch(`${demo!.webUrl}/kopilka.config.json`)).json();
+    expect(config).to.deep.equal(JSON.parse(readFileSync(configFile, "utf8")));
+    expect(config).to.include({
+      chainId: 31337,
+      rpcUrl: demo!.rpcUrl,
+      round: demo!.round,
+      publishedBase: "/published",
+    });
+    const manifestUrl = `${demo!.webUrl}/published/31337/${demo!.round.toLowerCase()}/round.json`;
+    const served = await (await fetch(manifestUrl)).text();
+    expect(served).to.equal(readFileSync(manifestPath(publicationBase, 31337, demo!.round), "utf8"));
+  });
+
+  it("refuses a busy port with a clear message, starting nothing", async function () {
+    const error = await startDemo({ rpcPort, publicationBase, deploymentId, out: silentOutput }).catch((e) => e);
+    expect(error).to.be.instanceOf(CommandError);
+    expect((error as Error).message).to.match(new RegExp(`127\\.0\\.0\\.1:${rpcPort} is busy`));
+    expect(existsSync(manifestPath(publicationBase, 31337, demo!.round))).to.equal(true);
+  });
+
+  it("stops the node and the web server", async function () {
+    const web = new URL(demo!.webUrl);
+    await demo!.stop();
+    expect(await portIsFree("127.0.0.1", rpcPort)).to.equal(true);
+    expect(await portIsFree("127.0.0.1", Number(web.port))).to.equal(true);
+    demo = undefined;
+  });
+});
