@@ -206,7 +206,7 @@ function round6(x: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Round spec files: the format `kopilka round create --spec` reads (scripts/lib/spec.ts, docs/run-a-round.md)
+// Round spec files: the format `kopilka round create --spec` reads (scripts/lib/spec.ts; described in README.md, "Run a round")
 
 export type SpecRule = "ranked" | "piggy-bank-full";
 
