@@ -20,7 +20,7 @@ export interface KopilkaConfig {
 export const LOCAL_CHAIN_ID = 31337;
 
 export async function loadConfig(): Promise<KopilkaConfig> {
-  const response = await fetch("/kopilka.config.json", { credentials: "omit" });
+  const response = await fetch("/kopilka.config.json");
   if (!response.ok) throw new Error(`/kopilka.config.json: HTTP ${response.status}`);
   const config = (await response.json()) as KopilkaConfig;
   for (const key of ["chainId", "rpcUrl", "round", "publishedBase"] as const) {

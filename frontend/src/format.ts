@@ -23,7 +23,14 @@ export function rublesPlain(kopecks: bigint): string {
 }
 
 export function dateTime(seconds: bigint | number): string {
-  return new Intl.DateTimeFormat(locale(), { dateStyle: "long", timeStyle: "short", timeZoneName: "short" }).format(
+  return new Intl.DateTimeFormat(locale(), {
+    year: "numeric",
+    month: "long",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  }).format(
     new Date(Number(seconds) * 1000),
   );
 }

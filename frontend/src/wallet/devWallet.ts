@@ -6,6 +6,8 @@
 import type { KopilkaConfig } from "../config.js";
 
 const ACCOUNT_KEY = "kopilka.devAccount";
+/** Set when the reader chose the dev wallet, so that it reconnects on the next visit and never connects unasked. */
+const CONNECTED_KEY = "kopilka.devConnected";
 
 interface RpcError extends Error {
   code: number;
@@ -51,8 +53,10 @@ export function devWalletProvider(config: KopilkaConfig) {
     async request({ method, params }: { method: string; params?: unknown }): Promise<unknown> {
       switch (method) {
         case "eth_requestAccounts":
-        case "eth_accounts":
+          localStorage.setItem(CONNECTED_KEY, "1");
           return account();
+        case "eth_accounts":
+          return localStorage.getItem(CONNECTED_KEY) ? account() : [];
         case "eth_chainId":
           return chainHex;
         case "wallet_switchEthereumChain": {
@@ -63,6 +67,7 @@ export function devWalletProvider(config: KopilkaConfig) {
         case "wallet_requestPermissions":
           return [{ parentCapability: "eth_accounts" }];
         case "wallet_revokePermissions":
+          localStorage.removeItem(CONNECTED_KEY);
           return null;
         default:
           return rpc(config.rpcUrl, method, params);
