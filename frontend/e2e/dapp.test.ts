@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
 import AxeBuilder from "@axe-core/playwright";
-import { id as hashText, type Wallet } from "ethers";
+import { id as hashText, type HDNodeWallet } from "ethers";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 
 import { KOPECKS_PER_RUBLE } from "../../scripts/lib/money.js";
@@ -21,7 +21,9 @@ import { installTestWallet } from "./wallet.js";
 const rub = (rubles: number): bigint => BigInt(rubles) * KOPECKS_PER_RUBLE;
 /** How the dApp writes an amount in Russian, from the platform's own Intl (not a hand-written string). */
 const ru = (kopecks: bigint): string =>
-  new Intl.NumberFormat("ru-RU", { style: "currency", currency: "RUB", minimumFractionDigits: 0 }).format(Number(kopecks) / 100);
+  new Intl.NumberFormat("ru-RU", { style: "currency", currency: "RUB", minimumFractionDigits: 0 }).format(
+    Number(kopecks) / 100,
+  );
 
 let round: TestRound;
 let site: StaticSite;
@@ -41,7 +43,7 @@ after(async () => {
   round?.node.stop();
 });
 
-async function newPage(wallet?: Wallet, startChainId?: number): Promise<Page> {
+async function newPage(wallet?: HDNodeWallet, startChainId?: number): Promise<Page> {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 900 },
     locale: "ru-RU",
@@ -108,7 +110,10 @@ describe("The citizens' dApp", () => {
     assert.match(page.url(), /\/district\/0$/);
     await page.locator(".projects .project").nth(3).waitFor();
     await page.getByRole("heading", { name: "Освещение улицы Мира" }).waitFor();
-    await page.getByText(ru(rub(650_000)), { exact: false }).first().waitFor();
+    await page
+      .getByText(ru(rub(650_000)), { exact: false })
+      .first()
+      .waitFor();
     assert.equal((await projectTitles(page)).length, 4);
     assert.ok(!scripts.some((url) => /wallet-/.test(url)), "the wallet chunk loads only when needed");
     await screenshots(page, "district");
@@ -124,7 +129,11 @@ describe("The citizens' dApp", () => {
     await page.getByRole("link", { name: "Новые книги для сельской библиотеки" }).click();
     await page.getByRole("heading", { level: 1, name: "Новые книги для сельской библиотеки" }).waitFor();
     await page.getByText("Библиотечное обслуживание").waitFor();
-    assert.equal(await page.getByText("не совпадает с опубликованным").count(), 0, "the metadata matches its on-chain hash");
+    assert.equal(
+      await page.getByText("не совпадает с опубликованным").count(),
+      0,
+      "the metadata matches its on-chain hash",
+    );
   });
 
   it("asks to switch networks and allows no vote while the wallet is on another chain", async () => {
@@ -145,9 +154,15 @@ describe("The citizens' dApp", () => {
     await page.getByText("Токены ещё не получены").waitFor();
     await title(page, d0()[0]).fill("6000");
     await title(page, d0()[1]).fill("3000");
-    await page.getByTestId("left").filter({ hasText: `Осталось распределить: ${ru(rub(1000))}` }).waitFor();
+    await page
+      .getByTestId("left")
+      .filter({ hasText: `Осталось распределить: ${ru(rub(1000))}` })
+      .waitFor();
     await title(page, d0()[2]).fill("5000");
-    await page.getByTestId("left").filter({ hasText: `Больше, чем у вас есть, на ${ru(rub(4000))}` }).waitFor();
+    await page
+      .getByTestId("left")
+      .filter({ hasText: `Больше, чем у вас есть, на ${ru(rub(4000))}` })
+      .waitFor();
     assert.ok(await page.getByRole("button", { name: "Проверить выбор" }).isDisabled());
     await title(page, d0()[2]).fill("");
     await page.getByRole("button", { name: "Проверить выбор" }).click();
@@ -158,7 +173,11 @@ describe("The citizens' dApp", () => {
     assert.equal(await depositOf(d0()[1], round.voters.district0.address), rub(3000));
     assert.equal(await round.token.balanceOf(round.voters.district0.address), rub(1000));
     const receiptRows = page.locator('[data-tx="confirmed"] tbody tr');
-    assert.deepEqual(await receiptRows.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind"))), ["claim", "deposit", "deposit"]);
+    assert.deepEqual(await receiptRows.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind"))), [
+      "claim",
+      "deposit",
+      "deposit",
+    ]);
     await screenshots(page, "receipt");
     await expectAccessible(page);
   });
@@ -184,7 +203,9 @@ describe("The citizens' dApp", () => {
     assert.equal(await depositOf(d0()[0], round.voters.district0.address), rub(5000));
     assert.equal(await depositOf(d0()[1], round.voters.district0.address), rub(3000));
     assert.equal(await depositOf(d0()[2], round.voters.district0.address), rub(1000));
-    const kinds = await page.locator('[data-tx="confirmed"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind")));
+    const kinds = await page
+      .locator('[data-tx="confirmed"] tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind")));
     assert.deepEqual(kinds, ["withdrawal", "deposit"]);
   });
 
@@ -203,7 +224,10 @@ describe("The citizens' dApp", () => {
     ]);
     for (const projectId of d0().slice(0, 3)) {
       const amount = await depositOf(projectId, voter);
-      await page.locator(`.holdings [data-project="${projectId}"]`).filter({ hasText: ru(amount) }).waitFor();
+      await page
+        .locator(`.holdings [data-project="${projectId}"]`)
+        .filter({ hasText: ru(amount) })
+        .waitFor();
     }
     await screenshots(page, "verify");
     await expectAccessible(page);
@@ -254,7 +278,9 @@ describe("The citizens' dApp", () => {
     for (const district of [0, 1, 2]) await (await round.round.finalize(district)).wait();
     const firstWinner = expected[0][0];
     const asReporter = round.round.connect(round.roles.reporter) as typeof round.round;
-    await (await asReporter.getFunction("recordImplementation")(firstWinner, 2, rub(100_000), hashText("contract #1"))).wait();
+    await (
+      await asReporter.getFunction("recordImplementation")(firstWinner, 2, rub(100_000), hashText("contract #1"))
+    ).wait();
 
     await page.reload();
     await page.locator(".district-result").nth(2).waitFor();
@@ -282,19 +308,28 @@ async function chainTally(): Promise<number[][]> {
     const entries = await Promise.all(
       ids.map(async (id) => {
         const project = await round.round.project(id);
-        return { projectId: BigInt(id), cost: project.cost as bigint, tokens: (await round.token.balanceOf(project.bank)) as bigint, supporters: 0n };
+        return {
+          projectId: BigInt(id),
+          cost: project.cost as bigint,
+          tokens: (await round.token.balanceOf(project.bank)) as bigint,
+          supporters: 0n,
+        };
       }),
     );
     const budget = (await round.round.district(district)).budget as bigint;
-    winners.push(tallyDistrict(entries, budget, { rule: Rule.Ranked, minTokens: 0n, minSupporters: 0n }).winners.map(Number));
+    winners.push(
+      tallyDistrict(entries, budget, { rule: Rule.Ranked, minTokens: 0n, minSupporters: 0n }).winners.map(Number),
+    );
   }
   return winners;
 }
 
 async function shownWinners(page: Page): Promise<number[][]> {
-  return page.locator(".district-result").evaluateAll((sections) =>
-    sections.map((s) =>
-      [...s.querySelectorAll('li[data-winner="true"]')].map((li) => Number(li.getAttribute("data-project"))),
-    ),
-  );
+  return page
+    .locator(".district-result")
+    .evaluateAll((sections) =>
+      sections.map((s) =>
+        [...s.querySelectorAll('li[data-winner="true"]')].map((li) => Number(li.getAttribute("data-project"))),
+      ),
+    );
 }

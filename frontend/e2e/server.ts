@@ -35,11 +35,32 @@ export interface StaticSite {
   close(): Promise<void>;
 }
 
-export async function serveSite(siteDir: string): Promise<StaticSite> {
+/**
+ * `rpcUrl`, when given, is also proxied at /rpc: a site may serve its RPC from its own origin, which spares the
+ * browser a CORS preflight round trip before its first JSON-RPC request.
+ */
+export async function serveSite(siteDir: string, rpcUrl?: string): Promise<StaticSite> {
   const port = await freePort();
   const server: Server = createServer((req, res) => {
     void (async () => {
       const urlPath = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+      if (urlPath === "/rpc" && rpcUrl && req.method === "POST") {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const upstream = await fetch(rpcUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: Buffer.concat(chunks),
+        });
+        let body = Buffer.from(await upstream.arrayBuffer());
+        const headers: Record<string, string> = { "content-type": "application/json" };
+        if (/gzip/.test(String(req.headers["accept-encoding"]))) {
+          body = gzipSync(body);
+          headers["content-encoding"] = "gzip";
+        }
+        res.writeHead(upstream.status, headers).end(body);
+        return;
+      }
       const file =
         (await fileIn(siteDir, urlPath)) ??
         (await fileIn(DIST, urlPath)) ??
@@ -49,8 +70,12 @@ export async function serveSite(siteDir: string): Promise<StaticSite> {
         return;
       }
       let body = await readFile(file);
-      const headers: Record<string, string> = { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" };
-      headers["cache-control"] = file.includes(`${path.sep}assets${path.sep}`) ? "public, max-age=31536000, immutable" : "no-cache";
+      const headers: Record<string, string> = {
+        "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
+      };
+      headers["cache-control"] = file.includes(`${path.sep}assets${path.sep}`)
+        ? "public, max-age=31536000, immutable"
+        : "no-cache";
       if (/gzip/.test(String(req.headers["accept-encoding"])) && /\.(js|css|html|json|svg)$/.test(file)) {
         body = gzipSync(body, { level: 9 });
         headers["content-encoding"] = "gzip";

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { ContractFactory, JsonRpcProvider, Wallet, type Contract, type Signer } from "ethers";
+import { ContractFactory, JsonRpcProvider, Wallet, type Contract, type HDNodeWallet, type Signer } from "ethers";
 
 import { canonicalJson, categoryIndex, metadataHash, type ProjectMetadata } from "../../scripts/lib/metadata.js";
 import { KOPECKS_PER_RUBLE } from "../../scripts/lib/money.js";
@@ -84,15 +84,69 @@ async function contractAt(name: string, address: string, signer: Signer): Promis
 }
 
 const PROJECTS: { district: number; cost: number; category: string; title: string; description: string }[] = [
-  { district: 0, cost: 400_000, category: "playgrounds", title: "Детская площадка во дворе на Садовой", description: "Горка, качели и мягкое покрытие для детей от 3 до 12 лет." },
-  { district: 0, cost: 650_000, category: "street-lighting", title: "Освещение улицы Мира", description: "Двадцать светодиодных фонарей вдоль улицы Мира до школы." },
-  { district: 0, cost: 300_000, category: "libraries", title: "Новые книги для сельской библиотеки", description: "Пополнение фонда: детская литература и учебники." },
-  { district: 0, cost: 900_000, category: "local-roads", title: "Ремонт дороги к фельдшерскому пункту", description: "Асфальт на участке 400 метров." },
-  { district: 1, cost: 500_000, category: "water-supply", title: "Водоколонка на Заречной", description: "Новая колонка и трубы к трём улицам." },
-  { district: 1, cost: 700_000, category: "sport", title: "Спортивная площадка у школы", description: "Тренажёры и площадка для мини-футбола." },
-  { district: 1, cost: 350_000, category: "landscaping", title: "Сквер у Дома культуры", description: "Скамейки, клумбы и дорожки." },
-  { district: 2, cost: 800_000, category: "housing-utilities", title: "Котельная для школы", description: "Замена котла, который отслужил тридцать лет." },
-  { district: 2, cost: 450_000, category: "education-culture", title: "Музыкальные инструменты для ДШИ", description: "Фортепиано и баяны для детской школы искусств." },
+  {
+    district: 0,
+    cost: 400_000,
+    category: "playgrounds",
+    title: "Детская площадка во дворе на Садовой",
+    description: "Горка, качели и мягкое покрытие для детей от 3 до 12 лет.",
+  },
+  {
+    district: 0,
+    cost: 650_000,
+    category: "street-lighting",
+    title: "Освещение улицы Мира",
+    description: "Двадцать светодиодных фонарей вдоль улицы Мира до школы.",
+  },
+  {
+    district: 0,
+    cost: 300_000,
+    category: "libraries",
+    title: "Новые книги для сельской библиотеки",
+    description: "Пополнение фонда: детская литература и учебники.",
+  },
+  {
+    district: 0,
+    cost: 900_000,
+    category: "local-roads",
+    title: "Ремонт дороги к фельдшерскому пункту",
+    description: "Асфальт на участке 400 метров.",
+  },
+  {
+    district: 1,
+    cost: 500_000,
+    category: "water-supply",
+    title: "Водоколонка на Заречной",
+    description: "Новая колонка и трубы к трём улицам.",
+  },
+  {
+    district: 1,
+    cost: 700_000,
+    category: "sport",
+    title: "Спортивная площадка у школы",
+    description: "Тренажёры и площадка для мини-футбола.",
+  },
+  {
+    district: 1,
+    cost: 350_000,
+    category: "landscaping",
+    title: "Сквер у Дома культуры",
+    description: "Скамейки, клумбы и дорожки.",
+  },
+  {
+    district: 2,
+    cost: 800_000,
+    category: "housing-utilities",
+    title: "Котельная для школы",
+    description: "Замена котла, который отслужил тридцать лет.",
+  },
+  {
+    district: 2,
+    cost: 450_000,
+    category: "education-culture",
+    title: "Музыкальные инструменты для ДШИ",
+    description: "Фортепиано и баяны для детской школы искусств.",
+  },
 ];
 const DISTRICTS = [
   { name: "Городищенский район", budget: rub(1_500_000) },
@@ -111,7 +165,7 @@ export interface TestRound {
   roles: { admin: Signer; committee: Signer; minter: Signer; registrar: Signer; reporter: Signer };
   closesAt: number;
   /** Residents with fresh keys (funded with ether): district-0 voter, any-district voter; and one on no list. */
-  voters: { district0: Wallet; anyDistrict: Wallet; unlisted: Wallet };
+  voters: { district0: HDNodeWallet; anyDistrict: HDNodeWallet; unlisted: HDNodeWallet };
   allowance: bigint;
   projectIds: number[][];
 }
@@ -124,7 +178,11 @@ export async function setupRound(node: Node): Promise<TestRound> {
   const chainId = Number((await provider.getNetwork()).chainId);
 
   const factoryArtifact = await artifact("RoundFactory");
-  const factory = (await new ContractFactory(factoryArtifact.abi as never, factoryArtifact.bytecode, admin).deploy()) as Contract;
+  const factory = (await new ContractFactory(
+    factoryArtifact.abi as never,
+    factoryArtifact.bytecode,
+    admin,
+  ).deploy()) as Contract;
   await factory.waitForDeployment();
   const fromBlock = (await factory.deploymentTransaction()!.wait())!.blockNumber;
 
@@ -174,7 +232,13 @@ export async function setupRound(node: Node): Promise<TestRound> {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, canonicalJson(metadata));
     await (
-      await round.addProject(p.district, rub(p.cost), categoryIndex(p.category), metadataHash(metadata), projectMetadataURI(id))
+      await round.addProject(
+        p.district,
+        rub(p.cost),
+        categoryIndex(p.category),
+        metadataHash(metadata),
+        projectMetadataURI(id),
+      )
     ).wait();
     projectIds[p.district].push(id);
   }
@@ -182,7 +246,11 @@ export async function setupRound(node: Node): Promise<TestRound> {
   await (await round.open()).wait();
 
   const allowance = rub(10_000);
-  const voters = { district0: Wallet.createRandom(provider), anyDistrict: Wallet.createRandom(provider), unlisted: Wallet.createRandom(provider) };
+  const voters = {
+    district0: Wallet.createRandom(provider),
+    anyDistrict: Wallet.createRandom(provider),
+    unlisted: Wallet.createRandom(provider),
+  };
   for (const wallet of Object.values(voters)) {
     await (await admin.sendTransaction({ to: wallet.address, value: 10n ** 18n })).wait();
   }
@@ -190,7 +258,13 @@ export async function setupRound(node: Node): Promise<TestRound> {
     { account: voters.district0.address, district: 0, amount: allowance },
     { account: voters.anyDistrict.address, district: ANY_DISTRICT, amount: allowance },
     // The node's own accounts 5..9 too, so the built-in dev wallet can vote in a manual session.
-    ...(await Promise.all([5, 6, 7, 8, 9].map(async (i) => ({ account: await (await provider.getSigner(i)).getAddress(), district: i % 3, amount: allowance })))),
+    ...(await Promise.all(
+      [5, 6, 7, 8, 9].map(async (i) => ({
+        account: await (await provider.getSigner(i)).getAddress(),
+        district: i % 3,
+        amount: allowance,
+      })),
+    )),
   ];
   const tree = buildParticipantTree(participants);
   await (await round.connect(registrar).getFunction("postBatch")(tree.root, treeTotal(tree))).wait();

@@ -5,10 +5,10 @@
  * gives it: a hash, or a rejection with code 4001.
  */
 import type { BrowserContext } from "playwright-core";
-import type { TransactionRequest, Wallet } from "ethers";
+import type { HDNodeWallet, TransactionRequest } from "ethers";
 
 export interface TestWalletOptions {
-  wallet: Wallet;
+  wallet: HDNodeWallet;
   rpcUrl: string;
   /** The chain the wallet starts on; a different one than the node's shows the wrong-network prompt. */
   startChainId: number;
@@ -37,7 +37,10 @@ function pageWallet(settings: { address: string; rpcUrl: string; startChainId: n
   type Listener = (value: unknown) => void;
   const listeners: Record<string, Listener[]> = {};
   // Like an extension, the wallet remembers which site it authorized and which chain it is on across reloads.
-  const saved = JSON.parse(localStorage.getItem("kopilkaTestWallet") ?? "{}") as { chainId?: number; accounts?: string[] };
+  const saved = JSON.parse(localStorage.getItem("kopilkaTestWallet") ?? "{}") as {
+    chainId?: number;
+    accounts?: string[];
+  };
   const state = { chainId: saved.chainId ?? settings.startChainId, accounts: saved.accounts ?? [] };
   const save = (): void => localStorage.setItem("kopilkaTestWallet", JSON.stringify(state));
   const hex = (n: number): string => "0x" + n.toString(16);
@@ -51,7 +54,10 @@ function pageWallet(settings: { address: string; rpcUrl: string; startChainId: n
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params ?? [] }),
     });
-    const body = (await response.json()) as { result?: unknown; error?: { code: number; message: string; data?: unknown } };
+    const body = (await response.json()) as {
+      result?: unknown;
+      error?: { code: number; message: string; data?: unknown };
+    };
     if (body.error) throw Object.assign(fail(body.error.code, body.error.message), { data: body.error.data });
     return body.result;
   };
@@ -71,7 +77,8 @@ function pageWallet(settings: { address: string; rpcUrl: string; startChainId: n
           return String(state.chainId);
         case "wallet_switchEthereumChain": {
           const wanted = Number(BigInt((params as [{ chainId: string }])[0].chainId));
-          if (wanted !== settings.nodeChainId && wanted !== settings.startChainId) throw fail(4902, "Unrecognized chain");
+          if (wanted !== settings.nodeChainId && wanted !== settings.startChainId)
+            throw fail(4902, "Unrecognized chain");
           state.chainId = wanted;
           save();
           emit("chainChanged", hex(wanted));

@@ -32,14 +32,14 @@ export function App(): ReactNode {
     <Layout>
       <Suspense fallback={<Loading />}>
         <Switch>
-        <Route path="/">{() => <Overview />}</Route>
-        <Route path="/district/:id">{(p) => <District key={p.id} id={Number(p.id)} />}</Route>
-        <Route path="/project/:id">{(p) => <Project key={p.id} id={Number(p.id)} />}</Route>
-        <Route path="/results">{() => <Results />}</Route>
-        <Route path="/results/:id">{(p) => <Results key={p.id} districtId={Number(p.id)} />}</Route>
-        <Route path="/verify">{() => <Verify />}</Route>
-        <Route path="/my">{() => <MyVotes />}</Route>
-        <Route>{() => <NotFound />}</Route>
+          <Route path="/">{() => <Overview />}</Route>
+          <Route path="/district/:id">{(p) => <District key={p.id} id={Number(p.id)} />}</Route>
+          <Route path="/project/:id">{(p) => <Project key={p.id} id={Number(p.id)} />}</Route>
+          <Route path="/results">{() => <Results />}</Route>
+          <Route path="/results/:id">{(p) => <Results key={p.id} districtId={Number(p.id)} />}</Route>
+          <Route path="/verify">{() => <Verify />}</Route>
+          <Route path="/my">{() => <MyVotes />}</Route>
+          <Route>{() => <NotFound />}</Route>
         </Switch>
       </Suspense>
     </Layout>

@@ -30,9 +30,7 @@ export function dateTime(seconds: bigint | number): string {
     hour: "2-digit",
     minute: "2-digit",
     timeZoneName: "short",
-  }).format(
-    new Date(Number(seconds) * 1000),
-  );
+  }).format(new Date(Number(seconds) * 1000));
 }
 
 export function percent(part: bigint, whole: bigint): number {

@@ -27,7 +27,12 @@ export function Layout({ children }: { children: ReactNode }): ReactNode {
           {t("app.name")}
         </Link>
         <div className="tools">
-          <button type="button" className="link" onClick={() => void switchLanguage()} aria-label={t("nav.languageLabel")}>
+          <button
+            type="button"
+            className="link"
+            onClick={() => void switchLanguage()}
+            aria-label={t("nav.languageLabel")}
+          >
             {t("nav.language")}
           </button>
           <WalletButton label={t("wallet.connect")} />

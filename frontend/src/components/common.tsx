@@ -64,7 +64,8 @@ export function FillBar({ tokens, cost, label }: { tokens: bigint; cost: bigint;
         <span style={{ width: `${Math.min(100, filled)}%` }} />
       </div>
       <p className="small">
-        {t("common.of", { part: rubles(tokens), whole: rubles(cost) })} · {t("project.fill", { percent: filled.toFixed(1) })}
+        {t("common.of", { part: rubles(tokens), whole: rubles(cost) })} ·{" "}
+        {t("project.fill", { percent: filled.toFixed(1) })}
       </p>
     </div>
   );
@@ -130,13 +131,19 @@ export function ProjectCard({
         <Heading>
           <Link href={`/project/${project.id}`}>{title}</Link>
         </Heading>
-        {meta.data && !meta.data.verified && meta.data.metadata && <p className="warning small">{t("common.unverified")}</p>}
-        <p className="description">{meta.data?.metadata?.description ?? (meta.isLoading ? "" : t("common.noDescription"))}</p>
+        {meta.data && !meta.data.verified && meta.data.metadata && (
+          <p className="warning small">{t("common.unverified")}</p>
+        )}
+        <p className="description">
+          {meta.data?.metadata?.description ?? (meta.isLoading ? "" : t("common.noDescription"))}
+        </p>
         <p>
           {t("common.cost")}: <strong>{rubles(project.cost)}</strong>
         </p>
         {bank && <FillBar tokens={bank.tokens} cost={project.cost} />}
-        {bank?.supporters !== undefined && <p className="small">{t("project.supporters", { count: Number(bank.supporters) })}</p>}
+        {bank?.supporters !== undefined && (
+          <p className="small">{t("project.supporters", { count: Number(bank.supporters) })}</p>
+        )}
       </div>
     </article>
   );

@@ -2,11 +2,11 @@
  * What an address or a transaction did in the round, from chain events alone: the airdrop's Claimed and the
  * token's Transfer events (resident -> bank is a deposit, bank -> resident a withdrawal).
  */
-import { getAbiItem, isAddressEqual, parseEventLogs, type Address, type Hex, type Log } from "viem";
-import { getBlock, getLogs, getTransactionReceipt } from "viem/actions";
+import { getAbiItem, isAddressEqual, numberToHex, parseEventLogs, type Address, type Hex, type Log } from "viem";
+import { getLogs, getTransactionReceipt } from "viem/actions";
 
 import type { AppEnvironment } from "../context.js";
-import { airdropAbi, budgetTokenAbi } from "../generated/contracts.js";
+import { airdropReadAbi, budgetTokenReadAbi } from "../generated/reads.js";
 import type { ProjectInfo, RoundInfo } from "./round.js";
 
 export interface VoteStep {
@@ -21,8 +21,8 @@ export interface VoteStep {
   time?: bigint;
 }
 
-const TRANSFER = getAbiItem({ abi: budgetTokenAbi, name: "Transfer" });
-const CLAIMED = getAbiItem({ abi: airdropAbi, name: "Claimed" });
+const TRANSFER = getAbiItem({ abi: budgetTokenReadAbi, name: "Transfer" });
+const CLAIMED = getAbiItem({ abi: airdropReadAbi, name: "Claimed" });
 
 /** Turns the round's Claimed and Transfer logs into steps; transfers that touch no bank are left out. */
 export function stepsOf(logs: Log[], round: RoundInfo, projects: readonly ProjectInfo[]): VoteStep[] {
@@ -32,13 +32,27 @@ export function stepsOf(logs: Log[], round: RoundInfo, projects: readonly Projec
   const tokenLogs = logs.filter((l) => isAddressEqual(l.address, round.token));
   const airdropLogs = logs.filter((l) => isAddressEqual(l.address, round.airdrop));
   for (const log of parseEventLogs({ abi: [CLAIMED], logs: airdropLogs, eventName: "Claimed" })) {
-    steps.push({ kind: "claim", account: log.args.account, amount: log.args.amount, district: log.args.district, ...place(log) });
+    steps.push({
+      kind: "claim",
+      account: log.args.account,
+      amount: log.args.amount,
+      district: log.args.district,
+      ...place(log),
+    });
   }
   for (const log of parseEventLogs({ abi: [TRANSFER], logs: tokenLogs, eventName: "Transfer" })) {
     const into = projectOf.get(log.args.to.toLowerCase());
     const outOf = projectOf.get(log.args.from.toLowerCase());
-    if (into) steps.push({ kind: "deposit", account: log.args.from, amount: log.args.value, project: into.id, ...place(log) });
-    else if (outOf) steps.push({ kind: "withdrawal", account: log.args.to, amount: log.args.value, project: outOf.id, ...place(log) });
+    if (into)
+      steps.push({ kind: "deposit", account: log.args.from, amount: log.args.value, project: into.id, ...place(log) });
+    else if (outOf)
+      steps.push({
+        kind: "withdrawal",
+        account: log.args.to,
+        amount: log.args.value,
+        project: outOf.id,
+        ...place(log),
+      });
   }
   return steps.sort((a, b) => (a.block === b.block ? a.logIndex - b.logIndex : a.block < b.block ? -1 : 1));
 }
@@ -46,7 +60,12 @@ export function stepsOf(logs: Log[], round: RoundInfo, projects: readonly Projec
 async function withTimes(env: AppEnvironment, steps: VoteStep[]): Promise<VoteStep[]> {
   const blocks = [...new Set(steps.map((s) => s.block))];
   const times = new Map(
-    await Promise.all(blocks.map(async (n) => [n, (await getBlock(env.client, { blockNumber: n })).timestamp] as const)),
+    await Promise.all(
+      blocks.map(async (n) => {
+        const block = await env.client.request({ method: "eth_getBlockByNumber", params: [numberToHex(n), false] });
+        return [n, BigInt(block!.timestamp)] as const;
+      }),
+    ),
   );
   return steps.map((s) => ({ ...s, time: times.get(s.block) }));
 }

@@ -5,13 +5,14 @@
  */
 import { useQueries, useQuery, type UseQueryResult } from "@tanstack/react-query";
 import { getAbiItem, keccak256, stringToBytes, type Address, type Hex } from "viem";
-import { getLogs, readContract } from "viem/actions";
+import { getLogs } from "viem/actions";
 
 import type { ProjectMetadata } from "../../../scripts/lib/metadata.js";
 import { roundDirectory } from "../../../scripts/lib/publication.js";
 import type { Rule } from "../../../scripts/lib/tally.js";
+import { read } from "../chain.js";
 import { useEnvironment, type AppEnvironment } from "../context.js";
-import { budgetTokenAbi, roundAbi } from "../generated/contracts.js";
+import { budgetTokenReadAbi, roundReadAbi } from "../generated/reads.js";
 
 export enum Phase {
   Setup,
@@ -57,12 +58,12 @@ export interface ProjectInfo {
   metadataURI: string;
 }
 
-const PROJECT_ADDED = getAbiItem({ abi: roundAbi, name: "ProjectAdded" });
+const PROJECT_ADDED = getAbiItem({ abi: roundReadAbi, name: "ProjectAdded" });
 const REFRESH_MS = 15_000;
 
 function roundCall<const F extends string>(env: AppEnvironment, functionName: F, args: readonly unknown[] = []) {
   // Typed per call site below; the casts keep this helper small.
-  return readContract(env.client, { address: env.config.round, abi: roundAbi, functionName, args } as never);
+  return read(env.client, { address: env.config.round, abi: roundReadAbi, functionName, args } as never);
 }
 
 async function loadRound(env: AppEnvironment): Promise<RoundInfo> {
@@ -142,7 +143,10 @@ export function useDistrict(id: number): UseQueryResult<DistrictInfo | null> {
 }
 
 /** Projects from the round's ProjectAdded events: the only place that holds the metadata URI. */
-async function loadProjects(env: AppEnvironment, filter: { district?: number; projectId?: number }): Promise<ProjectInfo[]> {
+async function loadProjects(
+  env: AppEnvironment,
+  filter: { district?: number; projectId?: number },
+): Promise<ProjectInfo[]> {
   const logs = await getLogs(env.client, {
     address: env.config.round,
     event: PROJECT_ADDED,
@@ -169,7 +173,11 @@ async function loadProjects(env: AppEnvironment, filter: { district?: number; pr
 
 export function useProjects(filter: { district?: number; projectId?: number } = {}): UseQueryResult<ProjectInfo[]> {
   const env = useEnvironment();
-  return useQuery({ queryKey: ["projects", filter.district, filter.projectId], queryFn: () => loadProjects(env, filter), staleTime: Infinity });
+  return useQuery({
+    queryKey: ["projects", filter.district, filter.projectId],
+    queryFn: () => loadProjects(env, filter),
+    staleTime: Infinity,
+  });
 }
 
 export interface BankState {
@@ -189,9 +197,14 @@ export function useBanks(banks: readonly Address[] | undefined, token: Address |
       const states = await Promise.all(
         banks!.map(async (bank) => {
           const [tokens, supporters] = await Promise.all([
-            readContract(env.client, { address: token!, abi: budgetTokenAbi, functionName: "balanceOf", args: [bank] }),
+            read(env.client, { address: token!, abi: budgetTokenReadAbi, functionName: "balanceOf", args: [bank] }),
             countSupporters
-              ? readContract(env.client, { address: env.config.round, abi: roundAbi, functionName: "supportersOf", args: [bank] })
+              ? read(env.client, {
+                  address: env.config.round,
+                  abi: roundReadAbi,
+                  functionName: "supportersOf",
+                  args: [bank],
+                })
               : Promise.resolve(undefined),
           ]);
           return [bank.toLowerCase(), { tokens, supporters }] as const;
@@ -211,21 +224,24 @@ export function useOutcomes(projectIds: readonly number[] | undefined, enabled: 
     queryFn: async () => {
       const rows = await Promise.all(
         projectIds!.map(async (id) => {
-          const project = await readContract(env.client, {
+          const project = await read(env.client, {
             address: env.config.round,
-            abi: roundAbi,
+            abi: roundReadAbi,
             functionName: "project",
             args: [BigInt(id)],
           });
           const implementation = project.funded
-            ? await readContract(env.client, {
+            ? await read(env.client, {
                 address: env.config.round,
-                abi: roundAbi,
+                abi: roundReadAbi,
                 functionName: "implementationOf",
                 args: [BigInt(id)],
               })
             : undefined;
-          return [id, { funded: project.funded, status: implementation?.status ?? 0, spent: implementation?.amountSpent ?? 0n }] as const;
+          return [
+            id,
+            { funded: project.funded, status: implementation?.status ?? 0, spent: implementation?.amountSpent ?? 0n },
+          ] as const;
         }),
       );
       return new Map(rows);

@@ -1,7 +1,16 @@
 /** English, the second language. */
 export const en = {
   app: { name: "Kopilka", tagline: "Participatory budgeting: decide what your district's money is spent on" },
-  nav: { skip: "Skip to content", round: "Round", results: "Results", verify: "Verify", my: "My votes", language: "Русский", languageLabel: "Переключить на русский", main: "Main menu" },
+  nav: {
+    skip: "Skip to content",
+    round: "Round",
+    results: "Results",
+    verify: "Verify",
+    my: "My votes",
+    language: "Русский",
+    languageLabel: "Переключить на русский",
+    main: "Main menu",
+  },
   common: {
     loading: "Loading…",
     error: "Could not load the data: {{message}}",
@@ -81,10 +90,13 @@ export const en = {
   },
   results: {
     title: "Results",
-    provisional: "Provisional: voting is still open or the district is not finalized. Winners become final when the district is finalized on-chain.",
+    provisional:
+      "Provisional: voting is still open or the district is not finalized. Winners become final when the district is finalized on-chain.",
     final: "The district is finalized on-chain",
-    ruleRanked: "Rule: the district's projects are ranked by the tokens they collected (ties go to the lower project number). Going down the list, each project is funded if its cost fits in what is left of the district budget; one that does not fit is skipped and the next is tried.",
-    rulePiggyBankFull: "Rule: only projects whose piggy bank collected at least their cost qualify. They are ranked by tokens and funded in that order while their cost fits in what is left of the district budget.",
+    ruleRanked:
+      "Rule: the district's projects are ranked by the tokens they collected (ties go to the lower project number). Going down the list, each project is funded if its cost fits in what is left of the district budget; one that does not fit is skipped and the next is tried.",
+    rulePiggyBankFull:
+      "Rule: only projects whose piggy bank collected at least their cost qualify. They are ranked by tokens and funded in that order while their cost fits in what is left of the district budget.",
     minTokens: "A project needs at least {{amount}}.",
     minSupporters: "A project needs at least {{count}} supporters.",
     noSupport: "A project without a single vote never wins.",
@@ -99,7 +111,8 @@ export const en = {
   },
   verify: {
     title: "Verify a vote",
-    intro: "Enter a resident's address or a transaction hash: this page shows, from chain events alone, where the tokens went.",
+    intro:
+      "Enter a resident's address or a transaction hash: this page shows, from chain events alone, where the tokens went.",
     query: "Address or transaction hash",
     submit: "Verify",
     invalid: "This is neither an address nor a transaction hash",
@@ -124,7 +137,8 @@ export const en = {
     disconnect: "Disconnect",
     close: "Close",
     loading: "Loading the wallet…",
-    wrongNetwork: "Your wallet is on another network ({{current}}). Voting happens on “{{wanted}}”. Switch networks to vote.",
+    wrongNetwork:
+      "Your wallet is on another network ({{current}}). Voting happens on “{{wanted}}”. Switch networks to vote.",
     switch: "Switch network",
     account: "Your address {{address}}",
   },
@@ -132,7 +146,8 @@ export const en = {
     title: "Your vote",
     connectFirst: "Connect a wallet to vote.",
     checking: "Looking for your address on the list of verified residents…",
-    ineligible: "The address {{address}} is not on this round's list of verified residents. Only residents who passed verification (phone, SMS or the state services portal) can vote. If you did, check that this is the wallet you gave when verifying, or wait for the next batch of the list.",
+    ineligible:
+      "The address {{address}} is not on this round's list of verified residents. Only residents who passed verification (phone, SMS or the state services portal) can vote. If you did, check that this is the wallet you gave when verifying, or wait for the next batch of the list.",
     otherDistrict: "Your tokens are bound to “{{name}}”: you can vote for its projects only.",
     goToDistrict: "Go to your district",
     notOpen: "Voting has not started yet. Come back after {{date}}.",

@@ -3,7 +3,15 @@ import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 
 import { Countdown, Failure, Loading, ProjectCard } from "../components/common.js";
-import { useBanks, useDistrict, useProjects, useProjectTexts, useRound, type BankState, type ProjectInfo } from "../data/round.js";
+import {
+  useBanks,
+  useDistrict,
+  useProjects,
+  useProjectTexts,
+  useRound,
+  type BankState,
+  type ProjectInfo,
+} from "../data/round.js";
 import { rubles } from "../format.js";
 import { useWalletGate } from "../wallet/gate.js";
 
@@ -112,9 +120,11 @@ function ProjectList({
   let list = shuffled(projects, seed);
   if (order === "costAsc") list.sort((a, b) => (a.cost < b.cost ? -1 : a.cost > b.cost ? 1 : 0));
   if (order === "costDesc") list.sort((a, b) => (a.cost > b.cost ? -1 : a.cost < b.cost ? 1 : 0));
-  if (order === "fill") list.sort((a, b) => Number(tokens(b) * 10000n) / Number(b.cost) - Number(tokens(a) * 10000n) / Number(a.cost));
+  if (order === "fill")
+    list.sort((a, b) => Number(tokens(b) * 10000n) / Number(b.cost) - Number(tokens(a) * 10000n) / Number(a.cost));
   if (order === "title") list.sort((a, b) => title(a).localeCompare(title(b)));
-  if (query) list = list.filter((p) => `${title(p)} ${texts.get(p.id)?.description ?? ""}`.toLowerCase().includes(query));
+  if (query)
+    list = list.filter((p) => `${title(p)} ${texts.get(p.id)?.description ?? ""}`.toLowerCase().includes(query));
   if (list.length === 0) return <p>{t("district.nothing")}</p>;
   return (
     <ul className="projects" aria-label={t("district.projects")}>
@@ -126,4 +136,3 @@ function ProjectList({
     </ul>
   );
 }
-

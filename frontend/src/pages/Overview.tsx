@@ -37,7 +37,8 @@ export function Overview(): ReactNode {
           </div>
         </dl>
         <p>
-          {t("overview.districtCount", { count: r.districtCount })}, {t("overview.projectCount", { count: r.projectCount })}
+          {t("overview.districtCount", { count: r.districtCount })},{" "}
+          {t("overview.projectCount", { count: r.projectCount })}
         </p>
       </section>
       <section aria-labelledby="how">

@@ -3,7 +3,15 @@ import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 
 import { categoryName, Failure, FillBar, Loading } from "../components/common.js";
-import { useBanks, useDistrict, useMetadata, useOutcomes, useProjects, useRound, type ProjectInfo } from "../data/round.js";
+import {
+  useBanks,
+  useDistrict,
+  useMetadata,
+  useOutcomes,
+  useProjects,
+  useRound,
+  type ProjectInfo,
+} from "../data/round.js";
 import { rubles } from "../format.js";
 
 export function Project({ id }: { id: number }): ReactNode {
@@ -29,7 +37,9 @@ function ProjectDetails({ project }: { project: ProjectInfo }): ReactNode {
   return (
     <article className="project-page">
       <p>
-        <Link href={`/district/${project.district}`}>← {district.data?.name ?? `${t("common.district")} ${project.district}`}</Link>
+        <Link href={`/district/${project.district}`}>
+          ← {district.data?.name ?? `${t("common.district")} ${project.district}`}
+        </Link>
       </p>
       <p className="category">{categoryName(project.category, i18n.language)}</p>
       <h1>{m?.title ?? `${t("common.project")} №${project.id}`}</h1>
@@ -41,7 +51,11 @@ function ProjectDetails({ project }: { project: ProjectInfo }): ReactNode {
       </p>
       {bank && <FillBar tokens={bank.tokens} cost={project.cost} />}
       {bank?.supporters !== undefined && <p>{t("project.supporters", { count: Number(bank.supporters) })}</p>}
-      {outcome && <p className={outcome.funded ? "badge win" : "badge"}>{outcome.funded ? t("project.funded") : t("project.notFunded")}</p>}
+      {outcome && (
+        <p className={outcome.funded ? "badge win" : "badge"}>
+          {outcome.funded ? t("project.funded") : t("project.notFunded")}
+        </p>
+      )}
       {outcome?.funded && (
         <p>
           {t("results.status")}: {(t("results.statuses", { returnObjects: true }) as string[])[outcome.status]} ·{" "}
@@ -50,7 +64,9 @@ function ProjectDetails({ project }: { project: ProjectInfo }): ReactNode {
       )}
       {m?.location && (
         <p>
-          <a href={`https://www.openstreetmap.org/?mlat=${m.location.lat}&mlon=${m.location.lon}#map=16/${m.location.lat}/${m.location.lon}`}>
+          <a
+            href={`https://www.openstreetmap.org/?mlat=${m.location.lat}&mlon=${m.location.lon}#map=16/${m.location.lat}/${m.location.lon}`}
+          >
             {t("project.location")}
           </a>
         </p>

@@ -114,7 +114,9 @@ function DistrictResult({
       <h2 id={`result-${district.id}`}>
         <Link href={`/district/${district.id}`}>{district.name}</Link>
       </h2>
-      <p className={final ? "notice ok" : "notice provisional"}>{final ? t("results.final") : t("results.provisional")}</p>
+      <p className={final ? "notice ok" : "notice provisional"}>
+        {final ? t("results.final") : t("results.provisional")}
+      </p>
       <p>
         {t("results.fundedTotal", {
           funded: rubles(final ? district.funded : tally.fundedTotal),
@@ -131,7 +133,9 @@ function DistrictResult({
             <li key={id} className={win ? "win" : ""} data-project={id} data-winner={win}>
               <div className="row">
                 <Link href={`/project/${id}`}>{texts.get(id)?.title ?? `${t("common.project")} №${id}`}</Link>
-                <span className="badge">{win ? (final ? t("results.funded") : t("results.winner")) : t("results.out")}</span>
+                <span className="badge">
+                  {win ? (final ? t("results.funded") : t("results.winner")) : t("results.out")}
+                </span>
               </div>
               <div className="pair" aria-hidden="true">
                 <span className="tokens" style={{ width: `${percent(e.tokens, scale)}%` }} />
@@ -139,11 +143,13 @@ function DistrictResult({
               </div>
               <p className="small">
                 {t("common.collected")}: {rubles(e.tokens)} · {t("common.cost")}: {rubles(e.cost)}
-                {win && ` · ${t("results.budgetLine", { amount: `${rubles(cumulative)} / ${rubles(district.budget)}` })}`}
+                {win &&
+                  ` · ${t("results.budgetLine", { amount: `${rubles(cumulative)} / ${rubles(district.budget)}` })}`}
               </p>
               {final && outcome?.funded && (
                 <p className="small">
-                  {t("results.status")}: {statuses[outcome.status]} · {t("results.spent", { amount: rubles(outcome.spent) })}
+                  {t("results.status")}: {statuses[outcome.status]} ·{" "}
+                  {t("results.spent", { amount: rubles(outcome.spent) })}
                 </p>
               )}
             </li>

@@ -27,7 +27,13 @@ export function Verify(): ReactNode {
       <form className="verify-form" onSubmit={submit}>
         <label className="field">
           <span>{t("verify.query")}</span>
-          <input value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} autoComplete="off" className="mono" />
+          <input
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            spellCheck={false}
+            autoComplete="off"
+            className="mono"
+          />
         </label>
         <button type="submit" className="primary">
           {t("verify.submit")}
@@ -50,7 +56,11 @@ function VerifyResult({ query }: { query: string }): ReactNode {
     enabled: ready,
     queryFn: async () =>
       isAddress(query)
-        ? { found: true as const, success: true, steps: await stepsOfAddress(env, round.data!, projects.data!, query as Address) }
+        ? {
+            found: true as const,
+            success: true,
+            steps: await stepsOfAddress(env, round.data!, projects.data!, query as Address),
+          }
         : stepsOfTransaction(env, round.data!, projects.data!, query as Hex),
   });
   const error = round.error ?? projects.error ?? result.error;
@@ -61,7 +71,15 @@ function VerifyResult({ query }: { query: string }): ReactNode {
   return <StepsTable steps={result.data.steps} projects={projects.data!} showNow={isAddress(query)} />;
 }
 
-export function StepsTable({ steps, projects, showNow }: { steps: VoteStep[]; projects: ProjectInfo[]; showNow: boolean }): ReactNode {
+export function StepsTable({
+  steps,
+  projects,
+  showNow,
+}: {
+  steps: VoteStep[];
+  projects: ProjectInfo[];
+  showNow: boolean;
+}): ReactNode {
   const { t } = useTranslation();
   const texts = useProjectTexts(projects);
   const title = (id: number): string => texts.get(id)?.title ?? `${t("common.project")} №${id}`;

@@ -23,7 +23,10 @@ async function rpc(url: string, method: string, params: unknown): Promise<unknow
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: params ?? [] }),
   });
-  const body = (await response.json()) as { result?: unknown; error?: { code: number; message: string; data?: unknown } };
+  const body = (await response.json()) as {
+    result?: unknown;
+    error?: { code: number; message: string; data?: unknown };
+  };
   if (body.error) throw Object.assign(rpcError(body.error.code, body.error.message), { data: body.error.data });
   return body.result;
 }

@@ -5,13 +5,13 @@
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Address, Hex } from "viem";
-import { readContract } from "viem/actions";
 
 import { ANY_DISTRICT, findParticipant, type ParticipantLeaf } from "../../../scripts/lib/participants.js";
 import { batchPath } from "../../../scripts/lib/publication.js";
+import { read } from "../chain.js";
 import type { AppEnvironment } from "../context.js";
 import { publicationRoot, type RoundInfo } from "../data/round.js";
-import { airdropAbi, budgetTokenAbi, roundAbi } from "../generated/contracts.js";
+import { airdropReadAbi, budgetTokenReadAbi, roundReadAbi } from "../generated/reads.js";
 
 export { ANY_DISTRICT };
 
@@ -37,26 +37,38 @@ export async function standingOf(
   banks: readonly Address[],
 ): Promise<Standing> {
   const [[kind, district], balance] = await Promise.all([
-    readContract(env.client, { address: round.token, abi: budgetTokenAbi, functionName: "holderOf", args: [account] }),
-    readContract(env.client, { address: round.token, abi: budgetTokenAbi, functionName: "balanceOf", args: [account] }),
+    read(env.client, { address: round.token, abi: budgetTokenReadAbi, functionName: "holderOf", args: [account] }),
+    read(env.client, { address: round.token, abi: budgetTokenReadAbi, functionName: "balanceOf", args: [account] }),
   ]);
   if (kind === RESIDENT) {
     const amounts = await Promise.all(
       banks.map((bank) =>
-        readContract(env.client, { address: env.config.round, abi: roundAbi, functionName: "depositOf", args: [bank, account] }),
+        read(env.client, {
+          address: env.config.round,
+          abi: roundReadAbi,
+          functionName: "depositOf",
+          args: [bank, account],
+        }),
       ),
     );
-    return { kind: "resident", district, balance, deposits: new Map(banks.map((b, i) => [b.toLowerCase(), amounts[i]])) };
+    return {
+      kind: "resident",
+      district,
+      balance,
+      deposits: new Map(banks.map((b, i) => [b.toLowerCase(), amounts[i]])),
+    };
   }
   const leaf = await findLeaf(env, round, account);
   return leaf ? { kind: "listed", leaf } : { kind: "unlisted" };
 }
 
 async function findLeaf(env: AppEnvironment, round: RoundInfo, account: Address): Promise<Leaf | undefined> {
-  const count = await readContract(env.client, { address: round.airdrop, abi: airdropAbi, functionName: "batchCount" });
+  const count = await read(env.client, { address: round.airdrop, abi: airdropReadAbi, functionName: "batchCount" });
   for (let batchId = 0n; batchId < count; batchId++) {
     // batchPath starts with the chain and round directories; resolve it against the publication root.
-    const response = await fetch(new URL(batchPath("", env.config.chainId, env.config.round, batchId), publicationRoot(env)));
+    const response = await fetch(
+      new URL(batchPath("", env.config.chainId, env.config.round, batchId), publicationRoot(env)),
+    );
     if (!response.ok) continue;
     const tree = StandardMerkleTree.load<ParticipantLeaf>(await response.json());
     const found = findParticipant(tree, account);

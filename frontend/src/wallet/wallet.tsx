@@ -30,7 +30,15 @@ import { Failure, Loading } from "../components/common.js";
 import { devWalletAllowed } from "../config.js";
 import { useEnvironment } from "../context.js";
 import { holdings, stepsOf, stepsOfAddress, type VoteStep } from "../data/events.js";
-import { Phase, useDistrict, useProjects, useProjectTexts, useRound, type ProjectInfo, type RoundInfo } from "../data/round.js";
+import {
+  Phase,
+  useDistrict,
+  useProjects,
+  useProjectTexts,
+  useRound,
+  type ProjectInfo,
+  type RoundInfo,
+} from "../data/round.js";
 import { dateTime, rubles, rublesPlain, shortAddress } from "../format.js";
 import { airdropAbi, budgetTokenAbi, roundAbi } from "../generated/contracts.js";
 import { StepsTable } from "../pages/Verify.js";
@@ -55,7 +63,9 @@ export function WalletProvider({ children }: { children: ReactNode }): ReactNode
     const connectors = [injected()];
     if (devWalletAllowed(config)) {
       connectors.push(
-        injected({ target: { id: DEV_WALLET_ID, name: t("wallet.dev"), provider: devWalletProvider(config) as never } }),
+        injected({
+          target: { id: DEV_WALLET_ID, name: t("wallet.dev"), provider: devWalletProvider(config) as never },
+        }),
       );
     }
     return createConfig({
@@ -108,7 +118,9 @@ export function AccountButton(): ReactNode {
   return (
     <>
       <button type="button" className="primary" onClick={() => setOpen(true)}>
-        {connection.status === "connecting" || connection.status === "reconnecting" ? t("wallet.connecting") : t("wallet.connect")}
+        {connection.status === "connecting" || connection.status === "reconnecting"
+          ? t("wallet.connecting")
+          : t("wallet.connect")}
       </button>
       {open && <ConnectDialog onClose={() => setOpen(false)} />}
     </>
@@ -144,7 +156,9 @@ function ConnectDialog({ onClose }: { onClose: () => void }): ReactNode {
             </li>
           ))}
         </ul>
-        {dev && devWalletAllowed(config) && <DevWalletChoice onConnect={() => void connect(dev)} disabled={isPending} />}
+        {dev && devWalletAllowed(config) && (
+          <DevWalletChoice onConnect={() => void connect(dev)} disabled={isPending} />
+        )}
         {error && <p role="alert">{errorReason(error)}</p>}
         <button type="button" className="link" onClick={onClose}>
           {t("wallet.close")}
@@ -197,7 +211,12 @@ function NetworkGuard({ children }: { children: ReactNode }): ReactNode {
   return (
     <div className="notice error" role="alert" data-testid="wrong-network">
       <p>{t("wallet.wrongNetwork", { current: chainId, wanted: config.chainName ?? `Chain ${config.chainId}` })}</p>
-      <button type="button" className="primary" disabled={isPending} onClick={() => switchChain({ chainId: config.chainId })}>
+      <button
+        type="button"
+        className="primary"
+        disabled={isPending}
+        onClick={() => switchChain({ chainId: config.chainId })}
+      >
         {t("wallet.switch")}
       </button>
       {error && <p>{errorReason(error)}</p>}
@@ -218,9 +237,9 @@ function ConnectFirst(): ReactNode {
 /** Explains a failed or rejected transaction in one line. */
 function errorReason(error: unknown): string {
   if (error instanceof BaseError) {
-    const reverted = error.walk((e) => (e as { data?: { errorName?: string } }).data?.errorName !== undefined) as
-      | { data?: { errorName: string; args?: readonly unknown[] } }
-      | null;
+    const reverted = error.walk((e) => (e as { data?: { errorName?: string } }).data?.errorName !== undefined) as {
+      data?: { errorName: string; args?: readonly unknown[] };
+    } | null;
     if (reverted?.data) return `${reverted.data.errorName}(${(reverted.data.args ?? []).map(String).join(", ")})`;
     return error.shortMessage;
   }
@@ -240,7 +259,11 @@ type TxState =
   | { state: "failed"; reason: string }
   | { state: "rejected" };
 
-function useStanding(round: RoundInfo | undefined, account: Address | undefined, banks: readonly Address[] | undefined) {
+function useStanding(
+  round: RoundInfo | undefined,
+  account: Address | undefined,
+  banks: readonly Address[] | undefined,
+) {
   const env = useEnvironment();
   return useQuery({
     queryKey: ["standing", account, banks],
@@ -266,7 +289,15 @@ export function VotePanel({ districtId, projects }: { districtId: number; projec
   );
 }
 
-function Ballot({ account, districtId, projects }: { account: Address; districtId: number; projects: ProjectInfo[] }): ReactNode {
+function Ballot({
+  account,
+  districtId,
+  projects,
+}: {
+  account: Address;
+  districtId: number;
+  projects: ProjectInfo[];
+}): ReactNode {
   const { t } = useTranslation();
   const round = useRound();
   const standing = useStanding(
@@ -274,9 +305,15 @@ function Ballot({ account, districtId, projects }: { account: Address; districtI
     account,
     projects.map((p) => p.bank),
   );
-  const bound = standing.data?.kind === "resident" ? standing.data.district : standing.data?.kind === "listed" ? standing.data.leaf.district : undefined;
+  const bound =
+    standing.data?.kind === "resident"
+      ? standing.data.district
+      : standing.data?.kind === "listed"
+        ? standing.data.leaf.district
+        : undefined;
   const home = useDistrict(bound !== undefined && bound !== ANY_DISTRICT ? bound : districtId);
-  if (round.error || standing.error) return <Failure error={round.error ?? standing.error} retry={() => void standing.refetch()} />;
+  if (round.error || standing.error)
+    return <Failure error={round.error ?? standing.error} retry={() => void standing.refetch()} />;
   if (!round.data || !standing.data) return <p role="status">{t("vote.checking")}</p>;
   const s = standing.data;
   if (s.kind === "unlisted") {
@@ -294,7 +331,8 @@ function Ballot({ account, districtId, projects }: { account: Address; districtI
       </div>
     );
   }
-  if (round.data.phase === Phase.Setup) return <p className="notice">{t("vote.notOpen", { date: dateTime(round.data.opensAt) })}</p>;
+  if (round.data.phase === Phase.Setup)
+    return <p className="notice">{t("vote.notOpen", { date: dateTime(round.data.opensAt) })}</p>;
   if (round.data.phase !== Phase.Voting) return <p className="notice">{t("vote.closed")}</p>;
   return <AllocationForm round={round.data} standing={s} projects={projects} onDone={() => void standing.refetch()} />;
 }
@@ -359,9 +397,17 @@ function AllocationForm({
           args: [leaf.batchId, leaf.district, leaf.amount, leaf.proof, banks(deposits), amounts(deposits)],
         });
       } else if (withdrawals.length === 0) {
-        hash = await writeContractAsync({ ...base, functionName: "allocate", args: [banks(deposits), amounts(deposits)] });
+        hash = await writeContractAsync({
+          ...base,
+          functionName: "allocate",
+          args: [banks(deposits), amounts(deposits)],
+        });
       } else if (deposits.length === 0) {
-        hash = await writeContractAsync({ ...base, functionName: "withdraw", args: [banks(withdrawals), amounts(withdrawals)] });
+        hash = await writeContractAsync({
+          ...base,
+          functionName: "withdraw",
+          args: [banks(withdrawals), amounts(withdrawals)],
+        });
       } else {
         hash = await writeContractAsync({
           ...base,
@@ -434,7 +480,12 @@ function AllocationForm({
                   >
                     {t("vote.allIn")}
                   </button>
-                  <button type="button" className="link" disabled={busy} onClick={() => setInputs({ ...inputs, [p.id]: "" })}>
+                  <button
+                    type="button"
+                    className="link"
+                    disabled={busy}
+                    onClick={() => setInputs({ ...inputs, [p.id]: "" })}
+                  >
                     {t("vote.clear")}
                   </button>
                 </span>
@@ -460,7 +511,10 @@ function AllocationForm({
           <ul>
             {changes.map((c) => (
               <li key={c.project.id}>
-                {title(c.project)}: {c.delta > 0n ? t("vote.put", { amount: rubles(c.delta) }) : t("vote.take", { amount: rubles(-c.delta) })}
+                {title(c.project)}:{" "}
+                {c.delta > 0n
+                  ? t("vote.put", { amount: rubles(c.delta) })
+                  : t("vote.take", { amount: rubles(-c.delta) })}
               </li>
             ))}
           </ul>
@@ -468,7 +522,12 @@ function AllocationForm({
             <button type="button" onClick={() => setReviewing(false)} disabled={busy}>
               {t("vote.edit")}
             </button>
-            <button type="button" className="primary" onClick={() => void submit()} disabled={busy || changes.length === 0}>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => void submit()}
+              disabled={busy || changes.length === 0}
+            >
               {t("vote.confirm")}
             </button>
           </div>
@@ -549,7 +608,8 @@ function MyVotes({ account }: { account: Address }): ReactNode {
     enabled: round.data !== undefined && projects.data !== undefined,
     queryFn: () => stepsOfAddress(env, round.data!, projects.data!, account),
   });
-  if (round.error ?? projects.error ?? steps.error) return <Failure error={round.error ?? projects.error ?? steps.error} />;
+  if (round.error ?? projects.error ?? steps.error)
+    return <Failure error={round.error ?? projects.error ?? steps.error} />;
   if (!steps.data || !projects.data) return <Loading />;
   const claimed = steps.data.filter((s) => s.kind === "claim").reduce((sum, s) => sum + s.amount, 0n);
   const now = holdings(steps.data);
