@@ -6,7 +6,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 
 import { ROOT } from "./setup.js";
 
-export const SCREENSHOTS = path.join(ROOT, "bench/results/screenshots");
+// Git-ignored (frontend/.gitignore); CI keeps them as artifacts.
+export const SCREENSHOTS = path.join(ROOT, "frontend/test-results/screenshots");
 
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({

@@ -2,7 +2,7 @@
  * The citizens' dApp in a real browser (Debian's Chromium) against a real `hardhat node`: a resident browses,
  * connects an injected EIP-6963 wallet, is told to switch networks, claims and allocates in one transaction,
  * has a rejected transaction not counted, changes their mind, verifies the vote, and reads the results before
- * and after finalization; an unlisted address gets a plain explanation. Screenshots go to bench/results/screenshots.
+ * and after finalization; an unlisted address gets a plain explanation. Screenshots go to frontend/test-results/screenshots.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
