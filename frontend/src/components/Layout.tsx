@@ -1,0 +1,54 @@
+import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useLocation } from "wouter";
+
+import { useEnvironment } from "../context.js";
+import { switchLanguage } from "../i18n.js";
+import { WalletButton } from "../wallet/gate.js";
+
+export function Layout({ children }: { children: ReactNode }): ReactNode {
+  const { t } = useTranslation();
+  const { config } = useEnvironment();
+  const [location] = useLocation();
+  const links = [
+    ["/", t("nav.round")],
+    ["/results", t("nav.results")],
+    ["/verify", t("nav.verify")],
+    ["/my", t("nav.my")],
+  ] as const;
+  const current = (href: string): boolean => (href === "/" ? location === "/" : location.startsWith(href));
+  return (
+    <>
+      <a className="skip" href="#main">
+        {t("nav.skip")}
+      </a>
+      <header className="top">
+        <Link href="/" className="brand">
+          {t("app.name")}
+        </Link>
+        <div className="tools">
+          <button
+            type="button"
+            className="link"
+            onClick={() => void switchLanguage()}
+            aria-label={t("nav.languageLabel")}
+          >
+            {t("nav.language")}
+          </button>
+          <WalletButton label={t("wallet.connect")} />
+        </div>
+        <nav aria-label={t("nav.main")}>
+          {links.map(([href, label]) => (
+            <Link key={href} href={href} aria-current={current(href) ? "page" : undefined}>
+              {label}
+            </Link>
+          ))}
+        </nav>
+      </header>
+      <main id="main">{children}</main>
+      <footer className="small muted">
+        {config.chainName ?? `Chain ${config.chainId}`} · <span className="mono">{config.round}</span>
+      </footer>
+    </>
+  );
+}

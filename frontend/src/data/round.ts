@@ -1,0 +1,296 @@
+/**
+ * What the read-only pages know about the round, read straight from the chain (views and the round's own events)
+ * and from the published files. Queries that a page needs together are issued in the same tick, so the batching
+ * transport sends them as one JSON-RPC request: on a slow rural link every round trip counts.
+ */
+import { useQueries, useQuery, type UseQueryResult } from "@tanstack/react-query";
+import { getAbiItem, keccak256, stringToBytes, type Address, type Hex } from "viem";
+import { getLogs } from "viem/actions";
+
+import type { ProjectMetadata } from "../../../scripts/lib/metadata.js";
+import { roundDirectory } from "../../../scripts/lib/publication.js";
+import type { Rule } from "../../../scripts/lib/tally.js";
+import { read } from "../chain.js";
+import { useEnvironment, type AppEnvironment } from "../context.js";
+import { budgetTokenReadAbi, roundReadAbi } from "../generated/reads.js";
+
+export enum Phase {
+  Setup,
+  Voting,
+  Closed,
+  Finalized,
+}
+
+export interface RoundInfo {
+  name: string;
+  budget: bigint;
+  opensAt: bigint;
+  closesAt: bigint;
+  rule: Rule;
+  minTokens: bigint;
+  minSupporters: bigint;
+  phase: Phase;
+  opened: boolean;
+  token: Address;
+  airdrop: Address;
+  districtCount: number;
+  projectCount: number;
+  /** Chain time minus this computer's clock, in seconds (a test chain may have travelled in time). */
+  clockOffset: number;
+}
+
+export interface DistrictInfo {
+  id: number;
+  name: string;
+  budget: bigint;
+  projectCount: number;
+  finalized: boolean;
+  funded: bigint;
+}
+
+export interface ProjectInfo {
+  id: number;
+  district: number;
+  bank: Address;
+  cost: bigint;
+  category: number;
+  metadataHash: Hex;
+  metadataURI: string;
+}
+
+const PROJECT_ADDED = getAbiItem({ abi: roundReadAbi, name: "ProjectAdded" });
+const REFRESH_MS = 15_000;
+
+function roundCall<const F extends string>(env: AppEnvironment, functionName: F, args: readonly unknown[] = []) {
+  // Typed per call site below; the casts keep this helper small.
+  return read(env.client, { address: env.config.round, abi: roundReadAbi, functionName, args } as never);
+}
+
+async function loadRound(env: AppEnvironment): Promise<RoundInfo> {
+  const names = [
+    "name",
+    "budget",
+    "opensAt",
+    "closesAt",
+    "rule",
+    "minTokens",
+    "minSupporters",
+    "phase",
+    "opened",
+    "token",
+    "airdrop",
+    "districtCount",
+    "projectCount",
+  ] as const;
+  const [values, block] = await Promise.all([
+    Promise.all(names.map((name) => roundCall(env, name))),
+    // A raw request: getBlock's formatters would add weight to every page for one timestamp.
+    env.client.request({ method: "eth_getBlockByNumber", params: ["latest", false] }),
+  ]);
+  const v = Object.fromEntries(names.map((name, i) => [name, values[i]])) as Record<(typeof names)[number], unknown>;
+  return {
+    name: v.name as string,
+    budget: v.budget as bigint,
+    opensAt: v.opensAt as bigint,
+    closesAt: v.closesAt as bigint,
+    rule: Number(v.rule) as Rule,
+    minTokens: v.minTokens as bigint,
+    minSupporters: BigInt(v.minSupporters as number),
+    phase: Number(v.phase) as Phase,
+    opened: v.opened as boolean,
+    token: v.token as Address,
+    airdrop: v.airdrop as Address,
+    districtCount: Number(v.districtCount),
+    projectCount: Number(v.projectCount),
+    clockOffset: Number(BigInt(block!.timestamp)) - Date.now() / 1000,
+  };
+}
+
+export function useRound(): UseQueryResult<RoundInfo> {
+  const env = useEnvironment();
+  return useQuery({ queryKey: ["round"], queryFn: () => loadRound(env), refetchInterval: REFRESH_MS });
+}
+
+async function loadDistrict(env: AppEnvironment, id: number): Promise<DistrictInfo> {
+  const d = (await roundCall(env, "district", [BigInt(id)])) as Omit<DistrictInfo, "id">;
+  return { id, name: d.name, budget: d.budget, projectCount: d.projectCount, finalized: d.finalized, funded: d.funded };
+}
+
+async function loadDistricts(env: AppEnvironment, count: number): Promise<DistrictInfo[]> {
+  return Promise.all(Array.from({ length: count }, (_, id) => loadDistrict(env, id)));
+}
+
+export function useDistricts(): UseQueryResult<DistrictInfo[]> {
+  const env = useEnvironment();
+  const round = useRound();
+  const count = round.data?.districtCount;
+  return useQuery({
+    queryKey: ["districts", count],
+    queryFn: () => loadDistricts(env, count!),
+    enabled: count !== undefined,
+    refetchInterval: REFRESH_MS,
+  });
+}
+
+/** One district's row, read alone so that its page needs no district count first; null when there is none. */
+export function useDistrict(id: number): UseQueryResult<DistrictInfo | null> {
+  const env = useEnvironment();
+  return useQuery({
+    queryKey: ["district", id],
+    queryFn: () => loadDistrict(env, id).catch(() => null),
+    refetchInterval: REFRESH_MS,
+  });
+}
+
+/** Projects from the round's ProjectAdded events: the only place that holds the metadata URI. */
+async function loadProjects(
+  env: AppEnvironment,
+  filter: { district?: number; projectId?: number },
+): Promise<ProjectInfo[]> {
+  const logs = await getLogs(env.client, {
+    address: env.config.round,
+    event: PROJECT_ADDED,
+    args: {
+      district: filter.district === undefined ? undefined : BigInt(filter.district),
+      projectId: filter.projectId === undefined ? undefined : BigInt(filter.projectId),
+    },
+    fromBlock: BigInt(env.config.fromBlock ?? 0),
+    toBlock: "latest",
+    strict: true,
+  });
+  return logs
+    .map((log) => ({
+      id: Number(log.args.projectId),
+      district: Number(log.args.district),
+      bank: log.args.bank,
+      cost: log.args.cost,
+      category: log.args.category,
+      metadataHash: log.args.metadataHash,
+      metadataURI: log.args.metadataURI,
+    }))
+    .sort((a, b) => a.id - b.id);
+}
+
+export function useProjects(filter: { district?: number; projectId?: number } = {}): UseQueryResult<ProjectInfo[]> {
+  const env = useEnvironment();
+  return useQuery({
+    queryKey: ["projects", filter.district, filter.projectId],
+    queryFn: () => loadProjects(env, filter),
+    staleTime: Infinity,
+  });
+}
+
+export interface BankState {
+  tokens: bigint;
+  /** Distinct supporters, when the round counts them (minimum support), else undefined. */
+  supporters?: bigint;
+}
+
+/** Balances of the given banks (and supporters when the round keeps them). */
+export function useBanks(banks: readonly Address[] | undefined, token: Address | undefined, countSupporters: boolean) {
+  const env = useEnvironment();
+  return useQuery({
+    queryKey: ["banks", token, countSupporters, banks],
+    enabled: banks !== undefined && token !== undefined,
+    refetchInterval: REFRESH_MS,
+    queryFn: async (): Promise<Map<string, BankState>> => {
+      const states = await Promise.all(
+        banks!.map(async (bank) => {
+          const [tokens, supporters] = await Promise.all([
+            read(env.client, { address: token!, abi: budgetTokenReadAbi, functionName: "balanceOf", args: [bank] }),
+            countSupporters
+              ? read(env.client, {
+                  address: env.config.round,
+                  abi: roundReadAbi,
+                  functionName: "supportersOf",
+                  args: [bank],
+                })
+              : Promise.resolve(undefined),
+          ]);
+          return [bank.toLowerCase(), { tokens, supporters }] as const;
+        }),
+      );
+      return new Map(states);
+    },
+  });
+}
+
+/** Whether each project was funded and how its implementation goes (meaningful once its district is finalized). */
+export function useOutcomes(projectIds: readonly number[] | undefined, enabled: boolean) {
+  const env = useEnvironment();
+  return useQuery({
+    queryKey: ["outcomes", projectIds],
+    enabled: enabled && projectIds !== undefined,
+    queryFn: async () => {
+      const rows = await Promise.all(
+        projectIds!.map(async (id) => {
+          const project = await read(env.client, {
+            address: env.config.round,
+            abi: roundReadAbi,
+            functionName: "project",
+            args: [BigInt(id)],
+          });
+          const implementation = project.funded
+            ? await read(env.client, {
+                address: env.config.round,
+                abi: roundReadAbi,
+                functionName: "implementationOf",
+                args: [BigInt(id)],
+              })
+            : undefined;
+          return [
+            id,
+            { funded: project.funded, status: implementation?.status ?? 0, spent: implementation?.amountSpent ?? 0n },
+          ] as const;
+        }),
+      );
+      return new Map(rows);
+    },
+  });
+}
+
+/** The publication root (scripts/lib/publication.ts), as an absolute URL ending in "/". */
+export function publicationRoot(env: AppEnvironment): URL {
+  return new URL(env.config.publishedBase.replace(/\/*$/, "/"), location.href);
+}
+
+/** The round's directory under the publication root, as an absolute URL ending in "/". */
+export function roundFilesUrl(env: AppEnvironment): string {
+  return new URL(roundDirectory("", env.config.chainId, env.config.round) + "/", publicationRoot(env)).toString();
+}
+
+export interface LoadedMetadata {
+  metadata?: ProjectMetadata;
+  /** The file's keccak256 equals the hash the round stored for the project. */
+  verified: boolean;
+}
+
+function metadataQuery(env: AppEnvironment, project: ProjectInfo) {
+  return {
+    queryKey: ["metadata", project.id],
+    staleTime: Infinity,
+    queryFn: async (): Promise<LoadedMetadata> => {
+      const url = new URL(project.metadataURI, roundFilesUrl(env));
+      if (url.protocol !== "http:" && url.protocol !== "https:") return { verified: false };
+      const response = await fetch(url);
+      if (!response.ok) return { verified: false };
+      const text = await response.text();
+      // keccak256 of the file's exact bytes, as scripts/lib/metadata.ts `hashFileText` (viem's keccak, not ethers').
+      const verified = keccak256(stringToBytes(text)) === project.metadataHash.toLowerCase();
+      return { metadata: JSON.parse(text) as ProjectMetadata, verified };
+    },
+  };
+}
+
+export function useMetadata(project: ProjectInfo): UseQueryResult<LoadedMetadata> {
+  return useQuery(metadataQuery(useEnvironment(), project));
+}
+
+/** Title and description of each project, as far as loaded (for search and sorting). */
+export function useProjectTexts(projects: readonly ProjectInfo[]): Map<number, ProjectMetadata> {
+  const env = useEnvironment();
+  const results = useQueries({ queries: projects.map((p) => metadataQuery(env, p)) });
+  const texts = new Map<number, ProjectMetadata>();
+  results.forEach((r, i) => r.data?.metadata && texts.set(projects[i].id, r.data.metadata));
+  return texts;
+}

@@ -1,0 +1,38 @@
+import i18n from "i18next";
+import { initReactI18next } from "react-i18next";
+
+import { ru } from "./locales/ru.js";
+
+const STORAGE_KEY = "kopilka.language";
+
+/** English is fetched only by those who read it. */
+async function loadEnglish(): Promise<void> {
+  if (!i18n.hasResourceBundle("en", "translation")) {
+    i18n.addResourceBundle("en", "translation", (await import("./locales/en.js")).en);
+  }
+}
+
+/** Russian unless the reader chose English here before; resolves when the chosen language is ready. */
+export async function setupI18n(): Promise<void> {
+  const saved = localStorage.getItem(STORAGE_KEY);
+  await i18n.use(initReactI18next).init({
+    resources: { ru: { translation: ru } },
+    lng: "ru",
+    fallbackLng: "ru",
+    interpolation: { escapeValue: false },
+    returnObjects: true,
+  });
+  if (saved === "en") {
+    await loadEnglish();
+    await i18n.changeLanguage("en");
+  }
+  document.documentElement.lang = i18n.language;
+}
+
+export async function switchLanguage(): Promise<void> {
+  const next = i18n.language === "en" ? "ru" : "en";
+  if (next === "en") await loadEnglish();
+  localStorage.setItem(STORAGE_KEY, next);
+  document.documentElement.lang = next;
+  await i18n.changeLanguage(next);
+}

@@ -1,0 +1,137 @@
+import { useQuery } from "@tanstack/react-query";
+import { useState, type FormEvent, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { isAddress, isHash, type Address, type Hex } from "viem";
+import { Link, useSearchParams } from "wouter";
+
+import { Failure, Loading } from "../components/common.js";
+import { useEnvironment } from "../context.js";
+import { holdings, stepsOfAddress, stepsOfTransaction, type VoteStep } from "../data/events.js";
+import { useProjects, useProjectTexts, useRound, type ProjectInfo } from "../data/round.js";
+import { dateTime, rubles, shortAddress } from "../format.js";
+
+export function Verify(): ReactNode {
+  const { t } = useTranslation();
+  const [params, setParams] = useSearchParams();
+  const query = params.get("q")?.trim() ?? "";
+  const [text, setText] = useState(query);
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    setParams({ q: text.trim() });
+  };
+  const valid = isAddress(query) || isHash(query);
+  return (
+    <>
+      <h1>{t("verify.title")}</h1>
+      <p>{t("verify.intro")}</p>
+      <form className="verify-form" onSubmit={submit}>
+        <label className="field">
+          <span>{t("verify.query")}</span>
+          <input
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            spellCheck={false}
+            autoComplete="off"
+            className="mono"
+          />
+        </label>
+        <button type="submit" className="primary">
+          {t("verify.submit")}
+        </button>
+      </form>
+      {query && !valid && <p role="alert">{t("verify.invalid")}</p>}
+      {query && valid && <VerifyResult query={query} />}
+    </>
+  );
+}
+
+function VerifyResult({ query }: { query: string }): ReactNode {
+  const { t } = useTranslation();
+  const env = useEnvironment();
+  const round = useRound();
+  const projects = useProjects();
+  const ready = round.data !== undefined && projects.data !== undefined;
+  const result = useQuery({
+    queryKey: ["verify", query, round.data?.token],
+    enabled: ready,
+    queryFn: async () =>
+      isAddress(query)
+        ? {
+            found: true as const,
+            success: true,
+            steps: await stepsOfAddress(env, round.data!, projects.data!, query as Address),
+          }
+        : stepsOfTransaction(env, round.data!, projects.data!, query as Hex),
+  });
+  const error = round.error ?? projects.error ?? result.error;
+  if (error) return <Failure error={error} />;
+  if (!result.data) return <Loading />;
+  if (!result.data.found) return <p role="status">{t("verify.notFound")}</p>;
+  if (!result.data.success) return <p role="status">{t("verify.failedTx")}</p>;
+  return <StepsTable steps={result.data.steps} projects={projects.data!} showNow={isAddress(query)} />;
+}
+
+export function StepsTable({
+  steps,
+  projects,
+  showNow,
+}: {
+  steps: VoteStep[];
+  projects: ProjectInfo[];
+  showNow: boolean;
+}): ReactNode {
+  const { t } = useTranslation();
+  const texts = useProjectTexts(projects);
+  const title = (id: number): string => texts.get(id)?.title ?? `${t("common.project")} №${id}`;
+  if (steps.length === 0) return <p role="status">{t("verify.none")}</p>;
+  const now = holdings(steps);
+  return (
+    <div className="verify-result" role="region" aria-label={t("verify.title")}>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("verify.when")}</th>
+              <th scope="col">{t("verify.what")}</th>
+              <th scope="col">{t("verify.amount")}</th>
+              <th scope="col">{t("common.tx")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {steps.map((s) => (
+              <tr key={`${s.tx}-${s.logIndex}`} data-kind={s.kind}>
+                <td>{s.time !== undefined ? dateTime(s.time) : `${t("common.block")} ${s.block}`}</td>
+                <td>
+                  {t(`verify.${s.kind}`)}
+                  {s.project !== undefined && (
+                    <>
+                      {": "}
+                      <Link href={`/project/${s.project}`}>{title(s.project)}</Link>
+                    </>
+                  )}
+                  <span className="small muted"> · {shortAddress(s.account)}</span>
+                </td>
+                <td className="num">{rubles(s.amount)}</td>
+                <td className="mono">
+                  <Link href={`/verify?q=${s.tx}`}>{shortAddress(s.tx)}</Link>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {showNow && now.size > 0 && (
+        <>
+          <h2>{t("verify.now")}</h2>
+          <ul className="holdings">
+            {[...now].map(([project, amount]) => (
+              <li key={project} data-project={project}>
+                <Link href={`/project/${project}`}>{title(project)}</Link>: <strong>{rubles(amount)}</strong>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * Where the connected account stands: already a resident (claimed), on the published participants list (with the
+ * leaf and proof for its first vote), or on no list at all. The participants tree is read with the same module
+ * the committee's tool builds it with (scripts/lib/participants.ts).
+ */
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import type { Address, Hex } from "viem";
+
+import { ANY_DISTRICT, findParticipant, type ParticipantLeaf } from "../../../scripts/lib/participants.js";
+import { batchPath } from "../../../scripts/lib/publication.js";
+import { read } from "../chain.js";
+import type { AppEnvironment } from "../context.js";
+import { publicationRoot, type RoundInfo } from "../data/round.js";
+import { airdropReadAbi, budgetTokenReadAbi, roundReadAbi } from "../generated/reads.js";
+
+export { ANY_DISTRICT };
+
+const RESIDENT = 1;
+
+export interface Leaf {
+  batchId: bigint;
+  district: number;
+  amount: bigint;
+  proof: Hex[];
+}
+
+export type Standing =
+  | { kind: "resident"; district: number; balance: bigint; deposits: Map<string, bigint> }
+  | { kind: "listed"; leaf: Leaf }
+  | { kind: "unlisted" };
+
+/** The account's standing; `banks` are the banks whose deposits the caller wants (a district's, or all). */
+export async function standingOf(
+  env: AppEnvironment,
+  round: RoundInfo,
+  account: Address,
+  banks: readonly Address[],
+): Promise<Standing> {
+  const [[kind, district], balance] = await Promise.all([
+    read(env.client, { address: round.token, abi: budgetTokenReadAbi, functionName: "holderOf", args: [account] }),
+    read(env.client, { address: round.token, abi: budgetTokenReadAbi, functionName: "balanceOf", args: [account] }),
+  ]);
+  if (kind === RESIDENT) {
+    const amounts = await Promise.all(
+      banks.map((bank) =>
+        read(env.client, {
+          address: env.config.round,
+          abi: roundReadAbi,
+          functionName: "depositOf",
+          args: [bank, account],
+        }),
+      ),
+    );
+    return {
+      kind: "resident",
+      district,
+      balance,
+      deposits: new Map(banks.map((b, i) => [b.toLowerCase(), amounts[i]])),
+    };
+  }
+  const leaf = await findLeaf(env, round, account);
+  return leaf ? { kind: "listed", leaf } : { kind: "unlisted" };
+}
+
+async function findLeaf(env: AppEnvironment, round: RoundInfo, account: Address): Promise<Leaf | undefined> {
+  const count = await read(env.client, { address: round.airdrop, abi: airdropReadAbi, functionName: "batchCount" });
+  for (let batchId = 0n; batchId < count; batchId++) {
+    // batchPath starts with the chain and round directories; resolve it against the publication root.
+    const response = await fetch(
+      new URL(batchPath("", env.config.chainId, env.config.round, batchId), publicationRoot(env)),
+    );
+    if (!response.ok) continue;
+    const tree = StandardMerkleTree.load<ParticipantLeaf>(await response.json());
+    const found = findParticipant(tree, account);
+    if (found) {
+      return {
+        batchId,
+        district: found.participant.district,
+        amount: found.participant.amount,
+        proof: found.proof as Hex[],
+      };
+    }
+  }
+  return undefined;
+}

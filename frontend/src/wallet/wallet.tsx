@@ -1,0 +1,632 @@
+/**
+ * The wallet chunk: wagmi with EIP-6963 discovery, the generic injected wallet and (on the local chain only) the
+ * built-in dev wallet; the ballot (claim + allocate, change of mind) and the voter's own page. Loaded on demand by
+ * ./gate.tsx.
+ */
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { BaseError, UserRejectedRequestError, type Address, type Hex, type Log } from "viem";
+import { waitForTransactionReceipt } from "viem/actions";
+import {
+  createConfig,
+  http,
+  injected,
+  useChainId,
+  useConnect,
+  useConnection,
+  useConnectors,
+  useDisconnect,
+  useSwitchChain,
+  useWriteContract,
+  WagmiProvider,
+  type Connector,
+} from "wagmi";
+import { Link } from "wouter";
+
+import { parseRubles } from "../../../scripts/lib/money.js";
+import { chainOf } from "../chain.js";
+import { Failure, Loading } from "../components/common.js";
+import { devWalletAllowed } from "../config.js";
+import { useEnvironment } from "../context.js";
+import { holdings, stepsOf, stepsOfAddress, type VoteStep } from "../data/events.js";
+import {
+  Phase,
+  useDistrict,
+  useProjects,
+  useProjectTexts,
+  useRound,
+  type ProjectInfo,
+  type RoundInfo,
+} from "../data/round.js";
+import { dateTime, rubles, rublesPlain, shortAddress } from "../format.js";
+import { airdropAbi, budgetTokenAbi, roundAbi } from "../generated/contracts.js";
+import { StepsTable } from "../pages/Verify.js";
+import { devAccounts, devWalletProvider, selectDevAccount, selectedDevAccount } from "./devWallet.js";
+import { ANY_DISTRICT, standingOf, type Standing } from "./eligibility.js";
+import { useWalletGate, WALLET_USED_KEY } from "./gate.js";
+
+/** The round's ABI with the token's and airdrop's errors, so a revert from either is decoded by name. */
+const VOTE_ABI = [
+  ...roundAbi,
+  ...budgetTokenAbi.filter((item) => item.type === "error"),
+  ...airdropAbi.filter((item) => item.type === "error"),
+] as const;
+
+const DEV_WALLET_ID = "kopilka-dev";
+
+export function WalletProvider({ children }: { children: ReactNode }): ReactNode {
+  const { config } = useEnvironment();
+  const { t } = useTranslation();
+  const wagmiConfig = useMemo(() => {
+    const chain = chainOf(config);
+    const connectors = [injected()];
+    if (devWalletAllowed(config)) {
+      connectors.push(
+        injected({
+          target: { id: DEV_WALLET_ID, name: t("wallet.dev"), provider: devWalletProvider(config) as never },
+        }),
+      );
+    }
+    return createConfig({
+      chains: [chain],
+      transports: { [chain.id]: http(chain.rpcUrls.default.http[0]) },
+      connectors,
+      multiInjectedProviderDiscovery: true,
+    });
+    // The config is built once per page load; the language of the dev wallet's label does not matter later.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [config]);
+  return (
+    <WagmiProvider config={wagmiConfig} reconnectOnMount>
+      {children}
+    </WagmiProvider>
+  );
+}
+
+export function AccountButton(): ReactNode {
+  const { t } = useTranslation();
+  const gate = useWalletGate();
+  const connection = useConnection();
+  const { disconnect } = useDisconnect();
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (gate.dialogRequested) {
+      gate.clearDialogRequest();
+      if (connection.status !== "connected") setOpen(true);
+    }
+  }, [gate, connection.status]);
+  if (connection.status === "connected" && connection.address) {
+    return (
+      <span className="account">
+        <span className="mono" title={connection.address}>
+          {shortAddress(connection.address)}
+        </span>
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            localStorage.removeItem(WALLET_USED_KEY);
+            disconnect();
+          }}
+        >
+          {t("wallet.disconnect")}
+        </button>
+      </span>
+    );
+  }
+  return (
+    <>
+      <button type="button" className="primary" onClick={() => setOpen(true)}>
+        {connection.status === "connecting" || connection.status === "reconnecting"
+          ? t("wallet.connecting")
+          : t("wallet.connect")}
+      </button>
+      {open && <ConnectDialog onClose={() => setOpen(false)} />}
+    </>
+  );
+}
+
+function ConnectDialog({ onClose }: { onClose: () => void }): ReactNode {
+  const { t } = useTranslation();
+  const { config } = useEnvironment();
+  const connectors = useConnectors();
+  const { connectAsync, isPending, error } = useConnect();
+  // EIP-6963 wallets announce themselves; the generic injected one is only worth showing when none did.
+  const announced = connectors.filter((c) => c.type === "injected" && c.id !== "injected" && c.id !== DEV_WALLET_ID);
+  const generic = connectors.find((c) => c.id === "injected");
+  const dev = connectors.find((c) => c.id === DEV_WALLET_ID);
+  const shown = [...announced, ...(announced.length === 0 && generic && "ethereum" in window ? [generic] : [])];
+  const connect = async (connector: Connector): Promise<void> => {
+    await connectAsync({ connector });
+    localStorage.setItem(WALLET_USED_KEY, "1");
+    onClose();
+  };
+  return (
+    <div className="dialog-backdrop">
+      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="connect-title">
+        <h2 id="connect-title">{t("wallet.choose")}</h2>
+        {shown.length === 0 && !dev && <p>{t("wallet.none")}</p>}
+        <ul className="wallets">
+          {shown.map((c) => (
+            <li key={c.uid}>
+              <button type="button" onClick={() => void connect(c)} disabled={isPending}>
+                {c.icon && <img src={c.icon} alt="" width={24} height={24} />} {c.name}
+              </button>
+            </li>
+          ))}
+        </ul>
+        {dev && devWalletAllowed(config) && (
+          <DevWalletChoice onConnect={() => void connect(dev)} disabled={isPending} />
+        )}
+        {error && <p role="alert">{errorReason(error)}</p>}
+        <button type="button" className="link" onClick={onClose}>
+          {t("wallet.close")}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function DevWalletChoice({ onConnect, disabled }: { onConnect: () => void; disabled: boolean }): ReactNode {
+  const { t } = useTranslation();
+  const { config } = useEnvironment();
+  const accounts = useQuery({ queryKey: ["devAccounts"], queryFn: () => devAccounts(config) });
+  const [index, setIndex] = useState(selectedDevAccount);
+  return (
+    <div className="dev-wallet">
+      <label className="field">
+        <span>{t("wallet.devAccount")}</span>
+        <select value={index} onChange={(e) => setIndex(Number(e.target.value))}>
+          {(accounts.data ?? []).map((a, i) => (
+            <option key={a} value={i}>
+              #{i} {shortAddress(a)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button
+        type="button"
+        onClick={() => {
+          selectDevAccount(index);
+          onConnect();
+        }}
+        disabled={disabled || !accounts.data}
+      >
+        {t("wallet.dev")}
+      </button>
+    </div>
+  );
+}
+
+/** Shown instead of any write when the wallet is on another chain. */
+function NetworkGuard({ children }: { children: ReactNode }): ReactNode {
+  const { t } = useTranslation();
+  const { config } = useEnvironment();
+  const connection = useConnection();
+  const walletChain = useChainId();
+  const chainId = connection.chainId ?? walletChain;
+  const { switchChain, isPending, error } = useSwitchChain();
+  if (chainId === config.chainId) return children;
+  return (
+    <div className="notice error" role="alert" data-testid="wrong-network">
+      <p>{t("wallet.wrongNetwork", { current: chainId, wanted: config.chainName ?? `Chain ${config.chainId}` })}</p>
+      <button
+        type="button"
+        className="primary"
+        disabled={isPending}
+        onClick={() => switchChain({ chainId: config.chainId })}
+      >
+        {t("wallet.switch")}
+      </button>
+      {error && <p>{errorReason(error)}</p>}
+    </div>
+  );
+}
+
+function ConnectFirst(): ReactNode {
+  const { t } = useTranslation();
+  return (
+    <div className="notice">
+      <p>{t("vote.connectFirst")}</p>
+      <AccountButton />
+    </div>
+  );
+}
+
+/** Explains a failed or rejected transaction in one line. */
+function errorReason(error: unknown): string {
+  if (error instanceof BaseError) {
+    const reverted = error.walk((e) => (e as { data?: { errorName?: string } }).data?.errorName !== undefined) as {
+      data?: { errorName: string; args?: readonly unknown[] };
+    } | null;
+    if (reverted?.data) return `${reverted.data.errorName}(${(reverted.data.args ?? []).map(String).join(", ")})`;
+    return error.shortMessage;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isRejection(error: unknown): boolean {
+  if (error instanceof BaseError) return error.walk((e) => e instanceof UserRejectedRequestError) !== null;
+  return (error as { code?: number })?.code === 4001;
+}
+
+type TxState =
+  | { state: "idle" }
+  | { state: "signing" }
+  | { state: "pending"; hash: Hex }
+  | { state: "confirmed"; hash: Hex; block: bigint; steps: VoteStep[] }
+  | { state: "failed"; reason: string }
+  | { state: "rejected" };
+
+function useStanding(
+  round: RoundInfo | undefined,
+  account: Address | undefined,
+  banks: readonly Address[] | undefined,
+) {
+  const env = useEnvironment();
+  return useQuery({
+    queryKey: ["standing", account, banks],
+    enabled: round !== undefined && account !== undefined && banks !== undefined,
+    queryFn: () => standingOf(env, round!, account!, banks!),
+  });
+}
+
+export function VotePanel({ districtId, projects }: { districtId: number; projects: ProjectInfo[] }): ReactNode {
+  const { t } = useTranslation();
+  const connection = useConnection();
+  return (
+    <section className="vote card" aria-labelledby="vote-title">
+      <h2 id="vote-title">{t("vote.title")}</h2>
+      {connection.status !== "connected" || !connection.address ? (
+        <ConnectFirst />
+      ) : (
+        <NetworkGuard>
+          <Ballot key={connection.address} account={connection.address} districtId={districtId} projects={projects} />
+        </NetworkGuard>
+      )}
+    </section>
+  );
+}
+
+function Ballot({
+  account,
+  districtId,
+  projects,
+}: {
+  account: Address;
+  districtId: number;
+  projects: ProjectInfo[];
+}): ReactNode {
+  const { t } = useTranslation();
+  const round = useRound();
+  const standing = useStanding(
+    round.data,
+    account,
+    projects.map((p) => p.bank),
+  );
+  const bound =
+    standing.data?.kind === "resident"
+      ? standing.data.district
+      : standing.data?.kind === "listed"
+        ? standing.data.leaf.district
+        : undefined;
+  const home = useDistrict(bound !== undefined && bound !== ANY_DISTRICT ? bound : districtId);
+  if (round.error || standing.error)
+    return <Failure error={round.error ?? standing.error} retry={() => void standing.refetch()} />;
+  if (!round.data || !standing.data) return <p role="status">{t("vote.checking")}</p>;
+  const s = standing.data;
+  if (s.kind === "unlisted") {
+    return (
+      <p className="notice" role="alert" data-testid="ineligible">
+        {t("vote.ineligible", { address: account })}
+      </p>
+    );
+  }
+  if (bound !== undefined && bound !== ANY_DISTRICT && bound !== districtId) {
+    return (
+      <div className="notice" role="alert">
+        <p>{t("vote.otherDistrict", { name: home.data?.name ?? `#${bound}` })}</p>
+        <Link href={`/district/${bound}`}>{t("vote.goToDistrict")}</Link>
+      </div>
+    );
+  }
+  if (round.data.phase === Phase.Setup)
+    return <p className="notice">{t("vote.notOpen", { date: dateTime(round.data.opensAt) })}</p>;
+  if (round.data.phase !== Phase.Voting) return <p className="notice">{t("vote.closed")}</p>;
+  return <AllocationForm round={round.data} standing={s} projects={projects} onDone={() => void standing.refetch()} />;
+}
+
+function AllocationForm({
+  round,
+  standing,
+  projects,
+  onDone,
+}: {
+  round: RoundInfo;
+  standing: Exclude<Standing, { kind: "unlisted" }>;
+  projects: ProjectInfo[];
+  onDone: () => void;
+}): ReactNode {
+  const { t } = useTranslation();
+  const env = useEnvironment();
+  const queryClient = useQueryClient();
+  const texts = useProjectTexts(projects);
+  const { writeContractAsync } = useWriteContract();
+  const current = (p: ProjectInfo): bigint =>
+    standing.kind === "resident" ? (standing.deposits.get(p.bank.toLowerCase()) ?? 0n) : 0n;
+  const [inputs, setInputs] = useState<Record<number, string>>(() =>
+    Object.fromEntries(projects.map((p) => [p.id, current(p) === 0n ? "" : rublesPlain(current(p))])),
+  );
+  const [reviewing, setReviewing] = useState(false);
+  const [tx, setTx] = useState<TxState>({ state: "idle" });
+
+  const total =
+    standing.kind === "resident"
+      ? standing.balance + projects.reduce((sum, p) => sum + current(p), 0n)
+      : standing.leaf.amount;
+  const parsed = projects.map((p) => {
+    const text = inputs[p.id]?.trim() ?? "";
+    if (text === "") return { project: p, amount: 0n };
+    const r = parseRubles(text);
+    return "error" in r ? { project: p, amount: 0n, error: r.error } : { project: p, amount: r.kopecks };
+  });
+  const wanted = parsed.reduce((sum, x) => sum + x.amount, 0n);
+  const left = total - wanted;
+  const invalid = parsed.some((x) => x.error !== undefined) || left < 0n;
+  const changes = parsed
+    .map((x) => ({ project: x.project, delta: x.amount - current(x.project) }))
+    .filter((c) => c.delta !== 0n);
+  const title = (p: ProjectInfo): string => texts.get(p.id)?.title ?? `${t("common.project")} №${p.id}`;
+  const busy = tx.state === "signing" || tx.state === "pending";
+
+  const submit = async (): Promise<void> => {
+    const deposits = changes.filter((c) => c.delta > 0n);
+    const withdrawals = changes.filter((c) => c.delta < 0n);
+    const banks = (list: typeof changes): Address[] => list.map((c) => c.project.bank);
+    const amounts = (list: typeof changes): bigint[] => list.map((c) => (c.delta < 0n ? -c.delta : c.delta));
+    setTx({ state: "signing" });
+    try {
+      const base = { address: env.config.round, abi: VOTE_ABI, chainId: env.config.chainId } as const;
+      let hash: Hex;
+      if (standing.kind === "listed") {
+        const { leaf } = standing;
+        hash = await writeContractAsync({
+          ...base,
+          functionName: "claimAndAllocate",
+          args: [leaf.batchId, leaf.district, leaf.amount, leaf.proof, banks(deposits), amounts(deposits)],
+        });
+      } else if (withdrawals.length === 0) {
+        hash = await writeContractAsync({
+          ...base,
+          functionName: "allocate",
+          args: [banks(deposits), amounts(deposits)],
+        });
+      } else if (deposits.length === 0) {
+        hash = await writeContractAsync({
+          ...base,
+          functionName: "withdraw",
+          args: [banks(withdrawals), amounts(withdrawals)],
+        });
+      } else {
+        hash = await writeContractAsync({
+          ...base,
+          functionName: "reallocate",
+          args: [banks(withdrawals), amounts(withdrawals), banks(deposits), amounts(deposits)],
+        });
+      }
+      setTx({ state: "pending", hash });
+      const receipt = await waitForTransactionReceipt(env.client, { hash, pollingInterval: 1_000 });
+      if (receipt.status !== "success") {
+        setTx({ state: "failed", reason: `reverted in block ${receipt.blockNumber}` });
+        return;
+      }
+      const [allProjects, block] = [projects, receipt.blockNumber];
+      setTx({ state: "confirmed", hash, block, steps: stepsOf(receipt.logs as Log[], round, allProjects) });
+      setReviewing(false);
+      await queryClient.invalidateQueries({ queryKey: ["banks"] });
+      onDone();
+    } catch (error) {
+      setTx(isRejection(error) ? { state: "rejected" } : { state: "failed", reason: errorReason(error) });
+    }
+  };
+
+  return (
+    <div className="ballot">
+      <p>
+        {t("vote.allowance", { amount: rubles(total) })}
+        {standing.kind === "listed" && <span className="small muted"> {t("vote.unclaimed")}</span>}
+      </p>
+      <div className="left" aria-live="polite">
+        <div
+          className="bar"
+          role="meter"
+          aria-label={t("vote.left", { amount: rubles(left < 0n ? 0n : left) })}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={total === 0n ? 0 : Math.max(0, Math.min(100, Number((wanted * 100n) / total)))}
+        >
+          <span style={{ width: `${total === 0n ? 0 : Math.min(100, Number((wanted * 10000n) / total) / 100)}%` }} />
+        </div>
+        <p data-testid="left" className={left < 0n ? "error" : ""}>
+          {left < 0n ? t("vote.over", { amount: rubles(-left) }) : t("vote.left", { amount: rubles(left) })}
+        </p>
+      </div>
+      {!reviewing ? (
+        <>
+          <ul className="amounts">
+            {parsed.map(({ project: p, error }) => (
+              <li key={p.id} data-project={p.id}>
+                <label className="field">
+                  <span>{t("vote.amountFor", { title: title(p) })}</span>
+                  <input
+                    inputMode="decimal"
+                    autoComplete="off"
+                    value={inputs[p.id] ?? ""}
+                    aria-invalid={error !== undefined}
+                    onChange={(e) => setInputs({ ...inputs, [p.id]: e.target.value })}
+                    disabled={busy}
+                  />
+                </label>
+                <span className="quick">
+                  <button
+                    type="button"
+                    className="link"
+                    disabled={busy || left <= 0n}
+                    onClick={() => {
+                      const mine = parsed.find((x) => x.project.id === p.id)?.amount ?? 0n;
+                      setInputs({ ...inputs, [p.id]: rublesPlain(mine + left) });
+                    }}
+                  >
+                    {t("vote.allIn")}
+                  </button>
+                  <button
+                    type="button"
+                    className="link"
+                    disabled={busy}
+                    onClick={() => setInputs({ ...inputs, [p.id]: "" })}
+                  >
+                    {t("vote.clear")}
+                  </button>
+                </span>
+                {error && <p className="error small">{t("vote.badAmount", { reason: error })}</p>}
+              </li>
+            ))}
+          </ul>
+          <button
+            type="button"
+            className="primary wide"
+            disabled={invalid || changes.length === 0 || busy}
+            onClick={() => {
+              setTx({ state: "idle" });
+              setReviewing(true);
+            }}
+          >
+            {t("vote.review")}
+          </button>
+        </>
+      ) : (
+        <div className="review">
+          <h3>{t("vote.changes")}</h3>
+          <ul>
+            {changes.map((c) => (
+              <li key={c.project.id}>
+                {title(c.project)}:{" "}
+                {c.delta > 0n
+                  ? t("vote.put", { amount: rubles(c.delta) })
+                  : t("vote.take", { amount: rubles(-c.delta) })}
+              </li>
+            ))}
+          </ul>
+          <div className="buttons">
+            <button type="button" onClick={() => setReviewing(false)} disabled={busy}>
+              {t("vote.edit")}
+            </button>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => void submit()}
+              disabled={busy || changes.length === 0}
+            >
+              {t("vote.confirm")}
+            </button>
+          </div>
+        </div>
+      )}
+      <TxStatus tx={tx} projects={projects} />
+    </div>
+  );
+}
+
+function TxStatus({ tx, projects }: { tx: TxState; projects: ProjectInfo[] }): ReactNode {
+  const { t } = useTranslation();
+  switch (tx.state) {
+    case "idle":
+      return null;
+    case "signing":
+      return (
+        <p className="notice" role="status" data-tx="signing">
+          {t("vote.signing")}
+        </p>
+      );
+    case "pending":
+      return (
+        <p className="notice" role="status" data-tx="pending">
+          {t("vote.pending")} <span className="mono">{shortAddress(tx.hash)}</span>
+        </p>
+      );
+    case "rejected":
+      return (
+        <p className="notice error" role="alert" data-tx="rejected">
+          {t("vote.rejected")}
+        </p>
+      );
+    case "failed":
+      return (
+        <p className="notice error" role="alert" data-tx="failed">
+          {t("vote.failed", { reason: tx.reason })}
+        </p>
+      );
+    case "confirmed":
+      return (
+        <div className="notice ok receipt" role="status" data-tx="confirmed">
+          <p>{t("vote.confirmed", { block: tx.block.toString() })}</p>
+          <h3>{t("vote.receipt")}</h3>
+          <StepsTable steps={tx.steps} projects={projects} showNow={false} />
+          <p>
+            <Link href={`/verify?q=${tx.hash}`}>{t("vote.receiptLink")}</Link>
+          </p>
+        </div>
+      );
+  }
+}
+
+export function MyAllocations(): ReactNode {
+  const { t } = useTranslation();
+  const connection = useConnection();
+  return (
+    <>
+      <h1>{t("my.title")}</h1>
+      {connection.status !== "connected" || !connection.address ? (
+        <ConnectFirst />
+      ) : (
+        <NetworkGuard>
+          <MyVotes account={connection.address} />
+        </NetworkGuard>
+      )}
+    </>
+  );
+}
+
+function MyVotes({ account }: { account: Address }): ReactNode {
+  const { t } = useTranslation();
+  const env = useEnvironment();
+  const round = useRound();
+  const projects = useProjects();
+  const steps = useQuery({
+    queryKey: ["verify", account, round.data?.token],
+    enabled: round.data !== undefined && projects.data !== undefined,
+    queryFn: () => stepsOfAddress(env, round.data!, projects.data!, account),
+  });
+  if (round.error ?? projects.error ?? steps.error)
+    return <Failure error={round.error ?? projects.error ?? steps.error} />;
+  if (!steps.data || !projects.data) return <Loading />;
+  const claimed = steps.data.filter((s) => s.kind === "claim").reduce((sum, s) => sum + s.amount, 0n);
+  const now = holdings(steps.data);
+  const allocated = [...now.values()].reduce((sum, a) => sum + a, 0n);
+  const districts = [...new Set([...now.keys()].map((id) => projects.data.find((p) => p.id === id)!.district))];
+  return (
+    <>
+      <p>{t("vote.allowance", { amount: rubles(claimed) })}</p>
+      {claimed === 0n ? <p>{t("my.nothing")}</p> : <p>{t("my.free", { amount: rubles(claimed - allocated) })}</p>}
+      {districts.map((d) => (
+        <p key={d}>
+          <Link href={`/district/${d}`}>
+            {t("my.change")}: {t("common.district")} #{d}
+          </Link>
+        </p>
+      ))}
+      <StepsTable steps={steps.data} projects={projects.data} showNow />
+    </>
+  );
+}

@@ -1,0 +1,36 @@
+import { createReadStream, existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import react from "@vitejs/plugin-react";
+import { defineConfig, type Connect, type Plugin } from "vite";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const published = path.resolve(here, "../published");
+
+/** Serves the repository's `published/` directory (the committee's public files) at /published in dev and preview. */
+function servePublished(): Plugin {
+  const middleware: Connect.NextHandleFunction = (req, res, next) => {
+    const url = decodeURIComponent((req.url ?? "").split("?")[0]);
+    if (!url.startsWith("/published/")) return next();
+    const file = path.join(published, url.slice("/published/".length));
+    if (!file.startsWith(published) || !existsSync(file) || !statSync(file).isFile()) return next();
+    res.setHeader("content-type", "application/json");
+    createReadStream(file).pipe(res);
+  };
+  return {
+    name: "kopilka-published",
+    configureServer: (server) => void server.middlewares.use(middleware),
+    configurePreviewServer: (server) => void server.middlewares.use(middleware),
+  };
+}
+
+export default defineConfig({
+  plugins: [react(), servePublished()],
+  resolve: {
+    // scripts/lib/publication.ts joins paths with node:path; in the browser a tiny shim does the same.
+    alias: { "node:path": path.resolve(here, "src/shims/path.ts") },
+  },
+  server: { fs: { allow: [path.resolve(here, "..")] } },
+  build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 600 },
+});
