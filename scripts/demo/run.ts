@@ -28,7 +28,7 @@ import { createRound } from "../cli/round.js";
 import { CommandError, type Connection } from "../lib/chain.js";
 import { advanceTimeTo, ballotsFromTree, castBallots, nodeProvider } from "../lib/localchain.js";
 import type { ParticipantLeaf } from "../lib/participants.js";
-import { manifestPath, roundDirectory } from "../lib/publication.js";
+import { DAPP_CONFIG_FILE, manifestPath, roundDirectory, type DappConfig } from "../lib/publication.js";
 import {
   DEMO_SEED,
   demoRound,
@@ -63,27 +63,16 @@ export interface DemoOptions {
   deploymentId?: string;
   /** Where the dApp's runtime config is also written (for `vite dev`); null for nowhere. */
   configFile?: string | null;
-  /** Build frontend/ when frontend/dist is missing and its dependencies are installed. */
+  /** Build frontend/ when frontend/dist is missing. */
   buildFrontend?: boolean;
   out?: Output;
-}
-
-/** What the dApp reads from /kopilka.config.json (frontend/src/config.ts). */
-export interface KopilkaConfig {
-  chainId: number;
-  chainName?: string;
-  rpcUrl: string;
-  round: string;
-  publishedBase: string;
-  fromBlock?: number;
-  devWallet?: boolean;
 }
 
 export interface RunningDemo {
   rpcUrl: string;
   webUrl: string;
   round: string;
-  config: KopilkaConfig;
+  config: DappConfig;
   /** Whether the dApp is served (frontend/dist exists), or only the published files and a notice. */
   dappServed: boolean;
   residents: number;
@@ -183,14 +172,14 @@ async function serveSite(options: {
   port: number;
   dist?: string;
   publicationBase: string;
-  config: KopilkaConfig;
+  config: DappConfig;
   notBuiltPage: string;
 }): Promise<{ server: Server; url: string }> {
   const configText = JSON.stringify(options.config, null, 2) + "\n";
   const server = createHttpServer((req, res) => {
     void (async () => {
       const urlPath = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-      if (urlPath === "/kopilka.config.json") {
+      if (urlPath === `/${DAPP_CONFIG_FILE}`) {
         res.writeHead(200, { "content-type": TYPES[".json"], "cache-control": "no-cache" }).end(configText);
         return;
       }
@@ -233,17 +222,12 @@ function frontendDist(root: string, build: boolean, out: Output): { dist?: strin
   const dist = path.join(frontend, "dist");
   if (existsSync(path.join(dist, "index.html"))) return { dist };
   if (!existsSync(path.join(frontend, "package.json"))) return { reason: "this checkout has no frontend/ yet" };
-  if (!existsSync(path.join(frontend, "node_modules"))) {
-    return {
-      reason: "its dependencies are not installed: npm --prefix frontend ci && npm --prefix frontend run build",
-    };
-  }
-  if (!build) return { reason: "frontend/dist is missing: npm --prefix frontend run build" };
+  if (!build) return { reason: "frontend/dist is missing: npm run web:build" };
   out.info("Building the dApp (frontend/dist is missing)...");
-  const built = spawnSync("npm", ["run", "build"], { cwd: frontend, stdio: "inherit" });
+  const built = spawnSync("npm", ["run", "build", "-w", "frontend"], { cwd: root, stdio: "inherit" });
   return built.status === 0 && existsSync(path.join(dist, "index.html"))
     ? { dist }
-    : { reason: "its build failed (npm --prefix frontend run build shows why)" };
+    : { reason: "its build failed (npm run web:build shows why)" };
 }
 
 /** The ballots of the demo voters: most put their whole allowance into one project, some split it. */
@@ -369,11 +353,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     out.info(`Cast ${cast.cast} ballots in ${cast.blocks} blocks (${cast.seconds.toFixed(1)} s)`);
 
     const manifest = JSON.parse(readFileSync(manifestPath(publicationBase, CHAIN_ID, created.round), "utf8"));
-    const config: KopilkaConfig = {
+    const config: DappConfig = {
       chainId: CHAIN_ID,
       chainName: "Hardhat (local demo)",
       rpcUrl: node.url,
-      round: created.round,
+      round: created.round as `0x${string}`,
       publishedBase: "/published",
       fromBlock: manifest.fromBlock,
       devWallet: true,
@@ -381,7 +365,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const configFile =
       options.configFile === undefined
         ? existsSync(path.join(root, "frontend", "package.json"))
-          ? path.join(root, "frontend", "public", "kopilka.config.json")
+          ? path.join(root, "frontend", "public", DAPP_CONFIG_FILE)
           : null
         : options.configFile;
     if (configFile !== null) {
@@ -403,7 +387,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     return {
       rpcUrl: node.url,
       webUrl: site.url,
-      round: created.round,
+      round: created.round as `0x${string}`,
       config,
       dappServed: dist !== undefined,
       residents: people.length,

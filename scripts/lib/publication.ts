@@ -49,3 +49,24 @@ export function projectMetadataPath(
 ): string {
   return path.join(roundDirectory(base, chainId, round), projectMetadataURI(projectId));
 }
+
+/**
+ * The dApp's runtime configuration, served as `/kopilka.config.json` beside the built app: which chain, which RPC,
+ * which round, and where the round's published files are. The deployment and demo scripts write it; nothing of it
+ * is compiled into the build, so the same build serves the local chain or any EVM network.
+ */
+export interface DappConfig {
+  chainId: number;
+  /** Shown to people when their wallet is elsewhere; defaults to "Chain <id>". */
+  chainName?: string;
+  rpcUrl: string;
+  round: `0x${string}`;
+  /** The publication root: `<publishedBase>/<chainId>/<round>/...`; may be relative to the app. */
+  publishedBase: string;
+  /** Block to start reading the round's logs at (its deployment block); 0 when omitted. */
+  fromBlock?: number;
+  /** Offer the built-in dev wallet (the node's unlocked accounts). Only ever honoured on chain 31337. */
+  devWallet?: boolean;
+}
+
+export const DAPP_CONFIG_FILE = "kopilka.config.json";
