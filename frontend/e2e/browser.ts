@@ -1,4 +1,5 @@
 /** Debian's Chromium under playwright-core, with the flags that work as root in CI. */
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 
@@ -10,8 +11,15 @@ import { ROOT } from "./setup.js";
 export const SCREENSHOTS = path.join(ROOT, "frontend/test-results/screenshots");
 
 export async function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `The browser tests need Chromium at ${executablePath}: install Debian's (apt-get install chromium) or set ` +
+        "CHROMIUM_PATH to another Chromium binary.",
+    );
+  }
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath,
     args: [
       "--headless",
       "--no-sandbox",
