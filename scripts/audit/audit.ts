@@ -4,15 +4,14 @@
  * skip (when what it needs is not available). The report is deterministic: everything is sorted, amounts are
  * decimal strings, and nothing depends on how the logs were chunked or when the audit ran.
  */
-import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-
 import { hashFileText } from "../lib/metadata.js";
-import { LEAF_ENCODING, type ParticipantLeaf } from "../lib/participants.js";
+import { LEAF_ENCODING } from "../lib/participants.js";
 import { projectMetadataURI } from "../lib/publication.js";
 import { Rule } from "../lib/tally.js";
 import { loadRound, type LoadOptions, type RoundData } from "./chain.js";
 import { openPublished, readManifest, type PublishedFiles } from "./files.js";
 import type { LogReaderOptions } from "./logs.js";
+import { leafKey, rebuildParticipantTree, type RebuiltTree, type TreeDump } from "./merkle.js";
 import { recount, type Recount } from "./recount.js";
 import { destroyRpc, toRpc, type RpcSource } from "./rpc.js";
 
@@ -138,8 +137,7 @@ export async function checkRound({ data, counted, files }: LoadedRound): Promise
     checkFactory(data),
     checkSupply(data, counted),
     checkBatches(data, counted),
-    ...(await checkPublishedTrees(data, files)),
-    await checkMetadata(data, files),
+    ...(await checkPublished(data, files)),
     checkTransfers(counted),
     checkBanks(data, counted),
     checkResidents(data, counted),
@@ -355,6 +353,11 @@ function checkBatches(data: RoundData, counted: Recount): CheckResult {
   );
 }
 
+/** The checks of the published files: the trees, the claims against their leaves, the project metadata. */
+export async function checkPublished(data: RoundData, files: PublishedFiles | undefined): Promise<CheckResult[]> {
+  return [...(await checkPublishedTrees(data, files)), await checkMetadata(data, files)];
+}
+
 async function checkPublishedTrees(data: RoundData, files: PublishedFiles | undefined): Promise<CheckResult[]> {
   const treeTitle = "Each published participants tree rebuilds to its on-chain root and sums to its total";
   const leafTitle = "Each claim is a leaf of its batch's published tree";
@@ -365,7 +368,7 @@ async function checkPublishedTrees(data: RoundData, files: PublishedFiles | unde
     ];
   const treeFailures: CheckFailure[] = [];
   const leafFailures: CheckFailure[] = [];
-  const leaves = new Map<number, Map<string, ParticipantLeaf[]>>();
+  const leaves = new Map<number, Set<string>>();
   for (const b of data.batches) {
     const file = `participants/batch-${b.id}.json`;
     const text = await files.read(file);
@@ -373,42 +376,34 @@ async function checkPublishedTrees(data: RoundData, files: PublishedFiles | unde
       treeFailures.push({ item: file, message: "not published" });
       continue;
     }
-    let values: ParticipantLeaf[];
+    let tree: RebuiltTree;
     try {
-      const dump = JSON.parse(text) as {
-        format?: string;
-        leafEncoding?: string[];
-        values: { value: ParticipantLeaf }[];
-      };
+      const dump = JSON.parse(text) as TreeDump;
       if (dump.format !== "standard-v1" || JSON.stringify(dump.leafEncoding) !== JSON.stringify(LEAF_ENCODING)) {
         throw new Error(`not a StandardMerkleTree dump of ${LEAF_ENCODING.join(",")}`);
       }
-      values = dump.values.map((v) => v.value);
+      tree = rebuildParticipantTree(dump);
     } catch (error) {
       treeFailures.push({ item: file, message: `unreadable: ${(error as Error).message}` });
       continue;
     }
-    const tree = StandardMerkleTree.of(values, [...LEAF_ENCODING], { sortLeaves: false });
-    if (tree.root.toLowerCase() !== b.root) {
+    if (tree.root !== b.root) {
       treeFailures.push({ item: file, message: `rebuilds to root ${tree.root}, on-chain root is ${b.root}` });
+    } else if (tree.firstDifferentNode >= 0) {
+      // The right leaves under a wrong node array: proofs taken from the file would not verify.
+      treeFailures.push({
+        item: file,
+        message: `tree node ${tree.firstDifferentNode} differs from the tree its values rebuild to`,
+      });
     }
-    const sum = values.reduce((total, leaf) => total + BigInt(leaf[2]), 0n);
-    if (sum !== b.total)
-      treeFailures.push({ item: file, message: `leaves sum to ${sum}, declared total is ${b.total}` });
-    const byAccount = new Map<string, ParticipantLeaf[]>();
-    for (const leaf of values) {
-      const account = String(leaf[0]).toLowerCase();
-      byAccount.set(account, [...(byAccount.get(account) ?? []), leaf]);
+    if (tree.total !== b.total) {
+      treeFailures.push({ item: file, message: `leaves sum to ${tree.total}, declared total is ${b.total}` });
     }
-    leaves.set(b.id, byAccount);
+    leaves.set(b.id, tree.leaves);
   }
   for (const c of data.claims) {
-    const byAccount = leaves.get(c.batchId);
-    if (!byAccount) continue;
-    const match = (byAccount.get(c.account) ?? []).some(
-      (leaf) => Number(leaf[1]) === c.district && BigInt(leaf[2]) === c.amount,
-    );
-    if (!match) {
+    const batchLeaves = leaves.get(c.batchId);
+    if (batchLeaves && !batchLeaves.has(leafKey(c.account, c.district, c.amount))) {
       leafFailures.push({
         item: `claim ${c.account}`,
         message: `claimed ${c.amount} for district ${c.district} from batch ${c.batchId}, no such leaf in participants/batch-${c.batchId}.json`,

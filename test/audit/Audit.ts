@@ -293,6 +293,20 @@ describe("Auditor", function () {
       ]);
     });
 
+    it("names the tree node when a published tree's values are right but one of its nodes is not", async function () {
+      const report = await tampered(async (dir) => {
+        const file = path.join(dir, "participants", "batch-0.json");
+        const dump = JSON.parse(await readFile(file, "utf8")) as { tree: string[] };
+        const last = dump.tree.length - 1;
+        dump.tree[last] = "0x" + (dump.tree[last].slice(2, 3) === "0" ? "1" : "0") + dump.tree[last].slice(3);
+        await writeFile(file, JSON.stringify(dump));
+      });
+      expect(failuresOf(report, "trees")).to.deep.equal([
+        `participants/batch-0.json: tree node ${voted.batches[0].tree.dump().tree.length - 1} differs from the tree its values rebuild to`,
+      ]);
+      expect(report.checks.filter((c) => c.status === "fail").map((c) => c.id)).to.deep.equal(["trees"]);
+    });
+
     it("names the project whose metadata file was edited", async function () {
       const report = await tampered(async (dir) => {
         await writeFile(path.join(dir, "projects", "4.json"), voted.metadataText(4) + " (edited)");

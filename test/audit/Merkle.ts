@@ -1,0 +1,87 @@
+import { expect } from "chai";
+import { keccak256, toUtf8Bytes } from "ethers";
+
+import { keccak256Words } from "../../scripts/audit/keccak.js";
+import { leafKey, rebuildParticipantTree, type TreeDump } from "../../scripts/audit/merkle.js";
+import { ANY_DISTRICT, buildParticipantTree, type Participant } from "../../scripts/lib/participants.js";
+
+function participants(count: number): Participant[] {
+  return Array.from({ length: count }, (_, i) => ({
+    account: "0x" + keccak256(toUtf8Bytes(`merkle/${i}`)).slice(-40),
+    district: i % 7 === 3 ? ANY_DISTRICT : i % 45,
+    amount: 67_062n + BigInt(i) * 1_000_000_007n,
+  }));
+}
+
+/** The committee's tree as published: its JSON dump, read back. */
+type Dump = TreeDump & { tree: string[]; values: { value: unknown[]; treeIndex: number }[] };
+
+function published(list: Participant[]): Dump {
+  return JSON.parse(JSON.stringify(buildParticipantTree(list).dump()));
+}
+
+describe("Auditor's tree rebuild", function () {
+  describe("keccak256Words", function () {
+    it("hashes every one-block length of whole words as ethers does", function () {
+      const bytes = Buffer.from(Array.from({ length: 132 }, (_, i) => (i * 37 + 11) & 0xff));
+      const words = new Uint32Array(bytes.buffer, bytes.byteOffset, 33);
+      const out = new Uint32Array(8);
+      for (let count = 0; count <= 33; count++) {
+        keccak256Words(words, 0, count, out, 0);
+        const hash = "0x" + Buffer.from(out.buffer).toString("hex");
+        expect(hash, `${count} words`).to.equal(keccak256(bytes.subarray(0, 4 * count)));
+      }
+    });
+  });
+
+  describe("rebuildParticipantTree", function () {
+    for (const count of [1, 2, 3, 4, 5, 8, 33, 257]) {
+      it(`rebuilds the committee's root, total and leaves for a tree of ${count} leaves`, function () {
+        const list = participants(count);
+        const rebuilt = rebuildParticipantTree(published(list));
+        expect(rebuilt.root).to.equal(buildParticipantTree(list).root);
+        expect(rebuilt.total).to.equal(list.reduce((sum, p) => sum + p.amount, 0n));
+        expect(rebuilt.firstDifferentNode).to.equal(-1);
+        expect([...rebuilt.leaves].sort()).to.deep.equal(
+          list.map((p) => leafKey(p.account, p.district, p.amount)).sort(),
+        );
+      });
+    }
+
+    it("places leaves by their tree index, not by their order in the file", function () {
+      const list = participants(9);
+      const dump = published(list);
+      dump.values.reverse();
+      expect(rebuildParticipantTree(dump).root).to.equal(buildParticipantTree(list).root);
+    });
+
+    it("finds the first node of the file's tree that differs from the rebuilt one", function () {
+      const dump = published(participants(6));
+      dump.tree[4] = dump.tree[3];
+      expect(rebuildParticipantTree(dump).firstDifferentNode).to.equal(4);
+      dump.tree.pop();
+      expect(rebuildParticipantTree(dump).firstDifferentNode).to.equal(4);
+    });
+
+    it("refuses a tree index that is not a free leaf position", function () {
+      const dump = published(participants(4));
+      dump.values[1].treeIndex = dump.values[0].treeIndex;
+      expect(() => rebuildParticipantTree(dump)).to.throw(/^value 1: tree index \d+ is not a free leaf position/);
+      dump.values[1].treeIndex = 0;
+      expect(() => rebuildParticipantTree(dump)).to.throw(/^value 1: tree index 0 is not a free leaf position/);
+    });
+
+    it("refuses values that are not (address, uint16, uint256)", function () {
+      const bad: [number, unknown, RegExp][] = [
+        [0, "0x1234", /^value 0: bad address/],
+        [1, 65_536, /^value 0: bad district 65536/],
+        [2, "-1", /^value 0: bad amount -1/],
+      ];
+      for (const [position, replacement, message] of bad) {
+        const dump = published(participants(3));
+        dump.values[0].value[position] = replacement;
+        expect(() => rebuildParticipantTree(dump)).to.throw(message);
+      }
+    });
+  });
+});
