@@ -5,6 +5,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {LowLevelCall} from "@openzeppelin/contracts/utils/LowLevelCall.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IAirdrop} from "./interfaces/IAirdrop.sol";
 import {IBallotBox} from "./interfaces/IBallotBox.sol";
 import {IRound} from "./interfaces/IRound.sol";
 
@@ -20,12 +21,12 @@ contract BallotBox is IBallotBox, EIP712 {
     // Upper bounds, with room to spare, of what a ballot's calls can cost: the round's call with the signature
     // checked, plus one move into or out of a bank (a new deposit word, a new supporter, the bank's balance, the
     // event); the claim, plus one proof hash.
-    uint256 private constant _CAST_BASE_GAS = 60_000;
+    uint256 private constant _CAST_BASE_GAS = 40_000;
     uint256 private constant _GAS_PER_MOVE = 60_000;
-    uint256 private constant _CLAIM_BASE_GAS = 80_000;
+    uint256 private constant _CLAIM_BASE_GAS = 60_000;
     uint256 private constant _GAS_PER_PROOF_HASH = 1_000;
-    // What a ballot needs besides its calls: its signature, and reporting it if it is rejected.
-    uint256 private constant _RESERVE_GAS = 30_000;
+    // What a ballot needs besides its calls: checking its signature, and reporting it if it is rejected.
+    uint256 private constant _RESERVE_GAS = 20_000;
 
     constructor() EIP712("Kopilka", "1") {}
 
@@ -68,6 +69,7 @@ contract BallotBox is IBallotBox, EIP712 {
     function submit(IRound round, Ballot[] calldata ballots) external {
         // Ballots call the round without Solidity's check that it has code: check it once here.
         if (address(round).code.length == 0) revert BallotBoxNotARound(address(round));
+        IAirdrop airdrop = round.airdrop();
         for (uint256 i = 0; i < ballots.length; ++i) {
             Ballot calldata ballot = ballots[i];
             uint256 freeMemory;
@@ -75,7 +77,7 @@ contract BallotBox is IBallotBox, EIP712 {
             assembly ("memory-safe") {
                 freeMemory := mload(0x40)
             }
-            bytes memory reason = _cast(round, ballot);
+            bytes memory reason = _cast(round, airdrop, ballot);
             if (reason.length != 0) emit BallotRejected(address(round), ballot.voter, ballot.nonce, reason);
             // Nothing outlives a ballot: reusing its memory keeps the cost of memory flat over a long batch.
             // solhint-disable-next-line no-inline-assembly
@@ -93,29 +95,27 @@ contract BallotBox is IBallotBox, EIP712 {
 
     /// @dev Carries out one ballot; returns why it was rejected, or nothing. Each call gets a fixed share of gas,
     /// so no ballot can starve the rest of its batch, and reverts inside a call stay inside it.
-    function _cast(IRound round, Ballot calldata ballot) private returns (bytes memory) {
+    function _cast(IRound round, IAirdrop airdrop, Ballot calldata ballot) private returns (bytes memory) {
         if (block.timestamp > ballot.deadline) {
             return abi.encodeWithSelector(BallotBoxExpired.selector, ballot.deadline, block.timestamp);
         }
-        bytes memory reason = _checkSignature(round, ballot);
-        if (reason.length != 0) return reason;
         (uint256 castGas, uint256 claimGas) = _gasOf(ballot);
         // A call receives at most 63/64 of what is left (EIP-150): make sure each gets its whole share, so that a
         // batch sent with too little gas reports it rather than whatever a starved call was doing.
         uint256 needed = castGas + claimGas + (castGas + claimGas) / 63 + _RESERVE_GAS;
         uint256 left = gasleft();
         if (left < needed) return abi.encodeWithSelector(BallotBoxOutOfGas.selector, needed, left);
-        if (ballot.claim.length != 0) _claim(round, ballot, claimGas);
+        bytes memory reason = _checkSignature(round, ballot);
+        if (reason.length != 0) return reason;
+        if (ballot.claim.length != 0) _claim(airdrop, ballot, claimGas);
         return _castFor(round, ballot, castGas);
     }
 
     /// @dev Claiming is open to anyone and pays the voter, so the claim stands even if the moves fail; and a
     /// failed claim (already claimed) is no reason to drop the moves: without tokens the round refuses them.
-    function _claim(IRound round, Ballot calldata ballot, uint256 gas) private {
+    function _claim(IAirdrop airdrop, Ballot calldata ballot, uint256 gas) private {
         Claim calldata claim = ballot.claim[0];
-        try
-            round.airdrop().claim{gas: gas}(claim.batchId, ballot.voter, claim.district, claim.amount, claim.proof)
-        {} catch {}
+        try airdrop.claim{gas: gas}(claim.batchId, ballot.voter, claim.district, claim.amount, claim.proof) {} catch {}
     }
 
     /// @dev Calls {IRound-castFor} with the ballot's own encoding: its first six fields are castFor's arguments,

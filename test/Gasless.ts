@@ -306,7 +306,7 @@ describe("BallotBox", function () {
       );
       const intrinsic = 21_000n + data.reduce((sum, byte) => sum + (byte === 0 ? 4n : 16n), 0n);
       // What the first ballot's check needs, and less than the first ballot then uses.
-      const needed = ((ballotGas(first) - 30_000n) * 64n) / 63n + 30_000n;
+      const needed = ((ballotGas(first) - 20_000n) * 64n) / 63n + 20_000n;
       const tx = await submit(box, relayer, both, intrinsic + needed + 15_000n);
       const rejected = await rejections(box, tx, box.interface);
       expect(rejected.map((r) => [r.voter, r.error])).to.deep.equal([[bob.address, "BallotBoxOutOfGas"]]);

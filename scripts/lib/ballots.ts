@@ -47,6 +47,31 @@ export interface BallotClaim {
   proof: string[];
 }
 
+/** What a relayer calls and reads on the ballot box. */
+export const BALLOT_BOX_ABI = [
+  "function submit(address round, (address voter, uint64 nonce, address[] fromBanks, uint256[] fromAmounts, address[] toBanks, uint256[] toAmounts, uint64 deadline, uint8 v, bytes32 r, bytes32 s, (uint256 batchId, uint16 district, uint256 amount, bytes32[] proof)[] claim)[] ballots)",
+  "event BallotRejected(address indexed round, address indexed voter, uint256 nonce, bytes reason)",
+];
+
+/** Every error a rejected ballot's reason can carry: the ballot box's, the round's and the token's. */
+export const BALLOT_REJECTION_ERRORS = [
+  "error BallotBoxExpired(uint256 deadline, uint256 now_)",
+  "error BallotBoxInvalidSigner(address voter, address signer)",
+  "error BallotBoxOutOfGas(uint256 needed, uint256 left)",
+  "error ECDSAInvalidSignatureS(bytes32 s)",
+  "error BudgetTokenInvalidNonce(address account, uint256 current, uint256 nonce)",
+  "error BudgetTokenInsufficientBalance(address holder, uint256 balance, uint256 needed)",
+  "error BudgetTokenNotAPiggyBank(address account)",
+  "error BudgetTokenDistrictMismatch(address resident, uint16 residentDistrict, uint16 bankDistrict)",
+  "error BudgetTokenLengthMismatch(uint256 banks, uint256 amounts)",
+  "error BudgetTokenTransferNotAllowed(address from, address to)",
+  "error RoundClosed(uint256 closesAt)",
+  "error RoundNotOpen(uint256 now_, uint256 opensAt)",
+  "error RoundZeroAmount(uint256 index)",
+  "error RoundLengthMismatch(uint256 banks, uint256 amounts)",
+  "error RoundInsufficientDeposit(address voter, address bank, uint256 deposit, uint256 amount)",
+];
+
 export function ballotDomain(chainId: bigint | number, ballotBox: string): TypedDataDomain {
   return {
     name: BALLOT_DOMAIN_NAME,
@@ -112,9 +137,9 @@ export function ballotCalldata(ballot: SignedBallot, claim?: BallotClaim) {
 /** `BallotBox.ballotGas`: the most gas the ballot box lets one ballot use. Keep equal to the contract's constants. */
 export function ballotGas(ballot: BallotMessage, claim?: BallotClaim): bigint {
   const moves = BigInt(ballot.fromBanks.length + ballot.toBanks.length);
-  const cast = 60_000n + 60_000n * moves;
-  const claimGas = claim ? 80_000n + 1_000n * BigInt(claim.proof.length) : 0n;
-  return cast + claimGas + 30_000n;
+  const cast = 40_000n + 60_000n * moves;
+  const claimGas = claim ? 60_000n + 1_000n * BigInt(claim.proof.length) : 0n;
+  return cast + claimGas + 20_000n;
 }
 
 /**
