@@ -10,6 +10,7 @@ import type { BallotBox } from "../typechain-types/index.js";
 import {
   ballotCalldata,
   ballotDomain,
+  ballotCalldataBytes,
   ballotGas,
   batchGasLimit,
   signBallot,
@@ -98,8 +99,7 @@ type Submitted = { ballot: SignedBallot; claim?: BallotClaim };
 function submit(box: BallotBox, relayer: Voter, ballots: Submitted[], gasLimit?: bigint) {
   const round = ballots[0].ballot.round;
   const calldata = ballots.map(({ ballot, claim }) => ballotCalldata(ballot, claim));
-  const bytes = ethers.dataLength(box.interface.encodeFunctionData("submit", [round, calldata]));
-  return box.connect(relayer).submit(round, calldata, { gasLimit: gasLimit ?? batchGasLimit(ballots, bytes) });
+  return box.connect(relayer).submit(round, calldata, { gasLimit: gasLimit ?? batchGasLimit(ballots) });
 }
 
 /** The `BallotRejected` events of a transaction, their reasons decoded with `reasons`. */
@@ -340,6 +340,31 @@ describe("BallotBox", function () {
       expect(await created.token.balanceOf(carol.address)).to.equal(ALLOWANCE);
       expect(await created.token.nonceOf(carol.address)).to.equal(1n);
     });
+  });
+});
+
+describe("ballots.ts", function () {
+  it("sizes a batch's calldata exactly as the ABI encodes it", async function () {
+    const { created, box, domain, alice, carol, claimOf } = await loadFixture(votingRound);
+    const move = await allocation(created, alice.address, {
+      fromBanks: [created.banks[0]],
+      fromAmounts: [1n],
+      toBanks: [created.banks[1], created.banks[0]],
+      toAmounts: [2n, 3n],
+    });
+    const ballots: Submitted[] = [
+      { ballot: await signBallot(alice, domain, move) },
+      {
+        ballot: await signBallot(carol, domain, await allocation(created, carol.address)),
+        claim: claimOf(carol.address),
+      },
+    ];
+    const data = box.interface.encodeFunctionData("submit", [
+      move.round,
+      ballots.map(({ ballot, claim }) => ballotCalldata(ballot, claim)),
+    ]);
+    const sized = ballots.reduce((sum, { ballot, claim }) => sum + ballotCalldataBytes(ballot, claim), 4 + 3 * 32);
+    expect(sized).to.equal(ethers.dataLength(data));
   });
 });
 

@@ -115,11 +115,8 @@ const ballots = await Promise.all(
   })),
 );
 const calldata = ballots.map(({ ballot }) => ballotCalldata(ballot));
-const data = box.interface.encodeFunctionData("submit", [await created.round.getAddress(), calldata]);
 const boxReceipt = await (
-  await box
-    .connect(relayer)
-    .submit(created.round, calldata, { gasLimit: batchGasLimit(ballots, (data.length - 2) / 2) })
+  await box.connect(relayer).submit(created.round, calldata, { gasLimit: batchGasLimit(ballots) })
 ).wait();
 if (boxReceipt!.logs.some((log) => box.interface.parseLog(log)?.name === "BallotRejected")) {
   throw new Error("a ballot was rejected");

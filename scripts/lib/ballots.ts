@@ -142,21 +142,30 @@ export function ballotGas(ballot: BallotMessage, claim?: BallotClaim): bigint {
   return cast + claimGas + 20_000n;
 }
 
+/** The size of `ballot`'s part of `submit`'s calldata: its offset in the array, its head and its arrays. */
+export function ballotCalldataBytes(ballot: BallotMessage, claim?: BallotClaim): number {
+  const moves = ballot.fromBanks.length + ballot.toBanks.length;
+  // 1 offset + 11 head words + 5 array lengths + the moves' banks and amounts + the claim's offset, head and proof.
+  const words = 1 + 11 + 5 + 2 * moves + (claim ? 6 + claim.proof.length : 0);
+  return 32 * words;
+}
+
 /**
  * A gas limit for `submit` under which no ballot is reported `BallotBoxOutOfGas`: each ballot's share with the
- * 1/64 the EVM keeps back and what a rejection costs, plus the transaction's own cost with its calldata priced at
- * the EIP-7623 floor of 40 gas a byte. Estimating cannot find it: a batch that runs short does not revert.
+ * 1/64 the EVM keeps back, plus the transaction's own cost with its calldata at 16 gas a byte, or at the EIP-7623
+ * floor of 40 gas a byte if that is more. Estimating cannot find it: a batch that runs short does not revert.
  */
-export function batchGasLimit(
-  ballots: readonly { ballot: BallotMessage; claim?: BallotClaim }[],
-  calldataBytes: number,
-) {
-  let limit = 21_000n + 40n * BigInt(calldataBytes) + 50_000n;
+export function batchGasLimit(ballots: readonly { ballot: BallotMessage; claim?: BallotClaim }[]): bigint {
+  let shares = 0n;
+  let bytes = BigInt(4 + 3 * 32);
   for (const { ballot, claim } of ballots) {
     const gas = ballotGas(ballot, claim);
-    limit += gas + gas / 63n;
+    shares += gas + gas / 63n;
+    bytes += BigInt(ballotCalldataBytes(ballot, claim));
   }
-  return limit;
+  const standard = 16n * bytes + shares;
+  const floor = 40n * bytes;
+  return 21_000n + 50_000n + (standard > floor ? standard : floor);
 }
 
 function mutableTypes(): Record<string, { name: string; type: string }[]> {

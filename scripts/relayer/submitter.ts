@@ -107,7 +107,7 @@ export class Submitter {
 
     const calldata = batch.map(({ ballot, claim }) => ballotCalldata(ballot, claim));
     const data = this.box.encodeFunctionData("submit", [this.view.address, calldata]);
-    const gasLimit = batchGasLimit(batch, (data.length - 2) / 2);
+    const gasLimit = batchGasLimit(batch);
     const fees = await this.wallet.provider!.getFeeData();
     const raw = await this.wallet.signTransaction({
       type: 2,
@@ -138,10 +138,7 @@ export class Submitter {
   private fit(queued: StoredBallot[]): StoredBallot[] {
     const batch: StoredBallot[] = [];
     for (const entry of queued) {
-      const next = [...batch, entry];
-      // Calldata is bounded generously here: 2 KB per ballot plus its proof.
-      const bytes = next.reduce((sum, b) => sum + 2048 + 32 * (b.claim?.proof.length ?? 0), 0);
-      if (batchGasLimit(next, bytes) > this.options.maxBatchGas) break;
+      if (batchGasLimit([...batch, entry]) > this.options.maxBatchGas) break;
       batch.push(entry);
     }
     return batch;
