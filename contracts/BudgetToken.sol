@@ -13,12 +13,14 @@ import {IBudgetToken} from "./interfaces/IBudgetToken.sol";
 contract BudgetToken is IBudgetToken {
     /// @dev For residents and banks `balance` is the balance. The round's own record keeps what was minted and
     /// whether the supply is sealed; the round's balance is minted minus claimed, computed on read, so that a
-    /// claim writes one word less.
+    /// claim writes one word less. `nonce` counts a resident's signed ballots: it sits in the word every vote
+    /// already writes, so replay protection costs no storage of its own.
     struct Holder {
         uint128 balance;
         HolderKind kind;
         uint16 district;
         bool supplySealed;
+        uint64 nonce;
     }
 
     /// @inheritdoc IBudgetToken
@@ -100,6 +102,11 @@ contract BudgetToken is IBudgetToken {
         return (holder.kind, holder.district);
     }
 
+    /// @inheritdoc IBudgetToken
+    function nonceOf(address account) external view returns (uint256) {
+        return _holders[account].nonce;
+    }
+
     // --- ERC-20 writes, all refused ---
     // Declared non-view, as in IERC20, so wallets and generated bindings send them as transactions and meet the
     // revert; the compiler's "can be restricted to view" warnings for these three are expected.
@@ -158,36 +165,37 @@ contract BudgetToken is IBudgetToken {
         if (!_holders[round].supplySealed) revert BudgetTokenSupplyNotSealed();
         // The round's balance needs no debit: the airdrop keeps claims within posted totals, and those within
         // the supply, so minted minus claimed never goes below zero. The cast is safe for the same reason.
+        // The nonce is kept: a ballot cancelled before the claim must stay cancelled.
         _holders[resident] = Holder({
             balance: uint128(amount),
             kind: HolderKind.Resident,
             district: district,
-            supplySealed: false
+            supplySealed: false,
+            nonce: holder.nonce
         });
         emit Transfer(round, resident, amount);
     }
 
     /// @inheritdoc IBudgetToken
     function deposit(address resident, address[] calldata banks, uint256[] calldata amounts) external onlyRound {
-        if (banks.length != amounts.length) revert BudgetTokenLengthMismatch(banks.length, amounts.length);
         Holder storage from = _holders[resident];
-        uint128 remaining = from.balance;
-        uint16 residentDistrict = from.district;
-        for (uint256 i = 0; i < banks.length; ++i) {
-            address bank = banks[i];
-            uint256 amount = amounts[i];
-            Holder storage to = _holders[bank];
-            if (to.kind != HolderKind.PiggyBank) revert BudgetTokenNotAPiggyBank(bank);
-            if (residentDistrict != ANY_DISTRICT && residentDistrict != to.district) {
-                revert BudgetTokenDistrictMismatch(resident, residentDistrict, to.district);
-            }
-            if (amount > remaining) revert BudgetTokenInsufficientBalance(resident, remaining, amount);
-            // Cannot overflow or underflow: amount <= remaining <= supply < 2^128.
-            unchecked {
-                remaining -= uint128(amount);
-                to.balance += uint128(amount);
-            }
-            emit Transfer(resident, bank, amount);
+        from.balance = _deposit(resident, from, banks, amounts);
+    }
+
+    /// @inheritdoc IBudgetToken
+    function depositSigned(
+        address resident,
+        uint256 nonce,
+        address[] calldata banks,
+        uint256[] calldata amounts
+    ) external onlyRound {
+        Holder storage from = _holders[resident];
+        uint64 current = from.nonce;
+        if (nonce != current) revert BudgetTokenInvalidNonce(resident, current, nonce);
+        uint128 remaining = _deposit(resident, from, banks, amounts);
+        // Cannot overflow: each signed ballot adds one, and 2^64 ballots do not fit in any chain's lifetime.
+        unchecked {
+            from.nonce = current + 1;
         }
         from.balance = remaining;
     }
@@ -213,5 +221,34 @@ contract BudgetToken is IBudgetToken {
             emit Transfer(bank, resident, amount);
         }
         to.balance = received;
+    }
+
+    /// @dev Moves `amounts[i]` from `resident` (whose record is `from`) into `banks[i]` and returns what the
+    /// resident has left, for the caller to write back with whatever else it changes in the same word.
+    function _deposit(
+        address resident,
+        Holder storage from,
+        address[] calldata banks,
+        uint256[] calldata amounts
+    ) private returns (uint128 remaining) {
+        if (banks.length != amounts.length) revert BudgetTokenLengthMismatch(banks.length, amounts.length);
+        remaining = from.balance;
+        uint16 residentDistrict = from.district;
+        for (uint256 i = 0; i < banks.length; ++i) {
+            address bank = banks[i];
+            uint256 amount = amounts[i];
+            Holder storage to = _holders[bank];
+            if (to.kind != HolderKind.PiggyBank) revert BudgetTokenNotAPiggyBank(bank);
+            if (residentDistrict != ANY_DISTRICT && residentDistrict != to.district) {
+                revert BudgetTokenDistrictMismatch(resident, residentDistrict, to.district);
+            }
+            if (amount > remaining) revert BudgetTokenInsufficientBalance(resident, remaining, amount);
+            // Cannot overflow or underflow: amount <= remaining <= supply < 2^128.
+            unchecked {
+                remaining -= uint128(amount);
+                to.balance += uint128(amount);
+            }
+            emit Transfer(resident, bank, amount);
+        }
     }
 }

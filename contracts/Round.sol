@@ -29,6 +29,7 @@ contract Round is IRound, AccessControlDefaultAdminRules {
     IBudgetToken private immutable _token;
     IAirdrop private immutable _airdrop;
     address private immutable _piggyBankImplementation;
+    address private immutable _ballotBox;
     uint256 private immutable _budget;
     uint64 private immutable _opensAt;
     uint64 private immutable _closesAt;
@@ -83,6 +84,7 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         _piggyBankImplementation = piggyBankImplementation_;
         _token = IBudgetToken(parts.deployToken(config.name, config.tokenSymbol, config.budget, config.closesAt));
         _airdrop = IAirdrop(_token.airdrop());
+        _ballotBox = parts.ballotBox();
 
         _grantRole(COMMITTEE_ROLE, config.committee);
         _grantRole(MINTER_ROLE, config.minter);
@@ -110,6 +112,11 @@ contract Round is IRound, AccessControlDefaultAdminRules {
     /// @inheritdoc IRound
     function piggyBankImplementation() external view returns (address) {
         return _piggyBankImplementation;
+    }
+
+    /// @inheritdoc IRound
+    function ballotBox() external view returns (address) {
+        return _ballotBox;
     }
 
     /// @inheritdoc IRound
@@ -339,6 +346,22 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         _allocate(msg.sender, toBanks, toAmounts);
     }
 
+    /// @inheritdoc IRound
+    function castFor(
+        address voter,
+        uint256 nonce,
+        address[] calldata fromBanks,
+        uint256[] calldata fromAmounts,
+        address[] calldata toBanks,
+        uint256[] calldata toAmounts
+    ) external {
+        if (msg.sender != _ballotBox) revert RoundUnauthorizedBallotBox(msg.sender);
+        if (fromBanks.length != 0 || fromAmounts.length != 0) _withdraw(voter, fromBanks, fromAmounts);
+        _recordDeposits(voter, toBanks, toAmounts);
+        // The nonce shares the voter's token word with the balance the deposit writes anyway.
+        _token.depositSigned(voter, nonce, toBanks, toAmounts);
+    }
+
     // --- after the deadline ---
 
     /// @inheritdoc IRound
@@ -415,6 +438,13 @@ contract Round is IRound, AccessControlDefaultAdminRules {
     // --- the one place each voter action is carried out, for whoever the voter is ---
 
     function _allocate(address voter, address[] calldata banks, uint256[] calldata amounts) internal {
+        _recordDeposits(voter, banks, amounts);
+        // The token refuses banks of other rounds or districts and amounts above the voter's balance.
+        _token.deposit(voter, banks, amounts);
+    }
+
+    /// @dev The round's side of an allocation; the caller then has the token move the tokens, which checks them.
+    function _recordDeposits(address voter, address[] calldata banks, uint256[] calldata amounts) private {
         _requireVoting();
         if (banks.length != amounts.length) revert RoundLengthMismatch(banks.length, amounts.length);
         bool countSupporters = _minSupporters != 0;
@@ -429,8 +459,6 @@ contract Round is IRound, AccessControlDefaultAdminRules {
             }
             if (countSupporters && before == 0) ++_supporters[bank];
         }
-        // The token refuses banks of other rounds or districts and amounts above the voter's balance.
-        _token.deposit(voter, banks, amounts);
     }
 
     function _withdraw(address voter, address[] calldata banks, uint256[] calldata amounts) internal {

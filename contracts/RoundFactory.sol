@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {BallotBox} from "./BallotBox.sol";
 import {IRound} from "./interfaces/IRound.sol";
 import {IRoundFactory} from "./interfaces/IRoundFactory.sol";
 import {PiggyBank} from "./PiggyBank.sol";
@@ -19,7 +20,8 @@ contract RoundFactory is IRoundFactory {
 
     constructor() {
         piggyBankImplementation = address(new PiggyBank());
-        _parts = new RoundParts();
+        // In the constructor, not in createRound, so that its code does not count against this contract's size.
+        _parts = new RoundParts(address(new BallotBox()));
     }
 
     /// @inheritdoc IRoundFactory

@@ -8,6 +8,13 @@ import {IRoundParts} from "./interfaces/IRoundParts.sol";
 /// @notice See {IRoundParts}.
 contract RoundParts is IRoundParts {
     /// @inheritdoc IRoundParts
+    address public immutable ballotBox;
+
+    constructor(address ballotBox_) {
+        ballotBox = ballotBox_;
+    }
+
+    /// @inheritdoc IRoundParts
     function deployToken(
         string calldata name,
         string calldata symbol,

@@ -44,6 +44,8 @@ interface IBudgetToken is IERC20Metadata {
     error BudgetTokenInsufficientBalance(address holder, uint256 balance, uint256 needed);
     /// @notice Thrown when two arrays that pair up have different lengths.
     error BudgetTokenLengthMismatch(uint256 banks, uint256 amounts);
+    /// @notice Thrown when a signed ballot's nonce is not the account's next one: used, cancelled or out of order.
+    error BudgetTokenInvalidNonce(address account, uint256 current, uint256 nonce);
 
     /// @notice The district value of a resident whose tokens may go to any district.
     function ANY_DISTRICT() external view returns (uint16);
@@ -63,6 +65,9 @@ interface IBudgetToken is IERC20Metadata {
     /// @notice What `account` is to the token, and the district its tokens are bound to.
     function holderOf(address account) external view returns (HolderKind kind, uint16 district);
 
+    /// @notice The nonce the next signed ballot of `account` must carry (see {IBallotBox}).
+    function nonceOf(address account) external view returns (uint256);
+
     /// @notice Mints `amount` to the round. Only the round, before the supply is sealed.
     function mint(uint256 amount) external;
 
@@ -79,6 +84,15 @@ interface IBudgetToken is IERC20Metadata {
 
     /// @notice Moves `amounts[i]` from `resident` into `banks[i]`. Only the round.
     function deposit(address resident, address[] calldata banks, uint256[] calldata amounts) external;
+
+    /// @notice Like `deposit`, for a signed ballot: also consumes `resident`'s nonce `nonce`, which must be the
+    /// current one. With no banks it only consumes the nonce. Only the round.
+    function depositSigned(
+        address resident,
+        uint256 nonce,
+        address[] calldata banks,
+        uint256[] calldata amounts
+    ) external;
 
     /// @notice Moves `amounts[i]` from `banks[i]` back to `resident`. Only the round.
     function withdraw(address resident, address[] calldata banks, uint256[] calldata amounts) external;

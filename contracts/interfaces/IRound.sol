@@ -118,6 +118,8 @@ interface IRound {
     );
     error RoundInvalidImplementationStatus(ImplementationStatus status);
     error RoundSpendAboveCost(uint256 projectId, uint256 amountSpent, uint256 cost);
+    /// @notice Thrown when anyone but the round's ballot box votes for someone else.
+    error RoundUnauthorizedBallotBox(address caller);
 
     event DistrictAdded(uint256 indexed district, string name, uint256 budget);
     event ProjectAdded(
@@ -155,6 +157,8 @@ interface IRound {
     function token() external view returns (IBudgetToken);
     function airdrop() external view returns (IAirdrop);
     function piggyBankImplementation() external view returns (address);
+    /// @notice The only contract allowed to vote for a resident: it checks the resident's signature.
+    function ballotBox() external view returns (address);
     function budget() external view returns (uint256);
     function opensAt() external view returns (uint64);
     function closesAt() external view returns (uint64);
@@ -223,6 +227,18 @@ interface IRound {
 
     /// @notice Withdraws, then allocates, in one transaction. In Voting.
     function reallocate(
+        address[] calldata fromBanks,
+        uint256[] calldata fromAmounts,
+        address[] calldata toBanks,
+        uint256[] calldata toAmounts
+    ) external;
+
+    /// @notice Carries out `voter`'s signed ballot with nonce `nonce`: withdraws, then allocates, like `reallocate`
+    /// (either side may be empty). Only the ballot box, which has checked the signature; the token consumes the
+    /// nonce, which must be the voter's current one. In Voting.
+    function castFor(
+        address voter,
+        uint256 nonce,
         address[] calldata fromBanks,
         uint256[] calldata fromAmounts,
         address[] calldata toBanks,

@@ -1,0 +1,336 @@
+/**
+ * The relayer service over HTTP, against a `hardhat node` child process: what it accepts, what it refuses, its
+ * limits, and a kill -9 at the worst moments followed by a restart that loses nothing and submits nothing twice.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { Interface, Wallet, type HDNodeWallet } from "ethers";
+import { network } from "hardhat";
+
+import { BALLOT_BOX_ABI, ballotDomain, signBallot, type BallotMessage } from "../../scripts/lib/ballots.js";
+import { ANY_DISTRICT } from "../../scripts/lib/participants.js";
+import { publishBatch, startNode, startRelayer, type Child } from "../../scripts/relayer/local.js";
+import { createRound, mintAndOpen, postBatch, type CreatedRound } from "../helpers/round.js";
+
+const node = await startNode();
+const { ethers, networkHelpers } = await network.create({ network: "localhost", override: { url: node.url } });
+const ALLOWANCE = 10_000n;
+
+interface Setup {
+  created: CreatedRound;
+  voters: HDNodeWallet[];
+  publication: string;
+  db: string;
+  chainId: bigint;
+  ballotBox: string;
+}
+
+/** A round in voting whose residents (fresh keys, no ether) are published in one batch; nobody has claimed. */
+async function votingRound(count: number): Promise<Setup> {
+  const created = await createRound(ethers, networkHelpers, {
+    districts: [{ name: "Central", budget: 10_000_000n, projects: [3_000_000n, 2_000_000n] }],
+  });
+  await mintAndOpen(created);
+  const voters = Array.from({ length: count }, () => Wallet.createRandom());
+  const batch = await postBatch(
+    created,
+    voters.map((v) => ({ account: v.address, district: ANY_DISTRICT, amount: ALLOWANCE })),
+  );
+  const directory = await mkdtemp(path.join(tmpdir(), "kopilka-relayer-"));
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  const round = await created.round.getAddress();
+  await publishBatch(directory, chainId, round, batch.batchId, batch.tree);
+  await networkHelpers.time.increaseTo(created.opensAt);
+  const ballotBox = await created.round.ballotBox();
+  return { created, voters, publication: directory, db: path.join(directory, "relayer.sqlite"), chainId, ballotBox };
+}
+
+function relayerFor(setup: Setup, options: string[] = [], fault?: string): Promise<Child> {
+  return startRelayer({
+    rpcUrl: node.url,
+    round: setup.created.round.target as string,
+    publication: setup.publication,
+    db: setup.db,
+    // Every request of a test comes from 127.0.0.1: only the test of the per-address limit sets one.
+    options: ["--batch-ms", "300", "--ip-per-minute", "1000000", ...options],
+    fault,
+  });
+}
+
+async function ballotOf(setup: Setup, voter: HDNodeWallet, overrides: Partial<BallotMessage> = {}) {
+  const message: BallotMessage = {
+    round: setup.created.round.target as string,
+    voter: voter.address,
+    nonce: 0n,
+    deadline: BigInt(await networkHelpers.time.latest()) + 3600n,
+    fromBanks: [],
+    fromAmounts: [],
+    toBanks: [setup.created.banks[0]],
+    toAmounts: [1_000n],
+    ...overrides,
+  };
+  return signBallot(voter, ballotDomain(setup.chainId, setup.ballotBox), message);
+}
+
+/** The JSON body of a signed ballot: bigints as decimal strings. */
+function body(ballot: object): string {
+  return JSON.stringify(ballot, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+async function post(relayer: Child, ballot: object | string) {
+  const response = await fetch(`${relayer.url}/ballots`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof ballot === "string" ? ballot : body(ballot),
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers' shapes are what the tests check
+  return { code: response.status, json: (await response.json()) as any };
+}
+
+async function get(relayer: Child, route: string) {
+  const response = await fetch(`${relayer.url}${route}`);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers' shapes are what the tests check
+  return { code: response.status, json: (await response.json()) as any };
+}
+
+/** Waits until the relayer has settled every ballot it accepted. */
+async function settled(relayer: Child) {
+  for (let i = 0; i < 600; i++) {
+    const { json } = await get(relayer, "/health");
+    if (json.queueDepth === 0 && json.inFlight === 0) return json;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error("the relayer did not settle its queue");
+}
+
+/** How many times each `voter:nonce` was put in a mined `submit` transaction to the ballot box. */
+async function submittedOnChain(ballotBox: string): Promise<Map<string, number>> {
+  const box = new Interface(BALLOT_BOX_ABI);
+  const seen = new Map<string, number>();
+  const latest = await ethers.provider.getBlockNumber();
+  for (let n = 0; n <= latest; n++) {
+    const block = await ethers.provider.getBlock(n, true);
+    for (const tx of block!.prefetchedTransactions) {
+      if (tx.to?.toLowerCase() !== ballotBox.toLowerCase()) continue;
+      const [, ballots] = box.decodeFunctionData("submit", tx.data);
+      for (const b of ballots) {
+        const key = `${b.voter.toLowerCase()}:${b.nonce}`;
+        seen.set(key, (seen.get(key) ?? 0) + 1);
+      }
+    }
+  }
+  return seen;
+}
+
+describe("Relayer", function () {
+  this.timeout(300_000);
+  const started: Child[] = [];
+  const directories: string[] = [];
+  async function running(setup: Setup, options: string[] = [], fault?: string) {
+    const relayer = await relayerFor(setup, options, fault);
+    started.push(relayer);
+    directories.push(setup.publication);
+    return relayer;
+  }
+
+  afterEach(async function () {
+    for (const relayer of started.splice(0)) await relayer.stop();
+  });
+
+  after(async function () {
+    await node.stop();
+    for (const directory of directories) await rm(directory, { recursive: true, force: true });
+  });
+
+  describe("POST /ballots", function () {
+    it("relays the claim and allocation of a resident with no ether, and reports it applied", async function () {
+      const setup = await votingRound(1);
+      const relayer = await running(setup);
+      const [voter] = setup.voters;
+      expect(await ethers.provider.getBalance(voter.address)).to.equal(0n);
+      const answer = await post(relayer, await ballotOf(setup, voter));
+      expect(answer.code).to.equal(202);
+      await settled(relayer);
+      const status = await get(relayer, `/ballots/${voter.address}/0`);
+      expect(status.json.status).to.equal("applied");
+      expect(status.json.transactionHash).to.match(/^0x[0-9a-f]{64}$/);
+      expect(await setup.created.round.depositOf(setup.created.banks[0], voter.address)).to.equal(1_000n);
+      expect(await setup.created.token.balanceOf(voter.address)).to.equal(ALLOWANCE - 1_000n);
+      const next = await get(relayer, `/voters/${voter.address}`);
+      expect(next.json).to.deep.equal({ voter: voter.address, nonce: "1", pending: [] });
+    });
+
+    it("answers a ballot sent again with its status and queues it once", async function () {
+      const setup = await votingRound(1);
+      const relayer = await running(setup, ["--batch-ms", "60000"]);
+      const ballot = await ballotOf(setup, setup.voters[0]);
+      expect((await post(relayer, ballot)).code).to.equal(202);
+      expect(await post(relayer, ballot)).to.deep.equal({ code: 200, json: { status: "queued" } });
+      const other = await ballotOf(setup, setup.voters[0], { toAmounts: [2_000n] });
+      expect((await post(relayer, other)).code).to.equal(409);
+      expect((await get(relayer, "/health")).json.queueDepth).to.equal(1);
+    });
+
+    it("refuses what its schema does not describe, and bodies over the limit", async function () {
+      const setup = await votingRound(1);
+      const relayer = await running(setup);
+      const ballot = await ballotOf(setup, setup.voters[0]);
+      const { signature, ...unsigned } = ballot;
+      expect(signature).to.be.a("string");
+      expect((await post(relayer, unsigned)).code).to.equal(400);
+      expect((await post(relayer, { ...ballot, extra: 1 })).code).to.equal(400);
+      expect((await post(relayer, { ...ballot, voter: "0x1234" })).code).to.equal(400);
+      expect((await post(relayer, { ...ballot, nonce: -1 })).code).to.equal(400);
+      expect((await post(relayer, "{")).code).to.equal(400);
+      const huge = { ...ballot, toBanks: Array(2000).fill(setup.created.banks[0]) };
+      expect((await post(relayer, huge)).code).to.equal(413);
+    });
+
+    it("refuses a ballot whose signature is not the voter's", async function () {
+      const setup = await votingRound(2);
+      const relayer = await running(setup);
+      const signed = await ballotOf(setup, setup.voters[0]);
+      const answer = await post(relayer, { ...signed, voter: setup.voters[1].address });
+      expect(answer.code).to.equal(400);
+      expect(answer.json.error).to.equal("the signature is not the voter's");
+      const edited = await post(relayer, { ...signed, toAmounts: [9_000n] });
+      expect(edited.code).to.equal(400);
+    });
+
+    it("refuses a voter who is in no published batch", async function () {
+      const setup = await votingRound(1);
+      const relayer = await running(setup);
+      const answer = await post(relayer, await ballotOf(setup, Wallet.createRandom()));
+      expect(answer.code).to.equal(403);
+    });
+
+    it("refuses a wrong nonce, more tokens than the allowance, an unknown bank and a past deadline", async function () {
+      const setup = await votingRound(1);
+      const relayer = await running(setup);
+      const [voter] = setup.voters;
+      const now = BigInt(await networkHelpers.time.latest());
+      const cases: [Partial<BallotMessage>, number, RegExp][] = [
+        [{ nonce: 1n }, 409, /nonce/],
+        [{ toAmounts: [ALLOWANCE + 1n] }, 400, /more than the voter holds/],
+        [{ toBanks: [voter.address] }, 400, /not a piggy bank/],
+        [{ deadline: now - 1n }, 400, /deadline/],
+        [{ round: setup.ballotBox }, 400, /another round/],
+      ];
+      for (const [overrides, code, error] of cases) {
+        const answer = await post(relayer, await ballotOf(setup, voter, overrides));
+        expect(
+          answer.code,
+          JSON.stringify(overrides, (_, v) => (typeof v === "bigint" ? `${v}` : v)),
+        ).to.equal(code);
+        expect(answer.json.error).to.match(error);
+      }
+      expect((await get(relayer, "/health")).json.queueDepth).to.equal(0);
+    });
+  });
+
+  describe("limits", function () {
+    it("limits requests per client address", async function () {
+      const setup = await votingRound(1);
+      const relayer = await running(setup, ["--ip-per-minute", "3"]);
+      const codes = [];
+      for (let i = 0; i < 4; i++) codes.push((await get(relayer, "/health")).code);
+      expect(codes).to.deep.equal([200, 200, 200, 429]);
+    });
+
+    it("limits ballots per voter", async function () {
+      const setup = await votingRound(1);
+      const relayer = await running(setup, ["--voter-per-hour", "2"]);
+      const codes = [];
+      for (const nonce of [5n, 6n, 7n])
+        codes.push((await post(relayer, await ballotOf(setup, setup.voters[0], { nonce }))).code);
+      expect(codes).to.deep.equal([409, 409, 429]);
+    });
+
+    it("stops submitting once the hour's gas budget is spent", async function () {
+      const setup = await votingRound(2);
+      const relayer = await running(setup, ["--gas-per-hour", "1"]);
+      expect((await post(relayer, await ballotOf(setup, setup.voters[0]))).code).to.equal(202);
+      await settled(relayer);
+      expect((await post(relayer, await ballotOf(setup, setup.voters[1]))).code).to.equal(202);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const health = (await get(relayer, "/health")).json;
+      expect(health).to.include({ queueDepth: 1, paused: true, applied: 1 });
+      expect(BigInt(health.gasLastHour)).to.be.greaterThan(0n);
+    });
+  });
+
+  describe("GET /health", function () {
+    it("reports the queue depth and the last submission", async function () {
+      const setup = await votingRound(3);
+      const relayer = await running(setup, ["--batch-size", "3", "--batch-ms", "60000"]);
+      for (const voter of setup.voters.slice(0, 2)) await post(relayer, await ballotOf(setup, voter));
+      const before = (await get(relayer, "/health")).json;
+      expect(before).to.include({ status: "ok", queueDepth: 2, inFlight: 0 });
+      expect(before.lastSubmission).to.equal(undefined);
+      await post(relayer, await ballotOf(setup, setup.voters[2]));
+      const after = await settled(relayer);
+      expect(after).to.include({ queueDepth: 0, applied: 3 });
+      expect(after.lastSubmission).to.include({ status: "mined", ballots: 3 });
+      const receipt = await ethers.provider.getTransactionReceipt(after.lastSubmission.transactionHash);
+      expect(receipt!.gasUsed.toString()).to.equal(after.lastSubmission.gasUsed);
+    });
+  });
+
+  describe("a kill -9 and a restart", function () {
+    for (const fault of ["after-record", "after-broadcast"]) {
+      it(`lose nothing and submit nothing twice (killed ${fault.replace("-", " ")} of a batch)`, async function () {
+        const setup = await votingRound(12);
+        const options = ["--batch-size", "5", "--batch-ms", "200"];
+        const first = await running(setup, options, fault);
+        const answers = await Promise.all(setup.voters.map(async (voter) => post(first, await ballotOf(setup, voter))));
+        expect(answers.map((a) => a.code)).to.deep.equal(setup.voters.map(() => 202));
+        await new Promise<void>((resolve) => first.process.once("exit", () => resolve()));
+        expect(first.process.signalCode).to.equal("SIGKILL");
+
+        const second = await running(setup, options);
+        const health = await settled(second);
+        expect(health).to.include({ applied: 12, rejected: 0 });
+        for (const voter of setup.voters) {
+          expect(await setup.created.token.nonceOf(voter.address)).to.equal(1n);
+          expect(await setup.created.round.depositOf(setup.created.banks[0], voter.address)).to.equal(1_000n);
+        }
+        const submitted = await submittedOnChain(setup.ballotBox);
+        for (const voter of setup.voters) expect(submitted.get(`${voter.address.toLowerCase()}:0`)).to.equal(1);
+      });
+    }
+
+    it("at a random moment under load, loses nothing and submits nothing twice", async function () {
+      const setup = await votingRound(40);
+      const options = ["--batch-size", "8", "--batch-ms", "100"];
+      const first = await running(setup, options);
+      const signed = await Promise.all(setup.voters.map((voter) => ballotOf(setup, voter)));
+      const accepted = new Set<number>();
+      const sending = Promise.all(
+        signed.map(async (ballot, i) => {
+          try {
+            if ((await post(first, ballot)).code === 202) accepted.add(i);
+          } catch {
+            // The relayer died mid-request: the ballot is re-sent to the restarted one below.
+          }
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await first.kill9();
+      await sending;
+      const second = await running(setup, options);
+      // A client whose request failed sends it again; one that got 202 need not.
+      for (const [i, ballot] of signed.entries()) {
+        if (!accepted.has(i)) expect([200, 202]).to.include((await post(second, ballot)).code);
+      }
+      await settled(second);
+      const submitted = await submittedOnChain(setup.ballotBox);
+      for (const voter of setup.voters) {
+        expect(await setup.created.token.nonceOf(voter.address)).to.equal(1n);
+        expect(submitted.get(`${voter.address.toLowerCase()}:0`)).to.equal(1);
+      }
+    });
+  });
+});
