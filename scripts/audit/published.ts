@@ -32,6 +32,7 @@ export class PublishedReader {
     options: PublishedReaderOptions = {},
   ) {
     this.rebuilder = (options.treeWorker ?? true) ? workerRebuilder() : inThreadRebuilder();
+    this.rebuilder.warm();
   }
 
   /** The tree of batch `batchId`, read and rebuilt on first asking. */

@@ -11,6 +11,8 @@ import type { TreeAnswer, TreeJob } from "./tree-worker.js";
 export interface TreeRebuilder {
   /** Parses and rebuilds a tree file; rejects with why the text is not a tree dump of `leafEncoding`. */
   rebuild(text: string, leafEncoding: readonly string[]): Promise<RebuiltTree>;
+  /** Gets ready for the first tree (starts the worker, whose loading then overlaps with other work). */
+  warm(): void;
   /** Stops the worker, if any. */
   close(): Promise<void>;
 }
@@ -22,12 +24,13 @@ const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(res
 export function inThreadRebuilder(): TreeRebuilder {
   return {
     rebuild: (text, leafEncoding) => rebuildPublishedTree(text, leafEncoding, yieldToIo),
+    warm: () => undefined,
     close: async () => undefined,
   };
 }
 
 /**
- * Rebuilds on one worker thread, started with the first tree; if the worker cannot start (a runtime that cannot
+ * Rebuilds on one worker thread, started by `warm` or the first tree; if the worker cannot start (a runtime that cannot
  * load it) or dies, the trees still waiting for it and all later ones are rebuilt on this thread. `url` is the
  * worker's module (tests give one that cannot load).
  */
@@ -58,27 +61,36 @@ export function workerRebuilder(url: URL = workerUrl()): TreeRebuilder {
       if (pending.size === 0) started.unref();
     });
     started.on("error", giveUp);
+    started.unref();
     started.on("exit", () => {
       if (worker === started) giveUp();
     });
     return started;
   };
 
+  const ready = (): boolean => {
+    if (failed) return false;
+    try {
+      worker ??= start();
+      return true;
+    } catch {
+      failed = true;
+      return false;
+    }
+  };
+
   return {
     rebuild(text, leafEncoding) {
-      if (failed) return fallback.rebuild(text, leafEncoding);
-      try {
-        worker ??= start();
-      } catch {
-        failed = true;
-        return fallback.rebuild(text, leafEncoding);
-      }
+      if (!ready()) return fallback.rebuild(text, leafEncoding);
       const job: TreeJob = { id: nextId++, text, leafEncoding: [...leafEncoding] };
       return new Promise<RebuiltTree>((resolve, reject) => {
         pending.set(job.id, { job, resolve, reject });
         worker!.ref();
         worker!.postMessage(job);
       });
+    },
+    warm() {
+      ready();
     },
     async close() {
       const stopping = worker;
