@@ -4,14 +4,13 @@
  * skip (when what it needs is not available). The report is deterministic: everything is sorted, amounts are
  * decimal strings, and nothing depends on how the logs were chunked or when the audit ran.
  */
-import { hashFileText } from "../lib/metadata.js";
-import { LEAF_ENCODING } from "../lib/participants.js";
 import { projectMetadataURI } from "../lib/publication.js";
 import { Rule } from "../lib/tally.js";
-import { loadRound, type LoadOptions, type RoundData } from "./chain.js";
+import { loadRound, type LoadOptions, type RoundData, type RoundWatcher } from "./chain.js";
 import { openPublished, readManifest, type PublishedFiles } from "./files.js";
 import type { LogReaderOptions } from "./logs.js";
-import { leafKey, rebuildParticipantTree, type RebuiltTree, type TreeDump } from "./merkle.js";
+import { leafKey } from "./merkle.js";
+import { PublishedReader } from "./published.js";
 import { recount, type Recount } from "./recount.js";
 import { destroyRpc, toRpc, type RpcSource } from "./rpc.js";
 
@@ -88,20 +87,30 @@ export interface AuditOptions extends LoadOptions {
   /** Base directory or http(s) URL of the published files. */
   published?: string;
   onProgress?: LogReaderOptions["onProgress"];
+  /**
+   * Rebuild the published trees on a worker thread while the logs arrive (default true); false rebuilds them on
+   * this thread, between the chain's answers.
+   */
+  treeWorker?: boolean;
 }
 
 export interface LoadedRound {
   data: RoundData;
   counted: Recount;
   files?: PublishedFiles;
+  /** The published files as read for the checks while the chain was read; `checkRound` closes it. */
+  published?: PublishedReader;
 }
 
 /**
  * Loads a round for the auditor, the exporter and receipts: the published manifest (if any) supplies the
- * factory and the block to start reading from, unless the options give them.
+ * factory and the block to start reading from, unless the options give them. With `forChecks`, the published
+ * trees and metadata files are read, rebuilt and hashed as their batches and projects appear in the logs, for
+ * `checkRound`.
  */
-export async function loadAudited(options: AuditOptions): Promise<LoadedRound> {
+export async function loadAudited(options: AuditOptions, forChecks = false): Promise<LoadedRound> {
   const rpc = toRpc(options.rpc);
+  let published: PublishedReader | undefined;
   try {
     let files: PublishedFiles | undefined;
     let fromBlock = options.fromBlock;
@@ -115,9 +124,18 @@ export async function loadAudited(options: AuditOptions): Promise<LoadedRound> {
       }
       fromBlock ??= manifest?.fromBlock;
       factory ??= manifest?.factory;
+      if (forChecks) published = new PublishedReader(files, { treeWorker: options.treeWorker });
     }
-    const data = await loadRound(rpc, { ...options, fromBlock, factory }, options.onProgress);
-    return { data, counted: recount(data), files };
+    const reader = published;
+    const watcher: RoundWatcher | undefined = reader && {
+      batch: (b) => void reader.tree(b.id),
+      project: (p) => void reader.metadataHash(p.id, p.metadataURI),
+    };
+    const data = await loadRound(rpc, { ...options, fromBlock, factory }, options.onProgress, watcher);
+    return { data, counted: recount(data), files, published };
+  } catch (error) {
+    await published?.close();
+    throw error;
   } finally {
     // Only a provider made here from a URL is ours to stop.
     if (typeof options.rpc === "string") destroyRpc(rpc);
@@ -126,18 +144,18 @@ export async function loadAudited(options: AuditOptions): Promise<LoadedRound> {
 
 /** Runs the whole audit. */
 export async function audit(options: AuditOptions): Promise<AuditReport> {
-  const loaded = await loadAudited(options);
+  const loaded = await loadAudited(options, true);
   return await checkRound(loaded);
 }
 
 /** Runs every check on a loaded round. */
-export async function checkRound({ data, counted, files }: LoadedRound): Promise<AuditReport> {
+export async function checkRound({ data, counted, files, published }: LoadedRound): Promise<AuditReport> {
   const checks: CheckResult[] = [
     checkEventsComplete(data),
     checkFactory(data),
     checkSupply(data, counted),
     checkBatches(data, counted),
-    ...(await checkPublished(data, files)),
+    ...(await checkPublished(data, files, published)),
     checkTransfers(counted),
     checkBanks(data, counted),
     checkResidents(data, counted),
@@ -353,12 +371,27 @@ function checkBatches(data: RoundData, counted: Recount): CheckResult {
   );
 }
 
-/** The checks of the published files: the trees, the claims against their leaves, the project metadata. */
-export async function checkPublished(data: RoundData, files: PublishedFiles | undefined): Promise<CheckResult[]> {
-  return [...(await checkPublishedTrees(data, files)), await checkMetadata(data, files)];
+/**
+ * The checks of the published files: the trees, the claims against their leaves, the project metadata. What
+ * `reader` (which this closes) already read and rebuilt is not done again; without one, everything is read here.
+ */
+export async function checkPublished(
+  data: RoundData,
+  files: PublishedFiles | undefined,
+  given?: PublishedReader,
+): Promise<CheckResult[]> {
+  const reader = files && (given ?? new PublishedReader(files));
+  try {
+    // Everything not started yet is started at once, to be awaited in order below.
+    for (const b of data.batches) void reader?.tree(b.id);
+    for (const p of data.projects) void reader?.metadataHash(p.id, p.metadataURI);
+    return [...(await checkPublishedTrees(data, reader)), await checkMetadata(data, reader)];
+  } finally {
+    await reader?.close();
+  }
 }
 
-async function checkPublishedTrees(data: RoundData, files: PublishedFiles | undefined): Promise<CheckResult[]> {
+async function checkPublishedTrees(data: RoundData, files: PublishedReader | undefined): Promise<CheckResult[]> {
   const treeTitle = "Each published participants tree rebuilds to its on-chain root and sums to its total";
   const leafTitle = "Each claim is a leaf of its batch's published tree";
   if (!files)
@@ -371,22 +404,16 @@ async function checkPublishedTrees(data: RoundData, files: PublishedFiles | unde
   const leaves = new Map<number, Set<string>>();
   for (const b of data.batches) {
     const file = `participants/batch-${b.id}.json`;
-    const text = await files.read(file);
-    if (text === undefined) {
+    const published = await files.tree(b.id);
+    if ("missing" in published) {
       treeFailures.push({ item: file, message: "not published" });
       continue;
     }
-    let tree: RebuiltTree;
-    try {
-      const dump = JSON.parse(text) as TreeDump;
-      if (dump.format !== "standard-v1" || JSON.stringify(dump.leafEncoding) !== JSON.stringify(LEAF_ENCODING)) {
-        throw new Error(`not a StandardMerkleTree dump of ${LEAF_ENCODING.join(",")}`);
-      }
-      tree = rebuildParticipantTree(dump);
-    } catch (error) {
-      treeFailures.push({ item: file, message: `unreadable: ${(error as Error).message}` });
+    if ("unreadable" in published) {
+      treeFailures.push({ item: file, message: `unreadable: ${published.unreadable}` });
       continue;
     }
+    const tree = published.tree;
     if (tree.root !== b.root) {
       treeFailures.push({ item: file, message: `rebuilds to root ${tree.root}, on-chain root is ${b.root}` });
     } else if (tree.firstDifferentNode >= 0) {
@@ -416,22 +443,17 @@ async function checkPublishedTrees(data: RoundData, files: PublishedFiles | unde
   ];
 }
 
-async function checkMetadata(data: RoundData, files: PublishedFiles | undefined): Promise<CheckResult> {
+async function checkMetadata(data: RoundData, files: PublishedReader | undefined): Promise<CheckResult> {
   const title = "Each project's metadata file hashes to its on-chain metadataHash";
   if (!files) return skipped("metadata", title, "no published files given");
   const failures: CheckFailure[] = [];
   for (const p of data.projects) {
     const file = projectMetadataURI(p.id);
-    let text = await files.read(file);
-    if (text === undefined && /^https?:\/\//i.test(p.metadataURI)) {
-      const response = await fetch(p.metadataURI);
-      if (response.ok) text = await response.text();
-    }
-    if (text === undefined) {
+    const hash = await files.metadataHash(p.id, p.metadataURI);
+    if (hash === undefined) {
       failures.push({ item: file, message: `not published (project ${p.id}, URI ${p.metadataURI})` });
       continue;
     }
-    const hash = hashFileText(text);
     if (hash !== p.metadataHash) {
       failures.push({ item: file, message: `hashes to ${hash}, project ${p.id} was added with ${p.metadataHash}` });
     }

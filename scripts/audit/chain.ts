@@ -26,7 +26,7 @@ import {
   type LogPlace,
 } from "./events.js";
 import { readLogs, type LogReaderOptions, type LogReaderStats, type RawLog } from "./logs.js";
-import { inPool, type Eip1193Provider } from "./rpc.js";
+import { inPool, limiter, type Eip1193Provider } from "./rpc.js";
 
 const ROUND_ABI = new Interface([
   "function name() view returns (string)",
@@ -162,6 +162,12 @@ export interface LoadOptions {
   concurrency?: number;
 }
 
+/** Told of each batch and project as soon as its event is decoded, while later logs are still being read. */
+export interface RoundWatcher {
+  batch?(batch: BatchData): void;
+  project?(project: ProjectData): void;
+}
+
 const hex = (n: number): string => "0x" + n.toString(16);
 
 /**
@@ -266,19 +272,43 @@ export async function deploymentBlock(rpc: Eip1193Provider, address: string, lat
   }
 }
 
-/** Reads a round's events and state. `onProgress` reports the log reading, the slow part. */
+/**
+ * Reads a round's events and state. `onProgress` reports the log reading, the slow part; `watcher` is told of
+ * each batch and project as it is decoded.
+ */
 export async function loadRound(
   rpc: Eip1193Provider,
   options: LoadOptions,
   onProgress?: LogReaderOptions["onProgress"],
+  watcher?: RoundWatcher,
 ): Promise<RoundData> {
   const round = options.round.toLowerCase();
-  const id = await chainId(rpc);
-  const toBlock = options.toBlock ?? (await latestBlock(rpc));
+  const [id, toBlock] = await Promise.all([
+    chainId(rpc),
+    options.toBlock !== undefined ? options.toBlock : latestBlock(rpc),
+  ]);
   const chain = new ChainReader(rpc, hex(toBlock));
+  // The round's settings are read while the logs arrive; they are awaited after them.
+  const settingsRead = Promise.all(
+    [
+      "name",
+      "budget",
+      "opensAt",
+      "closesAt",
+      "rule",
+      "minTokens",
+      "minSupporters",
+      "opened",
+      "districtCount",
+      "projectCount",
+    ].map((fn) => chain.one<unknown>(round, fn)),
+  );
+  settingsRead.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   const [token, airdrop] = (
     await Promise.all([chain.one<string>(round, "token"), chain.one<string>(round, "airdrop")])
   ).map((a) => a.toLowerCase());
+  const countsRead = Promise.all([chain.one<bigint>(token, "totalSupply"), chain.one<bigint>(airdrop, "batchCount")]);
+  countsRead.catch(() => undefined);
   const factory = options.factory?.toLowerCase();
   const fromBlock = options.fromBlock ?? (await deploymentBlock(rpc, round, toBlock));
 
@@ -293,8 +323,35 @@ export async function loadRound(
   const balances = new Map<string, bigint>();
   const balanceReads: Promise<void>[] = [];
   let claimsSeen = 0;
+  // Each district's, project's and batch's state (at toBlock) is asked for as soon as its event is decoded.
+  const limit = options.concurrency ?? 32;
+  const inLimit = limiter(limit);
+  const stateReads: Promise<void>[] = [];
+  const readState = (read: () => Promise<void>): void => {
+    const done = inLimit(read);
+    done.catch(() => undefined); // awaited below
+    stateReads.push(done);
+  };
+  let districtsSeen = 0;
+  let projectsSeen = 0;
+  let batchesSeen = 0;
   const onLogs = (logs: RawLog[]): void => {
     decoder.add(logs);
+    const { districts, projects, batches } = decoder.structure();
+    for (; districtsSeen < districts.length; districtsSeen++) {
+      const district = districts[districtsSeen];
+      readState(() => readDistrictState(chain, round, district));
+    }
+    for (; projectsSeen < projects.length; projectsSeen++) {
+      const project = projects[projectsSeen];
+      watcher?.project?.(project);
+      readState(() => readProjectState(chain, round, token, project));
+    }
+    for (; batchesSeen < batches.length; batchesSeen++) {
+      const batch = batches[batchesSeen];
+      watcher?.batch?.(batch);
+      readState(() => readBatchState(chain, airdrop, batch));
+    }
     const claimed = decoder.claims();
     if (!readBalances || claimed.length === claimsSeen) return;
     const fresh: string[] = [];
@@ -322,59 +379,11 @@ export async function loadRound(
   const { eventCounts, districts, projects, batches, claims, transfers, mints, created, opened } = decoder.finish();
 
   const stateStarted = performance.now();
-  // State, at the same block as the last log read.
-  const limit = options.concurrency ?? 32;
+  // State, at the same block as the last log read; most of it was asked for while the logs arrived.
   const [name, budget, opensAt, closesAt, rule, minTokens, minSupporters, isOpened, districtCount, projectCount] =
-    await Promise.all(
-      [
-        "name",
-        "budget",
-        "opensAt",
-        "closesAt",
-        "rule",
-        "minTokens",
-        "minSupporters",
-        "opened",
-        "districtCount",
-        "projectCount",
-      ].map((fn) => chain.one<unknown>(round, fn)),
-    );
-  const [totalSupply, batchCount] = await Promise.all([
-    chain.one<bigint>(token, "totalSupply"),
-    chain.one<bigint>(airdrop, "batchCount"),
-  ]);
-  await inPool(districts.length, limit, async (i) => {
-    const d = (await chain.one<{ budget: bigint; funded: bigint; finalized: boolean }>(round, "district", [
-      districts[i].id,
-    ])) as unknown as import("ethers").Result;
-    districts[i].state = { budget: d.budget, funded: d.funded, finalized: d.finalized };
-  });
-  await inPool(projects.length, limit, async (i) => {
-    const p = projects[i];
-    const [stored, implementation, balance, holder] = await Promise.all([
-      chain.one<import("ethers").Result>(round, "project", [p.id]),
-      chain.one<import("ethers").Result>(round, "implementationOf", [p.id]),
-      chain.balanceOf(token, p.bank),
-      chain.call(token, "holderOf", [p.bank]),
-    ]);
-    p.holder = { kind: Number(holder.kind), district: Number(holder.district) };
-    p.state = {
-      bank: String(stored.bank).toLowerCase(),
-      district: Number(stored.district),
-      cost: stored.cost,
-      funded: stored.funded,
-    };
-    p.implementation = {
-      status: Number(implementation.status),
-      amountSpent: implementation.amountSpent,
-      documentHash: String(implementation.documentHash).toLowerCase(),
-    };
-    p.balance = balance;
-  });
-  await inPool(batches.length, limit, async (i) => {
-    const b = await chain.one<import("ethers").Result>(airdrop, "batch", [batches[i].id]);
-    batches[i].state = { root: String(b.root).toLowerCase(), total: b.total, claimed: b.claimed };
-  });
+    await settingsRead;
+  const [totalSupply, batchCount] = await countsRead;
+  await Promise.all(stateReads);
   await Promise.all(balanceReads);
   const residentBalances = readBalances ? balances : undefined;
 
@@ -421,6 +430,38 @@ export async function loadRound(
   };
 }
 
+async function readDistrictState(chain: ChainReader, round: string, district: DistrictData): Promise<void> {
+  const d = await chain.one<import("ethers").Result>(round, "district", [district.id]);
+  district.state = { budget: d.budget, funded: d.funded, finalized: d.finalized };
+}
+
+async function readProjectState(chain: ChainReader, round: string, token: string, p: ProjectData): Promise<void> {
+  const [stored, implementation, balance, holder] = await Promise.all([
+    chain.one<import("ethers").Result>(round, "project", [p.id]),
+    chain.one<import("ethers").Result>(round, "implementationOf", [p.id]),
+    chain.balanceOf(token, p.bank),
+    chain.call(token, "holderOf", [p.bank]),
+  ]);
+  p.holder = { kind: Number(holder.kind), district: Number(holder.district) };
+  p.state = {
+    bank: String(stored.bank).toLowerCase(),
+    district: Number(stored.district),
+    cost: stored.cost,
+    funded: stored.funded,
+  };
+  p.implementation = {
+    status: Number(implementation.status),
+    amountSpent: implementation.amountSpent,
+    documentHash: String(implementation.documentHash).toLowerCase(),
+  };
+  p.balance = balance;
+}
+
+async function readBatchState(chain: ChainReader, airdrop: string, batch: BatchData): Promise<void> {
+  const b = await chain.one<import("ethers").Result>(airdrop, "batch", [batch.id]);
+  batch.state = { root: String(b.root).toLowerCase(), total: b.total, claimed: b.claimed };
+}
+
 /** The round's events, decoded from its logs; logs from other emitters or of other events are ignored. */
 export type DecodedLogs = Pick<
   RoundData,
@@ -442,7 +483,14 @@ export function decodeRoundLogs(
 export function logDecoder(
   emitters: { round: string; token: string; airdrop: string; factory?: string },
   events: EventName[],
-): { add(logs: RawLog[]): void; finish(): DecodedLogs; seconds(): number; claims(): readonly ClaimData[] } {
+): {
+  add(logs: RawLog[]): void;
+  finish(): DecodedLogs;
+  seconds(): number;
+  claims(): readonly ClaimData[];
+  /** The districts, projects and batches decoded so far (their state not filled in). */
+  structure(): { districts: readonly DistrictData[]; projects: readonly ProjectData[]; batches: readonly BatchData[] };
+} {
   const { round, token, airdrop, factory } = emitters;
   const addresses = new AddressPool();
   const emitterOf = (name: EventName): string | undefined =>
@@ -598,5 +646,11 @@ export function logDecoder(
     busy += performance.now() - started;
     return { eventCounts, districts, projects, batches, claims, transfers, mints, created, opened };
   };
-  return { add, finish, seconds: () => Number((busy / 1000).toFixed(3)), claims: () => claims };
+  return {
+    add,
+    finish,
+    seconds: () => Number((busy / 1000).toFixed(3)),
+    claims: () => claims,
+    structure: () => ({ districts, projects, batches }),
+  };
 }

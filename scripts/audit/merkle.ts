@@ -38,8 +38,42 @@ export function leafKey(account: string, district: number, amount: bigint): stri
   return `${account.toLowerCase()}:${district}:${amount}`;
 }
 
+/** Leaves hashed between two pauses of `rebuildParticipantTreeSteps`. */
+const LEAVES_PER_STEP = 2048;
+
 /** Rebuilds the tree of a dump; throws, naming the value, when a value is not a valid leaf. */
 export function rebuildParticipantTree(dump: TreeDump): RebuiltTree {
+  const steps = rebuildParticipantTreeSteps(dump);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * Parses a published tree file and rebuilds it, with `pause` awaited every few thousand leaves so that other work
+ * (answers from the chain) runs in between; throws, saying why, when the text is not a dump of `leafEncoding`.
+ */
+export async function rebuildPublishedTree(
+  text: string,
+  leafEncoding: readonly string[],
+  pause: () => Promise<void>,
+): Promise<RebuiltTree> {
+  const dump = JSON.parse(text) as TreeDump;
+  if (dump.format !== "standard-v1" || JSON.stringify(dump.leafEncoding) !== JSON.stringify(leafEncoding)) {
+    throw new Error(`not a StandardMerkleTree dump of ${leafEncoding.join(",")}`);
+  }
+  await pause();
+  const steps = rebuildParticipantTreeSteps(dump);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
+/** The rebuild in steps: each `next()` hashes a slice of the leaves or of the inner nodes. */
+export function* rebuildParticipantTreeSteps(dump: TreeDump): Generator<void, RebuiltTree, void> {
   const values = dump.values;
   if (!Array.isArray(values) || values.length === 0) throw new Error("no values");
   const count = values.length;
@@ -79,6 +113,7 @@ export function rebuildParticipantTree(dump: TreeDump): RebuiltTree {
 
     leaves.add(leafKey(account, district, amount));
     total += amount;
+    if (i % LEAVES_PER_STEP === LEAVES_PER_STEP - 1) yield;
   }
 
   const pair = new Uint32Array(2 * W);
@@ -88,6 +123,7 @@ export function rebuildParticipantTree(dump: TreeDump): RebuiltTree {
     pair.set(nodeWords.subarray(first * W, first * W + W), 0);
     pair.set(nodeWords.subarray(second * W, second * W + W), W);
     keccak256Words(pair, 0, 2 * W, nodeWords, i * W);
+    if (i % LEAVES_PER_STEP === 0) yield;
   }
 
   return { root: "0x" + nodes.toString("hex", 0, WORD), total, leaves, firstDifferentNode: differsAt(dump, nodes) };

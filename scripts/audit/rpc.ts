@@ -76,3 +76,21 @@ export async function inPool<T>(count: number, limit: number, task: (index: numb
   await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
   return results;
 }
+
+/** Runs the tasks given to it with at most `limit` in flight, in the order given. */
+export function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    // A finishing task hands its place straight to the next waiting one.
+    if (running < limit) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}

@@ -3,7 +3,8 @@ import { keccak256, toUtf8Bytes } from "ethers";
 
 import { keccak256Words } from "../../scripts/audit/keccak.js";
 import { leafKey, rebuildParticipantTree, type TreeDump } from "../../scripts/audit/merkle.js";
-import { ANY_DISTRICT, buildParticipantTree, type Participant } from "../../scripts/lib/participants.js";
+import { inThreadRebuilder, workerRebuilder, type TreeRebuilder } from "../../scripts/audit/tree-rebuild.js";
+import { ANY_DISTRICT, buildParticipantTree, LEAF_ENCODING, type Participant } from "../../scripts/lib/participants.js";
 
 function participants(count: number): Participant[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -84,4 +85,42 @@ describe("Auditor's tree rebuild", function () {
       }
     });
   });
+
+  describe("tree rebuilders", function () {
+    const rebuilders: [string, () => TreeRebuilder][] = [
+      ["on this thread, in slices", inThreadRebuilder],
+      ["on a worker thread", () => workerRebuilder()],
+      ["on this thread when the worker cannot start", () => workerRebuilder(new URL("file:///nowhere/worker.js"))],
+    ];
+    for (const [where, make] of rebuilders) {
+      it(`rebuilds ${where} to the synchronous rebuild's tree, failing with its messages`, async function () {
+        const dump = published(participants(5000));
+        const broken = published(participants(3));
+        broken.values[1].treeIndex = 0;
+        const rebuilder = make();
+        try {
+          const [tree, ...failures] = await Promise.all(
+            [JSON.stringify(dump), JSON.stringify(broken), "{", JSON.stringify({ ...dump, format: "v2" })].map((text) =>
+              rebuilder.rebuild(text, LEAF_ENCODING).catch((error: Error) => error.message),
+            ),
+          );
+          expect(tree).to.deep.equal(rebuildParticipantTree(dump));
+          expect(failures[0]).to.equal(catchMessage(() => rebuildParticipantTree(broken)));
+          expect(failures[1]).to.equal(catchMessage(() => JSON.parse("{")));
+          expect(failures[2]).to.equal(`not a StandardMerkleTree dump of ${LEAF_ENCODING.join(",")}`);
+        } finally {
+          await rebuilder.close();
+        }
+      });
+    }
+  });
 });
+
+function catchMessage(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error("did not throw");
+}
