@@ -8,7 +8,7 @@
  * Every run starts from a fresh chain, so the previous run's Ignition journal and published files for chain 31337
  * are removed first: they describe a chain that no longer exists.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { createServer as createHttpServer, type Server } from "node:http";
@@ -27,6 +27,7 @@ import { importParticipants } from "../cli/participants.js";
 import { createRound } from "../cli/round.js";
 import { CommandError, type Connection } from "../lib/chain.js";
 import { advanceTimeTo, ballotsFromTree, castBallots, nodeProvider } from "../lib/localchain.js";
+import { startHardhatNode } from "../lib/localnode.js";
 import type { ParticipantLeaf } from "../lib/participants.js";
 import { DAPP_CONFIG_FILE, manifestPath, roundDirectory, type DappConfig } from "../lib/publication.js";
 import {
@@ -89,56 +90,6 @@ export async function portIsFree(host: string, port: number): Promise<boolean> {
     server.once("error", () => resolve(false));
     server.listen(port, host, () => server.close(() => resolve(true)));
   });
-}
-
-async function rpcAnswers(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-    });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
-
-/** Starts `hardhat node` as a child process and waits until it answers. */
-async function startNode(root: string, host: string, port: number): Promise<{ url: string; child: ChildProcess }> {
-  const url = `http://${host}:${port}`;
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js"),
-      "node",
-      "--hostname",
-      host,
-      "--port",
-      String(port),
-    ],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  // The node logs every request; keep only the tail, for the error message should it fail to start.
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
-  child.stdout!.on("data", keep);
-  child.stderr!.on("data", keep);
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new CommandError(`hardhat node exited with code ${child.exitCode}:\n${output}`);
-    if (await rpcAnswers(url)) return { url, child };
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  child.kill("SIGTERM");
-  throw new CommandError(`hardhat node did not answer at ${url} within 90 s:\n${output}`);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
 }
 
 const TYPES: Record<string, string> = {
@@ -284,7 +235,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   rmSync(path.join(publicationBase, String(CHAIN_ID)), { recursive: true, force: true });
 
   out.info(`Starting hardhat node at http://${host}:${rpcPort} ...`);
-  const node = await startNode(root, host, rpcPort);
+  const node = await startHardhatNode({ host, port: rpcPort });
   let connection: Connection | undefined;
   let server: Server | undefined;
   let stopped = false;
@@ -293,7 +244,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     stopped = true;
     if (server !== undefined) await new Promise<void>((resolve) => server!.close(() => resolve()));
     await connection?.close().catch(() => {});
-    await stopChild(node.child);
+    await node.stop();
   };
   try {
     const { network } = await import("hardhat");

@@ -5,14 +5,16 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 
 import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { HDNodeWallet } from "ethers";
 
 import type { ParticipantLeaf } from "../lib/participants.js";
+import { freePort, startHardhatNode, type LocalNode } from "../lib/localnode.js";
 import { batchPath } from "../lib/publication.js";
+
+export { freePort };
 
 /** Hardhat's default accounts; the relayer takes one the round's roles and voters never use. */
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -20,17 +22,6 @@ export const RELAYER_ACCOUNT = 19;
 
 export function hardhatAccount(index: number): HDNodeWallet {
   return HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface Child {
@@ -75,16 +66,8 @@ function start(command: string, args: string[], env: NodeJS.ProcessEnv, ready: R
 }
 
 /** A `hardhat node` on a free port of 127.0.0.1. */
-export async function startNode(): Promise<Child> {
-  const port = await freePort();
-  const hardhat = path.join("node_modules", ".bin", "hardhat");
-  return start(
-    hardhat,
-    ["node", "--hostname", "127.0.0.1", "--port", String(port)],
-    {},
-    /Started HTTP/,
-    `http://127.0.0.1:${port}`,
-  );
+export async function startNode(): Promise<LocalNode> {
+  return await startHardhatNode();
 }
 
 export interface RelayerSettings {

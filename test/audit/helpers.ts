@@ -3,9 +3,7 @@
  * the round's published files in a temporary directory, and JSON-RPC wrappers that behave like public endpoints
  * (result limits, range limits, flaky connections) or like a dishonest one.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { cp, mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -30,55 +28,7 @@ import {
   type PostedBatch,
 } from "../helpers/round.js";
 
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-export interface LocalNode {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** Starts `hardhat node` as a child process and waits until it answers JSON-RPC. */
-export async function startNode(): Promise<LocalNode> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  // Its own process group, so that stopping it stops npx's child too.
-  const child: ChildProcess = spawn("npx", ["hardhat", "node", "--port", String(port)], {
-    stdio: "ignore",
-    detached: true,
-  });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.pid === undefined) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    process.kill(-child.pid, "SIGTERM");
-    await exited;
-  };
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited with code ${child.exitCode}`);
-    try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      if (response.ok) return { url, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  await stop();
-  throw new Error("hardhat node did not start within 60 s");
-}
+export { freePort, startHardhatNode as startNode, type LocalNode } from "../../scripts/lib/localnode.js";
 
 export const DISTRICTS: DistrictSpec[] = [
   { name: "Central", budget: 100_000n, projects: [60_000n, 50_000n, 40_000n] },

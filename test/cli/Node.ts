@@ -2,9 +2,8 @@
  * The tool on a real node reached over http: a `hardhat node` started here with another chain id (1337), driven
  * through the command functions and through the `kopilka` bin as a child process.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -17,42 +16,13 @@ import { importParticipants } from "../../scripts/cli/participants.js";
 import { createRound, showRound } from "../../scripts/cli/round.js";
 import { ChainIdMismatchError } from "../../scripts/lib/chain.js";
 import { manifestPath } from "../../scripts/lib/publication.js";
+import { startHardhatNode, type LocalNode } from "../../scripts/lib/localnode.js";
 import { claimAndAllocateAll, commandContext, tempDir, writeResidents, writeSmallRound } from "./helpers.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CHAIN_ID = 1337n;
 // Hardhat's first default account: the node unlocks it, and the bin signs with it as the configured key.
 const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForNode(url: string, node: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (node.exitCode !== null) throw new Error(`hardhat node exited:\n${output()}`);
-    try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`hardhat node did not start:\n${output()}`);
-}
 
 /** Runs the real `kopilka` bin against the node, as a committee member would. */
 function kopilka(url: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -71,40 +41,20 @@ function kopilka(url: string, args: string[]): Promise<{ code: number; stdout: s
 }
 
 describe("kopilka on a node with another chain id", function () {
-  let node: ChildProcess;
+  let node: LocalNode | undefined;
   let url: string;
   let connection: Awaited<ReturnType<typeof network.create>>;
   const deploymentIds: string[] = [];
 
   before(async function () {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    let output = "";
-    node = spawn(
-      process.execPath,
-      [
-        path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js"),
-        "node",
-        "--port",
-        String(port),
-        "--chain-id",
-        String(CHAIN_ID),
-      ],
-      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    node.stdout!.on("data", (chunk) => (output += chunk));
-    node.stderr!.on("data", (chunk) => (output += chunk));
-    await waitForNode(url, node, () => output);
+    node = await startHardhatNode({ chainId: Number(CHAIN_ID) });
+    url = node.url;
     connection = await network.create({ network: "localhost", override: { url } });
   });
 
   after(async function () {
     await connection?.close();
-    if (node !== undefined && node.exitCode === null) {
-      const exited = new Promise((resolve) => node.once("exit", resolve));
-      node.kill("SIGTERM");
-      await exited;
-    }
+    await node?.stop();
     const deployments = path.join(ROOT, "ignition", "deployments");
     for (const id of deploymentIds) rmSync(path.join(deployments, id), { recursive: true, force: true });
     if (existsSync(deployments) && readdirSync(deployments).length === 0) rmSync(deployments, { recursive: true });

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -12,17 +11,7 @@ import { HARDHAT_ACCOUNT_COUNT } from "../../scripts/demo/data.js";
 import { portIsFree, ROOT, startDemo, type RunningDemo } from "../../scripts/demo/run.js";
 import { Round__factory, Airdrop__factory } from "../../typechain-types/index.js";
 import { tempDir } from "../cli/helpers.js";
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "../../scripts/lib/localnode.js";
 
 describe("npm run demo", function () {
   const deploymentId = `test-demo-${process.pid}`;

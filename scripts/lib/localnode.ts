@@ -1,0 +1,95 @@
+/**
+ * A `hardhat node` as a child process on a loopback port: the demo runs on one, and the tests and benchmarks that
+ * must reach a chain over real JSON-RPC start their own. One place for starting, waiting and stopping it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** A port nobody listens on right now (the OS picks it). */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether a JSON-RPC endpoint answers `eth_chainId`. */
+export async function rpcAnswers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+export interface LocalNodeOptions {
+  /** Default: a free port. */
+  port?: number;
+  host?: string;
+  /** Default: Hardhat's 31337. */
+  chainId?: number;
+  /** How long to wait for the node to answer. */
+  timeoutMs?: number;
+}
+
+export interface LocalNode {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** The tail of what the node printed, for error messages. */
+  output(): string;
+  /** SIGTERM, and wait for the exit. */
+  stop(): Promise<void>;
+  /** SIGKILL, and wait for the exit: a crash. */
+  kill9(): Promise<void>;
+}
+
+/** Starts `hardhat node` (under this process's Node) and waits until it answers JSON-RPC. */
+export async function startHardhatNode(options: LocalNodeOptions = {}): Promise<LocalNode> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? (await freePort(host));
+  const url = `http://${host}:${port}`;
+  const args = [path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--hostname", host];
+  args.push("--port", String(port));
+  if (options.chainId !== undefined) args.push("--chain-id", String(options.chainId));
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let tail = "";
+  // The node logs every request; keep only the tail.
+  const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000));
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stopWith = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  const node: LocalNode = {
+    url,
+    port,
+    child,
+    output: () => tail,
+    stop: () => stopWith("SIGTERM"),
+    kill9: () => stopWith("SIGKILL"),
+  };
+  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`hardhat node exited with code ${child.exitCode}:\n${tail}`);
+    if (await rpcAnswers(url)) return node;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await node.stop();
+  throw new Error(`hardhat node did not answer at ${url} within ${options.timeoutMs ?? 90_000} ms:\n${tail}`);
+}
