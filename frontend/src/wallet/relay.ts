@@ -3,7 +3,6 @@
  * (`npm run relayer`, API in docs/relayer.md). Part of the wallet chunk: the read-only pages never load it.
  */
 import type { Address, Hex } from "viem";
-import { getBalance, getBlock } from "viem/actions";
 
 import { BALLOT_DOMAIN_NAME, BALLOT_DOMAIN_VERSION, BALLOT_TYPES } from "../../../scripts/lib/ballotTypes.js";
 import { read } from "../chain.js";
@@ -39,20 +38,19 @@ export function relayerOf(env: AppEnvironment): string | undefined {
 }
 
 /**
- * Whether the voter cannot pay for their own transaction: no ether at all, or less than the estimated gas times
- * the current fee. `estimateGas` gives the gas of the direct call; when it fails the direct path is kept, so the
- * wallet shows why.
+ * Whether the voter cannot pay for their own transaction (`data` to the round): no ether at all, or less than the
+ * estimated gas times the current gas price. When the estimate fails the direct path is kept, so the wallet shows
+ * why. Plain JSON-RPC requests, as the read-only pages do: viem's actions would pull more of viem into the chunks.
  */
-export async function lacksGas(
-  env: AppEnvironment,
-  account: Address,
-  estimateGas: () => Promise<bigint>,
-): Promise<boolean> {
-  const balance = await getBalance(env.client, { address: account });
+export async function lacksGas(env: AppEnvironment, account: Address, data: Hex): Promise<boolean> {
+  const balance = BigInt(await env.client.request({ method: "eth_getBalance", params: [account, "latest"] }));
   if (balance === 0n) return true;
   try {
-    const [gas, price] = await Promise.all([estimateGas(), env.client.request({ method: "eth_gasPrice" })]);
-    return balance < gas * BigInt(price);
+    const [gas, price] = await Promise.all([
+      env.client.request({ method: "eth_estimateGas", params: [{ from: account, to: env.config.round, data }] }),
+      env.client.request({ method: "eth_gasPrice" }),
+    ]);
+    return balance < BigInt(gas) * BigInt(price);
   } catch {
     return false;
   }
@@ -75,7 +73,7 @@ export async function ballotToSign(env: AppEnvironment, relayer: string, account
   const [ballotBox, voter, block] = await Promise.all([
     read(env.client, { address: env.config.round, abi: roundAbi, functionName: "ballotBox" }),
     call<{ nonce: string; pending: { nonce: string }[] }>(`${relayer}/voters/${account}`),
-    getBlock(env.client, { blockTag: "latest" }),
+    env.client.request({ method: "eth_getBlockByNumber", params: ["latest", false] }),
   ]);
   if (voter.body.pending.length > 0) {
     throw new RelayError("a ballot of yours is still with the relayer: wait until it is counted or rejected");
@@ -93,7 +91,7 @@ export async function ballotToSign(env: AppEnvironment, relayer: string, account
       round: env.config.round,
       voter: account,
       nonce: BigInt(voter.body.nonce),
-      deadline: block.timestamp + BALLOT_LIFETIME,
+      deadline: BigInt(block!.timestamp) + BALLOT_LIFETIME,
       ...moves,
     },
   };

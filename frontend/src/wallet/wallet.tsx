@@ -6,8 +6,16 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { BaseError, isAddressEqual, UserRejectedRequestError, type Address, type Hex, type Log } from "viem";
-import { estimateContractGas, waitForTransactionReceipt } from "viem/actions";
+import {
+  BaseError,
+  encodeFunctionData,
+  isAddressEqual,
+  UserRejectedRequestError,
+  type Address,
+  type Hex,
+  type Log,
+} from "viem";
+import { waitForTransactionReceipt } from "viem/actions";
 import {
   createConfig,
   http,
@@ -425,11 +433,7 @@ function AllocationForm({
       }
       relayed =
         relayer !== undefined &&
-        (await lacksGas(env, account, () =>
-          estimateContractGas(env.client, { ...base, ...direct, account } as unknown as Parameters<
-            typeof estimateContractGas
-          >[1]),
-        ));
+        (await lacksGas(env, account, encodeFunctionData({ abi: VOTE_ABI, ...direct } as never)));
       let hash: Hex;
       if (relayed) {
         setTx({ state: "signing", relayed });
