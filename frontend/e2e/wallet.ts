@@ -1,11 +1,12 @@
 /**
  * The test wallet: an EIP-1193 provider injected before any page script runs and announced through EIP-6963, as
- * a browser extension would. Reads go to the node; transactions are signed in the test process by an ethers
+ * a browser extension would. Reads go to the node; transactions and typed data (eth_signTypedData_v4) are signed
+ * in the test process by an ethers
  * Wallet holding the test key (exposed to the page as a function), so the dApp sees exactly what a real wallet
  * gives it: a hash, or a rejection with code 4001.
  */
 import type { BrowserContext } from "playwright-core";
-import type { HDNodeWallet, TransactionRequest } from "ethers";
+import type { HDNodeWallet, TransactionRequest, TypedDataDomain, TypedDataField } from "ethers";
 
 export interface TestWalletOptions {
   wallet: HDNodeWallet;
@@ -21,6 +22,16 @@ export async function installTestWallet(context: BrowserContext, options: TestWa
     if (tx.gas) request.gasLimit = BigInt(tx.gas);
     const sent = await options.wallet.sendTransaction(request);
     return sent.hash;
+  });
+  // eth_signTypedData_v4: the page passes the typed data as JSON; ethers derives the domain type itself.
+  await context.exposeFunction("kopilkaSignTypedData", async (json: string) => {
+    const { domain, types, message } = JSON.parse(json) as {
+      domain: TypedDataDomain;
+      types: Record<string, TypedDataField[]>;
+      message: Record<string, unknown>;
+    };
+    const { EIP712Domain: _, ...rest } = types;
+    return options.wallet.signTypedData(domain, rest, message);
   });
   const settings = {
     address: options.wallet.address,
@@ -46,7 +57,11 @@ function pageWallet(settings: { address: string; rpcUrl: string; startChainId: n
   const hex = (n: number): string => "0x" + n.toString(16);
   const emit = (event: string, value: unknown): void => (listeners[event] ?? []).forEach((f) => f(value));
   const fail = (code: number, message: string): Error => Object.assign(new Error(message), { code });
-  const w = window as unknown as { kopilkaSendTransaction(tx: unknown): Promise<string>; kopilkaRejectNext?: boolean };
+  const w = window as unknown as {
+    kopilkaSendTransaction(tx: unknown): Promise<string>;
+    kopilkaSignTypedData(json: string): Promise<string>;
+    kopilkaRejectNext?: boolean;
+  };
   let id = 0;
   const forward = async (method: string, params: unknown): Promise<unknown> => {
     const response = await fetch(settings.rpcUrl, {
@@ -99,6 +114,15 @@ function pageWallet(settings: { address: string; rpcUrl: string; startChainId: n
           }
           if (state.chainId !== settings.nodeChainId) throw fail(4901, "The wallet is on another chain");
           return w.kopilkaSendTransaction((params as unknown[])[0]);
+        }
+        case "eth_signTypedData_v4": {
+          if (w.kopilkaRejectNext) {
+            w.kopilkaRejectNext = false;
+            throw fail(4001, "User rejected the request.");
+          }
+          const [signer, json] = params as [string, string];
+          if (signer.toLowerCase() !== settings.address.toLowerCase()) throw fail(4100, "Unknown account");
+          return w.kopilkaSignTypedData(json);
         }
         default:
           if (state.chainId !== settings.nodeChainId && method === "eth_call") throw fail(4901, "wrong chain");

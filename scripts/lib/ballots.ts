@@ -5,22 +5,9 @@
  */
 import { getBytes, hexlify, TypedDataEncoder, verifyTypedData, type TypedDataDomain } from "ethers";
 
-export const BALLOT_DOMAIN_NAME = "Kopilka";
-export const BALLOT_DOMAIN_VERSION = "1";
+import { BALLOT_DOMAIN_NAME, BALLOT_DOMAIN_VERSION, BALLOT_TYPES } from "./ballotTypes.js";
 
-/** The EIP-712 types, as `signTypedData` takes them (the domain type is implied). */
-export const BALLOT_TYPES = {
-  Ballot: [
-    { name: "round", type: "address" },
-    { name: "voter", type: "address" },
-    { name: "nonce", type: "uint64" },
-    { name: "deadline", type: "uint64" },
-    { name: "fromBanks", type: "address[]" },
-    { name: "fromAmounts", type: "uint256[]" },
-    { name: "toBanks", type: "address[]" },
-    { name: "toAmounts", type: "uint256[]" },
-  ],
-} as const;
+export { BALLOT_DOMAIN_NAME, BALLOT_DOMAIN_VERSION, BALLOT_TYPES };
 
 /** What the resident signs. Amounts in kopecks; `deadline` in seconds since the epoch (chain time). */
 export interface BallotMessage {

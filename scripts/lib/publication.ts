@@ -67,6 +67,11 @@ export interface DappConfig {
   fromBlock?: number;
   /** Offer the built-in dev wallet (the node's unlocked accounts). Only ever honoured on chain 31337. */
   devWallet?: boolean;
+  /**
+   * A relayer of this round (`npm run relayer`), e.g. `https://relayer.example.org` or `/relayer` behind the site's
+   * own proxy. When set, a voter with too little ether for gas signs the ballot and the relayer submits it.
+   */
+  relayerUrl?: string;
 }
 
 export const DAPP_CONFIG_FILE = "kopilka.config.json";

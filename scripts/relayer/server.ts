@@ -90,6 +90,20 @@ export function buildServer(
     return reply.code(code).send({ error, ...details });
   }
 
+  // The dApp is a static site on an origin of its own: let any page call this public, cookie-less API.
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("access-control-allow-origin", "*");
+    reply.header("access-control-expose-headers", "retry-after");
+    if (request.method === "OPTIONS") {
+      return reply
+        .code(204)
+        .header("access-control-allow-methods", "GET, POST")
+        .header("access-control-allow-headers", "content-type")
+        .header("access-control-max-age", "86400")
+        .send();
+    }
+  });
+
   app.addHook("onRequest", async (request, reply) => {
     const wait = perIp.hit(request.ip);
     if (wait !== undefined) {

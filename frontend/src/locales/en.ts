@@ -175,6 +175,12 @@ export const en = {
     receipt: "Receipt",
     receiptLink: "Verify this vote",
     current: "In this district's piggy banks now: {{amount}}",
+    relaySigning: "Sign the ballot in your wallet: a signature, not a transaction; no ether needed…",
+    viaRelayer: "Vote sent through the relayer: the committee pays the gas.",
+    paidYourself: "You paid the gas yourself.",
+    relayQueued: "The relayer accepted the ballot and queued it. Your vote is not counted yet.",
+    relaySubmitted: "The relayer sent a transaction with your ballot; waiting for a block. Not counted yet.",
+    relayFailed: "The relayer did not count the ballot: {{reason}}. Your vote did not change.",
   },
   my: {
     title: "My votes",

@@ -6,7 +6,15 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { BaseError, UserRejectedRequestError, type Address, type Hex, type Log } from "viem";
+import {
+  BaseError,
+  encodeFunctionData,
+  isAddressEqual,
+  UserRejectedRequestError,
+  type Address,
+  type Hex,
+  type Log,
+} from "viem";
 import { waitForTransactionReceipt } from "viem/actions";
 import {
   createConfig,
@@ -17,6 +25,7 @@ import {
   useConnection,
   useConnectors,
   useDisconnect,
+  useSignTypedData,
   useSwitchChain,
   useWriteContract,
   WagmiProvider,
@@ -45,6 +54,7 @@ import { StepsTable } from "../pages/Verify.js";
 import { devAccounts, devWalletProvider, selectDevAccount, selectedDevAccount } from "./devWallet.js";
 import { ANY_DISTRICT, standingOf, type Standing } from "./eligibility.js";
 import { useWalletGate, WALLET_USED_KEY } from "./gate.js";
+import { ballotToSign, followBallot, lacksGas, postBallot, RelayError, relayerOf } from "./relay.js";
 
 /** The round's ABI with the token's and airdrop's errors, so a revert from either is decoded by name. */
 const VOTE_ABI = [
@@ -251,12 +261,14 @@ function isRejection(error: unknown): boolean {
   return (error as { code?: number })?.code === 4001;
 }
 
+/** `relayed`: the ballot was signed and a relayer paid the gas; otherwise the voter sent their own transaction. */
 type TxState =
   | { state: "idle" }
-  | { state: "signing" }
+  | { state: "signing"; relayed: boolean }
   | { state: "pending"; hash: Hex }
-  | { state: "confirmed"; hash: Hex; block: bigint; steps: VoteStep[] }
-  | { state: "failed"; reason: string }
+  | { state: "relaying"; status: "queued" | "submitted"; hash?: Hex }
+  | { state: "confirmed"; hash: Hex; block: bigint; steps: VoteStep[]; relayed: boolean; verify: string }
+  | { state: "failed"; reason: string; relayed: boolean }
   | { state: "rejected" };
 
 function useStanding(
@@ -334,15 +346,25 @@ function Ballot({
   if (round.data.phase === Phase.Setup)
     return <p className="notice">{t("vote.notOpen", { date: dateTime(round.data.opensAt) })}</p>;
   if (round.data.phase !== Phase.Voting) return <p className="notice">{t("vote.closed")}</p>;
-  return <AllocationForm round={round.data} standing={s} projects={projects} onDone={() => void standing.refetch()} />;
+  return (
+    <AllocationForm
+      account={account}
+      round={round.data}
+      standing={s}
+      projects={projects}
+      onDone={() => void standing.refetch()}
+    />
+  );
 }
 
 function AllocationForm({
+  account,
   round,
   standing,
   projects,
   onDone,
 }: {
+  account: Address;
   round: RoundInfo;
   standing: Exclude<Standing, { kind: "unlisted" }>;
   projects: ProjectInfo[];
@@ -353,6 +375,7 @@ function AllocationForm({
   const queryClient = useQueryClient();
   const texts = useProjectTexts(projects);
   const { writeContractAsync } = useWriteContract();
+  const { signTypedDataAsync } = useSignTypedData();
   const current = (p: ProjectInfo): bigint =>
     standing.kind === "resident" ? (standing.deposits.get(p.bank.toLowerCase()) ?? 0n) : 0n;
   const [inputs, setInputs] = useState<Record<number, string>>(() =>
@@ -378,56 +401,90 @@ function AllocationForm({
     .map((x) => ({ project: x.project, delta: x.amount - current(x.project) }))
     .filter((c) => c.delta !== 0n);
   const title = (p: ProjectInfo): string => texts.get(p.id)?.title ?? `${t("common.project")} №${p.id}`;
-  const busy = tx.state === "signing" || tx.state === "pending";
+  const busy = tx.state === "signing" || tx.state === "pending" || tx.state === "relaying";
 
   const submit = async (): Promise<void> => {
     const deposits = changes.filter((c) => c.delta > 0n);
     const withdrawals = changes.filter((c) => c.delta < 0n);
     const banks = (list: typeof changes): Address[] => list.map((c) => c.project.bank);
     const amounts = (list: typeof changes): bigint[] => list.map((c) => (c.delta < 0n ? -c.delta : c.delta));
-    setTx({ state: "signing" });
+    const relayer = relayerOf(env);
+    let relayed = false;
+    setTx({ state: "signing", relayed });
     try {
       const base = { address: env.config.round, abi: VOTE_ABI, chainId: env.config.chainId } as const;
-      let hash: Hex;
+      // The one direct call this change needs; a signed ballot carries the same moves (the relayer adds the claim).
+      let direct: { functionName: "claimAndAllocate" | "allocate" | "withdraw" | "reallocate"; args: unknown[] };
       if (standing.kind === "listed") {
         const { leaf } = standing;
-        hash = await writeContractAsync({
-          ...base,
+        direct = {
           functionName: "claimAndAllocate",
           args: [leaf.batchId, leaf.district, leaf.amount, leaf.proof, banks(deposits), amounts(deposits)],
-        });
+        };
       } else if (withdrawals.length === 0) {
-        hash = await writeContractAsync({
-          ...base,
-          functionName: "allocate",
-          args: [banks(deposits), amounts(deposits)],
-        });
+        direct = { functionName: "allocate", args: [banks(deposits), amounts(deposits)] };
       } else if (deposits.length === 0) {
-        hash = await writeContractAsync({
-          ...base,
-          functionName: "withdraw",
-          args: [banks(withdrawals), amounts(withdrawals)],
-        });
+        direct = { functionName: "withdraw", args: [banks(withdrawals), amounts(withdrawals)] };
       } else {
-        hash = await writeContractAsync({
-          ...base,
+        direct = {
           functionName: "reallocate",
           args: [banks(withdrawals), amounts(withdrawals), banks(deposits), amounts(deposits)],
-        });
+        };
       }
-      setTx({ state: "pending", hash });
+      relayed =
+        relayer !== undefined &&
+        (await lacksGas(env, account, encodeFunctionData({ abi: VOTE_ABI, ...direct } as never)));
+      let hash: Hex;
+      if (relayed) {
+        setTx({ state: "signing", relayed });
+        const typed = await ballotToSign(env, relayer!, account, {
+          fromBanks: banks(withdrawals),
+          fromAmounts: amounts(withdrawals),
+          toBanks: banks(deposits),
+          toAmounts: amounts(deposits),
+        });
+        const signature = await signTypedDataAsync({ account, ...typed });
+        await postBallot(relayer!, typed.message, signature);
+        setTx({ state: "relaying", status: "queued" });
+        // Counted only once the relayer has read the receipt and the ballot box did not reject the ballot.
+        const settled = await followBallot(relayer!, account, typed.message.nonce, (progress) => {
+          if (progress.status === "queued" || progress.status === "submitted") {
+            setTx({ state: "relaying", status: progress.status, hash: progress.transactionHash });
+          }
+        });
+        if (settled.status === "rejected" || !settled.transactionHash) {
+          setTx({ state: "failed", reason: settled.reason ?? "rejected", relayed });
+          return;
+        }
+        hash = settled.transactionHash;
+      } else {
+        hash = await writeContractAsync({ ...base, ...direct } as unknown as Parameters<typeof writeContractAsync>[0]);
+        setTx({ state: "pending", hash });
+      }
       const receipt = await waitForTransactionReceipt(env.client, { hash, pollingInterval: 1_000 });
       if (receipt.status !== "success") {
-        setTx({ state: "failed", reason: `reverted in block ${receipt.blockNumber}` });
+        setTx({ state: "failed", reason: `reverted in block ${receipt.blockNumber}`, relayed });
         return;
       }
-      const [allProjects, block] = [projects, receipt.blockNumber];
-      setTx({ state: "confirmed", hash, block, steps: stepsOf(receipt.logs as Log[], round, allProjects) });
+      // A relayed transaction carries other residents' ballots too: the receipt is this voter's steps only.
+      const steps = stepsOf(receipt.logs as Log[], round, projects).filter((step) =>
+        isAddressEqual(step.account, account),
+      );
+      const verify = relayed ? account : hash;
+      setTx({ state: "confirmed", hash, block: receipt.blockNumber, steps, relayed, verify });
       setReviewing(false);
       await queryClient.invalidateQueries({ queryKey: ["banks"] });
       onDone();
     } catch (error) {
-      setTx(isRejection(error) ? { state: "rejected" } : { state: "failed", reason: errorReason(error) });
+      setTx(
+        isRejection(error)
+          ? { state: "rejected" }
+          : {
+              state: "failed",
+              reason: error instanceof RelayError ? error.message : errorReason(error),
+              relayed,
+            },
+      );
     }
   };
 
@@ -546,8 +603,18 @@ function TxStatus({ tx, projects }: { tx: TxState; projects: ProjectInfo[] }): R
     case "signing":
       return (
         <p className="notice" role="status" data-tx="signing">
-          {t("vote.signing")}
+          {tx.relayed ? t("vote.relaySigning") : t("vote.signing")}
         </p>
+      );
+    case "relaying":
+      return (
+        <div className="notice" role="status" data-tx="relaying" data-relay={tx.status}>
+          <p data-path="relayer">{t("vote.viaRelayer")}</p>
+          <p>
+            {tx.status === "queued" ? t("vote.relayQueued") : t("vote.relaySubmitted")}{" "}
+            {tx.hash && <span className="mono">{shortAddress(tx.hash)}</span>}
+          </p>
+        </div>
       );
     case "pending":
       return (
@@ -564,17 +631,20 @@ function TxStatus({ tx, projects }: { tx: TxState; projects: ProjectInfo[] }): R
     case "failed":
       return (
         <p className="notice error" role="alert" data-tx="failed">
-          {t("vote.failed", { reason: tx.reason })}
+          {tx.relayed ? t("vote.relayFailed", { reason: tx.reason }) : t("vote.failed", { reason: tx.reason })}
         </p>
       );
     case "confirmed":
       return (
         <div className="notice ok receipt" role="status" data-tx="confirmed">
           <p>{t("vote.confirmed", { block: tx.block.toString() })}</p>
+          <p data-path={tx.relayed ? "relayer" : "direct"}>
+            {tx.relayed ? t("vote.viaRelayer") : t("vote.paidYourself")}
+          </p>
           <h3>{t("vote.receipt")}</h3>
           <StepsTable steps={tx.steps} projects={projects} showNow={false} />
           <p>
-            <Link href={`/verify?q=${tx.hash}`}>{t("vote.receiptLink")}</Link>
+            <Link href={`/verify?q=${tx.verify}`}>{t("vote.receiptLink")}</Link>
           </p>
         </div>
       );
