@@ -1,6 +1,6 @@
 /**
  * Voting without ether: the ballot a resident signs (EIP-712, no transaction) and the relayer that submits it
- * (`npm run relayer`, API in docs/relayer.md). Part of the wallet chunk: the read-only pages never load it.
+ * (`npm run relayer`, API in the README, "Run a relayer"). Part of the wallet chunk: the read-only pages never load it.
  */
 import type { Address, Hex } from "viem";
 
