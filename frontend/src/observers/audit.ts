@@ -15,6 +15,10 @@ import { verifiedMetadata } from "../../../scripts/audit/pabulib.js";
 import type { ProjectMetadata } from "../../../scripts/lib/metadata.js";
 import type { AppEnvironment } from "../context.js";
 import { publicationRoot } from "../data/round.js";
+import { installBuffer } from "../shims/buffer.js";
+
+// The library decodes hex and compares tree nodes with Node's Buffer: the browser gets a small stand-in.
+installBuffer();
 
 export interface Progress {
   blocksDone: number;
