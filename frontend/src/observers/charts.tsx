@@ -184,4 +184,4 @@ function FigureTable({ head, rows }: { head?: string[]; rows: string[][] }): Rea
   );
 }
 
-const clip = (text: string): string => (text.length > 28 ? text.slice(0, 27) + "…" : text);
+const clip = (text: string): string => (text.length > 22 ? text.slice(0, 21) + "…" : text);
