@@ -7,13 +7,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import AxeBuilder from "@axe-core/playwright";
 import { id as hashText, type HDNodeWallet } from "ethers";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 
 import { KOPECKS_PER_RUBLE } from "../../scripts/lib/money.js";
 import { tallyDistrict, Rule } from "../../scripts/lib/tally.js";
 import { launchChromium, screenshots } from "./browser.js";
+import { connect, expectAccessible } from "./pages.js";
 import { serveSite, type StaticSite } from "./server.js";
 import { setupRound, startNode, type TestRound } from "./setup.js";
 import { installTestWallet } from "./wallet.js";
@@ -63,24 +63,8 @@ async function newPage(wallet?: HDNodeWallet, startChainId?: number): Promise<Pa
   return page;
 }
 
-async function expectAccessible(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(
-    bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-    [],
-    "axe found serious or critical violations",
-  );
-}
-
 async function projectTitles(page: Page): Promise<string[]> {
   return page.locator(".projects .project h3").allTextContents();
-}
-
-async function connect(page: Page): Promise<void> {
-  await page.getByRole("button", { name: "Подключить кошелёк" }).first().click();
-  await page.getByRole("button", { name: "Kopilka Test Wallet" }).click();
-  await page.getByRole("banner").getByRole("button", { name: "Отключить" }).waitFor();
 }
 
 async function depositOf(projectId: number, voter: string): Promise<bigint> {

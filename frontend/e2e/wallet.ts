@@ -20,6 +20,10 @@ export async function installTestWallet(context: BrowserContext, options: TestWa
   await context.exposeFunction("kopilkaSendTransaction", async (tx: Record<string, string>) => {
     const request: TransactionRequest = { to: tx.to, data: tx.data, value: tx.value ? BigInt(tx.value) : 0n };
     if (tx.gas) request.gasLimit = BigInt(tx.gas);
+    // Asked with a raw request: ethers caches identical provider calls for 250 ms, and transactions sent back to
+    // back (the committee's setup) would otherwise get the same nonce.
+    const provider = options.wallet.provider as unknown as { send(method: string, params: unknown[]): Promise<string> };
+    request.nonce = Number(await provider.send("eth_getTransactionCount", [options.wallet.address, "pending"]));
     const sent = await options.wallet.sendTransaction(request);
     return sent.hash;
   });

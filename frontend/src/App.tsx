@@ -13,6 +13,20 @@ import { useWalletGate } from "./wallet/gate.js";
 const Results = lazy(() => import("./pages/Results.js").then((m) => ({ default: m.Results })));
 const Verify = lazy(() => import("./pages/Verify.js").then((m) => ({ default: m.Verify })));
 
+// The committee's and the observers' pages are chunks of their own: residents never download them.
+const CommitteeChunk = lazy(() => import("./committee/Committee.js").then((m) => ({ default: m.CommitteePage })));
+const Observers = lazy(() => import("./observers/Observers.js").then((m) => ({ default: m.Observers })));
+const Implemented = lazy(() => import("./observers/Implemented.js").then((m) => ({ default: m.Implemented })));
+
+/** The committee acts through the wallet: its chunk renders once the wallet's is there. */
+function Committee(): ReactNode {
+  const gate = useWalletGate();
+  useEffect(() => {
+    if (!gate.wallet) gate.load();
+  }, [gate]);
+  return gate.wallet ? <CommitteeChunk /> : <Loading />;
+}
+
 /** My votes need the wallet: the page loads its chunk when opened. */
 function MyVotes(): ReactNode {
   const gate = useWalletGate();
@@ -39,6 +53,9 @@ export function App(): ReactNode {
           <Route path="/results/:id">{(p) => <Results key={p.id} districtId={Number(p.id)} />}</Route>
           <Route path="/verify">{() => <Verify />}</Route>
           <Route path="/my">{() => <MyVotes />}</Route>
+          <Route path="/committee">{() => <Committee />}</Route>
+          <Route path="/observers">{() => <Observers />}</Route>
+          <Route path="/implemented">{() => <Implemented />}</Route>
           <Route>{() => <NotFound />}</Route>
         </Switch>
       </Suspense>

@@ -7,7 +7,8 @@ const STORAGE_KEY = "kopilka.language";
 
 /** English is fetched only by those who read it. */
 async function loadEnglish(): Promise<void> {
-  if (!i18n.hasResourceBundle("en", "translation")) {
+  // Not hasResourceBundle: a lazily loaded page may already have added its own English strings.
+  if (!i18n.exists("app.name", { lng: "en", fallbackLng: false })) {
     i18n.addResourceBundle("en", "translation", (await import("./locales/en.js")).en);
   }
 }

@@ -18,7 +18,8 @@ import {
 import { canonicalJson, CATEGORIES, metadataHash } from "../lib/metadata.js";
 import { formatRubles } from "../lib/money.js";
 import { manifestPath, projectMetadataPath, projectMetadataURI, type RoundManifest } from "../lib/publication.js";
-import { InputError, loadRoundSpec, RULES, type RoundSpec } from "../lib/spec.js";
+import { InputError, RULES, type RoundSpec } from "../lib/spec.js";
+import { loadRoundSpec } from "../lib/specFile.js";
 import { Rule } from "../lib/tally.js";
 import {
   chainTime,

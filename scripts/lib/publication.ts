@@ -72,6 +72,13 @@ export interface DappConfig {
    * own proxy. When set, a voter with too little ether for gas signs the ballot and the relayer submits it.
    */
   relayerUrl?: string;
+  /** The round factory, for the committee's "new round" page; else read from the round's published manifest. */
+  factory?: `0x${string}`;
+  /**
+   * Map tiles for the observers' map, as an XYZ template ("https://tile.example.org/{z}/{x}/{y}.png"), with the
+   * attribution the tile provider requires. Without it the map draws districts and pins on a plain background.
+   */
+  mapTiles?: { url: string; attribution: string };
 }
 
 export const DAPP_CONFIG_FILE = "kopilka.config.json";

@@ -1,11 +1,9 @@
 /**
  * The round spec: what the committee writes to create a round (name, budget, dates, rule, roles, districts and
  * projects), as JSON with districts and projects inline or in CSV files the spec names. Everything is checked
- * before anything is sent, and every problem is reported at once with its file and line.
+ * before anything is sent, and every problem is reported at once with its file and line. Pure (no file system):
+ * the dApp's committee pages run the same checks in the browser; `loadRoundSpec` (./specFile.ts) reads files.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
-
 import { parse as parseCsvText } from "csv-parse/sync";
 import { getAddress, ZeroAddress } from "ethers";
 
@@ -126,18 +124,6 @@ export interface RoundSpec {
 export const RULES: Record<string, Rule> = { ranked: Rule.Ranked, "piggy-bank-full": Rule.PiggyBankFull };
 export const ROLE_NAMES = ["admin", "committee", "minter", "registrar", "reporter"] as const;
 const DEFAULT_ADMIN_TRANSFER_DELAY = 3 * 24 * 60 * 60;
-
-/** Reads and checks a spec file; throws InputError listing every problem. */
-export function loadRoundSpec(specFile: string): RoundSpec {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(specFile, "utf8"));
-  } catch (error) {
-    throw new InputError([{ file: specFile, message: `cannot read the spec: ${(error as Error).message}` }]);
-  }
-  const located = (name: string) => path.join(path.dirname(specFile), name);
-  return parseRoundSpec(raw, specFile, (name) => readFileSync(located(name), "utf8"), located);
-}
 
 /**
  * Checks a parsed spec. `readFile` reads the CSV files the spec names (relative to the spec); `located` names

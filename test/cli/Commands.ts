@@ -13,7 +13,7 @@ import { createRound, showRound } from "../../scripts/cli/round.js";
 import { ChainIdMismatchError, CommandError } from "../../scripts/lib/chain.js";
 import { canonicalJson, metadataHash } from "../../scripts/lib/metadata.js";
 import { projectMetadataPath } from "../../scripts/lib/publication.js";
-import { loadRoundSpec } from "../../scripts/lib/spec.js";
+import { loadRoundSpec } from "../../scripts/lib/specFile.js";
 import { tallyDistrict, type TallyEntry } from "../../scripts/lib/tally.js";
 import {
   claimAndAllocateAll,

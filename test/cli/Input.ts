@@ -14,7 +14,8 @@ import { createRound } from "../../scripts/cli/round.js";
 import { formatRubles } from "../../scripts/lib/money.js";
 import { batchPath } from "../../scripts/lib/publication.js";
 import { assignAllowances, parseResidents } from "../../scripts/lib/residents.js";
-import { InputError, loadRoundSpec, parseRoundSpec, type InputProblem } from "../../scripts/lib/spec.js";
+import { InputError, parseRoundSpec, type InputProblem } from "../../scripts/lib/spec.js";
+import { loadRoundSpec } from "../../scripts/lib/specFile.js";
 import { commandContext, tempDir, writeResidents, writeSmallRound } from "./helpers.js";
 
 const connection = await network.create();

@@ -23,7 +23,7 @@ import {
   writeRoundSpec,
 } from "../../scripts/demo/data.js";
 import { CATEGORIES } from "../../scripts/lib/metadata.js";
-import { loadRoundSpec } from "../../scripts/lib/spec.js";
+import { loadRoundSpec } from "../../scripts/lib/specFile.js";
 import { Rule } from "../../scripts/lib/tally.js";
 
 const { ethers } = await network.create();

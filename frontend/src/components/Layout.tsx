@@ -47,7 +47,13 @@ export function Layout({ children }: { children: ReactNode }): ReactNode {
       </header>
       <main id="main">{children}</main>
       <footer className="small muted">
-        {config.chainName ?? `Chain ${config.chainId}`} · <span className="mono">{config.round}</span>
+        <nav aria-label={t("nav.more")} className="more">
+          <Link href="/observers">{t("nav.observers")}</Link> · <Link href="/implemented">{t("nav.implemented")}</Link>{" "}
+          · <Link href="/committee">{t("nav.committee")}</Link>
+        </nav>
+        <p>
+          {config.chainName ?? `Chain ${config.chainId}`} · <span className="mono">{config.round}</span>
+        </p>
       </footer>
     </>
   );

@@ -10,6 +10,10 @@ export const en = {
     language: "Русский",
     languageLabel: "Переключить на русский",
     main: "Main menu",
+    observers: "Observers",
+    implemented: "Implemented projects",
+    committee: "Committee",
+    more: "For observers and the committee",
   },
   common: {
     loading: "Loading…",

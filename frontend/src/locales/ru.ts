@@ -10,6 +10,10 @@ export const ru = {
     language: "English",
     languageLabel: "Switch to English",
     main: "Основное меню",
+    observers: "Наблюдателям",
+    implemented: "Реализация проектов",
+    committee: "Комиссия",
+    more: "Для наблюдателей и комиссии",
   },
   common: {
     loading: "Загрузка…",

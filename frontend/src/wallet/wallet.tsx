@@ -210,7 +210,7 @@ function DevWalletChoice({ onConnect, disabled }: { onConnect: () => void; disab
 }
 
 /** Shown instead of any write when the wallet is on another chain. */
-function NetworkGuard({ children }: { children: ReactNode }): ReactNode {
+export function NetworkGuard({ children }: { children: ReactNode }): ReactNode {
   const { t } = useTranslation();
   const { config } = useEnvironment();
   const connection = useConnection();
@@ -234,7 +234,7 @@ function NetworkGuard({ children }: { children: ReactNode }): ReactNode {
   );
 }
 
-function ConnectFirst(): ReactNode {
+export function ConnectFirst(): ReactNode {
   const { t } = useTranslation();
   return (
     <div className="notice">
@@ -245,7 +245,7 @@ function ConnectFirst(): ReactNode {
 }
 
 /** Explains a failed or rejected transaction in one line. */
-function errorReason(error: unknown): string {
+export function errorReason(error: unknown): string {
   if (error instanceof BaseError) {
     const reverted = error.walk((e) => (e as { data?: { errorName?: string } }).data?.errorName !== undefined) as {
       data?: { errorName: string; args?: readonly unknown[] };
@@ -256,7 +256,7 @@ function errorReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function isRejection(error: unknown): boolean {
+export function isRejection(error: unknown): boolean {
   if (error instanceof BaseError) return error.walk((e) => e instanceof UserRejectedRequestError) !== null;
   return (error as { code?: number })?.code === 4001;
 }

@@ -1,0 +1,444 @@
+/**
+ * The committee's pages (a lazily loaded chunk, rendered inside the wallet's chunk): create a round, then run it
+ * — mint the budget, post the residents' tree, open voting, finalize districts, record implementation. Each
+ * section shows only to an account holding the role the contract requires for it (`hasRole` on the round).
+ */
+import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
+import { useMemo, useState, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { getAbiItem, isAddress, keccak256, parseEventLogs, type Address } from "viem";
+import { getLogs } from "viem/actions";
+import { useConnection } from "wagmi";
+import { useSearch } from "wouter";
+
+import { parseRubles } from "../../../scripts/lib/money.js";
+import { buildParticipantTree } from "../../../scripts/lib/participants.js";
+import { assignAllowances, parseResidents, type Allowances } from "../../../scripts/lib/residents.js";
+import { InputError, type InputProblem } from "../../../scripts/lib/spec.js";
+import { read } from "../chain.js";
+import { Failure, Loading, useChainNow } from "../components/common.js";
+import { EnvironmentContext, useEnvironment } from "../context.js";
+import {
+  Phase,
+  useDistricts,
+  useOutcomes,
+  useProjects,
+  useProjectTexts,
+  useRound,
+  type RoundInfo,
+} from "../data/round.js";
+import { dateTime, rubles, rublesPlain, shortAddress } from "../format.js";
+import { airdropAbi } from "../generated/contracts.js";
+import { airdropReadAbi, budgetTokenReadAbi, roundReadAbi } from "../generated/reads.js";
+import { Download } from "../staff/download.js";
+import { addStaffStrings } from "../staff/strings.js";
+import { ConnectFirst, NetworkGuard } from "../wallet/wallet.js";
+import { CreateRound, Problems } from "./CreateRound.js";
+import { TxLine, useSender } from "./tx.js";
+
+addStaffStrings();
+
+const ROLES = ["committee", "minter", "registrar", "reporter"] as const;
+type RoleName = (typeof ROLES)[number];
+const ROLE_FUNCTIONS = {
+  committee: "COMMITTEE_ROLE",
+  minter: "MINTER_ROLE",
+  registrar: "REGISTRAR_ROLE",
+  reporter: "REPORTER_ROLE",
+} as const;
+
+export function CommitteePage(): ReactNode {
+  const { t } = useTranslation();
+  const env = useEnvironment();
+  const connection = useConnection();
+  const wanted = new URLSearchParams(useSearch()).get("round");
+  const round = (wanted && isAddress(wanted) ? wanted : env.config.round) as Address;
+  // A round other than the configured one gets its own environment and query cache, so that the shared read
+  // hooks (data/round.ts) read it without mixing its answers with the configured round's.
+  const scoped = useMemo(
+    () => ({ environment: { ...env, config: { ...env.config, round } }, queries: new QueryClient() }),
+    [env, round],
+  );
+  return (
+    <>
+      <h1>{t("staff.committee.title")}</h1>
+      <p>{t("staff.committee.intro")}</p>
+      {connection.status !== "connected" || !connection.address ? (
+        <ConnectFirst />
+      ) : (
+        <NetworkGuard>
+          <EnvironmentContext.Provider value={scoped.environment}>
+            <QueryClientProvider client={scoped.queries}>
+              <ManagedRound account={connection.address} />
+            </QueryClientProvider>
+          </EnvironmentContext.Provider>
+          <section className="card staff" aria-labelledby="create-title">
+            <h2 id="create-title">{t("staff.committee.create.title")}</h2>
+            <CreateRound account={connection.address} />
+          </section>
+        </NetworkGuard>
+      )}
+    </>
+  );
+}
+
+function useRoles(account: Address) {
+  const env = useEnvironment();
+  return useQuery({
+    queryKey: ["roles", account],
+    queryFn: async (): Promise<Set<RoleName>> => {
+      const held = await Promise.all(
+        ROLES.map(async (role) => {
+          const id = await read(env.client, {
+            address: env.config.round,
+            abi: roundReadAbi,
+            functionName: ROLE_FUNCTIONS[role],
+          });
+          return read(env.client, {
+            address: env.config.round,
+            abi: roundReadAbi,
+            functionName: "hasRole",
+            args: [id, account],
+          });
+        }),
+      );
+      return new Set(ROLES.filter((_, i) => held[i]));
+    },
+  });
+}
+
+function ManagedRound({ account }: { account: Address }): ReactNode {
+  const { t } = useTranslation();
+  const env = useEnvironment();
+  const round = useRound();
+  const roles = useRoles(account);
+  const supply = useQuery({
+    queryKey: ["supply", round.data?.token],
+    enabled: round.data !== undefined,
+    queryFn: () =>
+      read(env.client, { address: round.data!.token, abi: budgetTokenReadAbi, functionName: "totalSupply" }),
+  });
+  if (round.error ?? roles.error) return <Failure error={round.error ?? roles.error} />;
+  if (!round.data || !roles.data) return <Loading />;
+  const r = round.data;
+  const has = (role: RoleName): boolean => roles.data.has(role);
+  return (
+    <section className="card staff" aria-labelledby="managed-title" data-round={env.config.round}>
+      <h2 id="managed-title">
+        {r.name} <span className="small mono">{shortAddress(env.config.round)}</span>
+      </h2>
+      <p>{t("staff.committee.phase", { phase: t(`phase.${r.phase}`) })}</p>
+      {supply.data !== undefined && (
+        <p>{t("staff.committee.supply", { supply: rubles(supply.data), budget: rubles(r.budget) })}</p>
+      )}
+      <p data-testid="roles">
+        {roles.data.size === 0
+          ? t("staff.committee.noRoles")
+          : t("staff.committee.roles", {
+              roles: ROLES.filter(has)
+                .map((role) => t(`staff.committee.roleNames.${role}`))
+                .join(", "),
+            })}
+      </p>
+      {has("minter") && r.phase === Phase.Setup && !r.opened && supply.data !== undefined && (
+        <Mint round={r} supply={supply.data} />
+      )}
+      {has("registrar") && r.phase < Phase.Closed && <Residents round={r} />}
+      {has("committee") && !r.opened && r.phase === Phase.Setup && <Open />}
+      {r.phase >= Phase.Closed && <Finalize round={r} />}
+      {r.phase < Phase.Closed && (
+        <p className="small muted">{t("staff.committee.finalize.wait", { date: dateTime(r.closesAt) })}</p>
+      )}
+      {has("reporter") && r.phase >= Phase.Closed && <Implementation />}
+    </section>
+  );
+}
+
+function Mint({ round, supply }: { round: RoundInfo; supply: bigint }): ReactNode {
+  const { t } = useTranslation();
+  const env = useEnvironment();
+  const { tx, send, busy } = useSender();
+  const missing = round.budget - supply;
+  return (
+    <div className="step" data-step="mint">
+      <h3>{t("staff.committee.mint.title")}</h3>
+      {missing === 0n ? (
+        <p>{t("staff.committee.mint.done")}</p>
+      ) : (
+        <button
+          type="button"
+          className="primary"
+          disabled={busy}
+          onClick={() => void send([{ address: env.config.round, functionName: "mint", args: [missing] }])}
+        >
+          {t("staff.committee.mint.button", { amount: rubles(missing) })}
+        </button>
+      )}
+      <TxLine tx={tx} />
+    </div>
+  );
+}
+
+const BATCH_POSTED = getAbiItem({ abi: airdropReadAbi, name: "BatchPosted" });
+
+/** What the registrar has posted so far: the allowances of later batches come out of the rest of the budget. */
+function usePostedTotal(round: RoundInfo) {
+  const env = useEnvironment();
+  return useQuery({
+    queryKey: ["posted", round.airdrop],
+    queryFn: async () => {
+      const logs = await getLogs(env.client, {
+        address: round.airdrop,
+        event: BATCH_POSTED,
+        fromBlock: BigInt(env.config.fromBlock ?? 0),
+        strict: true,
+      });
+      return logs.reduce((sum, log) => sum + log.args.total, 0n);
+    },
+  });
+}
+
+function Residents({ round }: { round: RoundInfo }): ReactNode {
+  const { t } = useTranslation();
+  const env = useEnvironment();
+  const districts = useDistricts();
+  const posted = usePostedTotal(round);
+  const { tx, send, busy } = useSender();
+  const [parsed, setParsed] = useState<{ allowances?: Allowances; problems: InputProblem[] }>();
+  const [batch, setBatch] = useState<{ id: bigint; dump: string }>();
+  const tree = useMemo(
+    () => (parsed?.allowances ? buildParticipantTree(parsed.allowances.participants) : undefined),
+    [parsed],
+  );
+  if (!districts.data || posted.data === undefined) return <Loading />;
+  const unallocated = round.budget - posted.data;
+
+  const load = (name: string, text: string): void => {
+    setBatch(undefined);
+    try {
+      const rows = parseResidents(
+        text,
+        name,
+        districts.data.map((d) => d.name),
+      );
+      setParsed({ allowances: assignAllowances(rows, unallocated, name), problems: [] });
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      setParsed({ problems: error.problems });
+    }
+  };
+  const post = async (): Promise<void> => {
+    if (!tree || !parsed?.allowances) return;
+    const receipts = await send([
+      { address: env.config.round, functionName: "postBatch", args: [tree.root, parsed.allowances.total] },
+    ]);
+    if (!receipts) return;
+    const [event] = parseEventLogs({ abi: airdropAbi, logs: receipts[0].logs, eventName: "BatchPosted" });
+    setBatch({ id: event.args.batchId, dump: JSON.stringify(tree.dump()) });
+  };
+  const a = parsed?.allowances;
+  return (
+    <div className="step" data-step="residents">
+      <h3>{t("staff.committee.residents.title")}</h3>
+      <p>{t("staff.committee.residents.unallocated", { amount: rubles(unallocated) })}</p>
+      <label className="field">
+        <span>{t("staff.committee.residents.file")}</span>
+        <input
+          type="file"
+          accept=".csv,text/csv"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) void file.text().then((text) => load(file.name, text));
+          }}
+        />
+      </label>
+      <Problems checked={parsed} />
+      {a && tree && (
+        <>
+          <p data-testid="residents-summary">
+            {t("staff.committee.residents.summary", {
+              count: a.participants.length,
+              each: rubles(a.each),
+              total: rubles(a.total),
+              remainder: rubles(a.remainder),
+            })}
+          </p>
+          <p className="mono small">{t("staff.committee.residents.root", { root: tree.root })}</p>
+          {!batch && (
+            <button type="button" className="primary" disabled={busy} onClick={() => void post()}>
+              {t("staff.committee.residents.post")}
+            </button>
+          )}
+        </>
+      )}
+      <TxLine tx={tx} />
+      {batch && (
+        <p role="status">
+          {t("staff.committee.residents.posted", { batch: batch.id.toString() })}{" "}
+          <Download name={`batch-${batch.id}.json`} path={`participants/batch-${batch.id}.json`} content={batch.dump} />
+        </p>
+      )}
+    </div>
+  );
+}
+
+function Open(): ReactNode {
+  const { t } = useTranslation();
+  const env = useEnvironment();
+  const { tx, send, busy } = useSender();
+  return (
+    <div className="step" data-step="open">
+      <h3>{t("staff.committee.open.title")}</h3>
+      <button
+        type="button"
+        className="primary"
+        disabled={busy}
+        onClick={() => void send([{ address: env.config.round, functionName: "open", args: [] }])}
+      >
+        {t("staff.committee.open.button")}
+      </button>
+      <TxLine tx={tx} />
+    </div>
+  );
+}
+
+function Finalize({ round }: { round: RoundInfo }): ReactNode {
+  const { t } = useTranslation();
+  const env = useEnvironment();
+  const districts = useDistricts();
+  const { tx, send, busy } = useSender();
+  const now = useChainNow(round.clockOffset);
+  if (now < Number(round.closesAt)) return null;
+  if (!districts.data) return <Loading />;
+  return (
+    <div className="step" data-step="finalize">
+      <h3>{t("staff.committee.finalize.title")}</h3>
+      <ul>
+        {districts.data.map((d) => (
+          <li key={d.id} data-district={d.id}>
+            {d.finalized ? (
+              t("staff.committee.finalize.done", { name: d.name, funded: rubles(d.funded) })
+            ) : (
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() =>
+                  void send([{ address: env.config.round, functionName: "finalize", args: [BigInt(d.id)] }])
+                }
+              >
+                {t("staff.committee.finalize.button", { name: d.name })}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <TxLine tx={tx} />
+    </div>
+  );
+}
+
+function Implementation(): ReactNode {
+  const { t } = useTranslation();
+  const projects = useProjects();
+  const districts = useDistricts();
+  const anyFinal = districts.data?.some((d) => d.finalized) ?? false;
+  const outcomes = useOutcomes(
+    projects.data?.map((p) => p.id),
+    anyFinal,
+  );
+  const texts = useProjectTexts(projects.data ?? []);
+  if (!anyFinal) return null;
+  if (!projects.data || !outcomes.data) return <Loading />;
+  const funded = projects.data.filter((p) => outcomes.data.get(p.id)?.funded);
+  return (
+    <div className="step" data-step="implementation">
+      <h3>{t("staff.committee.implementation.title")}</h3>
+      {funded.length === 0 && <p>{t("staff.committee.implementation.none")}</p>}
+      {funded.map((p) => (
+        <ImplementationForm
+          key={p.id}
+          projectId={p.id}
+          title={texts.get(p.id)?.title ?? `${t("common.project")} №${p.id}`}
+          cost={p.cost}
+          current={outcomes.data.get(p.id)!}
+        />
+      ))}
+    </div>
+  );
+}
+
+function ImplementationForm({
+  projectId,
+  title,
+  cost,
+  current,
+}: {
+  projectId: number;
+  title: string;
+  cost: bigint;
+  current: { status: number; spent: bigint };
+}): ReactNode {
+  const { t } = useTranslation();
+  const env = useEnvironment();
+  const { tx, send, busy } = useSender();
+  const [status, setStatus] = useState(Math.max(1, current.status));
+  const [spent, setSpent] = useState(current.spent === 0n ? "" : rublesPlain(current.spent));
+  const [documentHash, setDocumentHash] = useState<`0x${string}`>(`0x${"0".repeat(64)}`);
+  const amount = parseRubles(spent === "" ? "0" : spent);
+  const id = `impl-${projectId}`;
+  return (
+    <form
+      className="implementation"
+      data-project={projectId}
+      aria-labelledby={`${id}-title`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if ("error" in amount) return;
+        void send([
+          {
+            address: env.config.round,
+            functionName: "recordImplementation",
+            args: [BigInt(projectId), status, amount.kopecks, documentHash],
+          },
+        ]);
+      }}
+    >
+      <h4 id={`${id}-title`}>
+        {title} · {rubles(cost)}
+      </h4>
+      <p className="small">{t(`staff.status.${current.status}`)}</p>
+      <label className="field">
+        <span>{t("staff.committee.implementation.status")}</span>
+        <select value={status} onChange={(e) => setStatus(Number(e.target.value))}>
+          {[1, 2, 3, 4].map((s) => (
+            <option key={s} value={s}>
+              {t(`staff.status.${s}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>{t("staff.committee.implementation.spent")}</span>
+        <input inputMode="decimal" value={spent} onChange={(e) => setSpent(e.target.value)} />
+      </label>
+      {"error" in amount && <p className="error small">{amount.error}</p>}
+      <label className="field">
+        <span>{t("staff.committee.implementation.document")}</span>
+        <input
+          type="file"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) void file.arrayBuffer().then((bytes) => setDocumentHash(keccak256(new Uint8Array(bytes))));
+          }}
+        />
+      </label>
+      <p className="mono small" data-testid="document-hash">
+        {t("staff.committee.implementation.hash", { hash: documentHash })}
+      </p>
+      <button type="submit" className="primary" disabled={busy || "error" in amount}>
+        {t("staff.committee.implementation.record")}
+      </button>
+      <TxLine tx={tx} />
+    </form>
+  );
+}
