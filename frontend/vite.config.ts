@@ -34,6 +34,7 @@ export default defineConfig({
       "node:path": path.resolve(here, "src/shims/path.ts"),
       "node:fs/promises": path.resolve(here, "src/shims/fs.ts"),
       "node:os": path.resolve(here, "src/shims/os.ts"),
+      "node:worker_threads": path.resolve(here, "src/shims/worker_threads.ts"),
       // csv-parse's package points browsers nowhere special; its own browser build carries a Buffer of its own.
       "csv-parse/sync": path.resolve(here, "../node_modules/csv-parse/dist/esm/sync.js"),
     },

@@ -8,7 +8,7 @@ const STORAGE_KEY = "kopilka.language";
 /** English is fetched only by those who read it. */
 async function loadEnglish(): Promise<void> {
   // Not hasResourceBundle: a lazily loaded page may already have added its own English strings.
-  if (!i18n.exists("app.name", { lng: "en", fallbackLng: false })) {
+  if (i18n.getResource("en", "translation", "app.name") === undefined) {
     i18n.addResourceBundle("en", "translation", (await import("./locales/en.js")).en);
   }
 }

@@ -18,7 +18,9 @@ export interface TreeRebuilder {
 }
 
 /** Lets the event loop run (I/O callbacks included) before the rebuild goes on. */
-const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+// Node's setImmediate lets pending I/O run first; a browser page (the observers' panel) has only setTimeout.
+const yieldToIo = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /** Rebuilds on this thread, in slices. */
 export function inThreadRebuilder(): TreeRebuilder {

@@ -39,12 +39,17 @@ export async function auditInBrowser(
   env: AppEnvironment,
   onProgress: (progress: Progress) => void,
 ): Promise<BrowserAudit> {
-  const loaded = await loadAudited({
-    rpc: { request: (args) => env.client.request(args as never) },
-    round: env.config.round,
-    published: publicationRoot(env).toString(),
-    onProgress: (blocksDone, blocksTotal, logs) => onProgress({ blocksDone, blocksTotal, logs }),
-  });
+  const loaded = await loadAudited(
+    {
+      rpc: { request: (args) => env.client.request(args as never) },
+      round: env.config.round,
+      published: publicationRoot(env).toString(),
+      onProgress: (blocksDone, blocksTotal, logs) => onProgress({ blocksDone, blocksTotal, logs }),
+      // A page has no worker threads: the trees are rebuilt on this thread while the logs arrive.
+      treeWorker: false,
+    },
+    true,
+  );
   const report = await checkRound(loaded);
   const metadata = await verifiedMetadata(loaded.data, loaded.files);
   return { loaded, report, json: reportJson(report), metadata };
