@@ -222,6 +222,8 @@ describe("Voting without ether through the relayer", () => {
     const own = await walletPage(resident);
     await own.goto(site.url + "/");
     await own.getByRole("button", { name: "English" }).click();
+    // The English strings load lazily and the choice is stored once they are in: wait for them before moving on.
+    await own.getByRole("button", { name: EN.connect }).first().waitFor();
     await openBallot(own, 1, EN);
     await amountInput(own, round.projectIds[1][0]).fill("2500");
     await own.getByRole("button", { name: EN.review }).click();

@@ -3,9 +3,7 @@
  * projects with canonical metadata files, a published participants tree, the manifest, and the dApp's runtime
  * config. Deployed with ethers and the Hardhat artifacts, laid out with scripts/lib (the committee's own modules).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { ContractFactory, JsonRpcProvider, Wallet, type Contract, type HDNodeWallet, type Signer } from "ethers";
 
 import { canonicalJson, categoryIndex, metadataHash, type ProjectMetadata } from "../../scripts/lib/metadata.js";
+import { freePort, startHardhatNode } from "../../scripts/lib/localnode.js";
 import { KOPECKS_PER_RUBLE } from "../../scripts/lib/money.js";
 import { ANY_DISTRICT, buildParticipantTree, treeTotal, type Participant } from "../../scripts/lib/participants.js";
 import {
@@ -29,16 +28,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 const DAY = 24 * 60 * 60;
 const rub = (rubles: number): bigint => BigInt(rubles) * KOPECKS_PER_RUBLE;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface Node {
   url: string;
@@ -46,32 +36,14 @@ export interface Node {
   stop(): void;
 }
 
-/** Starts `hardhat node` on a free port and waits until it answers. */
+/** Starts `hardhat node` on a free port (scripts/lib/localnode.ts) with an ethers provider for it. */
 export async function startNode(): Promise<Node> {
-  const port = await freePort();
-  // Through this process's own Node (22): the bin script's `env node` may find an older one first on PATH.
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [path.join(ROOT, "node_modules/.bin/hardhat"), "node", "--port", String(port), "--hostname", "127.0.0.1"],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  let chainId: number | undefined;
-  for (let i = 0; chainId === undefined; i++) {
-    try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      chainId = Number(((await response.json()) as { result: string }).result);
-    } catch (error) {
-      if (i > 600 || child.exitCode !== null) throw new Error(`hardhat node did not start: ${String(error)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  const provider = new JsonRpcProvider(url, chainId, { staticNetwork: true, pollingInterval: 200 });
-  return { url, provider, stop: () => void child.kill("SIGTERM") };
+  const node = await startHardhatNode();
+  const probe = new JsonRpcProvider(node.url);
+  const chainId = Number(await probe.send("eth_chainId", []));
+  probe.destroy();
+  const provider = new JsonRpcProvider(node.url, chainId, { staticNetwork: true, pollingInterval: 200 });
+  return { url: node.url, provider, stop: () => void node.stop() };
 }
 
 async function artifact(name: string): Promise<{ abi: unknown[]; bytecode: string }> {
