@@ -18,7 +18,7 @@ import {
 import { canonicalJson, CATEGORIES, metadataHash } from "../lib/metadata.js";
 import { formatRubles } from "../lib/money.js";
 import { manifestPath, projectMetadataPath, projectMetadataURI, type RoundManifest } from "../lib/publication.js";
-import { InputError, RULES, type RoundSpec } from "../lib/spec.js";
+import { InputError, RULES, roundConfigOf, type RoundSpec } from "../lib/spec.js";
 import { loadRoundSpec } from "../lib/specFile.js";
 import { Rule } from "../lib/tally.js";
 import {
@@ -199,23 +199,7 @@ async function findExistingRound(
 }
 
 async function sendCreateRound(factory: RoundFactory, spec: RoundSpec, signer: HardhatEthersSigner): Promise<string> {
-  const role = (name: keyof RoundSpec["roles"]) => spec.roles[name] ?? signer.address;
-  const config = {
-    name: spec.name,
-    tokenSymbol: spec.tokenSymbol,
-    budget: spec.budget,
-    opensAt: spec.opensAt,
-    closesAt: spec.closesAt,
-    rule: spec.rule,
-    minTokens: spec.minTokens,
-    minSupporters: spec.minSupporters,
-    admin: role("admin"),
-    adminTransferDelay: spec.adminTransferDelay,
-    committee: role("committee"),
-    minter: role("minter"),
-    registrar: role("registrar"),
-    reporter: role("reporter"),
-  };
+  const config = roundConfigOf(spec, signer.address);
   const response = await factory.connect(signer).createRound(config);
   const receipt = await response.wait();
   for (const log of receipt?.logs ?? []) {

@@ -121,6 +121,27 @@ export interface RoundSpec {
   projects: ProjectSpec[];
 }
 
+/** The factory's `RoundConfig` for a checked spec; `signer` takes every role the spec leaves out. */
+export function roundConfigOf(spec: RoundSpec, signer: string) {
+  const role = (name: (typeof ROLE_NAMES)[number]) => spec.roles[name] ?? signer;
+  return {
+    name: spec.name,
+    tokenSymbol: spec.tokenSymbol,
+    budget: spec.budget,
+    opensAt: spec.opensAt,
+    closesAt: spec.closesAt,
+    rule: spec.rule,
+    minTokens: spec.minTokens,
+    minSupporters: spec.minSupporters,
+    admin: role("admin"),
+    adminTransferDelay: spec.adminTransferDelay,
+    committee: role("committee"),
+    minter: role("minter"),
+    registrar: role("registrar"),
+    reporter: role("reporter"),
+  };
+}
+
 export const RULES: Record<string, Rule> = { ranked: Rule.Ranked, "piggy-bank-full": Rule.PiggyBankFull };
 export const ROLE_NAMES = ["admin", "committee", "minter", "registrar", "reporter"] as const;
 const DEFAULT_ADMIN_TRANSFER_DELAY = 3 * 24 * 60 * 60;

@@ -18,6 +18,7 @@ import {
   parseRoundSpec,
   type InputProblem,
   type RoundSpec,
+  roundConfigOf,
 } from "../../../scripts/lib/spec.js";
 import { useEnvironment } from "../context.js";
 import { roundFilesUrl } from "../data/round.js";
@@ -104,22 +105,14 @@ export function CreateRound({ account }: { account: Address }): ReactNode {
   const create = async (): Promise<void> => {
     const spec = check();
     if (!spec || !factory.data) return;
-    const role = (address: string | undefined): Address => (address ?? account) as Address;
+    const { admin, committee, minter, registrar, reporter, ...rest } = roundConfigOf(spec, account as string);
     const config = {
-      name: spec.name,
-      tokenSymbol: spec.tokenSymbol,
-      budget: spec.budget,
-      opensAt: spec.opensAt,
-      closesAt: spec.closesAt,
-      rule: spec.rule,
-      minTokens: spec.minTokens,
-      minSupporters: spec.minSupporters,
-      admin: role(spec.roles.admin),
-      adminTransferDelay: spec.adminTransferDelay,
-      committee: role(spec.roles.committee),
-      minter: role(spec.roles.minter),
-      registrar: role(spec.roles.registrar),
-      reporter: role(spec.roles.reporter),
+      ...rest,
+      admin: admin as Address,
+      committee: committee as Address,
+      minter: minter as Address,
+      registrar: registrar as Address,
+      reporter: reporter as Address,
     };
     const first = await send([{ address: factory.data, functionName: "createRound", args: [config] }]);
     if (!first) return;
