@@ -23,10 +23,9 @@ import { parseResidents } from "../../scripts/lib/residents.js";
 import { formatProblem, InputError, parseRoundSpec } from "../../scripts/lib/spec.js";
 import { Rule, tallyDistrict } from "../../scripts/lib/tally.js";
 import { launchChromium, screenshots } from "./browser.js";
-import { connect, expectAccessible } from "./pages.js";
+import { connect, expectAccessible, openPage } from "./pages.js";
 import { serveSite, type StaticSite } from "./server.js";
 import { setupRound, startNode, type TestRound } from "./setup.js";
-import { installTestWallet } from "./wallet.js";
 
 const rub = (rubles: number): bigint => BigInt(rubles) * KOPECKS_PER_RUBLE;
 
@@ -69,20 +68,12 @@ after(async () => {
 });
 
 async function newPage(wallet: HDNodeWallet): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: "ru-RU",
-    timezoneId: "UTC",
-  });
-  await installTestWallet(context, {
+  return await openPage(browser, {
     wallet,
     rpcUrl: round.config.rpcUrl,
-    startChainId: round.config.chainId,
-    nodeChainId: round.config.chainId,
+    chainId: round.config.chainId,
+    timezoneId: "UTC",
   });
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  return page;
 }
 
 /** A reader without a wallet (axe needs pages of a context of their own). */

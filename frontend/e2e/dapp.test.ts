@@ -13,10 +13,9 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { KOPECKS_PER_RUBLE } from "../../scripts/lib/money.js";
 import { tallyDistrict, Rule } from "../../scripts/lib/tally.js";
 import { launchChromium, screenshots } from "./browser.js";
-import { connect, expectAccessible } from "./pages.js";
+import { connect, expectAccessible, openPage } from "./pages.js";
 import { serveSite, type StaticSite } from "./server.js";
 import { setupRound, startNode, type TestRound } from "./setup.js";
-import { installTestWallet } from "./wallet.js";
 
 const rub = (rubles: number): bigint => BigInt(rubles) * KOPECKS_PER_RUBLE;
 /** How the dApp writes an amount in Russian, from the platform's own Intl (not a hand-written string). */
@@ -44,22 +43,9 @@ after(async () => {
 });
 
 async function newPage(wallet?: HDNodeWallet, startChainId?: number): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: "ru-RU",
-    timezoneId: "Europe/Volgograd",
-  });
-  contexts.push(context);
-  if (wallet) {
-    await installTestWallet(context, {
-      wallet,
-      rpcUrl: round.config.rpcUrl,
-      startChainId: startChainId ?? round.config.chainId,
-      nodeChainId: round.config.chainId,
-    });
-  }
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  const { rpcUrl, chainId } = round.config;
+  const page = await openPage(browser, { wallet, rpcUrl, chainId, startChainId, timeout: 20_000 });
+  contexts.push(page.context());
   return page;
 }
 

@@ -16,7 +16,7 @@ import { launchChromium, screenshots } from "./browser.js";
 import { emptyEtherBalance, startTestRelayer, type TestRelayer } from "./relayerSetup.js";
 import { serveSite, type StaticSite } from "./server.js";
 import { setupRound, startNode, type TestRound } from "./setup.js";
-import { installTestWallet } from "./wallet.js";
+import { openPage } from "./pages.js";
 
 const rub = (rubles: number): bigint => BigInt(rubles) * KOPECKS_PER_RUBLE;
 const ru = (kopecks: bigint): string =>
@@ -45,20 +45,7 @@ after(async () => {
 });
 
 async function walletPage(wallet: HDNodeWallet): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: "ru-RU",
-    timezoneId: "Europe/Volgograd",
-  });
-  await installTestWallet(context, {
-    wallet,
-    rpcUrl: round.config.rpcUrl,
-    startChainId: round.config.chainId,
-    nodeChainId: round.config.chainId,
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  return page;
+  return await openPage(browser, { wallet, rpcUrl: round.config.rpcUrl, chainId: round.config.chainId });
 }
 
 /**
