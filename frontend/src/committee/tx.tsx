@@ -79,16 +79,10 @@ export function TxLine({ tx }: { tx: TxState }): ReactNode {
     case "idle":
       return null;
     case "signing":
-      return (
-        <p className="notice" role="status" data-tx="signing">
-          {t("staff.tx.signing")}
-          {step}
-        </p>
-      );
     case "pending":
       return (
-        <p className="notice" role="status" data-tx="pending">
-          {t("staff.tx.pending")}
+        <p className="notice" role="status" data-tx={tx.state}>
+          {t(`staff.tx.${tx.state}`)}
           {step}
         </p>
       );
