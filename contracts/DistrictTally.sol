@@ -5,7 +5,7 @@ import {IRound} from "./interfaces/IRound.sol";
 
 /// @title The rule that picks a district's winners
 /// @notice The one Solidity copy of the tally rule. Its TypeScript twin, used by the auditor, is
-/// `scripts/lib/tally.ts`; the tests hold the two against each other.
+/// `scripts/core/src/domain/tally.ts`; the tests hold the two against each other.
 library DistrictTally {
     /// @notice A project as the tally sees it. Entries come in increasing `projectId` order.
     struct Entry {

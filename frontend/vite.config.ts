@@ -27,18 +27,7 @@ function servePublished(): Plugin {
 
 export default defineConfig({
   plugins: [react(), servePublished()],
-  resolve: {
-    // scripts/lib/publication.ts joins paths with node:path; in the browser a tiny shim does the same. The auditor's
-    // library (run by the observers' page) also names node:fs/promises and node:os, for paths the browser never takes.
-    alias: {
-      "node:path": path.resolve(here, "src/shims/path.ts"),
-      "node:fs/promises": path.resolve(here, "src/shims/fs.ts"),
-      "node:os": path.resolve(here, "src/shims/os.ts"),
-      "node:worker_threads": path.resolve(here, "src/shims/worker_threads.ts"),
-      // csv-parse's package points browsers nowhere special; its own browser build carries a Buffer of its own.
-      "csv-parse/sync": path.resolve(here, "../node_modules/csv-parse/dist/esm/sync.js"),
-    },
-  },
+  // The core library lives in scripts/core (an npm workspace): let the dev server read it.
   server: { fs: { allow: [path.resolve(here, "..")] } },
   build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 600 },
 });

@@ -2,7 +2,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { ANY_DISTRICT, LEAF_ENCODING, buildParticipantTree, type Participant } from "../scripts/lib/participants.js";
+import { ANY_DISTRICT, LEAF_ENCODING, buildParticipantTree, type Participant } from "@kopilka/core/participants";
 import { createRound, mintAndOpen, postBatch, type CreatedRound } from "./helpers/round.js";
 import { atTimestamp, claimAll, residents } from "./helpers/unit.js";
 

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { Contract, type Signer } from "ethers";
 import { network } from "hardhat";
 
-import { ANY_DISTRICT, type Participant } from "../scripts/lib/participants.js";
+import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
 import { createRound, mintAndOpen, postBatch, type CreatedRound, type RoundOptions } from "./helpers/round.js";
 import { expectNothingMoved } from "./helpers/voting.js";
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { ANY_DISTRICT } from "../scripts/lib/participants.js";
+import { ANY_DISTRICT } from "@kopilka/core/participants";
 import { DAY, createRound, postBatch } from "./helpers/round.js";
 import { HolderKind, claimAll, openForVoting, residents } from "./helpers/unit.js";
 

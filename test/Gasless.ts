@@ -3,7 +3,7 @@
  * relaying costs against voting directly.
  */
 import { expect } from "chai";
-import type { ContractTransactionResponse, Interface, TypedDataDomain } from "ethers";
+import type { ContractTransactionResponse, Interface } from "ethers";
 import { network } from "hardhat";
 
 import type { BallotBox } from "../typechain-types/index.js";
@@ -15,10 +15,11 @@ import {
   batchGasLimit,
   signBallot,
   type BallotClaim,
+  type BallotDomain,
   type BallotMessage,
   type SignedBallot,
-} from "../scripts/lib/ballots.js";
-import { ANY_DISTRICT, type Participant } from "../scripts/lib/participants.js";
+} from "@kopilka/core/ballots";
+import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
 import { createRound, mintAndOpen, postBatch, type CreatedRound, type RoundOptions } from "./helpers/round.js";
 import { voters, type Voter } from "./helpers/voting.js";
 
@@ -41,7 +42,7 @@ async function ballotBoxOf(created: CreatedRound): Promise<BallotBox> {
   return ethers.getContractAt("BallotBox", await created.round.ballotBox());
 }
 
-async function domainOf(box: BallotBox, chainId?: bigint): Promise<TypedDataDomain> {
+async function domainOf(box: BallotBox, chainId?: bigint): Promise<BallotDomain> {
   return ballotDomain(chainId ?? (await ethers.provider.getNetwork()).chainId, await box.getAddress());
 }
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { ANY_DISTRICT, type Participant } from "../scripts/lib/participants.js";
-import { tallyDistrict, type TallyEntry } from "../scripts/lib/tally.js";
+import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
+import { tallyDistrict, type TallyEntry } from "@kopilka/core/tally";
 import { createRound, deployFactory, mintAndOpen, postBatch, roundRoles, type CreatedRound } from "./helpers/round.js";
 import {
   ADMIN_TRANSFER_DELAY,

@@ -1,10 +1,10 @@
+import { Rule } from "@kopilka/core/rule";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import { network } from "hardhat";
 
 import type { Round } from "../typechain-types/index.js";
 import type { IRound } from "../typechain-types/RoundFactory.js";
-import { Rule } from "../scripts/lib/tally.js";
 import { deployFactory, roundRoles } from "./helpers/round.js";
 import { ADMIN_TRANSFER_DELAY, Phase, residents, roundConfig } from "./helpers/unit.js";
 

@@ -1,13 +1,14 @@
 /**
- * The TypeScript tally (scripts/lib/tally.ts) against the round: random districts are voted and finalized on
+ * The TypeScript tally (scripts/core/src/domain/tally.ts) against the round: random districts are voted and finalized on
  * real contracts, and the round must fund exactly what `tallyDistrict` picks from the same votes.
  */
+import { Rule } from "@kopilka/core/rule";
 import { expect } from "chai";
 import fc from "fast-check";
 import { network } from "hardhat";
 
-import { ANY_DISTRICT, type Participant } from "../scripts/lib/participants.js";
-import { Rule, tallyDistrict, type TallyEntry } from "../scripts/lib/tally.js";
+import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
+import { tallyDistrict, type TallyEntry } from "@kopilka/core/tally";
 import { createRound, mintAndOpen, postBatch } from "./helpers/round.js";
 import { ascending, fundedProjects, voters } from "./helpers/voting.js";
 

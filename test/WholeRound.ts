@@ -3,11 +3,12 @@
  * claims through relayers and directly, split votes, withdrawals and moves, and a finalization anyone can
  * recount from events with the TypeScript tally.
  */
+import { Rule } from "@kopilka/core/rule";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { ANY_DISTRICT, type Participant } from "../scripts/lib/participants.js";
-import { Rule, isEligible, rank, tallyDistrict } from "../scripts/lib/tally.js";
+import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
+import { isEligible, rank, tallyDistrict } from "@kopilka/core/tally";
 import { DAY, createRound, mintAndOpen, postBatch, type PostedBatch, type RoundOptions } from "./helpers/round.js";
 import { ascending, fundedProjects, prng, recountFromEvents, rulesOf, voters, type Voter } from "./helpers/voting.js";
 

@@ -6,6 +6,7 @@
  * implementation of a funded project. The observers' panel must then show exactly the report `kopilka audit
  * --json` gives for the same round, and the exports must equal the CLI's.
  */
+import { Rule } from "@kopilka/core/rule";
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -15,13 +16,13 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { Contract, keccak256, Wallet, type HDNodeWallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
 
-import { audit, exportRound, reportJson } from "../../scripts/audit/index.js";
-import { KOPECKS_PER_RUBLE } from "../../scripts/lib/money.js";
-import { findParticipant, type ParticipantLeaf } from "../../scripts/lib/participants.js";
-import { roundDirectory } from "../../scripts/lib/publication.js";
-import { parseResidents } from "../../scripts/lib/residents.js";
-import { formatProblem, InputError, parseRoundSpec } from "../../scripts/lib/spec.js";
-import { Rule, tallyDistrict } from "../../scripts/lib/tally.js";
+import { audit, exportRound, reportJson } from "@kopilka/core/node";
+import { KOPECKS_PER_RUBLE } from "@kopilka/core/money";
+import { findParticipant, type ParticipantLeaf } from "@kopilka/core/participants";
+import { roundDirectory } from "@kopilka/core/publication";
+import { parseResidents } from "@kopilka/core/residents";
+import { formatProblem, InputError, parseRoundSpec } from "@kopilka/core/spec";
+import { tallyDistrict } from "@kopilka/core/tally";
 import { launchChromium, screenshots } from "./browser.js";
 import { connect, expectAccessible, openPage } from "./pages.js";
 import { serveSite, type StaticSite } from "./server.js";

@@ -4,14 +4,15 @@
  * has a rejected transaction not counted, changes their mind, verifies the vote, and reads the results before
  * and after finalization; an unlisted address gets a plain explanation. Screenshots go to frontend/test-results/screenshots.
  */
+import { Rule } from "@kopilka/core/rule";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
 import { id as hashText, type HDNodeWallet } from "ethers";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 
-import { KOPECKS_PER_RUBLE } from "../../scripts/lib/money.js";
-import { tallyDistrict, Rule } from "../../scripts/lib/tally.js";
+import { KOPECKS_PER_RUBLE } from "@kopilka/core/money";
+import { tallyDistrict } from "@kopilka/core/tally";
 import { launchChromium, screenshots } from "./browser.js";
 import { connect, expectAccessible, openPage } from "./pages.js";
 import { serveSite, type StaticSite } from "./server.js";

@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import type { HDNodeWallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
 
-import { KOPECKS_PER_RUBLE } from "../../scripts/lib/money.js";
+import { KOPECKS_PER_RUBLE } from "@kopilka/core/money";
 import { hardhatAccount, RELAYER_ACCOUNT } from "../../scripts/relayer/local.js";
 import { launchChromium, screenshots } from "./browser.js";
 import { emptyEtherBalance, startTestRelayer, type TestRelayer } from "./relayerSetup.js";

@@ -1,8 +1,10 @@
 /**
  * A realistic small round on a real `hardhat node` for the browser tests and the web benchmark: three districts,
  * projects with canonical metadata files, a published participants tree, the manifest, and the dApp's runtime
- * config. Deployed with ethers and the Hardhat artifacts, laid out with scripts/lib (the committee's own modules).
+ * config. Deployed with ethers and the Hardhat artifacts, laid out with @kopilka/core (the committee's own modules).
  */
+import { categoryIndex } from "@kopilka/core/category";
+import { Rule } from "@kopilka/core/rule";
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -10,18 +12,17 @@ import { fileURLToPath } from "node:url";
 
 import { ContractFactory, JsonRpcProvider, Wallet, type Contract, type HDNodeWallet, type Signer } from "ethers";
 
-import { canonicalJson, categoryIndex, metadataHash, type ProjectMetadata } from "../../scripts/lib/metadata.js";
-import { freePort, startHardhatNode } from "../../scripts/lib/localnode.js";
-import { KOPECKS_PER_RUBLE } from "../../scripts/lib/money.js";
-import { ANY_DISTRICT, buildParticipantTree, treeTotal, type Participant } from "../../scripts/lib/participants.js";
+import { canonicalJson, metadataHash, type ProjectMetadata } from "@kopilka/core/metadata";
+import { freePort, startHardhatNode } from "../../scripts/hardhat/localnode.js";
+import { KOPECKS_PER_RUBLE } from "@kopilka/core/money";
+import { ANY_DISTRICT, buildParticipantTree, treeTotal, type Participant } from "@kopilka/core/participants";
 import {
   batchPath,
   manifestPath,
   projectMetadataPath,
   projectMetadataURI,
   type RoundManifest,
-} from "../../scripts/lib/publication.js";
-import { Rule } from "../../scripts/lib/tally.js";
+} from "@kopilka/core/publication";
 import type { KopilkaConfig } from "../src/config.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -36,7 +37,7 @@ export interface Node {
   stop(): void;
 }
 
-/** Starts `hardhat node` on a free port (scripts/lib/localnode.ts) with an ethers provider for it. */
+/** Starts `hardhat node` on a free port (scripts/hardhat/localnode.ts) with an ethers provider for it. */
 export async function startNode(): Promise<Node> {
   const node = await startHardhatNode();
   const probe = new JsonRpcProvider(node.url);

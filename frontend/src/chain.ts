@@ -1,20 +1,6 @@
-import {
-  createClient,
-  decodeFunctionResult,
-  defineChain,
-  encodeFunctionData,
-  http,
-  type Abi,
-  type Address,
-  type Chain,
-  type Client,
-  type ContractFunctionArgs,
-  type ContractFunctionName,
-  type ContractFunctionReturnType,
-  type DecodeFunctionResultParameters,
-  type EncodeFunctionDataParameters,
-  type HttpTransport,
-} from "viem";
+import { createClient, defineChain, http, type Chain, type Client, type HttpTransport } from "viem";
+
+import type { Eip1193Provider } from "@kopilka/core/chain";
 
 import type { KopilkaConfig } from "./config.js";
 
@@ -34,21 +20,10 @@ export function readClient(config: KopilkaConfig): ReadClient {
   return createClient({ chain: chainOf(config), transport: http(undefined, { batch: { batchSize: 500 } }) });
 }
 
-type ReadFunction<abi extends Abi> = ContractFunctionName<abi, "pure" | "view">;
-
-/**
- * A view call as one plain `eth_call`: the same typing as viem's readContract, without the machinery it brings
- * along for writes, CCIP reads and error reporting (kilobytes that every read-only page would otherwise carry).
- */
-export async function read<
-  const abi extends Abi,
-  name extends ReadFunction<abi>,
-  const args extends ContractFunctionArgs<abi, "pure" | "view", name>,
->(
-  client: ReadClient,
-  call: { address: Address; abi: abi; functionName: name; args?: args },
-): Promise<ContractFunctionReturnType<abi, "pure" | "view", name, args>> {
-  const data = encodeFunctionData(call as unknown as EncodeFunctionDataParameters);
-  const result = await client.request({ method: "eth_call", params: [{ to: call.address, data }, "latest"] });
-  return decodeFunctionResult({ ...call, data: result } as unknown as DecodeFunctionResultParameters) as never;
+/** The client as the core's plain EIP-1193 provider (its typed `request` narrowed to the methods viem knows). */
+export function asRpc(client: ReadClient): Eip1193Provider {
+  return { request: (args) => client.request(args as never) };
 }
+
+/** View calls go through the core's typed reader, one plain `eth_call` each (batched by this client's transport). */
+export { read } from "@kopilka/core/chain";

@@ -1,6 +1,6 @@
-import type { DappConfig } from "../../scripts/lib/publication.js";
+import type { DappConfig } from "@kopilka/core/publication";
 
-/** The runtime configuration, fetched from /kopilka.config.json (its fields: scripts/lib/publication.ts). */
+/** The runtime configuration, fetched from /kopilka.config.json (its fields: scripts/core/src/domain/publication.ts). */
 export type KopilkaConfig = DappConfig;
 
 export const LOCAL_CHAIN_ID = 31337;

@@ -3,7 +3,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 
 import { App } from "./App.js";
-import { readClient } from "./chain.js";
+import { asRpc, readClient } from "./chain.js";
 import { loadConfig } from "./config.js";
 import { EnvironmentContext } from "./context.js";
 import { setupI18n } from "./i18n.js";
@@ -15,7 +15,8 @@ const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 2, ref
 
 Promise.all([loadConfig(), setupI18n()]).then(
   ([config]) => {
-    const environment = { config, client: readClient(config) };
+    const client = readClient(config);
+    const environment = { config, client, rpc: asRpc(client) };
     root.render(
       <StrictMode>
         <EnvironmentContext.Provider value={environment}>

@@ -8,7 +8,7 @@ import path from "node:path";
 
 import { network } from "hardhat";
 
-import { ANY_DISTRICT, type Participant } from "../lib/participants.js";
+import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
 import { createRound, mintAndOpen, postBatch } from "../../test/helpers/round.js";
 
 const TREE_SIZE = 160_000;

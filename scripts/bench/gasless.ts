@@ -5,15 +5,15 @@
  * storage). Residents have claimed; each allocates into a bank that already holds tokens, as in bench:gas.
  * Writes bench/results/gasless.json. Run with `npm run bench:gasless`.
  */
+import { Rule } from "@kopilka/core/rule";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { network } from "hardhat";
 
-import { ballotCalldata, ballotDomain, batchGasLimit, signBallot } from "../lib/ballots.js";
+import { ballotCalldata, ballotDomain, batchGasLimit, signBallot } from "@kopilka/core/ballots";
 import { createRound, DAY, mintAndOpen, postBatch, type CreatedRound } from "../../test/helpers/round.js";
 import { voters as makeVoters } from "../../test/helpers/voting.js";
-import { Rule } from "../lib/tally.js";
 
 const BATCH = 50;
 const ALLOWANCE = 5_000n;

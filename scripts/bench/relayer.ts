@@ -11,8 +11,9 @@ import path from "node:path";
 import { Interface, Wallet } from "ethers";
 import { network } from "hardhat";
 
-import { BALLOT_BOX_ABI, ballotDomain, signBallot, type SignedBallot } from "../lib/ballots.js";
-import { ANY_DISTRICT, type Participant } from "../lib/participants.js";
+import { ballotBoxAbi } from "@kopilka/core/abi";
+import { ballotDomain, signBallot, type SignedBallot } from "@kopilka/core/ballots";
+import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
 import { freePort, publishBatch, startNode, startRelayer, type Child } from "../relayer/local.js";
 import { createRound, mintAndOpen, postBatch } from "../../test/helpers/round.js";
 
@@ -160,7 +161,7 @@ try {
   relayer = undefined;
 
   console.log("reading the chain");
-  const box = new Interface(BALLOT_BOX_ABI);
+  const box = new Interface(ballotBoxAbi);
   const submitted = new Map<string, number>();
   let relayedGas = 0n;
   let submissions = 0;

@@ -13,6 +13,7 @@
  * pre-encoded calldata at a zero gas price (signing 160,000 transactions in JavaScript would dominate the run),
  * ~250 per block with automining off. The audit reads that same chain through its EIP-1193 provider.
  */
+import { categoryIndex } from "@kopilka/core/category";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -20,20 +21,22 @@ import path from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
-import { checkPublished, checkRound, loadAudited, reportJson, type AuditReport } from "../audit/audit.js";
-import { ChainReader } from "../audit/chain.js";
-import { recount } from "../audit/recount.js";
+import { checkPublished, checkRound, reportJson, type AuditReport } from "@kopilka/core/audit/audit";
+import { PublishedReader } from "@kopilka/core/audit/published";
+import { loadAudited, nodeTreeWorker } from "@kopilka/core/node";
+import { balancesOf } from "@kopilka/core/chain";
+import { recount } from "@kopilka/core/audit/recount";
 import { demoRound, residentDistricts } from "../demo/data.js";
 import { createRng, type Rng } from "../demo/random.js";
-import { canonicalJson, categoryIndex, metadataHash, type ProjectMetadata } from "../lib/metadata.js";
-import type { Participant } from "../lib/participants.js";
+import { canonicalJson, metadataHash, type ProjectMetadata } from "@kopilka/core/metadata";
+import type { Participant } from "@kopilka/core/participants";
 import {
   batchPath,
   manifestPath,
   projectMetadataPath,
   projectMetadataURI,
   type RoundManifest,
-} from "../lib/publication.js";
+} from "@kopilka/core/publication";
 import { createRound, mintAndOpen, postBatch } from "../../test/helpers/round.js";
 
 const QUICK = process.argv.includes("--quick");
@@ -302,7 +305,11 @@ const auditInThreadSeconds = seconds(inThreadStarted);
 if (reportJson(inThread) !== reportJson(report)) throw new Error("the in-thread tree rebuild gave another report");
 // The published files' checks alone once more: reading and rebuilding every tree, hashing every metadata file.
 const publishedStarted = performance.now();
-const publishedAgain = await checkPublished(loaded.data, loaded.files);
+const publishedAgain = await checkPublished(
+  loaded.data,
+  loaded.files,
+  loaded.files && new PublishedReader(loaded.files, { treeWorker: nodeTreeWorker() }),
+);
 const publishedChecksSeconds = seconds(publishedStarted);
 // The recount and the chain's checks alone once more, from the decoded events (decoding runs while the logs
 // arrive), with the published checks measured just before put back in place.
@@ -318,7 +325,7 @@ log(`audited in ${auditSeconds} s: ${report.ok ? "everything holds" : "DISCREPAN
 // The on-chain balance of every resident alone, the largest part of the state reads.
 const residentsList = [...loaded.counted.residents.keys()];
 const balancesStarted = performance.now();
-await new ChainReader(provider, hex(loaded.data.toBlock)).balancesOf(loaded.data.token, residentsList);
+await balancesOf(provider, loaded.data.token, residentsList, loaded.data.toBlock);
 const residentBalancesSeconds = seconds(balancesStarted);
 
 const failed = report.checks.filter((c) => c.status === "fail").map((c) => c.id);

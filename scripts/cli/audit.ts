@@ -1,7 +1,7 @@
 /**
  * The read-only commands: `kopilka audit`, `kopilka export`, `kopilka receipt` and `kopilka pabulib export`. They
  * need no key and no Hardhat network: any JSON-RPC endpoint (--rpc URL) will do, and the auditor's library
- * (scripts/audit) does the work. Each returns what it prints, so tests call them directly.
+ * (@kopilka/core/node) does the work. Each returns what it prints, so tests call them directly.
  */
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -23,10 +23,9 @@ import {
   type ExportFormat,
   type Receipt,
   type RpcSource,
-} from "../audit/index.js";
-import { destroyRpc } from "../audit/rpc.js";
-import { CommandError } from "../lib/chain.js";
-import { manifestPath } from "../lib/publication.js";
+} from "@kopilka/core/node";
+import { CommandError } from "../hardhat/connection.js";
+import { manifestPath } from "@kopilka/core/publication";
 
 /** What every read-only command takes. */
 export interface ReadOptions {
@@ -51,13 +50,7 @@ export interface ReadOptions {
 async function publishedFor(options: ReadOptions, publicationBase: string): Promise<string | undefined> {
   if (options.published !== undefined) return options.published;
   const rpc = toRpc(options.rpc);
-  let chainId: bigint;
-  try {
-    chainId = BigInt((await rpc.request({ method: "eth_chainId", params: [] })) as string);
-  } finally {
-    // Only a provider made here from a URL is ours to stop.
-    if (typeof options.rpc === "string") destroyRpc(rpc);
-  }
+  const chainId = BigInt((await rpc.request({ method: "eth_chainId", params: [] })) as string);
   return existsSync(manifestPath(publicationBase, chainId, options.round)) ? publicationBase : undefined;
 }
 

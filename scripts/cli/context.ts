@@ -18,8 +18,8 @@ import {
   requireNoPendingTransactions,
   signerOf,
   type Connection,
-} from "../lib/chain.js";
-import type { RoundManifest } from "../lib/publication.js";
+} from "../hardhat/connection.js";
+import type { RoundManifest } from "@kopilka/core/publication";
 
 export interface Progress {
   increment(): void;

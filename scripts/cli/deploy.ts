@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import RoundFactoryModule from "../../ignition/modules/RoundFactory.js";
-import { CommandError, findDeploymentBlock, hasCode, writeFileIfChanged } from "../lib/chain.js";
+import { CommandError, findDeploymentBlock, hasCode, writeFileIfChanged } from "../hardhat/connection.js";
 import { checkNetwork, signerFor, type CommandContext } from "./context.js";
 
 export interface FactoryRecord {

@@ -6,9 +6,9 @@ import { readFileSync } from "node:fs";
 
 import { keccak256 } from "ethers";
 
-import { CommandError, sendAndWait } from "../lib/chain.js";
-import { formatRubles, parseRubles } from "../lib/money.js";
-import { InputError } from "../lib/spec.js";
+import { CommandError, sendAndWait } from "../hardhat/connection.js";
+import { formatRubles, parseRubles } from "@kopilka/core/money";
+import { InputError } from "@kopilka/core/spec";
 import {
   chainTime,
   isoDate,

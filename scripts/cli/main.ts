@@ -5,10 +5,10 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 
-import type { RpcSource } from "../audit/index.js";
-import { CommandError } from "../lib/chain.js";
-import { DEFAULT_PUBLICATION_BASE } from "../lib/publication.js";
-import { formatProblem, InputError } from "../lib/spec.js";
+import type { RpcSource } from "@kopilka/core/node";
+import { CommandError } from "../hardhat/connection.js";
+import { DEFAULT_PUBLICATION_BASE } from "@kopilka/core/publication";
+import { formatProblem, InputError } from "@kopilka/core/spec";
 import { auditRound, exportResults, voterReceipt, type ReadOptions } from "./audit.js";
 import { consoleOutput, type CommandContext, type RoundSelector } from "./context.js";
 import { deploy } from "./deploy.js";

@@ -4,6 +4,7 @@
  * (claim and allocate, as a resident would), the round is finalized, and the winners are printed next to the
  * file's `selected` column with every difference.
  */
+import { type Category } from "@kopilka/core/category";
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,10 +12,15 @@ import path from "node:path";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { computeAddress, keccak256, toUtf8Bytes } from "ethers";
 
-import { CommandError } from "../lib/chain.js";
-import { advanceTimeTo, ballotsFromTree, castBallots, nodeProvider, requireLocalHardhat } from "../lib/localchain.js";
-import type { Category } from "../lib/metadata.js";
-import { formatRubles } from "../lib/money.js";
+import { CommandError } from "../hardhat/connection.js";
+import {
+  advanceTimeTo,
+  ballotsFromTree,
+  castBallots,
+  nodeProvider,
+  requireLocalHardhat,
+} from "../hardhat/localchain.js";
+import { formatRubles } from "@kopilka/core/money";
 import {
   ballotAllocation,
   PabulibParseError,
@@ -22,9 +28,9 @@ import {
   selectedColumn,
   toKopecks,
   type PabulibElection,
-} from "../lib/pabulib.js";
-import type { ParticipantLeaf } from "../lib/participants.js";
-import { InputError, parseRoundSpec, type InputProblem, type RoundSpec } from "../lib/spec.js";
+} from "@kopilka/core/pabulib";
+import type { ParticipantLeaf } from "@kopilka/core/participants";
+import { InputError, parseRoundSpec, type InputProblem, type RoundSpec } from "@kopilka/core/spec";
 import { chainTime, type CommandContext } from "./context.js";
 import { deploy } from "./deploy.js";
 import { finalize, mint, open } from "./lifecycle.js";

@@ -5,12 +5,12 @@
  */
 import { readFileSync } from "node:fs";
 
-import { CommandError, sendAndWait, writeFileIfChanged } from "../lib/chain.js";
-import { formatRubles, parseRubles } from "../lib/money.js";
-import { buildParticipantTree } from "../lib/participants.js";
-import { batchPath } from "../lib/publication.js";
-import { assignAllowances, parseResidents, type Allowances, type ResidentRow } from "../lib/residents.js";
-import { InputError } from "../lib/spec.js";
+import { CommandError, sendAndWait, writeFileIfChanged } from "../hardhat/connection.js";
+import { formatRubles, parseRubles } from "@kopilka/core/money";
+import { buildParticipantTree } from "@kopilka/core/participants";
+import { batchPath } from "@kopilka/core/publication";
+import { assignAllowances, parseResidents, type Allowances, type ResidentRow } from "@kopilka/core/residents";
+import { InputError } from "@kopilka/core/spec";
 import { chainTime, signerFor, useRound, type CommandContext, type RoundSelector } from "./context.js";
 
 export interface ImportOptions {

@@ -2,6 +2,8 @@
  * `kopilka round create` and `kopilka round show`. Creating reads what the chain already has (a round of the
  * same name and config by the same signer, its districts and projects) and sends only what is missing.
  */
+import { CATEGORIES } from "@kopilka/core/category";
+import { ruleKey, type Rule } from "@kopilka/core/rule";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
 import { Contract } from "ethers";
@@ -14,13 +16,12 @@ import {
   hasCode,
   sendAndWait,
   writeFileIfChanged,
-} from "../lib/chain.js";
-import { canonicalJson, CATEGORIES, metadataHash } from "../lib/metadata.js";
-import { formatRubles } from "../lib/money.js";
-import { manifestPath, projectMetadataPath, projectMetadataURI, type RoundManifest } from "../lib/publication.js";
-import { InputError, RULES, roundConfigOf, type RoundSpec } from "../lib/spec.js";
-import { loadRoundSpec } from "../lib/specFile.js";
-import { Rule } from "../lib/tally.js";
+} from "../hardhat/connection.js";
+import { canonicalJson, metadataHash } from "@kopilka/core/metadata";
+import { formatRubles } from "@kopilka/core/money";
+import { manifestPath, projectMetadataPath, projectMetadataURI, type RoundManifest } from "@kopilka/core/publication";
+import { InputError, roundConfigOf, type RoundSpec } from "@kopilka/core/spec";
+import { loadRoundSpec } from "@kopilka/core/node";
 import {
   chainTime,
   checkNetwork,
@@ -340,7 +341,7 @@ export async function showRound(ctx: CommandContext, selector: RoundSelector): P
     opened,
     opensAt,
     closesAt,
-    rule: Object.keys(RULES).find((key) => RULES[key] === (Number(rule) as Rule)) ?? String(rule),
+    rule: ruleKey(Number(rule) as Rule),
     budget,
     supply,
     postedTotal,

@@ -4,13 +4,13 @@
  * Everything is derived from a seed string with a seeded PRNG, so the same seed gives byte-identical files on
  * every machine; `writeRoundSpec` writes the round spec that `kopilka round create --spec` reads.
  */
+import { CATEGORIES, type Category } from "@kopilka/core/category";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { HDNodeWallet, keccak256, toUtf8Bytes, Wallet } from "ethers";
 
-import { CATEGORIES, type Category } from "../lib/metadata.js";
-import { formatRubles, KOPECKS_PER_RUBLE } from "../lib/money.js";
+import { formatRubles, KOPECKS_PER_RUBLE } from "@kopilka/core/money";
 import { DISTRICT_SOURCES, settlementIn, VILLAGE_STREETS } from "./places.js";
 import { createRng, type Rng } from "./random.js";
 import { CONTRIBUTIONS, TEMPLATES } from "./templates.js";
@@ -206,11 +206,11 @@ function round6(x: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Round spec files: the format `kopilka round create --spec` reads (scripts/lib/spec.ts; described in README.md, "Run a round")
+// Round spec files: the format `kopilka round create --spec` reads (scripts/core/src/domain/spec.ts; described in README.md, "Run a round")
 
 export type SpecRule = "ranked" | "piggy-bank-full";
 
-/** round.json as scripts/lib/spec.ts reads it. Amounts are ruble strings; dates are ISO 8601 in UTC. */
+/** round.json as scripts/core/src/domain/spec.ts reads it. Amounts are ruble strings; dates are ISO 8601 in UTC. */
 export interface RoundSpecFile {
   name: string;
   tokenSymbol: string;

@@ -25,11 +25,11 @@ import { deploy } from "../cli/deploy.js";
 import { mint, open } from "../cli/lifecycle.js";
 import { importParticipants } from "../cli/participants.js";
 import { createRound } from "../cli/round.js";
-import { CommandError, type Connection } from "../lib/chain.js";
-import { advanceTimeTo, ballotsFromTree, castBallots, nodeProvider } from "../lib/localchain.js";
-import { startHardhatNode } from "../lib/localnode.js";
-import type { ParticipantLeaf } from "../lib/participants.js";
-import { DAPP_CONFIG_FILE, manifestPath, roundDirectory, type DappConfig } from "../lib/publication.js";
+import { CommandError, type Connection } from "../hardhat/connection.js";
+import { advanceTimeTo, ballotsFromTree, castBallots, nodeProvider } from "../hardhat/localchain.js";
+import { startHardhatNode } from "../hardhat/localnode.js";
+import type { ParticipantLeaf } from "@kopilka/core/participants";
+import { DAPP_CONFIG_FILE, manifestPath, roundDirectory, type DappConfig } from "@kopilka/core/publication";
 import {
   DEMO_SEED,
   demoRound,

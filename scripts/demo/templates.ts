@@ -4,7 +4,7 @@
  * Безродный»). A project's text is one title, one sentence about the work, one about its use, and sometimes a
  * sentence about the residents' own contribution.
  */
-import type { Category } from "../lib/metadata.js";
+import { type Category } from "@kopilka/core/category";
 import type { Rng } from "./random.js";
 
 export interface TextContext {

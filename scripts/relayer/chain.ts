@@ -8,9 +8,9 @@ import path from "node:path";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { Contract, getAddress, type Provider } from "ethers";
 
-import { ballotDomain, type BallotClaim } from "../lib/ballots.js";
-import { ANY_DISTRICT, type ParticipantLeaf } from "../lib/participants.js";
-import { roundDirectory } from "../lib/publication.js";
+import { ballotDomain, type BallotClaim } from "@kopilka/core/ballots";
+import { ANY_DISTRICT, type ParticipantLeaf } from "@kopilka/core/participants";
+import { roundDirectory } from "@kopilka/core/publication";
 
 const ROUND_ABI = [
   "function token() view returns (address)",

@@ -10,9 +10,9 @@ import path from "node:path";
 import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { HDNodeWallet } from "ethers";
 
-import type { ParticipantLeaf } from "../lib/participants.js";
-import { freePort, startHardhatNode, type LocalNode } from "../lib/localnode.js";
-import { batchPath } from "../lib/publication.js";
+import type { ParticipantLeaf } from "@kopilka/core/participants";
+import { freePort, startHardhatNode, type LocalNode } from "../hardhat/localnode.js";
+import { batchPath } from "@kopilka/core/publication";
 
 export { freePort };
 

@@ -8,7 +8,7 @@
 import { Command } from "commander";
 import { JsonRpcProvider, Wallet } from "ethers";
 
-import { DEFAULT_PUBLICATION_BASE } from "../lib/publication.js";
+import { DEFAULT_PUBLICATION_BASE } from "@kopilka/core/publication";
 import { RoundView } from "./chain.js";
 import { buildServer } from "./server.js";
 import { RelayerStore } from "./store.js";

@@ -13,7 +13,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { getAddress } from "ethers";
 
-import { BALLOT_TYPES, ballotSigner, type SignedBallot } from "../lib/ballots.js";
+import { BALLOT_TYPES, ballotSigner, type SignedBallot } from "@kopilka/core/ballots";
 import type { RoundView } from "./chain.js";
 import type { RelayerStore } from "./store.js";
 import type { Submitter } from "./submitter.js";
@@ -212,7 +212,7 @@ export function buildServer(
     }
     let signer: string;
     try {
-      signer = ballotSigner(view.domain, ballot);
+      signer = await ballotSigner(view.domain, ballot);
     } catch {
       return refuse(reply, 400, "the signature is malformed");
     }

@@ -6,7 +6,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 
-import type { BallotClaim, SignedBallot } from "../lib/ballots.js";
+import type { BallotClaim, SignedBallot } from "@kopilka/core/ballots";
 
 export type BallotStatus = "queued" | "submitted" | "applied" | "rejected";
 

@@ -6,7 +6,8 @@
  */
 import { Interface, Transaction, type TransactionReceipt, type Wallet } from "ethers";
 
-import { BALLOT_BOX_ABI, BALLOT_REJECTION_ERRORS, ballotCalldata, batchGasLimit } from "../lib/ballots.js";
+import { airdropAbi, ballotBoxAbi, budgetTokenAbi, roundAbi } from "@kopilka/core/abi";
+import { ballotCalldata, batchGasLimit } from "@kopilka/core/ballots";
 import type { RoundView } from "./chain.js";
 import type { Outcome, RelayerStore, StoredBallot, Submission } from "./store.js";
 
@@ -34,12 +35,25 @@ function crashIf(point: string): void {
   process.env.KOPILKA_RELAYER_FAULT = "";
   process.kill(process.pid, "SIGKILL");
 }
+/**
+ * Every error a rejected ballot's reason can carry: the ballot box's, the round's, the token's and the airdrop's
+ * (for the claim a first ballot carries), and the signature's, which the ballot box encodes by selector.
+ */
+const REJECTION_ERRORS = [
+  ...new Map(
+    [...ballotBoxAbi, ...roundAbi, ...budgetTokenAbi, ...airdropAbi]
+      .filter((item) => item.type === "error")
+      .map((item) => [JSON.stringify(item), item]),
+  ).values(),
+  "error ECDSAInvalidSignatureS(bytes32 s)",
+];
+
 const RECEIPT_TIMEOUT_MS = 120_000;
 const RECEIPT_POLL_MS = 100;
 
 export class Submitter {
-  readonly box: Interface = new Interface(BALLOT_BOX_ABI);
-  private readonly reasons = new Interface(BALLOT_REJECTION_ERRORS);
+  readonly box: Interface = new Interface(ballotBoxAbi);
+  private readonly reasons = new Interface(REJECTION_ERRORS);
   private accountNonce = 0;
   private stopped = false;
   private loop?: Promise<void>;

@@ -16,12 +16,12 @@ import {
   type AuditOptions,
   type AuditReport,
   type RoundExport,
-} from "../../scripts/audit/index.js";
-import { ChainReader } from "../../scripts/audit/chain.js";
-import { readLogs } from "../../scripts/audit/logs.js";
-import { TOPICS } from "../../scripts/audit/events.js";
-import { parsePabulib, toKopecks, writePabulib } from "../../scripts/lib/pabulib.js";
-import type { RpcRequest } from "../../scripts/audit/rpc.js";
+} from "@kopilka/core/node";
+import { balanceOf, balancesOf } from "@kopilka/core/chain";
+import { readLogs } from "@kopilka/core/audit/logs";
+import { TOPICS } from "@kopilka/core/audit/events";
+import { parsePabulib, toKopecks, writePabulib } from "@kopilka/core/pabulib";
+import type { RpcRequest } from "@kopilka/core/chain";
 import {
   copyPublished,
   httpRpc,
@@ -244,10 +244,10 @@ describe("Auditor", function () {
     it("reads every resident's balance in one call, equal to reading them one by one", async function () {
       const token = await voted.created.token.getAddress();
       const rpc = callCounting(false);
-      const batched = await new ChainReader(rpc, "latest").balancesOf(token, voted.voters);
+      const batched = await balancesOf(rpc, token, voted.voters);
       expect(rpc.counts).to.deep.equal({ deployless: 1, single: 0 });
-      const single = new ChainReader(httpRpc(node.url), "latest");
-      const oneByOne = await Promise.all(voted.voters.map((voter) => single.balanceOf(token, voter)));
+      const single = httpRpc(node.url);
+      const oneByOne = await Promise.all(voted.voters.map((voter) => balanceOf(single, token, voter)));
       expect(batched).to.deep.equal(oneByOne);
       expect(batched.some((balance) => balance > 0n)).to.equal(true);
     });

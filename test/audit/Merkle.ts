@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 
-import { keccak256Words } from "../../scripts/audit/keccak.js";
-import { leafKey, rebuildParticipantTree, type TreeDump } from "../../scripts/audit/merkle.js";
-import { inThreadRebuilder, workerRebuilder, type TreeRebuilder } from "../../scripts/audit/tree-rebuild.js";
-import { ANY_DISTRICT, buildParticipantTree, LEAF_ENCODING, type Participant } from "../../scripts/lib/participants.js";
+import { leafKey, rebuildParticipantTree, type TreeDump } from "@kopilka/core/audit/merkle";
+import { inThreadRebuilder, workerRebuilder, type TreeRebuilder } from "@kopilka/core/audit/tree-rebuild";
+import { nodeTreeWorker } from "@kopilka/core/node";
+import { ANY_DISTRICT, buildParticipantTree, LEAF_ENCODING, type Participant } from "@kopilka/core/participants";
 
 function participants(count: number): Participant[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -22,19 +22,6 @@ function published(list: Participant[]): Dump {
 }
 
 describe("Auditor's tree rebuild", function () {
-  describe("keccak256Words", function () {
-    it("hashes every one-block length of whole words as ethers does", function () {
-      const bytes = Buffer.from(Array.from({ length: 132 }, (_, i) => (i * 37 + 11) & 0xff));
-      const words = new Uint32Array(bytes.buffer, bytes.byteOffset, 33);
-      const out = new Uint32Array(8);
-      for (let count = 0; count <= 33; count++) {
-        keccak256Words(words, 0, count, out, 0);
-        const hash = "0x" + Buffer.from(out.buffer).toString("hex");
-        expect(hash, `${count} words`).to.equal(keccak256(bytes.subarray(0, 4 * count)));
-      }
-    });
-  });
-
   describe("rebuildParticipantTree", function () {
     for (const count of [1, 2, 3, 4, 5, 8, 33, 257]) {
       it(`rebuilds the committee's root, total and leaves for a tree of ${count} leaves`, function () {
@@ -89,8 +76,11 @@ describe("Auditor's tree rebuild", function () {
   describe("tree rebuilders", function () {
     const rebuilders: [string, () => TreeRebuilder][] = [
       ["on this thread, in slices", inThreadRebuilder],
-      ["on a worker thread", () => workerRebuilder()],
-      ["on this thread when the worker cannot start", () => workerRebuilder(new URL("file:///nowhere/worker.js"))],
+      ["on a worker thread", () => workerRebuilder(nodeTreeWorker())],
+      [
+        "on this thread when the worker cannot start",
+        () => workerRebuilder(nodeTreeWorker(new URL("file:///nowhere/worker.js"))),
+      ],
     ];
     for (const [where, make] of rebuilders) {
       it(`rebuilds ${where} to the synchronous rebuild's tree, failing with its messages`, async function () {

@@ -16,9 +16,9 @@ import {
   projectMetadataPath,
   roundDirectory,
   type RoundManifest,
-} from "../../scripts/lib/publication.js";
-import { ANY_DISTRICT } from "../../scripts/lib/participants.js";
-import type { Eip1193Provider, RpcRequest } from "../../scripts/audit/rpc.js";
+} from "@kopilka/core/publication";
+import { ANY_DISTRICT } from "@kopilka/core/participants";
+import type { Eip1193Provider, RpcRequest } from "@kopilka/core/chain";
 import {
   createRound,
   mintAndOpen,
@@ -28,7 +28,7 @@ import {
   type PostedBatch,
 } from "../helpers/round.js";
 
-export { freePort, startHardhatNode as startNode, type LocalNode } from "../../scripts/lib/localnode.js";
+export { freePort, startHardhatNode as startNode, type LocalNode } from "../../scripts/hardhat/localnode.js";
 
 export const DISTRICTS: DistrictSpec[] = [
   { name: "Central", budget: 100_000n, projects: [60_000n, 50_000n, 40_000n] },

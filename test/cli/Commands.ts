@@ -10,11 +10,11 @@ import { deploy } from "../../scripts/cli/deploy.js";
 import { finalize, mint, open, setStatus } from "../../scripts/cli/lifecycle.js";
 import { importParticipants } from "../../scripts/cli/participants.js";
 import { createRound, showRound } from "../../scripts/cli/round.js";
-import { ChainIdMismatchError, CommandError } from "../../scripts/lib/chain.js";
-import { canonicalJson, metadataHash } from "../../scripts/lib/metadata.js";
-import { projectMetadataPath } from "../../scripts/lib/publication.js";
-import { loadRoundSpec } from "../../scripts/lib/specFile.js";
-import { tallyDistrict, type TallyEntry } from "../../scripts/lib/tally.js";
+import { ChainIdMismatchError, CommandError } from "../../scripts/hardhat/connection.js";
+import { canonicalJson, metadataHash } from "@kopilka/core/metadata";
+import { projectMetadataPath } from "@kopilka/core/publication";
+import { loadRoundSpec } from "@kopilka/core/node";
+import { tallyDistrict, type TallyEntry } from "@kopilka/core/tally";
 import {
   claimAndAllocateAll,
   commandContext,

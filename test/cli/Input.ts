@@ -11,11 +11,11 @@ import { deploy } from "../../scripts/cli/deploy.js";
 import { mint } from "../../scripts/cli/lifecycle.js";
 import { importParticipants, treeFileText } from "../../scripts/cli/participants.js";
 import { createRound } from "../../scripts/cli/round.js";
-import { formatRubles } from "../../scripts/lib/money.js";
-import { batchPath } from "../../scripts/lib/publication.js";
-import { assignAllowances, parseResidents } from "../../scripts/lib/residents.js";
-import { InputError, parseRoundSpec, type InputProblem } from "../../scripts/lib/spec.js";
-import { loadRoundSpec } from "../../scripts/lib/specFile.js";
+import { formatRubles } from "@kopilka/core/money";
+import { batchPath } from "@kopilka/core/publication";
+import { assignAllowances, parseResidents } from "@kopilka/core/residents";
+import { InputError, parseRoundSpec, type InputProblem } from "@kopilka/core/spec";
+import { loadRoundSpec } from "@kopilka/core/node";
 import { commandContext, tempDir, writeResidents, writeSmallRound } from "./helpers.js";
 
 const connection = await network.create();

@@ -14,9 +14,9 @@ import { deploy, readFactoryRecord } from "../../scripts/cli/deploy.js";
 import { finalize, mint, open } from "../../scripts/cli/lifecycle.js";
 import { importParticipants } from "../../scripts/cli/participants.js";
 import { createRound, showRound } from "../../scripts/cli/round.js";
-import { ChainIdMismatchError } from "../../scripts/lib/chain.js";
-import { manifestPath } from "../../scripts/lib/publication.js";
-import { startHardhatNode, type LocalNode } from "../../scripts/lib/localnode.js";
+import { ChainIdMismatchError } from "../../scripts/hardhat/connection.js";
+import { manifestPath } from "@kopilka/core/publication";
+import { startHardhatNode, type LocalNode } from "../../scripts/hardhat/localnode.js";
 import { claimAndAllocateAll, commandContext, tempDir, writeResidents, writeSmallRound } from "./helpers.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");

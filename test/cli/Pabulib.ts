@@ -1,3 +1,5 @@
+import { CATEGORIES } from "@kopilka/core/category";
+import { Rule } from "@kopilka/core/rule";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
@@ -7,8 +9,7 @@ import { network } from "hardhat";
 import { exportResults } from "../../scripts/cli/audit.js";
 import { deploy } from "../../scripts/cli/deploy.js";
 import { importPabulib, kopilkaCategory, type PabulibImportResult } from "../../scripts/cli/pabulib.js";
-import { CommandError } from "../../scripts/lib/chain.js";
-import { CATEGORIES } from "../../scripts/lib/metadata.js";
+import { CommandError } from "../../scripts/hardhat/connection.js";
 import {
   ballotAllocation,
   parsePabulib,
@@ -16,8 +17,8 @@ import {
   toKopecks,
   writePabulib,
   type PabulibElection,
-} from "../../scripts/lib/pabulib.js";
-import { tallyDistrict, Rule } from "../../scripts/lib/tally.js";
+} from "@kopilka/core/pabulib";
+import { tallyDistrict } from "@kopilka/core/tally";
 import { prng } from "../helpers/voting.js";
 import { commandContext, tempDir } from "./helpers.js";
 

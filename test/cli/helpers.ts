@@ -10,8 +10,8 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
 import type { CommandContext, Output } from "../../scripts/cli/context.js";
-import type { Connection } from "../../scripts/lib/chain.js";
-import type { ParticipantLeaf } from "../../scripts/lib/participants.js";
+import type { Connection } from "../../scripts/hardhat/connection.js";
+import type { ParticipantLeaf } from "@kopilka/core/participants";
 import type { Round } from "../../typechain-types/index.js";
 
 export const DAY = 24 * 60 * 60;

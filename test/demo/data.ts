@@ -1,3 +1,5 @@
+import { CATEGORIES } from "@kopilka/core/category";
+import { Rule } from "@kopilka/core/rule";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -22,9 +24,7 @@ import {
   roundSpecFiles,
   writeRoundSpec,
 } from "../../scripts/demo/data.js";
-import { CATEGORIES } from "../../scripts/lib/metadata.js";
-import { loadRoundSpec } from "../../scripts/lib/specFile.js";
-import { Rule } from "../../scripts/lib/tally.js";
+import { loadRoundSpec } from "@kopilka/core/node";
 
 const { ethers } = await network.create();
 

@@ -5,13 +5,13 @@ import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 
 import { silentOutput } from "../../scripts/cli/context.js";
-import { CommandError } from "../../scripts/lib/chain.js";
-import { manifestPath } from "../../scripts/lib/publication.js";
+import { CommandError } from "../../scripts/hardhat/connection.js";
+import { manifestPath } from "@kopilka/core/publication";
 import { HARDHAT_ACCOUNT_COUNT } from "../../scripts/demo/data.js";
 import { portIsFree, ROOT, startDemo, type RunningDemo } from "../../scripts/demo/run.js";
 import { Round__factory, Airdrop__factory } from "../../typechain-types/index.js";
 import { tempDir } from "../cli/helpers.js";
-import { freePort } from "../../scripts/lib/localnode.js";
+import { freePort } from "../../scripts/hardhat/localnode.js";
 
 describe("npm run demo", function () {
   const deploymentId = `test-demo-${process.pid}`;

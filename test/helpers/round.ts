@@ -2,6 +2,7 @@
  * Builds rounds for tests and benchmarks: deploys the factory, creates a round, adds districts and projects,
  * mints, posts a batch of residents and opens voting. Each test file calls these inside its own fixture.
  */
+import { Rule } from "@kopilka/core/rule";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
@@ -12,8 +13,7 @@ import {
   findParticipant,
   type Participant,
   type ParticipantLeaf,
-} from "../../scripts/lib/participants.js";
-import { Rule } from "../../scripts/lib/tally.js";
+} from "@kopilka/core/participants";
 
 export const DAY = 24 * 60 * 60;
 

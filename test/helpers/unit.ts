@@ -3,12 +3,12 @@
  * numbers of the Solidity enums, a round config built from the role signers, and the steps that take a round
  * created by `createRound` to a state where residents hold tokens.
  */
+import { Rule } from "@kopilka/core/rule";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 
 import type { IRound } from "../../typechain-types/RoundFactory.js";
-import type { Participant } from "../../scripts/lib/participants.js";
-import { Rule } from "../../scripts/lib/tally.js";
+import type { Participant } from "@kopilka/core/participants";
 import { DAY, mintAndOpen, postBatch, type CreatedRound, type PostedBatch, type RoundRoles } from "./round.js";
 
 /** `IRound.Phase`, as the contract returns it. */

@@ -8,7 +8,7 @@ import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/ty
 import type { Signer } from "ethers";
 
 import type { Round } from "../../typechain-types/index.js";
-import { type TallyEntry, type TallyRules } from "../../scripts/lib/tally.js";
+import { type TallyEntry, type TallyRules } from "@kopilka/core/tally";
 import type { CreatedRound } from "./round.js";
 
 /** Signers 0..4 hold the round's roles; voters start here. */

@@ -1,7 +1,7 @@
 /** Fixtures and small text edits shared by the Pabulib tests. */
 import { readFileSync } from "node:fs";
 
-import { PabulibParseError, parsePabulib, type PabulibIssue } from "../../scripts/lib/pabulib.js";
+import { PabulibParseError, parsePabulib, type PabulibIssue } from "@kopilka/core/pabulib";
 
 export function fixture(name: "approval" | "cumulative" | "oddities"): string {
   return readFileSync(new URL(`../fixtures/pabulib/${name}.pb`, import.meta.url), "utf8");

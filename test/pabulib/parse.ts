@@ -1,6 +1,7 @@
+import { readPabulibFile } from "@kopilka/core/node";
 import { expect } from "chai";
 
-import { parsePabulib, PabulibParseError, readPabulibFile } from "../../scripts/lib/pabulib.js";
+import { parsePabulib, PabulibParseError } from "@kopilka/core/pabulib";
 import { editLine, fixture, issuesOf, lineOf } from "./helpers.js";
 
 describe("Pabulib", function () {

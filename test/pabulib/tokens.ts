@@ -1,13 +1,8 @@
+import { Rule } from "@kopilka/core/rule";
 import { expect } from "chai";
 
-import {
-  ballotAllocation,
-  parsePabulib,
-  type PabulibElection,
-  selectedColumn,
-  toKopecks,
-} from "../../scripts/lib/pabulib.js";
-import { Rule, tallyDistrict, type TallyEntry } from "../../scripts/lib/tally.js";
+import { ballotAllocation, parsePabulib, type PabulibElection, selectedColumn, toKopecks } from "@kopilka/core/pabulib";
+import { tallyDistrict, type TallyEntry } from "@kopilka/core/tally";
 import { editLine, fixture } from "./helpers.js";
 
 /** The district tally of an election replayed as Kopilka would: every ballot deposited, then the Ranked rule. */

@@ -8,7 +8,7 @@ import {
   type PabulibVote,
   VOTE_TYPES,
   writePabulib,
-} from "../../scripts/lib/pabulib.js";
+} from "@kopilka/core/pabulib";
 import { fixture } from "./helpers.js";
 
 /** Characters that exercise quoting (`;`, `"`), list separators (`,`), blanks and non-Latin text. */

@@ -10,8 +10,9 @@ import { expect } from "chai";
 import { Interface, Wallet, type HDNodeWallet } from "ethers";
 import { network } from "hardhat";
 
-import { BALLOT_BOX_ABI, ballotDomain, signBallot, type BallotMessage } from "../../scripts/lib/ballots.js";
-import { ANY_DISTRICT } from "../../scripts/lib/participants.js";
+import { ballotBoxAbi } from "@kopilka/core/abi";
+import { ballotDomain, signBallot, type BallotMessage } from "@kopilka/core/ballots";
+import { ANY_DISTRICT } from "@kopilka/core/participants";
 import { publishBatch, startNode, startRelayer, type Child } from "../../scripts/relayer/local.js";
 import { createRound, mintAndOpen, postBatch, type CreatedRound } from "../helpers/round.js";
 
@@ -108,7 +109,7 @@ async function settled(relayer: Child) {
 
 /** How many times each `voter:nonce` was put in a mined `submit` transaction to the ballot box. */
 async function submittedOnChain(ballotBox: string): Promise<Map<string, number>> {
-  const box = new Interface(BALLOT_BOX_ABI);
+  const box = new Interface(ballotBoxAbi);
   const seen = new Map<string, number>();
   const latest = await ethers.provider.getBlockNumber();
   for (let n = 0; n <= latest; n++) {

@@ -11,10 +11,10 @@ import { getLogs } from "viem/actions";
 import { useConnection } from "wagmi";
 import { useSearch } from "wouter";
 
-import { parseRubles } from "../../../scripts/lib/money.js";
-import { buildParticipantTree } from "../../../scripts/lib/participants.js";
-import { assignAllowances, parseResidents, type Allowances } from "../../../scripts/lib/residents.js";
-import { InputError, type InputProblem } from "../../../scripts/lib/spec.js";
+import { parseRubles } from "@kopilka/core/money";
+import { buildParticipantTree } from "@kopilka/core/participants";
+import { assignAllowances, parseResidents, type Allowances } from "@kopilka/core/residents";
+import { InputError, type InputProblem } from "@kopilka/core/spec";
 import { read } from "../chain.js";
 import { Failure, Loading, useChainNow } from "../components/common.js";
 import { EnvironmentContext, useEnvironment } from "../context.js";
@@ -28,8 +28,8 @@ import {
   type RoundInfo,
 } from "../data/round.js";
 import { dateTime, rubles, rublesPlain, shortAddress } from "../format.js";
-import { airdropAbi } from "../generated/contracts.js";
-import { airdropReadAbi, budgetTokenReadAbi, roundReadAbi } from "../generated/reads.js";
+import { airdropAbi } from "@kopilka/core/abi";
+import { airdropReadAbi, budgetTokenReadAbi, roundReadAbi } from "@kopilka/core/abi/reads";
 import { Download } from "../staff/download.js";
 import { addStaffStrings } from "../staff/strings.js";
 import { ConnectFirst, NetworkGuard } from "../wallet/wallet.js";
@@ -89,12 +89,12 @@ function useRoles(account: Address) {
     queryFn: async (): Promise<Set<RoleName>> => {
       const held = await Promise.all(
         ROLES.map(async (role) => {
-          const id = await read(env.client, {
+          const id = await read(env.rpc, {
             address: env.config.round,
             abi: roundReadAbi,
             functionName: ROLE_FUNCTIONS[role],
           });
-          return read(env.client, {
+          return read(env.rpc, {
             address: env.config.round,
             abi: roundReadAbi,
             functionName: "hasRole",
@@ -115,8 +115,7 @@ function ManagedRound({ account }: { account: Address }): ReactNode {
   const supply = useQuery({
     queryKey: ["supply", round.data?.token],
     enabled: round.data !== undefined,
-    queryFn: () =>
-      read(env.client, { address: round.data!.token, abi: budgetTokenReadAbi, functionName: "totalSupply" }),
+    queryFn: () => read(env.rpc, { address: round.data!.token, abi: budgetTokenReadAbi, functionName: "totalSupply" }),
   });
   if (round.error ?? roles.error) return <Failure error={round.error ?? roles.error} />;
   if (!round.data || !roles.data) return <Loading />;

@@ -1,6 +1,6 @@
 /**
  * A new round from the browser: the form becomes a round spec, checked by the committee CLI's own code
- * (scripts/lib/spec.ts: the same rules, the same line-by-line messages for the projects' CSV), then sent as the
+ * (scripts/core/src/domain/spec.ts: the same rules, the same line-by-line messages for the projects' CSV), then sent as the
  * factory's createRound followed by one addDistrict per district and one addProject per project.
  */
 import { useQuery } from "@tanstack/react-query";
@@ -9,9 +9,9 @@ import { useTranslation } from "react-i18next";
 import { parseEventLogs, type Address } from "viem";
 import { Link } from "wouter";
 
-import { canonicalJson, metadataHash } from "../../../scripts/lib/metadata.js";
-import { parseRubles } from "../../../scripts/lib/money.js";
-import { projectMetadataURI, type RoundManifest } from "../../../scripts/lib/publication.js";
+import { canonicalJson, metadataHash } from "@kopilka/core/metadata";
+import { parseRubles } from "@kopilka/core/money";
+import { projectMetadataURI, type RoundManifest } from "@kopilka/core/publication";
 import {
   formatProblem,
   InputError,
@@ -19,11 +19,11 @@ import {
   type InputProblem,
   type RoundSpec,
   roundConfigOf,
-} from "../../../scripts/lib/spec.js";
+} from "@kopilka/core/spec";
 import { useEnvironment } from "../context.js";
 import { roundFilesUrl } from "../data/round.js";
 import { rubles } from "../format.js";
-import { roundFactoryAbi } from "../generated/contracts.js";
+import { roundFactoryAbi } from "@kopilka/core/abi";
 import { Download } from "../staff/download.js";
 import { TxLine, useSender, type ContractCall } from "./tx.js";
 

@@ -7,7 +7,7 @@ import { waitForTransactionReceipt } from "viem/actions";
 import { useWriteContract } from "wagmi";
 
 import { useEnvironment } from "../context.js";
-import { airdropAbi, budgetTokenAbi, roundAbi, roundFactoryAbi } from "../generated/contracts.js";
+import { airdropAbi, budgetTokenAbi, roundAbi, roundFactoryAbi } from "@kopilka/core/abi";
 import { errorReason, isRejection } from "../wallet/wallet.js";
 
 /** Every contract's functions and errors, so that a revert from any of them is decoded by name. */

@@ -1,8 +1,8 @@
+import { CATEGORIES, CATEGORY_NAMES_RU } from "@kopilka/core/category";
 import { useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 
-import { CATEGORIES, CATEGORY_NAMES_RU } from "../../../scripts/lib/metadata.js";
 import { useMetadata, type BankState, type ProjectInfo, type RoundInfo } from "../data/round.js";
 import { dateTime, percent, rubles } from "../format.js";
 

@@ -6,7 +6,7 @@ import { getAbiItem, isAddressEqual, numberToHex, parseEventLogs, type Address, 
 import { getLogs, getTransactionReceipt } from "viem/actions";
 
 import type { AppEnvironment } from "../context.js";
-import { airdropReadAbi, budgetTokenReadAbi } from "../generated/reads.js";
+import { airdropReadAbi, budgetTokenReadAbi } from "@kopilka/core/abi/reads";
 import type { ProjectInfo, RoundInfo } from "./round.js";
 
 export interface VoteStep {

@@ -3,49 +3,25 @@
  * and from the published files. Queries that a page needs together are issued in the same tick, so the batching
  * transport sends them as one JSON-RPC request: on a slow rural link every round trip counts.
  */
+import { budgetTokenReadAbi, roundReadAbi } from "@kopilka/core/abi/reads";
+import { read, RoundReader, type DistrictState, type RoundSettings } from "@kopilka/core/chain";
+import { hashFileText, type ProjectMetadata } from "@kopilka/core/metadata";
+import { roundDirectory } from "@kopilka/core/publication";
 import { useQueries, useQuery, type UseQueryResult } from "@tanstack/react-query";
-import { getAbiItem, keccak256, stringToBytes, type Address, type Hex } from "viem";
+import { getAbiItem, type Address, type Hex } from "viem";
 import { getLogs } from "viem/actions";
 
-import type { ProjectMetadata } from "../../../scripts/lib/metadata.js";
-import { roundDirectory } from "../../../scripts/lib/publication.js";
-import type { Rule } from "../../../scripts/lib/tally.js";
-import { read } from "../chain.js";
 import { useEnvironment, type AppEnvironment } from "../context.js";
-import { budgetTokenReadAbi, roundReadAbi } from "../generated/reads.js";
 
-export enum Phase {
-  Setup,
-  Voting,
-  Closed,
-  Finalized,
-}
+export { Phase } from "@kopilka/core/phase";
 
-export interface RoundInfo {
-  name: string;
-  budget: bigint;
-  opensAt: bigint;
-  closesAt: bigint;
-  rule: Rule;
-  minTokens: bigint;
-  minSupporters: bigint;
-  phase: Phase;
-  opened: boolean;
-  token: Address;
-  airdrop: Address;
-  districtCount: number;
-  projectCount: number;
+export interface RoundInfo extends RoundSettings {
   /** Chain time minus this computer's clock, in seconds (a test chain may have travelled in time). */
   clockOffset: number;
 }
 
-export interface DistrictInfo {
+export interface DistrictInfo extends DistrictState {
   id: number;
-  name: string;
-  budget: bigint;
-  projectCount: number;
-  finalized: boolean;
-  funded: bigint;
 }
 
 export interface ProjectInfo {
@@ -61,49 +37,15 @@ export interface ProjectInfo {
 const PROJECT_ADDED = getAbiItem({ abi: roundReadAbi, name: "ProjectAdded" });
 const REFRESH_MS = 15_000;
 
-function roundCall<const F extends string>(env: AppEnvironment, functionName: F, args: readonly unknown[] = []) {
-  // Typed per call site below; the casts keep this helper small.
-  return read(env.client, { address: env.config.round, abi: roundReadAbi, functionName, args } as never);
-}
+const roundReader = (env: AppEnvironment): RoundReader => new RoundReader(env.rpc, env.config.round);
 
 async function loadRound(env: AppEnvironment): Promise<RoundInfo> {
-  const names = [
-    "name",
-    "budget",
-    "opensAt",
-    "closesAt",
-    "rule",
-    "minTokens",
-    "minSupporters",
-    "phase",
-    "opened",
-    "token",
-    "airdrop",
-    "districtCount",
-    "projectCount",
-  ] as const;
-  const [values, block] = await Promise.all([
-    Promise.all(names.map((name) => roundCall(env, name))),
+  const [settings, block] = await Promise.all([
+    roundReader(env).settings(),
     // A raw request: getBlock's formatters would add weight to every page for one timestamp.
     env.client.request({ method: "eth_getBlockByNumber", params: ["latest", false] }),
   ]);
-  const v = Object.fromEntries(names.map((name, i) => [name, values[i]])) as Record<(typeof names)[number], unknown>;
-  return {
-    name: v.name as string,
-    budget: v.budget as bigint,
-    opensAt: v.opensAt as bigint,
-    closesAt: v.closesAt as bigint,
-    rule: Number(v.rule) as Rule,
-    minTokens: v.minTokens as bigint,
-    minSupporters: BigInt(v.minSupporters as number),
-    phase: Number(v.phase) as Phase,
-    opened: v.opened as boolean,
-    token: v.token as Address,
-    airdrop: v.airdrop as Address,
-    districtCount: Number(v.districtCount),
-    projectCount: Number(v.projectCount),
-    clockOffset: Number(BigInt(block!.timestamp)) - Date.now() / 1000,
-  };
+  return { ...settings, clockOffset: Number(BigInt(block!.timestamp)) - Date.now() / 1000 };
 }
 
 export function useRound(): UseQueryResult<RoundInfo> {
@@ -112,8 +54,7 @@ export function useRound(): UseQueryResult<RoundInfo> {
 }
 
 async function loadDistrict(env: AppEnvironment, id: number): Promise<DistrictInfo> {
-  const d = (await roundCall(env, "district", [BigInt(id)])) as Omit<DistrictInfo, "id">;
-  return { id, name: d.name, budget: d.budget, projectCount: d.projectCount, finalized: d.finalized, funded: d.funded };
+  return { id, ...(await roundReader(env).district(id)) };
 }
 
 async function loadDistricts(env: AppEnvironment, count: number): Promise<DistrictInfo[]> {
@@ -197,9 +138,9 @@ export function useBanks(banks: readonly Address[] | undefined, token: Address |
       const states = await Promise.all(
         banks!.map(async (bank) => {
           const [tokens, supporters] = await Promise.all([
-            read(env.client, { address: token!, abi: budgetTokenReadAbi, functionName: "balanceOf", args: [bank] }),
+            roundReader(env).balanceOf(token!, bank),
             countSupporters
-              ? read(env.client, {
+              ? read(env.rpc, {
                   address: env.config.round,
                   abi: roundReadAbi,
                   functionName: "supportersOf",
@@ -224,20 +165,8 @@ export function useOutcomes(projectIds: readonly number[] | undefined, enabled: 
     queryFn: async () => {
       const rows = await Promise.all(
         projectIds!.map(async (id) => {
-          const project = await read(env.client, {
-            address: env.config.round,
-            abi: roundReadAbi,
-            functionName: "project",
-            args: [BigInt(id)],
-          });
-          const implementation = project.funded
-            ? await read(env.client, {
-                address: env.config.round,
-                abi: roundReadAbi,
-                functionName: "implementationOf",
-                args: [BigInt(id)],
-              })
-            : undefined;
+          const project = await roundReader(env).project(id);
+          const implementation = project.funded ? await roundReader(env).implementationOf(id) : undefined;
           return [
             id,
             { funded: project.funded, status: implementation?.status ?? 0, spent: implementation?.amountSpent ?? 0n },
@@ -249,7 +178,7 @@ export function useOutcomes(projectIds: readonly number[] | undefined, enabled: 
   });
 }
 
-/** The publication root (scripts/lib/publication.ts), as an absolute URL ending in "/". */
+/** The publication root (@kopilka/core/publication), as an absolute URL ending in "/". */
 export function publicationRoot(env: AppEnvironment): URL {
   return new URL(env.config.publishedBase.replace(/\/*$/, "/"), location.href);
 }
@@ -275,8 +204,7 @@ function metadataQuery(env: AppEnvironment, project: ProjectInfo) {
       const response = await fetch(url);
       if (!response.ok) return { verified: false };
       const text = await response.text();
-      // keccak256 of the file's exact bytes, as scripts/lib/metadata.ts `hashFileText` (viem's keccak, not ethers').
-      const verified = keccak256(stringToBytes(text)) === project.metadataHash.toLowerCase();
+      const verified = hashFileText(text) === project.metadataHash.toLowerCase();
       return { metadata: JSON.parse(text) as ProjectMetadata, verified };
     },
   };

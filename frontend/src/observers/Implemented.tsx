@@ -13,7 +13,7 @@ import { Failure, Loading } from "../components/common.js";
 import { useEnvironment } from "../context.js";
 import { useOutcomes, useProjects, useProjectTexts } from "../data/round.js";
 import { rubles } from "../format.js";
-import { roundReadAbi } from "../generated/reads.js";
+import { roundReadAbi } from "@kopilka/core/abi/reads";
 import { addStaffStrings } from "../staff/strings.js";
 
 addStaffStrings();

@@ -8,7 +8,7 @@ import { useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { numberToHex } from "viem";
 
-import type { CheckResult } from "../../../scripts/audit/audit.js";
+import type { CheckResult } from "@kopilka/core/audit/audit";
 import { Failure } from "../components/common.js";
 import { useEnvironment } from "../context.js";
 import { dateTime, rubles } from "../format.js";

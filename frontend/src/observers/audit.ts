@@ -1,24 +1,14 @@
 /**
- * The CLI auditor (scripts/audit), run in the browser: the same loading, recount and checks as
+ * The CLI's auditor (@kopilka/core/audit), run in the browser: the same loading, recount and checks as
  * `kopilka audit --json`, so the report is the same JSON byte for byte. The library reads the chain through any
  * EIP-1193 provider (here the page's batching viem client) and the published files over HTTP.
  */
-import {
-  checkRound,
-  loadAudited,
-  reportJson,
-  type AuditReport,
-  type LoadedRound,
-} from "../../../scripts/audit/audit.js";
-import { exportFiles, type ExportFormat } from "../../../scripts/audit/export.js";
-import { verifiedMetadata } from "../../../scripts/audit/pabulib.js";
-import type { ProjectMetadata } from "../../../scripts/lib/metadata.js";
+import { checkRound, loadAudited, reportJson, type AuditReport, type LoadedRound } from "@kopilka/core/audit/audit";
+import { exportFiles, type ExportFormat } from "@kopilka/core/audit/export";
+import { verifiedMetadata } from "@kopilka/core/audit/pabulibExport";
+import type { ProjectMetadata } from "@kopilka/core/metadata";
 import type { AppEnvironment } from "../context.js";
 import { publicationRoot } from "../data/round.js";
-import { installBuffer } from "../shims/buffer.js";
-
-// The library decodes hex and compares tree nodes with Node's Buffer: the browser gets a small stand-in.
-installBuffer();
 
 export interface Progress {
   blocksDone: number;
@@ -41,12 +31,11 @@ export async function auditInBrowser(
 ): Promise<BrowserAudit> {
   const loaded = await loadAudited(
     {
-      rpc: { request: (args) => env.client.request(args as never) },
+      rpc: env.rpc,
       round: env.config.round,
       published: publicationRoot(env).toString(),
       onProgress: (blocksDone, blocksTotal, logs) => onProgress({ blocksDone, blocksTotal, logs }),
-      // A page has no worker threads: the trees are rebuilt on this thread while the logs arrive.
-      treeWorker: false,
+      // No worker: the trees are rebuilt on this thread, in slices between the chain's answers.
     },
     true,
   );

@@ -1,8 +1,9 @@
+import { Rule } from "@kopilka/core/rule";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 
-import { Rule, tallyDistrict } from "../../../scripts/lib/tally.js";
+import { tallyDistrict } from "@kopilka/core/tally";
 import { Failure, Loading } from "../components/common.js";
 import {
   useBanks,
@@ -93,7 +94,7 @@ function DistrictResult({
     tokens: banks.get(p.bank.toLowerCase())?.tokens ?? 0n,
     supporters: banks.get(p.bank.toLowerCase())?.supporters ?? 0n,
   }));
-  // The same rule as the contract (scripts/lib/tally.ts is held against DistrictTally.sol by the tests).
+  // The same rule as the contract (scripts/core/src/domain/tally.ts is held against DistrictTally.sol by the tests).
   const tally = tallyDistrict(entries, district.budget, {
     rule: round.rule,
     minTokens: round.minTokens,

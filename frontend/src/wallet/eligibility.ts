@@ -1,17 +1,17 @@
 /**
  * Where the connected account stands: already a resident (claimed), on the published participants list (with the
  * leaf and proof for its first vote), or on no list at all. The participants tree is read with the same module
- * the committee's tool builds it with (scripts/lib/participants.ts).
+ * the committee's tool builds it with (scripts/core/src/domain/participants.ts).
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Address, Hex } from "viem";
 
-import { ANY_DISTRICT, findParticipant, type ParticipantLeaf } from "../../../scripts/lib/participants.js";
-import { batchPath } from "../../../scripts/lib/publication.js";
+import { ANY_DISTRICT, findParticipant, type ParticipantLeaf } from "@kopilka/core/participants";
+import { batchPath } from "@kopilka/core/publication";
 import { read } from "../chain.js";
 import type { AppEnvironment } from "../context.js";
 import { publicationRoot, type RoundInfo } from "../data/round.js";
-import { airdropReadAbi, budgetTokenReadAbi, roundReadAbi } from "../generated/reads.js";
+import { airdropReadAbi, budgetTokenReadAbi, roundReadAbi } from "@kopilka/core/abi/reads";
 
 export { ANY_DISTRICT };
 
@@ -37,13 +37,13 @@ export async function standingOf(
   banks: readonly Address[],
 ): Promise<Standing> {
   const [[kind, district], balance] = await Promise.all([
-    read(env.client, { address: round.token, abi: budgetTokenReadAbi, functionName: "holderOf", args: [account] }),
-    read(env.client, { address: round.token, abi: budgetTokenReadAbi, functionName: "balanceOf", args: [account] }),
+    read(env.rpc, { address: round.token, abi: budgetTokenReadAbi, functionName: "holderOf", args: [account] }),
+    read(env.rpc, { address: round.token, abi: budgetTokenReadAbi, functionName: "balanceOf", args: [account] }),
   ]);
   if (kind === RESIDENT) {
     const amounts = await Promise.all(
       banks.map((bank) =>
-        read(env.client, {
+        read(env.rpc, {
           address: env.config.round,
           abi: roundReadAbi,
           functionName: "depositOf",
@@ -63,7 +63,7 @@ export async function standingOf(
 }
 
 async function findLeaf(env: AppEnvironment, round: RoundInfo, account: Address): Promise<Leaf | undefined> {
-  const count = await read(env.client, { address: round.airdrop, abi: airdropReadAbi, functionName: "batchCount" });
+  const count = await read(env.rpc, { address: round.airdrop, abi: airdropReadAbi, functionName: "batchCount" });
   for (let batchId = 0n; batchId < count; batchId++) {
     // batchPath starts with the chain and round directories; resolve it against the publication root.
     const response = await fetch(

@@ -4,10 +4,10 @@
  */
 import type { Address, Hex } from "viem";
 
-import { BALLOT_DOMAIN_NAME, BALLOT_DOMAIN_VERSION, BALLOT_TYPES } from "../../../scripts/lib/ballotTypes.js";
+import { BALLOT_DOMAIN_NAME, BALLOT_DOMAIN_VERSION, BALLOT_TYPES } from "@kopilka/core/ballots";
 import { read } from "../chain.js";
 import type { AppEnvironment } from "../context.js";
-import { roundAbi } from "../generated/contracts.js";
+import { roundAbi } from "@kopilka/core/abi";
 
 /** How long a signed ballot stays valid, in chain seconds: enough for a relayer's queue, not for a stale one. */
 const BALLOT_LIFETIME = 3_600n;
@@ -71,7 +71,7 @@ async function call<T>(url: string, init?: RequestInit): Promise<{ status: numbe
 /** The typed data to sign: the domain is read from the chain (the round's ballot box), never from the relayer. */
 export async function ballotToSign(env: AppEnvironment, relayer: string, account: Address, moves: BallotMoves) {
   const [ballotBox, voter, block] = await Promise.all([
-    read(env.client, { address: env.config.round, abi: roundAbi, functionName: "ballotBox" }),
+    read(env.rpc, { address: env.config.round, abi: roundAbi, functionName: "ballotBox" }),
     call<{ nonce: string; pending: { nonce: string }[] }>(`${relayer}/voters/${account}`),
     env.client.request({ method: "eth_getBlockByNumber", params: ["latest", false] }),
   ]);

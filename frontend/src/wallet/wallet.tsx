@@ -33,7 +33,7 @@ import {
 } from "wagmi";
 import { Link } from "wouter";
 
-import { parseRubles } from "../../../scripts/lib/money.js";
+import { parseRubles } from "@kopilka/core/money";
 import { chainOf } from "../chain.js";
 import { Failure, Loading } from "../components/common.js";
 import { devWalletAllowed } from "../config.js";
@@ -49,7 +49,7 @@ import {
   type RoundInfo,
 } from "../data/round.js";
 import { dateTime, rubles, rublesPlain, shortAddress } from "../format.js";
-import { airdropAbi, budgetTokenAbi, roundAbi } from "../generated/contracts.js";
+import { airdropAbi, budgetTokenAbi, roundAbi } from "@kopilka/core/abi";
 import { StepsTable } from "../pages/Verify.js";
 import { devAccounts, devWalletProvider, selectDevAccount, selectedDevAccount } from "./devWallet.js";
 import { ANY_DISTRICT, standingOf, type Standing } from "./eligibility.js";

@@ -1,0 +1,34 @@
+/** Node's file reading for the core's pure parsers: round specs with their CSV files, Pabulib files, published files. */
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+
+import { parsePabulibFile, type PabulibElection } from "../src/domain/pabulib.js";
+import { InputError, parseRoundSpec, type RoundSpec } from "../src/domain/spec.js";
+
+/** Reads and checks a spec file and the CSV files it names; throws InputError listing every problem. */
+export function loadRoundSpec(specFile: string): RoundSpec {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(specFile, "utf8"));
+  } catch (error) {
+    throw new InputError([{ file: specFile, message: `cannot read the spec: ${(error as Error).message}` }]);
+  }
+  const located = (name: string) => path.join(path.dirname(specFile), name);
+  return parseRoundSpec(raw, specFile, (name) => readFileSync(located(name), "utf8"), located);
+}
+
+/** Reads a .pb file; errors name the file. */
+export async function readPabulibFile(file: string): Promise<PabulibElection> {
+  return parsePabulibFile(await readFile(file, "utf8"), file);
+}
+
+/** A local file's text, or undefined when there is none: how the auditor reads a published directory. */
+export async function readLocalFile(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}

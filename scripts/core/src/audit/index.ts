@@ -1,0 +1,36 @@
+/**
+ * The auditor's library: `audit`, `exportRound` and `receipt`, each reading a round from any JSON-RPC endpoint
+ * and, optionally, its published files. Platform neutral: on Node, `@kopilka/core/node` gives the same functions
+ * with the file system and worker threads; the committee's CLI wires those into `kopilka audit|export|receipt` and
+ * `kopilka pabulib export` (scripts/cli/audit.ts), and the observers' page runs these in the browser.
+ */
+import { audit, checkRound, formatReport, loadAudited, reportJson, type AuditOptions } from "./audit.js";
+import { exportFiles, type ExportFormat } from "./export.js";
+import { verifiedMetadata } from "./pabulibExport.js";
+import { buildReceipt, formatReceipt, type Receipt } from "./receipt.js";
+import { toRpc } from "../chain/rpc.js";
+
+export { audit, checkRound, formatReport, loadAudited, reportJson, formatReceipt };
+export type { AuditOptions, AuditReport, CheckResult, CheckFailure, CheckStatus, LoadedRound } from "./audit.js";
+export type { LocalFileReader } from "./files.js";
+export type { TreeWorker, TreeWorkerFactory } from "./tree-rebuild.js";
+export type { ExportFormat, RoundExport, ProjectResult, BallotLine } from "./export.js";
+export { exportData, exportFiles } from "./export.js";
+export { pabulibElections, pabulibFiles } from "./pabulibExport.js";
+export type { Receipt, ReceiptStep } from "./receipt.js";
+export { readLogs, isRangeError, isTransientError, type LogReaderOptions, type RawLog } from "./logs.js";
+export { toRpc, type Eip1193Provider, type RpcSource } from "../chain/rpc.js";
+
+/** Results and anonymised ballots of a round as files (name -> content). */
+export async function exportRound(options: AuditOptions & { format: ExportFormat }): Promise<Record<string, string>> {
+  const { data, counted, files } = await loadAudited({ ...options, residentBalances: false });
+  const metadata = options.format === "pb" ? await verifiedMetadata(data, files) : undefined;
+  return exportFiles(data, counted, options.format, metadata);
+}
+
+/** What `address` claimed and put where in the round, with transaction hashes and block times. */
+export async function receipt(options: AuditOptions & { address: string }): Promise<Receipt> {
+  const rpc = toRpc(options.rpc);
+  const { data, counted } = await loadAudited({ ...options, rpc, residentBalances: false });
+  return await buildReceipt(rpc, data, counted, options.address);
+}

@@ -1,0 +1,533 @@
+/**
+ * Loads everything the auditor knows about a round from the chain: its events (read in adaptive chunks, decoded
+ * by slicing) and the contract state it compares them with, all at one block so that both describe the same
+ * chain.
+ */
+import { RoundReader } from "../chain/reader.js";
+import { limiter, type Eip1193Provider } from "../chain/rpc.js";
+import {
+  AIRDROP_EVENTS,
+  AddressPool,
+  onlyDataUint,
+  ROUND_EVENTS,
+  TOKEN_EVENTS,
+  TOPICS,
+  dataAddress,
+  dataBytes32,
+  dataSmall,
+  dataString,
+  dataUint,
+  eventName,
+  placeOf,
+  topicAddress,
+  topicSmall,
+  topicUint,
+  type EventName,
+  type LogPlace,
+} from "./events.js";
+import { readLogs, type LogReaderOptions, type LogReaderStats, type RawLog } from "./logs.js";
+
+export interface RoundConfigData {
+  name: string;
+  budget: bigint;
+  opensAt: bigint;
+  closesAt: bigint;
+  rule: number;
+  minTokens: bigint;
+  minSupporters: bigint;
+  opened: boolean;
+}
+
+export interface DistrictData {
+  id: number;
+  name: string;
+  budget: bigint;
+  place: LogPlace;
+  state: { budget: bigint; funded: bigint; finalized: boolean };
+  finalizedEvent?: { funded: bigint; winners: bigint; place: LogPlace };
+}
+
+export interface ProjectData {
+  id: number;
+  district: number;
+  bank: string;
+  cost: bigint;
+  category: number;
+  metadataHash: string;
+  metadataURI: string;
+  place: LogPlace;
+  state: { bank: string; district: number; cost: bigint; funded: boolean };
+  /** What the token says the bank is (2 = piggy bank) and its district. */
+  holder: { kind: number; district: number };
+  /** On-chain balanceOf(bank). */
+  balance: bigint;
+  fundedEvents: { cost: bigint; tokens: bigint; district: number; place: LogPlace }[];
+  implementation: { status: number; amountSpent: bigint; documentHash: string };
+  implementationEvents: { status: number; amountSpent: bigint; documentHash: string; place: LogPlace }[];
+}
+
+export interface BatchData {
+  id: number;
+  root: string;
+  total: bigint;
+  place: LogPlace;
+  state: { root: string; total: bigint; claimed: bigint };
+}
+
+export interface ClaimData {
+  batchId: number;
+  account: string;
+  district: number;
+  amount: bigint;
+  place: LogPlace;
+}
+
+export interface TransferData {
+  from: string;
+  to: string;
+  amount: bigint;
+  place: LogPlace;
+}
+
+export interface RoundData {
+  chainId: bigint;
+  round: string;
+  token: string;
+  airdrop: string;
+  factory?: string;
+  fromBlock: number;
+  toBlock: number;
+  config: RoundConfigData;
+  totalSupply: bigint;
+  batchCount: number;
+  districtCount: number;
+  projectCount: number;
+  created?: { index: bigint; token: string; airdrop: string; creator: string; name: string; place: LogPlace };
+  opened?: { opensAt: bigint; closesAt: bigint; place: LogPlace };
+  mints: { amount: bigint; supply: bigint; place: LogPlace }[];
+  districts: DistrictData[];
+  projects: ProjectData[];
+  batches: BatchData[];
+  claims: ClaimData[];
+  transfers: TransferData[];
+  /** On-chain balanceOf of each account that claimed, when read. */
+  residentBalances?: Map<string, bigint>;
+  eventCounts: Record<EventName, number>;
+  readerStats: LogReaderStats;
+  /**
+   * Where the loading time went, in seconds (never part of a report: it would make reports differ). The logs are
+   * decoded while they are read; `logsSeconds` is the reading alone.
+   */
+  timings: { logsSeconds: number; decodeSeconds: number; stateSeconds: number };
+}
+
+export interface LoadOptions {
+  /** The round's address. */
+  round: string;
+  /** The factory that created it, if known (then its RoundCreated is read too). */
+  factory?: string;
+  /** First block to read; by default the round's deployment block, found with eth_getCode. */
+  fromBlock?: number;
+  /** Last block to read; by default the latest. All state is read at this block. */
+  toBlock?: number;
+  /** Read balanceOf for every account that claimed (one eth_call each). Default true. */
+  residentBalances?: boolean;
+  /** Log reader tuning (chunk sizes, result cap, retries). */
+  reader?: Partial<Omit<LogReaderOptions, "addresses" | "topics" | "fromBlock" | "toBlock">>;
+  /** Requests in flight for state reads. */
+  concurrency?: number;
+}
+
+/** Told of each batch and project as soon as its event is decoded, while later logs are still being read. */
+export interface RoundWatcher {
+  batch?(batch: BatchData): void;
+  project?(project: ProjectData): void;
+}
+
+const hex = (n: number): string => "0x" + n.toString(16);
+
+export async function chainId(rpc: Eip1193Provider): Promise<bigint> {
+  return BigInt((await rpc.request({ method: "eth_chainId", params: [] })) as string);
+}
+
+export async function latestBlock(rpc: Eip1193Provider): Promise<number> {
+  return Number(BigInt((await rpc.request({ method: "eth_blockNumber", params: [] })) as string));
+}
+
+/**
+ * The first block at which `address` has code: a binary search over eth_getCode, about 25 calls on a long chain.
+ * Returns 0 when the endpoint keeps no history (it then cannot answer for old blocks).
+ */
+export async function deploymentBlock(rpc: Eip1193Provider, address: string, latest: number): Promise<number> {
+  const hasCode = async (block: number): Promise<boolean> =>
+    ((await rpc.request({ method: "eth_getCode", params: [address, hex(block)] })) as string) !== "0x";
+  try {
+    if (!(await hasCode(latest))) throw new Error(`no contract at ${address}`);
+    let low = 0;
+    let high = latest;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      if (await hasCode(middle)) high = middle;
+      else low = middle + 1;
+    }
+    return low;
+  } catch (error) {
+    if (/no contract/.test(String(error))) throw error;
+    return 0;
+  }
+}
+
+/**
+ * Reads a round's events and state. `onProgress` reports the log reading, the slow part; `watcher` is told of
+ * each batch and project as it is decoded.
+ */
+export async function loadRound(
+  rpc: Eip1193Provider,
+  options: LoadOptions,
+  onProgress?: LogReaderOptions["onProgress"],
+  watcher?: RoundWatcher,
+): Promise<RoundData> {
+  const round = options.round.toLowerCase();
+  const [id, toBlock] = await Promise.all([
+    chainId(rpc),
+    options.toBlock !== undefined ? options.toBlock : latestBlock(rpc),
+  ]);
+  const chain = new RoundReader(rpc, round, toBlock);
+  // The settings first (one batched request): the logs are read from the token and airdrop they name.
+  const settings = await chain.settings();
+  const token = settings.token.toLowerCase();
+  const airdrop = settings.airdrop.toLowerCase();
+  const countsRead = Promise.all([chain.totalSupply(token), chain.batchCount(airdrop)]);
+  countsRead.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+  const factory = options.factory?.toLowerCase();
+  const fromBlock = options.fromBlock ?? (await deploymentBlock(rpc, round, toBlock));
+
+  const events: EventName[] = [...ROUND_EVENTS, ...AIRDROP_EVENTS, ...TOKEN_EVENTS];
+  if (factory) events.push("RoundCreated");
+  const logsStarted = performance.now();
+  // Decoded as they arrive, so that the raw logs (most of the heap at full scale) can go at once.
+  const decoder = logDecoder({ round, token, airdrop, factory }, events);
+  // Residents' balances are asked for as their claims arrive, so that the endpoint works on them while later
+  // logs are decoded here, instead of after all of them.
+  const readBalances = options.residentBalances ?? true;
+  const balances = new Map<string, bigint>();
+  const balanceReads: Promise<void>[] = [];
+  let claimsSeen = 0;
+  // Each district's, project's and batch's state (at toBlock) is asked for as soon as its event is decoded.
+  const limit = options.concurrency ?? 32;
+  const inLimit = limiter(limit);
+  const stateReads: Promise<void>[] = [];
+  const readState = (read: () => Promise<void>): void => {
+    const done = inLimit(read);
+    done.catch(() => undefined); // awaited below
+    stateReads.push(done);
+  };
+  let districtsSeen = 0;
+  let projectsSeen = 0;
+  let batchesSeen = 0;
+  const onLogs = (logs: RawLog[]): void => {
+    decoder.add(logs);
+    const { districts, projects, batches } = decoder.structure();
+    for (; districtsSeen < districts.length; districtsSeen++) {
+      const district = districts[districtsSeen];
+      readState(() => readDistrictState(chain, district));
+    }
+    for (; projectsSeen < projects.length; projectsSeen++) {
+      const project = projects[projectsSeen];
+      watcher?.project?.(project);
+      readState(() => readProjectState(chain, token, project));
+    }
+    for (; batchesSeen < batches.length; batchesSeen++) {
+      const batch = batches[batchesSeen];
+      watcher?.batch?.(batch);
+      readState(() => readBatchState(chain, airdrop, batch));
+    }
+    const claimed = decoder.claims();
+    if (!readBalances || claimed.length === claimsSeen) return;
+    const fresh: string[] = [];
+    for (let i = claimsSeen; i < claimed.length; i++) {
+      const account = claimed[i].account;
+      if (!balances.has(account)) {
+        balances.set(account, 0n);
+        fresh.push(account);
+      }
+    }
+    claimsSeen = claimed.length;
+    const read = chain.balancesOf(token, fresh).then((found) => fresh.forEach((a, i) => balances.set(a, found[i])));
+    read.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    balanceReads.push(read);
+  };
+  const { stats } = await readLogs(rpc, {
+    ...options.reader,
+    addresses: factory ? [round, token, airdrop, factory] : [round, token, airdrop],
+    topics: events.map((name) => TOPICS[name]),
+    fromBlock,
+    toBlock,
+    onProgress,
+    onLogs,
+  });
+  const { eventCounts, districts, projects, batches, claims, transfers, mints, created, opened } = decoder.finish();
+
+  const stateStarted = performance.now();
+  // State, at the same block as the last log read; most of it was asked for while the logs arrived.
+  const [totalSupply, batchCount] = await countsRead;
+  await Promise.all(stateReads);
+  await Promise.all(balanceReads);
+  const residentBalances = readBalances ? balances : undefined;
+
+  const since = (start: number, end = performance.now()): number => Number(((end - start) / 1000).toFixed(3));
+  const timings = {
+    logsSeconds: Number((since(logsStarted, stateStarted) - decoder.seconds()).toFixed(3)),
+    decodeSeconds: decoder.seconds(),
+    stateSeconds: since(stateStarted),
+  };
+  return {
+    chainId: id,
+    round,
+    token,
+    airdrop,
+    factory,
+    fromBlock,
+    toBlock,
+    config: {
+      name: settings.name,
+      budget: settings.budget,
+      opensAt: settings.opensAt,
+      closesAt: settings.closesAt,
+      rule: settings.rule,
+      minTokens: settings.minTokens,
+      minSupporters: settings.minSupporters,
+      opened: settings.opened,
+    },
+    totalSupply,
+    batchCount,
+    districtCount: settings.districtCount,
+    projectCount: settings.projectCount,
+    created,
+    opened,
+    mints,
+    districts,
+    projects,
+    batches,
+    claims,
+    transfers,
+    residentBalances,
+    eventCounts,
+    readerStats: stats,
+    timings,
+  };
+}
+
+async function readDistrictState(chain: RoundReader, district: DistrictData): Promise<void> {
+  const d = await chain.district(district.id);
+  district.state = { budget: d.budget, funded: d.funded, finalized: d.finalized };
+}
+
+async function readProjectState(chain: RoundReader, token: string, p: ProjectData): Promise<void> {
+  const [stored, implementation, balance, holder] = await Promise.all([
+    chain.project(p.id),
+    chain.implementationOf(p.id),
+    chain.balanceOf(token, p.bank),
+    chain.holderOf(token, p.bank),
+  ]);
+  p.holder = holder;
+  p.state = {
+    bank: String(stored.bank).toLowerCase(),
+    district: Number(stored.district),
+    cost: stored.cost,
+    funded: stored.funded,
+  };
+  p.implementation = {
+    status: Number(implementation.status),
+    amountSpent: implementation.amountSpent,
+    documentHash: String(implementation.documentHash).toLowerCase(),
+  };
+  p.balance = balance;
+}
+
+async function readBatchState(chain: RoundReader, airdrop: string, batch: BatchData): Promise<void> {
+  const b = await chain.batch(airdrop, batch.id);
+  batch.state = { root: String(b.root).toLowerCase(), total: b.total, claimed: b.claimed };
+}
+
+/** The round's events, decoded from its logs; logs from other emitters or of other events are ignored. */
+export type DecodedLogs = Pick<
+  RoundData,
+  "eventCounts" | "districts" | "projects" | "batches" | "claims" | "transfers" | "mints" | "created" | "opened"
+>;
+
+/** A decoder fed the logs chunk by chunk, in chain order, so that the raw logs need not all be kept. */
+export function logDecoder(
+  emitters: { round: string; token: string; airdrop: string; factory?: string },
+  events: EventName[],
+): {
+  add(logs: RawLog[]): void;
+  finish(): DecodedLogs;
+  seconds(): number;
+  claims(): readonly ClaimData[];
+  /** The districts, projects and batches decoded so far (their state not filled in). */
+  structure(): { districts: readonly DistrictData[]; projects: readonly ProjectData[]; batches: readonly BatchData[] };
+} {
+  const { round, token, airdrop, factory } = emitters;
+  const addresses = new AddressPool();
+  const emitterOf = (name: EventName): string | undefined =>
+    name === "RoundCreated"
+      ? factory
+      : AIRDROP_EVENTS.includes(name)
+        ? airdrop
+        : TOKEN_EVENTS.includes(name)
+          ? token
+          : round;
+  const expectedEmitter = new Map(events.map((name) => [name, emitterOf(name)]));
+  let busy = 0;
+  const eventCounts = Object.fromEntries(events.map((name) => [name, 0])) as Record<EventName, number>;
+  const districts: DistrictData[] = [];
+  const projects: ProjectData[] = [];
+  const batches: BatchData[] = [];
+  const claims: ClaimData[] = [];
+  const transfers: TransferData[] = [];
+  const mints: RoundData["mints"] = [];
+  const funded: { projectId: number; district: number; cost: bigint; tokens: bigint; place: LogPlace }[] = [];
+  const finalized: { district: number; funded: bigint; winners: bigint; place: LogPlace }[] = [];
+  const implementations: {
+    projectId: number;
+    status: number;
+    amountSpent: bigint;
+    documentHash: string;
+    place: LogPlace;
+  }[] = [];
+  let created: RoundData["created"];
+  let opened: RoundData["opened"];
+
+  const add = (logs: RawLog[]): void => {
+    const started = performance.now();
+    for (const log of logs) decode(log);
+    busy += performance.now() - started;
+  };
+  const decode = (log: RawLog): void => {
+    const name = eventName(log);
+    if (name === undefined) return;
+    const expected = expectedEmitter.get(name);
+    if (log.address !== expected && log.address.toLowerCase() !== expected) return;
+    switch (name) {
+      case "Transfer":
+        transfers.push({
+          from: addresses.fromTopic(log.topics[1]),
+          to: addresses.fromTopic(log.topics[2]),
+          amount: onlyDataUint(log),
+          place: placeOf(log),
+        });
+        break;
+      case "Claimed":
+        claims.push({
+          batchId: topicSmall(log, 1),
+          account: addresses.fromTopic(log.topics[2]),
+          district: dataSmall(log, 0),
+          amount: dataUint(log, 1),
+          place: placeOf(log),
+        });
+        break;
+      case "RoundCreated":
+        if (topicAddress(log, 2) !== round) return;
+        created = {
+          index: topicUint(log, 1),
+          token: dataAddress(log, 0),
+          airdrop: dataAddress(log, 1),
+          creator: topicAddress(log, 3),
+          name: dataString(log, 2),
+          place: placeOf(log),
+        };
+        break;
+      case "DistrictAdded":
+        districts.push({
+          id: topicSmall(log, 1),
+          name: dataString(log, 0),
+          budget: dataUint(log, 1),
+          place: placeOf(log),
+          state: { budget: 0n, funded: 0n, finalized: false },
+        });
+        break;
+      case "ProjectAdded":
+        projects.push({
+          id: topicSmall(log, 1),
+          district: topicSmall(log, 2),
+          bank: dataAddress(log, 0),
+          cost: dataUint(log, 1),
+          category: dataSmall(log, 2),
+          metadataHash: dataBytes32(log, 3),
+          metadataURI: dataString(log, 4),
+          place: placeOf(log),
+          state: { bank: "", district: 0, cost: 0n, funded: false },
+          holder: { kind: 0, district: 0 },
+          balance: 0n,
+          fundedEvents: [],
+          implementation: { status: 0, amountSpent: 0n, documentHash: "" },
+          implementationEvents: [],
+        });
+        break;
+      case "BudgetMinted":
+        mints.push({ amount: dataUint(log, 0), supply: dataUint(log, 1), place: placeOf(log) });
+        break;
+      case "RoundOpened":
+        opened = { opensAt: dataUint(log, 0), closesAt: dataUint(log, 1), place: placeOf(log) };
+        break;
+      case "ProjectFunded":
+        funded.push({
+          projectId: topicSmall(log, 1),
+          district: topicSmall(log, 2),
+          cost: dataUint(log, 0),
+          tokens: dataUint(log, 1),
+          place: placeOf(log),
+        });
+        break;
+      case "DistrictFinalized":
+        finalized.push({
+          district: topicSmall(log, 1),
+          funded: dataUint(log, 0),
+          winners: dataUint(log, 1),
+          place: placeOf(log),
+        });
+        break;
+      case "ImplementationRecorded":
+        implementations.push({
+          projectId: topicSmall(log, 1),
+          status: dataSmall(log, 0),
+          amountSpent: dataUint(log, 1),
+          documentHash: dataBytes32(log, 2),
+          place: placeOf(log),
+        });
+        break;
+      case "BatchPosted":
+        batches.push({
+          id: topicSmall(log, 1),
+          root: dataBytes32(log, 0),
+          total: dataUint(log, 1),
+          place: placeOf(log),
+          state: { root: "", total: 0n, claimed: 0n },
+        });
+        break;
+    }
+    eventCounts[name]++;
+  };
+
+  const finish = (): DecodedLogs => {
+    const started = performance.now();
+    const projectById = new Map(projects.map((p) => [p.id, p]));
+    for (const f of funded) projectById.get(f.projectId)?.fundedEvents.push(f);
+    for (const i of implementations) projectById.get(i.projectId)?.implementationEvents.push(i);
+    const districtById = new Map(districts.map((d) => [d.id, d]));
+    for (const f of finalized) {
+      const district = districtById.get(f.district);
+      if (district) district.finalizedEvent = { funded: f.funded, winners: f.winners, place: f.place };
+    }
+    busy += performance.now() - started;
+    return { eventCounts, districts, projects, batches, claims, transfers, mints, created, opened };
+  };
+  return {
+    add,
+    finish,
+    seconds: () => Number((busy / 1000).toFixed(3)),
+    claims: () => claims,
+    structure: () => ({ districts, projects, batches }),
+  };
+}

@@ -1,0 +1,14 @@
+/** Reading a round from any JSON-RPC endpoint: the transport-neutral request type and the typed round reader. */
+export { inPool, limiter, errorText, toRpc, type Eip1193Provider, type RpcRequest, type RpcSource } from "./rpc.js";
+export {
+  balanceOf,
+  balancesOf,
+  read,
+  RoundReader,
+  type BatchState,
+  type BlockTag,
+  type DistrictState,
+  type ImplementationState,
+  type ProjectState,
+  type RoundSettings,
+} from "./reader.js";

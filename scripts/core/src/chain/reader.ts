@@ -1,0 +1,282 @@
+/**
+ * The one typed reader of a round's contracts, over the generated ABIs: the dApp, the auditor, the relayer and the
+ * CLI read a round's settings, districts, projects, batches and balances through it. Each read is one plain
+ * `eth_call` (typed like viem's `readContract`, without the machinery viem brings for writes and error reports,
+ * which every read-only page would otherwise carry); calls made in the same tick go out as one JSON-RPC batch
+ * when the transport batches, so a page on a slow link pays one round trip for all of them.
+ */
+import {
+  decodeFunctionResult,
+  encodeDeployData,
+  encodeFunctionData,
+  type Abi,
+  type Address,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type ContractFunctionReturnType,
+  type DecodeFunctionResultParameters,
+  type EncodeFunctionDataParameters,
+  type Hex,
+} from "viem";
+
+import {
+  airdropReadAbi,
+  balancesReaderAbi,
+  balancesReaderBytecode,
+  budgetTokenReadAbi,
+  roundReadAbi,
+} from "../generated/reads.js";
+import type { Phase } from "../domain/phase.js";
+import type { Rule } from "../domain/rule.js";
+import { inPool, type Eip1193Provider } from "./rpc.js";
+
+type ReadFunction<abi extends Abi> = ContractFunctionName<abi, "pure" | "view">;
+
+/** A block number as a JSON-RPC block tag, or a tag ("latest"). */
+export type BlockTag = bigint | number | "latest" | "pending" | "safe" | "finalized";
+
+const tagOf = (block: BlockTag): string => (typeof block === "string" ? block : `0x${block.toString(16)}`);
+
+/** A view call as one `eth_call` at `block`, typed by the ABI. */
+export async function read<
+  const abi extends Abi,
+  name extends ReadFunction<abi>,
+  const args extends ContractFunctionArgs<abi, "pure" | "view", name>,
+>(
+  rpc: Eip1193Provider,
+  call: { address: Address | string; abi: abi; functionName: name; args?: args },
+  block: BlockTag = "latest",
+): Promise<ContractFunctionReturnType<abi, "pure" | "view", name, args>> {
+  const data = encodeFunctionData(call as unknown as EncodeFunctionDataParameters);
+  const result = (await rpc.request({
+    method: "eth_call",
+    params: [{ to: call.address, data }, tagOf(block)],
+  })) as Hex;
+  return decodeFunctionResult({ ...call, data: result } as unknown as DecodeFunctionResultParameters) as never;
+}
+
+/** Everything a round is created with and where it stands: what every reader of a round asks first. */
+export interface RoundSettings {
+  name: string;
+  token: Address;
+  airdrop: Address;
+  ballotBox: Address;
+  budget: bigint;
+  opensAt: bigint;
+  closesAt: bigint;
+  rule: Rule;
+  minTokens: bigint;
+  minSupporters: bigint;
+  opened: boolean;
+  phase: Phase;
+  districtCount: number;
+  projectCount: number;
+}
+
+export interface DistrictState {
+  name: string;
+  budget: bigint;
+  projectCount: number;
+  finalized: boolean;
+  funded: bigint;
+}
+
+export interface ProjectState {
+  bank: Address;
+  district: number;
+  cost: bigint;
+  category: number;
+  funded: boolean;
+}
+
+export interface ImplementationState {
+  status: number;
+  amountSpent: bigint;
+  documentHash: Hex;
+}
+
+export interface BatchState {
+  root: Hex;
+  total: bigint;
+  claimed: bigint;
+}
+
+/** `balanceOf` answers one deployless call gives: the answer is returned as code, capped at 24,576 bytes. */
+const BALANCES_PER_CALL = 700;
+
+/** Reads one round's contracts at one block (by default the latest). */
+export class RoundReader {
+  constructor(
+    readonly rpc: Eip1193Provider,
+    readonly round: Address | string,
+    readonly block: BlockTag = "latest",
+  ) {}
+
+  /** The same round at another block. */
+  at(block: BlockTag): RoundReader {
+    return new RoundReader(this.rpc, this.round, block);
+  }
+
+  /** The round's settings and phase, all asked for in the same tick. */
+  async settings(): Promise<RoundSettings> {
+    const r = <F extends ReadFunction<typeof roundReadAbi>>(functionName: F) =>
+      read(this.rpc, { address: this.round, abi: roundReadAbi, functionName } as never, this.block) as Promise<
+        ContractFunctionReturnType<typeof roundReadAbi, "view", F>
+      >;
+    const [name, token, airdrop, ballotBox, budget, opensAt, closesAt, rule, minTokens, minSupporters, ...state] =
+      await Promise.all([
+        r("name"),
+        r("token"),
+        r("airdrop"),
+        r("ballotBox"),
+        r("budget"),
+        r("opensAt"),
+        r("closesAt"),
+        r("rule"),
+        r("minTokens"),
+        r("minSupporters"),
+        r("opened"),
+        r("phase"),
+        r("districtCount"),
+        r("projectCount"),
+      ]);
+    const [opened, phase, districtCount, projectCount] = state;
+    return {
+      name,
+      token,
+      airdrop,
+      ballotBox,
+      budget,
+      opensAt,
+      closesAt,
+      rule: rule as Rule,
+      minTokens,
+      minSupporters: BigInt(minSupporters),
+      opened,
+      phase: phase as Phase,
+      districtCount: Number(districtCount),
+      projectCount: Number(projectCount),
+    };
+  }
+
+  async district(id: number | bigint): Promise<DistrictState> {
+    const d = await read(
+      this.rpc,
+      { address: this.round, abi: roundReadAbi, functionName: "district", args: [BigInt(id)] },
+      this.block,
+    );
+    return { name: d.name, budget: d.budget, projectCount: d.projectCount, finalized: d.finalized, funded: d.funded };
+  }
+
+  async project(id: number | bigint): Promise<ProjectState> {
+    const p = await read(
+      this.rpc,
+      { address: this.round, abi: roundReadAbi, functionName: "project", args: [BigInt(id)] },
+      this.block,
+    );
+    return { bank: p.bank, district: p.district, cost: p.cost, category: p.category, funded: p.funded };
+  }
+
+  async implementationOf(id: number | bigint): Promise<ImplementationState> {
+    const i = await read(
+      this.rpc,
+      { address: this.round, abi: roundReadAbi, functionName: "implementationOf", args: [BigInt(id)] },
+      this.block,
+    );
+    return { status: i.status, amountSpent: i.amountSpent, documentHash: i.documentHash };
+  }
+
+  async batch(airdrop: Address | string, id: number | bigint): Promise<BatchState> {
+    const b = await read(
+      this.rpc,
+      { address: airdrop, abi: airdropReadAbi, functionName: "batch", args: [BigInt(id)] },
+      this.block,
+    );
+    return { root: b.root, total: b.total, claimed: b.claimed };
+  }
+
+  async batchCount(airdrop: Address | string): Promise<number> {
+    return Number(
+      await read(this.rpc, { address: airdrop, abi: airdropReadAbi, functionName: "batchCount" }, this.block),
+    );
+  }
+
+  async totalSupply(token: Address | string): Promise<bigint> {
+    return await read(this.rpc, { address: token, abi: budgetTokenReadAbi, functionName: "totalSupply" }, this.block);
+  }
+
+  /** What the token says `account` is (0 none, 1 resident, 2 piggy bank, 3 the round) and its district. */
+  async holderOf(token: Address | string, account: Address | string): Promise<{ kind: number; district: number }> {
+    const [kind, district] = await read(
+      this.rpc,
+      { address: token, abi: budgetTokenReadAbi, functionName: "holderOf", args: [account as Address] },
+      this.block,
+    );
+    return { kind, district };
+  }
+
+  async balanceOf(token: Address | string, account: Address | string): Promise<bigint> {
+    return await balanceOf(this.rpc, token, account, this.block);
+  }
+
+  /** `balanceOf` of many accounts in few requests (see `balancesOf`). */
+  async balancesOf(token: Address | string, accounts: readonly string[], concurrency = 8): Promise<bigint[]> {
+    return await balancesOf(this.rpc, token, accounts, this.block, concurrency);
+  }
+}
+
+export async function balanceOf(
+  rpc: Eip1193Provider,
+  token: Address | string,
+  account: Address | string,
+  block: BlockTag = "latest",
+): Promise<bigint> {
+  return await read(
+    rpc,
+    { address: token, abi: budgetTokenReadAbi, functionName: "balanceOf", args: [account as Address] },
+    block,
+  );
+}
+
+/**
+ * `balanceOf` of many accounts in few requests: `BalancesReader` (contracts/readers) run as a deployless `eth_call`,
+ * 700 accounts a call, `concurrency` calls at a time. A plain `eth_call`, so any endpoint runs it; one that refuses
+ * it (or answers oddly) gets one `eth_call` per account.
+ */
+export async function balancesOf(
+  rpc: Eip1193Provider,
+  token: Address | string,
+  accounts: readonly string[],
+  block: BlockTag = "latest",
+  concurrency = 8,
+): Promise<bigint[]> {
+  const chunks = Math.ceil(accounts.length / BALANCES_PER_CALL);
+  const parts = await inPool(chunks, concurrency, async (c) => {
+    const slice = accounts.slice(c * BALANCES_PER_CALL, (c + 1) * BALANCES_PER_CALL) as Address[];
+    try {
+      const data = encodeDeployData({
+        abi: balancesReaderAbi,
+        bytecode: balancesReaderBytecode,
+        args: [token as Address, slice],
+      });
+      const answer = (await rpc.request({ method: "eth_call", params: [{ data }, tagOf(block)] })) as Hex;
+      const balances = decodeFunctionResult({ abi: BALANCES_ANSWER, functionName: "balances", data: answer });
+      if (balances.length === slice.length) return [...balances];
+    } catch {
+      // fall through to one call per account
+    }
+    return await Promise.all(slice.map((account) => balanceOf(rpc, token, account, block)));
+  });
+  return parts.flat();
+}
+
+/** The shape of `BalancesReader`'s answer, to decode it with. */
+const BALANCES_ANSWER = [
+  {
+    type: "function",
+    name: "balances",
+    stateMutability: "view",
+    inputs: [],
+    outputs: [{ type: "uint256[]", name: "" }],
+  },
+] as const;

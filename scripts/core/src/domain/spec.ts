@@ -1,0 +1,421 @@
+/**
+ * The round spec: what the committee writes to create a round (name, budget, dates, rule, roles, districts and
+ * projects), as JSON with districts and projects inline or in CSV files the spec names. Everything is checked
+ * before anything is sent, and every problem is reported at once with its file and line. Pure (no file system):
+ * the dApp's committee pages run the same checks in the browser; `loadRoundSpec` (./specFile.ts) reads files.
+ */
+// The browser build: it carries its own small Buffer, so the same parser runs in the dApp and on Node.
+import { parse as parseCsvText } from "csv-parse/browser/esm/sync";
+import { getAddress, zeroAddress } from "viem";
+
+import { CATEGORIES, categoryIndex } from "./category.js";
+import type { ProjectMetadata } from "./metadata.js";
+import { formatRubles, parseRubles } from "./money.js";
+import { RULE_KEYS, type Rule } from "./rule.js";
+
+/** One thing wrong with the input: where it is (file, line or JSON path) and why. */
+export interface InputProblem {
+  file: string;
+  /** 1-based line, for CSV rows. */
+  line?: number;
+  /** JSON path, for entries of a JSON file ("districts[2].budget"). */
+  where?: string;
+  message: string;
+}
+
+export function formatProblem(problem: InputProblem): string {
+  const place = problem.line !== undefined ? `:${problem.line}` : problem.where ? ` (${problem.where})` : "";
+  return `${problem.file}${place}: ${problem.message}`;
+}
+
+/** Bad input, with every problem found; thrown before anything is sent. */
+export class InputError extends Error {
+  constructor(readonly problems: InputProblem[]) {
+    super(`${problems.length} problem(s) in the input:\n${problems.map((p) => "  " + formatProblem(p)).join("\n")}`);
+    this.name = "InputError";
+  }
+}
+
+/** Rounds cannot hold more, see `Round.MAX_DISTRICTS` and `Round.MAX_PROJECTS_PER_DISTRICT`. */
+export const MAX_DISTRICTS = 1024;
+export const MAX_PROJECTS_PER_DISTRICT = 128;
+
+export interface CsvRow {
+  line: number;
+  cells: string[];
+}
+
+/** Reads CSV text into trimmed rows with their line numbers; blank lines are skipped. */
+export function parseCsv(text: string, file: string): { rows: CsvRow[]; problems: InputProblem[] } {
+  try {
+    const records = parseCsvText(text.replace(/^\uFEFF/, ""), {
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+    return { rows: records.map(({ record, info }) => ({ line: info.lines, cells: record })), problems: [] };
+  } catch (error) {
+    const line = (error as { lines?: number }).lines;
+    return { rows: [], problems: [{ file, line, message: `not valid CSV: ${(error as Error).message}` }] };
+  }
+}
+
+/**
+ * Checks an Ethereum address: well formed, not zero, and when written in mixed case, with a valid EIP-55
+ * checksum (all-lower or all-upper case addresses carry no checksum). Returns the checksummed address.
+ */
+export function parseAddress(text: string): { address: string } | { error: string } {
+  const trimmed = text.trim();
+  if (!/^0x[0-9a-fA-F]{40}$/.test(trimmed)) return { error: `malformed address "${text}"` };
+  const address = getAddress(trimmed);
+  const digits = trimmed.slice(2);
+  const mixedCase = digits !== digits.toLowerCase() && digits !== digits.toUpperCase();
+  if (mixedCase && address !== trimmed) return { error: `address "${text}" fails its EIP-55 checksum` };
+  if (address === zeroAddress) return { error: "zero address" };
+  return { address };
+}
+
+// --- the spec ---
+
+export interface DistrictSpec {
+  name: string;
+  /** Kopecks. */
+  budget: bigint;
+}
+
+export interface ProjectSpec {
+  /** Index of the district in the spec, which is its on-chain id. */
+  district: number;
+  /** Kopecks. */
+  cost: bigint;
+  category: number;
+  metadata: ProjectMetadata;
+}
+
+export interface RoleAddresses {
+  admin?: string;
+  committee?: string;
+  minter?: string;
+  registrar?: string;
+  reporter?: string;
+}
+
+export interface RoundSpec {
+  name: string;
+  tokenSymbol: string;
+  /** Kopecks. */
+  budget: bigint;
+  /** Unix seconds. */
+  opensAt: bigint;
+  closesAt: bigint;
+  rule: Rule;
+  minTokens: bigint;
+  minSupporters: number;
+  adminTransferDelay: number;
+  /** Addresses of the roles; the signer takes the ones left out. */
+  roles: RoleAddresses;
+  /** Prefix of projects' metadata URIs (e.g. "https://example.org/round/"); relative URIs when absent. */
+  metadataBaseURI?: string;
+  districts: DistrictSpec[];
+  projects: ProjectSpec[];
+}
+
+/** The factory's `RoundConfig` for a checked spec; `signer` takes every role the spec leaves out. */
+export function roundConfigOf(spec: RoundSpec, signer: string) {
+  const role = (name: (typeof ROLE_NAMES)[number]) => spec.roles[name] ?? signer;
+  return {
+    name: spec.name,
+    tokenSymbol: spec.tokenSymbol,
+    budget: spec.budget,
+    opensAt: spec.opensAt,
+    closesAt: spec.closesAt,
+    rule: spec.rule,
+    minTokens: spec.minTokens,
+    minSupporters: spec.minSupporters,
+    admin: role("admin"),
+    adminTransferDelay: spec.adminTransferDelay,
+    committee: role("committee"),
+    minter: role("minter"),
+    registrar: role("registrar"),
+    reporter: role("reporter"),
+  };
+}
+
+export const ROLE_NAMES = ["admin", "committee", "minter", "registrar", "reporter"] as const;
+const DEFAULT_ADMIN_TRANSFER_DELAY = 3 * 24 * 60 * 60;
+
+/**
+ * Checks a parsed spec. `readFile` reads the CSV files the spec names (relative to the spec); `located` names
+ * them in problems. Throws InputError listing every problem.
+ */
+export function parseRoundSpec(
+  raw: unknown,
+  specFile: string,
+  readFile: (name: string) => string,
+  located: (name: string) => string = (name) => name,
+): RoundSpec {
+  const problems: InputProblem[] = [];
+  const at = (where: string, message: string) => problems.push({ file: specFile, where, message });
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new InputError([{ file: specFile, message: "the spec must be a JSON object" }]);
+  }
+  const spec = raw as Record<string, unknown>;
+
+  const name = typeof spec.name === "string" ? spec.name.trim() : "";
+  if (name === "") at("name", "empty round name");
+  const tokenSymbol = spec.tokenSymbol === undefined ? "KOP" : String(spec.tokenSymbol).trim();
+  if (tokenSymbol === "") at("tokenSymbol", "empty token symbol");
+
+  const budget = amountField(spec.budget, (m) => at("budget", m));
+  if (budget === 0n) at("budget", "the budget must be above zero");
+  const opensAt = timeField(spec.opensAt, (m) => at("opensAt", m));
+  const closesAt = timeField(spec.closesAt, (m) => at("closesAt", m));
+  if (opensAt !== undefined && closesAt !== undefined && closesAt <= opensAt) {
+    at("closesAt", "the round must close after it opens");
+  }
+  const ruleName = spec.rule === undefined ? "ranked" : String(spec.rule);
+  const rule = (RULE_KEYS as Record<string, Rule | undefined>)[ruleName];
+  if (rule === undefined) at("rule", `unknown rule "${ruleName}" (${Object.keys(RULE_KEYS).join(", ")})`);
+  const minTokens = spec.minTokens === undefined ? 0n : amountField(spec.minTokens, (m) => at("minTokens", m));
+  if (minTokens !== undefined && budget !== undefined && minTokens > budget) {
+    at("minTokens", "the minimum support is above the budget");
+  }
+  const minSupporters = integerField(spec.minSupporters ?? 0, 2 ** 32 - 1, (m) => at("minSupporters", m));
+  const adminTransferDelay = integerField(spec.adminTransferDelay ?? DEFAULT_ADMIN_TRANSFER_DELAY, 2 ** 48 - 1, (m) =>
+    at("adminTransferDelay", m),
+  );
+
+  const roles: RoleAddresses = {};
+  const rawRoles = (spec.roles ?? {}) as Record<string, unknown>;
+  for (const [role, value] of Object.entries(rawRoles)) {
+    if (!(ROLE_NAMES as readonly string[]).includes(role)) {
+      at(`roles.${role}`, `unknown role (${ROLE_NAMES.join(", ")})`);
+      continue;
+    }
+    const parsed = parseAddress(String(value));
+    if ("error" in parsed) at(`roles.${role}`, parsed.error);
+    else roles[role as keyof RoleAddresses] = parsed.address;
+  }
+  const metadataBaseURI = spec.metadataBaseURI === undefined ? undefined : String(spec.metadataBaseURI);
+
+  const source: Source = { specFile, readFile, located, problems };
+  const districts = parseDistricts(spec.districts, source);
+  if (budget !== undefined && districts.length > 0) {
+    const sum = districts.reduce((total, d) => total + d.budget, 0n);
+    if (sum !== budget) {
+      at(
+        "districts",
+        `district budgets add up to ${formatRubles(sum)}, not to the round budget ${formatRubles(budget)}`,
+      );
+    }
+  }
+  const projects = parseProjects(spec.projects, source, districts);
+
+  if (problems.length > 0) throw new InputError(problems);
+  return {
+    name,
+    tokenSymbol,
+    budget: budget!,
+    opensAt: opensAt!,
+    closesAt: closesAt!,
+    rule: rule!,
+    minTokens: minTokens!,
+    minSupporters: minSupporters!,
+    adminTransferDelay: adminTransferDelay!,
+    roles,
+    metadataBaseURI,
+    districts,
+    projects,
+  };
+}
+
+/** A source of records: inline JSON objects, or a CSV file with a header row. */
+interface SourceRecord {
+  file: string;
+  line?: number;
+  where?: string;
+  fields: Record<string, string>;
+}
+
+interface Source {
+  specFile: string;
+  readFile: (name: string) => string;
+  located: (name: string) => string;
+  problems: InputProblem[];
+}
+
+function readRecords(value: unknown, key: string, source: Source, required: readonly string[]): SourceRecord[] {
+  const { specFile, readFile, problems } = source;
+  if (typeof value === "string") {
+    const file = source.located(value);
+    let text: string;
+    try {
+      text = readFile(value);
+    } catch (error) {
+      problems.push({ file: specFile, where: key, message: `cannot read ${value}: ${(error as Error).message}` });
+      return [];
+    }
+    const { rows, problems: csvProblems } = parseCsv(text, file);
+    problems.push(...csvProblems);
+    if (rows.length === 0) return [];
+    const header = rows[0].cells.map((cell) => cell.toLowerCase());
+    const missing = required.filter((column) => !header.includes(column));
+    if (missing.length > 0) {
+      problems.push({ file, line: rows[0].line, message: `missing column(s): ${missing.join(", ")}` });
+      return [];
+    }
+    return rows.slice(1).map((row) => ({
+      file,
+      line: row.line,
+      fields: Object.fromEntries(header.map((column, i) => [column, row.cells[i] ?? ""])),
+    }));
+  }
+  if (Array.isArray(value)) {
+    return value.map((entry, i) => ({
+      file: specFile,
+      where: `${key}[${i}]`,
+      fields: Object.fromEntries(
+        Object.entries((entry ?? {}) as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), String(v ?? "")]),
+      ),
+    }));
+  }
+  problems.push({ file: specFile, where: key, message: `${key} must be a list or the name of a CSV file` });
+  return [];
+}
+
+function recordProblem(problems: InputProblem[], record: SourceRecord, message: string) {
+  problems.push({ file: record.file, line: record.line, where: record.where, message });
+}
+
+function parseDistricts(value: unknown, source: Source): DistrictSpec[] {
+  const { specFile, problems } = source;
+  const records = readRecords(value, "districts", source, ["name", "budget"]);
+  const districts: DistrictSpec[] = [];
+  const seen = new Set<string>();
+  for (const record of records) {
+    const name = (record.fields.name ?? "").trim();
+    if (name === "") recordProblem(problems, record, "empty district name");
+    else if (seen.has(name.toLowerCase())) recordProblem(problems, record, `duplicate district "${name}"`);
+    seen.add(name.toLowerCase());
+    const budget = amountField(record.fields.budget, (m) => recordProblem(problems, record, m));
+    if (budget === 0n) recordProblem(problems, record, "a district budget must be above zero");
+    districts.push({ name, budget: budget ?? 0n });
+  }
+  if (districts.length === 0 && records.length === 0 && value !== undefined) {
+    problems.push({ file: specFile, where: "districts", message: "no districts" });
+  }
+  if (districts.length > MAX_DISTRICTS) {
+    problems.push({ file: specFile, where: "districts", message: `more than ${MAX_DISTRICTS} districts` });
+  }
+  return districts;
+}
+
+function parseProjects(value: unknown, source: Source, districts: readonly DistrictSpec[]): ProjectSpec[] {
+  const { problems } = source;
+  if (value === undefined) return [];
+  const required = ["district", "title", "category", "cost"];
+  const records = readRecords(value, "projects", source, required);
+  const projects: ProjectSpec[] = [];
+  const perDistrict = new Map<number, number>();
+  for (const record of records) {
+    const f = record.fields;
+    const report = (message: string) => recordProblem(problems, record, message);
+    const districtName = (f.district ?? "").trim();
+    const district = districts.findIndex((d) => d.name.toLowerCase() === districtName.toLowerCase());
+    if (district < 0) report(`district "${districtName}" does not exist`);
+    const title = (f.title ?? "").trim();
+    if (title === "") report("empty title");
+    const categoryKey = (f.category ?? "").trim();
+    const category = categoryIndex(categoryKey);
+    if (category < 0) report(`unknown category "${categoryKey}" (${CATEGORIES.join(", ")})`);
+    const cost = amountField(f.cost, report);
+    if (cost === 0n) report("a project cost must be above zero");
+    if (cost !== undefined && district >= 0 && cost > districts[district].budget) {
+      report(
+        `cost ${formatRubles(cost)} is above the budget of district "${districts[district].name}" ` +
+          `(${formatRubles(districts[district].budget)})`,
+      );
+    }
+    const location = parseLocation(f.lat, f.lon, report);
+    if (district >= 0) {
+      const count = (perDistrict.get(district) ?? 0) + 1;
+      perDistrict.set(district, count);
+      if (count === MAX_PROJECTS_PER_DISTRICT + 1) {
+        report(`more than ${MAX_PROJECTS_PER_DISTRICT} projects in district "${districtName}"`);
+      }
+    }
+    const image = (f.image ?? "").trim();
+    projects.push({
+      district,
+      cost: cost ?? 0n,
+      category,
+      metadata: {
+        title,
+        description: (f.description ?? "").trim(),
+        category: categoryKey,
+        district: district >= 0 ? districts[district].name : districtName,
+        image: image === "" ? undefined : image,
+        location,
+      },
+    });
+  }
+  return projects;
+}
+
+function parseLocation(
+  lat: string | undefined,
+  lon: string | undefined,
+  report: (message: string) => void,
+): { lat: number; lon: number } | undefined {
+  const latText = (lat ?? "").trim();
+  const lonText = (lon ?? "").trim();
+  if (latText === "" && lonText === "") return undefined;
+  const latitude = Number(latText);
+  const longitude = Number(lonText);
+  if (latText === "" || lonText === "" || !Number.isFinite(latitude) || !Number.isFinite(longitude)) {
+    report(`location needs numeric lat and lon, got "${latText}", "${lonText}"`);
+    return undefined;
+  }
+  if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
+    report(`location ${latitude}, ${longitude} is off the globe`);
+    return undefined;
+  }
+  return { lat: latitude, lon: longitude };
+}
+
+function amountField(value: unknown, report: (message: string) => void): bigint | undefined {
+  if (value === undefined || value === null) {
+    report("missing amount");
+    return undefined;
+  }
+  const parsed = parseRubles(String(value));
+  if ("error" in parsed) {
+    report(parsed.error);
+    return undefined;
+  }
+  return parsed.kopecks;
+}
+
+function integerField(value: unknown, max: number, report: (message: string) => void): number | undefined {
+  const number = typeof value === "number" ? value : Number(String(value).trim());
+  if (!Number.isInteger(number) || number < 0 || number > max) {
+    report(`expected a whole number from 0 to ${max}, got "${String(value)}"`);
+    return undefined;
+  }
+  return number;
+}
+
+/** Accepts unix seconds or an ISO 8601 date with a time zone ("2026-06-01T00:00:00+03:00"). */
+function timeField(value: unknown, report: (message: string) => void): bigint | undefined {
+  if (typeof value === "number" && Number.isInteger(value) && value > 0) return BigInt(value);
+  if (typeof value === "string") {
+    if (/^\d+$/.test(value.trim())) return BigInt(value.trim());
+    if (/(Z|[+-]\d\d:?\d\d)$/.test(value.trim())) {
+      const ms = Date.parse(value);
+      if (Number.isFinite(ms)) return BigInt(Math.floor(ms / 1000));
+    }
+  }
+  report(`expected unix seconds or an ISO date with a time zone, got "${String(value)}"`);
+  return undefined;
+}
