@@ -1,0 +1,376 @@
+/**
+ * `npm run bench:report`: writes docs/benchmarks.md from every bench/results/*.json, so that no document copies a
+ * benchmark's figures by hand. Every `npm run bench:*` runs it after its benchmark (the `postbench:*` scripts of
+ * package.json), so the page changes in the same commit as the figures.
+ *
+ * Each file gets a section: what the benchmark measures and how to run it (from BENCHMARKS below: prose only, never
+ * a figure), then a table of every value in the file, with its target where the file records one (`targets`, and
+ * `withinTargets` when the benchmark judged them itself; a target is a ceiling). A file the table below does not
+ * describe still gets its figures. `--check` writes nothing and exits 1 when the page differs from what the files
+ * give (for CI).
+ */
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { format, resolveConfig } from "prettier";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const RESULTS = path.join(ROOT, "bench", "results");
+const PAGE = path.join(ROOT, "docs", "benchmarks.md");
+
+interface Benchmark {
+  title: string;
+  command: string;
+  /** The script that writes the file. */
+  source: string;
+  /** What the benchmark measures, in words: the figures come from the file. */
+  measures: string;
+  /**
+   * What each figure is, by its path in the file (`gas.claim`, or `checks.*` for every key under `checks`); figures
+   * without a line here show none.
+   */
+  figures: Record<string, string>;
+}
+
+const SCALE_FIGURES: Record<string, string> = {
+  profile: "full size, or the quick profile CI runs",
+  chain: "the chain the election ran on",
+  districts: "districts of the round (the Volgograd 2020 demo round)",
+  projects: "projects of the round",
+  budget_rubles: "the round's budget, in rubles",
+  voters: "verified residents; every one of them votes",
+  batches: "batches of residents posted",
+  allocations: "deposits into piggy banks",
+  "split_ballots.two_projects": "first ballots split over two projects",
+  "split_ballots.three_projects": "first ballots split over three projects",
+  reallocations: "later moves of tokens from one bank to another",
+  withdrawals: "later partial withdrawals",
+  transactions: "transactions sent",
+  blocks: "blocks mined",
+  txs_per_block: "transactions per block (automining off)",
+  simulate_seconds: "the whole simulation: trees, impersonation, encoding, voting",
+  tree_seconds: "building the residents' Merkle trees, as the committee's tool does",
+  impersonate_seconds: "impersonating every resident's account",
+  encode_seconds: "encoding every ballot's calldata",
+  voting_seconds: "sending and mining the votes",
+  tx_per_second: "transactions per second while voting",
+  finalize_gas_total: "gas to finalize every district",
+  audit_seconds: "the whole audit, published files included",
+  audit_events: "events the audit read",
+  fetch_seconds: "reading the chain: the logs, then the state not read yet",
+  fetch_logs_seconds: "reading the logs (state reads and file checks overlap with it)",
+  fetch_state_seconds: "state still to read after the last log",
+  resident_balances: "how residents' balances were read",
+  resident_balances_seconds: "reading every resident's balance, alone, after the audit",
+  audit_in_thread_seconds: "the same audit once more, trees rebuilt on the main thread (`treeWorker: false`)",
+  recount_seconds: "what the timed audit spent after fetching: decoding, recount, checks",
+  decode_seconds: "decoding the logs as they arrive",
+  recount_and_checks_seconds: "the recount and the chain checks, run alone",
+  published_checks_seconds: "the published-files checks (trees, claim leaves, metadata), run alone",
+  "audit_requests.eth_blockNumber": "JSON-RPC requests of the timed audit, by method",
+  "audit_requests.eth_call": "",
+  "audit_requests.eth_chainId": "",
+  "audit_requests.eth_getLogs": "",
+  published_files: "the published files the audit checked",
+  audit_ok: "whether every check of the audit held",
+  "checks.*": "that check's result ([what each check holds](audit.md#what-is-checked))",
+  "load_average.start": "the machine's load average (1, 5, 15 minutes) at the start",
+  "load_average.after_simulation": "the same, after the simulation",
+  "load_average.end": "the same, at the end",
+  node: "Node.js version",
+};
+
+const SCALE_MEASURES =
+  "Volgograd 2020's participatory budget simulated on Hardhat's in-process chain (EDR): the demo round's districts, " +
+  "projects and budget, verified residents posted in batches, their ballots (single-project and split, then " +
+  "some reallocations and withdrawals), every district finalized, then the whole audit through the chain's " +
+  "EIP-1193 provider with the round's published files (the participants trees as the committee's tool builds them, " +
+  "the projects' metadata), resident balances included. Residents send unsigned transactions from impersonated " +
+  "accounts at a zero gas price, many per block with automining off. It fails unless the audit passes and counts " +
+  "exactly the simulated claims, deposits and withdrawals.";
+
+const BENCHMARKS: Record<string, Benchmark> = {
+  "gas.json": {
+    title: "Gas per operation",
+    command: "npm run bench:gas",
+    source: "scripts/bench/gas.ts",
+    measures:
+      "Whole-transaction gas (the 21,000 base included) of what residents and the committee send, on Hardhat's " +
+      "simulated chain. The claim is proved against a large participants tree (`context.treeLeaves` leaves) and is " +
+      "never its batch's first claim; allocations go into piggy banks that already hold tokens. How the contracts " +
+      "meet the targets: [contracts.md](contracts.md#gas).",
+    figures: {
+      "gas.createProject": "`addProject`, with its piggy bank's clone",
+      "gas.claim": "a resident claims their allowance",
+      "gas.allocate1": "a voter's first deposit into one bank",
+      "gas.allocate5": "one transaction over five banks",
+      "gas.allocatePerExtraProject": "each bank after the first in one transaction: (allocate5 - allocate1) / 4",
+      "gas.withdraw": "taking tokens back from one bank",
+      "gas.reallocate1": "moving tokens from one bank to another",
+      "gas.claimAndAllocate1": "a first vote: the claim and one deposit in one transaction",
+      "gas.finalize10": "finalizing a district of 10 projects",
+      "gas.finalize64": "finalizing a district of 64 projects",
+      "context.treeLeaves": "leaves of the tree the claim is proved against",
+      "context.proofHashes": "hashes in the claim's proof",
+      "context.treeBuildSeconds": "building that tree",
+      "context.hardfork": "the chain's rules",
+      "context.benchSeconds": "the whole benchmark",
+    },
+  },
+  "gasless.json": {
+    title: "Gas per relayed ballot",
+    command: "npm run bench:gasless",
+    source: "scripts/bench/gasless.ts",
+    measures:
+      "Gas per ballot of the same allocation (residents who have claimed, into a bank that already holds tokens) " +
+      "sent three ways: by each resident directly; signed and relayed in one batch through the round's ballot box; " +
+      "and through OpenZeppelin's ERC-2771 forwarder with an adapter (`contracts/mocks/`), the design the ballot box " +
+      "was measured against. Whole-transaction gas divided by the ballots.",
+    figures: {
+      batch: "ballots in each batch",
+      "gasPerBallot.direct": "each resident sends their own transaction",
+      "gasPerBallot.ballotBox": "relayed through the ballot box (`BallotBox.submit`)",
+      "gasPerBallot.erc2771Forwarder": "relayed through `ERC2771Forwarder.executeBatch`",
+      "ratioToDirect.ballotBox": "ballot box against direct",
+      "ratioToDirect.erc2771Forwarder": "forwarder against direct",
+      note: "how the ballots were measured",
+    },
+  },
+  "relayer.json": {
+    title: "The relayer under load",
+    command: "npm run bench:relayer",
+    source: "scripts/bench/relayer.ts",
+    measures:
+      "Signed ballots (a claim and an allocation, from residents with no ether) sent by concurrent clients over " +
+      "loopback to the relayer service in front of a local `hardhat node`. Halfway, the relayer is killed with " +
+      "SIGKILL and started again on the same database; clients send again what failed, as the dApp does. It fails " +
+      "if a ballot is lost or submitted twice. Gas per ballot compares the relayed batches with the same ballots " +
+      "sent by residents themselves.",
+    figures: {
+      ballots_sent: "signed ballots the clients sent",
+      ballots_applied: "ballots in effect on-chain (the voter's nonce moved)",
+      ballots_lost: "accepted ballots never applied",
+      ballots_duplicated: "ballots submitted in more than one transaction",
+      ballots_refused: "ballots the relayer refused",
+      ballots_per_second: "applied ballots per second, from the first request until the queue was empty",
+      gas_per_ballot_relayed: "the relayer's gas per applied ballot",
+      gas_per_ballot_direct: "the same ballot sent by the resident (`claimAndAllocate`)",
+      relayed_to_direct: "relayed against direct",
+      "context.clients": "concurrent clients",
+      "context.ballot": "what each ballot does",
+      "context.killed_after_answers": "answers the clients had when the relayer was killed",
+      "context.client_retries": "requests sent again (the kill, rate limits)",
+      "context.submissions": "transactions the relayer sent",
+      "context.rejections_on_chain": "ballots the ballot box rejected (`BallotRejected`)",
+      "context.largest_gas_limit": "largest gas limit of a submission",
+      "context.largest_gas_used": "largest gas used by a submission",
+      "context.send_seconds": "until every client had its answers",
+      "context.relayed_seconds": "until the relayer's queue was empty",
+      "context.bench_seconds": "the whole benchmark",
+      "context.refusals": "the first refusals, if any",
+    },
+  },
+  "scale.json": {
+    title: "The full-size election and its audit",
+    command: "npm run bench:scale",
+    source: "scripts/bench/scale.ts",
+    measures: SCALE_MEASURES,
+    figures: SCALE_FIGURES,
+  },
+  "scale-quick.json": {
+    title: "The quick election and its audit",
+    command: "npm run bench:scale -- --quick",
+    source: "scripts/bench/scale.ts",
+    measures: `The same as [the full-size election](#the-full-size-election-and-its-audit) with fewer residents, in the same proportions; CI runs it. ${SCALE_MEASURES}`,
+    figures: SCALE_FIGURES,
+  },
+  "web.json": {
+    title: "The dApp's weight and speed on a slow link",
+    command: "npm run bench:web",
+    source: "frontend/e2e/bench.ts",
+    measures:
+      "The production build of `frontend/`: the gzipped JavaScript a first visit loads (no wallet), page by page, " +
+      "and all of the build's JavaScript; then, in Chromium throttled through the DevTools protocol (`network.*`, " +
+      "cache off, a 360 px window), the time from navigation until a district page lists its projects with their " +
+      "titles, median of three runs, with the RPC served from the site's own origin and then from the node's.",
+    figures: {
+      initial_js_gzip_bytes: "the larger of the overview's and a district page's first load",
+      total_js_gzip_bytes: "all JavaScript of the build (committee, observers and wallet chunks included)",
+      slow_network_first_list_ms: "a district's project list on the slow link, RPC on the site's origin (median)",
+      slow_network_runs_ms: "the three runs",
+      slow_network_first_list_cross_origin_rpc_ms: "the same with the RPC on another origin (one CORS preflight more)",
+      rpc: "how the RPC was served",
+      "initial_js_gzip_bytes_by_page.overview": "first load of `/`",
+      "initial_js_gzip_bytes_by_page.district": "first load of `/district/0`",
+      "initial_js_gzip_bytes_by_page.results": "first load of `/results`",
+      "initial_js_gzip_bytes_by_page.verify": "first load of `/verify`",
+      "network.download_kbit": "the throttled link",
+      "network.upload_kbit": "",
+      "network.latency_ms": "",
+    },
+  },
+};
+
+/** Keys that say when and from which commit a file was written, shown above its table. */
+const RECORDED_KEYS = ["date", "recorded_at", "recordedAt", "commit", "git_commit", "gitCommit"];
+/** Keys shown in the target column rather than as rows. */
+const TARGET_KEYS = ["targets", "withinTargets"];
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const isObject = (value: Json): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Every value of the file by its dotted path; arrays stay whole. */
+function leaves(value: Json, prefix = ""): [string, Json][] {
+  if (!isObject(value)) return [[prefix, value]];
+  return Object.entries(value).flatMap(([key, inner]) => leaves(inner, prefix === "" ? key : `${prefix}.${key}`));
+}
+
+function show(value: Json): string {
+  if (typeof value === "number") return value.toLocaleString("en-US", { maximumFractionDigits: 6 });
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  // Whole numbers too large for JSON numbers travel as strings (amounts in rubles).
+  if (typeof value === "string") return /^\d+$/.test(value) ? BigInt(value).toLocaleString("en-US") : value;
+  if (Array.isArray(value)) return value.length === 0 ? "none" : value.map(show).join(", ");
+  return JSON.stringify(value);
+}
+
+/** Strings longer than this are notes under the table rather than cells of it. */
+const LONGEST_CELL = 80;
+
+/** What a figure is: its own line, else its parent's `*` line. */
+function meaning(benchmark: Benchmark | undefined, key: string): string {
+  const parent = key.includes(".") ? `${key.slice(0, key.lastIndexOf("."))}.*` : undefined;
+  return benchmark?.figures[key] ?? (parent === undefined ? undefined : benchmark?.figures[parent]) ?? "";
+}
+
+/** Text safe inside a Markdown table cell. */
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
+
+/** GitHub's heading anchor. */
+const anchor = (title: string) =>
+  title
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\- ]/gu, "")
+    .replace(/ /g, "-");
+
+interface Section {
+  file: string;
+  benchmark?: Benchmark;
+  title: string;
+  targets: { total: number; held: number };
+  markdown: string;
+}
+
+function section(file: string, data: Json): Section {
+  const benchmark = BENCHMARKS[file];
+  const title = benchmark?.title ?? file;
+  const root: JsonObject = isObject(data) ? data : { value: data };
+  const targets = isObject(root.targets ?? null) ? (root.targets as JsonObject) : {};
+  const judged = isObject(root.withinTargets ?? null) ? (root.withinTargets as JsonObject) : {};
+  const recorded = RECORDED_KEYS.filter((key) => key in root).map((key) => `${key} ${show(root[key])}`);
+
+  const rows = leaves(
+    Object.fromEntries(
+      Object.entries(root).filter(([key]) => !TARGET_KEYS.includes(key) && !RECORDED_KEYS.includes(key)),
+    ),
+  );
+  const used = new Set<string>();
+  let held = 0;
+  const targetCell = (key: string, value: Json | undefined): string => {
+    const name = key.split(".").at(-1)!;
+    const target = targets[name];
+    if (typeof target !== "number") return "";
+    used.add(name);
+    const holds = typeof judged[name] === "boolean" ? judged[name] : typeof value === "number" && value <= target;
+    if (holds) held += 1;
+    return `≤ ${show(target)} (${holds ? "holds" : "missed"})`;
+  };
+  const isNote = ([, value]: [string, Json]) => typeof value === "string" && value.length > LONGEST_CELL;
+  const lines = rows
+    .filter((row) => !isNote(row))
+    .map(
+      ([key, value]) =>
+        `| \`${key}\` | ${cell(show(value))} | ${targetCell(key, value)} | ${cell(meaning(benchmark, key))} |`,
+    );
+  for (const name of Object.keys(targets).filter((name) => !used.has(name))) {
+    lines.push(`| \`${name}\` | not in the file | ${targetCell(name, undefined)} | |`);
+  }
+
+  const source = `[\`bench/results/${file}\`](../bench/results/${file})`;
+  const markdown = [
+    `## ${title}`,
+    "",
+    benchmark?.measures ?? "No description of this file yet: add one to BENCHMARKS in scripts/bench/report.ts.",
+    "",
+    benchmark
+      ? `Run: \`${benchmark.command}\` ([${benchmark.source}](../${benchmark.source})), which writes ${source}.`
+      : `From ${source}.`,
+    "",
+    recorded.length > 0
+      ? `Recorded: ${recorded.join(", ")}.`
+      : `The file records no date or commit: \`git log -- bench/results/${file}\` shows when its figures were committed.`,
+    "",
+    "| figure | value | target | what it is |",
+    "| --- | --- | --- | --- |",
+    ...lines,
+    "",
+    ...rows.filter(isNote).map(([key, value]) => {
+      const what = meaning(benchmark, key);
+      return `- \`${key}\`${what === "" ? "" : ` (${what})`}: ${show(value)}`;
+    }),
+  ].join("\n");
+  return { file, benchmark, title, targets: { total: Object.keys(targets).length, held }, markdown };
+}
+
+async function benchmarksPage(): Promise<string> {
+  const names = (await readdir(RESULTS)).filter((name) => name.endsWith(".json"));
+  const known = Object.keys(BENCHMARKS);
+  const ordered = [
+    ...known.filter((name) => names.includes(name)),
+    ...names.filter((name) => !known.includes(name)).sort(),
+  ];
+  const sections: Section[] = [];
+  for (const name of ordered) {
+    sections.push(section(name, JSON.parse(await readFile(path.join(RESULTS, name), "utf8")) as Json));
+  }
+  const summary = sections.map((s) => {
+    const targets = s.targets.total === 0 ? "" : `${s.targets.held} of ${s.targets.total} held`;
+    const command = s.benchmark ? `\`${s.benchmark.command}\`` : "";
+    return `| [${s.title}](#${anchor(s.title)}) | [\`${s.file}\`](../bench/results/${s.file}) | ${command} | ${targets} |`;
+  });
+  const text = [
+    "<!-- Generated by scripts/bench/report.ts from bench/results/*.json. Do not edit: run `npm run bench:report`. -->",
+    "",
+    "# Benchmarks",
+    "",
+    "Every figure on this page is read from the JSON file its section names, as the last run of that benchmark " +
+      "wrote it; each `npm run bench:*` rewrites its file and then this page. Timings depend on the machine and on " +
+      "what else it was doing: where a benchmark records the load average, it is in its table. A target is a " +
+      "ceiling the benchmark's figure should stay under.",
+    "",
+    "| benchmark | file | command | targets |",
+    "| --- | --- | --- | --- |",
+    ...summary,
+    "",
+    ...sections.flatMap((s) => [s.markdown, ""]),
+  ].join("\n");
+  const options = await resolveConfig(PAGE);
+  return await format(text, { ...options, filepath: PAGE });
+}
+
+const page = await benchmarksPage();
+if (process.argv.includes("--check")) {
+  const current = await readFile(PAGE, "utf8").catch(() => "");
+  if (current !== page) {
+    console.error(`${path.relative(ROOT, PAGE)} is not what bench/results/*.json give: run npm run bench:report`);
+    process.exit(1);
+  }
+  console.log(`${path.relative(ROOT, PAGE)} is up to date`);
+} else {
+  await writeFile(PAGE, page);
+  console.log(`wrote ${path.relative(ROOT, PAGE)}`);
+}
