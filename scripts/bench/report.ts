@@ -285,6 +285,7 @@ function section(file: string, data: Json): Section {
     const target = targets[name];
     if (typeof target !== "number") return "";
     used.add(name);
+    if (value === undefined && typeof judged[name] !== "boolean") return `≤ ${show(target)} (no figure)`;
     const holds = typeof judged[name] === "boolean" ? judged[name] : typeof value === "number" && value <= target;
     if (holds) held += 1;
     return `≤ ${show(target)} (${holds ? "holds" : "missed"})`;
