@@ -10,5 +10,6 @@ export {
   type DistrictState,
   type ImplementationState,
   type ProjectState,
+  type RoleName,
   type RoundSettings,
 } from "./reader.js";

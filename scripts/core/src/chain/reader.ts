@@ -24,10 +24,14 @@ import {
   balancesReaderAbi,
   balancesReaderBytecode,
   budgetTokenReadAbi,
+  piggyBankReadAbi,
   roundReadAbi,
 } from "../generated/reads.js";
+import type { HolderKind } from "../domain/holder.js";
+import type { ImplementationStatus } from "../domain/implementation.js";
 import type { Phase } from "../domain/phase.js";
 import type { Rule } from "../domain/rule.js";
+import type { ROLE_NAMES } from "../domain/spec.js";
 import { inPool, type Eip1193Provider } from "./rpc.js";
 
 type ReadFunction<abi extends Abi> = ContractFunctionName<abi, "pure" | "view">;
@@ -90,7 +94,7 @@ export interface ProjectState {
 }
 
 export interface ImplementationState {
-  status: number;
+  status: ImplementationStatus;
   amountSpent: bigint;
   documentHash: Hex;
 }
@@ -103,6 +107,17 @@ export interface BatchState {
 
 /** `balanceOf` answers one deployless call gives: the answer is returned as code, capped at 24,576 bytes. */
 const BALANCES_PER_CALL = 700;
+
+/** The roles a round grants, by the names a round spec and the committee's tool use (the admin's is apart). */
+export type RoleName = Exclude<(typeof ROLE_NAMES)[number], "admin">;
+
+/** The round's getter of each role's id. */
+const ROLE_GETTERS = {
+  committee: "COMMITTEE_ROLE",
+  minter: "MINTER_ROLE",
+  registrar: "REGISTRAR_ROLE",
+  reporter: "REPORTER_ROLE",
+} as const satisfies Record<RoleName, ReadFunction<typeof roundReadAbi>>;
 
 /** Reads one round's contracts at one block (by default the latest). */
 export class RoundReader {
@@ -117,28 +132,34 @@ export class RoundReader {
     return new RoundReader(this.rpc, this.round, block);
   }
 
+  /** One view of any of the round's contracts at this reader's block. */
+  private call<
+    const abi extends Abi,
+    name extends ReadFunction<abi>,
+    const args extends ContractFunctionArgs<abi, "pure" | "view", name>,
+  >(call: { address: Address | string; abi: abi; functionName: name; args?: args }) {
+    return read(this.rpc, call, this.block);
+  }
+
   /** The round's settings and phase, all asked for in the same tick. */
   async settings(): Promise<RoundSettings> {
-    const r = <F extends ReadFunction<typeof roundReadAbi>>(functionName: F) =>
-      read(this.rpc, { address: this.round, abi: roundReadAbi, functionName } as never, this.block) as Promise<
-        ContractFunctionReturnType<typeof roundReadAbi, "view", F>
-      >;
+    const round = { address: this.round, abi: roundReadAbi } as const;
     const [name, token, airdrop, ballotBox, budget, opensAt, closesAt, rule, minTokens, minSupporters, ...state] =
       await Promise.all([
-        r("name"),
-        r("token"),
-        r("airdrop"),
-        r("ballotBox"),
-        r("budget"),
-        r("opensAt"),
-        r("closesAt"),
-        r("rule"),
-        r("minTokens"),
-        r("minSupporters"),
-        r("opened"),
-        r("phase"),
-        r("districtCount"),
-        r("projectCount"),
+        this.call({ ...round, functionName: "name" }),
+        this.call({ ...round, functionName: "token" }),
+        this.call({ ...round, functionName: "airdrop" }),
+        this.call({ ...round, functionName: "ballotBox" }),
+        this.call({ ...round, functionName: "budget" }),
+        this.call({ ...round, functionName: "opensAt" }),
+        this.call({ ...round, functionName: "closesAt" }),
+        this.call({ ...round, functionName: "rule" }),
+        this.call({ ...round, functionName: "minTokens" }),
+        this.call({ ...round, functionName: "minSupporters" }),
+        this.call({ ...round, functionName: "opened" }),
+        this.call({ ...round, functionName: "phase" }),
+        this.call({ ...round, functionName: "districtCount" }),
+        this.call({ ...round, functionName: "projectCount" }),
       ]);
     const [opened, phase, districtCount, projectCount] = state;
     return {
@@ -160,59 +181,117 @@ export class RoundReader {
   }
 
   async district(id: number | bigint): Promise<DistrictState> {
-    const d = await read(
-      this.rpc,
-      { address: this.round, abi: roundReadAbi, functionName: "district", args: [BigInt(id)] },
-      this.block,
-    );
+    const d = await this.call({ address: this.round, abi: roundReadAbi, functionName: "district", args: [BigInt(id)] });
     return { name: d.name, budget: d.budget, projectCount: d.projectCount, finalized: d.finalized, funded: d.funded };
   }
 
+  /** The ids of a district's projects, in the order they were added. */
+  async districtProjectIds(district: number | bigint): Promise<number[]> {
+    const ids = await this.call({
+      address: this.round,
+      abi: roundReadAbi,
+      functionName: "districtProjectIds",
+      args: [BigInt(district)],
+    });
+    return ids.map(Number);
+  }
+
   async project(id: number | bigint): Promise<ProjectState> {
-    const p = await read(
-      this.rpc,
-      { address: this.round, abi: roundReadAbi, functionName: "project", args: [BigInt(id)] },
-      this.block,
-    );
+    const p = await this.call({ address: this.round, abi: roundReadAbi, functionName: "project", args: [BigInt(id)] });
     return { bank: p.bank, district: p.district, cost: p.cost, category: p.category, funded: p.funded };
   }
 
   async implementationOf(id: number | bigint): Promise<ImplementationState> {
-    const i = await read(
-      this.rpc,
-      { address: this.round, abi: roundReadAbi, functionName: "implementationOf", args: [BigInt(id)] },
-      this.block,
-    );
-    return { status: i.status, amountSpent: i.amountSpent, documentHash: i.documentHash };
+    const i = await this.call({
+      address: this.round,
+      abi: roundReadAbi,
+      functionName: "implementationOf",
+      args: [BigInt(id)],
+    });
+    return { status: i.status as ImplementationStatus, amountSpent: i.amountSpent, documentHash: i.documentHash };
+  }
+
+  /** Tokens `voter` has put into `bank`. */
+  async depositOf(bank: Address | string, voter: Address | string): Promise<bigint> {
+    return await this.call({
+      address: this.round,
+      abi: roundReadAbi,
+      functionName: "depositOf",
+      args: [bank as Address, voter as Address],
+    });
+  }
+
+  /** Voters with tokens in `bank`. */
+  async supportersOf(bank: Address | string): Promise<bigint> {
+    return await this.call({
+      address: this.round,
+      abi: roundReadAbi,
+      functionName: "supportersOf",
+      args: [bank as Address],
+    });
+  }
+
+  /** The hash of a project's metadata file, as its piggy bank holds it. */
+  async metadataHash(bank: Address | string): Promise<Hex> {
+    return await this.call({ address: bank, abi: piggyBankReadAbi, functionName: "metadataHash" });
+  }
+
+  /** The id of a role in the round's access control. */
+  async roleId(role: RoleName): Promise<Hex> {
+    return await this.call({ address: this.round, abi: roundReadAbi, functionName: ROLE_GETTERS[role] });
+  }
+
+  async hasRole(role: RoleName, account: Address | string): Promise<boolean> {
+    return await this.call({
+      address: this.round,
+      abi: roundReadAbi,
+      functionName: "hasRole",
+      args: [await this.roleId(role), account as Address],
+    });
   }
 
   async batch(airdrop: Address | string, id: number | bigint): Promise<BatchState> {
-    const b = await read(
-      this.rpc,
-      { address: airdrop, abi: airdropReadAbi, functionName: "batch", args: [BigInt(id)] },
-      this.block,
-    );
+    const b = await this.call({ address: airdrop, abi: airdropReadAbi, functionName: "batch", args: [BigInt(id)] });
     return { root: b.root, total: b.total, claimed: b.claimed };
   }
 
   async batchCount(airdrop: Address | string): Promise<number> {
-    return Number(
-      await read(this.rpc, { address: airdrop, abi: airdropReadAbi, functionName: "batchCount" }, this.block),
-    );
+    return Number(await this.call({ address: airdrop, abi: airdropReadAbi, functionName: "batchCount" }));
+  }
+
+  /** What the airdrop's posted batches add up to. */
+  async postedTotal(airdrop: Address | string): Promise<bigint> {
+    return await this.call({ address: airdrop, abi: airdropReadAbi, functionName: "postedTotal" });
+  }
+
+  /** What residents have claimed from the airdrop so far. */
+  async claimedTotal(airdrop: Address | string): Promise<bigint> {
+    return await this.call({ address: airdrop, abi: airdropReadAbi, functionName: "claimedTotal" });
   }
 
   async totalSupply(token: Address | string): Promise<bigint> {
-    return await read(this.rpc, { address: token, abi: budgetTokenReadAbi, functionName: "totalSupply" }, this.block);
+    return await this.call({ address: token, abi: budgetTokenReadAbi, functionName: "totalSupply" });
   }
 
-  /** What the token says `account` is (0 none, 1 resident, 2 piggy bank, 3 the round) and its district. */
-  async holderOf(token: Address | string, account: Address | string): Promise<{ kind: number; district: number }> {
-    const [kind, district] = await read(
-      this.rpc,
-      { address: token, abi: budgetTokenReadAbi, functionName: "holderOf", args: [account as Address] },
-      this.block,
-    );
-    return { kind, district };
+  /** What the token says `account` is and the district its tokens are bound to. */
+  async holderOf(token: Address | string, account: Address | string): Promise<{ kind: HolderKind; district: number }> {
+    const [kind, district] = await this.call({
+      address: token,
+      abi: budgetTokenReadAbi,
+      functionName: "holderOf",
+      args: [account as Address],
+    });
+    return { kind: kind as HolderKind, district };
+  }
+
+  /** The nonce `account`'s next signed ballot must carry. */
+  async nonceOf(token: Address | string, account: Address | string): Promise<bigint> {
+    return await this.call({
+      address: token,
+      abi: budgetTokenReadAbi,
+      functionName: "nonceOf",
+      args: [account as Address],
+    });
   }
 
   async balanceOf(token: Address | string, account: Address | string): Promise<bigint> {
