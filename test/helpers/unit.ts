@@ -3,6 +3,9 @@
  * numbers of the Solidity enums, a round config built from the role signers, and the steps that take a round
  * created by `createRound` to a state where residents hold tokens.
  */
+import { HolderKind as CoreHolderKind } from "@kopilka/core/holder";
+import { ImplementationStatus } from "@kopilka/core/implementation";
+import { Phase as CorePhase } from "@kopilka/core/phase";
 import { Rule } from "@kopilka/core/rule";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
@@ -11,14 +14,22 @@ import type { IRound } from "../../typechain-types/RoundFactory.js";
 import type { Participant } from "@kopilka/core/participants";
 import { DAY, mintAndOpen, postBatch, type CreatedRound, type PostedBatch, type RoundRoles } from "./round.js";
 
+/** A numeric enum's members as the bigints ethers returns for them. */
+type Bigints<E> = { readonly [K in keyof E as E[K] extends number ? K : never]: bigint };
+
+function asBigints<const E extends Record<string, string | number>>(numericEnum: E): Bigints<E> {
+  const members = Object.entries(numericEnum).filter(([, value]) => typeof value === "number");
+  return Object.fromEntries(members.map(([name, value]) => [name, BigInt(value)])) as Bigints<E>;
+}
+
 /** `IRound.Phase`, as the contract returns it. */
-export const Phase = { Setup: 0n, Voting: 1n, Closed: 2n, Finalized: 3n } as const;
+export const Phase = asBigints(CorePhase);
 
-/** `IRound.ImplementationStatus`. */
-export const Status = { None: 0n, Contracted: 1n, InProgress: 2n, Completed: 3n, Cancelled: 4n } as const;
+/** `IRound.ImplementationStatus`, as the contract returns it. */
+export const Status = asBigints(ImplementationStatus);
 
-/** `IBudgetToken.HolderKind`. */
-export const HolderKind = { None: 0n, Resident: 1n, PiggyBank: 2n } as const;
+/** `IBudgetToken.HolderKind`, as the contract returns it. */
+export const HolderKind = asBigints(CoreHolderKind);
 
 export const ADMIN_TRANSFER_DELAY = 3 * DAY;
 
