@@ -5,6 +5,7 @@ export {
   balancesOf,
   read,
   RoundReader,
+  ROUND_ROLES,
   type BatchState,
   type BlockTag,
   type DistrictState,

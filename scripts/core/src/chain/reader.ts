@@ -119,6 +119,11 @@ const ROLE_GETTERS = {
   reporter: "REPORTER_ROLE",
 } as const satisfies Record<RoleName, ReadFunction<typeof roundReadAbi>>;
 
+/** Every role a round grants. */
+export const ROUND_ROLES = Object.keys(ROLE_GETTERS) as readonly RoleName[];
+
+type ReadArgs<abi extends Abi, name extends ReadFunction<abi>> = ContractFunctionArgs<abi, "pure" | "view", name>;
+
 /** Reads one round's contracts at one block (by default the latest). */
 export class RoundReader {
   constructor(
@@ -132,34 +137,48 @@ export class RoundReader {
     return new RoundReader(this.rpc, this.round, block);
   }
 
-  /** One view of any of the round's contracts at this reader's block. */
-  private call<
-    const abi extends Abi,
-    name extends ReadFunction<abi>,
-    const args extends ContractFunctionArgs<abi, "pure" | "view", name>,
-  >(call: { address: Address | string; abi: abi; functionName: name; args?: args }) {
-    return read(this.rpc, call, this.block);
+  /** A view of the round. */
+  private ofRound<
+    name extends ReadFunction<typeof roundReadAbi>,
+    const args extends ReadArgs<typeof roundReadAbi, name>,
+  >(functionName: name, args?: args) {
+    return read(this.rpc, { address: this.round, abi: roundReadAbi, functionName, args }, this.block);
+  }
+
+  /** A view of the round's token at `token`. */
+  private ofToken<
+    name extends ReadFunction<typeof budgetTokenReadAbi>,
+    const args extends ReadArgs<typeof budgetTokenReadAbi, name>,
+  >(token: Address | string, functionName: name, args?: args) {
+    return read(this.rpc, { address: token, abi: budgetTokenReadAbi, functionName, args }, this.block);
+  }
+
+  /** A view of the round's airdrop at `airdrop`. */
+  private ofAirdrop<
+    name extends ReadFunction<typeof airdropReadAbi>,
+    const args extends ReadArgs<typeof airdropReadAbi, name>,
+  >(airdrop: Address | string, functionName: name, args?: args) {
+    return read(this.rpc, { address: airdrop, abi: airdropReadAbi, functionName, args }, this.block);
   }
 
   /** The round's settings and phase, all asked for in the same tick. */
   async settings(): Promise<RoundSettings> {
-    const round = { address: this.round, abi: roundReadAbi } as const;
     const [name, token, airdrop, ballotBox, budget, opensAt, closesAt, rule, minTokens, minSupporters, ...state] =
       await Promise.all([
-        this.call({ ...round, functionName: "name" }),
-        this.call({ ...round, functionName: "token" }),
-        this.call({ ...round, functionName: "airdrop" }),
-        this.call({ ...round, functionName: "ballotBox" }),
-        this.call({ ...round, functionName: "budget" }),
-        this.call({ ...round, functionName: "opensAt" }),
-        this.call({ ...round, functionName: "closesAt" }),
-        this.call({ ...round, functionName: "rule" }),
-        this.call({ ...round, functionName: "minTokens" }),
-        this.call({ ...round, functionName: "minSupporters" }),
-        this.call({ ...round, functionName: "opened" }),
-        this.call({ ...round, functionName: "phase" }),
-        this.call({ ...round, functionName: "districtCount" }),
-        this.call({ ...round, functionName: "projectCount" }),
+        this.ofRound("name"),
+        this.ofRound("token"),
+        this.ofRound("airdrop"),
+        this.ofRound("ballotBox"),
+        this.ofRound("budget"),
+        this.ofRound("opensAt"),
+        this.ofRound("closesAt"),
+        this.ofRound("rule"),
+        this.ofRound("minTokens"),
+        this.ofRound("minSupporters"),
+        this.ofRound("opened"),
+        this.ofRound("phase"),
+        this.ofRound("districtCount"),
+        this.ofRound("projectCount"),
       ]);
     const [opened, phase, districtCount, projectCount] = state;
     return {
@@ -181,126 +200,86 @@ export class RoundReader {
   }
 
   async district(id: number | bigint): Promise<DistrictState> {
-    const d = await this.call({ address: this.round, abi: roundReadAbi, functionName: "district", args: [BigInt(id)] });
+    const d = await this.ofRound("district", [BigInt(id)]);
     return { name: d.name, budget: d.budget, projectCount: d.projectCount, finalized: d.finalized, funded: d.funded };
   }
 
   /** The ids of a district's projects, in the order they were added. */
   async districtProjectIds(district: number | bigint): Promise<number[]> {
-    const ids = await this.call({
-      address: this.round,
-      abi: roundReadAbi,
-      functionName: "districtProjectIds",
-      args: [BigInt(district)],
-    });
-    return ids.map(Number);
+    return (await this.ofRound("districtProjectIds", [BigInt(district)])).map(Number);
   }
 
   async project(id: number | bigint): Promise<ProjectState> {
-    const p = await this.call({ address: this.round, abi: roundReadAbi, functionName: "project", args: [BigInt(id)] });
+    const p = await this.ofRound("project", [BigInt(id)]);
     return { bank: p.bank, district: p.district, cost: p.cost, category: p.category, funded: p.funded };
   }
 
   async implementationOf(id: number | bigint): Promise<ImplementationState> {
-    const i = await this.call({
-      address: this.round,
-      abi: roundReadAbi,
-      functionName: "implementationOf",
-      args: [BigInt(id)],
-    });
+    const i = await this.ofRound("implementationOf", [BigInt(id)]);
     return { status: i.status as ImplementationStatus, amountSpent: i.amountSpent, documentHash: i.documentHash };
   }
 
   /** Tokens `voter` has put into `bank`. */
-  async depositOf(bank: Address | string, voter: Address | string): Promise<bigint> {
-    return await this.call({
-      address: this.round,
-      abi: roundReadAbi,
-      functionName: "depositOf",
-      args: [bank as Address, voter as Address],
-    });
+  depositOf(bank: Address | string, voter: Address | string): Promise<bigint> {
+    return this.ofRound("depositOf", [bank as Address, voter as Address]);
   }
 
   /** Voters with tokens in `bank`. */
-  async supportersOf(bank: Address | string): Promise<bigint> {
-    return await this.call({
-      address: this.round,
-      abi: roundReadAbi,
-      functionName: "supportersOf",
-      args: [bank as Address],
-    });
+  supportersOf(bank: Address | string): Promise<bigint> {
+    return this.ofRound("supportersOf", [bank as Address]);
+  }
+
+  /** Whether `account` holds `role` in the round. */
+  async hasRole(role: RoleName, account: Address | string): Promise<boolean> {
+    return await this.ofRound("hasRole", [await this.ofRound(ROLE_GETTERS[role]), account as Address]);
   }
 
   /** The hash of a project's metadata file, as its piggy bank holds it. */
-  async metadataHash(bank: Address | string): Promise<Hex> {
-    return await this.call({ address: bank, abi: piggyBankReadAbi, functionName: "metadataHash" });
-  }
-
-  /** The id of a role in the round's access control. */
-  async roleId(role: RoleName): Promise<Hex> {
-    return await this.call({ address: this.round, abi: roundReadAbi, functionName: ROLE_GETTERS[role] });
-  }
-
-  async hasRole(role: RoleName, account: Address | string): Promise<boolean> {
-    return await this.call({
-      address: this.round,
-      abi: roundReadAbi,
-      functionName: "hasRole",
-      args: [await this.roleId(role), account as Address],
-    });
+  metadataHash(bank: Address | string): Promise<Hex> {
+    return read(this.rpc, { address: bank, abi: piggyBankReadAbi, functionName: "metadataHash" }, this.block);
   }
 
   async batch(airdrop: Address | string, id: number | bigint): Promise<BatchState> {
-    const b = await this.call({ address: airdrop, abi: airdropReadAbi, functionName: "batch", args: [BigInt(id)] });
+    const b = await this.ofAirdrop(airdrop, "batch", [BigInt(id)]);
     return { root: b.root, total: b.total, claimed: b.claimed };
   }
 
   async batchCount(airdrop: Address | string): Promise<number> {
-    return Number(await this.call({ address: airdrop, abi: airdropReadAbi, functionName: "batchCount" }));
+    return Number(await this.ofAirdrop(airdrop, "batchCount"));
   }
 
   /** What the airdrop's posted batches add up to. */
-  async postedTotal(airdrop: Address | string): Promise<bigint> {
-    return await this.call({ address: airdrop, abi: airdropReadAbi, functionName: "postedTotal" });
+  postedTotal(airdrop: Address | string): Promise<bigint> {
+    return this.ofAirdrop(airdrop, "postedTotal");
   }
 
   /** What residents have claimed from the airdrop so far. */
-  async claimedTotal(airdrop: Address | string): Promise<bigint> {
-    return await this.call({ address: airdrop, abi: airdropReadAbi, functionName: "claimedTotal" });
+  claimedTotal(airdrop: Address | string): Promise<bigint> {
+    return this.ofAirdrop(airdrop, "claimedTotal");
   }
 
-  async totalSupply(token: Address | string): Promise<bigint> {
-    return await this.call({ address: token, abi: budgetTokenReadAbi, functionName: "totalSupply" });
+  totalSupply(token: Address | string): Promise<bigint> {
+    return this.ofToken(token, "totalSupply");
   }
 
   /** What the token says `account` is and the district its tokens are bound to. */
   async holderOf(token: Address | string, account: Address | string): Promise<{ kind: HolderKind; district: number }> {
-    const [kind, district] = await this.call({
-      address: token,
-      abi: budgetTokenReadAbi,
-      functionName: "holderOf",
-      args: [account as Address],
-    });
+    const [kind, district] = await this.ofToken(token, "holderOf", [account as Address]);
     return { kind: kind as HolderKind, district };
   }
 
   /** The nonce `account`'s next signed ballot must carry. */
-  async nonceOf(token: Address | string, account: Address | string): Promise<bigint> {
-    return await this.call({
-      address: token,
-      abi: budgetTokenReadAbi,
-      functionName: "nonceOf",
-      args: [account as Address],
-    });
+  nonceOf(token: Address | string, account: Address | string): Promise<bigint> {
+    return this.ofToken(token, "nonceOf", [account as Address]);
   }
 
-  async balanceOf(token: Address | string, account: Address | string): Promise<bigint> {
-    return await balanceOf(this.rpc, token, account, this.block);
+  balanceOf(token: Address | string, account: Address | string): Promise<bigint> {
+    return balanceOf(this.rpc, token, account, this.block);
   }
 
   /** `balanceOf` of many accounts in few requests (see `balancesOf`). */
-  async balancesOf(token: Address | string, accounts: readonly string[], concurrency = 8): Promise<bigint[]> {
-    return await balancesOf(this.rpc, token, accounts, this.block, concurrency);
+  balancesOf(token: Address | string, accounts: readonly string[], concurrency = 8): Promise<bigint[]> {
+    return balancesOf(this.rpc, token, accounts, this.block, concurrency);
   }
 }
 
