@@ -4,7 +4,7 @@
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
-import { CATEGORIES } from "@kopilka/core/category";
+import { categoryKey } from "@kopilka/core/category";
 import type { RoundReader } from "@kopilka/core/chain";
 import { implementationStatusKey } from "@kopilka/core/implementation";
 import { phaseKey } from "@kopilka/core/phase";
@@ -289,7 +289,7 @@ export async function showRound(ctx: CommandContext, selector: RoundSelector): P
           return {
             id: projectId,
             cost: project.cost,
-            category: CATEGORIES[project.category] ?? String(project.category),
+            category: categoryKey(project.category),
             tokens: await reader.balanceOf(token, project.bank),
             funded: project.funded,
             status: implementationStatusKey(implementation.status),
