@@ -71,7 +71,7 @@ export class RoundView {
     this.airdropAddress = settings.airdrop;
     this.ballotBox = getAddress(settings.ballotBox);
     this.closesAt = settings.closesAt;
-    await this.loadBanks();
+    await this.loadBanks(settings.projectCount);
     await this.scanTrees();
   }
 
@@ -83,9 +83,8 @@ export class RoundView {
     return this.reader.round;
   }
 
-  /** Reads projects added since the last call; setup ends when voting opens, so this settles. */
-  async loadBanks(): Promise<void> {
-    const { projectCount } = await this.reader.settings();
+  /** Reads the projects up to `projectCount` not read yet; setup ends when voting opens, so this settles. */
+  async loadBanks(projectCount: number): Promise<void> {
     const ids = Array.from({ length: projectCount - this.banks.size }, (_, i) => this.banks.size + i);
     const projects = await Promise.all(ids.map((id) => this.reader.project(id)));
     for (const project of projects) this.banks.set(project.bank.toLowerCase(), project.district);
