@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { ANY_DISTRICT, LEAF_ENCODING, buildParticipantTree, type Participant } from "@kopilka/core/participants";
-import { createRound, mintAndOpen, postBatch, type CreatedRound } from "./helpers/round.js";
+import { createRound, mintAndOpen, postBatch, type CreatedRound } from "../scripts/hardhat/fixtures.js";
 import { atTimestamp, claimAll, residents } from "./helpers/unit.js";
 
 const { ethers, networkHelpers } = await network.create();

@@ -7,7 +7,13 @@ import { Contract, type Signer } from "ethers";
 import { network } from "hardhat";
 
 import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
-import { createRound, mintAndOpen, postBatch, type CreatedRound, type RoundOptions } from "./helpers/round.js";
+import {
+  createRound,
+  mintAndOpen,
+  postBatch,
+  type CreatedRound,
+  type RoundOptions,
+} from "../scripts/hardhat/fixtures.js";
 import { expectNothingMoved } from "./helpers/voting.js";
 
 const { ethers, networkHelpers } = await network.create();

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { ANY_DISTRICT } from "@kopilka/core/participants";
-import { DAY, createRound, postBatch } from "./helpers/round.js";
+import { DAY, createRound, postBatch } from "../scripts/hardhat/fixtures.js";
 import { HolderKind, claimAll, openForVoting, residents } from "./helpers/unit.js";
 
 const { ethers, networkHelpers } = await network.create();

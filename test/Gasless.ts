@@ -20,8 +20,15 @@ import {
   type SignedBallot,
 } from "@kopilka/core/ballots";
 import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
-import { createRound, mintAndOpen, postBatch, type CreatedRound, type RoundOptions } from "./helpers/round.js";
-import { voters, type Voter } from "./helpers/voting.js";
+import {
+  createRound,
+  mintAndOpen,
+  postBatch,
+  voters,
+  type CreatedRound,
+  type RoundOptions,
+  type Voter,
+} from "../scripts/hardhat/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;

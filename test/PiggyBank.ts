@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { createRound } from "./helpers/round.js";
-import { claimAll, openForVoting, residents, roundConfig } from "./helpers/unit.js";
+import { createRound, roundConfig } from "../scripts/hardhat/fixtures.js";
+import { claimAll, openForVoting, residents } from "./helpers/unit.js";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -3,17 +3,17 @@ import { network } from "hardhat";
 
 import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
 import { tallyDistrict, type TallyEntry } from "@kopilka/core/tally";
-import { createRound, deployFactory, mintAndOpen, postBatch, roundRoles, type CreatedRound } from "./helpers/round.js";
 import {
   ADMIN_TRANSFER_DELAY,
-  HolderKind,
-  Phase,
-  Status,
-  atTimestamp,
-  claimAll,
-  residents,
+  createRound,
+  deployFactory,
+  mintAndOpen,
+  postBatch,
   roundConfig,
-} from "./helpers/unit.js";
+  roundRoles,
+  type CreatedRound,
+} from "../scripts/hardhat/fixtures.js";
+import { HolderKind, Phase, Status, atTimestamp, claimAll, residents } from "./helpers/unit.js";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -5,8 +5,8 @@ import { network } from "hardhat";
 
 import type { Round } from "../typechain-types/index.js";
 import type { IRound } from "../typechain-types/RoundFactory.js";
-import { deployFactory, roundRoles } from "./helpers/round.js";
-import { ADMIN_TRANSFER_DELAY, Phase, residents, roundConfig } from "./helpers/unit.js";
+import { ADMIN_TRANSFER_DELAY, deployFactory, roundConfig, roundRoles } from "../scripts/hardhat/fixtures.js";
+import { Phase, residents } from "./helpers/unit.js";
 
 const { ethers, networkHelpers } = await network.create();
 

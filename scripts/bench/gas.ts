@@ -9,7 +9,7 @@ import path from "node:path";
 import { network } from "hardhat";
 
 import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
-import { createRound, mintAndOpen, postBatch } from "../../test/helpers/round.js";
+import { createRound, mintAndOpen, postBatch } from "../hardhat/fixtures.js";
 
 const TREE_SIZE = 160_000;
 const RUBLE = 100n;

@@ -5,21 +5,26 @@
  * storage). Residents have claimed; each allocates into a bank that already holds tokens, as in bench:gas.
  * Writes bench/results/gasless.json. Run with `npm run bench:gasless`.
  */
-import { Rule } from "@kopilka/core/rule";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { network } from "hardhat";
 
 import { ballotCalldata, ballotDomain, batchGasLimit, signBallot } from "@kopilka/core/ballots";
-import { createRound, DAY, mintAndOpen, postBatch, type CreatedRound } from "../../test/helpers/round.js";
-import { voters as makeVoters } from "../../test/helpers/voting.js";
+import {
+  createRound,
+  mintAndOpen,
+  postBatch,
+  roundConfig,
+  roundRoles,
+  voters as makeVoters,
+  type CreatedRound,
+} from "../hardhat/fixtures.js";
 
 const BATCH = 50;
 const ALLOWANCE = 5_000n;
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
-const [admin, committee, minter, registrar, reporter] = await ethers.getSigners();
 const people = await makeVoters(ethers, networkHelpers, 3 * BATCH + 2);
 const [seed, relayer] = people.splice(0, 2);
 const direct = people.slice(0, BATCH);
@@ -35,34 +40,21 @@ const forwarder = await ethers.deployContract("KopilkaForwarder");
 const adapter = await ethers.deployContract("ForwardedVoting", [await forwarder.getAddress()]);
 const parts = await ethers.deployContract("RoundParts", [await adapter.getAddress()]);
 const now = BigInt(await time.latest());
+const roles = await roundRoles(ethers);
+const config2771 = roundConfig(roles, now, { name: "ERC-2771 round", budget: 1_000_000n });
 const round2771 = await ethers.deployContract("Round", [
-  {
-    name: "ERC-2771 round",
-    tokenSymbol: "KOP",
-    budget: 1_000_000n,
-    opensAt: now + BigInt(DAY),
-    closesAt: now + BigInt(15 * DAY),
-    rule: Rule.Ranked,
-    minTokens: 0n,
-    minSupporters: 0,
-    admin: admin.address,
-    adminTransferDelay: 3 * DAY,
-    committee: committee.address,
-    minter: minter.address,
-    registrar: registrar.address,
-    reporter: reporter.address,
-  },
+  config2771,
   await created.factory.piggyBankImplementation(),
   await parts.getAddress(),
 ]);
-await round2771.connect(committee).addDistrict("Central", 1_000_000n);
+await round2771.connect(roles.committee).addDistrict("Central", 1_000_000n);
 for (const [i, cost] of DISTRICTS[0].projects.entries()) {
-  await round2771.connect(committee).addProject(0, cost, 0, ethers.id(`p${i}`), `projects/${i}.json`);
+  await round2771.connect(roles.committee).addProject(0, cost, 0, ethers.id(`p${i}`), `projects/${i}.json`);
 }
 const other: CreatedRound = {
   ...created,
   round: round2771,
-  opensAt: now + BigInt(DAY),
+  opensAt: BigInt(config2771.opensAt),
   token: await ethers.getContractAt("BudgetToken", await round2771.token()),
   airdrop: await ethers.getContractAt("Airdrop", await round2771.airdrop()),
   banks: [(await round2771.project(0)).bank, (await round2771.project(1)).bank],

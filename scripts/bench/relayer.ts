@@ -15,7 +15,7 @@ import { ballotBoxAbi } from "@kopilka/core/abi";
 import { ballotDomain, signBallot, type SignedBallot } from "@kopilka/core/ballots";
 import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
 import { freePort, publishBatch, startNode, startRelayer, type Child } from "../relayer/local.js";
-import { createRound, mintAndOpen, postBatch } from "../../test/helpers/round.js";
+import { createRound, mintAndOpen, postBatch } from "../hardhat/fixtures.js";
 
 const BALLOTS = Number(process.env.BENCH_BALLOTS ?? 10_000);
 const CLIENTS = 200;

@@ -37,7 +37,7 @@ import {
   projectMetadataURI,
   type RoundManifest,
 } from "@kopilka/core/publication";
-import { createRound, mintAndOpen, postBatch } from "../../test/helpers/round.js";
+import { createRound, mintAndOpen, postBatch } from "../hardhat/fixtures.js";
 
 const QUICK = process.argv.includes("--quick");
 const SEED = "kopilka-bench-scale";

@@ -9,7 +9,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { SingleBar, Presets } from "cli-progress";
 import { getAddress, isAddress } from "ethers";
 
-import type { Airdrop, BudgetToken, Round } from "../../typechain-types/index.js";
+import { RoundReader, toRpc, type RoleName } from "@kopilka/core/chain";
+import type { Round } from "../../typechain-types/index.js";
 import {
   checkChainId,
   CommandError,
@@ -67,9 +68,12 @@ export interface RoundHandle {
   chainId: bigint;
   address: string;
   manifest?: RoundManifest;
+  /** Reads the round, its token and its airdrop. */
+  reader: RoundReader;
+  token: string;
+  airdrop: string;
+  /** The round as a typechain contract, to send its transactions. */
   round: Round;
-  token: BudgetToken;
-  airdrop: Airdrop;
 }
 
 /** Checks the chain id against --chain-id and the network configuration, before anything else. */
@@ -92,10 +96,15 @@ export async function useRound(ctx: CommandContext, selector: RoundSelector): Pr
   if (!(await hasCode(ethers.provider, address))) {
     throw new CommandError(`no round at ${address} on network "${ctx.connection.networkName}" (chain ${chainId})`);
   }
+  const reader = readerOf(ctx, address);
+  const { token, airdrop } = await reader.settings();
   const round = await ethers.getContractAt("Round", address);
-  const token = await ethers.getContractAt("BudgetToken", await round.token());
-  const airdrop = await ethers.getContractAt("Airdrop", await round.airdrop());
-  return { chainId, address, manifest: found?.manifest, round, token, airdrop };
+  return { chainId, address, manifest: found?.manifest, reader, token, airdrop, round };
+}
+
+/** Reads the round at `address` through the connection. */
+export function readerOf(ctx: CommandContext, address: string): RoundReader {
+  return new RoundReader(toRpc(ctx.connection.provider), address);
 }
 
 function findManifest(base: string, selector: RoundSelector): { file: string; manifest: RoundManifest } | undefined {
@@ -143,21 +152,12 @@ export async function signerFor(
   const signer = await signerOf(ctx.connection);
   await requireNoPendingTransactions(ctx.connection.ethers.provider, signer.address);
   if (handle !== undefined && role !== undefined) {
-    const roleId = await handle.round[ROLE_GETTERS[role]]();
-    if (!(await handle.round.hasRole(roleId, signer.address))) {
+    if (!(await handle.reader.hasRole(role, signer.address))) {
       throw new CommandError(`${getAddress(signer.address)} does not hold the ${role} role in round ${handle.address}`);
     }
   }
   return signer;
 }
-
-export type RoleName = "committee" | "minter" | "registrar" | "reporter";
-const ROLE_GETTERS = {
-  committee: "COMMITTEE_ROLE",
-  minter: "MINTER_ROLE",
-  registrar: "REGISTRAR_ROLE",
-  reporter: "REPORTER_ROLE",
-} as const;
 
 /** Time of the latest block: what the round's lifecycle checks. */
 export async function chainTime(ctx: CommandContext): Promise<bigint> {
@@ -170,6 +170,6 @@ export const isoDate = (seconds: bigint) => new Date(Number(seconds) * 1000).toI
 
 /** Whether setup (districts, projects, mint) is still possible. */
 export async function setupOpen(ctx: CommandContext, handle: RoundHandle): Promise<boolean> {
-  const [opened, opensAt, now] = await Promise.all([handle.round.opened(), handle.round.opensAt(), chainTime(ctx)]);
+  const [{ opened, opensAt }, now] = await Promise.all([handle.reader.settings(), chainTime(ctx)]);
   return !opened && now < opensAt;
 }

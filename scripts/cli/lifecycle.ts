@@ -7,6 +7,12 @@ import { readFileSync } from "node:fs";
 import { keccak256 } from "ethers";
 
 import { CommandError, sendAndWait } from "../hardhat/connection.js";
+import {
+  IMPLEMENTATION_STATUS_KEYS,
+  ImplementationStatus,
+  implementationStatusKey,
+  parseImplementationStatus,
+} from "@kopilka/core/implementation";
 import { formatRubles, parseRubles } from "@kopilka/core/money";
 import { InputError } from "@kopilka/core/spec";
 import {
@@ -22,7 +28,7 @@ import {
 /** Mints what is missing up to the budget. */
 export async function mint(ctx: CommandContext, selector: RoundSelector): Promise<{ minted: bigint }> {
   const handle = await useRound(ctx, selector);
-  const [budget, supply] = await Promise.all([handle.round.budget(), handle.token.totalSupply()]);
+  const [{ budget }, supply] = await Promise.all([handle.reader.settings(), handle.reader.totalSupply(handle.token)]);
   const missing = budget - supply;
   if (missing === 0n) {
     ctx.out.info(`The whole budget ${formatRubles(budget)} is minted already`);
@@ -38,19 +44,17 @@ export async function mint(ctx: CommandContext, selector: RoundSelector): Promis
 /** Opens the round for voting once districts and supply add up to the budget. */
 export async function open(ctx: CommandContext, selector: RoundSelector): Promise<{ opened: boolean }> {
   const handle = await useRound(ctx, selector);
-  const { round, token } = handle;
-  if (await round.opened()) {
+  const { reader } = handle;
+  const [{ opened, budget, districtCount, opensAt, closesAt }, supply, now] = await Promise.all([
+    reader.settings(),
+    reader.totalSupply(handle.token),
+    chainTime(ctx),
+  ]);
+  if (opened) {
     ctx.out.info(`Round ${handle.address} is open already`);
     return { opened: false };
   }
-  const [budget, supply, count, closesAt, now] = await Promise.all([
-    round.budget(),
-    token.totalSupply(),
-    round.districtCount(),
-    round.closesAt(),
-    chainTime(ctx),
-  ]);
-  const districts = await Promise.all(Array.from({ length: Number(count) }, (_, id) => round.district(id)));
+  const districts = await Promise.all(Array.from({ length: districtCount }, (_, id) => reader.district(id)));
   const districtBudgets = districts.reduce((sum, d) => sum + d.budget, 0n);
   const blockers: string[] = [];
   if (now >= closesAt) blockers.push("the round's voting period is over");
@@ -60,10 +64,8 @@ export async function open(ctx: CommandContext, selector: RoundSelector): Promis
   if (supply !== budget) blockers.push(`minted ${formatRubles(supply)} of ${formatRubles(budget)}: run "kopilka mint"`);
   if (blockers.length > 0) throw new CommandError(`cannot open round ${handle.address}: ${blockers.join("; ")}`);
   const signer = await signerFor(ctx, handle, "committee");
-  await sendAndWait(() => round.connect(signer).open());
-  ctx.out.info(
-    `Opened round ${handle.address}; voting runs from ${isoDate(await round.opensAt())} to ${isoDate(closesAt)}`,
-  );
+  await sendAndWait(() => handle.round.connect(signer).open());
+  ctx.out.info(`Opened round ${handle.address}; voting runs from ${isoDate(opensAt)} to ${isoDate(closesAt)}`);
   return { opened: true };
 }
 
@@ -74,24 +76,19 @@ export async function finalize(
   options: { district?: number } = {},
 ): Promise<{ finalized: number[] }> {
   const handle = await useRound(ctx, selector);
-  const { round } = handle;
-  const [opened, closesAt, count, now] = await Promise.all([
-    round.opened(),
-    round.closesAt(),
-    round.districtCount(),
-    chainTime(ctx),
-  ]);
+  const { reader } = handle;
+  const [{ opened, closesAt, districtCount: count }, now] = await Promise.all([reader.settings(), chainTime(ctx)]);
   if (!opened) throw new CommandError(`round ${handle.address} was never opened: nothing to finalize`);
   if (now < closesAt) {
     throw new CommandError(
       `round ${handle.address} closes at ${isoDate(closesAt)} (chain time ${isoDate(now)}): too early`,
     );
   }
-  if (options.district !== undefined && (options.district < 0 || options.district >= Number(count))) {
+  if (options.district !== undefined && (options.district < 0 || options.district >= count)) {
     throw new CommandError(`district ${options.district} does not exist (the round has ${count})`);
   }
-  const ids = options.district !== undefined ? [options.district] : Array.from({ length: Number(count) }, (_, i) => i);
-  const states = await Promise.all(ids.map((id) => round.district(id)));
+  const ids = options.district !== undefined ? [options.district] : Array.from({ length: count }, (_, i) => i);
+  const states = await Promise.all(ids.map((id) => reader.district(id)));
   const pending = ids.filter((_, i) => !states[i].finalized);
   if (pending.length === 0) {
     ctx.out.info("Every district asked for is finalized already");
@@ -101,7 +98,7 @@ export async function finalize(
   const progress = ctx.out.progress("Finalizing districts", pending.length);
   try {
     for (const id of pending) {
-      await sendAndWait(() => round.connect(signer).finalize(id));
+      await sendAndWait(() => handle.round.connect(signer).finalize(id));
       progress.increment();
     }
   } finally {
@@ -111,7 +108,8 @@ export async function finalize(
   return { finalized: pending };
 }
 
-export const IMPLEMENTATION_STATUSES = ["contracted", "in-progress", "completed", "cancelled"] as const;
+/** The statuses the reporter records: every one but None. */
+export const RECORDABLE_STATUSES = IMPLEMENTATION_STATUS_KEYS.filter((key) => key !== "none");
 
 export interface StatusOptions {
   project: number;
@@ -129,11 +127,11 @@ export async function setStatus(
   options: StatusOptions,
 ): Promise<{ sent: boolean; documentHash: string }> {
   const problems = [];
-  const statusIndex = (IMPLEMENTATION_STATUSES as readonly string[]).indexOf(options.status);
-  if (statusIndex < 0) {
+  const status = parseImplementationStatus(options.status);
+  if (status === undefined || status === ImplementationStatus.None) {
     problems.push({
       file: "--status",
-      message: `unknown status "${options.status}" (${IMPLEMENTATION_STATUSES.join(", ")})`,
+      message: `unknown status "${options.status}" (${RECORDABLE_STATUSES.join(", ")})`,
     });
   }
   const spent = parseRubles(options.spent);
@@ -144,28 +142,23 @@ export async function setStatus(
   } catch (error) {
     problems.push({ file: options.document, message: `cannot read the document: ${(error as Error).message}` });
   }
-  if (problems.length > 0) throw new InputError(problems);
+  if (problems.length > 0 || status === undefined) throw new InputError(problems);
   const amountSpent = (spent as { kopecks: bigint }).kopecks;
-  const status = statusIndex + 1; // ImplementationStatus.None is 0
 
   const handle = await useRound(ctx, selector);
-  const { round } = handle;
+  const { reader } = handle;
   if (
     !Number.isInteger(options.project) ||
     options.project < 0 ||
-    options.project >= Number(await round.projectCount())
+    options.project >= (await reader.settings()).projectCount
   ) {
     throw new CommandError(`project ${options.project} does not exist`);
   }
   const [project, current] = await Promise.all([
-    round.project(options.project),
-    round.implementationOf(options.project),
+    reader.project(options.project),
+    reader.implementationOf(options.project),
   ]);
-  if (
-    Number(current.status) === status &&
-    current.amountSpent === amountSpent &&
-    current.documentHash === documentHash
-  ) {
+  if (current.status === status && current.amountSpent === amountSpent && current.documentHash === documentHash) {
     ctx.out.info(`Project ${options.project} already has this status, amount and document`);
     return { sent: false, documentHash };
   }
@@ -173,19 +166,18 @@ export async function setStatus(
   if (amountSpent > project.cost) {
     throw new CommandError(`spent ${formatRubles(amountSpent)} is above the cost ${formatRubles(project.cost)}`);
   }
-  const currentStatus = Number(current.status);
-  if (currentStatus >= 3) {
-    throw new CommandError(`project ${options.project} is ${IMPLEMENTATION_STATUSES[currentStatus - 1]}: closed`);
+  const currentKey = implementationStatusKey(current.status);
+  if (current.status >= ImplementationStatus.Completed) {
+    throw new CommandError(`project ${options.project} is ${currentKey}: closed`);
   }
-  if (status < currentStatus) {
+  if (status < current.status) {
     throw new CommandError(
-      `project ${options.project} is ${IMPLEMENTATION_STATUSES[currentStatus - 1]} already: a status cannot go back ` +
-        `to ${options.status}`,
+      `project ${options.project} is ${currentKey} already: a status cannot go back to ${options.status}`,
     );
   }
   const signer = await signerFor(ctx, handle, "reporter");
   await sendAndWait(() =>
-    round.connect(signer).recordImplementation(options.project, status, amountSpent, documentHash),
+    handle.round.connect(signer).recordImplementation(options.project, status, amountSpent, documentHash),
   );
   ctx.out.info(
     `Project ${options.project}: ${options.status}, spent ${formatRubles(amountSpent)}, document ${documentHash}`,

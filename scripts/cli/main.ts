@@ -12,7 +12,7 @@ import { formatProblem, InputError } from "@kopilka/core/spec";
 import { auditRound, exportResults, voterReceipt, type ReadOptions } from "./audit.js";
 import { consoleOutput, type CommandContext, type RoundSelector } from "./context.js";
 import { deploy } from "./deploy.js";
-import { finalize, IMPLEMENTATION_STATUSES, mint, open, setStatus } from "./lifecycle.js";
+import { finalize, RECORDABLE_STATUSES, mint, open, setStatus } from "./lifecycle.js";
 import { importPabulib } from "./pabulib.js";
 import { importParticipants } from "./participants.js";
 import { createRound, showRound } from "./round.js";
@@ -131,7 +131,7 @@ Anyone, without a key:
       .command("set")
       .description("record a funded project's implementation status, amount spent and document hash")
       .requiredOption("--project <id>", "project id", wholeNumber)
-      .requiredOption("--status <status>", IMPLEMENTATION_STATUSES.join(" | "))
+      .requiredOption("--status <status>", RECORDABLE_STATUSES.join(" | "))
       .requiredOption("--spent <rubles>", "amount spent so far, in rubles")
       .requiredOption("--document <file>", "contract or act whose keccak256 goes on-chain"),
   ).action(

@@ -31,7 +31,7 @@ import {
 } from "@kopilka/core/pabulib";
 import type { ParticipantLeaf } from "@kopilka/core/participants";
 import { InputError, parseRoundSpec, type InputProblem, type RoundSpec } from "@kopilka/core/spec";
-import { chainTime, type CommandContext } from "./context.js";
+import { chainTime, readerOf, type CommandContext } from "./context.js";
 import { deploy } from "./deploy.js";
 import { finalize, mint, open } from "./lifecycle.js";
 import { importParticipants } from "./participants.js";
@@ -286,9 +286,9 @@ export async function importPabulib(ctx: CommandContext, options: PabulibImportO
   }
   await open(ctx, selector);
 
-  const round = await ctx.connection.ethers.getContractAt("Round", created.round);
-  const token = await ctx.connection.ethers.getContractAt("BudgetToken", await round.token());
-  const onChain = await Promise.all(sources.map((_, id) => round.project(id)));
+  const reader = readerOf(ctx, created.round);
+  const { token } = await reader.settings();
+  const onChain = await Promise.all(sources.map((_, id) => reader.project(id)));
   const projectIdOf = new Map(sources.map((source, id) => [`${source.file}/${source.id}`, id]));
   const depositsOf = new Map<string, { banks: string[]; amounts: bigint[] }>();
   voters.forEach((ballots, file) => {
@@ -336,8 +336,8 @@ export async function importPabulib(ctx: CommandContext, options: PabulibImportO
   await finalize(ctx, selector);
 
   const [funded, tokens] = await Promise.all([
-    Promise.all(sources.map(async (_, id) => (await round.project(id)).funded)),
-    Promise.all(onChain.map((project) => token.balanceOf(project.bank))),
+    Promise.all(sources.map(async (_, id) => (await reader.project(id)).funded)),
+    Promise.all(onChain.map((project) => reader.balanceOf(token, project.bank))),
   ]);
   const districts = loaded.map(({ file, election }, index): ReplayedDistrict => {
     const projects = sources

@@ -42,7 +42,7 @@ export async function importParticipants(
   options: ImportOptions,
 ): Promise<ImportResult> {
   const handle = await useRound(ctx, selector);
-  const { round, airdrop, token } = handle;
+  const { reader } = handle;
   let perResident: bigint | undefined;
   if (options.amountPerResident !== undefined) {
     const parsed = parseRubles(options.amountPerResident);
@@ -55,16 +55,17 @@ export async function importParticipants(
   } catch (error) {
     throw new InputError([{ file: options.csv, message: `cannot read: ${(error as Error).message}` }]);
   }
-  const count = Number(await round.districtCount());
-  const names = await Promise.all(Array.from({ length: count }, async (_, id) => (await round.district(id)).name));
+  const [{ budget, closesAt, districtCount }, postedTotal, batchCount] = await Promise.all([
+    reader.settings(),
+    reader.postedTotal(handle.airdrop),
+    reader.batchCount(handle.airdrop),
+  ]);
+  const names = await Promise.all(
+    Array.from({ length: districtCount }, async (_, id) => (await reader.district(id)).name),
+  );
   const rows = parseResidents(text, options.csv, names);
 
-  const [budget, postedTotal, batchCount] = await Promise.all([
-    round.budget(),
-    airdrop.postedTotal(),
-    airdrop.batchCount(),
-  ]);
-  const batches = await Promise.all(Array.from({ length: Number(batchCount) }, (_, id) => airdrop.batch(id)));
+  const batches = await Promise.all(Array.from({ length: batchCount }, (_, id) => reader.batch(handle.airdrop, id)));
   const done = findPostedBatch(rows, options.csv, perResident, budget, batches);
   if (done !== undefined) {
     const file = batchPath(ctx.publicationBase, handle.chainId, handle.address, done.batchId);
@@ -75,7 +76,7 @@ export async function importParticipants(
 
   const allowances = assignAllowances(rows, budget - postedTotal, options.csv, perResident);
   const { root, text: treeText } = treeFileText(allowances);
-  const [supply, closesAt, now] = await Promise.all([token.totalSupply(), round.closesAt(), chainTime(ctx)]);
+  const [supply, now] = await Promise.all([reader.totalSupply(handle.token), chainTime(ctx)]);
   if (now >= closesAt) throw new CommandError(`round ${handle.address} is closed: no more residents`);
   if (postedTotal + allowances.total > supply) {
     throw new CommandError(
@@ -84,9 +85,9 @@ export async function importParticipants(
     );
   }
   const signer = await signerFor(ctx, handle, "registrar");
-  await sendAndWait(() => round.connect(signer).postBatch(root, allowances.total));
-  const batchId = batchCount;
-  if ((await airdrop.batch(batchId)).root !== root) {
+  await sendAndWait(() => handle.round.connect(signer).postBatch(root, allowances.total));
+  const batchId = BigInt(batchCount);
+  if ((await reader.batch(handle.airdrop, batchId)).root !== root) {
     throw new CommandError(`batch ${batchId} on-chain is not the one just posted; run the import again`);
   }
   const file = batchPath(ctx.publicationBase, handle.chainId, handle.address, batchId);

@@ -2,21 +2,15 @@
  * `kopilka round create` and `kopilka round show`. Creating reads what the chain already has (a round of the
  * same name and config by the same signer, its districts and projects) and sends only what is missing.
  */
-import { CATEGORIES } from "@kopilka/core/category";
-import { ruleKey, type Rule } from "@kopilka/core/rule";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
-import { Contract } from "ethers";
-
+import { categoryKey } from "@kopilka/core/category";
+import type { RoundReader } from "@kopilka/core/chain";
+import { implementationStatusKey } from "@kopilka/core/implementation";
+import { phaseKey } from "@kopilka/core/phase";
+import { ruleKey } from "@kopilka/core/rule";
 import type { RoundFactory } from "../../typechain-types/index.js";
-import {
-  CommandError,
-  type Connection,
-  findDeploymentBlock,
-  hasCode,
-  sendAndWait,
-  writeFileIfChanged,
-} from "../hardhat/connection.js";
+import { CommandError, findDeploymentBlock, hasCode, sendAndWait, writeFileIfChanged } from "../hardhat/connection.js";
 import { canonicalJson, metadataHash } from "@kopilka/core/metadata";
 import { formatRubles } from "@kopilka/core/money";
 import { manifestPath, projectMetadataPath, projectMetadataURI, type RoundManifest } from "@kopilka/core/publication";
@@ -26,6 +20,8 @@ import {
   chainTime,
   checkNetwork,
   isoDate,
+  readerOf,
+  setupOpen,
   signerFor,
   useRound,
   type CommandContext,
@@ -79,7 +75,7 @@ export async function createRoundFromSpec(
       ? record.deploymentBlock
       : await findDeploymentBlock(ethers.provider, factoryAddress);
 
-  let address = options.round ?? (await findExistingRound(ethers, factory, fromBlock, spec, signer, options.newRound));
+  let address = options.round ?? (await findExistingRound(ctx, factory, fromBlock, spec, signer, options.newRound));
   const created = address === undefined;
   if (address === undefined) {
     if (spec.opensAt <= (await chainTime(ctx))) {
@@ -91,32 +87,29 @@ export async function createRoundFromSpec(
     ctx.out.info(`Round "${spec.name}" is at ${address}`);
   }
 
-  const round = await ethers.getContractAt("Round", address);
+  const settings = await readerOf(ctx, address).settings();
   const manifest: RoundManifest = {
     chainId: Number(chainId),
     factory: factoryAddress,
     round: address,
-    token: await round.token(),
-    airdrop: await round.airdrop(),
+    token: settings.token,
+    airdrop: settings.airdrop,
     fromBlock,
-    name: await round.name(),
+    name: settings.name,
   };
   const manifestFile = manifestPath(ctx.publicationBase, chainId, address);
   writeFileIfChanged(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
   const handle = await useRound(ctx, { manifest: manifestFile });
 
-  const [districtCount, projectCount] = (
-    await Promise.all([handle.round.districtCount(), handle.round.projectCount()])
-  ).map(Number);
-  await checkExistingSetup(handle.round, spec, districtCount, projectCount);
+  const { districtCount, projectCount } = settings;
+  await checkExistingSetup(handle.reader, spec, districtCount, projectCount);
   for (const [id, project] of spec.projects.entries()) {
     writeFileIfChanged(projectMetadataPath(ctx.publicationBase, chainId, address, id), canonicalJson(project.metadata));
   }
 
   const missing = spec.districts.length - districtCount + spec.projects.length - projectCount;
   if (missing > 0) {
-    const now = await chainTime(ctx);
-    if ((await handle.round.opened()) || now >= (await handle.round.opensAt())) {
+    if (!(await setupOpen(ctx, handle))) {
       throw new CommandError(
         `round ${address} is past setup; ${missing} district(s)/project(s) can no longer be added`,
       );
@@ -154,7 +147,7 @@ const LOG_PAGE_BLOCKS = 10_000;
 
 /** The round this signer already created from this spec, found through the factory's RoundCreated events. */
 async function findExistingRound(
-  ethers: Connection["ethers"],
+  ctx: CommandContext,
   factory: RoundFactory,
   fromBlock: number,
   spec: RoundSpec,
@@ -162,7 +155,7 @@ async function findExistingRound(
   newRound: boolean | undefined,
 ): Promise<string | undefined> {
   const filter = factory.filters.RoundCreated(undefined, undefined, undefined, undefined, signer.address);
-  const latest = await ethers.provider.getBlockNumber();
+  const latest = await ctx.connection.ethers.provider.getBlockNumber();
   const events = [];
   // Public RPC endpoints cap the block range of a log query.
   for (let start = fromBlock; start <= latest; start += LOG_PAGE_BLOCKS) {
@@ -170,22 +163,14 @@ async function findExistingRound(
   }
   const sameName = events.filter((event) => event.args.name === spec.name);
   for (const event of sameName.reverse()) {
-    const candidate = await ethers.getContractAt("Round", event.args.round);
-    const [budget, opensAt, closesAt, rule, minTokens, minSupporters] = await Promise.all([
-      candidate.budget(),
-      candidate.opensAt(),
-      candidate.closesAt(),
-      candidate.rule(),
-      candidate.minTokens(),
-      candidate.minSupporters(),
-    ]);
+    const candidate = await readerOf(ctx, event.args.round).settings();
     if (
-      budget === spec.budget &&
-      opensAt === spec.opensAt &&
-      closesAt === spec.closesAt &&
-      Number(rule) === spec.rule &&
-      minTokens === spec.minTokens &&
-      Number(minSupporters) === spec.minSupporters
+      candidate.budget === spec.budget &&
+      candidate.opensAt === spec.opensAt &&
+      candidate.closesAt === spec.closesAt &&
+      candidate.rule === spec.rule &&
+      candidate.minTokens === spec.minTokens &&
+      candidate.minSupporters === BigInt(spec.minSupporters)
     ) {
       return event.args.round;
     }
@@ -212,7 +197,7 @@ async function sendCreateRound(factory: RoundFactory, spec: RoundSpec, signer: H
 
 /** Refuses to continue when what is on-chain is not the beginning of the spec. */
 async function checkExistingSetup(
-  round: Awaited<ReturnType<typeof useRound>>["round"],
+  reader: RoundReader,
   spec: RoundSpec,
   districtCount: number,
   projectCount: number,
@@ -224,7 +209,7 @@ async function checkExistingSetup(
   if (projectCount > spec.projects.length) {
     differences.push(`the round has ${projectCount} projects, the spec ${spec.projects.length}`);
   }
-  const districts = await Promise.all(spec.districts.slice(0, districtCount).map((_, id) => round.district(id)));
+  const districts = await Promise.all(spec.districts.slice(0, districtCount).map((_, id) => reader.district(id)));
   districts.forEach((onChain, id) => {
     const wanted = spec.districts[id];
     if (onChain.name !== wanted.name || onChain.budget !== wanted.budget) {
@@ -236,17 +221,16 @@ async function checkExistingSetup(
   });
   const projects = await Promise.all(
     spec.projects.slice(0, projectCount).map(async (_, id) => {
-      const onChain = await round.project(id);
-      const bank = new Contract(onChain.bank, ["function metadataHash() view returns (bytes32)"], round.runner);
-      return { onChain, hash: (await bank.metadataHash()) as string };
+      const onChain = await reader.project(id);
+      return { onChain, hash: await reader.metadataHash(onChain.bank) };
     }),
   );
   projects.forEach(({ onChain, hash }, id) => {
     const wanted = spec.projects[id];
     if (
-      Number(onChain.district) !== wanted.district ||
+      onChain.district !== wanted.district ||
       onChain.cost !== wanted.cost ||
-      Number(onChain.category) !== wanted.category ||
+      onChain.category !== wanted.category ||
       hash !== metadataHash(wanted.metadata)
     ) {
       differences.push(`project ${id} on-chain differs from the spec's project ${id} ("${wanted.metadata.title}")`);
@@ -258,9 +242,6 @@ async function checkExistingSetup(
 }
 
 // --- round show ---
-
-const PHASES = ["setup", "voting", "closed", "finalized"];
-const STATUSES = ["none", "contracted", "in-progress", "completed", "cancelled"];
 
 export interface RoundSummary {
   address: string;
@@ -288,38 +269,30 @@ export interface RoundSummary {
 
 export async function showRound(ctx: CommandContext, selector: RoundSelector): Promise<RoundSummary> {
   const handle = await useRound(ctx, selector);
-  const { round, token, airdrop } = handle;
-  const [name, phase, opened, opensAt, closesAt, rule, budget, supply, postedTotal, claimedTotal, batches, count] =
-    await Promise.all([
-      round.name(),
-      round.phase(),
-      round.opened(),
-      round.opensAt(),
-      round.closesAt(),
-      round.rule(),
-      round.budget(),
-      token.totalSupply(),
-      airdrop.postedTotal(),
-      airdrop.claimedTotal(),
-      airdrop.batchCount(),
-      round.districtCount(),
-    ]);
+  const { reader, token, airdrop } = handle;
+  const [settings, supply, postedTotal, claimedTotal, batches] = await Promise.all([
+    reader.settings(),
+    reader.totalSupply(token),
+    reader.postedTotal(airdrop),
+    reader.claimedTotal(airdrop),
+    reader.batchCount(airdrop),
+  ]);
   const districts = await Promise.all(
-    Array.from({ length: Number(count) }, async (_, id) => {
-      const [district, ids] = await Promise.all([round.district(id), round.districtProjectIds(id)]);
+    Array.from({ length: settings.districtCount }, async (_, id) => {
+      const [district, ids] = await Promise.all([reader.district(id), reader.districtProjectIds(id)]);
       const projects = await Promise.all(
         ids.map(async (projectId) => {
           const [project, implementation] = await Promise.all([
-            round.project(projectId),
-            round.implementationOf(projectId),
+            reader.project(projectId),
+            reader.implementationOf(projectId),
           ]);
           return {
-            id: Number(projectId),
+            id: projectId,
             cost: project.cost,
-            category: CATEGORIES[Number(project.category)] ?? String(project.category),
-            tokens: await token.balanceOf(project.bank),
+            category: categoryKey(project.category),
+            tokens: await reader.balanceOf(token, project.bank),
             funded: project.funded,
-            status: STATUSES[Number(implementation.status)],
+            status: implementationStatusKey(implementation.status),
           };
         }),
       );
@@ -336,17 +309,17 @@ export async function showRound(ctx: CommandContext, selector: RoundSelector): P
   const summary: RoundSummary = {
     address: handle.address,
     chainId: handle.chainId,
-    name,
-    phase: PHASES[Number(phase)],
-    opened,
-    opensAt,
-    closesAt,
-    rule: ruleKey(Number(rule) as Rule),
-    budget,
+    name: settings.name,
+    phase: phaseKey(settings.phase),
+    opened: settings.opened,
+    opensAt: settings.opensAt,
+    closesAt: settings.closesAt,
+    rule: ruleKey(settings.rule),
+    budget: settings.budget,
     supply,
     postedTotal,
     claimedTotal,
-    batches: Number(batches),
+    batches,
     districts,
   };
   ctx.out.info(formatSummary(summary));

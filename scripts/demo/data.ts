@@ -11,6 +11,7 @@ import path from "node:path";
 import { HDNodeWallet, keccak256, toUtf8Bytes, Wallet } from "ethers";
 
 import { formatRubles, KOPECKS_PER_RUBLE } from "@kopilka/core/money";
+import type { RuleKey } from "@kopilka/core/rule";
 import { DISTRICT_SOURCES, settlementIn, VILLAGE_STREETS } from "./places.js";
 import { createRng, type Rng } from "./random.js";
 import { CONTRIBUTIONS, TEMPLATES } from "./templates.js";
@@ -208,8 +209,6 @@ function round6(x: number): number {
 // ---------------------------------------------------------------------------------------------------------------
 // Round spec files: the format `kopilka round create --spec` reads (scripts/core/src/domain/spec.ts; described in README.md, "Run a round")
 
-export type SpecRule = "ranked" | "piggy-bank-full";
-
 /** round.json as scripts/core/src/domain/spec.ts reads it. Amounts are ruble strings; dates are ISO 8601 in UTC. */
 export interface RoundSpecFile {
   name: string;
@@ -217,7 +216,7 @@ export interface RoundSpecFile {
   budget: string;
   opensAt: string;
   closesAt: string;
-  rule: SpecRule;
+  rule: RuleKey;
   minTokens: string;
   minSupporters: number;
   districts: string;
@@ -228,7 +227,7 @@ export interface SpecOptions {
   /** When voting opens and closes, unix seconds. The spec names dates, so the caller picks them. */
   opensAt: number | bigint;
   closesAt: number | bigint;
-  rule?: SpecRule;
+  rule?: RuleKey;
 }
 
 export const DISTRICTS_HEADER = ["name", "budget"] as const;

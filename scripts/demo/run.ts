@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { Command, InvalidArgumentError } from "commander";
 
-import { consoleOutput, type CommandContext, type Output } from "../cli/context.js";
+import { consoleOutput, readerOf, type CommandContext, type Output } from "../cli/context.js";
 import { deploy } from "../cli/deploy.js";
 import { mint, open } from "../cli/lifecycle.js";
 import { importParticipants } from "../cli/participants.js";
@@ -284,8 +284,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     await advanceTimeTo(provider, opensAt);
 
     // A few thousand ballots, so the piggy banks are not empty when the visitor arrives.
-    const roundContract = await connection.ethers.getContractAt("Round", created.round);
-    const banks = await Promise.all(round.projects.map(async (_, id) => (await roundContract.project(id)).bank));
+    const reader = readerOf(ctx, created.round);
+    const banks = await Promise.all(round.projects.map(async (_, id) => (await reader.project(id)).bank));
     const voting = people
       .slice(HARDHAT_ACCOUNT_COUNT, HARDHAT_ACCOUNT_COUNT + voterCount)
       .map((p, i) => ({ account: p.address, district: homes[HARDHAT_ACCOUNT_COUNT + i], amount: batch.each }));

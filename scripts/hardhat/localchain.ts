@@ -6,24 +6,20 @@
  * next block's base fee is set to zero so voters need no ether and a long run of full blocks cannot price them out.
  */
 import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { Interface } from "ethers";
 
-import { CommandError, type Connection } from "./connection.js";
+import type { Eip1193Provider } from "@kopilka/core/chain";
 import type { ParticipantLeaf } from "@kopilka/core/participants";
-
-/** An EIP-1193 provider: the Hardhat connection's `provider`. */
-export interface Eip1193 {
-  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
-}
+import { Round__factory } from "../../typechain-types/index.js";
+import { CommandError, type Connection } from "./connection.js";
 
 /**
  * The node itself: for an http network, JSON-RPC straight to its URL, with the calls of one tick sent as one
  * batch (Hardhat's provider sends one HTTP request per call and refuses to send for accounts its configuration
  * does not hold, which is every impersonated voter); the connection's provider for the in-process network.
  */
-export async function nodeProvider(connection: Connection): Promise<Eip1193> {
+export async function nodeProvider(connection: Connection): Promise<Eip1193Provider> {
   const config = connection.networkConfig;
-  if (config.type !== "http") return connection.provider as Eip1193;
+  if (config.type !== "http") return connection.provider;
   return batchingHttpProvider(await config.url.get());
 }
 
@@ -37,7 +33,7 @@ interface QueuedCall {
 
 const BATCH_SIZE = 500;
 
-export function batchingHttpProvider(url: string): Eip1193 {
+export function batchingHttpProvider(url: string): Eip1193Provider {
   let queue: QueuedCall[] = [];
   let nextId = 1;
   const send = async (calls: QueuedCall[]) => {
@@ -82,7 +78,7 @@ export function batchingHttpProvider(url: string): Eip1193 {
 const quantity = (value: bigint) => "0x" + value.toString(16);
 
 /** Refuses, with the reason, unless the chain is a local Hardhat network that takes the hardhat_* methods. */
-export async function requireLocalHardhat(provider: Eip1193, what: string): Promise<void> {
+export async function requireLocalHardhat(provider: Eip1193Provider, what: string): Promise<void> {
   // An unreachable node is another problem, with its own message.
   await provider.request({ method: "eth_chainId", params: [] });
   let metadata: { clientVersion?: string } | undefined;
@@ -100,7 +96,7 @@ export async function requireLocalHardhat(provider: Eip1193, what: string): Prom
 }
 
 /** Moves the chain's clock to `timestamp` (unix seconds) with one block, if it is not there yet. */
-export async function advanceTimeTo(provider: Eip1193, timestamp: bigint): Promise<void> {
+export async function advanceTimeTo(provider: Eip1193Provider, timestamp: bigint): Promise<void> {
   const latest = (await provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
     timestamp: string;
   };
@@ -135,9 +131,7 @@ export interface CastResult {
   seconds: number;
 }
 
-const ROUND = new Interface([
-  "function claimAndAllocate(uint256 batchId, uint16 district, uint256 amount, bytes32[] proof, address[] banks, uint256[] amounts)",
-]);
+const ROUND = Round__factory.createInterface();
 
 /**
  * The gas limit of a ballot. A block is packed by gas limits, so a tight one means fuller blocks. Measured
@@ -149,7 +143,7 @@ export const ballotGas = (ballot: Ballot): bigint =>
 
 /** Casts every ballot through `round.claimAndAllocate`, a block of them at a time. */
 export async function castBallots(
-  provider: Eip1193,
+  provider: Eip1193Provider,
   round: string,
   ballots: readonly Ballot[],
   options: CastOptions = {},

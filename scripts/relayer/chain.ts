@@ -6,33 +6,15 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { Contract, getAddress, type Provider } from "ethers";
+import { getAddress, type JsonRpcProvider } from "ethers";
 
 import { ballotDomain, type BallotClaim } from "@kopilka/core/ballots";
+import { RoundReader, toRpc } from "@kopilka/core/chain";
+import { HolderKind } from "@kopilka/core/holder";
 import { ANY_DISTRICT, type ParticipantLeaf } from "@kopilka/core/participants";
 import { roundDirectory } from "@kopilka/core/publication";
+import { BudgetToken__factory, Round__factory, type BudgetToken, type Round } from "../../typechain-types/index.js";
 
-const ROUND_ABI = [
-  "function token() view returns (address)",
-  "function airdrop() view returns (address)",
-  "function ballotBox() view returns (address)",
-  "function closesAt() view returns (uint64)",
-  "function opensAt() view returns (uint64)",
-  "function projectCount() view returns (uint256)",
-  "function project(uint256) view returns (tuple(address bank, uint16 district, uint64 cost, uint8 category, bool funded))",
-  "function depositOf(address bank, address voter) view returns (uint256)",
-];
-const TOKEN_ABI = [
-  "function balanceOf(address) view returns (uint256)",
-  "function holderOf(address) view returns (uint8 kind, uint16 district)",
-  "function nonceOf(address) view returns (uint256)",
-];
-const AIRDROP_ABI = [
-  "function batchCount() view returns (uint256)",
-  "function batch(uint256) view returns (tuple(bytes32 root, uint128 total, uint128 claimed))",
-];
-
-const RESIDENT = 1n;
 const RESCAN_MS = 10_000;
 
 export interface VoterState {
@@ -53,9 +35,16 @@ interface Leaf {
 }
 
 export class RoundView {
-  readonly round: Contract;
-  token!: Contract;
-  airdrop!: Contract;
+  /** Every read of the round's contracts goes through it. */
+  readonly reader: RoundReader;
+  /**
+   * The round and its token as typechain contracts on the relayer's provider: server.ts still takes its chain clock
+   * from `round`'s provider and a voter's nonce from `token` (`nonceOf()` here reads the same through `reader`).
+   */
+  readonly round: Round;
+  token!: BudgetToken;
+  tokenAddress!: string;
+  airdropAddress!: string;
   ballotBox!: string;
   chainId!: bigint;
   closesAt!: bigint;
@@ -66,26 +55,23 @@ export class RoundView {
   private lastScan = 0;
 
   constructor(
-    private readonly provider: Provider,
+    private readonly provider: JsonRpcProvider,
     roundAddress: string,
     private readonly publication: string,
   ) {
-    this.round = new Contract(roundAddress, ROUND_ABI, provider);
+    this.reader = new RoundReader(toRpc(provider), roundAddress);
+    this.round = Round__factory.connect(roundAddress, provider);
   }
 
   async load(): Promise<void> {
-    this.chainId = (await this.provider.getNetwork()).chainId;
-    const [token, airdrop, ballotBox, closesAt] = await Promise.all([
-      this.round.token(),
-      this.round.airdrop(),
-      this.round.ballotBox(),
-      this.round.closesAt(),
-    ]);
-    this.token = new Contract(token, TOKEN_ABI, this.provider);
-    this.airdrop = new Contract(airdrop, AIRDROP_ABI, this.provider);
-    this.ballotBox = getAddress(ballotBox);
-    this.closesAt = closesAt;
-    await this.loadBanks();
+    const [network, settings] = await Promise.all([this.provider.getNetwork(), this.reader.settings()]);
+    this.chainId = network.chainId;
+    this.token = BudgetToken__factory.connect(settings.token, this.provider);
+    this.tokenAddress = settings.token;
+    this.airdropAddress = settings.airdrop;
+    this.ballotBox = getAddress(settings.ballotBox);
+    this.closesAt = settings.closesAt;
+    await this.loadBanks(settings.projectCount);
     await this.scanTrees();
   }
 
@@ -94,15 +80,14 @@ export class RoundView {
   }
 
   get address(): string {
-    return this.round.target as string;
+    return this.reader.round;
   }
 
-  /** Reads projects added since the last call; setup ends when voting opens, so this settles. */
-  async loadBanks(): Promise<void> {
-    const count = Number(await this.round.projectCount());
-    const ids = Array.from({ length: count - this.banks.size }, (_, i) => this.banks.size + i);
-    const projects = await Promise.all(ids.map((id) => this.round.project(id)));
-    for (const project of projects) this.banks.set(project.bank.toLowerCase(), Number(project.district));
+  /** Reads the projects up to `projectCount` not read yet; setup ends when voting opens, so this settles. */
+  async loadBanks(projectCount: number): Promise<void> {
+    const ids = Array.from({ length: projectCount - this.banks.size }, (_, i) => this.banks.size + i);
+    const projects = await Promise.all(ids.map((id) => this.reader.project(id)));
+    for (const project of projects) this.banks.set(project.bank.toLowerCase(), project.district);
   }
 
   /** Loads batch files not loaded yet, keeping only those whose root matches the batch on-chain. */
@@ -118,11 +103,11 @@ export class RoundView {
     }
     for (const file of files) {
       const batchId = BigInt(file.match(/\d+/)![0]);
-      if (batchId >= (await this.airdrop.batchCount())) continue;
+      if (batchId >= (await this.reader.batchCount(this.airdropAddress))) continue;
       const tree = StandardMerkleTree.load<ParticipantLeaf>(
         JSON.parse(await readFile(path.join(directory, file), "utf8")),
       );
-      const posted = await this.airdrop.batch(batchId);
+      const posted = await this.reader.batch(this.airdropAddress, batchId);
       if (posted.root !== tree.root) {
         console.warn(`relayer: ${file} has root ${tree.root}, batch ${batchId} on-chain has ${posted.root}; ignored`);
         continue;
@@ -140,11 +125,11 @@ export class RoundView {
   /** The voter's nonce, tokens and district, from the chain or, before their claim, from the published tree. */
   async voterState(voter: string): Promise<VoterState | undefined> {
     const [nonce, holder, balance] = await Promise.all([
-      this.token.nonceOf(voter),
-      this.token.holderOf(voter),
-      this.token.balanceOf(voter),
+      this.reader.nonceOf(this.tokenAddress, voter),
+      this.reader.holderOf(this.tokenAddress, voter),
+      this.reader.balanceOf(this.tokenAddress, voter),
     ]);
-    if (BigInt(holder.kind) === RESIDENT) return { nonce, balance, district: Number(holder.district) };
+    if (holder.kind === HolderKind.Resident) return { nonce, balance, district: holder.district };
     let leaf = this.leaves.get(voter.toLowerCase());
     if (!leaf) {
       await this.scanTrees();
@@ -160,8 +145,13 @@ export class RoundView {
     return { nonce, balance: leaf.amount, district: leaf.district, claim };
   }
 
+  /** The nonce the voter's next ballot must carry. */
+  nonceOf(voter: string): Promise<bigint> {
+    return this.reader.nonceOf(this.tokenAddress, voter);
+  }
+
   depositOf(bank: string, voter: string): Promise<bigint> {
-    return this.round.depositOf(bank, voter);
+    return this.reader.depositOf(bank, voter);
   }
 
   /** Whether `district` (a voter's binding) may put tokens into `bank`. */

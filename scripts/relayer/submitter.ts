@@ -185,7 +185,7 @@ export class Submitter {
     // The account's nonce moved on without this transaction: it can never be mined. Its ballots whose nonce is
     // still unused go back to the queue.
     const ballots = this.store.submissionBallots(submission.id);
-    const nonces = await Promise.all(ballots.map(({ ballot }) => this.view.token.nonceOf(ballot.voter)));
+    const nonces = await Promise.all(ballots.map(({ ballot }) => this.view.nonceOf(ballot.voter)));
     const outcomes: Outcome[] = ballots.map(({ id, ballot }, i) =>
       nonces[i] > ballot.nonce ? { id, status: "rejected", reason: "nonce used elsewhere" } : { id, status: "queued" },
     );

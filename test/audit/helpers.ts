@@ -26,7 +26,7 @@ import {
   type CreatedRound,
   type DistrictSpec,
   type PostedBatch,
-} from "../helpers/round.js";
+} from "../../scripts/hardhat/fixtures.js";
 
 export { freePort, startHardhatNode as startNode, type LocalNode } from "../../scripts/hardhat/localnode.js";
 

@@ -10,11 +10,10 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
 import type { CommandContext, Output } from "../../scripts/cli/context.js";
+import { DAY } from "../../scripts/hardhat/fixtures.js";
 import type { Connection } from "../../scripts/hardhat/connection.js";
 import type { ParticipantLeaf } from "@kopilka/core/participants";
 import type { Round } from "../../typechain-types/index.js";
-
-export const DAY = 24 * 60 * 60;
 
 export function tempDir(prefix = "kopilka-cli-"): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));

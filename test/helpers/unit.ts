@@ -1,58 +1,45 @@
 /**
  * Helpers shared by the per-contract unit tests (BudgetToken, Airdrop, PiggyBank, RoundFactory, Round): the
- * numbers of the Solidity enums, a round config built from the role signers, and the steps that take a round
- * created by `createRound` to a state where residents hold tokens.
+ * numbers of the Solidity enums as ethers returns them, and the steps that take a round created by `createRound`
+ * to a state where residents hold tokens.
  */
-import { Rule } from "@kopilka/core/rule";
+import { HolderKind as CoreHolderKind } from "@kopilka/core/holder";
+import { ImplementationStatus } from "@kopilka/core/implementation";
+import { Phase as CorePhase } from "@kopilka/core/phase";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 
-import type { IRound } from "../../typechain-types/RoundFactory.js";
 import type { Participant } from "@kopilka/core/participants";
-import { DAY, mintAndOpen, postBatch, type CreatedRound, type PostedBatch, type RoundRoles } from "./round.js";
+import {
+  FIRST_VOTER,
+  mintAndOpen,
+  postBatch,
+  type CreatedRound,
+  type PostedBatch,
+} from "../../scripts/hardhat/fixtures.js";
+
+/** A numeric enum's members as the bigints ethers returns for them. */
+type Bigints<E> = { readonly [K in keyof E as E[K] extends number ? K : never]: bigint };
+
+function asBigints<const E extends Record<string, string | number>>(numericEnum: E): Bigints<E> {
+  const members = Object.entries(numericEnum).filter(([, value]) => typeof value === "number");
+  return Object.fromEntries(members.map(([name, value]) => [name, BigInt(value)])) as Bigints<E>;
+}
 
 /** `IRound.Phase`, as the contract returns it. */
-export const Phase = { Setup: 0n, Voting: 1n, Closed: 2n, Finalized: 3n } as const;
+export const Phase = asBigints(CorePhase);
 
-/** `IRound.ImplementationStatus`. */
-export const Status = { None: 0n, Contracted: 1n, InProgress: 2n, Completed: 3n, Cancelled: 4n } as const;
+/** `IRound.ImplementationStatus`, as the contract returns it. */
+export const Status = asBigints(ImplementationStatus);
 
-/** `IBudgetToken.HolderKind`. */
-export const HolderKind = { None: 0n, Resident: 1n, PiggyBank: 2n } as const;
-
-export const ADMIN_TRANSFER_DELAY = 3 * DAY;
+/** `IBudgetToken.HolderKind`, as the contract returns it. */
+export const HolderKind = asBigints(CoreHolderKind);
 
 /** Signers 5 and up: the roles take 0..4. */
 export async function residents(ethers: HardhatEthers, count: number): Promise<HardhatEthersSigner[]> {
   const signers = await ethers.getSigners();
-  if (signers.length < 5 + count) throw new Error(`only ${signers.length - 5} resident signers`);
-  return signers.slice(5, 5 + count);
-}
-
-/** A valid round config naming the role signers, opening a day after `now` for two weeks. */
-export function roundConfig(
-  roles: RoundRoles,
-  now: bigint,
-  overrides: Partial<IRound.RoundConfigStruct> = {},
-): IRound.RoundConfigStruct {
-  const opensAt = now + BigInt(DAY);
-  return {
-    name: "Test round",
-    tokenSymbol: "KOP",
-    budget: 150_000n,
-    opensAt,
-    closesAt: opensAt + BigInt(14 * DAY),
-    rule: Rule.Ranked,
-    minTokens: 0n,
-    minSupporters: 0,
-    admin: roles.admin.address,
-    adminTransferDelay: ADMIN_TRANSFER_DELAY,
-    committee: roles.committee.address,
-    minter: roles.minter.address,
-    registrar: roles.registrar.address,
-    reporter: roles.reporter.address,
-    ...overrides,
-  };
+  if (signers.length < FIRST_VOTER + count) throw new Error(`only ${signers.length - FIRST_VOTER} resident signers`);
+  return signers.slice(FIRST_VOTER, FIRST_VOTER + count);
 }
 
 /** Mints and opens the round, posts one batch of `participants`, and moves time to `opensAt`. */

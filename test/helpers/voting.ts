@@ -1,35 +1,15 @@
 /**
- * Voting helpers shared by the attack, whole-round and tally-parity tests: voters beyond the 20 default signers,
- * "nothing moved" snapshots, and the auditor's recount of a district from chain events alone.
+ * Voting helpers shared by the attack, whole-round and tally-parity tests: "nothing moved" snapshots, and the
+ * auditor's recount of a district from chain events alone.
  */
 import { expect } from "chai";
-import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
-import type { Signer } from "ethers";
 
-import type { Round } from "../../typechain-types/index.js";
 import { type TallyEntry, type TallyRules } from "@kopilka/core/tally";
-import type { CreatedRound } from "./round.js";
+import type { CreatedRound } from "../../scripts/hardhat/fixtures.js";
+import type { Round } from "../../typechain-types/index.js";
 
-/** Signers 0..4 hold the round's roles; voters start here. */
-export const FIRST_VOTER = 5;
-
-export type Voter = Signer & { address: string };
-
-/**
- * `count` voters: the default signers from index 5, then wallets from fixed keys, funded for gas. Fixed keys keep
- * the trees, and so every proof and every run, the same.
- */
-export async function voters(ethers: HardhatEthers, networkHelpers: NetworkHelpers, count: number): Promise<Voter[]> {
-  const signers = (await ethers.getSigners()).slice(FIRST_VOTER, FIRST_VOTER + count);
-  const result: Voter[] = [...signers];
-  for (let i = result.length; i < count; ++i) {
-    const wallet = new ethers.Wallet(ethers.id(`kopilka voter ${i}`), ethers.provider);
-    await networkHelpers.setBalance(wallet.address, 10n ** 20n);
-    result.push(wallet);
-  }
-  return result;
-}
+/** The voters now come with the round fixtures; re-exported for TallyParity and WholeRound, which import them here. */
+export { voters, type Voter } from "../../scripts/hardhat/fixtures.js";
 
 /** A small deterministic PRNG (mulberry32), so that a "random" round is the same on every run. */
 export function prng(seed: number): (n: number) => number {

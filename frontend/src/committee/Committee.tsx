@@ -15,11 +15,11 @@ import { parseRubles } from "@kopilka/core/money";
 import { buildParticipantTree } from "@kopilka/core/participants";
 import { assignAllowances, parseResidents, type Allowances } from "@kopilka/core/residents";
 import { InputError, type InputProblem } from "@kopilka/core/spec";
-import { read } from "../chain.js";
 import { Failure, Loading, useChainNow } from "../components/common.js";
 import { EnvironmentContext, useEnvironment } from "../context.js";
 import {
   Phase,
+  roundReader,
   useDistricts,
   useOutcomes,
   useProjects,
@@ -29,7 +29,8 @@ import {
 } from "../data/round.js";
 import { dateTime, rubles, rublesPlain, shortAddress } from "../format.js";
 import { airdropAbi } from "@kopilka/core/abi";
-import { airdropReadAbi, budgetTokenReadAbi, roundReadAbi } from "@kopilka/core/abi/reads";
+import { airdropReadAbi } from "@kopilka/core/abi/reads";
+import { ROUND_ROLES, type RoleName } from "@kopilka/core/chain";
 import { Download } from "../staff/download.js";
 import { addStaffStrings } from "../staff/strings.js";
 import { ConnectFirst, NetworkGuard } from "../wallet/wallet.js";
@@ -37,15 +38,6 @@ import { CreateRound, Problems } from "./CreateRound.js";
 import { TxLine, useSender } from "./tx.js";
 
 addStaffStrings();
-
-const ROLES = ["committee", "minter", "registrar", "reporter"] as const;
-type RoleName = (typeof ROLES)[number];
-const ROLE_FUNCTIONS = {
-  committee: "COMMITTEE_ROLE",
-  minter: "MINTER_ROLE",
-  registrar: "REGISTRAR_ROLE",
-  reporter: "REPORTER_ROLE",
-} as const;
 
 export function CommitteePage(): ReactNode {
   const { t } = useTranslation();
@@ -87,22 +79,8 @@ function useRoles(account: Address) {
   return useQuery({
     queryKey: ["roles", account],
     queryFn: async (): Promise<Set<RoleName>> => {
-      const held = await Promise.all(
-        ROLES.map(async (role) => {
-          const id = await read(env.rpc, {
-            address: env.config.round,
-            abi: roundReadAbi,
-            functionName: ROLE_FUNCTIONS[role],
-          });
-          return read(env.rpc, {
-            address: env.config.round,
-            abi: roundReadAbi,
-            functionName: "hasRole",
-            args: [id, account],
-          });
-        }),
-      );
-      return new Set(ROLES.filter((_, i) => held[i]));
+      const held = await Promise.all(ROUND_ROLES.map((role) => roundReader(env).hasRole(role, account)));
+      return new Set(ROUND_ROLES.filter((_, i) => held[i]));
     },
   });
 }
@@ -115,7 +93,7 @@ function ManagedRound({ account }: { account: Address }): ReactNode {
   const supply = useQuery({
     queryKey: ["supply", round.data?.token],
     enabled: round.data !== undefined,
-    queryFn: () => read(env.rpc, { address: round.data!.token, abi: budgetTokenReadAbi, functionName: "totalSupply" }),
+    queryFn: () => roundReader(env).totalSupply(round.data!.token),
   });
   if (round.error ?? roles.error) return <Failure error={round.error ?? roles.error} />;
   if (!round.data || !roles.data) return <Loading />;
@@ -134,7 +112,7 @@ function ManagedRound({ account }: { account: Address }): ReactNode {
         {roles.data.size === 0
           ? t("staff.committee.noRoles")
           : t("staff.committee.roles", {
-              roles: ROLES.filter(has)
+              roles: ROUND_ROLES.filter(has)
                 .map((role) => t(`staff.committee.roleNames.${role}`))
                 .join(", "),
             })}

@@ -3,8 +3,8 @@
  * and from the published files. Queries that a page needs together are issued in the same tick, so the batching
  * transport sends them as one JSON-RPC request: on a slow rural link every round trip counts.
  */
-import { budgetTokenReadAbi, roundReadAbi } from "@kopilka/core/abi/reads";
-import { read, RoundReader, type DistrictState, type RoundSettings } from "@kopilka/core/chain";
+import { roundReadAbi } from "@kopilka/core/abi/reads";
+import { RoundReader, type DistrictState, type RoundSettings } from "@kopilka/core/chain";
 import { hashFileText, type ProjectMetadata } from "@kopilka/core/metadata";
 import { roundDirectory } from "@kopilka/core/publication";
 import { useQueries, useQuery, type UseQueryResult } from "@tanstack/react-query";
@@ -37,7 +37,7 @@ export interface ProjectInfo {
 const PROJECT_ADDED = getAbiItem({ abi: roundReadAbi, name: "ProjectAdded" });
 const REFRESH_MS = 15_000;
 
-const roundReader = (env: AppEnvironment): RoundReader => new RoundReader(env.rpc, env.config.round);
+export const roundReader = (env: AppEnvironment): RoundReader => new RoundReader(env.rpc, env.config.round);
 
 async function loadRound(env: AppEnvironment): Promise<RoundInfo> {
   const [settings, block] = await Promise.all([
@@ -139,14 +139,7 @@ export function useBanks(banks: readonly Address[] | undefined, token: Address |
         banks!.map(async (bank) => {
           const [tokens, supporters] = await Promise.all([
             roundReader(env).balanceOf(token!, bank),
-            countSupporters
-              ? read(env.rpc, {
-                  address: env.config.round,
-                  abi: roundReadAbi,
-                  functionName: "supportersOf",
-                  args: [bank],
-                })
-              : Promise.resolve(undefined),
+            countSupporters ? roundReader(env).supportersOf(bank) : Promise.resolve(undefined),
           ]);
           return [bank.toLowerCase(), { tokens, supporters }] as const;
         }),

@@ -4,6 +4,7 @@
  * skip (when what it needs is not available). The report is deterministic: everything is sorted, amounts are
  * decimal strings, and nothing depends on how the logs were chunked or when the audit ran.
  */
+import { HolderKind } from "../domain/holder.js";
 import { projectMetadataURI } from "../domain/publication.js";
 import { Rule } from "../domain/rule.js";
 import { loadRound, type LoadOptions, type RoundData, type RoundWatcher } from "./load.js";
@@ -268,7 +269,7 @@ function checkEventsComplete(data: RoundData): CheckResult {
     if (p.state.district !== p.district) {
       failures.push({ item, message: `district ${p.state.district} in the contract, ${p.district} in its event` });
     }
-    if (p.holder.kind !== 2 || p.holder.district !== p.district) {
+    if (p.holder.kind !== HolderKind.PiggyBank || p.holder.district !== p.district) {
       failures.push({ item, message: `bank ${p.bank} not a piggy bank of district ${p.district} for the token` });
     }
   }

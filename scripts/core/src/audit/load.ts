@@ -4,6 +4,7 @@
  * chain.
  */
 import { RoundReader } from "../chain/reader.js";
+import { HolderKind } from "../domain/holder.js";
 import { limiter, type Eip1193Provider } from "../chain/rpc.js";
 import {
   AIRDROP_EVENTS,
@@ -57,8 +58,8 @@ export interface ProjectData {
   metadataURI: string;
   place: LogPlace;
   state: { bank: string; district: number; cost: bigint; funded: boolean };
-  /** What the token says the bank is (2 = piggy bank) and its district. */
-  holder: { kind: number; district: number };
+  /** What the token says the bank is and its district. */
+  holder: { kind: HolderKind; district: number };
   /** On-chain balanceOf(bank). */
   balance: bigint;
   fundedEvents: { cost: bigint; tokens: bigint; district: number; place: LogPlace }[];
@@ -458,7 +459,7 @@ export function logDecoder(
           metadataURI: dataString(log, 4),
           place: placeOf(log),
           state: { bank: "", district: 0, cost: 0n, funded: false },
-          holder: { kind: 0, district: 0 },
+          holder: { kind: HolderKind.None, district: 0 },
           balance: 0n,
           fundedEvents: [],
           implementation: { status: 0, amountSpent: 0n, documentHash: "" },

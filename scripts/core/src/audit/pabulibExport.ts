@@ -5,7 +5,7 @@
  * `selected` column is what the round funded; districts not finalized yet leave it empty.
  */
 import type { ProjectMetadata } from "../domain/metadata.js";
-import { CATEGORIES } from "../domain/category.js";
+import { categoryKey } from "../domain/category.js";
 import { hashFileText } from "../domain/metadata.js";
 import { KOPECKS_PER_RUBLE } from "../domain/money.js";
 import { writePabulib, type PabulibElection, type PabulibProject, type PabulibVote } from "../domain/pabulib.js";
@@ -75,7 +75,7 @@ export function pabulibElections(
         votes: Number(result.supporters),
         score: rubles(BigInt(result.tokens)),
         name: name === undefined || name === "" || name === "None" ? undefined : name,
-        category: [CATEGORIES[p.category] ?? String(p.category)],
+        category: [categoryKey(p.category)],
         latitude: meta?.location?.lat,
         longitude: meta?.location?.lon,
         selected: district.state.finalized ? (p.state.funded ? 1 : 0) : undefined,

@@ -5,10 +5,12 @@ export {
   balancesOf,
   read,
   RoundReader,
+  ROUND_ROLES,
   type BatchState,
   type BlockTag,
   type DistrictState,
   type ImplementationState,
   type ProjectState,
+  type RoleName,
   type RoundSettings,
 } from "./reader.js";

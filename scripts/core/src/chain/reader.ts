@@ -24,10 +24,14 @@ import {
   balancesReaderAbi,
   balancesReaderBytecode,
   budgetTokenReadAbi,
+  piggyBankReadAbi,
   roundReadAbi,
 } from "../generated/reads.js";
+import type { HolderKind } from "../domain/holder.js";
+import type { ImplementationStatus } from "../domain/implementation.js";
 import type { Phase } from "../domain/phase.js";
 import type { Rule } from "../domain/rule.js";
+import type { ROLE_NAMES } from "../domain/spec.js";
 import { inPool, type Eip1193Provider } from "./rpc.js";
 
 type ReadFunction<abi extends Abi> = ContractFunctionName<abi, "pure" | "view">;
@@ -90,7 +94,7 @@ export interface ProjectState {
 }
 
 export interface ImplementationState {
-  status: number;
+  status: ImplementationStatus;
   amountSpent: bigint;
   documentHash: Hex;
 }
@@ -103,6 +107,22 @@ export interface BatchState {
 
 /** `balanceOf` answers one deployless call gives: the answer is returned as code, capped at 24,576 bytes. */
 const BALANCES_PER_CALL = 700;
+
+/** The roles a round grants, by the names a round spec and the committee's tool use (the admin's is apart). */
+export type RoleName = Exclude<(typeof ROLE_NAMES)[number], "admin">;
+
+/** The round's getter of each role's id. */
+const ROLE_GETTERS = {
+  committee: "COMMITTEE_ROLE",
+  minter: "MINTER_ROLE",
+  registrar: "REGISTRAR_ROLE",
+  reporter: "REPORTER_ROLE",
+} as const satisfies Record<RoleName, ReadFunction<typeof roundReadAbi>>;
+
+/** Every role a round grants. */
+export const ROUND_ROLES = Object.keys(ROLE_GETTERS) as readonly RoleName[];
+
+type ReadArgs<abi extends Abi, name extends ReadFunction<abi>> = ContractFunctionArgs<abi, "pure" | "view", name>;
 
 /** Reads one round's contracts at one block (by default the latest). */
 export class RoundReader {
@@ -117,28 +137,48 @@ export class RoundReader {
     return new RoundReader(this.rpc, this.round, block);
   }
 
+  /** A view of the round. */
+  private ofRound<
+    name extends ReadFunction<typeof roundReadAbi>,
+    const args extends ReadArgs<typeof roundReadAbi, name>,
+  >(functionName: name, args?: args) {
+    return read(this.rpc, { address: this.round, abi: roundReadAbi, functionName, args }, this.block);
+  }
+
+  /** A view of the round's token at `token`. */
+  private ofToken<
+    name extends ReadFunction<typeof budgetTokenReadAbi>,
+    const args extends ReadArgs<typeof budgetTokenReadAbi, name>,
+  >(token: Address | string, functionName: name, args?: args) {
+    return read(this.rpc, { address: token, abi: budgetTokenReadAbi, functionName, args }, this.block);
+  }
+
+  /** A view of the round's airdrop at `airdrop`. */
+  private ofAirdrop<
+    name extends ReadFunction<typeof airdropReadAbi>,
+    const args extends ReadArgs<typeof airdropReadAbi, name>,
+  >(airdrop: Address | string, functionName: name, args?: args) {
+    return read(this.rpc, { address: airdrop, abi: airdropReadAbi, functionName, args }, this.block);
+  }
+
   /** The round's settings and phase, all asked for in the same tick. */
   async settings(): Promise<RoundSettings> {
-    const r = <F extends ReadFunction<typeof roundReadAbi>>(functionName: F) =>
-      read(this.rpc, { address: this.round, abi: roundReadAbi, functionName } as never, this.block) as Promise<
-        ContractFunctionReturnType<typeof roundReadAbi, "view", F>
-      >;
     const [name, token, airdrop, ballotBox, budget, opensAt, closesAt, rule, minTokens, minSupporters, ...state] =
       await Promise.all([
-        r("name"),
-        r("token"),
-        r("airdrop"),
-        r("ballotBox"),
-        r("budget"),
-        r("opensAt"),
-        r("closesAt"),
-        r("rule"),
-        r("minTokens"),
-        r("minSupporters"),
-        r("opened"),
-        r("phase"),
-        r("districtCount"),
-        r("projectCount"),
+        this.ofRound("name"),
+        this.ofRound("token"),
+        this.ofRound("airdrop"),
+        this.ofRound("ballotBox"),
+        this.ofRound("budget"),
+        this.ofRound("opensAt"),
+        this.ofRound("closesAt"),
+        this.ofRound("rule"),
+        this.ofRound("minTokens"),
+        this.ofRound("minSupporters"),
+        this.ofRound("opened"),
+        this.ofRound("phase"),
+        this.ofRound("districtCount"),
+        this.ofRound("projectCount"),
       ]);
     const [opened, phase, districtCount, projectCount] = state;
     return {
@@ -160,68 +200,86 @@ export class RoundReader {
   }
 
   async district(id: number | bigint): Promise<DistrictState> {
-    const d = await read(
-      this.rpc,
-      { address: this.round, abi: roundReadAbi, functionName: "district", args: [BigInt(id)] },
-      this.block,
-    );
+    const d = await this.ofRound("district", [BigInt(id)]);
     return { name: d.name, budget: d.budget, projectCount: d.projectCount, finalized: d.finalized, funded: d.funded };
   }
 
+  /** The ids of a district's projects, in the order they were added. */
+  async districtProjectIds(district: number | bigint): Promise<number[]> {
+    return (await this.ofRound("districtProjectIds", [BigInt(district)])).map(Number);
+  }
+
   async project(id: number | bigint): Promise<ProjectState> {
-    const p = await read(
-      this.rpc,
-      { address: this.round, abi: roundReadAbi, functionName: "project", args: [BigInt(id)] },
-      this.block,
-    );
+    const p = await this.ofRound("project", [BigInt(id)]);
     return { bank: p.bank, district: p.district, cost: p.cost, category: p.category, funded: p.funded };
   }
 
   async implementationOf(id: number | bigint): Promise<ImplementationState> {
-    const i = await read(
-      this.rpc,
-      { address: this.round, abi: roundReadAbi, functionName: "implementationOf", args: [BigInt(id)] },
-      this.block,
-    );
-    return { status: i.status, amountSpent: i.amountSpent, documentHash: i.documentHash };
+    const i = await this.ofRound("implementationOf", [BigInt(id)]);
+    return { status: i.status as ImplementationStatus, amountSpent: i.amountSpent, documentHash: i.documentHash };
+  }
+
+  /** Tokens `voter` has put into `bank`. */
+  depositOf(bank: Address | string, voter: Address | string): Promise<bigint> {
+    return this.ofRound("depositOf", [bank as Address, voter as Address]);
+  }
+
+  /** Voters with tokens in `bank`. */
+  supportersOf(bank: Address | string): Promise<bigint> {
+    return this.ofRound("supportersOf", [bank as Address]);
+  }
+
+  /** Whether `account` holds `role` in the round. */
+  async hasRole(role: RoleName, account: Address | string): Promise<boolean> {
+    return await this.ofRound("hasRole", [await this.ofRound(ROLE_GETTERS[role]), account as Address]);
+  }
+
+  /** The hash of a project's metadata file, as its piggy bank holds it. */
+  metadataHash(bank: Address | string): Promise<Hex> {
+    return read(this.rpc, { address: bank, abi: piggyBankReadAbi, functionName: "metadataHash" }, this.block);
   }
 
   async batch(airdrop: Address | string, id: number | bigint): Promise<BatchState> {
-    const b = await read(
-      this.rpc,
-      { address: airdrop, abi: airdropReadAbi, functionName: "batch", args: [BigInt(id)] },
-      this.block,
-    );
+    const b = await this.ofAirdrop(airdrop, "batch", [BigInt(id)]);
     return { root: b.root, total: b.total, claimed: b.claimed };
   }
 
   async batchCount(airdrop: Address | string): Promise<number> {
-    return Number(
-      await read(this.rpc, { address: airdrop, abi: airdropReadAbi, functionName: "batchCount" }, this.block),
-    );
+    return Number(await this.ofAirdrop(airdrop, "batchCount"));
   }
 
-  async totalSupply(token: Address | string): Promise<bigint> {
-    return await read(this.rpc, { address: token, abi: budgetTokenReadAbi, functionName: "totalSupply" }, this.block);
+  /** What the airdrop's posted batches add up to. */
+  postedTotal(airdrop: Address | string): Promise<bigint> {
+    return this.ofAirdrop(airdrop, "postedTotal");
   }
 
-  /** What the token says `account` is (0 none, 1 resident, 2 piggy bank, 3 the round) and its district. */
-  async holderOf(token: Address | string, account: Address | string): Promise<{ kind: number; district: number }> {
-    const [kind, district] = await read(
-      this.rpc,
-      { address: token, abi: budgetTokenReadAbi, functionName: "holderOf", args: [account as Address] },
-      this.block,
-    );
-    return { kind, district };
+  /** What residents have claimed from the airdrop so far. */
+  claimedTotal(airdrop: Address | string): Promise<bigint> {
+    return this.ofAirdrop(airdrop, "claimedTotal");
   }
 
-  async balanceOf(token: Address | string, account: Address | string): Promise<bigint> {
-    return await balanceOf(this.rpc, token, account, this.block);
+  totalSupply(token: Address | string): Promise<bigint> {
+    return this.ofToken(token, "totalSupply");
+  }
+
+  /** What the token says `account` is and the district its tokens are bound to. */
+  async holderOf(token: Address | string, account: Address | string): Promise<{ kind: HolderKind; district: number }> {
+    const [kind, district] = await this.ofToken(token, "holderOf", [account as Address]);
+    return { kind: kind as HolderKind, district };
+  }
+
+  /** The nonce `account`'s next signed ballot must carry. */
+  nonceOf(token: Address | string, account: Address | string): Promise<bigint> {
+    return this.ofToken(token, "nonceOf", [account as Address]);
+  }
+
+  balanceOf(token: Address | string, account: Address | string): Promise<bigint> {
+    return balanceOf(this.rpc, token, account, this.block);
   }
 
   /** `balanceOf` of many accounts in few requests (see `balancesOf`). */
-  async balancesOf(token: Address | string, accounts: readonly string[], concurrency = 8): Promise<bigint[]> {
-    return await balancesOf(this.rpc, token, accounts, this.block, concurrency);
+  balancesOf(token: Address | string, accounts: readonly string[], concurrency = 8): Promise<bigint[]> {
+    return balancesOf(this.rpc, token, accounts, this.block, concurrency);
   }
 }
 

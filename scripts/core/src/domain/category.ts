@@ -35,3 +35,8 @@ export const CATEGORY_NAMES_RU: Record<Category, string> = {
 export function categoryIndex(category: string): number {
   return (CATEGORIES as readonly string[]).indexOf(category);
 }
+
+/** The key of an on-chain category index ("sport"), or its number for one this version does not know. */
+export function categoryKey(index: number): string {
+  return CATEGORIES[index] ?? String(index);
+}

@@ -13,8 +13,6 @@ export enum ImplementationStatus {
 /** The statuses by the names the committee's tool takes and the exports write, in enum order. */
 export const IMPLEMENTATION_STATUS_KEYS = ["none", "contracted", "in-progress", "completed", "cancelled"] as const;
 
-export type ImplementationStatusKey = (typeof IMPLEMENTATION_STATUS_KEYS)[number];
-
 /** The name of a status ("in-progress"), or its number for one this version does not know. */
 export function implementationStatusKey(status: number): string {
   return IMPLEMENTATION_STATUS_KEYS[status] ?? String(status);

@@ -22,13 +22,6 @@ export function parseRubles(text: string): { kopecks: bigint } | { error: string
   return { kopecks: BigInt(match[1]) * KOPECKS_PER_RUBLE + BigInt(fraction.padEnd(TOKEN_DECIMALS, "0")) };
 }
 
-/** Parses a ruble amount into kopecks and throws with the reason when it is not one. */
-export function rublesToKopecks(text: string): bigint {
-  const parsed = parseRubles(text);
-  if ("error" in parsed) throw new Error(parsed.error);
-  return parsed.kopecks;
-}
-
 /** Formats kopecks as rubles with exactly two decimals ("1500.50"), for files and logs. */
 export function formatRubles(kopecks: bigint): string {
   const sign = kopecks < 0n ? "-" : "";

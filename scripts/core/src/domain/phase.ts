@@ -9,3 +9,11 @@ export enum Phase {
   /** Every district has its winners. */
   Finalized = 3,
 }
+
+/** The phases by the names the committee's tool prints, in enum order. */
+export const PHASE_KEYS = ["setup", "voting", "closed", "finalized"] as const;
+
+/** The name of a phase ("voting"), or its number for one this version does not know. */
+export function phaseKey(phase: number): string {
+  return PHASE_KEYS[phase] ?? String(phase);
+}
