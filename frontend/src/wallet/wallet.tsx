@@ -1,60 +1,35 @@
 /**
- * The wallet chunk: wagmi with EIP-6963 discovery, the generic injected wallet and (on the local chain only) the
- * built-in dev wallet; the ballot (claim + allocate, change of mind) and the voter's own page. Loaded on demand by
- * ./gate.tsx.
+ * The wallet chunk, loaded on demand by ./gate.tsx: wagmi and its connectors (./provider.tsx, ./connect.tsx), the
+ * ballot (claim + allocate, change of mind) and the voter's own page (./myVotes.tsx). The read-only pages carry none
+ * of it; the committee's chunk imports from here, so that the wallet stays one chunk.
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import {
-  BaseError,
-  encodeFunctionData,
-  isAddressEqual,
-  UserRejectedRequestError,
-  type Address,
-  type Hex,
-  type Log,
-} from "viem";
+import { encodeFunctionData, isAddressEqual, type Address, type Hex, type Log } from "viem";
 import { waitForTransactionReceipt } from "viem/actions";
-import {
-  createConfig,
-  http,
-  injected,
-  useChainId,
-  useConnect,
-  useConnection,
-  useConnectors,
-  useDisconnect,
-  useSignTypedData,
-  useSwitchChain,
-  useWriteContract,
-  WagmiProvider,
-  type Connector,
-} from "wagmi";
+import { useConnection, useSignTypedData, useWriteContract } from "wagmi";
 import { Link } from "wouter";
 
 import { parseRubles } from "@kopilka/core/money";
-import { chainOf } from "../chain.js";
-import { Failure, Loading } from "../components/common.js";
-import { devWalletAllowed } from "../config.js";
+import { Failure } from "../components/common.js";
 import { useEnvironment } from "../context.js";
-import { holdings, stepsOf, stepsOfAddress, type VoteStep } from "../data/events.js";
-import {
-  Phase,
-  useDistrict,
-  useProjects,
-  useProjectTexts,
-  useRound,
-  type ProjectInfo,
-  type RoundInfo,
-} from "../data/round.js";
+import { stepsOf, type VoteStep } from "../data/events.js";
+import { Phase, useDistrict, useProjectTexts, useRound, type ProjectInfo, type RoundInfo } from "../data/round.js";
 import { dateTime, rubles, rublesPlain, shortAddress } from "../format.js";
 import { airdropAbi, budgetTokenAbi, roundAbi } from "@kopilka/core/abi";
 import { StepsTable } from "../pages/Verify.js";
-import { devAccounts, devWalletProvider, selectDevAccount, selectedDevAccount } from "./devWallet.js";
+import { ConnectFirst } from "./connect.js";
 import { ANY_DISTRICT, standingOf, type Standing } from "./eligibility.js";
-import { useWalletGate, WALLET_USED_KEY } from "./gate.js";
+import { errorReason, isRejection } from "./errors.js";
+import { NetworkGuard } from "./network.js";
 import { ballotToSign, followBallot, lacksGas, postBallot, RelayError, relayerOf } from "./relay.js";
+
+export { AccountButton, ConnectFirst } from "./connect.js";
+export { errorReason, isRejection } from "./errors.js";
+export { MyAllocations } from "./myVotes.js";
+export { NetworkGuard } from "./network.js";
+export { WalletProvider } from "./provider.js";
 
 /** The round's ABI with the token's and airdrop's errors, so a revert from either is decoded by name. */
 const VOTE_ABI = [
@@ -62,204 +37,6 @@ const VOTE_ABI = [
   ...budgetTokenAbi.filter((item) => item.type === "error"),
   ...airdropAbi.filter((item) => item.type === "error"),
 ] as const;
-
-const DEV_WALLET_ID = "kopilka-dev";
-
-export function WalletProvider({ children }: { children: ReactNode }): ReactNode {
-  const { config } = useEnvironment();
-  const { t } = useTranslation();
-  const wagmiConfig = useMemo(() => {
-    const chain = chainOf(config);
-    const connectors = [injected()];
-    if (devWalletAllowed(config)) {
-      connectors.push(
-        injected({
-          target: { id: DEV_WALLET_ID, name: t("wallet.dev"), provider: devWalletProvider(config) as never },
-        }),
-      );
-    }
-    return createConfig({
-      chains: [chain],
-      transports: { [chain.id]: http(chain.rpcUrls.default.http[0]) },
-      connectors,
-      multiInjectedProviderDiscovery: true,
-    });
-    // The config is built once per page load; the language of the dev wallet's label does not matter later.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [config]);
-  return (
-    <WagmiProvider config={wagmiConfig} reconnectOnMount>
-      {children}
-    </WagmiProvider>
-  );
-}
-
-export function AccountButton(): ReactNode {
-  const { t } = useTranslation();
-  const gate = useWalletGate();
-  const connection = useConnection();
-  const { disconnect } = useDisconnect();
-  const [open, setOpen] = useState(false);
-  useEffect(() => {
-    if (gate.dialogRequested) {
-      gate.clearDialogRequest();
-      if (connection.status !== "connected") setOpen(true);
-    }
-  }, [gate, connection.status]);
-  if (connection.status === "connected" && connection.address) {
-    return (
-      <span className="account">
-        <span className="mono" title={connection.address}>
-          {shortAddress(connection.address)}
-        </span>
-        <button
-          type="button"
-          className="link"
-          onClick={() => {
-            localStorage.removeItem(WALLET_USED_KEY);
-            disconnect();
-          }}
-        >
-          {t("wallet.disconnect")}
-        </button>
-      </span>
-    );
-  }
-  return (
-    <>
-      <button type="button" className="primary" onClick={() => setOpen(true)}>
-        {connection.status === "connecting" || connection.status === "reconnecting"
-          ? t("wallet.connecting")
-          : t("wallet.connect")}
-      </button>
-      {open && <ConnectDialog onClose={() => setOpen(false)} />}
-    </>
-  );
-}
-
-function ConnectDialog({ onClose }: { onClose: () => void }): ReactNode {
-  const { t } = useTranslation();
-  const { config } = useEnvironment();
-  const connectors = useConnectors();
-  const { connectAsync, isPending, error } = useConnect();
-  // EIP-6963 wallets announce themselves; the generic injected one is only worth showing when none did.
-  const announced = connectors.filter((c) => c.type === "injected" && c.id !== "injected" && c.id !== DEV_WALLET_ID);
-  const generic = connectors.find((c) => c.id === "injected");
-  const dev = connectors.find((c) => c.id === DEV_WALLET_ID);
-  const shown = [...announced, ...(announced.length === 0 && generic && "ethereum" in window ? [generic] : [])];
-  const connect = async (connector: Connector): Promise<void> => {
-    await connectAsync({ connector });
-    localStorage.setItem(WALLET_USED_KEY, "1");
-    onClose();
-  };
-  return (
-    <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="connect-title">
-        <h2 id="connect-title">{t("wallet.choose")}</h2>
-        {shown.length === 0 && !dev && <p>{t("wallet.none")}</p>}
-        <ul className="wallets">
-          {shown.map((c) => (
-            <li key={c.uid}>
-              <button type="button" onClick={() => void connect(c)} disabled={isPending}>
-                {c.icon && <img src={c.icon} alt="" width={24} height={24} />} {c.name}
-              </button>
-            </li>
-          ))}
-        </ul>
-        {dev && devWalletAllowed(config) && (
-          <DevWalletChoice onConnect={() => void connect(dev)} disabled={isPending} />
-        )}
-        {error && <p role="alert">{errorReason(error)}</p>}
-        <button type="button" className="link" onClick={onClose}>
-          {t("wallet.close")}
-        </button>
-      </div>
-    </div>
-  );
-}
-
-function DevWalletChoice({ onConnect, disabled }: { onConnect: () => void; disabled: boolean }): ReactNode {
-  const { t } = useTranslation();
-  const { config } = useEnvironment();
-  const accounts = useQuery({ queryKey: ["devAccounts"], queryFn: () => devAccounts(config) });
-  const [index, setIndex] = useState(selectedDevAccount);
-  return (
-    <div className="dev-wallet">
-      <label className="field">
-        <span>{t("wallet.devAccount")}</span>
-        <select value={index} onChange={(e) => setIndex(Number(e.target.value))}>
-          {(accounts.data ?? []).map((a, i) => (
-            <option key={a} value={i}>
-              #{i} {shortAddress(a)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <button
-        type="button"
-        onClick={() => {
-          selectDevAccount(index);
-          onConnect();
-        }}
-        disabled={disabled || !accounts.data}
-      >
-        {t("wallet.dev")}
-      </button>
-    </div>
-  );
-}
-
-/** Shown instead of any write when the wallet is on another chain. */
-export function NetworkGuard({ children }: { children: ReactNode }): ReactNode {
-  const { t } = useTranslation();
-  const { config } = useEnvironment();
-  const connection = useConnection();
-  const walletChain = useChainId();
-  const chainId = connection.chainId ?? walletChain;
-  const { switchChain, isPending, error } = useSwitchChain();
-  if (chainId === config.chainId) return children;
-  return (
-    <div className="notice error" role="alert" data-testid="wrong-network">
-      <p>{t("wallet.wrongNetwork", { current: chainId, wanted: config.chainName ?? `Chain ${config.chainId}` })}</p>
-      <button
-        type="button"
-        className="primary"
-        disabled={isPending}
-        onClick={() => switchChain({ chainId: config.chainId })}
-      >
-        {t("wallet.switch")}
-      </button>
-      {error && <p>{errorReason(error)}</p>}
-    </div>
-  );
-}
-
-export function ConnectFirst(): ReactNode {
-  const { t } = useTranslation();
-  return (
-    <div className="notice">
-      <p>{t("vote.connectFirst")}</p>
-      <AccountButton />
-    </div>
-  );
-}
-
-/** Explains a failed or rejected transaction in one line. */
-export function errorReason(error: unknown): string {
-  if (error instanceof BaseError) {
-    const reverted = error.walk((e) => (e as { data?: { errorName?: string } }).data?.errorName !== undefined) as {
-      data?: { errorName: string; args?: readonly unknown[] };
-    } | null;
-    if (reverted?.data) return `${reverted.data.errorName}(${(reverted.data.args ?? []).map(String).join(", ")})`;
-    return error.shortMessage;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
-export function isRejection(error: unknown): boolean {
-  if (error instanceof BaseError) return error.walk((e) => e instanceof UserRejectedRequestError) !== null;
-  return (error as { code?: number })?.code === 4001;
-}
 
 /** `relayed`: the ballot was signed and a relayer paid the gas; otherwise the voter sent their own transaction. */
 type TxState =
@@ -649,54 +426,4 @@ function TxStatus({ tx, projects }: { tx: TxState; projects: ProjectInfo[] }): R
         </div>
       );
   }
-}
-
-export function MyAllocations(): ReactNode {
-  const { t } = useTranslation();
-  const connection = useConnection();
-  return (
-    <>
-      <h1>{t("my.title")}</h1>
-      {connection.status !== "connected" || !connection.address ? (
-        <ConnectFirst />
-      ) : (
-        <NetworkGuard>
-          <MyVotes account={connection.address} />
-        </NetworkGuard>
-      )}
-    </>
-  );
-}
-
-function MyVotes({ account }: { account: Address }): ReactNode {
-  const { t } = useTranslation();
-  const env = useEnvironment();
-  const round = useRound();
-  const projects = useProjects();
-  const steps = useQuery({
-    queryKey: ["verify", account, round.data?.token],
-    enabled: round.data !== undefined && projects.data !== undefined,
-    queryFn: () => stepsOfAddress(env, round.data!, projects.data!, account),
-  });
-  if (round.error ?? projects.error ?? steps.error)
-    return <Failure error={round.error ?? projects.error ?? steps.error} />;
-  if (!steps.data || !projects.data) return <Loading />;
-  const claimed = steps.data.filter((s) => s.kind === "claim").reduce((sum, s) => sum + s.amount, 0n);
-  const now = holdings(steps.data);
-  const allocated = [...now.values()].reduce((sum, a) => sum + a, 0n);
-  const districts = [...new Set([...now.keys()].map((id) => projects.data.find((p) => p.id === id)!.district))];
-  return (
-    <>
-      <p>{t("vote.allowance", { amount: rubles(claimed) })}</p>
-      {claimed === 0n ? <p>{t("my.nothing")}</p> : <p>{t("my.free", { amount: rubles(claimed - allocated) })}</p>}
-      {districts.map((d) => (
-        <p key={d}>
-          <Link href={`/district/${d}`}>
-            {t("my.change")}: {t("common.district")} #{d}
-          </Link>
-        </p>
-      ))}
-      <StepsTable steps={steps.data} projects={projects.data} showNow />
-    </>
-  );
 }
