@@ -26,10 +26,10 @@ import { NetworkGuard } from "./network.js";
 import { ballotToSign, followBallot, lacksGas, postBallot, RelayError, relayerOf } from "./relay.js";
 
 export { AccountButton, ConnectFirst } from "./connect.js";
-export { errorReason, isRejection } from "./errors.js";
 export { MyAllocations } from "./myVotes.js";
 export { NetworkGuard } from "./network.js";
 export { WalletProvider } from "./provider.js";
+export { TxStatus, useTransaction, type ContractCall, type TxState, type TxWords } from "./transaction.js";
 
 /** The round's ABI with the token's and airdrop's errors, so a revert from either is decoded by name. */
 const VOTE_ABI = [
@@ -39,7 +39,7 @@ const VOTE_ABI = [
 ] as const;
 
 /** `relayed`: the ballot was signed and a relayer paid the gas; otherwise the voter sent their own transaction. */
-type TxState =
+type BallotTxState =
   | { state: "idle" }
   | { state: "signing"; relayed: boolean }
   | { state: "pending"; hash: Hex }
@@ -159,7 +159,7 @@ function AllocationForm({
     Object.fromEntries(projects.map((p) => [p.id, current(p) === 0n ? "" : rublesPlain(current(p))])),
   );
   const [reviewing, setReviewing] = useState(false);
-  const [tx, setTx] = useState<TxState>({ state: "idle" });
+  const [tx, setTx] = useState<BallotTxState>({ state: "idle" });
 
   const total =
     standing.kind === "resident"
@@ -367,12 +367,12 @@ function AllocationForm({
           </div>
         </div>
       )}
-      <TxStatus tx={tx} projects={projects} />
+      <BallotTxStatus tx={tx} projects={projects} />
     </div>
   );
 }
 
-function TxStatus({ tx, projects }: { tx: TxState; projects: ProjectInfo[] }): ReactNode {
+function BallotTxStatus({ tx, projects }: { tx: BallotTxState; projects: ProjectInfo[] }): ReactNode {
   const { t } = useTranslation();
   switch (tx.state) {
     case "idle":
