@@ -6,11 +6,12 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Address, Hex } from "viem";
 
+import type { Holdings } from "@kopilka/core/ballotPlan";
 import { ANY_DISTRICT, findParticipant, type ParticipantLeaf } from "@kopilka/core/participants";
 import { batchPath } from "@kopilka/core/publication";
 import { read } from "../chain.js";
 import type { AppEnvironment } from "../context.js";
-import { publicationRoot, type RoundInfo } from "../data/round.js";
+import { publicationRoot, type ProjectInfo, type RoundInfo } from "../data/round.js";
 import { airdropReadAbi, budgetTokenReadAbi, roundReadAbi } from "@kopilka/core/abi/reads";
 
 export { ANY_DISTRICT };
@@ -28,6 +29,9 @@ export type Standing =
   | { kind: "resident"; district: number; balance: bigint; deposits: Map<string, bigint> }
   | { kind: "listed"; leaf: Leaf }
   | { kind: "unlisted" };
+
+/** An account that may vote: a resident, or listed and yet to claim. */
+export type Voter = Exclude<Standing, { kind: "unlisted" }>;
 
 /** The account's standing; `banks` are the banks whose deposits the caller wants (a district's, or all). */
 export async function standingOf(
@@ -60,6 +64,18 @@ export async function standingOf(
   }
   const leaf = await findLeaf(env, round, account);
   return leaf ? { kind: "listed", leaf } : { kind: "unlisted" };
+}
+
+/** What a resident or a listed account holds in `projects`' banks, as the ballot planner takes it. */
+export function holdingsOf(standing: Voter, projects: readonly ProjectInfo[]): Holdings {
+  const banks = projects.map((p) => ({
+    bank: p.bank,
+    district: p.district,
+    deposit: standing.kind === "resident" ? (standing.deposits.get(p.bank.toLowerCase()) ?? 0n) : 0n,
+  }));
+  return standing.kind === "resident"
+    ? { claimed: true, district: standing.district, unallocated: standing.balance, banks }
+    : { claimed: false, district: standing.leaf.district, unallocated: standing.leaf.amount, banks };
 }
 
 async function findLeaf(env: AppEnvironment, round: RoundInfo, account: Address): Promise<Leaf | undefined> {

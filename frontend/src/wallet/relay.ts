@@ -4,6 +4,7 @@
  */
 import type { Address, Hex } from "viem";
 
+import type { BallotMoves } from "@kopilka/core/ballotPlan";
 import { BALLOT_DOMAIN_NAME, BALLOT_DOMAIN_VERSION, BALLOT_TYPES } from "@kopilka/core/ballots";
 import { read } from "../chain.js";
 import type { AppEnvironment } from "../context.js";
@@ -13,13 +14,6 @@ import { roundAbi } from "@kopilka/core/abi";
 const BALLOT_LIFETIME = 3_600n;
 /** How often the relayer is asked about a ballot. */
 const POLL_MS = 1_000;
-
-export interface BallotMoves {
-  fromBanks: Address[];
-  fromAmounts: bigint[];
-  toBanks: Address[];
-  toAmounts: bigint[];
-}
 
 export type RelayStatus = "queued" | "submitted" | "applied" | "rejected";
 
