@@ -24,6 +24,13 @@ export default defineConfig({
   },
   test: {
     mocha: { timeout: 120_000 },
+    // Every fuzz and invariant test of contracts/test runs with these; no test sets its own.
+    solidity: {
+      fuzz: { runs: 256 },
+      // A run is 100 calls of the round handler, about enough to cross the deadline halfway through, and any
+      // revert in the handler fails the campaign (RoundInvariants.t.sol).
+      invariant: { runs: 64, depth: 100, failOnRevert: true },
+    },
   },
   networks: {
     localhost: {

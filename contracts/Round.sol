@@ -26,16 +26,28 @@ contract Round is IRound, AccessControlDefaultAdminRules {
     /// @inheritdoc IRound
     uint256 public constant MAX_PROJECTS_PER_DISTRICT = 128;
 
-    IBudgetToken private immutable _token;
-    IAirdrop private immutable _airdrop;
-    address private immutable _piggyBankImplementation;
-    address private immutable _ballotBox;
-    uint256 private immutable _budget;
-    uint64 private immutable _opensAt;
-    uint64 private immutable _closesAt;
-    Rule private immutable _rule;
-    uint256 private immutable _minTokens;
-    uint32 private immutable _minSupporters;
+    // --- configuration, fixed at creation ---
+
+    /// @inheritdoc IRound
+    IBudgetToken public immutable token;
+    /// @inheritdoc IRound
+    IAirdrop public immutable airdrop;
+    /// @inheritdoc IRound
+    address public immutable piggyBankImplementation;
+    /// @inheritdoc IRound
+    address public immutable ballotBox;
+    /// @inheritdoc IRound
+    uint256 public immutable budget;
+    /// @inheritdoc IRound
+    uint64 public immutable opensAt;
+    /// @inheritdoc IRound
+    uint64 public immutable closesAt;
+    /// @inheritdoc IRound
+    Rule public immutable rule;
+    /// @inheritdoc IRound
+    uint256 public immutable minTokens;
+    /// @inheritdoc IRound
+    uint32 public immutable minSupporters;
 
     /// @dev Counters read together by setup and finalization, kept in one word.
     struct State {
@@ -46,7 +58,11 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         uint128 districtBudgets;
     }
 
-    string private _name;
+    /// @inheritdoc IRound
+    string public name;
+
+    // --- state ---
+
     State private _state;
     mapping(uint256 districtId => District) private _districts;
     // Fixed-size so that ids pack eight to a word with no length word: the count lives in the district.
@@ -74,17 +90,17 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         _requireAddress(config.reporter, "reporter");
         _requireAddress(piggyBankImplementation_, "piggyBankImplementation");
 
-        _name = config.name;
-        _budget = config.budget;
-        _opensAt = config.opensAt;
-        _closesAt = config.closesAt;
-        _rule = config.rule;
-        _minTokens = config.minTokens;
-        _minSupporters = config.minSupporters;
-        _piggyBankImplementation = piggyBankImplementation_;
-        _token = IBudgetToken(parts.deployToken(config.name, config.tokenSymbol, config.budget, config.closesAt));
-        _airdrop = IAirdrop(_token.airdrop());
-        _ballotBox = parts.ballotBox();
+        name = config.name;
+        budget = config.budget;
+        opensAt = config.opensAt;
+        closesAt = config.closesAt;
+        rule = config.rule;
+        minTokens = config.minTokens;
+        minSupporters = config.minSupporters;
+        piggyBankImplementation = piggyBankImplementation_;
+        token = IBudgetToken(parts.deployToken(config.name, config.tokenSymbol, config.budget, config.closesAt));
+        airdrop = IAirdrop(token.airdrop());
+        ballotBox = parts.ballotBox();
 
         _grantRole(COMMITTEE_ROLE, config.committee);
         _grantRole(MINTER_ROLE, config.minter);
@@ -92,70 +108,13 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         _grantRole(REPORTER_ROLE, config.reporter);
     }
 
-    // --- configuration ---
-
-    /// @inheritdoc IRound
-    function name() external view returns (string memory) {
-        return _name;
-    }
-
-    /// @inheritdoc IRound
-    function token() external view returns (IBudgetToken) {
-        return _token;
-    }
-
-    /// @inheritdoc IRound
-    function airdrop() external view returns (IAirdrop) {
-        return _airdrop;
-    }
-
-    /// @inheritdoc IRound
-    function piggyBankImplementation() external view returns (address) {
-        return _piggyBankImplementation;
-    }
-
-    /// @inheritdoc IRound
-    function ballotBox() external view returns (address) {
-        return _ballotBox;
-    }
-
-    /// @inheritdoc IRound
-    function budget() external view returns (uint256) {
-        return _budget;
-    }
-
-    /// @inheritdoc IRound
-    function opensAt() external view returns (uint64) {
-        return _opensAt;
-    }
-
-    /// @inheritdoc IRound
-    function closesAt() external view returns (uint64) {
-        return _closesAt;
-    }
-
-    /// @inheritdoc IRound
-    function rule() external view returns (Rule) {
-        return _rule;
-    }
-
-    /// @inheritdoc IRound
-    function minTokens() external view returns (uint256) {
-        return _minTokens;
-    }
-
-    /// @inheritdoc IRound
-    function minSupporters() external view returns (uint32) {
-        return _minSupporters;
-    }
-
     // --- state ---
 
     /// @inheritdoc IRound
     function phase() external view returns (Phase) {
         State memory state = _state;
-        if (block.timestamp < _opensAt || (!state.opened && block.timestamp < _closesAt)) return Phase.Setup;
-        if (block.timestamp < _closesAt) return Phase.Voting;
+        if (block.timestamp < opensAt || (!state.opened && block.timestamp < closesAt)) return Phase.Setup;
+        if (block.timestamp < closesAt) return Phase.Voting;
         if (state.opened && state.finalizedDistricts == state.districtCount) return Phase.Finalized;
         return Phase.Closed;
     }
@@ -226,8 +185,8 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         if (districtId == MAX_DISTRICTS) revert RoundTooManyDistricts(MAX_DISTRICTS);
         if (budget_ == 0) revert RoundInvalidDistrictBudget(budget_);
         uint256 districtBudgets = state.districtBudgets;
-        if (budget_ > _budget - districtBudgets) {
-            revert RoundDistrictBudgetsExceedBudget(districtBudgets + budget_, _budget);
+        if (budget_ > budget - districtBudgets) {
+            revert RoundDistrictBudgetsExceedBudget(districtBudgets + budget_, budget);
         }
         // The casts are safe: budget_ and the sum are at most the round's budget < 2^128, and there are at most
         // MAX_DISTRICTS districts.
@@ -268,7 +227,7 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         // The casts are safe: there are at most MAX_DISTRICTS * MAX_PROJECTS_PER_DISTRICT projects, districtId <
         // MAX_DISTRICTS, and cost fits in 64 bits (checked above).
         bank = Clones.cloneWithImmutableArgs(
-            _piggyBankImplementation,
+            piggyBankImplementation,
             abi.encodePacked(address(this), uint32(projectId), metadataHash)
         );
         _state.projectCount = uint32(projectId + 1);
@@ -282,32 +241,32 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         stored.projectCount = uint16(indexInDistrict + 1);
         _districtProjects[districtId][indexInDistrict] = uint32(projectId);
         emit ProjectAdded(projectId, districtId, bank, cost, category, metadataHash, metadataURI);
-        _token.registerPiggyBank(bank, uint16(districtId));
+        token.registerPiggyBank(bank, uint16(districtId));
     }
 
     /// @inheritdoc IRound
     function mint(uint256 amount) external onlyRole(MINTER_ROLE) {
         _requireSetup();
-        _token.mint(amount);
-        emit BudgetMinted(amount, _token.totalSupply());
+        token.mint(amount);
+        emit BudgetMinted(amount, token.totalSupply());
     }
 
     /// @inheritdoc IRound
     function open() external onlyRole(COMMITTEE_ROLE) {
         State memory state = _state;
         if (state.opened) revert RoundAlreadyOpened();
-        if (block.timestamp >= _closesAt) revert RoundClosed(_closesAt);
-        if (state.districtBudgets != _budget) revert RoundDistrictBudgetsMismatch(state.districtBudgets, _budget);
-        uint256 supply = _token.totalSupply();
-        if (supply != _budget) revert RoundBudgetNotMinted(supply, _budget);
+        if (block.timestamp >= closesAt) revert RoundClosed(closesAt);
+        if (state.districtBudgets != budget) revert RoundDistrictBudgetsMismatch(state.districtBudgets, budget);
+        uint256 supply = token.totalSupply();
+        if (supply != budget) revert RoundBudgetNotMinted(supply, budget);
         _state.opened = true;
-        emit RoundOpened(_opensAt, _closesAt);
-        _token.seal();
+        emit RoundOpened(opensAt, closesAt);
+        token.seal();
     }
 
     /// @inheritdoc IRound
     function postBatch(bytes32 root, uint256 total) external onlyRole(REGISTRAR_ROLE) returns (uint256) {
-        return _airdrop.postBatch(root, total);
+        return airdrop.postBatch(root, total);
     }
 
     // --- voting ---
@@ -326,7 +285,7 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         address[] calldata banks,
         uint256[] calldata amounts
     ) external {
-        _airdrop.claim(batchId, msg.sender, districtId, amount, proof);
+        airdrop.claim(batchId, msg.sender, districtId, amount, proof);
         _allocate(msg.sender, banks, amounts);
     }
 
@@ -355,11 +314,11 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         address[] calldata toBanks,
         uint256[] calldata toAmounts
     ) external {
-        if (msg.sender != _ballotBox) revert RoundUnauthorizedBallotBox(msg.sender);
+        if (msg.sender != ballotBox) revert RoundUnauthorizedBallotBox(msg.sender);
         if (fromBanks.length != 0 || fromAmounts.length != 0) _withdraw(voter, fromBanks, fromAmounts);
         _recordDeposits(voter, toBanks, toAmounts);
         // The nonce shares the voter's token word with the balance the deposit writes anyway.
-        _token.depositSigned(voter, nonce, toBanks, toAmounts);
+        token.depositSigned(voter, nonce, toBanks, toAmounts);
     }
 
     // --- after the deadline ---
@@ -368,12 +327,12 @@ contract Round is IRound, AccessControlDefaultAdminRules {
     function finalize(uint256 districtId) external {
         State memory state = _state;
         if (!state.opened) revert RoundNotOpened();
-        if (block.timestamp < _closesAt) revert RoundNotClosed(block.timestamp, _closesAt);
+        if (block.timestamp < closesAt) revert RoundNotClosed(block.timestamp, closesAt);
         if (districtId >= state.districtCount) revert RoundUnknownDistrict(districtId);
         District storage stored = _districts[districtId];
         if (stored.finalized) revert RoundDistrictAlreadyFinalized(districtId);
 
-        bool countSupporters = _minSupporters != 0;
+        bool countSupporters = minSupporters != 0;
         uint32[MAX_PROJECTS_PER_DISTRICT] storage ids = _districtProjects[districtId];
         DistrictTally.Entry[] memory entries = new DistrictTally.Entry[](stored.projectCount);
         for (uint256 i = 0; i < entries.length; ++i) {
@@ -383,16 +342,16 @@ contract Round is IRound, AccessControlDefaultAdminRules {
             entries[i] = DistrictTally.Entry({
                 projectId: projectId,
                 cost: candidate.cost,
-                tokens: _token.balanceOf(bank),
+                tokens: token.balanceOf(bank),
                 supporters: countSupporters ? _supporters[bank] : 0
             });
         }
         (bool[] memory funded, uint256 fundedTotal) = DistrictTally.select(
             entries,
             stored.budget,
-            _rule,
-            _minTokens,
-            _minSupporters
+            rule,
+            minTokens,
+            minSupporters
         );
 
         stored.finalized = true;
@@ -440,14 +399,14 @@ contract Round is IRound, AccessControlDefaultAdminRules {
     function _allocate(address voter, address[] calldata banks, uint256[] calldata amounts) internal {
         _recordDeposits(voter, banks, amounts);
         // The token refuses banks of other rounds or districts and amounts above the voter's balance.
-        _token.deposit(voter, banks, amounts);
+        token.deposit(voter, banks, amounts);
     }
 
     /// @dev The round's side of an allocation; the caller then has the token move the tokens, which checks them.
     function _recordDeposits(address voter, address[] calldata banks, uint256[] calldata amounts) private {
         _requireVoting();
         if (banks.length != amounts.length) revert RoundLengthMismatch(banks.length, amounts.length);
-        bool countSupporters = _minSupporters != 0;
+        bool countSupporters = minSupporters != 0;
         for (uint256 i = 0; i < banks.length; ++i) {
             uint256 amount = amounts[i];
             if (amount == 0) revert RoundZeroAmount(i);
@@ -464,7 +423,7 @@ contract Round is IRound, AccessControlDefaultAdminRules {
     function _withdraw(address voter, address[] calldata banks, uint256[] calldata amounts) internal {
         _requireVoting();
         if (banks.length != amounts.length) revert RoundLengthMismatch(banks.length, amounts.length);
-        bool countSupporters = _minSupporters != 0;
+        bool countSupporters = minSupporters != 0;
         for (uint256 i = 0; i < banks.length; ++i) {
             uint256 amount = amounts[i];
             if (amount == 0) revert RoundZeroAmount(i);
@@ -477,23 +436,23 @@ contract Round is IRound, AccessControlDefaultAdminRules {
             }
             if (countSupporters && before == amount) --_supporters[bank];
         }
-        _token.withdraw(voter, banks, amounts);
+        token.withdraw(voter, banks, amounts);
     }
 
     // --- checks ---
 
     function _requireSetup() private view returns (State memory state) {
         state = _state;
-        if (state.opened || block.timestamp >= _opensAt) {
-            revert RoundSetupFrozen(block.timestamp, _opensAt, state.opened);
+        if (state.opened || block.timestamp >= opensAt) {
+            revert RoundSetupFrozen(block.timestamp, opensAt, state.opened);
         }
     }
 
     /// @dev No `opened` check: only residents hold tokens, and the token seals its supply, letting allowances
     /// flow, only when the round opens.
     function _requireVoting() private view {
-        if (block.timestamp >= _closesAt) revert RoundClosed(_closesAt);
-        if (block.timestamp < _opensAt) revert RoundNotOpen(block.timestamp, _opensAt);
+        if (block.timestamp >= closesAt) revert RoundClosed(closesAt);
+        if (block.timestamp < opensAt) revert RoundNotOpen(block.timestamp, opensAt);
     }
 
     function _requireDistrict(uint256 districtId) private view {

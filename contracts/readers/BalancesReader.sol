@@ -18,6 +18,7 @@ contract BalancesReader {
         }
         bytes memory answer = abi.encode(balances);
         // Return the answer as if it were the contract's code: it is what `eth_call` hands back.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             return(add(answer, 32), mload(answer))
         }

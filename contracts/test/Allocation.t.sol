@@ -2,24 +2,19 @@
 pragma solidity ^0.8.28;
 
 import {IBudgetToken} from "../interfaces/IBudgetToken.sol";
-import {IPiggyBank} from "../interfaces/IPiggyBank.sol";
 import {IRound} from "../interfaces/IRound.sol";
 import {RoundFactory} from "../RoundFactory.sol";
-import {KopilkaTest} from "./KopilkaTest.sol";
+import {RoundChecks} from "./RoundChecks.sol";
+import {RoundLedger} from "./RoundLedger.sol";
 
 /// @title Splitting an allowance over piggy banks, taking it back and moving it, with the books checked after
 /// every step
-contract AllocationTest is KopilkaTest {
+contract AllocationTest is RoundChecks {
     uint256 private constant MAX_ALLOWANCE = 40_000_000_00;
 
-    IRound private round;
-    IBudgetToken private token;
     // Banks of district 0 first, then district 1.
     address[] private banks;
     uint256 private districtZeroBanks;
-    address[] private voters;
-    mapping(address voter => uint256) private claimed;
-    mapping(address bank => mapping(address voter => uint256)) private expectedDeposit;
 
     function setUp() public {
         uint256[] memory budgets = new uint256[](2);
@@ -37,7 +32,11 @@ contract AllocationTest is KopilkaTest {
         districtZeroBanks = banks.length;
         address[] memory other = _banksOf(round, 1);
         for (uint256 i = 0; i < other.length; ++i) banks.push(other[i]);
-        for (uint256 i = 0; i < banks.length; ++i) vm.label(banks[i], "piggy bank");
+        ledger = new RoundLedger();
+        for (uint256 i = 0; i < banks.length; ++i) {
+            ledger.addBank(banks[i]);
+            vm.label(banks[i], "piggy bank");
+        }
     }
 
     function testFuzz_splitWithdrawAndReallocateKeepTheBooks(
@@ -56,14 +55,14 @@ contract AllocationTest is KopilkaTest {
         uint256 neighbourAllowance = _bound(neighbourSeed, 1, MAX_ALLOWANCE);
         _claim(neighbour, 0, neighbourAllowance);
         _allocate(neighbour, _one(banks[(neighbourSeed >> 128) % districtZeroBanks]), _one(neighbourAllowance));
-        _checkBooks();
+        _checkAll();
 
         _split(voter, reachable, splitSeeds);
-        _checkBooks();
+        _checkAll();
         _withdrawParts(voter, reachable, withdrawSeed);
-        _checkBooks();
+        _checkAll();
         _moveOneDeposit(voter, reachable, reallocateSeed);
-        _checkBooks();
+        _checkAll();
     }
 
     function testFuzz_allocatingMoreThanTheBalanceReverts(
@@ -91,7 +90,7 @@ contract AllocationTest is KopilkaTest {
         );
         vm.prank(voter);
         round.allocate(to, amounts);
-        _checkBooks();
+        _checkAll();
     }
 
     function testFuzz_withdrawingMoreThanTheDepositReverts(
@@ -113,7 +112,7 @@ contract AllocationTest is KopilkaTest {
         );
         vm.prank(voter);
         round.withdraw(_one(bank), _one(asked));
-        _checkBooks();
+        _checkAll();
     }
 
     function testFuzz_allocatingOutsideTheBoundDistrictReverts(uint256 allowanceSeed, uint256 bankSeed) public {
@@ -125,21 +124,21 @@ contract AllocationTest is KopilkaTest {
         vm.expectRevert(abi.encodeWithSelector(IBudgetToken.BudgetTokenDistrictMismatch.selector, voter, 0, 1));
         vm.prank(voter);
         round.allocate(_one(bank), _one(_bound(bankSeed >> 8, 1, allowance)));
-        _checkBooks();
+        _checkAll();
     }
 
     // --- shared ---
 
     function _claim(address voter, uint16 districtId, uint256 amount) private {
         _giveAllowance(round, voter, districtId, amount);
-        voters.push(voter);
-        claimed[voter] = amount;
+        ledger.addResident(voter);
+        ledger.recordClaim(voter, amount);
     }
 
     function _allocate(address voter, address[] memory to, uint256[] memory amounts) private {
         vm.prank(voter);
         round.allocate(to, amounts);
-        for (uint256 i = 0; i < to.length; ++i) expectedDeposit[to[i]][voter] += amounts[i];
+        for (uint256 i = 0; i < to.length; ++i) ledger.recordDeposit(to[i], voter, amounts[i]);
     }
 
     /// @dev Splits what `voter` holds over up to four banks, the same bank possibly more than once in one call.
@@ -173,7 +172,7 @@ contract AllocationTest is KopilkaTest {
         if (count == 0) return;
         vm.prank(voter);
         round.withdraw(_take(from, count), _take(amounts, count));
-        for (uint256 i = 0; i < count; ++i) expectedDeposit[from[i]][voter] -= amounts[i];
+        for (uint256 i = 0; i < count; ++i) ledger.recordWithdrawal(from[i], voter, amounts[i]);
     }
 
     /// @dev Moves part of one deposit of `voter`, plus some of what it still holds, to a bank (maybe the same).
@@ -185,8 +184,8 @@ contract AllocationTest is KopilkaTest {
         address target = banks[(seed >> 64) % reachable];
         vm.prank(voter);
         round.reallocate(_one(from), _one(moved), _one(target), _one(moved + topUp));
-        expectedDeposit[from][voter] -= moved;
-        expectedDeposit[target][voter] += moved + topUp;
+        ledger.recordWithdrawal(from, voter, moved);
+        ledger.recordDeposit(target, voter, moved + topUp);
     }
 
     /// @dev The first bank from `start` on (wrapping) where `voter` has a deposit, or zero if none.
@@ -196,34 +195,5 @@ contract AllocationTest is KopilkaTest {
             if (round.depositOf(bank, voter) > 0) return bank;
         }
         return address(0);
-    }
-
-    /// @dev Every voter holds what it claimed, in hand or in banks; every bank holds exactly what was put into it;
-    /// the round's, the banks' and the piggy banks' own views agree; and no token appeared or vanished.
-    function _checkBooks() private view {
-        uint256 inHands = 0;
-        for (uint256 v = 0; v < voters.length; ++v) {
-            address voter = voters[v];
-            uint256 balance = token.balanceOf(voter);
-            uint256 deposited = 0;
-            for (uint256 b = 0; b < banks.length; ++b) {
-                uint256 deposit = round.depositOf(banks[b], voter);
-                _checkEq(deposit, expectedDeposit[banks[b]][voter], "the round's depositOf");
-                _checkEq(IPiggyBank(banks[b]).depositOf(voter), deposit, "the piggy bank's depositOf");
-                deposited += deposit;
-            }
-            _checkEq(balance + deposited, claimed[voter], "balance plus deposits is the claimed allowance");
-            inHands += balance;
-        }
-        uint256 inBanks = 0;
-        for (uint256 b = 0; b < banks.length; ++b) {
-            uint256 expected = 0;
-            for (uint256 v = 0; v < voters.length; ++v) expected += expectedDeposit[banks[b]][voters[v]];
-            uint256 held = token.balanceOf(banks[b]);
-            _checkEq(held, expected, "a bank holds the sum of the deposits into it");
-            _checkEq(IPiggyBank(banks[b]).balance(), held, "the piggy bank's balance");
-            inBanks += held;
-        }
-        _checkEq(token.balanceOf(address(round)) + inHands + inBanks, token.totalSupply(), "no token created or lost");
     }
 }

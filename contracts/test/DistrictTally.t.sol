@@ -72,7 +72,6 @@ contract DistrictTallyTest is KopilkaTest {
 
     // --- Round.finalize on real rounds ---
 
-    /// hardhat-config: fuzz.runs = 128
     function testFuzz_finalizeFundsWhatTheReferenceFunds(
         uint256 seed,
         bool piggyBankFull,

@@ -5,35 +5,28 @@
 pragma solidity ^0.8.28;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-import {DistrictTally} from "../DistrictTally.sol";
 import {RoundFactory} from "../RoundFactory.sol";
 import {IAirdrop} from "../interfaces/IAirdrop.sol";
 import {IBudgetToken} from "../interfaces/IBudgetToken.sol";
 import {IRound} from "../interfaces/IRound.sol";
 import {KopilkaTest} from "./KopilkaTest.sol";
-import {ReferenceTally} from "./ReferenceTally.sol";
+import {RoundChecks} from "./RoundChecks.sol";
+import {RoundLedger} from "./RoundLedger.sol";
 
 /// @title Drives a real round the way its residents and anyone after the deadline would
 /// @notice The invariant fuzzer calls the actions below in random order with random arguments. Each action turns
 /// its arguments into a call that must succeed (a resident who has something to move, an amount it has, a bank
 /// it may support), so nearly every call changes the round; after the deadline the voting actions instead check
 /// that the round refuses them. A prank applies to the very next call, views included, so every read happens
-/// before it. Run with `failOnRevert`: any revert here is a failure. What the round should hold
-/// is kept in ghost variables for the invariants to compare with.
+/// before it. Run with `failOnRevert` (see `hardhat.config.ts`): any revert here is a failure. What the round
+/// should hold is recorded in the handler's {RoundLedger} for the invariants to compare with.
 contract RoundHandler is KopilkaTest {
     IRound public immutable round;
     IBudgetToken public immutable token;
+    RoundLedger public immutable ledger;
 
-    address[] public residents;
     mapping(address resident => uint16) public bindingOf;
-    address[] public banks;
     mapping(uint256 districtId => address[]) private _districtBanks;
-
-    mapping(address resident => uint256) public claimedOf;
-    mapping(address bank => mapping(address resident => uint256)) public ghostDeposit;
-    uint256 public ghostDeposited;
-    uint256 public ghostWithdrawn;
-    uint256 public ghostClaimed;
 
     /// @notice The round refused a call, but not with the error it should have.
     error RefusedOtherwise(bytes actual, bytes expected);
@@ -53,15 +46,16 @@ contract RoundHandler is KopilkaTest {
     constructor(IRound round_, uint16[] memory bindings) {
         round = round_;
         token = round_.token();
+        ledger = new RoundLedger();
         for (uint256 r = 0; r < bindings.length; ++r) {
             address resident = _resident(r);
-            residents.push(resident);
+            ledger.addResident(resident);
             bindingOf[resident] = bindings[r];
         }
         for (uint256 d = 0; d < round_.districtCount(); ++d) {
             address[] memory districtBanks = _banksOf(round_, d);
             _districtBanks[d] = districtBanks;
-            for (uint256 i = 0; i < districtBanks.length; ++i) banks.push(districtBanks[i]);
+            for (uint256 i = 0; i < districtBanks.length; ++i) ledger.addBank(districtBanks[i]);
         }
         now_ = block.timestamp;
     }
@@ -74,21 +68,20 @@ contract RoundHandler is KopilkaTest {
     function claimAllowance(uint256 residentSeed, uint256 amountSeed) external atNow {
         uint256 room = token.totalSupply() - round.airdrop().postedTotal();
         if (room == 0) return;
-        uint256 amount = _bound(amountSeed, 1, _min(room, round.budget() / residents.length));
+        uint256 amount = _bound(amountSeed, 1, _min(room, round.budget() / ledger.residentCount()));
         address resident = _pick(residentSeed, _unclaimed);
         if (_closed()) {
-            if (resident == address(0)) resident = residents[residentSeed % residents.length];
+            if (resident == address(0)) resident = _someResident(residentSeed);
             bytes memory refused = _postBatchRefused(resident, bindingOf[resident], amount);
             _checkRevertData(refused, abi.encodeWithSelector(IAirdrop.AirdropClosed.selector, round.closesAt()));
             return;
         }
         if (resident == address(0)) {
-            _checkSecondClaimRefused(residents[residentSeed % residents.length], amount);
+            _checkSecondClaimRefused(_someResident(residentSeed), amount);
             return;
         }
         _giveAllowance(round, resident, bindingOf[resident], amount);
-        claimedOf[resident] = amount;
-        ghostClaimed += amount;
+        ledger.recordClaim(resident, amount);
         ++done["claim"];
     }
 
@@ -104,8 +97,7 @@ contract RoundHandler is KopilkaTest {
         (address[] memory to, uint256[] memory amounts) = _split(resident, count, bankSeed, amountSeed);
         vm.prank(resident);
         round.allocate(to, amounts);
-        for (uint256 i = 0; i < count; ++i) ghostDeposit[to[i]][resident] += amounts[i];
-        ghostDeposited += _sum(amounts);
+        for (uint256 i = 0; i < count; ++i) ledger.recordDeposit(to[i], resident, amounts[i]);
         ++done["allocate"];
     }
 
@@ -117,11 +109,10 @@ contract RoundHandler is KopilkaTest {
         }
         (address resident, address bank) = _pickDeposit(residentSeed, bankSeed);
         if (resident == address(0)) return;
-        uint256 amount = _bound(amountSeed, 1, ghostDeposit[bank][resident]);
+        uint256 amount = _bound(amountSeed, 1, ledger.depositOf(bank, resident));
         vm.prank(resident);
         round.withdraw(_one(bank), _one(amount));
-        ghostDeposit[bank][resident] -= amount;
-        ghostWithdrawn += amount;
+        ledger.recordWithdrawal(bank, resident, amount);
         ++done["withdraw"];
     }
 
@@ -133,15 +124,13 @@ contract RoundHandler is KopilkaTest {
         }
         (address resident, address from) = _pickDeposit(residentSeed, bankSeed);
         if (resident == address(0)) return;
-        uint256 moved = _bound(amountSeed, 1, ghostDeposit[from][resident]);
+        uint256 moved = _bound(amountSeed, 1, ledger.depositOf(from, resident));
         uint256 placed = moved + _bound(topUpSeed, 0, token.balanceOf(resident));
         address to = _reachable(resident, bankSeed >> 128);
         vm.prank(resident);
         round.reallocate(_one(from), _one(moved), _one(to), _one(placed));
-        ghostDeposit[from][resident] -= moved;
-        ghostDeposit[to][resident] += placed;
-        ghostWithdrawn += moved;
-        ghostDeposited += placed;
+        ledger.recordWithdrawal(from, resident, moved);
+        ledger.recordDeposit(to, resident, placed);
         ++done["reallocate"];
     }
 
@@ -202,7 +191,7 @@ contract RoundHandler is KopilkaTest {
         uint256 bankSeed,
         uint256 amountSeed
     ) private {
-        address resident = residents[residentSeed % residents.length];
+        address resident = _someResident(residentSeed);
         address[] memory bank = _one(_reachable(resident, bankSeed));
         uint256[] memory amount = _one(_bound(amountSeed, 1, round.budget()));
         bytes memory call =
@@ -213,27 +202,21 @@ contract RoundHandler is KopilkaTest {
         _expectClosed(_refused(call));
     }
 
-    // --- what the invariants read ---
-
-    function residentCount() external view returns (uint256) {
-        return residents.length;
-    }
-
-    function bankCount() external view returns (uint256) {
-        return banks.length;
-    }
-
     // --- choosing ---
 
     function _closed() private view returns (bool) {
         return block.timestamp >= round.closesAt();
     }
 
+    function _someResident(uint256 seed) private view returns (address) {
+        return ledger.residents(seed % ledger.residentCount());
+    }
+
     /// @dev The first resident from the seed on (wrapping) that `fits`, or zero if none does.
     function _pick(uint256 seed, function(address) view returns (bool) fits) private view returns (address) {
-        uint256 n = residents.length;
+        uint256 n = ledger.residentCount();
         for (uint256 k = 0; k < n; ++k) {
-            address resident = residents[((seed % n) + k) % n];
+            address resident = ledger.residents(((seed % n) + k) % n);
             if (fits(resident)) return resident;
         }
         return address(0);
@@ -249,7 +232,8 @@ contract RoundHandler is KopilkaTest {
     }
 
     function _hasDeposit(address resident) private view returns (bool) {
-        for (uint256 b = 0; b < banks.length; ++b) if (ghostDeposit[banks[b]][resident] > 0) return true;
+        uint256 n = ledger.bankCount();
+        for (uint256 b = 0; b < n; ++b) if (ledger.depositOf(ledger.banks(b), resident) > 0) return true;
         return false;
     }
 
@@ -257,10 +241,10 @@ contract RoundHandler is KopilkaTest {
     function _pickDeposit(uint256 residentSeed, uint256 bankSeed) private view returns (address, address) {
         address resident = _pick(residentSeed, _hasDeposit);
         if (resident == address(0)) return (address(0), address(0));
-        uint256 n = banks.length;
+        uint256 n = ledger.bankCount();
         for (uint256 k = 0; k < n; ++k) {
-            address bank = banks[((bankSeed % n) + k) % n];
-            if (ghostDeposit[bank][resident] > 0) return (resident, bank);
+            address bank = ledger.banks(((bankSeed % n) + k) % n);
+            if (ledger.depositOf(bank, resident) > 0) return (resident, bank);
         }
         revert CheckFailed("a resident with a deposit has no deposit", 0, 1);
     }
@@ -268,7 +252,8 @@ contract RoundHandler is KopilkaTest {
     /// @dev A bank of the resident's district, or of any district when its allowance is not bound.
     function _reachable(address resident, uint256 seed) private view returns (address) {
         uint16 binding = bindingOf[resident];
-        address[] storage choices = binding == token.ANY_DISTRICT() ? banks : _districtBanks[binding];
+        if (binding == token.ANY_DISTRICT()) return ledger.banks(seed % ledger.bankCount());
+        address[] storage choices = _districtBanks[binding];
         return choices[seed % choices.length];
     }
 
@@ -314,10 +299,6 @@ contract RoundHandler is KopilkaTest {
         ++done["refused"];
     }
 
-    function _sum(uint256[] memory values) private pure returns (uint256 total) {
-        for (uint256 i = 0; i < values.length; ++i) total += values[i];
-    }
-
     function _min(uint256 a, uint256 b) private pure returns (uint256) {
         return a < b ? a : b;
     }
@@ -326,16 +307,15 @@ contract RoundHandler is KopilkaTest {
 /// @title What must hold at every step of a round driven by residents claiming, allocating, withdrawing and
 /// moving tokens while time passes, and by anyone finalizing districts after the deadline
 /// @dev The runner finds the handler and its actions through `targetContracts()` and `targetSelectors()`, the
-/// Foundry convention EDR follows.
-abstract contract RoundInvariants is KopilkaTest {
+/// Foundry convention EDR follows. Runs, depth and `failOnRevert` are set for all invariants in
+/// `hardhat.config.ts`. Each concrete test below inherits the five invariants.
+abstract contract RoundInvariants is RoundChecks {
     struct FuzzSelector {
         address addr;
         bytes4[] selectors;
     }
 
     RoundHandler internal handler;
-    IRound internal round;
-    IBudgetToken internal token;
 
     function _rule() internal pure virtual returns (IRound.Rule);
 
@@ -367,6 +347,7 @@ abstract contract RoundInvariants is KopilkaTest {
         bindings[3] = 1;
         bindings[4] = token.ANY_DISTRICT();
         handler = new RoundHandler(round, bindings);
+        ledger = handler.ledger();
         IAccessControl(address(round)).grantRole(round.REGISTRAR_ROLE(), address(handler));
         vm.label(address(handler), "RoundHandler");
         vm.label(address(round), "Round");
@@ -387,6 +368,28 @@ abstract contract RoundInvariants is KopilkaTest {
         actions[5] = RoundHandler.finalize.selector;
         targets = new FuzzSelector[](1);
         targets[0] = FuzzSelector({addr: address(handler), selectors: actions});
+    }
+
+    // --- the invariants, each one of the checks of {RoundChecks} ---
+
+    function invariant_supplyIsTheBudget() public view {
+        _checkSupply();
+    }
+
+    function invariant_residentsKeepWhatTheyClaimed() public view {
+        _checkResidents();
+    }
+
+    function invariant_banksHoldWhatWasPutIn() public view {
+        _checkBanks();
+    }
+
+    function invariant_airdropStaysWithinTheSupply() public view {
+        _checkAirdrop();
+    }
+
+    function invariant_finalizedDistrictsFundWithinTheirBudget() public view {
+        _checkFinalizedDistricts();
     }
 
     /// @dev Plays `count` actions drawn from `seed`, the way the fuzzer would, and returns how many of them
@@ -413,123 +416,9 @@ abstract contract RoundInvariants is KopilkaTest {
         ];
         for (uint256 a = 0; a < actions.length; ++a) effective += handler.done(actions[a]);
     }
-
-    // --- the checks, each one invariant of every concrete test below ---
-
-    function _checkSupply() internal view {
-        _checkEq(token.totalSupply(), round.budget(), "total supply is the budget");
-        _check(token.supplySealed(), "the supply stays sealed");
-    }
-
-    /// @dev Every resident's tokens are in its hands or in banks, and the round's deposit records match ours.
-    function _checkResidents() internal view {
-        uint256 banks = handler.bankCount();
-        for (uint256 r = 0; r < handler.residentCount(); ++r) {
-            address resident = handler.residents(r);
-            uint256 deposited = 0;
-            for (uint256 b = 0; b < banks; ++b) {
-                address bank = handler.banks(b);
-                uint256 deposit = round.depositOf(bank, resident);
-                _checkEq(deposit, handler.ghostDeposit(bank, resident), "the round's depositOf");
-                deposited += deposit;
-            }
-            _checkEq(token.balanceOf(resident) + deposited, handler.claimedOf(resident), "balance plus deposits");
-        }
-    }
-
-    /// @dev Each bank holds what was put in and not taken out, supporters are counted when the round needs them,
-    /// and the round's treasury, the residents and the banks together hold the whole supply.
-    function _checkBanks() internal view {
-        uint256 residents = handler.residentCount();
-        bool countsSupporters = round.minSupporters() > 0;
-        uint256 inBanks = 0;
-        for (uint256 b = 0; b < handler.bankCount(); ++b) {
-            address bank = handler.banks(b);
-            uint256 expected = 0;
-            uint256 supporters = 0;
-            for (uint256 r = 0; r < residents; ++r) {
-                uint256 deposit = handler.ghostDeposit(bank, handler.residents(r));
-                expected += deposit;
-                if (deposit > 0) ++supporters;
-            }
-            _checkEq(token.balanceOf(bank), expected, "a bank holds the sum of the deposits into it");
-            if (countsSupporters) _checkEq(round.supportersOf(bank), supporters, "supporters of a bank");
-            inBanks += expected;
-        }
-        _checkEq(inBanks, handler.ghostDeposited() - handler.ghostWithdrawn(), "banks hold deposits less withdrawals");
-        uint256 inHands = 0;
-        for (uint256 r = 0; r < residents; ++r) inHands += token.balanceOf(handler.residents(r));
-        _checkEq(token.balanceOf(address(round)) + inHands + inBanks, token.totalSupply(), "no token created or lost");
-    }
-
-    function _checkAirdrop() internal view {
-        IAirdrop airdrop = round.airdrop();
-        uint256 claimed = airdrop.claimedTotal();
-        _checkEq(claimed, handler.ghostClaimed(), "claimed total");
-        _checkLe(claimed, airdrop.postedTotal(), "claimed within what was posted");
-        _checkLe(airdrop.postedTotal(), token.totalSupply(), "posted within the supply");
-        _checkEq(token.balanceOf(address(round)), token.totalSupply() - claimed, "the round keeps what is unclaimed");
-    }
-
-    /// @dev A finalized district funds exactly what the reference rule funds, for what its winners cost, within
-    /// its budget; a district not yet finalized funds nothing.
-    function _checkFinalizedDistricts() internal view {
-        uint256 finalized = 0;
-        for (uint256 d = 0; d < round.districtCount(); ++d) {
-            IRound.District memory district = round.district(d);
-            uint256[] memory ids = round.districtProjectIds(d);
-            DistrictTally.Entry[] memory entries = new DistrictTally.Entry[](ids.length);
-            uint256 costs = 0;
-            for (uint256 i = 0; i < ids.length; ++i) {
-                IRound.Project memory project = round.project(ids[i]);
-                if (project.funded) costs += project.cost;
-                entries[i] = DistrictTally.Entry({
-                    projectId: ids[i],
-                    cost: project.cost,
-                    tokens: token.balanceOf(project.bank),
-                    supporters: _supportersOf(project.bank)
-                });
-            }
-            _checkEq(costs, district.funded, "the funded total is the winners' costs");
-            if (!district.finalized) {
-                _checkEq(costs, 0, "nothing funded before finalization");
-                continue;
-            }
-            ++finalized;
-            _checkLe(district.funded, district.budget, "funded within the district budget");
-            (bool[] memory expected, ) = ReferenceTally.select(
-                entries,
-                district.budget,
-                round.rule(),
-                round.minTokens(),
-                round.minSupporters()
-            );
-            for (uint256 i = 0; i < ids.length; ++i) {
-                if (round.project(ids[i]).funded != expected[i]) {
-                    revert CheckFailed("funded differs from the reference for project", ids[i], 0);
-                }
-            }
-        }
-        _checkEq(round.finalizedDistricts(), finalized, "finalized districts");
-    }
-
-    function _checkAll() internal view {
-        _checkSupply();
-        _checkResidents();
-        _checkBanks();
-        _checkAirdrop();
-        _checkFinalizedDistricts();
-    }
-
-    function _supportersOf(address bank) private view returns (uint256 supporters) {
-        for (uint256 r = 0; r < handler.residentCount(); ++r) {
-            if (handler.ghostDeposit(bank, handler.residents(r)) > 0) ++supporters;
-        }
-    }
 }
 
-/// @notice Ranked rule, no minimum support. The runner reads the `hardhat-config` lines of the function itself,
-/// not of an inherited one, so each concrete test declares its invariants.
+/// @notice Ranked rule, no minimum support.
 contract RankedRoundInvariantTest is RoundInvariants {
     function _rule() internal pure override returns (IRound.Rule) {
         return IRound.Rule.Ranked;
@@ -543,46 +432,10 @@ contract RankedRoundInvariantTest is RoundInvariants {
         return 0;
     }
 
-    /// hardhat-config: fuzz.runs = 64
     function testFuzz_mostHandlerCallsChangeTheRound(uint256 seed) public {
         uint256 effective = _playRandomActions(seed, 100);
         _checkLe(100, 2 * effective, "at least half of the calls changed the round or were refused");
         _checkAll();
-    }
-
-    /// hardhat-config: invariant.runs = 64
-    /// hardhat-config: invariant.depth = 100
-    /// hardhat-config: invariant.failOnRevert = true
-    function invariant_supplyIsTheBudget() public view {
-        _checkSupply();
-    }
-
-    /// hardhat-config: invariant.runs = 64
-    /// hardhat-config: invariant.depth = 100
-    /// hardhat-config: invariant.failOnRevert = true
-    function invariant_residentsKeepWhatTheyClaimed() public view {
-        _checkResidents();
-    }
-
-    /// hardhat-config: invariant.runs = 64
-    /// hardhat-config: invariant.depth = 100
-    /// hardhat-config: invariant.failOnRevert = true
-    function invariant_banksHoldWhatWasPutIn() public view {
-        _checkBanks();
-    }
-
-    /// hardhat-config: invariant.runs = 64
-    /// hardhat-config: invariant.depth = 100
-    /// hardhat-config: invariant.failOnRevert = true
-    function invariant_airdropStaysWithinTheSupply() public view {
-        _checkAirdrop();
-    }
-
-    /// hardhat-config: invariant.runs = 64
-    /// hardhat-config: invariant.depth = 100
-    /// hardhat-config: invariant.failOnRevert = true
-    function invariant_finalizedDistrictsFundWithinTheirBudget() public view {
-        _checkFinalizedDistricts();
     }
 }
 
@@ -598,40 +451,5 @@ contract PiggyBankFullRoundInvariantTest is RoundInvariants {
 
     function _minSupporters() internal pure override returns (uint32) {
         return 2;
-    }
-
-    /// hardhat-config: invariant.runs = 64
-    /// hardhat-config: invariant.depth = 100
-    /// hardhat-config: invariant.failOnRevert = true
-    function invariant_supplyIsTheBudget() public view {
-        _checkSupply();
-    }
-
-    /// hardhat-config: invariant.runs = 64
-    /// hardhat-config: invariant.depth = 100
-    /// hardhat-config: invariant.failOnRevert = true
-    function invariant_residentsKeepWhatTheyClaimed() public view {
-        _checkResidents();
-    }
-
-    /// hardhat-config: invariant.runs = 64
-    /// hardhat-config: invariant.depth = 100
-    /// hardhat-config: invariant.failOnRevert = true
-    function invariant_banksHoldWhatWasPutIn() public view {
-        _checkBanks();
-    }
-
-    /// hardhat-config: invariant.runs = 64
-    /// hardhat-config: invariant.depth = 100
-    /// hardhat-config: invariant.failOnRevert = true
-    function invariant_airdropStaysWithinTheSupply() public view {
-        _checkAirdrop();
-    }
-
-    /// hardhat-config: invariant.runs = 64
-    /// hardhat-config: invariant.depth = 100
-    /// hardhat-config: invariant.failOnRevert = true
-    function invariant_finalizedDistrictsFundWithinTheirBudget() public view {
-        _checkFinalizedDistricts();
     }
 }

@@ -12,6 +12,10 @@ interface Vm {
     function stopPrank() external;
     function warp(uint256 timestamp) external;
     function expectRevert(bytes calldata revertData) external;
+    /// @notice The next call must emit, from `emitter`, the event the test emits next (topics and data compared).
+    function expectEmit(address emitter) external;
+    function addr(uint256 privateKey) external pure returns (address);
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function assume(bool condition) external pure;
     function label(address account, string calldata name) external;
 }
