@@ -284,7 +284,7 @@ function Finalize({ round }: { round: RoundInfo }): ReactNode {
   const env = useEnvironment();
   const districts = useDistricts();
   const { tx, send, busy } = useSender();
-  const now = useChainNow(round.clockOffset);
+  const now = useChainNow(round);
   if (now < Number(round.closesAt)) return null;
   if (!districts.data) return <Loading />;
   return (

@@ -71,20 +71,22 @@ export function FillBar({ tokens, cost, label }: { tokens: bigint; cost: bigint;
   );
 }
 
-/** Chain time now, ticking each minute; the chain's clock may differ from this computer's (a test chain may travel). */
-export function useChainNow(clockOffset: number): number {
-  const [now, setNow] = useState(() => Date.now() / 1000 + clockOffset);
+/**
+ * Chain time now, ticking every 30 s; the chain's clock may differ from this computer's (a test chain may travel).
+ * Never earlier than the chain's time when the round was last read, however long ago this component mounted.
+ */
+export function useChainNow(round: Pick<RoundInfo, "clockOffset" | "readAt">): number {
+  const [now, setNow] = useState(() => Date.now() / 1000);
   useEffect(() => {
-    setNow(Date.now() / 1000 + clockOffset);
-    const timer = setInterval(() => setNow(Date.now() / 1000 + clockOffset), 30_000);
+    const timer = setInterval(() => setNow(Date.now() / 1000), 30_000);
     return () => clearInterval(timer);
-  }, [clockOffset]);
-  return now;
+  }, []);
+  return Math.max(now, round.readAt) + round.clockOffset;
 }
 
 export function Countdown({ round }: { round: RoundInfo }): ReactNode {
   const { t } = useTranslation();
-  const now = useChainNow(round.clockOffset);
+  const now = useChainNow(round);
   const span = (seconds: number): string => {
     const days = Math.floor(seconds / 86400);
     const hours = Math.floor((seconds % 86400) / 3600);

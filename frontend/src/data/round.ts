@@ -18,6 +18,8 @@ export { Phase } from "@kopilka/core/phase";
 export interface RoundInfo extends RoundSettings {
   /** Chain time minus this computer's clock, in seconds (a test chain may have travelled in time). */
   clockOffset: number;
+  /** This computer's time when the round was read, in seconds. */
+  readAt: number;
 }
 
 export interface DistrictInfo extends DistrictState {
@@ -45,7 +47,8 @@ async function loadRound(env: AppEnvironment): Promise<RoundInfo> {
     // A raw request: getBlock's formatters would add weight to every page for one timestamp.
     env.client.request({ method: "eth_getBlockByNumber", params: ["latest", false] }),
   ]);
-  return { ...settings, clockOffset: Number(BigInt(block!.timestamp)) - Date.now() / 1000 };
+  const readAt = Date.now() / 1000;
+  return { ...settings, clockOffset: Number(BigInt(block!.timestamp)) - readAt, readAt };
 }
 
 export function useRound(): UseQueryResult<RoundInfo> {

@@ -4,7 +4,7 @@
  * same loaded round.
  */
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { numberToHex } from "viem";
 
@@ -33,13 +33,18 @@ export function Observers(): ReactNode {
     retry: false,
     queryFn: () => auditInBrowser(env, setProgress),
   });
-  useEffect(() => setProgress(undefined), [run]);
   return (
     <>
       <h1>{t("staff.observers.title")}</h1>
       <p>{t("staff.observers.intro")}</p>
       {audit.error ? (
-        <Failure error={audit.error} retry={() => setRun(run + 1)} />
+        <Failure
+          error={audit.error}
+          retry={() => {
+            setProgress(undefined);
+            setRun(run + 1);
+          }}
+        />
       ) : !audit.data ? (
         <AuditProgress progress={progress} />
       ) : (

@@ -1,4 +1,4 @@
-import { Suspense, useMemo, useState, type ReactNode } from "react";
+import { Suspense, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 
@@ -111,7 +111,7 @@ function ProjectList({
   search: string;
 }): ReactNode {
   const { t } = useTranslation();
-  const seed = useMemo(visitSeed, []);
+  const [seed] = useState(visitSeed);
   // Titles come from the metadata files; the cards load them, and the list reads the same cache to search and sort.
   const texts = useProjectTexts(projects);
   const title = (p: ProjectInfo): string => texts.get(p.id)?.title ?? "";

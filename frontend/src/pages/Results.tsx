@@ -108,7 +108,13 @@ function DistrictResult({
   );
   const max = ranked.reduce((m, e) => (e.tokens > m ? e.tokens : m), 0n);
   const scale = ranked.reduce((m, e) => (e.cost > m ? e.cost : m), max);
-  let cumulative = 0n;
+  // What the winners down the ranking have used of the budget so far, at each winner.
+  const usedAt = new Map<number, bigint>();
+  let used = 0n;
+  for (const e of ranked) {
+    const id = Number(e.projectId);
+    if (isWinner(id)) usedAt.set(id, (used += e.cost));
+  }
   const statuses = t("results.statuses", { returnObjects: true }) as string[];
   return (
     <section className="district-result" aria-labelledby={`result-${district.id}`} data-district={district.id}>
@@ -128,7 +134,6 @@ function DistrictResult({
         {ranked.map((e) => {
           const id = Number(e.projectId);
           const win = isWinner(id);
-          if (win) cumulative += e.cost;
           const outcome = outcomes?.get(id);
           return (
             <li key={id} className={win ? "win" : ""} data-project={id} data-winner={win}>
@@ -145,7 +150,7 @@ function DistrictResult({
               <p className="small">
                 {t("common.collected")}: {rubles(e.tokens)} · {t("common.cost")}: {rubles(e.cost)}
                 {win &&
-                  ` · ${t("results.budgetLine", { amount: `${rubles(cumulative)} / ${rubles(district.budget)}` })}`}
+                  ` · ${t("results.budgetLine", { amount: `${rubles(usedAt.get(id) ?? 0n)} / ${rubles(district.budget)}` })}`}
               </p>
               {final && outcome?.funded && (
                 <p className="small">

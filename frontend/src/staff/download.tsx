@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useMemo, type ReactNode } from "react";
 
 /**
  * A link that saves `content` as a file. `path` is where the file belongs in the round's published directory
@@ -17,12 +17,8 @@ export function Download({
   type?: string;
   children?: ReactNode;
 }): ReactNode {
-  const [url, setUrl] = useState<string>();
-  useEffect(() => {
-    const made = URL.createObjectURL(new Blob([content], { type }));
-    setUrl(made);
-    return () => URL.revokeObjectURL(made);
-  }, [content, type]);
+  const url = useMemo(() => URL.createObjectURL(new Blob([content], { type })), [content, type]);
+  useEffect(() => () => URL.revokeObjectURL(url), [url]);
   return (
     <a className="download" href={url} download={name} data-path={path ?? name}>
       {children ?? path ?? name}

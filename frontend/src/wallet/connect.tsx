@@ -20,13 +20,16 @@ export function AccountButton(): ReactNode {
   const gate = useWalletGate();
   const connection = useConnection();
   const { disconnect } = useDisconnect();
-  const [open, setOpen] = useState(false);
+  const [chosen, setChosen] = useState(false);
+  // The dialog opens when the visitor asks for it here, or when a page asked for it before the wallet code loaded.
+  const open = chosen || (gate.dialogRequested && connection.status !== "connected");
+  const setOpen = (value: boolean): void => {
+    setChosen(value);
+    if (!value) gate.clearDialogRequest();
+  };
   useEffect(() => {
-    if (gate.dialogRequested) {
-      gate.clearDialogRequest();
-      if (connection.status !== "connected") setOpen(true);
-    }
-  }, [gate, connection.status]);
+    if (connection.status === "connected" && gate.dialogRequested) gate.clearDialogRequest();
+  }, [connection.status, gate]);
   if (connection.status === "connected" && connection.address) {
     return (
       <span className="account">

@@ -22,16 +22,16 @@ export const WALLET_USED_KEY = "kopilka.wallet";
 
 export function WalletGateProvider({ children }: { children: ReactNode }): ReactNode {
   const [wallet, setWallet] = useState<WalletModule | null>(null);
-  const [loading, setLoading] = useState(false);
+  // A visitor who used a wallet here before gets its code at once.
+  const [loading, setLoading] = useState(() => localStorage.getItem(WALLET_USED_KEY) !== null);
   const [dialogRequested, setDialogRequested] = useState(false);
   const load = useCallback((openDialog = false) => {
     if (openDialog) setDialogRequested(true);
     setLoading(true);
-    void import("./wallet.js").then(setWallet);
   }, []);
   useEffect(() => {
-    if (localStorage.getItem(WALLET_USED_KEY)) load();
-  }, [load]);
+    if (loading) void import("./wallet.js").then(setWallet);
+  }, [loading]);
   const clearDialogRequest = useCallback(() => setDialogRequested(false), []);
   const gate = { wallet, loading: loading && !wallet, load, dialogRequested, clearDialogRequest };
   return (
