@@ -57,8 +57,10 @@ async function accountRoundFixture() {
   await (await asRound.registerPiggyBank(bank.address, 0)).wait();
   await (await asRound.seal()).wait();
   // A single-leaf batch: its root is the leaf's hash and its proof is empty.
-  await (await airdrop.connect(roundAccount).postBatch(await airdrop.leafHash(resident, 0, 1_000n), 1_000n)).wait();
-  await (await airdrop.claim(0n, resident.address, 0, 1_000n, [])).wait();
+  await (
+    await airdrop.connect(roundAccount).postBatch(await airdrop.leafHash(resident, 0, 1_000n, ethers.ZeroHash), 1_000n)
+  ).wait();
+  await (await airdrop.claim(0n, resident.address, 0, 1_000n, ethers.ZeroHash, [])).wait();
   return { token, airdrop, asRound, roundAccount, resident, bank, stranger };
 }
 
@@ -208,7 +210,7 @@ describe("BudgetToken", function () {
     it("moves a resident's allowance from the round and binds it to the resident's district", async function () {
       const { round, token, airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
       const { proof } = batch.proofOf(central.address);
-      const tx = airdrop.claim(batch.batchId, central.address, 0, ALLOWANCE.central, proof);
+      const tx = airdrop.claim(batch.batchId, central.address, 0, ALLOWANCE.central, ethers.ZeroHash, proof);
       await expect(tx).to.changeTokenBalances(ethers, token, [round, central], [-ALLOWANCE.central, ALLOWANCE.central]);
       await expect(tx)
         .to.emit(token, "Transfer")
@@ -243,11 +245,11 @@ describe("BudgetToken", function () {
       await round.connect(roles.minter).mint(budget);
       const batch = await postBatch(created, [{ account: central.address, district: 0, amount: 1n }]);
       const { proof } = batch.proofOf(central.address);
-      await expect(airdrop.claim(batch.batchId, central.address, 0, 1n, proof))
+      await expect(airdrop.claim(batch.batchId, central.address, 0, 1n, ethers.ZeroHash, proof))
         .to.be.revertedWithCustomError(token, "BudgetTokenSupplyNotSealed")
         .withArgs();
       await round.connect(roles.committee).open();
-      await airdrop.claim(batch.batchId, central.address, 0, 1n, proof);
+      await airdrop.claim(batch.batchId, central.address, 0, 1n, ethers.ZeroHash, proof);
       expect(await token.balanceOf(central)).to.equal(1n);
     });
 
@@ -256,7 +258,7 @@ describe("BudgetToken", function () {
       const { token, airdrop, central } = created;
       const second = await postBatch(created, [{ account: central.address, district: 0, amount: 500n }]);
       const { proof } = second.proofOf(central.address);
-      await expect(airdrop.claim(second.batchId, central.address, 0, 500n, proof))
+      await expect(airdrop.claim(second.batchId, central.address, 0, 500n, ethers.ZeroHash, proof))
         .to.be.revertedWithCustomError(token, "BudgetTokenAlreadyClaimed")
         .withArgs(central.address);
     });
@@ -266,7 +268,7 @@ describe("BudgetToken", function () {
       const { token, airdrop, banks } = created;
       const batch = await postBatch(created, [{ account: banks[0], district: 0, amount: 1n }]);
       const { proof } = batch.proofOf(banks[0]);
-      await expect(airdrop.claim(batch.batchId, banks[0], 0, 1n, proof))
+      await expect(airdrop.claim(batch.batchId, banks[0], 0, 1n, ethers.ZeroHash, proof))
         .to.be.revertedWithCustomError(token, "BudgetTokenAlreadyClaimed")
         .withArgs(banks[0]);
     });

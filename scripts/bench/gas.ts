@@ -77,7 +77,14 @@ const claimOf = (voter: (typeof voters)[number]) => {
 };
 const claim = (i: number) => {
   const { participant, proof } = claimOf(voters[i]);
-  return created.airdrop.claim(batch.batchId, participant.account, participant.district, participant.amount, proof);
+  return created.airdrop.claim(
+    batch.batchId,
+    participant.account,
+    participant.district,
+    participant.amount,
+    participant.enrollment,
+    proof,
+  );
 };
 
 // Voters 0..2 claim first so the measured claim is not the batch's first.
@@ -124,7 +131,15 @@ await measure("claimAndAllocate1", () => {
   const { participant, proof } = claimOf(voters[4]);
   return round
     .connect(voters[4])
-    .claimAndAllocate(batch.batchId, participant.district, participant.amount, proof, [ten[0]], [100n * RUBLE]);
+    .claimAndAllocate(
+      batch.batchId,
+      participant.district,
+      participant.amount,
+      participant.enrollment,
+      proof,
+      [ten[0]],
+      [100n * RUBLE],
+    );
 });
 
 // Uneven support so the tally has something to sort.
@@ -136,6 +151,7 @@ for (let i = 5; i < 10; i++) {
       batch.batchId,
       participant.district,
       participant.amount,
+      participant.enrollment,
       proof,
       picks,
       picks.map((_, k) => BigInt(k + 1) * RUBLE),

@@ -78,7 +78,14 @@ await time.increaseTo(created.opensAt > other.opensAt ? created.opensAt : other.
 for (const [i, { round, accounts }] of setups.entries()) {
   for (const account of accounts) {
     const { participant, proof } = batches[i].proofOf(account.address);
-    await round.airdrop.claim(batches[i].batchId, participant.account, participant.district, participant.amount, proof);
+    await round.airdrop.claim(
+      batches[i].batchId,
+      participant.account,
+      participant.district,
+      participant.amount,
+      participant.enrollment,
+      proof,
+    );
   }
   await round.round.connect(seed).allocate(round.banks, [1n, 1n]);
 }

@@ -78,10 +78,10 @@ describe("kopilka commands", function () {
       }
       expect(await round.opened()).to.equal(true);
 
-      // Three residents share what the fourth's explicit 100.25 leaves of the budget.
-      const share = (spec.budget - 10_025n) / 3n;
-      expect(imported.each).to.equal(share);
-      expect(imported.remainder).to.equal(spec.budget - 10_025n - 3n * share);
+      // Three residents get the declared allowance, the fourth the file's explicit 100.25.
+      expect(spec.allowance).to.equal(30_000n);
+      expect(imported.each).to.equal(spec.allowance);
+      expect(imported.remainder).to.equal(spec.budget - 10_025n - 3n * spec.allowance);
       expect((await airdrop.batch(0)).root).to.equal(imported.root);
 
       await networkHelpers.time.increaseTo(files.opensAt);
@@ -170,12 +170,14 @@ describe("kopilka commands", function () {
       await mint(ctx, {});
       const firstFile = writeResidents(dir, [voters[0].address, voters[1].address], "first.csv");
       const secondFile = writeResidents(dir, [voters[2].address], "second.csv");
-      const first = await importParticipants(ctx, {}, { csv: firstFile, amountPerResident: "100" });
+      const first = await importParticipants(ctx, {}, { csv: firstFile });
       const second = await importParticipants(ctx, {}, { csv: secondFile });
       expect(second.batchId).to.equal(1n);
-      expect(second.remainder).to.equal(0n);
+      // 1,500.50 at 300 a resident: room for five, three posted, two left.
+      expect(second.remainder).to.equal(150_050n - 3n * 30_000n);
+      expect(second.capacity).to.equal(2n);
       const nonce = await ethers.provider.getTransactionCount(committee.address);
-      expect(await importParticipants(ctx, {}, { csv: firstFile, amountPerResident: "100" })).to.deep.include({
+      expect(await importParticipants(ctx, {}, { csv: firstFile })).to.deep.include({
         posted: false,
         batchId: first.batchId,
       });
