@@ -359,6 +359,32 @@ describe("Airdrop", function () {
   });
 
   describe("#claimedTotal and #postedTotal", function () {
+    it("cost the same to read after one batch and after 300, a claim too", async function () {
+      const created = await networkHelpers.loadFixture(openFixture);
+      const { airdrop, token, batch, central, anywhere } = created;
+      await claimAll(created, batch, [central]);
+      const gasOf = async () => ({
+        claimed: await airdrop.claimedTotal.estimateGas(),
+        posted: await airdrop.postedTotal.estimateGas(),
+        roundBalance: await token.balanceOf.estimateGas(created.round),
+      });
+      const few = await gasOf();
+      const asRegistrar = created.round.connect(created.roles.registrar);
+      for (let i = 0; i < 300; i++) await asRegistrar.postBatch(ethers.id(`batch ${i}`), 1n);
+      expect(await gasOf()).to.deep.equal(few);
+      const { proof, participant } = batch.proofOf(anywhere.address);
+      const claim = await airdrop.claim(
+        batch.batchId,
+        anywhere.address,
+        participant.district,
+        participant.amount,
+        participant.enrollment,
+        proof,
+      );
+      expect((await claim.wait())!.gasUsed).to.be.below(80_000n);
+      expect(await airdrop.claimedTotal()).to.equal(1_000n + 3_000n);
+    });
+
     it("add up claims and declared totals across batches", async function () {
       const created = await networkHelpers.loadFixture(openFixture);
       const { airdrop, batch, participants, central, anywhere, outsider } = created;

@@ -283,6 +283,64 @@ describe("BudgetToken", function () {
     });
   });
 
+  describe("#revoke, through the round's registrar", function () {
+    it("marks an account that has not claimed as revoked, so that its claim fails at the grant", async function () {
+      const { round, token, airdrop, roles, batch, central } = await networkHelpers.loadFixture(openFixture);
+      await expect(round.connect(roles.registrar).revoke(central.address))
+        .to.emit(token, "AccountRevoked")
+        .withArgs(central.address);
+      const [kind] = await token.holderOf(central);
+      expect(kind).to.equal(HolderKind.Revoked);
+      const { proof } = batch.proofOf(central.address);
+      await expect(airdrop.claim(batch.batchId, central.address, 0, ALLOWANCE.central, ethers.ZeroHash, proof))
+        .to.be.revertedWithCustomError(token, "BudgetTokenAccountRevoked")
+        .withArgs(central.address);
+      expect(await airdrop.claimedTotal()).to.equal(0n);
+      expect(await token.balanceOf(central)).to.equal(0n);
+    });
+
+    it("refuses an account that already claimed: its votes stand", async function () {
+      const { round, token, roles, central } = await networkHelpers.loadFixture(claimedFixture);
+      await expect(round.connect(roles.registrar).revoke(central.address))
+        .to.be.revertedWithCustomError(token, "BudgetTokenAlreadyClaimed")
+        .withArgs(central.address);
+    });
+
+    it("refuses to revoke an account twice, a piggy bank, the round or the zero address", async function () {
+      const { round, token, roles, banks, outsider } = await networkHelpers.loadFixture(openFixture);
+      const asRegistrar = round.connect(roles.registrar);
+      await asRegistrar.revoke(outsider.address);
+      await expect(asRegistrar.revoke(outsider.address))
+        .to.be.revertedWithCustomError(token, "BudgetTokenAccountRevoked")
+        .withArgs(outsider.address);
+      for (const account of [banks[0], await round.getAddress(), ethers.ZeroAddress]) {
+        await expect(asRegistrar.revoke(account))
+          .to.be.revertedWithCustomError(token, "BudgetTokenInvalidResident")
+          .withArgs(account);
+      }
+    });
+
+    it("keeps the account's nonce: a ballot it cancelled stays cancelled", async function () {
+      const { round, token, roles, outsider } = await networkHelpers.loadFixture(openFixture);
+      const box = await ethers.getContractAt("BallotBox", await round.ballotBox());
+      await box.connect(outsider).cancel(round, 0n);
+      await round.connect(roles.registrar).revoke(outsider.address);
+      expect(await token.nonceOf(outsider)).to.equal(1n);
+    });
+
+    it("is the registrar's alone, and the token's round's alone", async function () {
+      const { round, token, roles, central } = await networkHelpers.loadFixture(openFixture);
+      for (const caller of [roles.committee, central]) {
+        await expect(round.connect(caller).revoke(central.address))
+          .to.be.revertedWithCustomError(round, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, await round.REGISTRAR_ROLE());
+      }
+      await expect(token.connect(roles.registrar).revoke(central.address))
+        .to.be.revertedWithCustomError(token, "BudgetTokenUnauthorizedCaller")
+        .withArgs(roles.registrar.address);
+    });
+  });
+
   describe("#deposit", function () {
     it("moves tokens from the resident into each bank, with a Transfer per bank", async function () {
       const { round, token, banks, anywhere } = await networkHelpers.loadFixture(claimedFixture);
