@@ -18,7 +18,15 @@ contract Airdrop is IAirdrop {
     /// @inheritdoc IAirdrop
     uint64 public immutable closesAt;
 
-    mapping(uint256 batchId => Batch) private _batches;
+    /// @dev What a claim reads and writes of its batch, in one word. Found by the batch id and the root the claim's
+    /// proof leads to, so that a claim reads no other word of the batch: a wrong proof finds nothing.
+    struct Totals {
+        uint128 total;
+        uint128 claimed;
+    }
+
+    mapping(uint256 batchId => bytes32) private _roots;
+    mapping(bytes32 batchKey => Totals) private _totals;
     // One word: read and written by every batch.
     uint128 private _postedTotal;
     uint128 private _batchCount;
@@ -43,7 +51,9 @@ contract Airdrop is IAirdrop {
     /// @inheritdoc IAirdrop
     function batch(uint256 batchId) external view returns (Batch memory) {
         if (batchId >= _batchCount) revert AirdropUnknownBatch(batchId);
-        return _batches[batchId];
+        bytes32 root = _roots[batchId];
+        Totals memory totals = _totals[_batchKey(batchId, root)];
+        return Batch({root: root, total: totals.total, claimed: totals.claimed});
     }
 
     /// @inheritdoc IAirdrop
@@ -60,7 +70,12 @@ contract Airdrop is IAirdrop {
     }
 
     /// @inheritdoc IAirdrop
-    function leafHash(address account, uint16 district, uint256 amount, bytes32 enrollment) public pure returns (bytes32) {
+    function leafHash(
+        address account,
+        uint16 district,
+        uint256 amount,
+        bytes32 enrollment
+    ) public pure returns (bytes32) {
         // StandardMerkleTree hashes the ABI-encoded leaf twice, so no 64-byte internal node can pass for a leaf.
         return keccak256(bytes.concat(keccak256(abi.encode(account, district, amount, enrollment))));
     }
@@ -77,7 +92,8 @@ contract Airdrop is IAirdrop {
         // The casts are safe: posted + total <= supply <= the round's budget < 2^128.
         _postedTotal = uint128(posted + total);
         _batchCount = uint128(batchId + 1);
-        _batches[batchId] = Batch({root: root, total: uint128(total), claimed: 0});
+        _roots[batchId] = root;
+        _totals[_batchKey(batchId, root)] = Totals({total: uint128(total), claimed: 0});
         emit BatchPosted(batchId, root, total);
     }
 
@@ -91,19 +107,30 @@ contract Airdrop is IAirdrop {
         bytes32[] calldata proof
     ) external {
         if (block.timestamp >= closesAt) revert AirdropClosed(closesAt);
-        Batch storage posted = _batches[batchId];
-        bytes32 root = posted.root;
-        // Roots are never zero, so a zero root means the batch was never posted.
-        if (root == bytes32(0)) revert AirdropUnknownBatch(batchId);
-        if (!MerkleProof.verifyCalldata(proof, root, leafHash(account, district, amount, enrollment))) {
+        bytes32 root = MerkleProof.processProofCalldata(proof, leafHash(account, district, amount, enrollment));
+        Totals storage posted = _totals[_batchKey(batchId, root)];
+        Totals memory totals = posted;
+        // Totals are never zero, so a zero total means no batch `batchId` has this root.
+        if (totals.total == 0) {
+            if (batchId >= _batchCount) revert AirdropUnknownBatch(batchId);
             revert AirdropInvalidProof(batchId, account, district, amount, enrollment);
         }
-        uint256 claimed = posted.claimed;
-        uint256 total = posted.total;
-        if (amount > total - claimed) revert AirdropBatchExhausted(batchId, total, claimed, amount);
+        if (amount > totals.total - totals.claimed) {
+            revert AirdropBatchExhausted(batchId, totals.total, totals.claimed, amount);
+        }
         // The cast is safe: claimed + amount <= total < 2^128.
-        posted.claimed = uint128(claimed + amount);
+        posted.claimed = uint128(totals.claimed + amount);
         emit Claimed(batchId, account, district, amount, enrollment);
         IBudgetToken(token).grant(account, district, amount);
+    }
+
+    /// @dev The key of batch `batchId` with root `root` in `_totals`.
+    function _batchKey(uint256 batchId, bytes32 root) private pure returns (bytes32 key) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            mstore(0x00, batchId)
+            mstore(0x20, root)
+            key := keccak256(0x00, 0x40)
+        }
     }
 }

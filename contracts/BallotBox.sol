@@ -149,7 +149,14 @@ contract BallotBox is IBallotBox, EIP712 {
     function _claim(IAirdrop airdrop, Ballot calldata ballot, uint256 gas) private {
         Claim calldata claim = ballot.claim[0];
         try
-            airdrop.claim{gas: gas}(claim.batchId, ballot.voter, claim.district, claim.amount, claim.enrollment, claim.proof)
+            airdrop.claim{gas: gas}(
+                claim.batchId,
+                ballot.voter,
+                claim.district,
+                claim.amount,
+                claim.enrollment,
+                claim.proof
+            )
         {} catch {}
     }
 
