@@ -122,14 +122,14 @@ async function get(relayer: Child, route: string) {
   return { code: response.status, json: (await response.json()) as any };
 }
 
-/** Waits until the relayer has settled every ballot it accepted. */
+/** Waits until the relayer has settled every ballot it accepted: a few seconds at most, failing after 30. */
 async function settled(relayer: Child) {
-  for (let i = 0; i < 600; i++) {
+  for (const until = Date.now() + 30_000; Date.now() < until;) {
     const { json } = await get(relayer, "/health");
     if (json.queueDepth === 0 && json.inFlight === 0) return json;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error("the relayer did not settle its queue");
+  throw new Error(`the relayer did not settle its queue in 30 s:\n${relayer.output.join("")}`);
 }
 
 /** Waits until `relayer` kills itself at `fault`: a relayer that never gets there fails here, not by a timeout. */
@@ -169,9 +169,10 @@ async function submittedOnChain(ballotBox: string): Promise<Map<string, number>>
 async function expectAppliedOnce(setup: Setup, voters: HDNodeWallet[]) {
   const submitted = await submittedOnChain(setup.ballotBox);
   for (const voter of voters) {
-    expect(await setup.created.token.nonceOf(voter.address), voter.address).to.equal(1n);
-    expect(await setup.created.round.depositOf(setup.created.banks[0], voter.address)).to.equal(1_000n);
-    expect(submitted.get(`${voter.address.toLowerCase()}:0`), voter.address).to.equal(1);
+    const deposit = await setup.created.round.depositOf(setup.created.banks[0], voter.address);
+    expect(await setup.created.token.nonceOf(voter.address), `ballots applied for ${voter.address}`).to.equal(1n);
+    expect(deposit, `deposit of ${voter.address}`).to.equal(1_000n);
+    expect(submitted.get(`${voter.address.toLowerCase()}:0`), `submissions of ${voter.address}'s ballot`).to.equal(1);
   }
 }
 
@@ -392,7 +393,7 @@ describe("Relayer", function () {
 
     /**
      * Sends every ballot at once and kills the relayer right after a random number of answers, up to half of them.
-     * Returns false when the kill came too late to find any ballot still in flight: then it checked nothing.
+     * Not `landed` when every ballot was answered before the kill came: then there was nothing to check.
      */
     async function killUnderLoad(): Promise<{ landed: boolean; killAfter: number; answered: number }> {
       const setup = await votingRound(BALLOTS);
