@@ -33,6 +33,8 @@ interface Setup {
   db: string;
   chainId: bigint;
   ballotBox: string;
+  /** The first block after the round was set up: nothing before it went to its ballot box. */
+  votingFrom: number;
 }
 
 /** A round in voting whose residents (fresh keys, no ether) are published in one batch; nobody has claimed. */
@@ -52,7 +54,9 @@ async function votingRound(count: number): Promise<Setup> {
   await publishBatch(directory, chainId, round, batch.batchId, batch.tree);
   await networkHelpers.time.increaseTo(created.opensAt);
   const ballotBox = await created.round.ballotBox();
-  return { created, voters, publication: directory, db: path.join(directory, "relayer.sqlite"), chainId, ballotBox };
+  const votingFrom = (await ethers.provider.getBlockNumber()) + 1;
+  const db = path.join(directory, "relayer.sqlite");
+  return { created, voters, publication: directory, db, chainId, ballotBox, votingFrom };
 }
 
 function relayerFor(setup: Setup, options: string[] = [], fault?: FaultPoint): Promise<Child> {
@@ -146,15 +150,16 @@ async function crashedAt(relayer: Child, fault: FaultPoint) {
   expect(child.signalCode, `how the relayer armed to crash ${fault} exited`).to.equal("SIGKILL");
 }
 
-/** How many times each `voter:nonce` was put in a mined `submit` transaction to the ballot box. */
-async function submittedOnChain(ballotBox: string): Promise<Map<string, number>> {
+/** How many times each `voter:nonce` was put in a mined `submit` transaction to the round's ballot box. */
+async function submittedOnChain(setup: Setup): Promise<Map<string, number>> {
   const box = new Interface(ballotBoxAbi);
   const seen = new Map<string, number>();
   const latest = await ethers.provider.getBlockNumber();
-  for (let n = 0; n <= latest; n++) {
-    const block = await ethers.provider.getBlock(n, true);
+  const numbers = Array.from({ length: latest - setup.votingFrom + 1 }, (_, i) => setup.votingFrom + i);
+  const blocks = await Promise.all(numbers.map((n) => ethers.provider.getBlock(n, true)));
+  for (const block of blocks) {
     for (const tx of block!.prefetchedTransactions) {
-      if (tx.to?.toLowerCase() !== ballotBox.toLowerCase()) continue;
+      if (tx.to?.toLowerCase() !== setup.ballotBox.toLowerCase()) continue;
       const [, ballots] = box.decodeFunctionData("submit", tx.data);
       for (const b of ballots) {
         const key = `${b.voter.toLowerCase()}:${b.nonce}`;
@@ -167,7 +172,7 @@ async function submittedOnChain(ballotBox: string): Promise<Map<string, number>>
 
 /** Each voter's first ballot is applied (1,000 tokens in the first bank) and was submitted exactly once. */
 async function expectAppliedOnce(setup: Setup, voters: HDNodeWallet[]) {
-  const submitted = await submittedOnChain(setup.ballotBox);
+  const submitted = await submittedOnChain(setup);
   for (const voter of voters) {
     const deposit = await setup.created.round.depositOf(setup.created.banks[0], voter.address);
     expect(await setup.created.token.nonceOf(voter.address), `ballots applied for ${voter.address}`).to.equal(1n);
@@ -197,6 +202,23 @@ describe("Relayer", function () {
   });
 
   describe("POST /ballots", function () {
+    /**
+     * One relayer for the tests that send it only what it must refuse: it stores none of that, so they cannot
+     * disturb each other, and the file starts three relayers fewer.
+     */
+    let refusing: Promise<{ setup: Setup; relayer: Child }> | undefined;
+    function refusingRelayer() {
+      refusing ??= votingRound(2).then(async (setup) => {
+        directories.push(setup.publication);
+        return { setup, relayer: await relayerFor(setup) };
+      });
+      return refusing;
+    }
+
+    after(async function () {
+      if (refusing) await (await refusing).relayer.stop();
+    });
+
     it("relays the claim and allocation of a resident with no ether, and reports it applied", async function () {
       const setup = await votingRound(1);
       const relayer = await running(setup);
@@ -226,8 +248,7 @@ describe("Relayer", function () {
     });
 
     it("refuses what its schema does not describe, and bodies over the limit", async function () {
-      const setup = await votingRound(1);
-      const relayer = await running(setup);
+      const { setup, relayer } = await refusingRelayer();
       const ballot = await ballotOf(setup, setup.voters[0]);
       const { signature, ...unsigned } = ballot;
       expect(signature).to.be.a("string");
@@ -241,8 +262,7 @@ describe("Relayer", function () {
     });
 
     it("refuses a ballot whose signature is not the voter's", async function () {
-      const setup = await votingRound(2);
-      const relayer = await running(setup);
+      const { setup, relayer } = await refusingRelayer();
       const signed = await ballotOf(setup, setup.voters[0]);
       const answer = await post(relayer, { ...signed, voter: setup.voters[1].address });
       expect(answer.code).to.equal(400);
@@ -252,15 +272,13 @@ describe("Relayer", function () {
     });
 
     it("refuses a voter who is in no published batch", async function () {
-      const setup = await votingRound(1);
-      const relayer = await running(setup);
+      const { setup, relayer } = await refusingRelayer();
       const answer = await post(relayer, await ballotOf(setup, Wallet.createRandom()));
       expect(answer.code).to.equal(403);
     });
 
     it("refuses a wrong nonce, more tokens than the allowance, an unknown bank and a past deadline", async function () {
-      const setup = await votingRound(1);
-      const relayer = await running(setup);
+      const { setup, relayer } = await refusingRelayer();
       const [voter] = setup.voters;
       const now = BigInt(await networkHelpers.time.latest());
       const cases: [Partial<BallotMessage>, number, RegExp][] = [
