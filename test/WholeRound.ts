@@ -178,7 +178,7 @@ describe("A whole round", function () {
     expect(skippedForCost).to.be.greaterThan(0);
   });
 
-  it("leaves out a project with enough supporters but too few tokens, though it would fit what was left", async function () {
+  it("leaves out a project short of the token minimum alone, though it would fit what was left", async function () {
     // Read from the contracts, without the TypeScript tally: the minimum of tokens alone must change the outcome
     // here, or the recount above would agree with a tally that ignores it.
     const { created } = await loadFixture(wholeRound);
