@@ -10,11 +10,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { Interface, Wallet, type HDNodeWallet } from "ethers";
+import { Interface, Wallet, ZeroHash, type HDNodeWallet } from "ethers";
 import { network } from "hardhat";
 
 import { ballotBoxAbi } from "@kopilka/core/abi";
-import { ballotDomain, signBallot, type BallotMessage } from "@kopilka/core/ballots";
+import { ballotDomain, batchGasLimit, signBallot, type BallotMessage } from "@kopilka/core/ballots";
 import { ANY_DISTRICT } from "@kopilka/core/participants";
 import type { FaultPoint } from "../../scripts/relayer/fault.js";
 import { publishBatch, startNode, startRelayer, type Child } from "../../scripts/relayer/local.js";
@@ -150,34 +150,30 @@ async function crashedAt(relayer: Child, fault: FaultPoint) {
   expect(child.signalCode, `how the relayer armed to crash ${fault} exited`).to.equal("SIGKILL");
 }
 
-/** How many times each `voter:nonce` was put in a mined `submit` transaction to the round's ballot box. */
-async function submittedOnChain(setup: Setup): Promise<Map<string, number>> {
+/** The ballots (`voter:nonce`) of each mined `submit` transaction to the round's ballot box, in the order mined. */
+async function submissionsOnChain(setup: Setup): Promise<string[][]> {
   const box = new Interface(ballotBoxAbi);
-  const seen = new Map<string, number>();
   const latest = await ethers.provider.getBlockNumber();
   const numbers = Array.from({ length: latest - setup.votingFrom + 1 }, (_, i) => setup.votingFrom + i);
   const blocks = await Promise.all(numbers.map((n) => ethers.provider.getBlock(n, true)));
-  for (const block of blocks) {
-    for (const tx of block!.prefetchedTransactions) {
-      if (tx.to?.toLowerCase() !== setup.ballotBox.toLowerCase()) continue;
+  return blocks
+    .flatMap((block) => block!.prefetchedTransactions)
+    .filter((tx) => tx.to?.toLowerCase() === setup.ballotBox.toLowerCase())
+    .map((tx) => {
       const [, ballots] = box.decodeFunctionData("submit", tx.data);
-      for (const b of ballots) {
-        const key = `${b.voter.toLowerCase()}:${b.nonce}`;
-        seen.set(key, (seen.get(key) ?? 0) + 1);
-      }
-    }
-  }
-  return seen;
+      return ballots.map((b: { voter: string; nonce: bigint }) => `${b.voter.toLowerCase()}:${b.nonce}`);
+    });
 }
 
 /** Each voter's first ballot is applied (1,000 tokens in the first bank) and was submitted exactly once. */
 async function expectAppliedOnce(setup: Setup, voters: HDNodeWallet[]) {
-  const submitted = await submittedOnChain(setup);
+  const submitted = (await submissionsOnChain(setup)).flat();
   for (const voter of voters) {
     const deposit = await setup.created.round.depositOf(setup.created.banks[0], voter.address);
     expect(await setup.created.token.nonceOf(voter.address), `ballots applied for ${voter.address}`).to.equal(1n);
     expect(deposit, `deposit of ${voter.address}`).to.equal(1_000n);
-    expect(submitted.get(`${voter.address.toLowerCase()}:0`), `submissions of ${voter.address}'s ballot`).to.equal(1);
+    const submissions = submitted.filter((key) => key === `${voter.address.toLowerCase()}:0`);
+    expect(submissions, `submissions of ${voter.address}'s ballot`).to.have.length(1);
   }
 }
 
@@ -390,16 +386,29 @@ describe("Relayer", function () {
     for (const fault of ["after-record", "after-broadcast"] as const) {
       it(`lose nothing and submit nothing twice (killed ${fault.replace("-", " ")} of a batch)`, async function () {
         const setup = await votingRound(12);
-        const options = ["--batch-size", "5", "--batch-ms", "200"];
-        const first = await running(setup, options, fault);
-        const answers = await Promise.all(setup.voters.map(async (voter) => post(first, await ballotOf(setup, voter))));
+        const signed = await Promise.all(setup.voters.map((voter) => ballotOf(setup, voter)));
+        // The first run's batch is due only once all twelve ballots are stored, so every client is answered before
+        // the kill, and its gas fits five of them (their claims' proofs are at most 4 long in a tree of 12): seven
+        // ballots are still queued when the kill comes.
+        const claim = {
+          batchId: 0n,
+          district: ANY_DISTRICT,
+          amount: ALLOWANCE,
+          proof: Array<string>(4).fill(ZeroHash),
+        };
+        const fiveBallots = batchGasLimit(signed.slice(0, 5).map((ballot) => ({ ballot, claim })));
+        const whole = ["--batch-size", "12", "--batch-ms", "60000", "--max-batch-gas", fiveBallots.toString()];
+        const first = await running(setup, whole, fault);
+        const answers = await Promise.all(signed.map((ballot) => post(first, ballot)));
         expect(answers.map((a) => a.code)).to.deep.equal(setup.voters.map(() => 202));
         await crashedAt(first, fault);
 
-        const second = await running(setup, options);
+        const second = await running(setup, ["--batch-size", "5", "--batch-ms", "200"]);
         const health = await settled(second);
         expect(health).to.include({ applied: 12, rejected: 0 });
         await expectAppliedOnce(setup, setup.voters);
+        // The batch of five the kill interrupted, finished by the restart, then the seven that were still queued.
+        expect((await submissionsOnChain(setup)).map((ballots) => ballots.length)).to.deep.equal([5, 5, 2]);
       });
     }
   });
