@@ -11,8 +11,8 @@ import { network } from "hardhat";
 
 import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
 import { tallyDistrict, type TallyEntry } from "@kopilka/core/tally";
-import { createRound, mintAndOpen, postBatch } from "./helpers/round.js";
-import { ascending, fundedProjects, voters } from "./helpers/voting.js";
+import { createRound, mintAndOpen, postBatch, voters } from "../scripts/hardhat/fixtures.js";
+import { ascending, fundedProjects } from "./helpers/voting.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;

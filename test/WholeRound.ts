@@ -9,8 +9,17 @@ import { network } from "hardhat";
 
 import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
 import { isEligible, rank, tallyDistrict } from "@kopilka/core/tally";
-import { DAY, createRound, mintAndOpen, postBatch, type PostedBatch, type RoundOptions } from "./helpers/round.js";
-import { ascending, fundedProjects, prng, recountFromEvents, rulesOf, voters, type Voter } from "./helpers/voting.js";
+import {
+  DAY,
+  createRound,
+  mintAndOpen,
+  postBatch,
+  voters,
+  type PostedBatch,
+  type RoundOptions,
+  type Voter,
+} from "../scripts/hardhat/fixtures.js";
+import { ascending, fundedProjects, prng, recountFromEvents, rulesOf } from "./helpers/voting.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;

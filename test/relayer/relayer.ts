@@ -18,7 +18,7 @@ import { ballotDomain, batchGasLimit, signBallot, type BallotMessage } from "@ko
 import { ANY_DISTRICT } from "@kopilka/core/participants";
 import type { FaultPoint } from "../../scripts/relayer/fault.js";
 import { publishBatch, startNode, startRelayer, type Child } from "../../scripts/relayer/local.js";
-import { createRound, mintAndOpen, postBatch, type CreatedRound } from "../helpers/round.js";
+import { createRound, mintAndOpen, postBatch, type CreatedRound } from "../../scripts/hardhat/fixtures.js";
 
 const node = await startNode();
 const { ethers, networkHelpers } = await network.create({ network: "localhost", override: { url: node.url } });
