@@ -107,15 +107,22 @@ export class RelayerStore {
     this.db.close();
   }
 
-  /** Stores an accepted ballot as queued. Returns undefined when the voter already has a ballot with this nonce. */
+  /**
+   * Stores an accepted ballot as queued, in place of a rejected ballot of the voter with the same nonce if there is
+   * one. Returns undefined when the voter already has a ballot with this nonce that was not rejected.
+   */
   accept(ballot: SignedBallot, claim: BallotClaim | undefined, now: number): number | undefined {
-    const result = this.db
+    const row = this.db
       .prepare(
         `INSERT INTO ballots (voter, nonce, body, claim, status, accepted_at) VALUES (?, ?, ?, ?, 'queued', ?)
-         ON CONFLICT (voter, nonce) DO NOTHING`,
+         ON CONFLICT (voter, nonce) DO UPDATE SET body = excluded.body, claim = excluded.claim, status = 'queued',
+           submission = NULL, reason = NULL, attempts = 0, accepted_at = excluded.accepted_at
+         WHERE ballots.status = 'rejected'
+         RETURNING id`,
       )
-      .run(ballot.voter.toLowerCase(), ballot.nonce.toString(), toJson(ballot), claim ? toJson(claim) : null, now);
-    return result.changes === 0 ? undefined : Number(result.lastInsertRowid);
+      .get(ballot.voter.toLowerCase(), ballot.nonce.toString(), toJson(ballot), claim ? toJson(claim) : null, now) as
+      Row | undefined;
+    return row === undefined ? undefined : Number(row.id);
   }
 
   find(voter: string, nonce: bigint): StoredBallot | undefined {
