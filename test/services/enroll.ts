@@ -4,7 +4,10 @@
  * with a P-256 key, every limit, a lost device, capacity, what the database holds (no phone number), and what the
  * registrar key can do.
  */
+import { once } from "node:events";
 import { readFile, readdir, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -268,6 +271,49 @@ describe("Enrollment service", function () {
       expect((await code(newPhone(), "10.0.0.4")).code).to.equal(200);
       const over = await code(newPhone(), "10.0.0.5");
       expect([over.code, over.json.code]).to.deep.equal([503, "sms-budget"]);
+    });
+  });
+
+  describe("with an SMS provider over HTTP", function () {
+    it("sends the code through the provider, and refuses in plain words while the provider fails", async function () {
+      const setup = await votingRound();
+      let failing = true;
+      const texts: string[] = [];
+      const provider = createServer((request, response) => {
+        const url = new URL(request.url!, "http://provider");
+        if (failing) return response.writeHead(503).end("down");
+        texts.push(url.searchParams.get("msg")!);
+        response.writeHead(200).end("{}");
+      });
+      provider.listen(0, "127.0.0.1");
+      await once(provider, "listening");
+      try {
+        const port = (provider.address() as AddressInfo).port;
+        const services = await servicesFor(
+          setup,
+          ["--sms", "http", "--sms-timeout", "500", "--sms-retries", "1"],
+          undefined,
+          {
+            KOPILKA_SMS_URL: `http://127.0.0.1:${port}/send?to={phone}&msg={text}`,
+            KOPILKA_SMS_SECRET: "provider-secret",
+          },
+        );
+        const phone = newPhone();
+        const down = await postJson(`${services.url}/enroll/code`, { phone });
+        expect([down.code, down.json.code]).to.deep.equal([502, "sms-failed"]);
+        expect(down.json.message).to.equal("Не удалось отправить СМС. Попробуйте ещё раз через минуту.");
+        // No demo inbox with a real provider.
+        expect((await getJson(`${services.url}/enroll/demo/inbox`)).code).to.equal(404);
+
+        failing = false;
+        expect((await postJson(`${services.url}/enroll/code`, { phone })).code).to.equal(200);
+        const code = /\d{6}/.exec(texts.at(-1)!)![0];
+        const key = p256KeySigner();
+        const verified = await postJson(`${services.url}/enroll/verify`, { phone, code, publicKey: key.publicKey });
+        expect(verified.code).to.equal(201);
+      } finally {
+        provider.close();
+      }
     });
   });
 
