@@ -97,9 +97,8 @@ export class Submitter {
     if (queued.length === 0) return false;
     const due = queued.length >= this.options.batchSize || Date.now() - queued[0].acceptedAt >= this.options.batchMs;
     if (!due) return false;
-    this.paused = this.store.gasSince(Date.now() - HOUR_MS) >= this.options.gasPerHour;
-    if (this.paused) return false;
-
+    // Expired ballots are rejected even while the gas budget pauses submissions: a rejected ballot frees its voter
+    // to sign again, a queued one would hold the voter until the pause ends.
     const now = BigInt((await this.wallet.provider!.getBlock("latest"))!.timestamp);
     const expired = queued.filter(({ ballot }) => ballot.deadline < now);
     if (expired.length > 0) {
@@ -108,6 +107,9 @@ export class Submitter {
         "expired before submission",
       );
     }
+    this.paused = this.store.gasSince(Date.now() - HOUR_MS) >= this.options.gasPerHour;
+    if (this.paused) return expired.length > 0;
+
     const batch = this.fit(queued.filter(({ ballot }) => ballot.deadline >= now));
     if (batch.length === 0) return expired.length > 0;
 
