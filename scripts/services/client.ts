@@ -77,13 +77,29 @@ export async function statusWhen(services: string, account: string, wanted: stri
   return last;
 }
 
+const configs = new Map<string, Promise<Answer["json"]>>();
+
+/** The relayer's `GET /config`, asked once per services URL. */
+function relayerConfig(services: string): Promise<Answer["json"]> {
+  let config = configs.get(services);
+  if (!config) {
+    config = getJson(`${services}/config`).then(({ code, json }) => {
+      if (code !== 200) throw new Error(`GET ${services}/config answered ${code}: ${JSON.stringify(json)}`);
+      return json;
+    });
+    config.catch(() => configs.delete(services));
+    configs.set(services, config);
+  }
+  return config;
+}
+
 /** Signs `message` with a resident's P-256 key for the relayer at `services` and sends it. */
 export async function relayP256(
   services: string,
   signer: P256DataSigner,
   message: Omit<BallotMessage, "round" | "voter">,
 ): Promise<{ ballot: SignedBallot; answer: Answer }> {
-  const { json: config } = await getJson(`${services}/config`);
+  const config = await relayerConfig(services);
   const domain = ballotDomain(BigInt(config.chainId), config.ballotBox);
   const ballot = await signBallotP256(signer, domain, {
     ...message,
