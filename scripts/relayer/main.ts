@@ -38,6 +38,7 @@ const program = new Command()
   .option("--body-limit <bytes>", "largest request body", "16384")
   .option("--max-moves <n>", "most banks one ballot may name", "16")
   .option("--min-deadline <seconds>", "least time a ballot's deadline must leave", "30")
+  .option("--stuck <seconds>", "wait for a block before replacing a transaction below the market fee", "30")
   .parse();
 const options = program.opts();
 
@@ -53,6 +54,7 @@ const submitter = new Submitter(store, view, wallet, {
   maxBatchGas: BigInt(options.maxBatchGas),
   gasPerHour,
   maxAttempts: 3,
+  stuckMs: Number(options.stuck) * 1000,
 });
 await submitter.start();
 const app = buildServer(store, view, submitter, {
