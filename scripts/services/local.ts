@@ -26,6 +26,8 @@ export interface ServicesSettings {
   port?: number;
   /** Environment on top of the defaults (e.g. the HTTP gateway's KOPILKA_SMS_URL). */
   env?: NodeJS.ProcessEnv;
+  /** The registrar's key; by default Hardhat's account 3, the round fixtures' registrar. */
+  registrarKey?: string;
 }
 
 export async function startServices(settings: ServicesSettings): Promise<Child> {
@@ -48,7 +50,7 @@ export async function startServices(settings: ServicesSettings): Promise<Child> 
     ],
     {
       KOPILKA_RPC_URL: settings.rpcUrl,
-      KOPILKA_REGISTRAR_KEY: hardhatAccount(REGISTRAR_ACCOUNT).privateKey,
+      KOPILKA_REGISTRAR_KEY: settings.registrarKey ?? hardhatAccount(REGISTRAR_ACCOUNT).privateKey,
       KOPILKA_RELAYER_KEY: hardhatAccount(RELAYER_ACCOUNT).privateKey,
       KOPILKA_ENROLL_SECRET: LOCAL_ENROLL_SECRET,
       KOPILKA_RELAYER_FAULT: settings.fault ?? "",

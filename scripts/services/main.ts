@@ -72,6 +72,7 @@ const program = new Command()
   .option("--voter-per-hour <n>", "most ballots per voter an hour", "30")
   .option("--max-moves <n>", "most banks one ballot may name", "16")
   .option("--min-deadline <seconds>", "least time a ballot's deadline must leave", "30")
+  .option("--stuck <seconds>", "wait for a block before replacing a transaction below the market fee", "30")
   .parse();
 const options = program.opts();
 
@@ -144,6 +145,7 @@ if (options.relayer) {
     maxBatchGas: BigInt(options.maxBatchGas),
     gasPerHour,
     maxAttempts: 3,
+    stuckMs: Number(options.stuck) * 1000,
   });
   await submitter.start();
   relayer = { store: relayerStore, submitter };
