@@ -118,8 +118,9 @@ try {
     for (let attempt = 0; ; attempt++) {
       check(attempt < 20, `${resident.phone} was never enrolled`);
       // Cut off after it was stored: the status says so.
-      const known = await call(() => getJson(`${url}/enroll/status/${resident.key.address}`));
-      if (known.code === 200) {
+      const known =
+        attempt === 0 ? undefined : await call(() => getJson(`${url}/enroll/status/${resident.key.address}`));
+      if (known?.code === 200) {
         resident.enrollment = known.json.enrollment;
         return;
       }
