@@ -158,7 +158,7 @@ describe("The committee's and the observers' pages", () => {
     await page.getByLabel("Название раунда").fill("Городской раунд (тест комиссии)");
     await page.getByLabel("Голосование открывается").fill(local(opensAt));
     await page.getByLabel("Голосование закрывается").fill(local(closesAt));
-    await page.getByLabel("Сколько рублей получает каждый житель").fill("1000");
+    await page.getByLabel("Сколько рублей получает каждый житель").fill("500000");
     await page.getByLabel("Район 1: название").fill(DISTRICTS[0].name);
     await page.getByLabel("Район 1: бюджет, рублей").fill(DISTRICTS[0].budget);
     await page.getByRole("button", { name: "Добавить район" }).click();
