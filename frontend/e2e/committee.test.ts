@@ -230,10 +230,10 @@ describe("The committee's and the observers' pages", () => {
     await writeFile(path.join(published, "participants/batch-0.json"), dump);
     tree = StandardMerkleTree.load(JSON.parse(dump));
     assert.equal(tree.length, 3);
-    // Each resident gets the round's declared 1,000 rubles.
+    // Each resident gets the round's declared 500,000 rubles: the three of them take the whole budget.
     assert.deepEqual(
       [...tree.entries()].map(([, leaf]) => leaf[2]),
-      ["100000", "100000", "100000"],
+      [rub(500_000), rub(500_000), rub(500_000)].map(String),
     );
     // What "npx kopilka participants publish" then writes from the tree file: the proof files and the list.
     await publishBatch(published, 0, tree);
