@@ -208,6 +208,8 @@ describe("The committee's and the observers' pages", () => {
     await page.getByTestId("roles").filter({ hasText: "комиссия, эмитент, регистратор, отчёт о реализации" }).waitFor();
     await page.getByRole("button", { name: /^Выпустить/ }).click();
     await page.getByText("Бюджет выпущен полностью.").waitFor();
+    // The capacity: the minted 1,500,000 rubles at the declared 500,000 each.
+    await page.getByTestId("capacity").filter({ hasText: "места ещё для 3 жителей" }).waitFor();
 
     const names = DISTRICTS.map((d) => d.name);
     const residents = [
