@@ -150,18 +150,23 @@ Anyone, without a key:
         "discrepancy listed when anything does not hold",
     )
     .option("--json", "print the report as JSON (byte-identical for the same chain)")
+    .option("--skip-resident-balances", "do not read each resident's on-chain balance (the residents check is skipped)")
     .option(
-      "--skip-resident-balances",
-      "do not read each resident's on-chain balance (the residents check is skipped)",
-    );
+      "--proof-files",
+      "read every resident's proof file (one request each); by default only from a directory, not over http(s)",
+    )
+    .option("--no-proof-files", "do not read the residents' proof files (the proofs check is skipped)");
   readOnly(program.commands.at(-1)!).action(
-    readAction<{ json?: boolean; skipResidentBalances?: boolean }>(state, async (options, base) => {
-      const started = performance.now();
-      const { report, text } = await auditRound(options, base);
-      process.stdout.write(text);
-      if (!options.json) console.error(`Audit took ${((performance.now() - started) / 1000).toFixed(2)} s`);
-      return report.ok ? 0 : 1;
-    }),
+    readAction<{ json?: boolean; skipResidentBalances?: boolean; proofFiles?: boolean }>(
+      state,
+      async (options, base) => {
+        const started = performance.now();
+        const { report, text } = await auditRound(options, base);
+        process.stdout.write(text);
+        if (!options.json) console.error(`Audit took ${((performance.now() - started) / 1000).toFixed(2)} s`);
+        return report.ok ? 0 : 1;
+      },
+    ),
   );
 
   readOnly(

@@ -12,8 +12,8 @@ import { HDNodeWallet } from "ethers";
 import { publishBatch as publishFiles } from "@kopilka/core/node";
 import type { ParticipantLeaf } from "@kopilka/core/participants";
 import { freePort, startHardhatNode, type LocalNode } from "../hardhat/localnode.js";
-import type { FaultPoint } from "./fault.js";
 import { roundDirectory } from "@kopilka/core/publication";
+import type { FaultPoint } from "./fault.js";
 
 export { freePort };
 

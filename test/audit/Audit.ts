@@ -58,6 +58,7 @@ describe("Auditor", function () {
     rpc: node.url,
     round,
     published: base,
+    proofFiles: true,
     ...extra,
   });
 

@@ -76,7 +76,8 @@ async function phoneRound() {
   await networkHelpers.time.increaseTo(created.opensAt);
   await first.claim(alice);
   await second.claim(newDave);
-  const auditNow = (): Promise<AuditReport> => audit({ rpc: provider, round, published: base, treeWorker: false });
+  const auditNow = (): Promise<AuditReport> =>
+    audit({ rpc: provider, round, published: base, treeWorker: false, proofFiles: true });
   return { created, directory, accounts: { carol, alice, bob, oldDave, newDave, eve }, asPhone, first, auditNow };
 }
 

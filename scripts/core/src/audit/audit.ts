@@ -90,8 +90,8 @@ export interface AuditOptions extends LoadOptions {
   /** Reads published files from a directory (the Node entry gives the file system); URLs need no reader. */
   readFile?: LocalFileReader;
   /**
-   * Read every resident's proof file (one file a resident). By default only from a directory: over HTTP that is one
-   * request a resident.
+   * Read every resident's proof file (one file a resident; over HTTP one request a resident). Off by default, so that
+   * the same round gives the same report wherever it is audited from; the CLI turns it on for a directory.
    */
   proofFiles?: boolean;
 }
@@ -136,8 +136,7 @@ export async function loadAudited(options: AuditOptions, forChecks = false): Pro
       project: (p) => void reader.metadataHash(p.id, p.metadataURI),
     };
     const data = await loadRound(rpc, { ...options, fromBlock, factory }, options.onProgress, watcher);
-    const proofFiles = options.proofFiles ?? (files !== undefined && !/^https?:\/\//i.test(files.location));
-    return { data, counted: recount(data), files, published, proofFiles };
+    return { data, counted: recount(data), files, published, proofFiles: options.proofFiles ?? false };
   } catch (error) {
     await published?.close();
     throw error;

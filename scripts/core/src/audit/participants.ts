@@ -395,7 +395,7 @@ async function checkProofFiles(
   const id = "proofs";
   const title = "Each resident's proof file holds the resident's leaf and its proof to the batch's root";
   if (!trees || !files) return skipped(id, title, NO_FILES);
-  if (!options.proofFiles) return skipped(id, title, "proof files not read (one request each over HTTP)");
+  if (!options.proofFiles) return skipped(id, title, "proof files not read (ask for them: one file a resident)");
   const expected = new Map<string, RebuiltLeaf & { batchId: number }>();
   for (const leaf of leavesOf(trees)) if (!expected.has(leaf.account)) expected.set(leaf.account, leaf);
   const first = expected.keys().next();
