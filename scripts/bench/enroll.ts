@@ -265,6 +265,7 @@ try {
   const result = {
     enrollments: enrolled.length,
     enrollments_per_second: Math.round((enrolled.length / enrollSeconds) * 10) / 10,
+    seconds_per_enrollment: Math.round((enrollSeconds / enrolled.length) * 10_000) / 10_000,
     verify_to_can_vote_p50_seconds: seconds(percentile(waits, 50) * 1000),
     verify_to_can_vote_p95_seconds: seconds(percentile(waits, 95) * 1000),
     verify_to_can_vote_max_seconds: seconds(waits[waits.length - 1] * 1000),
@@ -275,7 +276,13 @@ try {
     votes_applied: votesApplied,
     audit_seconds: auditSeconds,
     audit_ok: report.ok,
-    targets: { enrollments_per_second: ">= 50", verify_to_can_vote_p95_seconds: "<= 120" },
+    // Ceilings: at least 50 enrollments a second is at most 0.02 s per enrollment.
+    targets: {
+      seconds_per_enrollment: 0.02,
+      verify_to_can_vote_p95_seconds: 120,
+      residents_lost: 0,
+      residents_duplicated: 0,
+    },
     context: {
       size: ENROLLMENTS === 20_000 ? "full (20,000 residents)" : `reduced: ${ENROLLMENTS} residents`,
       clients: CLIENTS,
