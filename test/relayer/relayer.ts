@@ -388,6 +388,38 @@ describe("Relayer", function () {
       expect((await get(relayer, `/ballots/${voter.address}/0`)).json.status).to.equal("applied");
     });
 
+    it("replaces a transaction stuck below the market fee with a higher fee and the same nonce", async function () {
+      const setup = await votingRound(1);
+      const relayer = await running(setup, ["--stuck", "2"]);
+      const [voter] = setup.voters;
+      await ethers.provider.send("evm_setAutomine", [false]);
+      try {
+        expect((await post(relayer, await ballotOf(setup, voter))).code).to.equal(202);
+        for (let i = 0; i < 100 && (await get(relayer, "/health")).json.inFlight !== 1; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const [stuck] = (await ethers.provider.send("eth_getBlockByNumber", ["pending", true])).transactions;
+        // The market's fee jumps above what the relayer offered: its transaction cannot go into a block.
+        const market = 1_000n * 10n ** 9n;
+        await ethers.provider.send("hardhat_setNextBlockBaseFeePerGas", [`0x${market.toString(16)}`]);
+        await ethers.provider.send("evm_mine", []);
+        expect(await ethers.provider.getTransactionReceipt(stuck.hash), "the stuck transaction mined").to.equal(null);
+        for (let i = 0; i < 150 && (await get(relayer, `/ballots/${voter.address}/0`)).json.status !== "applied"; i++) {
+          await ethers.provider.send("evm_mine", []);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        const status = (await get(relayer, `/ballots/${voter.address}/0`)).json;
+        expect(status.status).to.equal("applied");
+        const mined = await ethers.provider.getTransaction(status.transactionHash);
+        expect(mined!.nonce, "the same nonce").to.equal(Number(stuck.nonce));
+        expect(mined!.hash).to.not.equal(stuck.hash);
+        expect(mined!.maxFeePerGas! > market / 2n, "the replacement's fee meets the market's").to.equal(true);
+        expect(await ethers.provider.getTransactionReceipt(stuck.hash)).to.equal(null);
+      } finally {
+        await ethers.provider.send("evm_setAutomine", [true]);
+      }
+    });
+
     it("refuses a ballot for the zero address, whatever its signature", async function () {
       const setup = await votingRound(1);
       const relayer = await running(setup);
