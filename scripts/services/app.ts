@@ -3,7 +3,7 @@
  * runs both in one process on one SQLite file). Bodies are checked against JSON schemas, unknown fields refused,
  * and every route is open to any origin: the dApp is a static site elsewhere, and the API uses no cookies.
  */
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify from "fastify";
 
 export interface AppOptions {
   bodyLimit: number;

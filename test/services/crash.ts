@@ -228,7 +228,6 @@ describe("Enrollment service under kill -9", function () {
       const attempts: Attempt[] = Array.from({ length: 40 }, () => ({ phone: newPhone(), key: p256KeySigner() }));
       let inFlight = 0;
       let killed = false;
-      let inFlightAtKill = 0;
       const stream = (async () => {
         const workers = Array.from({ length: 4 }, async (_, w) => {
           for (let i = w; i < attempts.length && !killed; i += 4) {
@@ -247,7 +246,7 @@ describe("Enrollment service under kill -9", function () {
         await Promise.all(workers);
       })();
       await new Promise((resolve) => setTimeout(resolve, 300 + Math.floor(Math.random() * 1500)));
-      inFlightAtKill = inFlight;
+      const inFlightAtKill = inFlight;
       const answeredAtKill = attempts.filter((a) => a.answer?.code === 201).length;
       killed = true;
       await services.kill9();
