@@ -95,6 +95,11 @@ export const REFUSALS = {
     ru: "В этом браузере уже записан другой номер телефона.",
     en: "This browser is already enrolled with another phone number.",
   },
+  "key-replaced": {
+    status: 409,
+    ru: "С этим номером записано другое устройство, поэтому этот браузер голосовать не может. Обновите страницу, чтобы записаться с него заново.",
+    en: "This number has enrolled another device, so this browser cannot vote. Reload the page to enroll it again.",
+  },
   "already-voted": {
     status: 409,
     ru: "С этим номером уже проголосовали на другом устройстве. Голос учтён; изменить его можно только там.",

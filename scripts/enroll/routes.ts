@@ -266,9 +266,9 @@ export async function enrollRoutes(app: FastifyInstance, deps: EnrollDependencie
 
       const same = store.resident(account);
       if (same && same.enrollment !== enrollment) return refuse(reply, "key-taken");
-      if (same && same.status !== "replaced" && same.status !== "refused") {
-        return reply.code(200).send(answer(same, now));
-      }
+      // A replaced account may be revoked on-chain: it never comes back; the browser makes a new key.
+      if (same && (same.status === "replaced" || same.status === "refused")) return refuse(reply, "key-replaced");
+      if (same) return reply.code(200).send(answer(same, now));
       const { timestamp } = await chainState();
       if (timestamp >= round.closesAt) return refuse(reply, "round-closed");
       const earlier = store.liveResident(enrollment);

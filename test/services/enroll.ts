@@ -331,6 +331,9 @@ describe("Enrollment service", function () {
       const [kind] = await setup.created.token.holderOf(first.key.address);
       expect(Number(kind)).to.equal(HolderKind.Revoked);
       expect(second.answer.json.enrollment).to.equal(first.answer.json.enrollment);
+      // The first browser's key never comes back: it must make a new one.
+      const back = await enrollPhone(services.url, phone, { key: first.key });
+      expect(back.answer.json.code).to.equal("key-replaced");
     });
 
     it("refuses to re-enroll a phone that already voted, in plain words", async function () {
