@@ -5,6 +5,8 @@
  *   <base>/<chainId>/<round address, lower case>/round.json                manifest (addresses, deployment block)
  *   <base>/<chainId>/<round>/participants/batch-<batchId>.json             StandardMerkleTree dump of a batch
  *   <base>/<chainId>/<round>/projects/<projectId>.json                     project metadata (canonical JSON)
+ *   <base>/<chainId>/<round>/snapshot/round.json, district-<id>.json       what the read-only pages show first
+ *                                                                          (./snapshot.ts)
  *
  * A project's on-chain `metadataURI` is the path relative to the round's directory (`projects/<id>.json`)
  * unless the round spec gives absolute URIs (https://, ipfs://).
@@ -54,6 +56,21 @@ export function projectMetadataPath(
   projectId: number | bigint,
 ): string {
   return join(roundDirectory(base, chainId, round), projectMetadataURI(projectId));
+}
+
+/** The round's snapshot for its read-only pages (./snapshot.ts): the round and every district. */
+export function roundSnapshotPath(base: string, chainId: number | bigint, round: string): string {
+  return join(roundDirectory(base, chainId, round), "snapshot", "round.json");
+}
+
+/** One district's snapshot, with its projects. */
+export function districtSnapshotPath(
+  base: string,
+  chainId: number | bigint,
+  round: string,
+  district: number | bigint,
+): string {
+  return join(roundDirectory(base, chainId, round), "snapshot", `district-${district}.json`);
 }
 
 /**
