@@ -1,4 +1,5 @@
 /** Debian's Chromium under playwright-core, with the flags that work as root in CI. */
+import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -6,6 +7,7 @@ import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 import { ROOT } from "./setup.js";
+import { forbiddenIn } from "./words.js";
 
 // Git-ignored (frontend/.gitignore); CI keeps them as artifacts.
 export const SCREENSHOTS = path.join(ROOT, "frontend/test-results/screenshots");
@@ -33,13 +35,34 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Saves the page at 360 px and 1280 px wide, then restores the viewport. */
-export async function screenshots(page: Page, name: string): Promise<void> {
+/**
+ * Saves the page at 360 px and 1280 px wide, then restores the viewport; on the way, checks that nothing is wider
+ * than a 360 px phone (no horizontal scroll) and, on a residents' page (`citizen`), that its visible text holds no
+ * crypto word outside the wallet's own optional screen (elements marked `data-wallet-option`).
+ */
+export async function screenshots(page: Page, name: string, { citizen = true } = {}): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
   const original = page.viewportSize();
   for (const width of [360, 1280]) {
     await page.setViewportSize({ width, height: 800 });
+    if (width === 360) {
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(scrollWidth <= 360, `${name}: ${scrollWidth} px wide at 360 px (horizontal scroll)`);
+    }
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
   }
   if (original) await page.setViewportSize(original);
+  if (citizen) await expectPlainWords(page, name);
+}
+
+/** The page's visible text, less the wallet's own optional screen, holds no crypto word (./words.ts). */
+export async function expectPlainWords(page: Page, name: string): Promise<void> {
+  const text = await page.evaluate(() => {
+    let visible = document.body.innerText;
+    for (const element of document.querySelectorAll<HTMLElement>("[data-wallet-option]")) {
+      visible = visible.replace(element.innerText, " ");
+    }
+    return visible;
+  });
+  assert.deepEqual(forbiddenIn(text), [], `${name}: crypto words on a residents' page`);
 }

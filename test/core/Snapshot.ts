@@ -181,8 +181,8 @@ function emptyRound(): RoundSnapshot {
     takenAt: 1,
     round: {
       name: "",
-      token: "",
-      airdrop: "",
+      token: "0x0000000000000000000000000000000000000002",
+      airdrop: "0x0000000000000000000000000000000000000003",
       budget: 0n,
       opensAt: 0n,
       closesAt: 0n,

@@ -10,8 +10,8 @@ import type { Holdings } from "@kopilka/core/ballotPlan";
 import { ANY_DISTRICT, findParticipant, type ParticipantLeaf } from "@kopilka/core/participants";
 import { batchPath } from "@kopilka/core/publication";
 import { read } from "../chain.js";
-import type { AppEnvironment } from "../context.js";
-import { publicationRoot, type ProjectInfo, type RoundInfo } from "../data/round.js";
+import type { ChainEnvironment } from "../chain.js";
+import { publicationRoot } from "../data/files.js";
 import { airdropReadAbi, budgetTokenReadAbi, roundReadAbi } from "@kopilka/core/abi/reads";
 
 export { ANY_DISTRICT };
@@ -34,9 +34,12 @@ export type Standing =
 export type Voter = Exclude<Standing, { kind: "unlisted" }>;
 
 /** The account's standing; `banks` are the banks whose deposits the caller wants (a district's, or all). */
+/** What the standing needs of the round: its token and airdrop. */
+export type RoundContracts = { token: Address; airdrop: Address };
+
 export async function standingOf(
-  env: AppEnvironment,
-  round: RoundInfo,
+  env: ChainEnvironment,
+  round: RoundContracts,
   account: Address,
   banks: readonly Address[],
 ): Promise<Standing> {
@@ -67,7 +70,7 @@ export async function standingOf(
 }
 
 /** What a resident or a listed account holds in `projects`' banks, as the ballot planner takes it. */
-export function holdingsOf(standing: Voter, projects: readonly ProjectInfo[]): Holdings {
+export function holdingsOf(standing: Voter, projects: readonly { bank: Address; district: number }[]): Holdings {
   const banks = projects.map((p) => ({
     bank: p.bank,
     district: p.district,
@@ -78,7 +81,7 @@ export function holdingsOf(standing: Voter, projects: readonly ProjectInfo[]): H
     : { claimed: false, district: standing.leaf.district, unallocated: standing.leaf.amount, banks };
 }
 
-async function findLeaf(env: AppEnvironment, round: RoundInfo, account: Address): Promise<Leaf | undefined> {
+async function findLeaf(env: ChainEnvironment, round: RoundContracts, account: Address): Promise<Leaf | undefined> {
   const count = await read(env.rpc, { address: round.airdrop, abi: airdropReadAbi, functionName: "batchCount" });
   for (let batchId = 0n; batchId < count; batchId++) {
     // batchPath starts with the chain and round directories; resolve it against the publication root.

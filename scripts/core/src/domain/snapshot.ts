@@ -16,11 +16,14 @@ import type { Rule } from "./rule.js";
 
 export const SNAPSHOT_VERSION = 1;
 
+/** An address or a hash, as viem types them (no viem import here: the read-only pages carry none of it). */
+type Hex = `0x${string}`;
+
 /** The round as a snapshot states it. */
 export interface RoundFacts {
   name: string;
-  token: string;
-  airdrop: string;
+  token: Hex;
+  airdrop: Hex;
   budget: bigint;
   opensAt: bigint;
   closesAt: bigint;
@@ -51,9 +54,10 @@ export type MetadataState = "verified" | "mismatch" | "missing" | "unreadable";
 export interface ProjectFacts {
   id: number;
   district: number;
-  bank: string;
+  bank: Hex;
   cost: bigint;
   category: number;
+  /** Lower case; "" when the round's events did not list the project. */
   metadataHash: string;
   metadataURI: string;
   metadataState: MetadataState;
@@ -73,7 +77,7 @@ export interface ProjectFacts {
 export interface SnapshotHeader {
   version: typeof SNAPSHOT_VERSION;
   chainId: number;
-  /** The round's address. */
+  /** The round's address, lower case. */
   address: string;
   block: number;
   /** The block's timestamp: chain time when read. */
