@@ -73,13 +73,15 @@ const NOT_PRECACHED = [
   "download",
 ];
 
-export default defineConfig({
+export default defineConfig(({ isSsrBuild }) => ({
   plugins: [
     react(),
     servePublished(),
     // The service worker: after the first visit the read-only pages open offline, from the app shell precached
     // here and the round's snapshot and pictures cached as they are fetched (src/offline.ts registers it).
     VitePWA({
+      // The server renderer (src/server.tsx, built with --ssr) is no page: no service worker for it.
+      disable: isSsrBuild,
       registerType: "autoUpdate",
       injectRegister: false,
       manifest: {
@@ -121,9 +123,11 @@ export default defineConfig({
         ],
       },
     }),
-    precompress(),
+    ...(isSsrBuild ? [] : [precompress()]),
   ],
   // The core library lives in scripts/core (an npm workspace): let the dev server read it.
   server: { fs: { allow: [path.resolve(here, "..")] } },
   build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 600 },
-});
+  // The server renderer bundles the core (TypeScript sources in a workspace); Node resolves the other packages.
+  ssr: { noExternal: ["@kopilka/core"] },
+}));

@@ -109,8 +109,9 @@ describe("The residents' pages", () => {
         cards.map((c) => [c.querySelector("img.picture")?.getAttribute("loading"), c.querySelector("img")?.src]),
       );
     assert.equal(pictures.length, 4);
-    for (const [loading, src] of pictures) {
-      assert.equal(loading, "lazy");
+    for (const [i, [loading, src]] of pictures.entries()) {
+      // The first card's picture is on the first screen: it loads at once; the others as they near it.
+      assert.equal(loading, i === 0 ? "eager" : "lazy");
       assert.match(src ?? "", /\/img\/[a-z-]+\.svg$/);
     }
     assert.ok(!scripts.some((url) => /wallet-/.test(url)), "the voting chunk loads only when needed");
@@ -134,6 +135,25 @@ describe("The residents' pages", () => {
     );
     await screenshots(page, "project");
     await expectAccessible(page);
+  });
+
+  it("sends the read-only pages' HTML drawn from the snapshot, readable with no JavaScript at all", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 760 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(site.url + "/district/0");
+    assert.deepEqual([...(await projectTitles(page))].sort(), [
+      "Детская площадка во дворе на Садовой",
+      "Новые книги для сельской библиотеки",
+      "Освещение улицы Мира",
+      "Ремонт дороги к фельдшерскому пункту",
+    ]);
+    await page.goto(site.url + "/");
+    await page.getByRole("link", { name: "Ольховский район" }).waitFor();
+    await page.goto(site.url + "/results/1");
+    assert.equal(await page.locator('.district-result[data-district="1"] .ranking li').count(), 3);
+    await page.goto(site.url + "/verify");
+    assert.equal(await page.locator("h1").count(), 0, "pages that act are not rendered ahead");
   });
 
   it('opens the ballot on the first click on "vote", before any of the voting code is there', async () => {

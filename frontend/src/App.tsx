@@ -7,10 +7,11 @@ import { Layout } from "./components/Layout.js";
 import { District } from "./pages/District.js";
 import { Overview } from "./pages/Overview.js";
 import { Project } from "./pages/Project.js";
+import { Results } from "./pages/Results.js";
 import { useWalletGate } from "./wallet/gate.js";
 
-// Results and verification are split off: the first visit (overview, a district) loads the least JavaScript.
-const Results = lazy(() => import("./pages/Results.js").then((m) => ({ default: m.Results })));
+// Verification is split off; the results are not (a results page rendered ahead must not blink while its code
+// arrives), and they are small.
 const Verify = lazy(() => import("./pages/Verify.js").then((m) => ({ default: m.Verify })));
 
 // The committee's and the observers' pages are chunks of their own: residents never download them.

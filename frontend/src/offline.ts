@@ -8,7 +8,8 @@ export function registerServiceWorker(refetchSnapshot: () => void): void {
   const hadController = navigator.serviceWorker.controller !== null;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
     if (hadController) return;
-    void fetch("/kopilka.config.json").catch(() => undefined);
+    // Not from the memory cache (a preloaded answer is taken from there without the worker seeing it).
+    void fetch("/kopilka.config.json", { cache: "no-cache" }).catch(() => undefined);
     refetchSnapshot();
     for (const image of Array.from(document.images)) {
       if (new URL(image.src, location.href).origin === location.origin) void fetch(image.src).catch(() => undefined);

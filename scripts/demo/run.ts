@@ -262,6 +262,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     }
 
     const { dist, reason } = frontendDist(root, options.buildFrontend ?? true, out);
+    const prerenderer = path.join(root, "frontend", "dist-server", "server.js");
     const roundFiles = `/published/${CHAIN_ID}/${created.round.toLowerCase()}`;
     // The served site reaches the node at /rpc, on its own origin (no CORS preflight before each first request);
     // the config written for `npm run web:dev` above keeps the node's own URL.
@@ -272,6 +273,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       publicationBase,
       config: { ...config, rpcUrl: "/rpc" },
       rpcUrl: node.url,
+      prerender: dist && existsSync(prerenderer) ? prerenderer : undefined,
       notBuiltPage: notBuiltPage(reason ?? "", node.url, roundFiles),
     });
     return {

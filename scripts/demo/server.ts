@@ -4,7 +4,9 @@
  * - the built dApp from frontend/dist, with the brotli and gzip files the build writes beside each asset served as
  *   they are (no compression work per request), and `/assets/*` (names carry a content hash) cached for a year as
  *   immutable; index.html, the service worker and everything else revalidated on every visit;
- * - any path without an extension falls back to index.html (the dApp's routes are real paths);
+ * - any path without an extension falls back to index.html (the dApp's routes are real paths); with `prerender`
+ *   (frontend/dist-server/server.js), the read-only pages come with their HTML drawn from the round's snapshot,
+ *   so that a resident on a slow link reads them before any JavaScript arrives;
  * - `/kopilka.config.json` and `/published/...` (the round's files and its snapshot) compressed on the fly and
  *   revalidated by ETag;
  * - `/rpc`, when given a node, proxied to it: the RPC on the site's own origin spares every visitor a CORS
@@ -12,6 +14,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 import fastifyCompress from "@fastify/compress";
 import fastifyStatic from "@fastify/static";
@@ -32,7 +35,15 @@ export interface SiteOptions {
   config: DappConfig | { file: string };
   /** A JSON-RPC endpoint to proxy at /rpc. */
   rpcUrl?: string;
+  /** The dApp's server renderer (frontend/dist-server/server.js, built by `npm run build -w frontend`). */
+  prerender?: string;
 }
+
+type RenderPage = (
+  url: string,
+  config: DappConfig,
+  readFile: (path: string) => Promise<string | undefined>,
+) => Promise<{ html: string; data: string } | undefined>;
 
 export interface Site {
   url: string;
@@ -91,6 +102,28 @@ export async function serveSite(options: SiteOptions): Promise<Site> {
 
   if (options.dist !== undefined) {
     const dist = path.resolve(options.dist);
+    const indexHtml = await readFile(path.join(dist, "index.html"), "utf8");
+    const renderPage = options.prerender
+      ? ((await import(pathToFileURL(options.prerender).href)) as { renderPage: RenderPage }).renderPage
+      : undefined;
+    const publication = path.resolve(options.publicationBase);
+    const publishedFile = async (file: string): Promise<string | undefined> => {
+      const full = path.join(publication, file);
+      if (!full.startsWith(publication + path.sep)) return undefined;
+      return readFile(full, "utf8").catch(() => undefined);
+    };
+    /** index.html with the page's HTML and data when the renderer draws it, else as built. */
+    const page = async (url: string): Promise<string | undefined> => {
+      if (!renderPage) return undefined;
+      const rendered = await renderPage(url, JSON.parse(await configText()) as DappConfig, publishedFile).catch(
+        () => undefined,
+      );
+      if (!rendered) return undefined;
+      return indexHtml
+        .replace(/<link rel="preload" href="\/kopilka\.config\.json"[^>]*>\s*/, "") // the config is in the page
+        .replace('<div id="root"></div>', `<div id="root">${rendered.html}</div>`)
+        .replace("</body>", `${rendered.data}</body>`);
+    };
     await app.register(fastifyStatic, {
       root: dist,
       prefix: "/",
@@ -104,9 +137,12 @@ export async function serveSite(options: SiteOptions): Promise<Site> {
       },
     });
     // The dApp's routes (/district/3, /results, ...) are paths without an extension: they get index.html.
-    app.setNotFoundHandler((request, reply) => {
+    app.setNotFoundHandler(async (request, reply) => {
       const pathname = new URL(request.url, "http://x").pathname;
       if (request.method === "GET" && path.extname(pathname) === "" && !pathname.startsWith("/published/")) {
+        const html = await page(request.url);
+        if (html !== undefined)
+          return reply.header("cache-control", "no-cache").type("text/html; charset=utf-8").send(html);
         return reply.header("cache-control", "no-cache").sendFile("index.html", dist);
       }
       return reply.code(404).type("text/plain").send("not found\n");

@@ -85,5 +85,9 @@ export function ballotActions(round: string, district: number): BallotActions {
 /** The district's ballot draft, re-rendering on every change from any component. */
 export function useBallotDraft(round: string, district: number): BallotDraft {
   const key = keyOf(round, district);
-  return useSyncExternalStore(subscribe, () => load(key));
+  return useSyncExternalStore(
+    subscribe,
+    () => load(key),
+    () => EMPTY,
+  );
 }

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 
 import { useEnvironment } from "../context.js";
-import { roundFile } from "../data/files.js";
+import { pageHref, roundFile } from "../data/files.js";
 import type { ProjectView } from "../data/views.js";
 import { rubles } from "../format.js";
 import { categoryName } from "../glossary.js";
@@ -27,7 +27,7 @@ export function Picture({ project, eager = false }: { project: ProjectView; eage
   return (
     <img
       className="picture"
-      src={url.toString()}
+      src={pageHref(url)}
       alt=""
       width={640}
       height={360}
@@ -41,10 +41,13 @@ export function Picture({ project, eager = false }: { project: ProjectView; eage
 export function ProjectCard({
   project,
   headingLevel = 3,
+  eager = false,
   children,
 }: {
   project: ProjectView;
   headingLevel?: 2 | 3;
+  /** The first card's picture is on the first screen: it loads at once. */
+  eager?: boolean;
   /** The ballot's controls for this project, when the ballot is open. */
   children?: ReactNode;
 }): ReactNode {
@@ -53,7 +56,7 @@ export function ProjectCard({
   const m = project.metadata;
   return (
     <article className="card project" data-project={project.id}>
-      <Picture project={project} />
+      <Picture project={project} eager={eager} />
       <div className="body">
         <p className="category">{categoryName(t, project.category)}</p>
         <Heading>

@@ -6,20 +6,28 @@ import { ballotActions, useBallotDraft } from "../ballot/store.js";
 import { Countdown, DataAge, Failure, Loading } from "../components/common.js";
 import { ProjectCard, projectTitle } from "../components/ProjectCard.js";
 import { useEnvironment } from "../context.js";
+import { readEmbedded } from "../embedded.js";
 import { Phase, useDistrictView, type DistrictData, type ProjectView } from "../data/views.js";
 import { rubles } from "../format.js";
 import { useWalletGate } from "../wallet/gate.js";
 
 type Order = "random" | "costAsc" | "costDesc" | "fill" | "title";
 
-/** A shuffle that stays the same during a visit (so the list does not jump), and differs between visitors. */
+/**
+ * A shuffle that stays the same during a visit (so the list does not jump), and differs between visitors; a page
+ * rendered ahead by the server brings the one its HTML used.
+ */
 function visitSeed(): number {
+  if (typeof sessionStorage === "undefined") return SERVER_SEED.value;
   const saved = sessionStorage.getItem("kopilka.seed");
   if (saved) return Number(saved);
-  const seed = Math.floor(Math.random() * 2 ** 31);
+  const seed = readEmbedded()?.seed ?? Math.floor(Math.random() * 2 ** 31);
   sessionStorage.setItem("kopilka.seed", String(seed));
   return seed;
 }
+
+/** The shuffle of a page rendered on the server (./server.tsx sets it for each page). */
+export const SERVER_SEED = { value: 0 };
 
 function shuffled<T extends { id: number }>(items: readonly T[], seed: number): T[] {
   const score = (id: number): number => Math.imul((id + 1) ^ seed, 2654435761) >>> 0;
@@ -160,9 +168,11 @@ function ProjectList({
   if (list.length === 0) return <p>{t("district.nothing")}</p>;
   return (
     <ul className="projects" aria-label={t("district.projects")}>
-      {list.map((p) => (
+      {list.map((p, i) => (
         <li key={p.id}>
-          <ProjectCard project={p}>{controls(p)}</ProjectCard>
+          <ProjectCard project={p} eager={i === 0}>
+            {controls(p)}
+          </ProjectCard>
         </li>
       ))}
     </ul>

@@ -24,7 +24,9 @@ export const WALLET_USED_KEY = "kopilka.wallet";
 export function WalletGateProvider({ children }: { children: ReactNode }): ReactNode {
   const [wallet, setWallet] = useState<WalletModule | null>(null);
   // A visitor who used a wallet here before gets its code at once.
-  const [loading, setLoading] = useState(() => localStorage.getItem(WALLET_USED_KEY) !== null);
+  const [loading, setLoading] = useState(
+    () => typeof localStorage !== "undefined" && localStorage.getItem(WALLET_USED_KEY) !== null,
+  );
   const [dialogRequested, setDialogRequested] = useState(false);
   const load = useCallback((openDialog = false) => {
     if (openDialog) setDialogRequested(true);
