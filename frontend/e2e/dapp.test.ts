@@ -84,7 +84,10 @@ describe("The residents' pages", () => {
   it("shows the round, its districts and their projects from the snapshot, with no chain code loaded", async () => {
     const page = await newPage({ width: 360 });
     const scripts: string[] = [];
+    const errors: string[] = [];
     page.on("request", (r) => void (r.resourceType() === "script" && scripts.push(r.url())));
+    // A page drawn ahead is taken over by the app without a hydration mismatch (React reports those as errors).
+    page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
     await page.goto(site.url + "/");
     await page.getByRole("heading", { level: 1 }).filter({ hasText: "Волгоградская" }).waitFor();
     // Russian plurals: 3 districts, 9 projects.
@@ -135,6 +138,7 @@ describe("The residents' pages", () => {
     );
     await screenshots(page, "project");
     await expectAccessible(page);
+    assert.deepEqual(errors, []);
   });
 
   it("sends the read-only pages' HTML drawn from the snapshot, readable with no JavaScript at all", async () => {

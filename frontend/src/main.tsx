@@ -1,6 +1,6 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
+import { createRoot, hydrateRoot, type Root } from "react-dom/client";
 
 import { decodeDistrictSnapshot, decodeRoundSnapshot } from "@kopilka/core/snapshot";
 
@@ -14,7 +14,7 @@ import { registerServiceWorker } from "./offline.js";
 import "./styles.css";
 import { WalletGateProvider } from "./wallet/gate.js";
 
-const root = createRoot(document.getElementById("root")!);
+const container = document.getElementById("root")!;
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 2, refetchOnWindowFocus: false } } });
 registerServiceWorker(() => void queryClient.refetchQueries({ queryKey: ["snapshot"] }));
 
@@ -30,7 +30,7 @@ Promise.all([embedded ? Promise.resolve(embedded.config) : loadConfig(), setupI1
       const snapshot = decodeDistrictSnapshot(embedded.district);
       queryClient.setQueryData(districtSnapshotQuery(env, snapshot.district.id).queryKey, snapshot);
     }
-    root.render(
+    const app = (
       <StrictMode>
         <EnvironmentContext.Provider value={env}>
           <QueryClientProvider client={queryClient}>
@@ -39,10 +39,14 @@ Promise.all([embedded ? Promise.resolve(embedded.config) : loadConfig(), setupI1
             </WalletGateProvider>
           </QueryClientProvider>
         </EnvironmentContext.Provider>
-      </StrictMode>,
+      </StrictMode>
     );
+    // A page rendered ahead keeps its elements (its pictures do not load twice); any other is drawn here.
+    if (embedded && container.firstElementChild) hydrateRoot(container, app);
+    else createRoot(container).render(app);
   },
   (error: unknown) => {
+    const root: Root = createRoot(container);
     root.render(<p role="alert">{String(error)}</p>);
   },
 );

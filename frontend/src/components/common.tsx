@@ -91,7 +91,8 @@ export function Countdown({
   else if (now < Number(round.closesAt)) text = t("countdown.closesIn", { time: span(Number(round.closesAt) - now) });
   else text = t("countdown.closed", { date: dateTime(round.closesAt) });
   return (
-    <p className="countdown" role="timer" aria-live="off">
+    // Time passes between the server's drawing and this one: the words may differ by a minute.
+    <p className="countdown" role="timer" aria-live="off" suppressHydrationWarning>
       {text}
     </p>
   );
@@ -112,6 +113,7 @@ export function DataAge({ freshness }: { freshness: Freshness }): ReactNode {
       className={freshness.failed ? "age stale" : "age"}
       role="status"
       data-freshness={freshness.failed ? "stale" : "updating"}
+      suppressHydrationWarning
     >
       {freshness.failed ? t("freshness.stale", { time, ago: ago(freshness.asOf) }) : t("freshness.updating", { time })}
     </p>

@@ -30,11 +30,12 @@ export function Overview(): ReactNode {
           </div>
           <div>
             <dt>{t("overview.opens")}</dt>
-            <dd>{dateTime(r.opensAt)}</dd>
+            {/* In the reader's time zone, which the server does not know. */}
+            <dd suppressHydrationWarning>{dateTime(r.opensAt)}</dd>
           </div>
           <div>
             <dt>{t("overview.closes")}</dt>
-            <dd>{dateTime(r.closesAt)}</dd>
+            <dd suppressHydrationWarning>{dateTime(r.closesAt)}</dd>
           </div>
         </dl>
         <p>
