@@ -12,6 +12,7 @@ import { HDNodeWallet } from "ethers";
 
 import type { ParticipantLeaf } from "@kopilka/core/participants";
 import { freePort, startHardhatNode, type LocalNode } from "../hardhat/localnode.js";
+import type { FaultPoint } from "./fault.js";
 import { batchPath } from "@kopilka/core/publication";
 
 export { freePort };
@@ -77,8 +78,8 @@ export interface RelayerSettings {
   db: string;
   /** Extra command-line options, e.g. ["--batch-size", "5"]. */
   options?: string[];
-  /** Test-only fault injection: "after-record" or "after-broadcast" kills the relayer there, once. */
-  fault?: string;
+  /** Test-only fault injection: the relayer kills itself there, once (see fault.ts). */
+  fault?: FaultPoint;
   port?: number;
 }
 

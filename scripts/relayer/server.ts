@@ -15,6 +15,7 @@ import { getAddress } from "ethers";
 
 import { BALLOT_TYPES, ballotSigner, type SignedBallot } from "@kopilka/core/ballots";
 import type { RoundView } from "./chain.js";
+import { crashIf, faultAt } from "./fault.js";
 import type { RelayerStore } from "./store.js";
 import type { Submitter } from "./submitter.js";
 
@@ -170,6 +171,17 @@ export function buildServer(
     };
   });
 
+  if (faultAt("after-answer")) {
+    // The crash comes inside `end()`, right after the answer's bytes went to the socket and before anything that
+    // follows the answer in the handler: a ballot stored only after its answer is then lost, and a test sees it.
+    app.addHook("onRequest", async (request, reply) => {
+      if (request.method !== "POST") return;
+      reply.raw.once("prefinish", () => {
+        if (reply.raw.statusCode < 300) crashIf("after-answer");
+      });
+    });
+  }
+
   const ballotSchema = {
     type: "object",
     additionalProperties: false,
@@ -263,8 +275,10 @@ export function buildServer(
       });
     }
 
+    // The ballot is durable before anyone is told it is queued: a crash from here on loses nothing that was answered.
     const id = store.accept(ballot, state.claim, Date.now());
     if (id === undefined) return refuse(reply, 409, "another ballot of this voter has this nonce");
+    crashIf("before-answer");
     return reply.code(202).send({ status: "queued", id });
   });
 

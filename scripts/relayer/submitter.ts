@@ -9,6 +9,7 @@ import { Interface, Transaction, type TransactionReceipt, type Wallet } from "et
 import { airdropAbi, ballotBoxAbi, budgetTokenAbi, roundAbi } from "@kopilka/core/abi";
 import { ballotCalldata, batchGasLimit } from "@kopilka/core/ballots";
 import type { RoundView } from "./chain.js";
+import { crashIf } from "./fault.js";
 import type { Outcome, RelayerStore, StoredBallot, Submission } from "./store.js";
 
 export interface SubmitterOptions {
@@ -26,15 +27,6 @@ export interface SubmitterOptions {
 
 const HOUR_MS = 3_600_000;
 
-/**
- * Fault injection for the crash tests: KOPILKA_RELAYER_FAULT names the point where the process kills itself with
- * SIGKILL, as kill -9 would. The tests restart it without the variable.
- */
-function crashIf(point: string): void {
-  if (process.env.KOPILKA_RELAYER_FAULT !== point) return;
-  process.env.KOPILKA_RELAYER_FAULT = "";
-  process.kill(process.pid, "SIGKILL");
-}
 /**
  * Every error a rejected ballot's reason can carry: the ballot box's, the round's, the token's and the airdrop's
  * (for the claim a first ballot carries), and the signature's, which the ballot box encodes by selector.

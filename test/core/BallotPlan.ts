@@ -20,7 +20,7 @@ import {
 } from "@kopilka/core/ballotPlan";
 import { batchGasLimit, ballotCalldata, ballotDomain, signBallot, type BallotClaim } from "@kopilka/core/ballots";
 import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
-import { createRound, mintAndOpen, postBatch } from "../helpers/round.js";
+import { createRound, mintAndOpen, postBatch } from "../../scripts/hardhat/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 const { time, loadFixture } = networkHelpers;

@@ -8,9 +8,6 @@ import { type TallyEntry, type TallyRules } from "@kopilka/core/tally";
 import type { CreatedRound } from "../../scripts/hardhat/fixtures.js";
 import type { Round } from "../../typechain-types/index.js";
 
-/** The voters now come with the round fixtures; re-exported for TallyParity and WholeRound, which import them here. */
-export { voters, type Voter } from "../../scripts/hardhat/fixtures.js";
-
 /** A small deterministic PRNG (mulberry32), so that a "random" round is the same on every run. */
 export function prng(seed: number): (n: number) => number {
   let state = seed >>> 0;
