@@ -26,7 +26,7 @@ import {
   type DistrictSnapshot,
   type RoundSnapshot,
 } from "@kopilka/core/snapshot";
-import { createRound, mintAndOpen, postBatch, type CreatedRound } from "../helpers/round.js";
+import { createRound, mintAndOpen, postBatch, type CreatedRound } from "../../scripts/hardhat/fixtures.js";
 
 const { ethers, networkHelpers, provider } = await network.create();
 
