@@ -93,6 +93,12 @@ describe("The residents' pages", () => {
     // Russian plurals: 3 districts, 9 projects.
     await page.getByText("3 района, 9 проектов").waitFor();
     await page.getByText("Идёт голосование").waitFor();
+    // The server writes the times in UTC; the app, once it has taken the page over, in the reader's zone.
+    await page
+      .getByText(/ г\. в \d\d:\d\d GMT\+3/)
+      .first()
+      .waitFor();
+    assert.equal(await page.getByText(/ UTC$/).count(), 0);
     await screenshots(page, "overview");
     await expectAccessible(page);
 

@@ -22,8 +22,13 @@ export function rublesPlain(kopecks: bigint): string {
   return `${sign}${abs / 100n}${fraction === 0n ? "" : "," + fraction.toString().padStart(2, "0")}`;
 }
 
-export function dateTime(seconds: bigint | number): string {
+/**
+ * A date and time, in the reader's time zone unless `timeZone` is given (a page drawn ahead on the server names a
+ * zone, UTC, so that the browser taking it over draws the same words; see useReaderTimeZone).
+ */
+export function dateTime(seconds: bigint | number, timeZone?: string): string {
   return new Intl.DateTimeFormat(locale(), {
+    timeZone,
     year: "numeric",
     month: "long",
     day: "numeric",
@@ -34,8 +39,9 @@ export function dateTime(seconds: bigint | number): string {
 }
 
 /** A time of day and date without the year, for "the figures of 14:05, 12 May". */
-export function shortDateTime(seconds: number): string {
+export function shortDateTime(seconds: number, timeZone?: string): string {
   return new Intl.DateTimeFormat(locale(), {
+    timeZone,
     day: "numeric",
     month: "long",
     hour: "2-digit",

@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { Freshness } from "../data/views.js";
@@ -56,17 +56,40 @@ export function FillBar({ tokens, cost }: { tokens: bigint; cost: bigint }): Rea
   );
 }
 
+const noSubscription = (): (() => void) => () => {};
+
+/**
+ * False while the page is drawn on the server and while the browser takes over a page drawn there (hydration), true
+ * from the next render on (at once on a page the browser draws itself). What depends on the reader's clock or time
+ * zone is drawn the server's way until then, so that the browser's first drawing matches the HTML it takes over;
+ * the update that follows then puts in the reader's own time.
+ */
+export function useHydrated(): boolean {
+  return useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+}
+
+/** The zone to write times in: UTC on a page drawn ahead until the browser has taken it over, then the reader's. */
+export function useReaderTimeZone(): string | undefined {
+  return useHydrated() ? undefined : "UTC";
+}
+
 /**
  * Chain time now, ticking every 30 s; the chain's clock may differ from this computer's (a test chain may travel).
  * Never earlier than the chain's time when the round was last read, however long ago this component mounted.
  */
 export function useChainNow(round: { clockOffset: number; readAt: number }): number {
   const [now, setNow] = useState(() => Date.now() / 1000);
+  const hydrated = useHydrated();
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now() / 1000), 30_000);
     return () => clearInterval(timer);
   }, []);
-  return Math.max(now, round.readAt) + round.clockOffset;
+  // A page drawn ahead counts from the moment its data was read, the same on the server and in the browser.
+  return Math.max(hydrated ? now : round.readAt, round.readAt) + round.clockOffset;
 }
 
 export function Countdown({
@@ -76,6 +99,7 @@ export function Countdown({
 }): ReactNode {
   const { t } = useTranslation();
   const now = useChainNow(round);
+  const timeZone = useReaderTimeZone();
   const span = (seconds: number): string => {
     const days = Math.floor(seconds / 86400);
     const hours = Math.floor((seconds % 86400) / 3600);
@@ -89,10 +113,9 @@ export function Countdown({
   let text: string;
   if (now < Number(round.opensAt)) text = t("countdown.opensIn", { time: span(Number(round.opensAt) - now) });
   else if (now < Number(round.closesAt)) text = t("countdown.closesIn", { time: span(Number(round.closesAt) - now) });
-  else text = t("countdown.closed", { date: dateTime(round.closesAt) });
+  else text = t("countdown.closed", { date: dateTime(round.closesAt, timeZone) });
   return (
-    // Time passes between the server's drawing and this one: the words may differ by a minute.
-    <p className="countdown" role="timer" aria-live="off" suppressHydrationWarning>
+    <p className="countdown" role="timer" aria-live="off">
       {text}
     </p>
   );
@@ -102,20 +125,23 @@ export function Countdown({
 export function DataAge({ freshness }: { freshness: Freshness }): ReactNode {
   const { t } = useTranslation();
   const [, tick] = useState(0);
+  const hydrated = useHydrated();
+  const timeZone = useReaderTimeZone();
   useEffect(() => {
     const timer = setInterval(() => tick((n) => n + 1), 30_000);
     return () => clearInterval(timer);
   }, []);
   if (freshness.live || freshness.asOf === undefined) return null;
-  const time = shortDateTime(freshness.asOf);
+  const time = shortDateTime(freshness.asOf, timeZone);
+  // Drawn ahead, "how long ago" is counted from the figures' own time, as the browser's first drawing counts it.
+  const since = ago(freshness.asOf, hydrated ? undefined : freshness.asOf);
   return (
     <p
       className={freshness.failed ? "age stale" : "age"}
       role="status"
       data-freshness={freshness.failed ? "stale" : "updating"}
-      suppressHydrationWarning
     >
-      {freshness.failed ? t("freshness.stale", { time, ago: ago(freshness.asOf) }) : t("freshness.updating", { time })}
+      {freshness.failed ? t("freshness.stale", { time, ago: since }) : t("freshness.updating", { time })}
     </p>
   );
 }

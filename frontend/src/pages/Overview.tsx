@@ -2,7 +2,7 @@ import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 
-import { Countdown, DataAge, Failure, Loading } from "../components/common.js";
+import { Countdown, DataAge, Failure, Loading, useReaderTimeZone } from "../components/common.js";
 import { useRoundView } from "../data/views.js";
 import { dateTime, rubles } from "../format.js";
 import { phaseName } from "../glossary.js";
@@ -11,6 +11,7 @@ export function Overview(): ReactNode {
   const { t } = useTranslation();
   const view = useRoundView();
   const [search, setSearch] = useState("");
+  const timeZone = useReaderTimeZone();
   if (!view.data) return view.error ? <Failure error={view.error} retry={view.retry} /> : <Loading />;
   const { round: r, districts } = view.data;
   const query = search.trim().toLowerCase();
@@ -30,12 +31,11 @@ export function Overview(): ReactNode {
           </div>
           <div>
             <dt>{t("overview.opens")}</dt>
-            {/* In the reader's time zone, which the server does not know. */}
-            <dd suppressHydrationWarning>{dateTime(r.opensAt)}</dd>
+            <dd>{dateTime(r.opensAt, timeZone)}</dd>
           </div>
           <div>
             <dt>{t("overview.closes")}</dt>
-            <dd suppressHydrationWarning>{dateTime(r.closesAt)}</dd>
+            <dd>{dateTime(r.closesAt, timeZone)}</dd>
           </div>
         </dl>
         <p>
