@@ -49,10 +49,34 @@ export async function screenshots(page: Page, name: string, { citizen = true } =
       const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(scrollWidth <= 360, `${name}: ${scrollWidth} px wide at 360 px (horizontal scroll)`);
     }
+    await scrollThrough(page);
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
   }
   if (original) await page.setViewportSize(original);
   if (citizen) await expectPlainWords(page, name);
+}
+
+/**
+ * Scrolls down the page a screen at a time, as a resident would, so that the pictures that load only as they near
+ * the screen are in the full-page screenshot; gives them two seconds at most, then goes back to the top.
+ */
+async function scrollThrough(page: Page): Promise<void> {
+  // No named functions inside: the page cannot see the helpers tsx adds around them.
+  await page.evaluate(async () => {
+    for (let y = 0; y < document.documentElement.scrollHeight; y += window.innerHeight) {
+      window.scrollTo(0, y);
+      await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    }
+    await Promise.race([
+      Promise.all(
+        [...document.images].map((img) =>
+          img.complete ? undefined : new Promise((done) => img.addEventListener("load", done, { once: true })),
+        ),
+      ),
+      new Promise((done) => setTimeout(done, 2000)),
+    ]);
+    window.scrollTo(0, 0);
+  });
 }
 
 /** The page's visible text, less the wallet's own optional screen, holds no crypto word (./words.ts). */
