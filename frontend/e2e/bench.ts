@@ -12,7 +12,9 @@
  *   its meaning (a district's list, the RPC on the site's origin) and _cross_origin_rpc_ms the same with the
  *   node's own URL;
  * - lighthouse: Lighthouse's mobile profile (simulated slow 4G, a mid-range phone) on the overview, a district and
- *   one district's results: performance, accessibility and best-practices scores (0-100).
+ *   one district's results: performance, accessibility and best-practices scores (0-100), and the simulated
+ *   measures behind performance (first and largest contentful paint, total blocking time, speed index, in ms; layout
+ *   shift in thousandths).
  */
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
       crossOrigin.push(await timeToList(browser, site.url + ROUTES.district, READY.district));
     await setRpcUrl("/rpc");
 
-    const scores = {} as Record<PageName, { performance: number; accessibility: number; best_practices: number }>;
+    const scores = {} as Record<PageName, Awaited<ReturnType<typeof lighthouseScores>>>;
     for (const name of Object.keys(ROUTES) as PageName[])
       scores[name] = await lighthouseScores(site.url + ROUTES[name]);
 
@@ -175,10 +177,19 @@ async function lighthouseScores(url: string) {
     });
     const categories = run!.lhr.categories;
     const score = (id: string) => Math.round((categories[id]?.score ?? 0) * 100);
+    const audits = run!.lhr.audits;
+    const value = (id: string) =>
+      Math.round((audits[id]?.numericValue ?? 0) * (id === "cumulative-layout-shift" ? 1000 : 1));
     return {
       performance: score("performance"),
       accessibility: score("accessibility"),
       best_practices: score("best-practices"),
+      // The simulated measures behind the performance score, to see what holds it back.
+      first_contentful_paint_ms: value("first-contentful-paint"),
+      largest_contentful_paint_ms: value("largest-contentful-paint"),
+      total_blocking_time_ms: value("total-blocking-time"),
+      speed_index_ms: value("speed-index"),
+      cumulative_layout_shift_thousandths: value("cumulative-layout-shift"),
     };
   } finally {
     chrome.kill();

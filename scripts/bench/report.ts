@@ -221,6 +221,8 @@ const BENCHMARKS: Record<string, Benchmark> = {
       "readonly_js_gzip_bytes_by_page.district": "",
       "readonly_js_gzip_bytes_by_page.results": "",
       "lighthouse.overview.performance": "Lighthouse scores (0-100) of `/`",
+      "lighthouse.overview.first_contentful_paint_ms": "the simulated measures behind performance, in ms",
+      "lighthouse.overview.cumulative_layout_shift_thousandths": "layout shift, in thousandths",
       "lighthouse.district.performance": "of `/district/0`",
       "lighthouse.results.performance": "of `/results/0`",
       lighthouse_profile: "how Lighthouse ran",
