@@ -274,7 +274,10 @@ function BallotBarInScope({ districtId, data }: { districtId: number; data: Dist
         {voter.standing.kind === "listed" && <span className="small muted"> {t("ballot.firstVote")}</span>}
       </p>
       <AmountLeft plan={p} />
-      {lines.length === 0 ? <p className="small">{t("ballot.empty")}</p> : chosen}
+      <div className="bar-row">
+        {lines.length === 0 ? <p className="small">{t("ballot.empty")}</p> : chosen}
+        {close}
+      </div>
       <div className="buttons">
         <button type="button" onClick={split} disabled={lines.length < 2}>
           {t("ballot.splitEqually")}
@@ -289,7 +292,6 @@ function BallotBarInScope({ districtId, data }: { districtId: number; data: Dist
           </button>
         )}
       </div>
-      {close}
     </div>
   );
 }
