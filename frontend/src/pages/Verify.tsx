@@ -87,12 +87,14 @@ export function StepsTable({
   const { t } = useTranslation();
   if (steps.length === 0) return <p role="status">{t("verify.none")}</p>;
   const now = holdings(steps);
+  // Steps just recorded have no time yet (the receipt gives it once, above them): no column of dashes then.
+  const timed = steps.some((s) => s.time !== undefined);
   return (
     <div className="verify-result" role="region" aria-label={t("verify.title")}>
       <table className="steps-table">
         <thead>
           <tr>
-            <th scope="col">{t("verify.when")}</th>
+            {timed && <th scope="col">{t("verify.when")}</th>}
             <th scope="col">{t("verify.what")}</th>
             <th scope="col">{t("verify.amount")}</th>
             <th scope="col">{t("verify.receipt")}</th>
@@ -101,7 +103,7 @@ export function StepsTable({
         <tbody>
           {steps.map((s) => (
             <tr key={`${s.tx}-${s.logIndex}`} data-kind={s.kind}>
-              <td data-label={t("verify.when")}>{s.time !== undefined ? dateTime(s.time) : "—"}</td>
+              {timed && <td data-label={t("verify.when")}>{s.time !== undefined ? dateTime(s.time) : "—"}</td>}
               <td data-label={t("verify.what")}>
                 {t(`verify.${s.kind}`)}
                 {s.project !== undefined && (
