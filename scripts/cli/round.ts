@@ -14,6 +14,7 @@ import { CommandError, findDeploymentBlock, hasCode, sendAndWait, writeFileIfCha
 import { canonicalJson, metadataHash } from "@kopilka/core/metadata";
 import { formatRubles } from "@kopilka/core/money";
 import { manifestPath, projectMetadataPath, projectMetadataURI, type RoundManifest } from "@kopilka/core/publication";
+import { residentCapacity } from "@kopilka/core/residents";
 import { InputError, roundConfigOf, type RoundSpec } from "@kopilka/core/spec";
 import { loadRoundSpec } from "@kopilka/core/node";
 import {
@@ -170,7 +171,9 @@ async function findExistingRound(
       candidate.closesAt === spec.closesAt &&
       candidate.rule === spec.rule &&
       candidate.minTokens === spec.minTokens &&
-      candidate.minSupporters === BigInt(spec.minSupporters)
+      candidate.minSupporters === BigInt(spec.minSupporters) &&
+      candidate.allowance === spec.allowance &&
+      candidate.residentsBound === spec.residentsBound
     ) {
       return event.args.round;
     }
@@ -257,6 +260,11 @@ export interface RoundSummary {
   postedTotal: bigint;
   claimedTotal: bigint;
   batches: number;
+  /** The declared allowance of a resident (0: none declared) and whether phone residents are bound to a district. */
+  allowance: bigint;
+  residentsBound: boolean;
+  /** How many more residents the round can take at its allowance: floor((supply - posted) / allowance). */
+  capacity?: bigint;
   districts: {
     id: number;
     name: string;
@@ -320,6 +328,9 @@ export async function showRound(ctx: CommandContext, selector: RoundSelector): P
     postedTotal,
     claimedTotal,
     batches,
+    allowance: settings.allowance,
+    residentsBound: settings.residentsBound,
+    capacity: residentCapacity({ supply, postedTotal, allowance: settings.allowance }),
     districts,
   };
   ctx.out.info(formatSummary(summary));
@@ -333,6 +344,11 @@ export function formatSummary(s: RoundSummary): string {
       `${isoDate(s.closesAt)}, rule: ${s.rule}`,
     `  budget ${formatRubles(s.budget)}, minted ${formatRubles(s.supply)}, ` +
       `allowances posted ${formatRubles(s.postedTotal)} in ${s.batches} batch(es), claimed ${formatRubles(s.claimedTotal)}`,
+    s.capacity === undefined
+      ? "  allowance per resident: none declared (each resident's amount is in the residents file)"
+      : `  allowance per resident ${formatRubles(s.allowance)}` +
+        `${s.residentsBound ? ", bound to the district chosen at enrollment" : ", any district"}; ` +
+        `room for ${s.capacity} more resident(s)`,
   ];
   for (const d of s.districts) {
     const state = d.finalized ? `finalized, funded ${formatRubles(d.funded)}` : "not finalized";

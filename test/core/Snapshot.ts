@@ -83,6 +83,7 @@ describe("Round snapshot", function () {
           batch.batchId,
           0,
           participant.amount,
+          participant.enrollment,
           proof,
           banks,
           banks.map(() => 10_000n),
