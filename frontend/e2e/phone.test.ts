@@ -43,9 +43,14 @@ after(async () => {
   round?.node.stop();
 });
 
+/** What the browser refused under the page's Content-Security-Policy, on any page of these tests. */
+const violations: string[] = [];
+
 /** A new, empty browser profile on a 360 px phone. */
 async function phonePage(): Promise<Page> {
-  return openPage(browser, { rpcUrl: round.config.rpcUrl, chainId: round.config.chainId, width: 360 });
+  const page = await openPage(browser, { rpcUrl: round.config.rpcUrl, chainId: round.config.chainId, width: 360 });
+  page.on("console", (m) => void (/Content Security Policy/i.test(m.text()) && violations.push(m.text())));
+  return page;
 }
 
 /** From a district's page: "vote", then "sign in" in the ballot's bar, then the phone option of the dialog. */
@@ -271,5 +276,18 @@ describe("Voting with a phone number", () => {
     // Nobody is signed in for the next resident.
     assert.equal(await page.getByTestId("signed-in-phone").count(), 0);
     await page.context().close();
+  });
+
+  it("serves its pages with a strict Content-Security-Policy, which none of the pages above broke", async () => {
+    const response = await fetch(`${site.url}/phone`);
+    const header = response.headers.get("content-security-policy") ?? "";
+    assert.match(header, /script-src 'self';/);
+    assert.match(header, /frame-ancestors 'none'/);
+    // Calls go to the page's own origin, the node and the resident services, nowhere else.
+    const connect = header.match(/connect-src ([^;]+)/)![1].split(" ");
+    assert.deepEqual(connect.sort(), ["'self'", new URL(round.config.rpcUrl).origin, services.url].sort());
+    const html = await response.text();
+    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self';/);
+    assert.deepEqual(violations, []);
   });
 });
