@@ -97,7 +97,13 @@ describe("npm run demo", function () {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(printed.find((line) => line.includes(code!))).to.match(/^\[demo SMS\] \+79161112233: .*\d{6}/);
-    const verified = await postJson(`${demo!.servicesUrl}/enroll/verify`, { phone, code, publicKey: key.publicKey });
+    // The demo round binds residents to the district they choose.
+    const verified = await postJson(`${demo!.servicesUrl}/enroll/verify`, {
+      phone,
+      code,
+      publicKey: key.publicKey,
+      district: 0,
+    });
     expect(verified.code, JSON.stringify(verified.json)).to.equal(201);
     // The demo posts at least every 10 s.
     const posted = await statusWhen(demo!.servicesUrl, key.address, "posted", 30_000);
