@@ -25,7 +25,8 @@ export function dappContentSecurityPolicy({
     "style-src 'self' 'unsafe-inline'",
     // The observers' map tiles come from the configured tile host; pictures may be data: URIs.
     "img-src 'self' data: https:",
-    `connect-src ${["'self'", ...connect].join(" ")}`,
+    // blob: the files the committee's and observers' pages make in the page for download.
+    `connect-src ${["'self'", "blob:", ...connect].join(" ")}`,
     "worker-src 'self'",
     "manifest-src 'self'",
     "object-src 'none'",
