@@ -169,6 +169,15 @@ describe("Voting with a phone number", () => {
     assert.equal(await confirmAndReceipt(page), account);
     assert.equal(await depositOf(first, account), rub(1_000));
     assert.equal(await depositOf(second, account), rub(9_000));
+
+    // "My vote" shows where the resident's rubles are, for the phone's account too.
+    await page.getByRole("link", { name: "Мой голос" }).click();
+    await page.getByRole("heading", { name: "Мой голос" }).waitFor();
+    await page
+      .getByText(/9\s000\s₽/)
+      .first()
+      .waitFor();
+    await screenshots(page, "phone-my-vote");
     await page.context().close();
   });
 
@@ -285,7 +294,7 @@ describe("Voting with a phone number", () => {
     assert.match(header, /frame-ancestors 'none'/);
     // Calls go to the page's own origin, the node and the resident services, nowhere else.
     const connect = header.match(/connect-src ([^;]+)/)![1].split(" ");
-    assert.deepEqual(connect.sort(), ["'self'", new URL(round.config.rpcUrl).origin, services.url].sort());
+    assert.deepEqual(connect.sort(), ["'self'", "blob:", new URL(round.config.rpcUrl).origin, services.url].sort());
     const html = await response.text();
     assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self';/);
     assert.deepEqual(violations, []);
