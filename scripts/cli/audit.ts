@@ -11,11 +11,11 @@ import { SingleBar } from "cli-progress";
 import { isAddress } from "ethers";
 
 import {
-  audit,
   exportRound,
   formatReceipt,
   formatReport,
-  receipt,
+  labelledAudit,
+  labelledReceipt,
   reportJson,
   toRpc,
   type AuditOptions,
@@ -105,8 +105,10 @@ export async function auditRound(
     ...(await auditOptions(options, publicationBase)),
     residentBalances: !options.skipResidentBalances,
   };
-  const report = await withProgress(options.progress, (onProgress) => audit({ ...auditing, onProgress }));
-  return { report, text: options.json ? reportJson(report) : formatReport(report) };
+  const { report, labels } = await withProgress(options.progress, (onProgress) =>
+    labelledAudit({ ...auditing, onProgress }),
+  );
+  return { report, text: options.json ? reportJson(report) : formatReport(report, labels) };
 }
 
 /** `kopilka export` and `kopilka pabulib export`: the files by name, written under `out` when given. */
@@ -137,8 +139,11 @@ export async function voterReceipt(
 ): Promise<{ receipt: Receipt; text: string }> {
   if (!isAddress(options.address)) throw new CommandError(`--address ${options.address} is not an address`);
   const auditing = await auditOptions(options, publicationBase);
-  const found = await withProgress(options.progress, (onProgress) =>
-    receipt({ ...auditing, onProgress, address: options.address }),
+  const { receipt: found, labels } = await withProgress(options.progress, (onProgress) =>
+    labelledReceipt({ ...auditing, onProgress, address: options.address }),
   );
-  return { receipt: found, text: options.json ? JSON.stringify(found, null, 2) + "\n" : formatReceipt(found) };
+  return {
+    receipt: found,
+    text: options.json ? JSON.stringify(found, null, 2) + "\n" : formatReceipt(found, labels),
+  };
 }

@@ -10,6 +10,7 @@ import { SingleBar, Presets } from "cli-progress";
 import { getAddress, isAddress } from "ethers";
 
 import { RoundReader, toRpc, type RoleName } from "@kopilka/core/chain";
+import { formatTime } from "@kopilka/core/display";
 import type { Round } from "../../typechain-types/index.js";
 import {
   checkChainId,
@@ -165,8 +166,8 @@ export async function chainTime(ctx: CommandContext): Promise<bigint> {
   return BigInt(block!.timestamp);
 }
 
-/** A chain timestamp as an ISO date, for messages. */
-export const isoDate = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+/** A chain timestamp in the round's time zone (the offset its manifest records), for messages. */
+export const roundTime = (handle: RoundHandle, seconds: bigint) => formatTime(seconds, handle.manifest?.utcOffset);
 
 /** Whether setup (districts, projects, mint) is still possible. */
 export async function setupOpen(ctx: CommandContext, handle: RoundHandle): Promise<boolean> {

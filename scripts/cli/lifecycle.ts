@@ -13,11 +13,11 @@ import {
   implementationStatusKey,
   parseImplementationStatus,
 } from "@kopilka/core/implementation";
-import { formatRubles, parseRubles } from "@kopilka/core/money";
+import { parseRubles, rubles } from "@kopilka/core/money";
 import { InputError } from "@kopilka/core/spec";
 import {
   chainTime,
-  isoDate,
+  roundTime,
   setupOpen,
   signerFor,
   useRound,
@@ -31,13 +31,13 @@ export async function mint(ctx: CommandContext, selector: RoundSelector): Promis
   const [{ budget }, supply] = await Promise.all([handle.reader.settings(), handle.reader.totalSupply(handle.token)]);
   const missing = budget - supply;
   if (missing === 0n) {
-    ctx.out.info(`The whole budget ${formatRubles(budget)} is minted already`);
+    ctx.out.info(`The whole budget ${rubles(budget)} is minted already`);
     return { minted: 0n };
   }
   if (!(await setupOpen(ctx, handle))) throw new CommandError(`round ${handle.address} is past setup: cannot mint`);
   const signer = await signerFor(ctx, handle, "minter");
   await sendAndWait(() => handle.round.connect(signer).mint(missing));
-  ctx.out.info(`Minted ${formatRubles(missing)}; supply is the budget ${formatRubles(budget)}`);
+  ctx.out.info(`Minted ${rubles(missing)}; supply is the budget ${rubles(budget)}`);
   return { minted: missing };
 }
 
@@ -59,13 +59,15 @@ export async function open(ctx: CommandContext, selector: RoundSelector): Promis
   const blockers: string[] = [];
   if (now >= closesAt) blockers.push("the round's voting period is over");
   if (districtBudgets !== budget) {
-    blockers.push(`district budgets add up to ${formatRubles(districtBudgets)} of ${formatRubles(budget)}`);
+    blockers.push(`district budgets add up to ${rubles(districtBudgets)} of ${rubles(budget)}`);
   }
-  if (supply !== budget) blockers.push(`minted ${formatRubles(supply)} of ${formatRubles(budget)}: run "kopilka mint"`);
+  if (supply !== budget) blockers.push(`minted ${rubles(supply)} of ${rubles(budget)}: run "kopilka mint"`);
   if (blockers.length > 0) throw new CommandError(`cannot open round ${handle.address}: ${blockers.join("; ")}`);
   const signer = await signerFor(ctx, handle, "committee");
   await sendAndWait(() => handle.round.connect(signer).open());
-  ctx.out.info(`Opened round ${handle.address}; voting runs from ${isoDate(opensAt)} to ${isoDate(closesAt)}`);
+  ctx.out.info(
+    `Opened round ${handle.address}; voting runs from ${roundTime(handle, opensAt)} to ${roundTime(handle, closesAt)}`,
+  );
   return { opened: true };
 }
 
@@ -81,7 +83,7 @@ export async function finalize(
   if (!opened) throw new CommandError(`round ${handle.address} was never opened: nothing to finalize`);
   if (now < closesAt) {
     throw new CommandError(
-      `round ${handle.address} closes at ${isoDate(closesAt)} (chain time ${isoDate(now)}): too early`,
+      `round ${handle.address} closes at ${roundTime(handle, closesAt)} (chain time ${roundTime(handle, now)}): too early`,
     );
   }
   if (options.district !== undefined && (options.district < 0 || options.district >= count)) {
@@ -164,7 +166,7 @@ export async function setStatus(
   }
   if (!project.funded) throw new CommandError(`project ${options.project} was not funded`);
   if (amountSpent > project.cost) {
-    throw new CommandError(`spent ${formatRubles(amountSpent)} is above the cost ${formatRubles(project.cost)}`);
+    throw new CommandError(`spent ${rubles(amountSpent)} is above the cost ${rubles(project.cost)}`);
   }
   const currentKey = implementationStatusKey(current.status);
   if (current.status >= ImplementationStatus.Completed) {
@@ -179,8 +181,6 @@ export async function setStatus(
   await sendAndWait(() =>
     handle.round.connect(signer).recordImplementation(options.project, status, amountSpent, documentHash),
   );
-  ctx.out.info(
-    `Project ${options.project}: ${options.status}, spent ${formatRubles(amountSpent)}, document ${documentHash}`,
-  );
+  ctx.out.info(`Project ${options.project}: ${options.status}, spent ${rubles(amountSpent)}, document ${documentHash}`);
   return { sent: true, documentHash };
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 
 import { CommandError, sendAndWait, writeFileIfChanged } from "../hardhat/connection.js";
-import { formatRubles, parseRubles } from "@kopilka/core/money";
+import { parseRubles, rubles } from "@kopilka/core/money";
 import { buildParticipantTree } from "@kopilka/core/participants";
 import { batchPath } from "@kopilka/core/publication";
 import { assignAllowances, parseResidents, type Allowances, type ResidentRow } from "@kopilka/core/residents";
@@ -80,7 +80,7 @@ export async function importParticipants(
   if (now >= closesAt) throw new CommandError(`round ${handle.address} is closed: no more residents`);
   if (postedTotal + allowances.total > supply) {
     throw new CommandError(
-      `the batch needs ${formatRubles(allowances.total)} but only ${formatRubles(supply - postedTotal)} of the ` +
+      `the batch needs ${rubles(allowances.total)} but only ${rubles(supply - postedTotal)} of the ` +
         `minted supply is unallocated: run "kopilka mint" first`,
     );
   }
@@ -93,9 +93,9 @@ export async function importParticipants(
   const file = batchPath(ctx.publicationBase, handle.chainId, handle.address, batchId);
   writeFileIfChanged(file, treeText);
   ctx.out.info(
-    `Posted batch ${batchId}: ${rows.length} residents, ${formatRubles(allowances.total)} in allowances` +
-      (allowances.each > 0n ? ` (${formatRubles(allowances.each)} each by default)` : "") +
-      `; ${formatRubles(allowances.remainder)} of the budget stays unallocated. Tree: ${file}`,
+    `Posted batch ${batchId}: ${rows.length} residents, ${rubles(allowances.total)} in allowances` +
+      (allowances.each > 0n ? ` (${rubles(allowances.each)} each by default)` : "") +
+      `; ${rubles(allowances.remainder)} of the budget stays unallocated. Tree: ${file}`,
   );
   return { ...summary(allowances, rows), batchId, root, file, posted: true };
 }

@@ -2,6 +2,8 @@
  * `kopilka round create` and `kopilka round show`. Creating reads what the chain already has (a round of the
  * same name and config by the same signer, its districts and projects) and sends only what is missing.
  */
+import { existsSync, readFileSync } from "node:fs";
+
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
 import { categoryKey } from "@kopilka/core/category";
@@ -11,20 +13,22 @@ import { phaseKey } from "@kopilka/core/phase";
 import { ruleKey } from "@kopilka/core/rule";
 import type { RoundFactory } from "../../typechain-types/index.js";
 import { CommandError, findDeploymentBlock, hasCode, sendAndWait, writeFileIfChanged } from "../hardhat/connection.js";
-import { canonicalJson, metadataHash } from "@kopilka/core/metadata";
-import { formatRubles } from "@kopilka/core/money";
+import { canonicalJson, hashFileText, metadataHash } from "@kopilka/core/metadata";
+import { formatTime } from "@kopilka/core/display";
+import { rubles } from "@kopilka/core/money";
+import { ruleText } from "@kopilka/core/audit";
 import { manifestPath, projectMetadataPath, projectMetadataURI, type RoundManifest } from "@kopilka/core/publication";
 import { InputError, roundConfigOf, type RoundSpec } from "@kopilka/core/spec";
 import { loadRoundSpec } from "@kopilka/core/node";
 import {
   chainTime,
   checkNetwork,
-  isoDate,
   readerOf,
   setupOpen,
   signerFor,
   useRound,
   type CommandContext,
+  type RoundHandle,
   type RoundSelector,
 } from "./context.js";
 import { readFactoryRecord } from "./deploy.js";
@@ -96,6 +100,7 @@ export async function createRoundFromSpec(
     airdrop: settings.airdrop,
     fromBlock,
     name: settings.name,
+    ...(spec.utcOffset === undefined ? {} : { utcOffset: spec.utcOffset }),
   };
   const manifestFile = manifestPath(ctx.publicationBase, chainId, address);
   writeFileIfChanged(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
@@ -214,8 +219,8 @@ async function checkExistingSetup(
     const wanted = spec.districts[id];
     if (onChain.name !== wanted.name || onChain.budget !== wanted.budget) {
       differences.push(
-        `district ${id} is "${onChain.name}" with ${formatRubles(onChain.budget)} on-chain, ` +
-          `"${wanted.name}" with ${formatRubles(wanted.budget)} in the spec`,
+        `district ${id} is "${onChain.name}" with ${rubles(onChain.budget)} on-chain, ` +
+          `"${wanted.name}" with ${rubles(wanted.budget)} in the spec`,
       );
     }
   });
@@ -251,6 +256,8 @@ export interface RoundSummary {
   opened: boolean;
   opensAt: bigint;
   closesAt: bigint;
+  /** The round's UTC offset from its manifest; times are shown in UTC without it. */
+  utcOffset?: string;
   rule: string;
   budget: bigint;
   supply: bigint;
@@ -263,7 +270,16 @@ export interface RoundSummary {
     budget: bigint;
     funded: bigint;
     finalized: boolean;
-    projects: { id: number; cost: bigint; category: string; tokens: bigint; funded: boolean; status: string }[];
+    projects: {
+      id: number;
+      /** From the published metadata file, when it hashes to what the project carries on-chain. */
+      title?: string;
+      cost: bigint;
+      category: string;
+      tokens: bigint;
+      funded: boolean;
+      status: string;
+    }[];
   }[];
 }
 
@@ -288,6 +304,7 @@ export async function showRound(ctx: CommandContext, selector: RoundSelector): P
           ]);
           return {
             id: projectId,
+            title: await publishedTitle(ctx, handle, projectId, project.bank),
             cost: project.cost,
             category: categoryKey(project.category),
             tokens: await reader.balanceOf(token, project.bank),
@@ -314,6 +331,7 @@ export async function showRound(ctx: CommandContext, selector: RoundSelector): P
     opened: settings.opened,
     opensAt: settings.opensAt,
     closesAt: settings.closesAt,
+    utcOffset: handle.manifest?.utcOffset,
     rule: ruleKey(settings.rule),
     budget: settings.budget,
     supply,
@@ -326,21 +344,41 @@ export async function showRound(ctx: CommandContext, selector: RoundSelector): P
   return summary;
 }
 
+/** A project's title from the publication dir, when its file hashes to the project's on-chain metadata hash. */
+async function publishedTitle(
+  ctx: CommandContext,
+  handle: RoundHandle,
+  projectId: number,
+  bank: string,
+): Promise<string | undefined> {
+  const file = projectMetadataPath(ctx.publicationBase, handle.chainId, handle.address, projectId);
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, "utf8");
+  if (hashFileText(text) !== (await handle.reader.metadataHash(bank))) return undefined;
+  try {
+    return (JSON.parse(text) as { title?: string }).title;
+  } catch {
+    return undefined;
+  }
+}
+
 export function formatSummary(s: RoundSummary): string {
+  const when = (seconds: bigint) => formatTime(seconds, s.utcOffset);
   const lines = [
     `Round "${s.name}" at ${s.address} (chain ${s.chainId})`,
-    `  phase: ${s.phase} (${s.opened ? "opened" : "not opened"}), voting ${isoDate(s.opensAt)} - ` +
-      `${isoDate(s.closesAt)}, rule: ${s.rule}`,
-    `  budget ${formatRubles(s.budget)}, minted ${formatRubles(s.supply)}, ` +
-      `allowances posted ${formatRubles(s.postedTotal)} in ${s.batches} batch(es), claimed ${formatRubles(s.claimedTotal)}`,
+    `  phase: ${s.phase} (${s.opened ? "opened" : "not opened"}), voting ${when(s.opensAt)} - ${when(s.closesAt)}`,
+    `  rule: ${s.rule} (${ruleText(s.rule === "piggy-bank-full" ? "PiggyBankFull" : "Ranked")})`,
+    `  budget ${rubles(s.budget)}, minted ${rubles(s.supply)}, ` +
+      `allowances posted ${rubles(s.postedTotal)} in ${s.batches} batch(es), claimed ${rubles(s.claimedTotal)}`,
   ];
   for (const d of s.districts) {
-    const state = d.finalized ? `finalized, funded ${formatRubles(d.funded)}` : "not finalized";
-    lines.push(`  district ${d.id} "${d.name}": budget ${formatRubles(d.budget)}, ${state}`);
+    const state = d.finalized ? `finalized, funded ${rubles(d.funded)}` : "not finalized";
+    lines.push(`  district ${d.id} "${d.name}": budget ${rubles(d.budget)}, ${state}`);
     for (const p of d.projects) {
       const winner = p.funded ? `  WINNER, ${p.status}` : "";
+      const title = p.title === undefined ? "" : ` "${p.title}"`;
       lines.push(
-        `    project ${p.id} [${p.category}] cost ${formatRubles(p.cost)}, tokens ${formatRubles(p.tokens)}${winner}`,
+        `    project ${p.id}${title} [${p.category}] cost ${rubles(p.cost)}, tokens ${rubles(p.tokens)}${winner}`,
       );
     }
   }

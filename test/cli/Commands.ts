@@ -266,7 +266,7 @@ describe("kopilka commands", function () {
       const { ctx, files } = await prepare();
       await deploy(ctx);
       await createRound(ctx, { spec: files.spec });
-      await expectCommandError(open(ctx, {}), /minted 0.00 of 1500.50/);
+      await expectCommandError(open(ctx, {}), /minted 0\s₽ of 1\s500,50\s₽/);
       await mint(ctx, {});
       await open(ctx, {});
       await expectCommandError(finalize(ctx, {}), /too early/);

@@ -3,7 +3,7 @@
  * optional header row. An empty district means any district; an empty amount means the equal allowance
  * (or the amount given on the command line). Every problem is reported at once with its line.
  */
-import { formatRubles, parseRubles } from "./money.js";
+import { parseRubles, rubles } from "./money.js";
 import { ANY_DISTRICT, type Participant } from "./participants.js";
 import { InputError, parseAddress, parseCsv, type InputProblem } from "./spec.js";
 
@@ -110,14 +110,14 @@ export function assignAllowances(
   if (explicit > unallocated) {
     problems.push({
       file,
-      message: `the rows' amounts add up to ${formatRubles(explicit)}, above the unallocated ${formatRubles(unallocated)}`,
+      message: `the rows' amounts add up to ${rubles(explicit)}, above the unallocated ${rubles(unallocated)}`,
     });
   } else if (perResident === undefined && open > 0n) {
     each = (unallocated - explicit) / open;
     if (each === 0n) {
       problems.push({
         file,
-        message: `${formatRubles(unallocated - explicit)} cannot give ${open} residents 0.01 each`,
+        message: `${rubles(unallocated - explicit)} cannot give ${open} residents 0,01 ₽ each`,
       });
     }
   }
@@ -125,7 +125,7 @@ export function assignAllowances(
   if (problems.length === 0 && total > unallocated) {
     problems.push({
       file,
-      message: `the allowances add up to ${formatRubles(total)}, above the unallocated ${formatRubles(unallocated)}`,
+      message: `the allowances add up to ${rubles(total)}, above the unallocated ${rubles(unallocated)}`,
     });
   }
   if (problems.length > 0) throw new InputError(problems);

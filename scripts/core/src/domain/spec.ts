@@ -9,8 +9,9 @@ import { parse as parseCsvText } from "csv-parse/browser/esm/sync";
 import { getAddress, zeroAddress } from "viem";
 
 import { CATEGORIES, categoryIndex } from "./category.js";
+import { utcOffsetOf } from "./display.js";
 import type { ProjectMetadata } from "./metadata.js";
-import { formatRubles, parseRubles } from "./money.js";
+import { parseRubles, rubles } from "./money.js";
 import { RULE_KEYS, type Rule } from "./rule.js";
 
 /** One thing wrong with the input: where it is (file, line or JSON path) and why. */
@@ -109,6 +110,8 @@ export interface RoundSpec {
   /** Unix seconds. */
   opensAt: bigint;
   closesAt: bigint;
+  /** The UTC offset `opensAt` was written with ("+03:00"): the round's time zone for people. */
+  utcOffset?: string;
   rule: Rule;
   minTokens: bigint;
   minSupporters: number;
@@ -204,10 +207,7 @@ export function parseRoundSpec(
   if (budget !== undefined && districts.length > 0) {
     const sum = districts.reduce((total, d) => total + d.budget, 0n);
     if (sum !== budget) {
-      at(
-        "districts",
-        `district budgets add up to ${formatRubles(sum)}, not to the round budget ${formatRubles(budget)}`,
-      );
+      at("districts", `district budgets add up to ${rubles(sum)}, not to the round budget ${rubles(budget)}`);
     }
   }
   const projects = parseProjects(spec.projects, source, districts);
@@ -219,6 +219,7 @@ export function parseRoundSpec(
     budget: budget!,
     opensAt: opensAt!,
     closesAt: closesAt!,
+    utcOffset: utcOffsetOf(spec.opensAt),
     rule: rule!,
     minTokens: minTokens!,
     minSupporters: minSupporters!,
@@ -333,8 +334,8 @@ function parseProjects(value: unknown, source: Source, districts: readonly Distr
     if (cost === 0n) report("a project cost must be above zero");
     if (cost !== undefined && district >= 0 && cost > districts[district].budget) {
       report(
-        `cost ${formatRubles(cost)} is above the budget of district "${districts[district].name}" ` +
-          `(${formatRubles(districts[district].budget)})`,
+        `cost ${rubles(cost)} is above the budget of district "${districts[district].name}" ` +
+          `(${rubles(districts[district].budget)})`,
       );
     }
     const location = parseLocation(f.lat, f.lon, report);
