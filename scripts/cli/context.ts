@@ -13,6 +13,7 @@ import { RoundReader, toRpc, type RoleName } from "@kopilka/core/chain";
 import { formatTime } from "@kopilka/core/display";
 import type { Round } from "../../typechain-types/index.js";
 import {
+  bindingMismatch,
   checkChainId,
   CommandError,
   expectedChainId,
@@ -57,6 +58,8 @@ export interface CommandContext {
   /** Base directory of the published files. */
   publicationBase: string;
   out: Output;
+  /** The account to sign with (--from); by default the network's first. */
+  from?: string;
 }
 
 /** How a command finds its round: --round ADDR, --manifest FILE, or the only manifest under the publication base. */
@@ -94,6 +97,14 @@ export async function useRound(ctx: CommandContext, selector: RoundSelector): Pr
   const chainId = await checkChainId(ctx.connection, expected?.chainId);
   const address = found?.manifest.round ?? selector.round!;
   const { ethers } = ctx.connection;
+  const mismatch = found && (await bindingMismatch(ctx.connection, found.manifest));
+  if (mismatch !== undefined) {
+    throw new CommandError(
+      `the round manifest ${found!.file} describes another chain than network "${ctx.connection.networkName}" ` +
+        `(chain ${chainId}): ${mismatch}. Round ${address} there is not this round; point --rpc at the node the ` +
+        `round was created on.`,
+    );
+  }
   if (!(await hasCode(ethers.provider, address))) {
     throw new CommandError(`no round at ${address} on network "${ctx.connection.networkName}" (chain ${chainId})`);
   }
@@ -150,7 +161,7 @@ export async function signerFor(
   handle?: RoundHandle,
   role?: RoleName,
 ): Promise<HardhatEthersSigner> {
-  const signer = await signerOf(ctx.connection);
+  const signer = await signerOf(ctx.connection, ctx.from);
   await requireNoPendingTransactions(ctx.connection.ethers.provider, signer.address);
   if (handle !== undefined && role !== undefined) {
     if (!(await handle.reader.hasRole(role, signer.address))) {

@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 
 import type { RpcSource } from "@kopilka/core/node";
-import { CommandError } from "../hardhat/connection.js";
+import { CommandError, type Connection } from "../hardhat/connection.js";
 import { DEFAULT_PUBLICATION_BASE } from "@kopilka/core/publication";
 import { formatProblem, InputError } from "@kopilka/core/spec";
 import { auditRound, exportResults, voterReceipt, type ReadOptions } from "./audit.js";
@@ -19,9 +19,13 @@ import { createRound, showRound } from "./round.js";
 
 interface GlobalOptions {
   network: string;
+  rpc?: string;
+  from?: string;
   chainId?: bigint;
   publicationDir: string;
 }
+
+const DEFAULT_NETWORK = "localhost";
 
 const wholeNumber = (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number");
@@ -39,7 +43,13 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       "Run a Kopilka participatory-budgeting round (deploy, create, mint, import residents, open, finalize) " +
         "and check one (audit, export, receipt)",
     )
-    .option("--network <name>", "network from hardhat.config.ts", "localhost")
+    .option("--network <name>", "network from hardhat.config.ts", DEFAULT_NETWORK)
+    .option(
+      "--rpc <url>",
+      "JSON-RPC endpoint of the chain (instead of the --network's URL); signs with KOPILKA_DEPLOYER_KEY when it is " +
+        "configured (environment or hardhat keystore), else with the node's own accounts",
+    )
+    .option("--from <address>", "sign with this account of the network (default: its first)")
     .option("--chain-id <id>", "expected chain id: refuse to sign on any other chain", (value) => {
       if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number");
       return BigInt(value);
@@ -49,7 +59,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
     .addHelpText(
       "after",
       `
-A round, step by step:
+A round, step by step (add --rpc URL to reach any chain; the key comes from KOPILKA_DEPLOYER_KEY):
   kopilka deploy
   kopilka round create --spec round.json
   kopilka mint
@@ -261,9 +271,10 @@ function readAction<E extends object>(
 ) {
   return async (flags: ReadFlags & E, command: Command) => {
     const globals = command.optsWithGlobals() as GlobalOptions;
-    let connection: Awaited<ReturnType<(typeof import("hardhat"))["network"]["create"]>> | undefined;
+    let connection: Connection | undefined;
     let rpc: RpcSource;
-    if (flags.rpc !== undefined) rpc = flags.rpc;
+    const url = flags.rpc ?? globals.rpc;
+    if (url !== undefined) rpc = url;
     else {
       const { network } = await import("hardhat");
       connection = await network.create({ network: globals.network });
@@ -282,17 +293,50 @@ function readAction<E extends object>(
 function action<T>(run: (ctx: CommandContext, options: T) => Promise<unknown>) {
   return async (options: T, command: Command) => {
     const globals = command.optsWithGlobals() as GlobalOptions;
-    const { network } = await import("hardhat");
-    const connection = await network.create({ network: globals.network });
+    const connection = await connect(globals);
     try {
       await run(
-        { connection, chainId: globals.chainId, publicationBase: globals.publicationDir, out: consoleOutput },
+        {
+          connection,
+          chainId: globals.chainId,
+          publicationBase: globals.publicationDir,
+          out: consoleOutput,
+          from: globals.from,
+        },
         options,
       );
     } finally {
       await connection.close();
     }
   };
+}
+
+/**
+ * The network connection of a signing command. `--rpc URL` replaces the network's URL; with the default network it
+ * signs with the configured key (the `remote` network's KOPILKA_DEPLOYER_KEY, from the environment or Hardhat's
+ * keystore) when there is one, and otherwise with the node's own unlocked accounts (a local node).
+ */
+async function connect(globals: GlobalOptions): Promise<Connection> {
+  const { network } = await import("hardhat");
+  if (globals.rpc === undefined) return await network.create({ network: globals.network });
+  const override = { url: globals.rpc };
+  if (globals.network !== DEFAULT_NETWORK) return await network.create({ network: globals.network, override });
+  const remote = await network.create({ network: "remote", override });
+  if (await hasConfiguredKey(remote)) return remote;
+  await remote.close();
+  return await network.create({ network: DEFAULT_NETWORK, override });
+}
+
+/** Whether the connection's accounts resolve: a configured key rather than a missing configuration variable. */
+async function hasConfiguredKey(connection: Connection): Promise<boolean> {
+  const config = connection.networkConfig;
+  if (config.type !== "http" || !Array.isArray(config.accounts)) return false;
+  try {
+    await Promise.all(config.accounts.map((account) => account.get()));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {

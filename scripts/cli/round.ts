@@ -12,7 +12,14 @@ import { implementationStatusKey } from "@kopilka/core/implementation";
 import { phaseKey } from "@kopilka/core/phase";
 import { ruleKey } from "@kopilka/core/rule";
 import type { RoundFactory } from "../../typechain-types/index.js";
-import { CommandError, findDeploymentBlock, hasCode, sendAndWait, writeFileIfChanged } from "../hardhat/connection.js";
+import {
+  CommandError,
+  deploymentBinding,
+  findDeploymentBlock,
+  hasCode,
+  sendAndWait,
+  writeFileIfChanged,
+} from "../hardhat/connection.js";
 import { canonicalJson, hashFileText, metadataHash } from "@kopilka/core/metadata";
 import { formatTime } from "@kopilka/core/display";
 import { rubles } from "@kopilka/core/money";
@@ -31,7 +38,7 @@ import {
   type RoundHandle,
   type RoundSelector,
 } from "./context.js";
-import { readFactoryRecord } from "./deploy.js";
+import { factoryRecordMismatch, factoryRecordPath, readFactoryRecord } from "./deploy.js";
 
 export interface CreateRoundOptions {
   spec: string;
@@ -68,16 +75,25 @@ export async function createRoundFromSpec(
   const { ethers } = ctx.connection;
   const signer = await signerFor(ctx);
 
-  const record = readFactoryRecord(ctx.publicationBase, chainId);
+  const found = readFactoryRecord(ctx.publicationBase, chainId);
+  const stale = found && (await factoryRecordMismatch(ctx, found));
+  const record = stale === undefined ? found : undefined;
   const factoryAddress = options.factory ?? record?.address;
   if (factoryAddress === undefined || !(await hasCode(ethers.provider, factoryAddress))) {
-    throw new CommandError(`no round factory on chain ${chainId}: run "kopilka deploy" first or pass --factory`);
+    throw new CommandError(
+      `no round factory on chain ${chainId}` +
+        (stale === undefined
+          ? ""
+          : ` (${factoryRecordPath(ctx.publicationBase, chainId)} is another chain's: ${stale})`) +
+        `: run "kopilka deploy" first or pass --factory`,
+    );
   }
   const factory = await ethers.getContractAt("RoundFactory", factoryAddress);
   const fromBlock =
     record?.address === factoryAddress
       ? record.deploymentBlock
       : await findDeploymentBlock(ethers.provider, factoryAddress);
+  const deployment = await deploymentBinding(ctx.connection, factoryAddress, fromBlock);
 
   let address = options.round ?? (await findExistingRound(ctx, factory, fromBlock, spec, signer, options.newRound));
   const created = address === undefined;
@@ -101,6 +117,7 @@ export async function createRoundFromSpec(
     fromBlock,
     name: settings.name,
     ...(spec.utcOffset === undefined ? {} : { utcOffset: spec.utcOffset }),
+    deployment,
   };
   const manifestFile = manifestPath(ctx.publicationBase, chainId, address);
   writeFileIfChanged(manifestFile, JSON.stringify(manifest, null, 2) + "\n");

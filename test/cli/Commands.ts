@@ -6,6 +6,7 @@ import { keccak256 } from "ethers";
 import { network } from "hardhat";
 
 import type { CommandContext } from "../../scripts/cli/context.js";
+import { auditRound } from "../../scripts/cli/audit.js";
 import { deploy } from "../../scripts/cli/deploy.js";
 import { finalize, mint, open, setStatus } from "../../scripts/cli/lifecycle.js";
 import { importParticipants } from "../../scripts/cli/participants.js";
@@ -243,6 +244,32 @@ describe("kopilka commands", function () {
       await expectMismatch(importParticipants(ctx, {}, { csv: residentsOf(dir) }), 10n);
       await expectMismatch(open(ctx, {}), 10n);
       expect(await ethers.provider.getTransactionCount(committee.address)).to.equal(nonce);
+    });
+
+    it("refuses a manifest of another chain with the same id, where the same addresses hold another round", async function () {
+      const fork = await networkHelpers.takeSnapshot();
+      const { ctx, files } = await prepare();
+      await deploy(ctx);
+      const first = await createRound(ctx, { spec: files.spec });
+      // Another history from the same state: the same nonces give the same addresses, the blocks other hashes.
+      await fork.restore();
+      await networkHelpers.mine(1);
+      const elsewhere = { ...ctx, publicationBase: tempDir() };
+      await deploy(elsewhere);
+      const second = await createRound(elsewhere, { spec: files.spec });
+      expect(second.round).to.equal(first.round);
+      const nonce = await ethers.provider.getTransactionCount(committee.address);
+      await expectCommandError(showRound(ctx, {}), /describes another chain .* point --rpc at the node/);
+      await expectCommandError(mint(ctx, {}), /describes another chain/);
+      expect(await ethers.provider.getTransactionCount(committee.address)).to.equal(nonce);
+      const audited = await auditRound({ rpc: connection.provider, round: first.round }, ctx.publicationBase).catch(
+        (e: unknown) => e,
+      );
+      expect((audited as Error).message).to.match(/the published manifest .* describes another chain/);
+      // The factory record of the first history is not taken for this chain's factory either.
+      const redeployed = await deploy(ctx);
+      expect(redeployed.deployed).to.equal(true);
+      expect((await showRound(elsewhere, {})).address).to.equal(second.round);
     });
 
     it("refuses when --chain-id and the manifest disagree", async function () {

@@ -8,7 +8,7 @@ import { silentOutput } from "../../scripts/cli/context.js";
 import { CommandError } from "../../scripts/hardhat/connection.js";
 import { manifestPath } from "@kopilka/core/publication";
 import { HARDHAT_ACCOUNT_COUNT } from "../../scripts/demo/data.js";
-import { portIsFree, ROOT, startDemo, type RunningDemo } from "../../scripts/demo/run.js";
+import { portIsFree, readyMessage, ROOT, startDemo, type RunningDemo } from "../../scripts/demo/run.js";
 import { Round__factory, Airdrop__factory } from "../../typechain-types/index.js";
 import { tempDir } from "../cli/helpers.js";
 import { freePort } from "../../scripts/hardhat/localnode.js";
@@ -76,6 +76,14 @@ describe("npm run demo", function () {
     const manifestUrl = `${demo!.webUrl}/published/31337/${demo!.round.toLowerCase()}/round.json`;
     const served = await (await fetch(manifestUrl)).text();
     expect(served).to.equal(readFileSync(manifestPath(publicationBase, 31337, demo!.round), "utf8"));
+  });
+
+  it("prints commands that reach its own node, never the default port", function () {
+    const commands = readyMessage(demo!, publicationBase)
+      .split("\n")
+      .filter((line) => line.includes("npx kopilka"));
+    expect(commands.length).to.be.at.least(4);
+    for (const line of commands) expect(line).to.contain(`--rpc ${demo!.rpcUrl} `);
   });
 
   it("refuses a busy port with a clear message, starting nothing", async function () {

@@ -18,6 +18,7 @@ import { recount, type Recount } from "./recount.js";
 import { decidingTies, type DecidingTie } from "../domain/tally.js";
 import type { TreeWorkerFactory } from "./tree-rebuild.js";
 import { toRpc, type RpcSource } from "../chain/rpc.js";
+import { deploymentMismatch } from "../chain/binding.js";
 
 export type CheckStatus = "pass" | "fail" | "skip";
 
@@ -128,6 +129,13 @@ export async function loadAudited(options: AuditOptions, forChecks = false): Pro
       const manifest = await readManifest(files);
       if (manifest && manifest.round.toLowerCase() !== options.round.toLowerCase()) {
         throw new Error(`the published manifest is for round ${manifest.round}, not ${options.round}`);
+      }
+      const mismatch = manifest && (await deploymentMismatch(rpc, manifest));
+      if (mismatch !== undefined) {
+        throw new Error(
+          `the published manifest ${files.location}/round.json describes another chain than the endpoint's ` +
+            `(chain ${chainId}): ${mismatch}. Read the round through the node it lives on.`,
+        );
       }
       fromBlock ??= manifest?.fromBlock;
       factory ??= manifest?.factory;
