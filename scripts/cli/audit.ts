@@ -113,12 +113,12 @@ export async function auditRound(
 
 /** `kopilka export` and `kopilka pabulib export`: the files by name, written under `out` when given. */
 export async function exportResults(
-  options: ReadOptions & { format: ExportFormat; out?: string },
+  options: ReadOptions & { format: ExportFormat; out?: string; excel?: boolean },
   publicationBase: string,
 ): Promise<{ files: Record<string, string>; written: string[] }> {
   const auditing = await auditOptions(options, publicationBase);
   const files = await withProgress(options.progress, (onProgress) =>
-    exportRound({ ...auditing, onProgress, format: options.format }),
+    exportRound({ ...auditing, onProgress, format: options.format, excel: options.excel }),
   );
   const written: string[] = [];
   if (options.out !== undefined) {

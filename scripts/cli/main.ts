@@ -176,10 +176,15 @@ Anyone, without a key:
       .command("export")
       .description("results per district and project, and anonymised ballots")
       .addOption(new Option("--format <format>", "csv, json or pb (Pabulib, one file per district)").choices(FORMATS))
+      .option(
+        "--excel",
+        "CSV for Russian Excel: UTF-8 with a byte order mark, `;` between fields, amounts in rubles (1500,50)",
+      )
       .option("--out <dir>", "write the files into this directory (default: print them)"),
   ).action(
-    readAction<{ format?: "csv" | "json" | "pb"; out?: string }>(state, async (options, base) => {
+    readAction<{ format?: "csv" | "json" | "pb"; out?: string; excel?: boolean }>(state, async (options, base) => {
       const format = options.format ?? "csv";
+      if (options.excel && format !== "csv") throw new CommandError(`--excel writes CSV, not ${format}`);
       const { files, written } = await exportResults({ ...options, format }, base);
       if (options.out === undefined) {
         for (const [name, content] of Object.entries(files)) process.stdout.write(`# ${name}\n${content}`);

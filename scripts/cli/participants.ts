@@ -3,14 +3,13 @@
  * posts its root. A re-run finds its root already posted (even though the unallocated budget shrank by the
  * batch itself) and only rewrites the published file.
  */
-import { readFileSync } from "node:fs";
-
 import { CommandError, sendAndWait, writeFileIfChanged } from "../hardhat/connection.js";
 import { parseRubles, rubles } from "@kopilka/core/money";
 import { buildParticipantTree } from "@kopilka/core/participants";
 import { batchPath } from "@kopilka/core/publication";
 import { assignAllowances, parseResidents, type Allowances, type ResidentRow } from "@kopilka/core/residents";
-import { InputError } from "@kopilka/core/spec";
+import { csvDelimiter, DELIMITER_NAMES, InputError } from "@kopilka/core/spec";
+import { readTableFile } from "@kopilka/core/node";
 import { chainTime, signerFor, useRound, type CommandContext, type RoundSelector } from "./context.js";
 
 export interface ImportOptions {
@@ -49,11 +48,10 @@ export async function importParticipants(
     if ("error" in parsed) throw new InputError([{ file: "--amount-per-resident", message: parsed.error }]);
     perResident = parsed.kopecks;
   }
-  let text: string;
-  try {
-    text = readFileSync(options.csv, "utf8");
-  } catch (error) {
-    throw new InputError([{ file: options.csv, message: `cannot read: ${(error as Error).message}` }]);
+  const { text, encoding } = readTableFile(options.csv);
+  const delimiter = csvDelimiter(text);
+  if (encoding !== "utf-8" || delimiter !== ",") {
+    ctx.out.info(`Read ${options.csv} as ${encoding} text separated by ${DELIMITER_NAMES[delimiter]}`);
   }
   const [{ budget, closesAt, districtCount }, postedTotal, batchCount] = await Promise.all([
     reader.settings(),

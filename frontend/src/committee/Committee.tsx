@@ -14,7 +14,7 @@ import { useSearch } from "wouter";
 import { parseRubles } from "@kopilka/core/money";
 import { buildParticipantTree } from "@kopilka/core/participants";
 import { assignAllowances, parseResidents, type Allowances } from "@kopilka/core/residents";
-import { InputError, type InputProblem } from "@kopilka/core/spec";
+import { decodeTableFile, InputError, type InputProblem } from "@kopilka/core/spec";
 import { Failure, Loading, useChainNow } from "../components/common.js";
 import { EnvironmentContext, useEnvironment } from "../context.js";
 import {
@@ -190,11 +190,11 @@ function Residents({ round }: { round: RoundInfo }): ReactNode {
   if (!districts.data || posted.data === undefined) return <Loading />;
   const unallocated = round.budget - posted.data;
 
-  const load = (name: string, text: string): void => {
+  const load = (name: string, bytes: Uint8Array): void => {
     setBatch(undefined);
     try {
       const rows = parseResidents(
-        text,
+        decodeTableFile(bytes, name).text,
         name,
         districts.data.map((d) => d.name),
       );
@@ -225,7 +225,7 @@ function Residents({ round }: { round: RoundInfo }): ReactNode {
           accept=".csv,text/csv"
           onChange={(e) => {
             const file = e.target.files?.[0];
-            if (file) void file.text().then((text) => load(file.name, text));
+            if (file) void file.arrayBuffer().then((bytes) => load(file.name, new Uint8Array(bytes)));
           }}
         />
       </label>

@@ -12,7 +12,7 @@ import { nodeTreeWorker } from "./worker.js";
 
 // Everything of the auditor's library; the functions below replace their platform-neutral namesakes.
 export * from "../src/audit/index.js";
-export { loadRoundSpec, readLocalFile, readPabulibFile } from "./files.js";
+export { loadRoundSpec, readLocalFile, readPabulibFile, readTableFile } from "./files.js";
 export { nodeTreeWorker } from "./worker.js";
 
 /** The auditor's options on Node: `treeWorker: false` rebuilds the trees on the main thread. */
@@ -36,8 +36,9 @@ export const loadAudited = (options: NodeAuditOptions, forChecks = false): Promi
   core.loadAudited(withNodeIo(options), forChecks);
 
 /** `exportRound` with Node's file system. */
-export const exportRound = (options: NodeAuditOptions & { format: ExportFormat }): Promise<Record<string, string>> =>
-  core.exportRound(withNodeIo(options));
+export const exportRound = (
+  options: NodeAuditOptions & { format: ExportFormat; excel?: boolean },
+): Promise<Record<string, string>> => core.exportRound(withNodeIo(options));
 
 /** `labelledAudit` with Node's file system and worker threads. */
 export const labelledAudit = (options: NodeAuditOptions) => core.labelledAudit(withNodeIo(options));

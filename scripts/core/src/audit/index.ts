@@ -34,10 +34,12 @@ export { readLogs, isRangeError, isTransientError, type LogReaderOptions, type R
 export { toRpc, type Eip1193Provider, type RpcSource } from "../chain/rpc.js";
 
 /** Results and anonymised ballots of a round as files (name -> content). */
-export async function exportRound(options: AuditOptions & { format: ExportFormat }): Promise<Record<string, string>> {
+export async function exportRound(
+  options: AuditOptions & { format: ExportFormat; excel?: boolean },
+): Promise<Record<string, string>> {
   const { data, counted, files } = await loadAudited({ ...options, residentBalances: false });
   const metadata = options.format === "pb" ? await verifiedMetadata(data, files) : undefined;
-  return exportFiles(data, counted, options.format, metadata);
+  return exportFiles(data, counted, options.format, metadata, { excel: options.excel });
 }
 
 /** What `address` claimed and put where in the round, with transaction hashes and block times. */
