@@ -2,10 +2,11 @@
  * The tool on a real node reached over http: a `hardhat node` started here with another chain id (1337), driven
  * through the command functions and through the `kopilka` bin as a child process.
  */
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -39,6 +40,22 @@ function kopilka(url: string, args: string[]): Promise<{ code: number; stdout: s
     child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+describe("npx kopilka", function () {
+  it("prints only Kopilka's output under the machine's own Node, whatever its version", async function () {
+    // The PATH of a committee member's shell: the machine's node and npx, not the project's node_modules/.bin.
+    const PATH = (process.env.PATH ?? "")
+      .split(path.delimiter)
+      .filter((dir) => !dir.includes("node_modules"))
+      .join(path.delimiter);
+    const { stdout, stderr } = await promisify(execFile)("npx", ["kopilka", "--help"], {
+      cwd: ROOT,
+      env: { ...process.env, PATH },
+    });
+    expect(stderr).to.equal("");
+    expect(stdout).to.match(/^Usage: kopilka \[options\] \[command\]/);
+  });
+});
 
 describe("kopilka on a node with another chain id", function () {
   let node: LocalNode | undefined;
