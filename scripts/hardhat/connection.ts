@@ -11,7 +11,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import type { ContractTransactionResponse, Provider } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { deploymentBindingOf, deploymentMismatch, toRpc } from "@kopilka/core/chain";
+import { deploymentBindingOf, deploymentMismatch, revertReason, toRpc } from "@kopilka/core/chain";
 import type { DeploymentBinding } from "@kopilka/core/publication";
 
 /** A failure the committee can act on; the tool prints its message without a stack. */
@@ -136,13 +136,43 @@ export async function requireNoPendingTransactions(provider: Provider, account: 
   }
 }
 
-/** Sends one transaction and waits for its receipt; throws when it reverted. */
+/**
+ * Sends one transaction and waits for its receipt. A refusal is reported in the contracts' words whichever client
+ * answered: at estimation (Anvil gives only the revert data, Hardhat the error's name), or, for a transaction mined
+ * and failed, by calling it again on the state before its block.
+ */
 export async function sendAndWait(
   send: () => Promise<ContractTransactionResponse>,
 ): Promise<{ hash: string; blockNumber: number }> {
-  const response = await send();
-  const receipt = await response.wait();
-  if (receipt === null || receipt.status !== 1) throw new CommandError(`transaction ${response.hash} failed`);
+  let response: ContractTransactionResponse;
+  try {
+    response = await send();
+  } catch (error) {
+    const reason = revertReason(error);
+    if (reason !== undefined) throw new CommandError(`the chain refuses the transaction: ${reason}`);
+    throw error;
+  }
+  let failed = false;
+  const receipt = await response.wait().catch((error: unknown) => {
+    // ethers throws for a mined transaction that reverted; its receipt says so too.
+    failed = true;
+    return (error as { receipt?: Awaited<ReturnType<typeof response.wait>> }).receipt ?? null;
+  });
+  if (receipt === null || receipt.status !== 1 || failed) {
+    const again = await response.provider
+      .call({
+        from: response.from,
+        to: response.to,
+        data: response.data,
+        value: response.value,
+        blockTag: (receipt?.blockNumber ?? 1) - 1,
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => revertReason(error),
+      );
+    throw new CommandError(`transaction ${response.hash} failed${again === undefined ? "" : `: ${again}`}`);
+  }
   return { hash: receipt.hash, blockNumber: receipt.blockNumber };
 }
 
