@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { ContractTransactionResponse, Provider } from "ethers";
+import type { Provider, TransactionReceipt, TransactionResponse } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { deploymentBindingOf, deploymentMismatch, revertReason, toRpc } from "@kopilka/core/chain";
@@ -141,10 +141,8 @@ export async function requireNoPendingTransactions(provider: Provider, account: 
  * answered: at estimation (Anvil gives only the revert data, Hardhat the error's name), or, for a transaction mined
  * and failed, by calling it again on the state before its block.
  */
-export async function sendAndWait(
-  send: () => Promise<ContractTransactionResponse>,
-): Promise<{ hash: string; blockNumber: number }> {
-  let response: ContractTransactionResponse;
+export async function sendAndWait(send: () => Promise<TransactionResponse>): Promise<TransactionReceipt> {
+  let response: TransactionResponse;
   try {
     response = await send();
   } catch (error) {
@@ -173,7 +171,7 @@ export async function sendAndWait(
       );
     throw new CommandError(`transaction ${response.hash} failed${again === undefined ? "" : `: ${again}`}`);
   }
-  return { hash: receipt.hash, blockNumber: receipt.blockNumber };
+  return receipt;
 }
 
 /** The block where the contract at `address` was deployed: the first block with code there. */
