@@ -60,6 +60,8 @@ export interface CommandContext {
   out: Output;
   /** The account to sign with (--from); by default the network's first. */
   from?: string;
+  /** A Safe the signer is an owner of (--safe): committee commands propose to it instead of sending. */
+  safe?: string;
 }
 
 /** How a command finds its round: --round ADDR, --manifest FILE, or the only manifest under the publication base. */

@@ -16,6 +16,7 @@ import { finalize, RECORDABLE_STATUSES, mint, open, setStatus } from "./lifecycl
 import { importPabulib } from "./pabulib.js";
 import { importParticipants } from "./participants.js";
 import { createRound, showRound } from "./round.js";
+import { confirmSafe, listSafe, WaitingForSafe } from "./safe.js";
 
 interface GlobalOptions {
   network: string;
@@ -23,6 +24,7 @@ interface GlobalOptions {
   from?: string;
   chainId?: bigint;
   publicationDir: string;
+  safe?: string;
 }
 
 const DEFAULT_NETWORK = "localhost";
@@ -55,6 +57,11 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       return BigInt(value);
     })
     .option("--publication-dir <dir>", "where the round's public files are written", DEFAULT_PUBLICATION_BASE)
+    .option(
+      "--safe <address>",
+      "act as this Safe multisig, which the signer is an owner of: committee commands propose Safe transactions " +
+        "(stored under the publication dir) and execute them once enough owners confirmed",
+    )
     .showHelpAfterError()
     .addHelpText(
       "after",
@@ -69,6 +76,11 @@ A round, step by step (add --rpc URL to reach any chain; the key comes from KOPI
   kopilka finalize
   kopilka status set --project 3 --status contracted --spent 0 --document contract.pdf
   kopilka round show
+
+With a Safe multisig holding the committee's roles, every owner runs the same commands with --safe ADDR:
+  kopilka --safe ADDR mint            (proposes; a re-run finds it proposed and sends nothing new)
+  kopilka --safe ADDR safe confirm    (another owner confirms; executes once the threshold is met)
+  kopilka --safe ADDR safe list
 
 Anyone, without a key:
   kopilka audit --rpc URL --round ADDR [--published DIR|URL]
@@ -204,6 +216,17 @@ Anyone, without a key:
     }),
   );
 
+  const safe = program.command("safe").description("Safe multisig proposals (with --safe ADDR)");
+  safe
+    .command("confirm")
+    .description("confirm the Safe transactions waiting (or one of them), and execute those confirmed enough")
+    .option("--tx <hash>", "only this Safe transaction")
+    .action(action((ctx, options: { tx?: string }) => confirmSafe(ctx, options)));
+  safe
+    .command("list")
+    .description("the Safe's proposals, their confirmations and state")
+    .action(action((ctx) => listSafe(ctx)));
+
   const pabulib = program.command("pabulib").description("Pabulib (pabulib.org) elections in and out");
   pabulib
     .command("import")
@@ -307,6 +330,7 @@ function action<T>(run: (ctx: CommandContext, options: T) => Promise<unknown>) {
           publicationBase: globals.publicationDir,
           out: consoleOutput,
           from: globals.from,
+          safe: globals.safe,
         },
         options,
       );
@@ -350,6 +374,10 @@ export async function main(argv: string[]): Promise<number> {
     await buildProgram(state).parseAsync(argv);
     return state.exitCode;
   } catch (error) {
+    if (error instanceof WaitingForSafe) {
+      console.log(error.message);
+      return 0;
+    }
     if (error instanceof InputError) {
       console.error(`Nothing was sent. ${error.problems.length} problem(s) in the input:`);
       for (const problem of error.problems) console.error(`  ${formatProblem(problem)}`);

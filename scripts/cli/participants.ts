@@ -3,14 +3,15 @@
  * posts its root. A re-run finds its root already posted (even though the unallocated budget shrank by the
  * batch itself) and only rewrites the published file.
  */
-import { CommandError, sendAndWait, writeFileIfChanged } from "../hardhat/connection.js";
+import { CommandError, writeFileIfChanged } from "../hardhat/connection.js";
 import { parseRubles, rubles } from "@kopilka/core/money";
 import { buildParticipantTree } from "@kopilka/core/participants";
 import { batchPath } from "@kopilka/core/publication";
 import { assignAllowances, parseResidents, type Allowances, type ResidentRow } from "@kopilka/core/residents";
 import { csvDelimiter, DELIMITER_NAMES, InputError } from "@kopilka/core/spec";
 import { readTableFile } from "@kopilka/core/node";
-import { chainTime, signerFor, useRound, type CommandContext, type RoundSelector } from "./context.js";
+import { chainTime, useRound, type CommandContext, type RoundSelector } from "./context.js";
+import { actorFor, reportPending, roundCall } from "./safe.js";
 
 export interface ImportOptions {
   csv: string;
@@ -25,8 +26,11 @@ export interface ImportResult {
   each: bigint;
   remainder: bigint;
   residents: number;
+  /** The published tree; empty while a Safe's post of it waits for confirmations (a re-run then writes it). */
   file: string;
   posted: boolean;
+  /** The Safe transaction (--safe) that posts the batch, while it waits for confirmations. */
+  pending?: string[];
 }
 
 /** The tree file text: the StandardMerkleTree dump, identical for the same rows in any order. */
@@ -82,8 +86,20 @@ export async function importParticipants(
         `minted supply is unallocated: run "kopilka mint" first`,
     );
   }
-  const signer = await signerFor(ctx, handle, "registrar");
-  await sendAndWait(() => handle.round.connect(signer).postBatch(root, allowances.total));
+  const actor = await actorFor(ctx, handle.chainId, handle, "registrar");
+  const what = `post ${rows.length} residents with ${rubles(allowances.total)} (root ${root})`;
+  const outcome = await actor.run([roundCall(handle, "postBatch", [root, allowances.total])], what);
+  if (!outcome.executed) {
+    reportPending(ctx, outcome, what);
+    return {
+      ...summary(allowances, rows),
+      batchId: BigInt(batchCount),
+      root,
+      file: "",
+      posted: false,
+      pending: outcome.pending,
+    };
+  }
   const batchId = BigInt(batchCount);
   if ((await reader.batch(handle.airdrop, batchId)).root !== root) {
     throw new CommandError(`batch ${batchId} on-chain is not the one just posted; run the import again`);

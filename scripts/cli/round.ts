@@ -4,8 +4,6 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-
 import { categoryKey } from "@kopilka/core/category";
 import type { RoundReader } from "@kopilka/core/chain";
 import { implementationStatusKey } from "@kopilka/core/implementation";
@@ -17,7 +15,6 @@ import {
   deploymentBinding,
   findDeploymentBlock,
   hasCode,
-  sendAndWait,
   writeFileIfChanged,
 } from "../hardhat/connection.js";
 import { canonicalJson, hashFileText, metadataHash } from "@kopilka/core/metadata";
@@ -32,13 +29,13 @@ import {
   checkNetwork,
   readerOf,
   setupOpen,
-  signerFor,
   useRound,
   type CommandContext,
   type RoundHandle,
   type RoundSelector,
 } from "./context.js";
 import { factoryRecordMismatch, factoryRecordPath, readFactoryRecord } from "./deploy.js";
+import { actorFor, callOf, reportPending, roundCall, WaitingForSafe, type Actor, type Call } from "./safe.js";
 
 export interface CreateRoundOptions {
   spec: string;
@@ -56,6 +53,8 @@ export interface CreateRoundResult {
   created: boolean;
   districtsAdded: number;
   projectsAdded: number;
+  /** Safe transactions (--safe) that add the districts and projects, waiting for confirmations. */
+  pending: string[];
 }
 
 export async function createRound(ctx: CommandContext, options: CreateRoundOptions): Promise<CreateRoundResult> {
@@ -73,7 +72,7 @@ export async function createRoundFromSpec(
 ): Promise<CreateRoundResult> {
   const chainId = await checkNetwork(ctx);
   const { ethers } = ctx.connection;
-  const signer = await signerFor(ctx);
+  const actor = await actorFor(ctx, chainId);
 
   const found = readFactoryRecord(ctx.publicationBase, chainId);
   const stale = found && (await factoryRecordMismatch(ctx, found));
@@ -95,13 +94,14 @@ export async function createRoundFromSpec(
       : await findDeploymentBlock(ethers.provider, factoryAddress);
   const deployment = await deploymentBinding(ctx.connection, factoryAddress, fromBlock);
 
-  let address = options.round ?? (await findExistingRound(ctx, factory, fromBlock, spec, signer, options.newRound));
+  let address =
+    options.round ?? (await findExistingRound(ctx, factory, fromBlock, spec, actor.address, options.newRound));
   const created = address === undefined;
   if (address === undefined) {
     if (spec.opensAt <= (await chainTime(ctx))) {
       throw new InputError([{ file: options.spec, where: "opensAt", message: "the round would open in the past" }]);
     }
-    address = await sendCreateRound(factory, spec, signer);
+    address = await sendCreateRound(ctx, factory, spec, actor);
     ctx.out.info(`Created round "${spec.name}" at ${address}`);
   } else {
     ctx.out.info(`Round "${spec.name}" is at ${address}`);
@@ -136,24 +136,26 @@ export async function createRoundFromSpec(
         `round ${address} is past setup; ${missing} district(s)/project(s) can no longer be added`,
       );
     }
-    const committee = (await signerFor(ctx, handle, "committee")).address;
-    const asCommittee = handle.round.connect(await ethers.getSigner(committee));
-    const progress = ctx.out.progress("Adding districts and projects", missing);
-    try {
-      for (const district of spec.districts.slice(districtCount)) {
-        await sendAndWait(() => asCommittee.addDistrict(district.name, district.budget));
-        progress.increment();
-      }
-      for (const [offset, project] of spec.projects.slice(projectCount).entries()) {
-        const id = projectCount + offset;
-        const uri = (spec.metadataBaseURI ?? "") + projectMetadataURI(id);
-        await sendAndWait(() =>
-          asCommittee.addProject(project.district, project.cost, project.category, metadataHash(project.metadata), uri),
-        );
-        progress.increment();
-      }
-    } finally {
-      progress.stop();
+    const committee = await actorFor(ctx, chainId, handle, "committee");
+    const calls: Call[] = [
+      ...spec.districts.slice(districtCount).map((d) => roundCall(handle, "addDistrict", [d.name, d.budget])),
+      ...spec.projects
+        .slice(projectCount)
+        .map((project, offset) =>
+          roundCall(handle, "addProject", [
+            project.district,
+            project.cost,
+            project.category,
+            metadataHash(project.metadata),
+            (spec.metadataBaseURI ?? "") + projectMetadataURI(projectCount + offset),
+          ]),
+        ),
+    ];
+    const what = `add ${missing} district(s)/project(s) to round ${address}`;
+    const outcome = await committee.run(calls, what);
+    if (!outcome.executed) {
+      reportPending(ctx, outcome, what);
+      return { round: address, manifestFile, created, districtsAdded: 0, projectsAdded: 0, pending: outcome.pending };
     }
   }
   const districtsAdded = spec.districts.length - districtCount;
@@ -162,21 +164,21 @@ export async function createRoundFromSpec(
     `Districts: ${spec.districts.length} (${districtsAdded} added), projects: ${spec.projects.length} ` +
       `(${projectsAdded} added). Manifest: ${manifestFile}`,
   );
-  return { round: address, manifestFile, created, districtsAdded, projectsAdded };
+  return { round: address, manifestFile, created, districtsAdded, projectsAdded, pending: [] };
 }
 
 const LOG_PAGE_BLOCKS = 10_000;
 
-/** The round this signer already created from this spec, found through the factory's RoundCreated events. */
+/** The round this signer (or Safe) already created from this spec, found through the factory's RoundCreated events. */
 async function findExistingRound(
   ctx: CommandContext,
   factory: RoundFactory,
   fromBlock: number,
   spec: RoundSpec,
-  signer: HardhatEthersSigner,
+  creator: string,
   newRound: boolean | undefined,
 ): Promise<string | undefined> {
-  const filter = factory.filters.RoundCreated(undefined, undefined, undefined, undefined, signer.address);
+  const filter = factory.filters.RoundCreated(undefined, undefined, undefined, undefined, creator);
   const latest = await ctx.connection.ethers.provider.getBlockNumber();
   const events = [];
   // Public RPC endpoints cap the block range of a log query.
@@ -206,15 +208,23 @@ async function findExistingRound(
   return undefined;
 }
 
-async function sendCreateRound(factory: RoundFactory, spec: RoundSpec, signer: HardhatEthersSigner): Promise<string> {
-  const config = roundConfigOf(spec, signer.address);
-  const response = await factory.connect(signer).createRound(config);
-  const receipt = await response.wait();
-  for (const log of receipt?.logs ?? []) {
+/** Creates the round, its roles given to the actor; with a Safe that waits for confirmations, stops the command. */
+async function sendCreateRound(
+  ctx: CommandContext,
+  factory: RoundFactory,
+  spec: RoundSpec,
+  actor: Actor,
+): Promise<string> {
+  const what = `create round "${spec.name}"`;
+  const outcome = await actor.run([callOf(factory, "createRound", [roundConfigOf(spec, actor.address)])], what);
+  if (!outcome.executed) throw new WaitingForSafe(what, outcome.pending);
+  const factoryAddress = (await factory.getAddress()).toLowerCase();
+  for (const log of outcome.receipts.flatMap((receipt) => receipt.logs)) {
+    if (log.address.toLowerCase() !== factoryAddress) continue;
     const parsed = factory.interface.parseLog(log);
     if (parsed?.name === "RoundCreated") return parsed.args.round as string;
   }
-  throw new CommandError(`transaction ${response.hash} created no round`);
+  throw new CommandError(`${what}: the transaction created no round`);
 }
 
 /** Refuses to continue when what is on-chain is not the beginning of the spec. */
