@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import protocolKit, { EthSafeSignature, type ContractNetworksConfig } from "@safe-global/protocol-kit";
 import { getAddress, type Interface, type TransactionReceipt } from "ethers";
-import { decodeEventLog, type Hex } from "viem";
+import { decodeEventLog, encodeEventTopics, type Hex } from "viem";
 
 import {
   confirmationsOf,
@@ -235,7 +235,11 @@ export class SafeCommittee {
       if (p.executed !== undefined || p.tx.nonce >= nonce) continue;
       const [success] = await provider.getLogs({
         address: this.address,
-        topics: [SAFE_EXECUTION_SUCCESS, p.safeTxHash],
+        topics: encodeEventTopics({
+          abi: SAFE_ABI,
+          eventName: "ExecutionSuccess",
+          args: { txHash: p.safeTxHash as Hex },
+        }),
         fromBlock: p.proposedBlock,
         toBlock: "latest",
       });
@@ -426,8 +430,6 @@ export class SafeCommittee {
     return receipts;
   }
 }
-
-const SAFE_EXECUTION_SUCCESS = "0x442e715f626346e8c54381002da614f62bee8d27386535b2521ec8540898556e";
 
 /** Whether the receipt holds the Safe's ExecutionSuccess for this hash (a failed inner call emits ExecutionFailure). */
 function executedOk(receipt: TransactionReceipt, hash: string): boolean {

@@ -2,7 +2,7 @@
  * A committee whose roles a 2-of-3 Safe holds: each committee command proposes, another owner confirms (with
  * `kopilka safe confirm`, or on-chain with the Safe's approveHash), and a re-run sends nothing new.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -16,7 +16,15 @@ import { createRound } from "../../scripts/cli/round.js";
 import { confirmSafe, listSafe, WaitingForSafe } from "../../scripts/cli/safe.js";
 import { CommandError } from "../../scripts/hardhat/connection.js";
 import { createSafe, deploySafeContracts } from "../../scripts/hardhat/safe.js";
-import { safeProposalsPath, SAFE_ABI, type SafeProposals } from "@kopilka/core/safe";
+import {
+  confirmationsOf,
+  safeProposalsPath,
+  SAFE_ABI,
+  safeTxHash,
+  safeTxTypedData,
+  type SafeProposal,
+  type SafeProposals,
+} from "@kopilka/core/safe";
 import { claimAndAllocateAll, commandContext, tempDir, writeResidents, writeSmallRound } from "./helpers.js";
 
 const connection = await network.create();
@@ -118,8 +126,52 @@ describe("kopilka with a Safe committee", function () {
     const listed = await listSafe(as(alice));
     expect(listed.map((entry) => entry.state.startsWith("executed"))).to.deep.equal(listed.map(() => true));
     expect(listed).to.have.length(6);
+    // Executions the file does not record (another owner's copy, the committee page) are found on-chain.
+    const file = safeProposalsPath(base.publicationBase, 31337, safe);
+    const forgotten = proposals();
+    for (const proposal of forgotten.proposals) delete proposal.executed;
+    writeFileSync(file, JSON.stringify(forgotten));
+    const found = await listSafe(as(carol));
+    expect(found.map((entry) => entry.state)).to.deep.equal(listed.map((entry) => entry.state));
 
     const audited = await auditRound({ rpc: connection.provider, round: round.target as string }, base.publicationBase);
     expect(audited.report.ok, audited.text).to.equal(true);
+  });
+
+  it("counts only owners' signatures of this very transaction, and on-chain approvals of owners", async function () {
+    const safe = "0x00000000000000000000000000000000000000A1";
+    const tx = {
+      to: deployer.address,
+      value: "0",
+      data: "0x1234",
+      operation: 0,
+      safeTxGas: "0",
+      baseGas: "0",
+      gasPrice: "0",
+      gasToken: ethers.ZeroAddress,
+      refundReceiver: ethers.ZeroAddress,
+      nonce: 7,
+    };
+    const sign = async (signer: typeof alice, nonce = tx.nonce) => {
+      const { domain, types, message } = safeTxTypedData(31337, safe, { ...tx, nonce });
+      return await signer.signTypedData(domain, { SafeTx: [...types.SafeTx] }, message);
+    };
+    const proposal: SafeProposal = {
+      safeTxHash: safeTxHash(31337, safe, tx),
+      description: "test",
+      tx,
+      proposedBlock: 0,
+      signatures: {
+        [alice.address.toLowerCase()]: await sign(alice),
+        // bob signed another nonce; the stranger is no owner; carol's entry is alice's signature.
+        [bob.address.toLowerCase()]: await sign(bob, 8),
+        [stranger.address.toLowerCase()]: await sign(stranger),
+        [carol.address.toLowerCase()]: await sign(alice),
+      },
+    };
+    const owners = [alice.address, bob.address, carol.address];
+    const counted = await confirmationsOf(31337, safe, proposal, owners, [carol.address, stranger.address]);
+    expect(counted.signed).to.deep.equal([alice.address.toLowerCase()]);
+    expect(counted.approved).to.deep.equal([carol.address.toLowerCase()]);
   });
 });

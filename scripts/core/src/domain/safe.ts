@@ -11,7 +11,7 @@
  * write files): both count, and execution gathers both. Nothing here trusts the file: every signature is recovered
  * and checked against the Safe's owners, and what counts is what the Safe contract itself accepts.
  */
-import { concat, getAddress, hashTypedData, pad, parseAbi, recoverTypedDataAddress, type Hex } from "viem";
+import { getAddress, hashTypedData, parseAbi, recoverTypedDataAddress, type Hex } from "viem";
 
 /** A Safe transaction, as the Safe signs and executes it (amounts as decimal strings). */
 export interface SafeTxData {
@@ -128,24 +128,4 @@ export async function confirmationsOf(
   }
   const approved = onChain.map((o) => o.toLowerCase()).filter((o) => isOwner.has(o) && !signed.includes(o));
   return { signed, approved };
-}
-
-/**
- * The `signatures` bytes `execTransaction` takes, ordered by owner as the Safe requires: each signed owner's
- * 65-byte signature, and for an owner who approved on-chain (or who sends the execution) the pre-validated form
- * (r = the owner, s = 0, v = 1).
- */
-export function packSignatures(signatures: Record<string, string>, preValidated: readonly string[]): Hex {
-  const entries = [
-    ...Object.entries(signatures).map(([owner, signature]) => ({
-      owner: owner.toLowerCase(),
-      bytes: signature as Hex,
-    })),
-    ...preValidated.map((owner) => ({
-      owner: owner.toLowerCase(),
-      bytes: concat([pad(getAddress(owner)), pad("0x00"), "0x01"]),
-    })),
-  ];
-  entries.sort((a, b) => (BigInt(a.owner) < BigInt(b.owner) ? -1 : 1));
-  return concat(entries.map((e) => e.bytes));
 }
