@@ -5,14 +5,12 @@
  * `@safe-global/safe-contracts` package (1.4.1) with ethers, and their addresses recorded beside the published
  * rounds (`<publication dir>/<chainId>/safe-contracts.json`) for the CLI to hand to protocol-kit.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
 import type { ContractNetworkConfig } from "@safe-global/protocol-kit";
 import { Contract, ContractFactory, ZeroAddress, type Signer } from "ethers";
-
-import { writeFileIfChanged } from "./connection.js";
 
 const require = createRequire(import.meta.url);
 
@@ -63,7 +61,9 @@ export async function deploySafeContracts(
     await contract.waitForDeployment();
     addresses[key] = await contract.getAddress();
   }
-  writeFileIfChanged(safeContractsPath(base, chainId), JSON.stringify(addresses, null, 2) + "\n");
+  const file = safeContractsPath(base, chainId);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(addresses, null, 2) + "\n");
   return addresses as SafeContracts;
 }
 

@@ -35,6 +35,7 @@ import { Download } from "../staff/download.js";
 import { addStaffStrings } from "../staff/strings.js";
 import { ConnectFirst, NetworkGuard } from "../wallet/wallet.js";
 import { CreateRound, Problems } from "./CreateRound.js";
+import { SafeConfirmations } from "./Safe.js";
 import { TxLine, useSender } from "./tx.js";
 
 addStaffStrings();
@@ -68,6 +69,7 @@ export function CommitteePage(): ReactNode {
             <h2 id="create-title">{t("staff.committee.create.title")}</h2>
             <CreateRound account={connection.address} />
           </section>
+          <SafeConfirmations account={connection.address} />
         </NetworkGuard>
       )}
     </>
