@@ -40,11 +40,46 @@ export const silentOutput: Output = {
   progress: () => ({ increment() {}, stop() {} }),
 };
 
-/** Messages to stdout; progress bars to stderr, only on a terminal. */
+/** How often a log (not a terminal) gets a progress line besides each tenth of the work: every 10 s. */
+const LOG_PROGRESS_MS = 10_000;
+
+/**
+ * Progress as lines, for a log or a pipe where a bar cannot redraw: the step's start, each tenth of it done (or a
+ * line every 10 s when the tenths come slower), and its end with the time it took.
+ */
+export function lineProgress(
+  label: string,
+  total: number,
+  write: (line: string) => void,
+  now: () => number = Date.now,
+): Progress {
+  const started = now();
+  let done = 0;
+  let tenth = 0;
+  let lastLine = started;
+  write(`${label}: 0/${total}`);
+  return {
+    increment() {
+      done++;
+      const reached = Math.floor((done * 10) / total);
+      if (done < total && (reached > tenth || now() - lastLine >= LOG_PROGRESS_MS)) {
+        tenth = reached;
+        lastLine = now();
+        write(`${label}: ${done}/${total} (${Math.floor((done * 100) / total)}%)`);
+      }
+    },
+    stop() {
+      write(`${label}: ${done}/${total} done in ${((now() - started) / 1000).toFixed(1)} s`);
+    },
+  };
+}
+
+/** Messages to stdout; progress to stderr: a bar on a terminal, else lines (`lineProgress`). */
 export const consoleOutput: Output = {
   info: (message) => console.log(message),
   progress(label, total) {
-    if (!process.stderr.isTTY || total < 2) return { increment() {}, stop() {} };
+    if (total < 2) return { increment() {}, stop() {} };
+    if (!process.stderr.isTTY) return lineProgress(label, total, (line) => process.stderr.write(line + "\n"));
     const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, hideCursor: true }, Presets.shades_classic);
     bar.start(total, 0);
     return { increment: () => bar.increment(), stop: () => bar.stop() };

@@ -10,6 +10,7 @@ import { auditRound, voterReceipt } from "../../scripts/cli/audit.js";
 import { deploy } from "../../scripts/cli/deploy.js";
 import { finalize, mint, open } from "../../scripts/cli/lifecycle.js";
 import { importParticipants } from "../../scripts/cli/participants.js";
+import { lineProgress } from "../../scripts/cli/context.js";
 import { createRound, showRound } from "../../scripts/cli/round.js";
 import { districtLabel, formatTime, projectLabel, utcOffsetOf } from "@kopilka/core/display";
 import { rubles } from "@kopilka/core/money";
@@ -42,6 +43,31 @@ const entry = (projectId: number, cost: bigint, tokens: bigint): TallyEntry => (
 });
 
 describe("output for people", function () {
+  describe("progress in a log", function () {
+    it("writes the start, each tenth, a line every 10 s when tenths come slower, and the end with its time", function () {
+      const lines: string[] = [];
+      let clock = 0;
+      const progress = lineProgress(
+        "Casting ballots",
+        1000,
+        (line) => lines.push(line),
+        () => clock,
+      );
+      for (let i = 0; i < 1000; i++) {
+        // The 5th ballot arrives after 12 s: a line although no new tenth was reached.
+        clock += i === 4 ? 12_000 : 1;
+        progress.increment();
+      }
+      progress.stop();
+      expect(lines).to.deep.equal([
+        "Casting ballots: 0/1000",
+        "Casting ballots: 5/1000 (0%)",
+        ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((tenth) => `Casting ballots: ${tenth * 100}/1000 (${tenth * 10}%)`),
+        "Casting ballots: 1000/1000 done in 13.0 s",
+      ]);
+    });
+  });
+
   describe("the core's formatters", function () {
     it("writes kopecks as rubles for ru-RU, exactly, with kopecks only when there are any", function () {
       expect(rubles(150_000_000n)).to.equal("1\u00a0500\u00a0000\u00a0₽");
