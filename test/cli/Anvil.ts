@@ -12,6 +12,7 @@ import { JsonRpcProvider } from "ethers";
 import { network } from "hardhat";
 
 import { CommandError, sendAndWait } from "../../scripts/hardhat/connection.js";
+import { createSafe, deploySafeContracts } from "../../scripts/hardhat/safe.js";
 import { startAnvil, type LocalNode } from "../../scripts/hardhat/localnode.js";
 import { Round__factory } from "../../typechain-types/index.js";
 import { claimAndAllocateAll, DEPLOYER_KEY, runKopilka, tempDir, writeResidents, writeSmallRound } from "./helpers.js";
@@ -20,6 +21,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".
 const CHAIN_ID = 31_338;
 
 describe("kopilka on Anvil", function () {
+  // Every step starts the command afresh (a few seconds each, far more on a loaded machine).
+  this.timeout(600_000);
   let anvil: LocalNode | undefined;
   let provider: JsonRpcProvider;
   const deploymentId = `test-anvil-${process.pid}`;
@@ -104,6 +107,40 @@ describe("kopilka on Anvil", function () {
     expect(receipt).to.match(
       /Now in project 3 "Детская площадка" \(district 1 "Красноармейский"\): .*; the project wins/,
     );
+  });
+
+  it("lets a 2-of-3 Safe create and mint a round through the command, each owner with the node's own key", async function () {
+    const dir = tempDir("kopilka-anvil-safe-");
+    const base = path.join(dir, "published");
+    const owners = await Promise.all([1, 2, 3].map(async (i) => (await provider.getSigner(i)).address));
+    const contracts = await deploySafeContracts(await provider.getSigner(0), base, CHAIN_ID);
+    const safe = await createSafe(await provider.getSigner(0), contracts, owners, 2);
+    /** Runs the command as the owner `from` of the Safe; deploy runs as the deployer of the first test. */
+    const kopilka = async (from: string | undefined, ...args: string[]) => {
+      const global = ["--rpc", anvil!.url, "--chain-id", String(CHAIN_ID), "--publication-dir", base];
+      const as = from === undefined ? [] : ["--from", from, "--safe", safe];
+      const run = await runKopilka([...global, ...as, ...args]);
+      expect(run.code, `kopilka ${args.join(" ")}\n${run.stdout}\n${run.stderr}`).to.equal(0);
+      return run.stdout;
+    };
+    const [alice, bob, carol] = owners;
+    const files = writeSmallRound(dir, (await provider.getBlock("latest"))!.timestamp);
+    expect(await kopilka(undefined, "deploy", "--deployment-id", deploymentId)).to.match(/Round factory at 0x/);
+
+    const create = ["round", "create", "--spec", files.spec];
+    expect(await kopilka(alice, ...create)).to.match(
+      /Proposed Safe transaction 0x[0-9a-f]{64} \(nonce 0\): create round/,
+    );
+    expect(await kopilka(alice, ...create)).to.match(/Already proposed: .* 1 of 2 confirmations/);
+    expect(await kopilka(bob, "safe", "confirm")).to.match(/Executed Safe transaction .* \(nonce 0\)/);
+    expect(await kopilka(alice, ...create)).to.match(/Not yet done: add 6 district\(s\)\/project\(s\)/);
+    // Carol running the same command finds alice's proposal and, as the second owner, executes it.
+    expect(await kopilka(carol, ...create)).to.contain("Districts: 2 (2 added), projects: 4 (4 added)");
+
+    expect(await kopilka(bob, "mint")).to.match(/Not yet done: mint 1\u00a0500,50\u00a0₽/);
+    expect(await kopilka(alice, "safe", "list")).to.match(/nonce 2: mint .* waiting, 1 of 2 confirmations/);
+    expect(await kopilka(alice, "safe", "confirm")).to.match(/Executed Safe transaction .* \(nonce 2\)/);
+    expect(await kopilka(carol, "mint")).to.contain("The whole budget 1\u00a0500,50\u00a0₽ is minted already");
   });
 
   it("names the contracts' custom error of a refused transaction, though Anvil gives only its data", async function () {
