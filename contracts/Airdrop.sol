@@ -8,7 +8,8 @@ import {IBudgetToken} from "./interfaces/IBudgetToken.sol";
 /// @title Batches of verified residents of one round
 /// @notice See {IAirdrop}. Holds no tokens: it checks that a leaf belongs to a batch and keeps each batch within
 /// its declared total, then asks the token to hand the allowance over. The token refuses a second allowance to
-/// one account and any allowance before voting is opened.
+/// one account, an allowance to a revoked account and any allowance before voting is opened. No view and no claim
+/// grows with the number of batches: a round posting every minute for two weeks has 20,000 of them.
 contract Airdrop is IAirdrop {
     /// @inheritdoc IAirdrop
     address public immutable round;
@@ -17,7 +18,15 @@ contract Airdrop is IAirdrop {
     /// @inheritdoc IAirdrop
     uint64 public immutable closesAt;
 
-    mapping(uint256 batchId => Batch) private _batches;
+    /// @dev What a claim reads and writes of its batch, in one word. Found by the batch id and the root the claim's
+    /// proof leads to, so that a claim reads no other word of the batch: a wrong proof finds nothing.
+    struct Totals {
+        uint128 total;
+        uint128 claimed;
+    }
+
+    mapping(uint256 batchId => bytes32) private _roots;
+    mapping(bytes32 batchKey => Totals) private _totals;
     // One word: read and written by every batch.
     uint128 private _postedTotal;
     uint128 private _batchCount;
@@ -42,7 +51,9 @@ contract Airdrop is IAirdrop {
     /// @inheritdoc IAirdrop
     function batch(uint256 batchId) external view returns (Batch memory) {
         if (batchId >= _batchCount) revert AirdropUnknownBatch(batchId);
-        return _batches[batchId];
+        bytes32 root = _roots[batchId];
+        Totals memory totals = _totals[_batchKey(batchId, root)];
+        return Batch({root: root, total: totals.total, claimed: totals.claimed});
     }
 
     /// @inheritdoc IAirdrop
@@ -51,16 +62,22 @@ contract Airdrop is IAirdrop {
     }
 
     /// @inheritdoc IAirdrop
-    /// @dev Summed on read rather than kept, so that a claim writes one word less.
-    function claimedTotal() external view returns (uint256 total) {
-        uint256 count = _batchCount;
-        for (uint256 i = 0; i < count; ++i) total += _batches[i].claimed;
+    /// @dev The token's treasury is debited by every grant (in the word a grant reads anyway), so what was claimed is
+    /// what was minted minus what the treasury still holds.
+    function claimedTotal() external view returns (uint256) {
+        IBudgetToken budgetToken = IBudgetToken(token);
+        return budgetToken.totalSupply() - budgetToken.balanceOf(round);
     }
 
     /// @inheritdoc IAirdrop
-    function leafHash(address account, uint16 district, uint256 amount) public pure returns (bytes32) {
+    function leafHash(
+        address account,
+        uint16 district,
+        uint256 amount,
+        bytes32 enrollment
+    ) public pure returns (bytes32) {
         // StandardMerkleTree hashes the ABI-encoded leaf twice, so no 64-byte internal node can pass for a leaf.
-        return keccak256(bytes.concat(keccak256(abi.encode(account, district, amount))));
+        return keccak256(bytes.concat(keccak256(abi.encode(account, district, amount, enrollment))));
     }
 
     /// @inheritdoc IAirdrop
@@ -75,7 +92,8 @@ contract Airdrop is IAirdrop {
         // The casts are safe: posted + total <= supply <= the round's budget < 2^128.
         _postedTotal = uint128(posted + total);
         _batchCount = uint128(batchId + 1);
-        _batches[batchId] = Batch({root: root, total: uint128(total), claimed: 0});
+        _roots[batchId] = root;
+        _totals[_batchKey(batchId, root)] = Totals({total: uint128(total), claimed: 0});
         emit BatchPosted(batchId, root, total);
     }
 
@@ -85,22 +103,34 @@ contract Airdrop is IAirdrop {
         address account,
         uint16 district,
         uint256 amount,
+        bytes32 enrollment,
         bytes32[] calldata proof
     ) external {
         if (block.timestamp >= closesAt) revert AirdropClosed(closesAt);
-        Batch storage posted = _batches[batchId];
-        bytes32 root = posted.root;
-        // Roots are never zero, so a zero root means the batch was never posted.
-        if (root == bytes32(0)) revert AirdropUnknownBatch(batchId);
-        if (!MerkleProof.verifyCalldata(proof, root, leafHash(account, district, amount))) {
-            revert AirdropInvalidProof(batchId, account, district, amount);
+        bytes32 root = MerkleProof.processProofCalldata(proof, leafHash(account, district, amount, enrollment));
+        Totals storage posted = _totals[_batchKey(batchId, root)];
+        Totals memory totals = posted;
+        // Totals are never zero, so a zero total means no batch `batchId` has this root.
+        if (totals.total == 0) {
+            if (batchId >= _batchCount) revert AirdropUnknownBatch(batchId);
+            revert AirdropInvalidProof(batchId, account, district, amount, enrollment);
         }
-        uint256 claimed = posted.claimed;
-        uint256 total = posted.total;
-        if (amount > total - claimed) revert AirdropBatchExhausted(batchId, total, claimed, amount);
+        if (amount > totals.total - totals.claimed) {
+            revert AirdropBatchExhausted(batchId, totals.total, totals.claimed, amount);
+        }
         // The cast is safe: claimed + amount <= total < 2^128.
-        posted.claimed = uint128(claimed + amount);
-        emit Claimed(batchId, account, district, amount);
+        posted.claimed = uint128(totals.claimed + amount);
+        emit Claimed(batchId, account, district, amount, enrollment);
         IBudgetToken(token).grant(account, district, amount);
+    }
+
+    /// @dev The key of batch `batchId` with root `root` in `_totals`.
+    function _batchKey(uint256 batchId, bytes32 root) private pure returns (bytes32 key) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            mstore(0x00, batchId)
+            mstore(0x20, root)
+            key := keccak256(0x00, 0x40)
+        }
     }
 }

@@ -3,10 +3,12 @@ pragma solidity ^0.8.28;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {P256} from "@openzeppelin/contracts/utils/cryptography/P256.sol";
 import {LowLevelCall} from "@openzeppelin/contracts/utils/LowLevelCall.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IAirdrop} from "./interfaces/IAirdrop.sol";
 import {IBallotBox} from "./interfaces/IBallotBox.sol";
+import {IBudgetToken} from "./interfaces/IBudgetToken.sol";
 import {IRound} from "./interfaces/IRound.sol";
 
 /// @title Signed ballots, relayed in batches
@@ -18,17 +20,31 @@ contract BallotBox is IBallotBox, EIP712 {
         "Ballot(address round,address voter,uint64 nonce,uint64 deadline,address[] fromBanks,uint256[] fromAmounts,address[] toBanks,uint256[] toAmounts)"
     );
 
+    uint8 private constant _SECP256K1 = 0;
+    uint8 private constant _P256 = 1;
+    /// @dev P-256's group order halved: a higher `s` is the malleated twin of a valid signature.
+    uint256 private constant _P256_HALF_N = 0x7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8;
+
     // Upper bounds, with room to spare, of what a ballot's calls can cost: the round's call with the signature
     // checked, plus one move into or out of a bank (a new deposit word, a new supporter, the bank's balance, the
-    // event); the claim, plus one proof hash.
+    // event); the claim, plus one proof hash; using up the nonce of a rejected ballot (a new word at worst).
     uint256 private constant _CAST_BASE_GAS = 40_000;
     uint256 private constant _GAS_PER_MOVE = 60_000;
     uint256 private constant _CLAIM_BASE_GAS = 60_000;
     uint256 private constant _GAS_PER_PROOF_HASH = 1_000;
+    uint256 private constant _USE_NONCE_GAS = 30_000;
     // What a ballot needs besides its calls: checking its signature, and reporting it if it is rejected.
-    uint256 private constant _RESERVE_GAS = 20_000;
+    uint256 private constant _SECP256K1_GAS = 20_000;
+    uint256 private constant _P256_PRECOMPILE_GAS = 30_000;
+    uint256 private constant _P256_SOLIDITY_GAS = 330_000;
 
-    constructor() EIP712("Kopilka", "1") {}
+    /// @dev Whether the chain had the secp256r1 precompile when this contract was deployed. Should it come later,
+    /// `P256.verify` uses it at once, and the gas set aside for it stays the Solidity verifier's, which is more.
+    bool private immutable _p256Precompile;
+
+    constructor() EIP712("Kopilka", "1") {
+        _p256Precompile = _hasP256Precompile();
+    }
 
     /// @inheritdoc IBallotBox
     function ballotDigest(
@@ -60,9 +76,20 @@ contract BallotBox is IBallotBox, EIP712 {
     }
 
     /// @inheritdoc IBallotBox
-    function ballotGas(Ballot calldata ballot) public pure returns (uint256) {
+    function keyAddress(bytes32 qx, bytes32 qy) public pure returns (address) {
+        return address(uint160(uint256(keccak256(abi.encode(qx, qy)))));
+    }
+
+    /// @inheritdoc IBallotBox
+    function signatureGas(uint8 scheme) public view returns (uint256) {
+        if (scheme == _P256) return _p256Precompile ? _P256_PRECOMPILE_GAS : _P256_SOLIDITY_GAS;
+        return _SECP256K1_GAS;
+    }
+
+    /// @inheritdoc IBallotBox
+    function ballotGas(Ballot calldata ballot) public view returns (uint256) {
         (uint256 castGas, uint256 claimGas) = _gasOf(ballot);
-        return castGas + claimGas + _RESERVE_GAS;
+        return castGas + claimGas + _USE_NONCE_GAS + signatureGas(ballot.scheme);
     }
 
     /// @inheritdoc IBallotBox
@@ -89,44 +116,62 @@ contract BallotBox is IBallotBox, EIP712 {
 
     /// @inheritdoc IBallotBox
     function cancel(IRound round, uint256 nonce) external {
-        address[] memory none = new address[](0);
-        round.castFor(msg.sender, nonce, none, new uint256[](0), none, new uint256[](0));
+        round.castFor(msg.sender, nonce, new address[](0), new uint256[](0), new address[](0), new uint256[](0));
     }
 
     /// @dev Carries out one ballot; returns why it was rejected, or nothing. Each call gets a fixed share of gas,
     /// so no ballot can starve the rest of its batch, and reverts inside a call stay inside it.
-    function _cast(IRound round, IAirdrop airdrop, Ballot calldata ballot) private returns (bytes memory) {
+    function _cast(IRound round, IAirdrop airdrop, Ballot calldata ballot) private returns (bytes memory reason) {
         if (block.timestamp > ballot.deadline) {
             return abi.encodeWithSelector(BallotBoxExpired.selector, ballot.deadline, block.timestamp);
         }
         (uint256 castGas, uint256 claimGas) = _gasOf(ballot);
         // A call receives at most 63/64 of what is left (EIP-150): make sure each gets its whole share, so that a
         // batch sent with too little gas reports it rather than whatever a starved call was doing.
-        uint256 needed = castGas + claimGas + (castGas + claimGas) / 63 + _RESERVE_GAS;
+        uint256 calls = castGas + claimGas + _USE_NONCE_GAS;
+        uint256 needed = calls + calls / 63 + signatureGas(ballot.scheme);
         uint256 left = gasleft();
         if (left < needed) return abi.encodeWithSelector(BallotBoxOutOfGas.selector, needed, left);
-        bytes memory reason = _checkSignature(round, ballot);
+        reason = _checkSignature(round, ballot);
         if (reason.length != 0) return reason;
         if (ballot.claim.length != 0) _claim(airdrop, ballot, claimGas);
-        return _castFor(round, ballot, castGas);
+        bool success;
+        (success, reason) = _castFor(round, ballot, castGas);
+        if (success) return "";
+        // The voter signed this ballot and the round refused it: use its nonce up, so that nobody can submit it
+        // again once it would pass (e.g. after the voter took tokens back out of a bank). A used nonce needs nothing.
+        if (bytes4(reason) != IBudgetToken.BudgetTokenInvalidNonce.selector) _useNonce(round, ballot);
+        if (reason.length == 0) reason = abi.encodeWithSelector(BallotBoxCallFailed.selector, castGas);
     }
 
     /// @dev Claiming is open to anyone and pays the voter, so the claim stands even if the moves fail; and a
     /// failed claim (already claimed) is no reason to drop the moves: without tokens the round refuses them.
     function _claim(IAirdrop airdrop, Ballot calldata ballot, uint256 gas) private {
         Claim calldata claim = ballot.claim[0];
-        try airdrop.claim{gas: gas}(claim.batchId, ballot.voter, claim.district, claim.amount, claim.proof) {} catch {}
+        try
+            airdrop.claim{gas: gas}(
+                claim.batchId,
+                ballot.voter,
+                claim.district,
+                claim.amount,
+                claim.enrollment,
+                claim.proof
+            )
+        {} catch {}
     }
 
     /// @dev Calls {IRound-castFor} with the ballot's own encoding: its first six fields are castFor's arguments,
     /// and their offsets count from the ballot's start as castFor's count from its arguments' start. Copying the
     /// ballot up to the end of its last array is all the encoding needed; should an array lie outside the copy,
     /// the round's decoder reverts on reading past the end, which rejects the ballot.
-    function _castFor(IRound round, Ballot calldata ballot, uint256 gasShare) private returns (bytes memory reason) {
+    function _castFor(
+        IRound round,
+        Ballot calldata ballot,
+        uint256 gasShare
+    ) private returns (bool success, bytes memory reason) {
         uint256 end = Math.max(_end(ballot.fromBanks), _end(ballot.toBanks));
         end = Math.max(end, Math.max(_end(ballot.fromAmounts), _end(ballot.toAmounts)));
         bytes4 selector = IRound.castFor.selector;
-        bool success;
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let size := sub(end, ballot)
@@ -137,6 +182,20 @@ contract BallotBox is IBallotBox, EIP712 {
         }
         // The round and its token revert with short custom errors; the copy is whatever they returned.
         if (!success) reason = LowLevelCall.returnData();
+    }
+
+    /// @dev Uses up the nonce of `ballot`, which the round refused, with an empty ballot of the voter's: the round
+    /// checks no phase for one, so this works even when the round was not open yet. Should it fail, the nonce was
+    /// not the voter's current one, and the ballot cannot pass anyway until it is.
+    function _useNonce(IRound round, Ballot calldata ballot) private {
+        bytes memory data = abi.encodeCall(
+            IRound.castFor,
+            (ballot.voter, ballot.nonce, new address[](0), new uint256[](0), new address[](0), new uint256[](0))
+        );
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            pop(call(_USE_NONCE_GAS, round, 0, add(data, 0x20), mload(data), 0, 0))
+        }
     }
 
     /// @dev Where the array's data ends in calldata. Solidity has checked it lies within the calldata.
@@ -154,23 +213,66 @@ contract BallotBox is IBallotBox, EIP712 {
         }
     }
 
-    /// @dev Returns why the ballot's signature is not its voter's, or nothing.
+    /// @dev Returns why the ballot's signature is not its voter's, or nothing. Dispatches on the ballot's scheme;
+    /// each refuses a high-s signature, so that a ballot has exactly one valid signature.
     function _checkSignature(IRound round, Ballot calldata ballot) private view returns (bytes memory) {
         bytes32 digest = _hashTypedDataV4(_structHash(round, ballot));
-        // Refuses a high-s signature, so that a ballot has exactly one valid signature.
-        (address signer, ECDSA.RecoverError error, bytes32 errorArg) = ECDSA.tryRecover(
-            digest,
-            ballot.v,
-            ballot.r,
-            ballot.s
+        address voter = ballot.voter;
+        uint8 scheme = ballot.scheme;
+        bytes calldata signature = ballot.signature;
+        if (scheme == _SECP256K1) {
+            (address signer, ECDSA.RecoverError error, bytes32 errorArg) = ECDSA.tryRecoverCalldata(digest, signature);
+            if (error == ECDSA.RecoverError.InvalidSignatureS) {
+                return abi.encodeWithSelector(ECDSA.ECDSAInvalidSignatureS.selector, errorArg);
+            }
+            if (error == ECDSA.RecoverError.InvalidSignatureLength) {
+                return abi.encodeWithSelector(BallotBoxInvalidSignatureLength.selector, scheme, signature.length);
+            }
+            // A failed recovery gives the zero address: it is nobody's signature, even a ballot "of" address zero.
+            if (error != ECDSA.RecoverError.NoError || signer != voter) {
+                return abi.encodeWithSelector(BallotBoxInvalidSigner.selector, voter, signer);
+            }
+            return "";
+        }
+        if (scheme == _P256) {
+            if (signature.length != 128) {
+                return abi.encodeWithSelector(BallotBoxInvalidSignatureLength.selector, scheme, signature.length);
+            }
+            bytes32 r;
+            bytes32 s;
+            bytes32 qx;
+            bytes32 qy;
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                r := calldataload(signature.offset)
+                s := calldataload(add(signature.offset, 0x20))
+                qx := calldataload(add(signature.offset, 0x40))
+                qy := calldataload(add(signature.offset, 0x60))
+            }
+            address signer = keyAddress(qx, qy);
+            if (signer != voter) return abi.encodeWithSelector(BallotBoxInvalidSigner.selector, voter, signer);
+            if (uint256(s) > _P256_HALF_N) return abi.encodeWithSelector(ECDSA.ECDSAInvalidSignatureS.selector, s);
+            // WebCrypto signs data, hashing it with SHA-256 first: the key signed the digest's 32 bytes as data.
+            if (!P256.verify(sha256(abi.encodePacked(digest)), r, s, qx, qy)) {
+                return abi.encodeWithSelector(BallotBoxInvalidSigner.selector, voter, address(0));
+            }
+            return "";
+        }
+        return abi.encodeWithSelector(BallotBoxUnknownScheme.selector, scheme);
+    }
+
+    /// @dev Whether the secp256r1 precompile answers at 0x100: it verifies a known valid signature (the vector
+    /// OpenZeppelin's `P256` probes with, from Wycheproof), where an empty account returns nothing.
+    function _hasP256Precompile() private view returns (bool present) {
+        bytes memory input = abi.encode(
+            0xbb5a52f42f9c9261ed4361f59422a1e30036e7c32b270c8807a419feca605023, // sha256("123400")
+            uint256(5),
+            uint256(1),
+            0xa71af64de5126a4a4e02b7922d66ce9415ce88a4c9d25514d91082c8725ac957,
+            0x5d47723c8fbe580bb369fec9c2665d8e30a435b9932645482e7c9f11e872296b
         );
-        if (error == ECDSA.RecoverError.InvalidSignatureS) {
-            return abi.encodeWithSelector(ECDSA.ECDSAInvalidSignatureS.selector, errorArg);
-        }
-        if (signer != ballot.voter) {
-            return abi.encodeWithSelector(BallotBoxInvalidSigner.selector, ballot.voter, signer);
-        }
-        return "";
+        (bool success, bytes memory output) = address(0x100).staticcall(input);
+        present = success && output.length == 32 && abi.decode(output, (uint256)) == 1;
     }
 
     function _gasOf(Ballot calldata ballot) private pure returns (uint256 castGas, uint256 claimGas) {

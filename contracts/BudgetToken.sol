@@ -4,17 +4,16 @@ pragma solidity ^0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {Airdrop} from "./Airdrop.sol";
-import {IAirdrop} from "./interfaces/IAirdrop.sol";
 import {IBudgetToken} from "./interfaces/IBudgetToken.sol";
 
 /// @title Budget token of one round
 /// @notice See {IBudgetToken}. Not OpenZeppelin's ERC20: its balances live in a mapping of their own, and a vote
 /// would then touch two words per party instead of one.
 contract BudgetToken is IBudgetToken {
-    /// @dev For residents and banks `balance` is the balance. The round's own record keeps what was minted and
-    /// whether the supply is sealed; the round's balance is minted minus claimed, computed on read, so that a
-    /// claim writes one word less. `nonce` counts a resident's signed ballots: it sits in the word every vote
-    /// already writes, so replay protection costs no storage of its own.
+    /// @dev For residents, banks and the round `balance` is the balance; the round's own record also keeps whether
+    /// the supply is sealed, which every grant reads, so debiting the round there costs a grant no extra read.
+    /// `nonce` counts a resident's signed ballots: it sits in the word every vote already writes, so replay
+    /// protection costs no storage of its own.
     struct Holder {
         uint128 balance;
         HolderKind kind;
@@ -81,8 +80,7 @@ contract BudgetToken is IBudgetToken {
 
     /// @inheritdoc IERC20
     function balanceOf(address account) external view returns (uint256) {
-        uint256 recorded = _holders[account].balance;
-        return account == round ? recorded - IAirdrop(airdrop).claimedTotal() : recorded;
+        return _holders[account].balance;
     }
 
     /// @inheritdoc IERC20
@@ -161,10 +159,19 @@ contract BudgetToken is IBudgetToken {
         // The round's own record holds the minted supply and the seal; a leaf for it must not overwrite them.
         if (resident == round || resident == address(0)) revert BudgetTokenInvalidResident(resident);
         Holder storage holder = _holders[resident];
-        if (holder.kind != HolderKind.None) revert BudgetTokenAlreadyClaimed(resident);
-        if (!_holders[round].supplySealed) revert BudgetTokenSupplyNotSealed();
-        // The round's balance needs no debit: the airdrop keeps claims within posted totals, and those within
-        // the supply, so minted minus claimed never goes below zero. The cast is safe for the same reason.
+        HolderKind kind = holder.kind;
+        if (kind != HolderKind.None) {
+            // A revoked account is told apart only here, on the way out: a claim reads no extra word for it.
+            if (kind == HolderKind.Revoked) revert BudgetTokenAccountRevoked(resident);
+            revert BudgetTokenAlreadyClaimed(resident);
+        }
+        Holder storage treasury = _holders[round];
+        if (!treasury.supplySealed) revert BudgetTokenSupplyNotSealed();
+        // Cannot underflow: the airdrop keeps claims within posted totals, and those within the minted supply, which
+        // is what the round held. The casts are safe for the same reason.
+        unchecked {
+            treasury.balance -= uint128(amount);
+        }
         // The nonce is kept: a ballot cancelled before the claim must stay cancelled.
         _holders[resident] = Holder({
             balance: uint128(amount),
@@ -174,6 +181,18 @@ contract BudgetToken is IBudgetToken {
             nonce: holder.nonce
         });
         emit Transfer(round, resident, amount);
+    }
+
+    /// @inheritdoc IBudgetToken
+    function revoke(address account) external onlyRound {
+        if (account == round || account == address(0)) revert BudgetTokenInvalidResident(account);
+        Holder storage holder = _holders[account];
+        HolderKind kind = holder.kind;
+        if (kind == HolderKind.Resident) revert BudgetTokenAlreadyClaimed(account);
+        if (kind == HolderKind.Revoked) revert BudgetTokenAccountRevoked(account);
+        if (kind == HolderKind.PiggyBank) revert BudgetTokenInvalidResident(account);
+        holder.kind = HolderKind.Revoked;
+        emit AccountRevoked(account);
     }
 
     /// @inheritdoc IBudgetToken

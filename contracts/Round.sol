@@ -48,6 +48,10 @@ contract Round is IRound, AccessControlDefaultAdminRules {
     uint256 public immutable minTokens;
     /// @inheritdoc IRound
     uint32 public immutable minSupporters;
+    /// @inheritdoc IRound
+    uint256 public immutable allowance;
+    /// @inheritdoc IRound
+    bool public immutable residentsBound;
 
     /// @dev Counters read together by setup and finalization, kept in one word.
     struct State {
@@ -83,6 +87,7 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         }
         if (config.budget == 0 || config.budget > type(uint128).max) revert RoundInvalidBudget(config.budget);
         if (config.minTokens > config.budget) revert RoundInvalidMinimumSupport(config.minTokens);
+        if (config.allowance > config.budget) revert RoundInvalidAllowance(config.allowance, config.budget);
         if (bytes(config.name).length == 0) revert RoundEmptyName();
         _requireAddress(config.committee, "committee");
         _requireAddress(config.minter, "minter");
@@ -97,6 +102,8 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         rule = config.rule;
         minTokens = config.minTokens;
         minSupporters = config.minSupporters;
+        allowance = config.allowance;
+        residentsBound = config.residentsBound;
         piggyBankImplementation = piggyBankImplementation_;
         token = IBudgetToken(parts.deployToken(config.name, config.tokenSymbol, config.budget, config.closesAt));
         airdrop = IAirdrop(token.airdrop());
@@ -269,6 +276,11 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         return airdrop.postBatch(root, total);
     }
 
+    /// @inheritdoc IRound
+    function revoke(address account) external onlyRole(REGISTRAR_ROLE) {
+        token.revoke(account);
+    }
+
     // --- voting ---
 
     /// @inheritdoc IRound
@@ -281,11 +293,12 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         uint256 batchId,
         uint16 districtId,
         uint256 amount,
+        bytes32 enrollment,
         bytes32[] calldata proof,
         address[] calldata banks,
         uint256[] calldata amounts
     ) external {
-        airdrop.claim(batchId, msg.sender, districtId, amount, proof);
+        airdrop.claim(batchId, msg.sender, districtId, amount, enrollment, proof);
         _allocate(msg.sender, banks, amounts);
     }
 
@@ -315,8 +328,9 @@ contract Round is IRound, AccessControlDefaultAdminRules {
         uint256[] calldata toAmounts
     ) external {
         if (msg.sender != ballotBox) revert RoundUnauthorizedBallotBox(msg.sender);
+        // A ballot with no moves checks no phase: using up a nonce moves nothing.
         if (fromBanks.length != 0 || fromAmounts.length != 0) _withdraw(voter, fromBanks, fromAmounts);
-        _recordDeposits(voter, toBanks, toAmounts);
+        if (toBanks.length != 0 || toAmounts.length != 0) _recordDeposits(voter, toBanks, toAmounts);
         // The nonce shares the voter's token word with the balance the deposit writes anyway.
         token.depositSigned(voter, nonce, toBanks, toAmounts);
     }

@@ -2,7 +2,14 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { ANY_DISTRICT, LEAF_ENCODING, buildParticipantTree, type Participant } from "@kopilka/core/participants";
+import {
+  ANY_DISTRICT,
+  LEAF_ENCODING,
+  NO_ENROLLMENT,
+  buildParticipantTree,
+  type Participant,
+  type ParticipantLeaf,
+} from "@kopilka/core/participants";
 import { createRound, mintAndOpen, postBatch, type CreatedRound } from "../scripts/hardhat/fixtures.js";
 import { atTimestamp, claimAll, residents } from "./helpers/unit.js";
 
@@ -48,7 +55,7 @@ async function postWithTotal(created: CreatedRound, participants: Participant[],
   return { batchId, tree };
 }
 
-function proofIn(tree: StandardMerkleTree<[string, number, string]>, account: string): string[] {
+function proofIn(tree: StandardMerkleTree<ParticipantLeaf>, account: string): string[] {
   for (const [index, leaf] of tree.entries()) {
     if (leaf[0].toLowerCase() === account.toLowerCase()) return tree.getProof(index);
   }
@@ -163,9 +170,18 @@ describe("Airdrop", function () {
     it("accepts a matching leaf and proof, and counts the amount against the batch", async function () {
       const { token, airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
       const { participant, proof } = batch.proofOf(central.address);
-      await expect(airdrop.claim(batch.batchId, central.address, participant.district, participant.amount, proof))
+      await expect(
+        airdrop.claim(
+          batch.batchId,
+          central.address,
+          participant.district,
+          participant.amount,
+          participant.enrollment,
+          proof,
+        ),
+      )
         .to.emit(airdrop, "Claimed")
-        .withArgs(batch.batchId, central.address, participant.district, participant.amount);
+        .withArgs(batch.batchId, central.address, participant.district, participant.amount, participant.enrollment);
       expect((await airdrop.batch(batch.batchId)).claimed).to.equal(participant.amount);
       expect(await airdrop.claimedTotal()).to.equal(participant.amount);
       expect(await token.balanceOf(central)).to.equal(participant.amount);
@@ -176,7 +192,7 @@ describe("Airdrop", function () {
       const { participant, proof } = batch.proofOf(central.address);
       const tx = airdrop
         .connect(outsider)
-        .claim(batch.batchId, central.address, participant.district, participant.amount, proof);
+        .claim(batch.batchId, central.address, participant.district, participant.amount, participant.enrollment, proof);
       await expect(tx).to.changeTokenBalances(ethers, token, [central, outsider], [participant.amount, 0n]);
     });
 
@@ -184,27 +200,40 @@ describe("Airdrop", function () {
       const { airdrop, batch, central, riverside } = await networkHelpers.loadFixture(openFixture);
       const { participant } = batch.proofOf(central.address);
       const { proof } = batch.proofOf(riverside.address);
-      await expect(airdrop.claim(batch.batchId, central.address, participant.district, participant.amount, proof))
+      await expect(
+        airdrop.claim(
+          batch.batchId,
+          central.address,
+          participant.district,
+          participant.amount,
+          participant.enrollment,
+          proof,
+        ),
+      )
         .to.be.revertedWithCustomError(airdrop, "AirdropInvalidProof")
-        .withArgs(batch.batchId, central.address, participant.district, participant.amount);
+        .withArgs(batch.batchId, central.address, participant.district, participant.amount, participant.enrollment);
     });
 
     it("reverts an amount other than the leaf's", async function () {
       const { airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
       const { participant, proof } = batch.proofOf(central.address);
       const more = participant.amount + 1n;
-      await expect(airdrop.claim(batch.batchId, central.address, participant.district, more, proof))
+      await expect(
+        airdrop.claim(batch.batchId, central.address, participant.district, more, participant.enrollment, proof),
+      )
         .to.be.revertedWithCustomError(airdrop, "AirdropInvalidProof")
-        .withArgs(batch.batchId, central.address, participant.district, more);
+        .withArgs(batch.batchId, central.address, participant.district, more, participant.enrollment);
     });
 
     it("reverts a district other than the leaf's, ANY_DISTRICT included", async function () {
       const { airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
       const { participant, proof } = batch.proofOf(central.address);
       for (const district of [1, ANY_DISTRICT]) {
-        await expect(airdrop.claim(batch.batchId, central.address, district, participant.amount, proof))
+        await expect(
+          airdrop.claim(batch.batchId, central.address, district, participant.amount, participant.enrollment, proof),
+        )
           .to.be.revertedWithCustomError(airdrop, "AirdropInvalidProof")
-          .withArgs(batch.batchId, central.address, district, participant.amount);
+          .withArgs(batch.batchId, central.address, district, participant.amount, participant.enrollment);
       }
     });
 
@@ -213,16 +242,34 @@ describe("Airdrop", function () {
       const { airdrop, batch, central, outsider } = created;
       const other = await postBatch(created, [{ account: outsider.address, district: 0, amount: 10n }]);
       const { participant, proof } = batch.proofOf(central.address);
-      await expect(airdrop.claim(other.batchId, central.address, participant.district, participant.amount, proof))
+      await expect(
+        airdrop.claim(
+          other.batchId,
+          central.address,
+          participant.district,
+          participant.amount,
+          participant.enrollment,
+          proof,
+        ),
+      )
         .to.be.revertedWithCustomError(airdrop, "AirdropInvalidProof")
-        .withArgs(other.batchId, central.address, participant.district, participant.amount);
+        .withArgs(other.batchId, central.address, participant.district, participant.amount, participant.enrollment);
     });
 
     it("reverts an unknown batch", async function () {
       const { airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
       const { participant, proof } = batch.proofOf(central.address);
       const unknown = await airdrop.batchCount();
-      await expect(airdrop.claim(unknown, central.address, participant.district, participant.amount, proof))
+      await expect(
+        airdrop.claim(
+          unknown,
+          central.address,
+          participant.district,
+          participant.amount,
+          participant.enrollment,
+          proof,
+        ),
+      )
         .to.be.revertedWithCustomError(airdrop, "AirdropUnknownBatch")
         .withArgs(unknown);
     });
@@ -234,8 +281,24 @@ describe("Airdrop", function () {
       const large = { account: roles.reporter.address, district: 0, amount: 2_000n };
       const declared = 2_500n;
       const { batchId, tree } = await postWithTotal(created, [small, large], declared);
-      await airdrop.claim(batchId, large.account, large.district, large.amount, proofIn(tree, large.account));
-      await expect(airdrop.claim(batchId, small.account, small.district, small.amount, proofIn(tree, small.account)))
+      await airdrop.claim(
+        batchId,
+        large.account,
+        large.district,
+        large.amount,
+        ethers.ZeroHash,
+        proofIn(tree, large.account),
+      );
+      await expect(
+        airdrop.claim(
+          batchId,
+          small.account,
+          small.district,
+          small.amount,
+          ethers.ZeroHash,
+          proofIn(tree, small.account),
+        ),
+      )
         .to.be.revertedWithCustomError(airdrop, "AirdropBatchExhausted")
         .withArgs(batchId, declared, large.amount, small.amount);
       expect((await airdrop.batch(batchId)).claimed).to.equal(large.amount);
@@ -246,8 +309,8 @@ describe("Airdrop", function () {
       const { token, airdrop, outsider } = created;
       const only = { account: outsider.address, district: 1, amount: 77n };
       const { batchId, tree } = await postWithTotal(created, [only], only.amount);
-      expect(tree.root).to.equal(await airdrop.leafHash(only.account, only.district, only.amount));
-      await airdrop.claim(batchId, only.account, only.district, only.amount, []);
+      expect(tree.root).to.equal(await airdrop.leafHash(only.account, only.district, only.amount, NO_ENROLLMENT));
+      await airdrop.claim(batchId, only.account, only.district, only.amount, ethers.ZeroHash, []);
       expect(await token.balanceOf(outsider)).to.equal(only.amount);
     });
 
@@ -255,7 +318,14 @@ describe("Airdrop", function () {
       const { airdrop, batch, central, riverside, closesAt } = await networkHelpers.loadFixture(openFixture);
       const claimOf = (account: string) => {
         const { participant, proof } = batch.proofOf(account);
-        return airdrop.claim(batch.batchId, account, participant.district, participant.amount, proof);
+        return airdrop.claim(
+          batch.batchId,
+          account,
+          participant.district,
+          participant.amount,
+          participant.enrollment,
+          proof,
+        );
       };
       await atTimestamp(networkHelpers, closesAt - 1n);
       await claimOf(central.address);
@@ -270,25 +340,51 @@ describe("Airdrop", function () {
     it("equals the StandardMerkleTree leaf hash of every leaf of a participants tree", async function () {
       const { airdrop, batch } = await networkHelpers.loadFixture(openFixture);
       for (const [, leaf] of batch.tree.entries()) {
-        expect(await airdrop.leafHash(leaf[0], leaf[1], leaf[2])).to.equal(batch.tree.leafHash(leaf));
+        expect(await airdrop.leafHash(leaf[0], leaf[1], leaf[2], leaf[3])).to.equal(batch.tree.leafHash(leaf));
       }
     });
 
     it("equals the StandardMerkleTree leaf hash at the edges of each field", async function () {
       const { airdrop } = await networkHelpers.loadFixture(roundFixture);
-      const leaves: [string, number, bigint][] = [
-        [ethers.ZeroAddress, 0, 0n],
-        ["0xffffffffffffffffffffffffffffffffffffffff", ANY_DISTRICT, ethers.MaxUint256],
-        ["0x00000000000000000000000000000000000000aa", 1023, 1n],
+      const leaves: [string, number, bigint, string][] = [
+        [ethers.ZeroAddress, 0, 0n, NO_ENROLLMENT],
+        ["0xffffffffffffffffffffffffffffffffffffffff", ANY_DISTRICT, ethers.MaxUint256, `0x${"ff".repeat(32)}`],
+        ["0x00000000000000000000000000000000000000aa", 1023, 1n, ethers.id("+79031234567")],
       ];
       const tree = StandardMerkleTree.of(leaves, [...LEAF_ENCODING]);
       for (const [, leaf] of tree.entries()) {
-        expect(await airdrop.leafHash(leaf[0], leaf[1], leaf[2])).to.equal(tree.leafHash(leaf));
+        expect(await airdrop.leafHash(leaf[0], leaf[1], leaf[2], leaf[3])).to.equal(tree.leafHash(leaf));
       }
     });
   });
 
   describe("#claimedTotal and #postedTotal", function () {
+    it("cost the same to read after one batch and after 300, a claim too", async function () {
+      const created = await networkHelpers.loadFixture(openFixture);
+      const { airdrop, token, batch, central, anywhere } = created;
+      await claimAll(created, batch, [central]);
+      const gasOf = async () => ({
+        claimed: await airdrop.claimedTotal.estimateGas(),
+        posted: await airdrop.postedTotal.estimateGas(),
+        roundBalance: await token.balanceOf.estimateGas(created.round),
+      });
+      const few = await gasOf();
+      const asRegistrar = created.round.connect(created.roles.registrar);
+      for (let i = 0; i < 300; i++) await asRegistrar.postBatch(ethers.id(`batch ${i}`), 1n);
+      expect(await gasOf()).to.deep.equal(few);
+      const { proof, participant } = batch.proofOf(anywhere.address);
+      const claim = await airdrop.claim(
+        batch.batchId,
+        anywhere.address,
+        participant.district,
+        participant.amount,
+        participant.enrollment,
+        proof,
+      );
+      expect((await claim.wait())!.gasUsed).to.be.below(80_000n);
+      expect(await airdrop.claimedTotal()).to.equal(1_000n + 3_000n);
+    });
+
     it("add up claims and declared totals across batches", async function () {
       const created = await networkHelpers.loadFixture(openFixture);
       const { airdrop, batch, participants, central, anywhere, outsider } = created;

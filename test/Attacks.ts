@@ -68,7 +68,14 @@ async function votingRound() {
   await time.increaseTo(created.opensAt);
   for (const account of [alice, bob]) {
     const { participant, proof } = batch.proofOf(account.address);
-    await created.airdrop.claim(batch.batchId, participant.account, participant.district, participant.amount, proof);
+    await created.airdrop.claim(
+      batch.batchId,
+      participant.account,
+      participant.district,
+      participant.amount,
+      participant.enrollment,
+      proof,
+    );
   }
   await created.round.connect(alice).allocate([created.banks[0]], [4_000n]);
   const accounts = [...participants.map((p) => p.account), mallory.address];
@@ -86,7 +93,7 @@ async function twoRounds() {
   const { participant, proof } = batch.proofOf(alice.address);
   await first.airdrop
     .connect(alice)
-    .claim(batch.batchId, alice.address, participant.district, participant.amount, proof);
+    .claim(batch.batchId, alice.address, participant.district, participant.amount, participant.enrollment, proof);
   return { first, second, alice };
 }
 
@@ -152,14 +159,29 @@ describe("Attacks", function () {
         await expect(
           created.airdrop
             .connect(relayer)
-            .claim(batch.batchId, alice.address, participant.district, participant.amount, proof),
+            .claim(
+              batch.batchId,
+              alice.address,
+              participant.district,
+              participant.amount,
+              participant.enrollment,
+              proof,
+            ),
         )
           .to.be.revertedWithCustomError(created.token, "BudgetTokenAlreadyClaimed")
           .withArgs(alice.address);
         await expect(
           created.round
             .connect(alice)
-            .claimAndAllocate(batch.batchId, participant.district, participant.amount, proof, [], []),
+            .claimAndAllocate(
+              batch.batchId,
+              participant.district,
+              participant.amount,
+              participant.enrollment,
+              proof,
+              [],
+              [],
+            ),
         )
           .to.be.revertedWithCustomError(created.token, "BudgetTokenAlreadyClaimed")
           .withArgs(alice.address);
@@ -175,7 +197,14 @@ describe("Attacks", function () {
       const { participant, proof } = second.proofOf(alice.address);
       await expectNothingMoved(created, accounts, async () => {
         await expect(
-          created.airdrop.claim(second.batchId, alice.address, participant.district, participant.amount, proof),
+          created.airdrop.claim(
+            second.batchId,
+            alice.address,
+            participant.district,
+            participant.amount,
+            participant.enrollment,
+            proof,
+          ),
         )
           .to.be.revertedWithCustomError(created.token, "BudgetTokenAlreadyClaimed")
           .withArgs(alice.address);
@@ -190,16 +219,20 @@ describe("Attacks", function () {
       await expectNothingMoved(created, accounts, async () => {
         // Dave's own leaf, with Carol's proof.
         await expect(
-          created.airdrop.connect(dave).claim(batch.batchId, dave.address, daves.district, daves.amount, proof),
+          created.airdrop
+            .connect(dave)
+            .claim(batch.batchId, dave.address, daves.district, daves.amount, daves.enrollment, proof),
         )
           .to.be.revertedWithCustomError(created.airdrop, "AirdropInvalidProof")
-          .withArgs(batch.batchId, dave.address, daves.district, daves.amount);
+          .withArgs(batch.batchId, dave.address, daves.district, daves.amount, daves.enrollment);
         // Carol's district and amount with Mallory's address, as if the address were not part of the leaf.
         await expect(
-          created.round.connect(mallory).claimAndAllocate(batch.batchId, carols.district, carols.amount, proof, [], []),
+          created.round
+            .connect(mallory)
+            .claimAndAllocate(batch.batchId, carols.district, carols.amount, carols.enrollment, proof, [], []),
         )
           .to.be.revertedWithCustomError(created.airdrop, "AirdropInvalidProof")
-          .withArgs(batch.batchId, mallory.address, carols.district, carols.amount);
+          .withArgs(batch.batchId, mallory.address, carols.district, carols.amount, carols.enrollment);
       });
     });
 
@@ -217,18 +250,20 @@ describe("Attacks", function () {
       // The proof is genuine: from this node it reaches the root. A verifier that accepted the 64-byte pair
       // (left, right) as a leaf encoding, hashed once, would pay whatever those bytes decode to.
       expect(proof.reduce(hashPair, node)).to.equal(batch.tree.root);
-      // The airdrop hashes a leaf twice, keccak256(keccak256(abi.encode(account, district, amount))): the last
+      // The airdrop hashes a leaf twice, keccak256(keccak256(abi.encode(account, district, amount, enrollment))): the last
       // hash of a leaf always takes 32 bytes, the hash of an internal node always takes 64. Turning the pair into
       // a leaf would need a keccak collision between a 32-byte and a 64-byte input, so the closest reading of
       // the pair as (account, district, amount) fails like any made-up leaf.
       const account = ethers.getAddress(ethers.dataSlice(left, 12));
       const amount = BigInt(right);
       const district = 0;
-      expect(await created.airdrop.leafHash(account, district, amount)).to.not.equal(node);
+      expect(await created.airdrop.leafHash(account, district, amount, ethers.ZeroHash)).to.not.equal(node);
       await expectNothingMoved(created, accounts, async () => {
-        await expect(created.airdrop.connect(mallory).claim(batch.batchId, account, district, amount, proof))
+        await expect(
+          created.airdrop.connect(mallory).claim(batch.batchId, account, district, amount, ethers.ZeroHash, proof),
+        )
           .to.be.revertedWithCustomError(created.airdrop, "AirdropInvalidProof")
-          .withArgs(batch.batchId, account, district, amount);
+          .withArgs(batch.batchId, account, district, amount, ethers.ZeroHash);
       });
     });
 
@@ -246,7 +281,11 @@ describe("Attacks", function () {
       for (const account of [roundAddress, ethers.ZeroAddress]) {
         const { participant, proof } = rogue.proofOf(account);
         await expectNothingMoved(created, accounts, async () => {
-          await expect(created.airdrop.connect(relayer).claim(rogue.batchId, account, participant.district, 1n, proof))
+          await expect(
+            created.airdrop
+              .connect(relayer)
+              .claim(rogue.batchId, account, participant.district, 1n, participant.enrollment, proof),
+          )
             .to.be.revertedWithCustomError(created.token, "BudgetTokenInvalidResident")
             .withArgs(account);
         });
@@ -258,6 +297,7 @@ describe("Attacks", function () {
         dave.address,
         daves.participant.district,
         daves.participant.amount,
+        daves.participant.enrollment,
         daves.proof,
       );
     });
@@ -269,7 +309,14 @@ describe("Attacks", function () {
       const { participant, proof } = batch.proofOf(alice.address);
       await expectNothingMoved(created, [alice.address], async () => {
         await expect(
-          created.airdrop.claim(batch.batchId, alice.address, participant.district, participant.amount, proof),
+          created.airdrop.claim(
+            batch.batchId,
+            alice.address,
+            participant.district,
+            participant.amount,
+            participant.enrollment,
+            proof,
+          ),
         ).to.be.revertedWithCustomError(created.token, "BudgetTokenSupplyNotSealed");
       });
     });
@@ -364,6 +411,7 @@ describe("Attacks", function () {
         batch.batchId,
         participant.district,
         participant.amount,
+        participant.enrollment,
         proof,
         [bank],
         [3_000n],
@@ -379,7 +427,15 @@ describe("Attacks", function () {
       const { created, batch, accounts, contractVoter } = await loadFixture(votingRound);
       const voter = await contractVoter.getAddress();
       const { participant, proof } = batch.proofOf(voter);
-      await contractVoter.claimAndAllocate(batch.batchId, participant.district, participant.amount, proof, [], []);
+      await contractVoter.claimAndAllocate(
+        batch.batchId,
+        participant.district,
+        participant.amount,
+        participant.enrollment,
+        proof,
+        [],
+        [],
+      );
       // It claims to belong to the round, as a piggy bank would; the token only trusts its own registry.
       expect(await contractVoter.round()).to.equal(await created.round.getAddress());
       await expectNothingMoved(created, accounts, async () => {
@@ -402,6 +458,7 @@ describe("Attacks", function () {
         batch.batchId,
         participant.district,
         participant.amount,
+        participant.enrollment,
         proof,
         [bank],
         [3_000n],
@@ -476,7 +533,14 @@ describe("Attacks", function () {
           .to.be.revertedWithCustomError(round, "RoundClosed")
           .withArgs(closesAt);
         await expect(
-          created.airdrop.claim(batch.batchId, dave.address, participant.district, participant.amount, proof),
+          created.airdrop.claim(
+            batch.batchId,
+            dave.address,
+            participant.district,
+            participant.amount,
+            participant.enrollment,
+            proof,
+          ),
         )
           .to.be.revertedWithCustomError(created.airdrop, "AirdropClosed")
           .withArgs(closesAt);
@@ -602,7 +666,9 @@ describe("Attacks", function () {
       // Claims are open to anyone by design; a stranger submitting Dave's leaf only pays his gas.
       const { participant, proof } = batch.proofOf(dave.address);
       await expect(
-        airdrop.connect(mallory).claim(batch.batchId, dave.address, participant.district, participant.amount, proof),
+        airdrop
+          .connect(mallory)
+          .claim(batch.batchId, dave.address, participant.district, participant.amount, participant.enrollment, proof),
       ).to.changeTokenBalances(ethers, token, [dave, mallory], [participant.amount, 0n]);
       expect(await token.holderOf(mallory.address)).to.deep.equal([0n, 0n]);
     });

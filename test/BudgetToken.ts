@@ -57,8 +57,10 @@ async function accountRoundFixture() {
   await (await asRound.registerPiggyBank(bank.address, 0)).wait();
   await (await asRound.seal()).wait();
   // A single-leaf batch: its root is the leaf's hash and its proof is empty.
-  await (await airdrop.connect(roundAccount).postBatch(await airdrop.leafHash(resident, 0, 1_000n), 1_000n)).wait();
-  await (await airdrop.claim(0n, resident.address, 0, 1_000n, [])).wait();
+  await (
+    await airdrop.connect(roundAccount).postBatch(await airdrop.leafHash(resident, 0, 1_000n, ethers.ZeroHash), 1_000n)
+  ).wait();
+  await (await airdrop.claim(0n, resident.address, 0, 1_000n, ethers.ZeroHash, [])).wait();
   return { token, airdrop, asRound, roundAccount, resident, bank, stranger };
 }
 
@@ -208,7 +210,7 @@ describe("BudgetToken", function () {
     it("moves a resident's allowance from the round and binds it to the resident's district", async function () {
       const { round, token, airdrop, batch, central } = await networkHelpers.loadFixture(openFixture);
       const { proof } = batch.proofOf(central.address);
-      const tx = airdrop.claim(batch.batchId, central.address, 0, ALLOWANCE.central, proof);
+      const tx = airdrop.claim(batch.batchId, central.address, 0, ALLOWANCE.central, ethers.ZeroHash, proof);
       await expect(tx).to.changeTokenBalances(ethers, token, [round, central], [-ALLOWANCE.central, ALLOWANCE.central]);
       await expect(tx)
         .to.emit(token, "Transfer")
@@ -243,11 +245,11 @@ describe("BudgetToken", function () {
       await round.connect(roles.minter).mint(budget);
       const batch = await postBatch(created, [{ account: central.address, district: 0, amount: 1n }]);
       const { proof } = batch.proofOf(central.address);
-      await expect(airdrop.claim(batch.batchId, central.address, 0, 1n, proof))
+      await expect(airdrop.claim(batch.batchId, central.address, 0, 1n, ethers.ZeroHash, proof))
         .to.be.revertedWithCustomError(token, "BudgetTokenSupplyNotSealed")
         .withArgs();
       await round.connect(roles.committee).open();
-      await airdrop.claim(batch.batchId, central.address, 0, 1n, proof);
+      await airdrop.claim(batch.batchId, central.address, 0, 1n, ethers.ZeroHash, proof);
       expect(await token.balanceOf(central)).to.equal(1n);
     });
 
@@ -256,7 +258,7 @@ describe("BudgetToken", function () {
       const { token, airdrop, central } = created;
       const second = await postBatch(created, [{ account: central.address, district: 0, amount: 500n }]);
       const { proof } = second.proofOf(central.address);
-      await expect(airdrop.claim(second.batchId, central.address, 0, 500n, proof))
+      await expect(airdrop.claim(second.batchId, central.address, 0, 500n, ethers.ZeroHash, proof))
         .to.be.revertedWithCustomError(token, "BudgetTokenAlreadyClaimed")
         .withArgs(central.address);
     });
@@ -266,7 +268,7 @@ describe("BudgetToken", function () {
       const { token, airdrop, banks } = created;
       const batch = await postBatch(created, [{ account: banks[0], district: 0, amount: 1n }]);
       const { proof } = batch.proofOf(banks[0]);
-      await expect(airdrop.claim(batch.batchId, banks[0], 0, 1n, proof))
+      await expect(airdrop.claim(batch.batchId, banks[0], 0, 1n, ethers.ZeroHash, proof))
         .to.be.revertedWithCustomError(token, "BudgetTokenAlreadyClaimed")
         .withArgs(banks[0]);
     });
@@ -278,6 +280,64 @@ describe("BudgetToken", function () {
           .to.be.revertedWithCustomError(token, "BudgetTokenUnauthorizedCaller")
           .withArgs(caller.address);
       }
+    });
+  });
+
+  describe("#revoke, through the round's registrar", function () {
+    it("marks an account that has not claimed as revoked, so that its claim fails at the grant", async function () {
+      const { round, token, airdrop, roles, batch, central } = await networkHelpers.loadFixture(openFixture);
+      await expect(round.connect(roles.registrar).revoke(central.address))
+        .to.emit(token, "AccountRevoked")
+        .withArgs(central.address);
+      const [kind] = await token.holderOf(central);
+      expect(kind).to.equal(HolderKind.Revoked);
+      const { proof } = batch.proofOf(central.address);
+      await expect(airdrop.claim(batch.batchId, central.address, 0, ALLOWANCE.central, ethers.ZeroHash, proof))
+        .to.be.revertedWithCustomError(token, "BudgetTokenAccountRevoked")
+        .withArgs(central.address);
+      expect(await airdrop.claimedTotal()).to.equal(0n);
+      expect(await token.balanceOf(central)).to.equal(0n);
+    });
+
+    it("refuses an account that already claimed: its votes stand", async function () {
+      const { round, token, roles, central } = await networkHelpers.loadFixture(claimedFixture);
+      await expect(round.connect(roles.registrar).revoke(central.address))
+        .to.be.revertedWithCustomError(token, "BudgetTokenAlreadyClaimed")
+        .withArgs(central.address);
+    });
+
+    it("refuses to revoke an account twice, a piggy bank, the round or the zero address", async function () {
+      const { round, token, roles, banks, outsider } = await networkHelpers.loadFixture(openFixture);
+      const asRegistrar = round.connect(roles.registrar);
+      await asRegistrar.revoke(outsider.address);
+      await expect(asRegistrar.revoke(outsider.address))
+        .to.be.revertedWithCustomError(token, "BudgetTokenAccountRevoked")
+        .withArgs(outsider.address);
+      for (const account of [banks[0], await round.getAddress(), ethers.ZeroAddress]) {
+        await expect(asRegistrar.revoke(account))
+          .to.be.revertedWithCustomError(token, "BudgetTokenInvalidResident")
+          .withArgs(account);
+      }
+    });
+
+    it("keeps the account's nonce: a ballot it cancelled stays cancelled", async function () {
+      const { round, token, roles, outsider } = await networkHelpers.loadFixture(openFixture);
+      const box = await ethers.getContractAt("BallotBox", await round.ballotBox());
+      await box.connect(outsider).cancel(round, 0n);
+      await round.connect(roles.registrar).revoke(outsider.address);
+      expect(await token.nonceOf(outsider)).to.equal(1n);
+    });
+
+    it("is the registrar's alone, and the token's round's alone", async function () {
+      const { round, token, roles, central } = await networkHelpers.loadFixture(openFixture);
+      for (const caller of [roles.committee, central]) {
+        await expect(round.connect(caller).revoke(central.address))
+          .to.be.revertedWithCustomError(round, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, await round.REGISTRAR_ROLE());
+      }
+      await expect(token.connect(roles.registrar).revoke(central.address))
+        .to.be.revertedWithCustomError(token, "BudgetTokenUnauthorizedCaller")
+        .withArgs(roles.registrar.address);
     });
   });
 

@@ -3,22 +3,26 @@
  * relaying costs against voting directly.
  */
 import { expect } from "chai";
-import type { ContractTransactionResponse, Interface } from "ethers";
+import type { ContractTransactionResponse, Interface, TransactionResponse } from "ethers";
 import { network } from "hardhat";
 
 import type { BallotBox } from "../typechain-types/index.js";
 import {
+  SIGNATURE_GAS,
   ballotCalldata,
   ballotDomain,
   ballotCalldataBytes,
   ballotGas,
+  ballotSigner,
   batchGasLimit,
   signBallot,
+  signBallotP256,
   type BallotClaim,
   type BallotDomain,
   type BallotMessage,
   type SignedBallot,
 } from "@kopilka/core/ballots";
+import { P256_ORDER, SignatureScheme, p256KeySigner } from "@kopilka/core/keys";
 import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
 import {
   createRound,
@@ -71,13 +75,26 @@ async function votingRound() {
   await time.increaseTo(created.opensAt);
   for (const account of [alice, bob]) {
     const { participant, proof } = batch.proofOf(account.address);
-    await created.airdrop.claim(batch.batchId, participant.account, participant.district, participant.amount, proof);
+    await created.airdrop.claim(
+      batch.batchId,
+      participant.account,
+      participant.district,
+      participant.amount,
+      participant.enrollment,
+      proof,
+    );
   }
   const box = await ballotBoxOf(created);
   const domain = await domainOf(box);
   const claimOf = (account: string): BallotClaim => {
     const { participant, proof } = batch.proofOf(account);
-    return { batchId: batch.batchId, district: participant.district, amount: participant.amount, proof };
+    return {
+      batchId: batch.batchId,
+      district: participant.district,
+      amount: participant.amount,
+      enrollment: participant.enrollment,
+      proof,
+    };
   };
   return { created, box, domain, alice, bob, carol, mallory, relayer, claimOf };
 }
@@ -111,7 +128,7 @@ function submit(box: BallotBox, relayer: Voter, ballots: Submitted[], gasLimit?:
 }
 
 /** The `BallotRejected` events of a transaction, their reasons decoded with `reasons`. */
-async function rejections(box: BallotBox, tx: ContractTransactionResponse, reasons: Interface) {
+async function rejections(box: BallotBox, tx: ContractTransactionResponse | TransactionResponse, reasons: Interface) {
   const receipt = await tx.wait();
   return receipt!.logs
     .map((log) => box.interface.parseLog(log))
@@ -199,9 +216,10 @@ describe("BallotBox", function () {
     it("rejects the malleated high-s twin of a valid signature", async function () {
       const { created, box, domain, alice, relayer } = await loadFixture(votingRound);
       const ballot = await signBallot(alice, domain, await allocation(created, alice.address));
-      const calldata = ballotCalldata(ballot);
-      const highS = CURVE_ORDER - BigInt(calldata.s);
-      const twin = { ...calldata, s: ethers.toBeHex(highS, 32), v: calldata.v === 27 ? 28 : 27 };
+      const { r, s, v } = ethers.Signature.from(ballot.signature);
+      const twinS = ethers.toBeHex(CURVE_ORDER - BigInt(s), 32);
+      const twinV = v === 27 ? 28 : 27;
+      const twin = { ...ballot, signature: ethers.concat([r, twinS, ethers.toBeHex(twinV, 1)]) };
       // The twin is a valid signature for ecrecover itself: only the ballot box's check refuses it.
       const digest = await box.ballotDigest(ballot.round, alice.address, 0n, ballot.deadline, [], [], ballot.toBanks, [
         1_000n,
@@ -210,14 +228,14 @@ describe("BallotBox", function () {
         to: "0x0000000000000000000000000000000000000001",
         data: ethers.AbiCoder.defaultAbiCoder().encode(
           ["bytes32", "uint8", "bytes32", "bytes32"],
-          [digest, twin.v, twin.r, twin.s],
+          [digest, twinV, r, twinS],
         ),
       });
       expect(ethers.getAddress(ethers.dataSlice(ecrecover, 12))).to.equal(alice.address);
-      const tx = await box.connect(relayer).submit(ballot.round, [twin], { gasLimit: 1_000_000n });
+      const tx = await box.connect(relayer).submit(ballot.round, [ballotCalldata(twin)], { gasLimit: 1_000_000n });
       const ecdsa = new ethers.Interface(["error ECDSAInvalidSignatureS(bytes32 s)"]);
       expect(await rejections(box, tx, ecdsa)).to.deep.equal([
-        { voter: alice.address, nonce: 0n, error: "ECDSAInvalidSignatureS", args: [twin.s] },
+        { voter: alice.address, nonce: 0n, error: "ECDSAInvalidSignatureS", args: [twinS] },
       ]);
       expect(await created.token.nonceOf(alice.address)).to.equal(0n);
     });
@@ -301,7 +319,8 @@ describe("BallotBox", function () {
         { voter: alice.address, nonce: 0n, error: "BudgetTokenInvalidNonce", args: [alice.address, 1n, 0n] },
       ]);
       expect(await created.token.balanceOf(created.banks[0])).to.equal(2_000n);
-      expect(await created.token.nonceOf(bob.address)).to.equal(0n);
+      // Bob's rejected ballot used up his nonce, so that it can never be carried out later (see "never comes back").
+      expect(await created.token.nonceOf(bob.address)).to.equal(1n);
     });
 
     it("reports the ballots it has no gas left for instead of running them short", async function () {
@@ -320,6 +339,192 @@ describe("BallotBox", function () {
       expect(rejected.map((r) => [r.voter, r.error])).to.deep.equal([[bob.address, "BallotBoxOutOfGas"]]);
       expect(await created.token.nonceOf(alice.address)).to.equal(1n);
       expect(await created.token.nonceOf(bob.address)).to.equal(0n);
+    });
+  });
+
+  describe("a rejected ballot", function () {
+    it("never comes back to life: rejected for balance, then replayed after the voter withdrew directly", async function () {
+      const { created, box, domain, alice, relayer, mallory } = await loadFixture(votingRound);
+      const [first, second] = created.banks;
+      await created.round.connect(alice).allocate([first], [ALLOWANCE]);
+      // More than Alice has left: the relayer's submission is rejected.
+      const ballot = await signBallot(
+        alice,
+        domain,
+        await allocation(created, alice.address, { toBanks: [second] }, 4_000n),
+      );
+      const rejected = await rejections(box, await submit(box, relayer, [{ ballot }]), created.token.interface);
+      expect(rejected.map((r) => r.error)).to.deep.equal(["BudgetTokenInsufficientBalance"]);
+      // Alice changes her mind herself, and now has the tokens the old ballot asked for.
+      await created.round.connect(alice).withdraw([first], [ALLOWANCE]);
+      // A stranger replays the rejected ballot's calldata: it must not be applied.
+      const replay = await submit(box, mallory, [{ ballot }]);
+      expect(await rejections(box, replay, created.token.interface)).to.deep.equal([
+        { voter: alice.address, nonce: 0n, error: "BudgetTokenInvalidNonce", args: [alice.address, 1n, 0n] },
+      ]);
+      expect(await created.round.depositOf(second, alice.address)).to.equal(0n);
+      expect(await created.token.balanceOf(alice.address)).to.equal(ALLOWANCE);
+    });
+
+    it("sent after open() but before opensAt stays dead once voting opens", async function () {
+      const created = await createRound(ethers, networkHelpers, ROUND);
+      await mintAndOpen(created);
+      const [alice, relayer, stranger] = (await ethers.getSigners()).slice(5);
+      const batch = await postBatch(created, [{ account: alice.address, district: CENTRAL, amount: ALLOWANCE }]);
+      const box = await ballotBoxOf(created);
+      const domain = await domainOf(box);
+      const { participant, proof } = batch.proofOf(alice.address);
+      const claim = { batchId: batch.batchId, ...participant, proof };
+      const ballot = await signBallot(
+        alice,
+        domain,
+        await allocation(created, alice.address, { deadline: created.closesAt }),
+      );
+      const early = await submit(box, relayer, [{ ballot, claim }]);
+      expect((await rejections(box, early, created.round.interface)).map((r) => r.error)).to.deep.equal([
+        "RoundNotOpen",
+      ]);
+      expect(await created.token.nonceOf(alice.address)).to.equal(1n);
+      await time.increaseTo(created.opensAt);
+      const replay = await submit(box, stranger, [{ ballot, claim }]);
+      expect((await rejections(box, replay, created.token.interface)).map((r) => r.error)).to.deep.equal([
+        "BudgetTokenInvalidNonce",
+      ]);
+      expect(await created.round.depositOf(created.banks[0], alice.address)).to.equal(0n);
+      // The claim sent with it stands: Alice holds her allowance and signs a new ballot with her next nonce.
+      expect(await created.token.balanceOf(alice.address)).to.equal(ALLOWANCE);
+    });
+
+    it("whose call into the round fails without a reason is rejected, not applied", async function () {
+      const { created, box, domain, carol, relayer, claimOf } = await loadFixture(votingRound);
+      // Carol signs a ballot whose bank word has a dirty high byte: the round's decoder refuses it with no data.
+      const message = await allocation(created, carol.address);
+      const bank = created.banks[0].toLowerCase().slice(2);
+      const dirty = `0x01${"00".repeat(11)}${bank}`;
+      const structHash = ethers.keccak256(
+        ethers.AbiCoder.defaultAbiCoder().encode(
+          ["bytes32", "address", "address", "uint64", "uint64", "bytes32", "bytes32", "bytes32", "bytes32"],
+          [
+            await box.BALLOT_TYPEHASH(),
+            message.round,
+            carol.address,
+            message.nonce,
+            message.deadline,
+            ethers.keccak256("0x"),
+            ethers.keccak256("0x"),
+            ethers.keccak256(dirty),
+            ethers.keccak256(ethers.toBeHex(message.toAmounts[0], 32)),
+          ],
+        ),
+      );
+      const digest = ethers.keccak256(
+        ethers.concat(["0x1901", ethers.TypedDataEncoder.hashDomain(domain), structHash]),
+      );
+      const signature = carol.signingKey.sign(digest).serialized;
+      const ballot = { ...message, signature };
+      const data = box.interface
+        .encodeFunctionData("submit", [message.round, [ballotCalldata(ballot, claimOf(carol.address))]])
+        .replace(`000000000000000000000000${bank}`, dirty.slice(2));
+      const tx = await relayer.sendTransaction({
+        to: await box.getAddress(),
+        data,
+        gasLimit: batchGasLimit([{ ballot, claim: claimOf(carol.address) }]),
+      });
+      const [rejected] = await rejections(box, tx, box.interface);
+      expect(rejected.error).to.equal("BallotBoxCallFailed");
+      expect(await created.token.balanceOf(created.banks[0])).to.equal(0n);
+      expect(await created.token.nonceOf(carol.address)).to.equal(1n);
+    });
+
+    it("of the zero address with no valid signature is refused, and nothing is done in its name", async function () {
+      const { created, box, relayer } = await loadFixture(votingRound);
+      const message = await allocation(created, ethers.ZeroAddress, { toBanks: [], toAmounts: [] });
+      const garbage = { ...message, signature: ethers.concat([ethers.ZeroHash, ethers.ZeroHash, "0x1b"]) };
+      const tx = await submit(box, relayer, [{ ballot: garbage }]);
+      expect(await rejections(box, tx, box.interface)).to.deep.equal([
+        {
+          voter: ethers.ZeroAddress,
+          nonce: 0n,
+          error: "BallotBoxInvalidSigner",
+          args: [ethers.ZeroAddress, ethers.ZeroAddress],
+        },
+      ]);
+      expect(await created.token.nonceOf(ethers.ZeroAddress)).to.equal(0n);
+    });
+  });
+
+  describe("P-256 ballots (a browser's key)", function () {
+    /** Dave holds only a P-256 key, like a resident enrolled by phone: his voter address is the key's. */
+    async function withBrowserKey() {
+      const created = await createRound(ethers, networkHelpers, ROUND);
+      await mintAndOpen(created);
+      const key = p256KeySigner(ethers.getBytes(ethers.id("dave's browser key")));
+      const enrollment = ethers.id("dave's phone");
+      const batch = await postBatch(created, [
+        { account: key.address, district: CENTRAL, amount: ALLOWANCE, enrollment },
+      ]);
+      await time.increaseTo(created.opensAt);
+      const box = await ballotBoxOf(created);
+      const { participant, proof } = batch.proofOf(key.address);
+      const claim: BallotClaim = { batchId: batch.batchId, ...participant, proof };
+      const relayer = (await ethers.getSigners())[9];
+      return { created, box, domain: await domainOf(box), key, claim, relayer };
+    }
+
+    it("claims and allocates for a resident whose key never leaves the browser", async function () {
+      const { created, box, domain, key, claim, relayer } = await loadFixture(withBrowserKey);
+      expect(await box.keyAddress(key.publicKey.x, key.publicKey.y)).to.equal(key.address);
+      const ballot = await signBallotP256(key, domain, await allocation(created, key.address, {}, 4_000n));
+      expect(await ballotSigner(domain, ballot)).to.equal(key.address);
+      const tx = submit(box, relayer, [{ ballot, claim }]);
+      await expect(tx).to.changeTokenBalances(ethers, created.token, [key.address, created.banks[0]], [6_000n, 4_000n]);
+      await expect(tx).not.to.emit(box, "BallotRejected");
+      expect(await created.token.nonceOf(key.address)).to.equal(1n);
+    });
+
+    it("rejects a signature by another key, an edited ballot and a high-s twin", async function () {
+      const { created, box, domain, key, claim, relayer } = await loadFixture(withBrowserKey);
+      const message = await allocation(created, key.address);
+      const other = p256KeySigner(ethers.getBytes(ethers.id("another key")));
+      const byOther = await signBallotP256(other, domain, { ...message, voter: other.address });
+      const signed = await signBallotP256(key, domain, message);
+      const bytes = ethers.getBytes(signed.signature);
+      const twinS = ethers.toBeHex(P256_ORDER - BigInt(ethers.hexlify(bytes.slice(32, 64))), 32);
+      const twin = { ...signed, signature: ethers.concat([bytes.slice(0, 32), twinS, bytes.slice(64)]) };
+      const ballots: SignedBallot[] = [{ ...byOther, voter: key.address }, { ...signed, toAmounts: [9_000n] }, twin];
+      const tx = await submit(
+        box,
+        relayer,
+        ballots.map((ballot) => ({ ballot, claim })),
+      );
+      const ecdsa = new ethers.Interface(["error ECDSAInvalidSignatureS(bytes32 s)"]);
+      const reasons = new ethers.Interface([...box.interface.fragments, ...ecdsa.fragments]);
+      expect((await rejections(box, tx, reasons)).map((r) => [r.error, r.args])).to.deep.equal([
+        ["BallotBoxInvalidSigner", [key.address, other.address]],
+        ["BallotBoxInvalidSigner", [key.address, ethers.ZeroAddress]],
+        ["ECDSAInvalidSignatureS", [twinS]],
+      ]);
+      expect(await ballotSigner(domain, ballots[1])).to.equal(ethers.ZeroAddress);
+      expect(await created.token.nonceOf(key.address)).to.equal(0n);
+    });
+
+    it("rejects an unknown scheme and a signature of the wrong length", async function () {
+      const { created, box, domain, key, relayer } = await loadFixture(withBrowserKey);
+      const signed = await signBallotP256(key, domain, await allocation(created, key.address));
+      const unknown = { ...ballotCalldata(signed), scheme: 7 };
+      const short = { ...ballotCalldata(signed), signature: ethers.dataSlice(signed.signature, 0, 127) };
+      const tx = await box.connect(relayer).submit(signed.round, [unknown, short], { gasLimit: 2_000_000n });
+      expect((await rejections(box, tx, box.interface)).map((r) => [r.error, r.args])).to.deep.equal([
+        ["BallotBoxUnknownScheme", [7n]],
+        ["BallotBoxInvalidSignatureLength", [1n, 127n]],
+      ]);
+    });
+
+    it("tells the relayer how much gas a P-256 check needs on this chain", async function () {
+      const { box } = await loadFixture(withBrowserKey);
+      // Hardhat's simulated chain runs Osaka, which has the secp256r1 precompile (EIP-7951).
+      expect(await box.signatureGas(SignatureScheme.P256)).to.equal(SIGNATURE_GAS.p256);
+      expect(await box.signatureGas(SignatureScheme.Secp256k1)).to.equal(SIGNATURE_GAS.secp256k1);
     });
   });
 
@@ -402,7 +607,14 @@ describe("Relaying gas", function () {
     await time.increaseTo(created.opensAt);
     for (const person of people) {
       const { participant, proof } = batch.proofOf(person.address);
-      await created.airdrop.claim(batch.batchId, participant.account, participant.district, participant.amount, proof);
+      await created.airdrop.claim(
+        batch.batchId,
+        participant.account,
+        participant.district,
+        participant.amount,
+        participant.enrollment,
+        proof,
+      );
     }
     const seed = people.pop()!;
     await created.round.connect(seed).allocate([created.banks[0], created.banks[1]], [1n, 1n]);

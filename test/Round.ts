@@ -675,7 +675,15 @@ describe("Round", function () {
       const { participant, proof } = batch.proofOf(central.address);
       const tx = round
         .connect(central)
-        .claimAndAllocate(batch.batchId, participant.district, participant.amount, proof, [banks[1]], [700n]);
+        .claimAndAllocate(
+          batch.batchId,
+          participant.district,
+          participant.amount,
+          participant.enrollment,
+          proof,
+          [banks[1]],
+          [700n],
+        );
       await expect(tx).to.changeTokenBalances(
         ethers,
         token,
@@ -684,7 +692,7 @@ describe("Round", function () {
       );
       await expect(tx)
         .to.emit(airdrop, "Claimed")
-        .withArgs(batch.batchId, central.address, participant.district, participant.amount);
+        .withArgs(batch.batchId, central.address, participant.district, participant.amount, participant.enrollment);
       await expect(tx)
         .to.emit(token, "Transfer")
         .withArgs(await round.getAddress(), central.address, participant.amount);
@@ -697,7 +705,15 @@ describe("Round", function () {
       const { participant, proof } = batch.proofOf(central.address);
       await round
         .connect(central)
-        .claimAndAllocate(batch.batchId, participant.district, participant.amount, proof, [], []);
+        .claimAndAllocate(
+          batch.batchId,
+          participant.district,
+          participant.amount,
+          participant.enrollment,
+          proof,
+          [],
+          [],
+        );
       expect(await token.balanceOf(central)).to.equal(participant.amount);
     });
 
@@ -707,10 +723,18 @@ describe("Round", function () {
       await expect(
         round
           .connect(outsider)
-          .claimAndAllocate(batch.batchId, participant.district, participant.amount, proof, [banks[0]], [1n]),
+          .claimAndAllocate(
+            batch.batchId,
+            participant.district,
+            participant.amount,
+            participant.enrollment,
+            proof,
+            [banks[0]],
+            [1n],
+          ),
       )
         .to.be.revertedWithCustomError(airdrop, "AirdropInvalidProof")
-        .withArgs(batch.batchId, outsider.address, participant.district, participant.amount);
+        .withArgs(batch.batchId, outsider.address, participant.district, participant.amount, participant.enrollment);
     });
 
     it("reverts before opensAt, undoing the claim", async function () {
@@ -718,7 +742,17 @@ describe("Round", function () {
       const { participant, proof } = batch.proofOf(central.address);
       const at = await atTimestamp(networkHelpers, (await networkHelpers.time.latest()) + 10);
       await expect(
-        round.connect(central).claimAndAllocate(batch.batchId, participant.district, participant.amount, proof, [], []),
+        round
+          .connect(central)
+          .claimAndAllocate(
+            batch.batchId,
+            participant.district,
+            participant.amount,
+            participant.enrollment,
+            proof,
+            [],
+            [],
+          ),
       )
         .to.be.revertedWithCustomError(round, "RoundNotOpen")
         .withArgs(at, opensAt);

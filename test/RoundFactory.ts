@@ -222,6 +222,22 @@ describe("RoundFactory", function () {
       expect(await round.budget()).to.equal(budget);
     });
 
+    it("keeps the declared allowance and district binding, and reverts an allowance above the budget", async function () {
+      const fixture = await networkHelpers.loadFixture(factoryFixture);
+      const { factory, roles, roundAbi } = fixture;
+      const budget = 10_000n;
+      const { round } = await createFrom(
+        fixture,
+        await configWith(roles, { budget, allowance: 250n, residentsBound: true }),
+      );
+      expect([await round.allowance(), await round.residentsBound()]).to.deep.equal([250n, true]);
+      const { round: whole } = await createFrom(fixture, await configWith(roles, { budget, allowance: budget }));
+      expect(await whole.allowance()).to.equal(budget);
+      await expect(factory.createRound(await configWith(roles, { budget, allowance: budget + 1n })))
+        .to.be.revertedWithCustomError(roundAbi, "RoundInvalidAllowance")
+        .withArgs(budget + 1n, budget);
+    });
+
     it("reverts a minimum of tokens above the budget, and accepts one equal to it", async function () {
       const fixture = await networkHelpers.loadFixture(factoryFixture);
       const { factory, roles, roundAbi } = fixture;

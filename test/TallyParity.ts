@@ -115,6 +115,7 @@ async function finalizeOnChain(scenario: DistrictScenario) {
       batch.batchId,
       participant.district,
       participant.amount,
+      participant.enrollment,
       proof,
       votes.map((v) => bankOf(v.project)),
       votes.map((v) => v.amount),

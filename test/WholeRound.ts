@@ -96,12 +96,20 @@ async function wholeRound() {
       // A relayer (the dApp's backend, a neighbour) pays the claim's gas; the tokens still go to the resident.
       await created.airdrop
         .connect(relayer)
-        .claim(batch.batchId, voter.address, participant.district, participant.amount, proof);
+        .claim(batch.batchId, voter.address, participant.district, participant.amount, participant.enrollment, proof);
       await round.connect(voter).allocate(plan.banks, plan.amounts);
     } else {
       await round
         .connect(voter)
-        .claimAndAllocate(batch.batchId, participant.district, participant.amount, proof, plan.banks, plan.amounts);
+        .claimAndAllocate(
+          batch.batchId,
+          participant.district,
+          participant.amount,
+          participant.enrollment,
+          proof,
+          plan.banks,
+          plan.amounts,
+        );
     }
     plan.banks.forEach((bank, i) => note(voter, bank, plan.amounts[i]));
     return plan;

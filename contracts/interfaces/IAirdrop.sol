@@ -4,8 +4,11 @@ pragma solidity ^0.8.28;
 /// @title Batches of verified residents, published as Merkle roots
 /// @notice The registrar verifies residents off-chain (phone, SMS, state ID) and posts each batch, through the
 /// round, as the root of an OpenZeppelin StandardMerkleTree whose leaves are
-/// `(address account, uint16 district, uint256 amount)`, with the batch's declared total. Anyone may submit a
-/// claim for a leaf; the allowance always goes to the leaf's account, once per account.
+/// `(address account, uint16 district, uint256 amount, bytes32 enrollment)`, with the batch's declared total.
+/// `enrollment` names the verification the leaf comes from: a keyed hash of the resident's phone number for residents
+/// enrolled by phone (the same for every key the resident enrols from, so that the auditor can prove none of them
+/// was claimed twice), zero for residents the committee imports by address. A posted root never changes: the lists
+/// only grow. Anyone may submit a claim for a leaf; the allowance always goes to the leaf's account, once per account.
 interface IAirdrop {
     /// @notice One posted batch of residents.
     struct Batch {
@@ -25,7 +28,7 @@ interface IAirdrop {
     /// @notice Thrown when a batch id does not exist.
     error AirdropUnknownBatch(uint256 batchId);
     /// @notice Thrown when a proof does not lead from the leaf to the batch root.
-    error AirdropInvalidProof(uint256 batchId, address account, uint16 district, uint256 amount);
+    error AirdropInvalidProof(uint256 batchId, address account, uint16 district, uint256 amount, bytes32 enrollment);
     /// @notice Thrown when a claim would take a batch above its declared total.
     error AirdropBatchExhausted(uint256 batchId, uint256 total, uint256 claimed, uint256 amount);
     /// @notice Thrown on a claim or a batch at or after the round's deadline.
@@ -33,8 +36,14 @@ interface IAirdrop {
 
     /// @notice A batch was posted.
     event BatchPosted(uint256 indexed batchId, bytes32 root, uint256 total);
-    /// @notice `account` claimed `amount` bound to `district` from batch `batchId`.
-    event Claimed(uint256 indexed batchId, address indexed account, uint16 district, uint256 amount);
+    /// @notice `account` claimed `amount` bound to `district` from batch `batchId`, with the leaf's `enrollment`.
+    event Claimed(
+        uint256 indexed batchId,
+        address indexed account,
+        uint16 district,
+        uint256 amount,
+        bytes32 enrollment
+    );
 
     /// @notice The round this airdrop serves.
     function round() external view returns (address);
@@ -54,22 +63,29 @@ interface IAirdrop {
     /// @notice Sum of the declared totals of all batches.
     function postedTotal() external view returns (uint256);
 
-    /// @notice Sum of everything claimed from all batches.
+    /// @notice Sum of everything claimed from all batches. Costs the same however many batches were posted.
     function claimedTotal() external view returns (uint256);
 
-    /// @notice The leaf hash of `(account, district, amount)`, as StandardMerkleTree builds it.
-    function leafHash(address account, uint16 district, uint256 amount) external pure returns (bytes32);
+    /// @notice The leaf hash of `(account, district, amount, enrollment)`, as StandardMerkleTree builds it.
+    function leafHash(
+        address account,
+        uint16 district,
+        uint256 amount,
+        bytes32 enrollment
+    ) external pure returns (bytes32);
 
     /// @notice Posts a batch; the declared totals must fit in the minted supply. Only the round.
     function postBatch(bytes32 root, uint256 total) external returns (uint256 batchId);
 
     /// @notice Hands `account` its allowance from batch `batchId`. Anyone may submit it; the tokens go to
-    /// `account`. From the moment the round is opened until its deadline.
+    /// `account`. From the moment the round is opened until its deadline; the token refuses an account that
+    /// already claimed or that the registrar revoked.
     function claim(
         uint256 batchId,
         address account,
         uint16 district,
         uint256 amount,
+        bytes32 enrollment,
         bytes32[] calldata proof
     ) external;
 }

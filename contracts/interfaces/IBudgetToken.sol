@@ -15,7 +15,10 @@ interface IBudgetToken is IERC20Metadata {
     enum HolderKind {
         None,
         Resident,
-        PiggyBank
+        PiggyBank,
+        // An account the registrar revoked before it claimed (a resident who lost the device holding its key and
+        // enrolled again with a new one): it can never receive an allowance.
+        Revoked
     }
 
     /// @notice Thrown on every transfer that is not the round moving tokens between a resident and a bank.
@@ -30,10 +33,14 @@ interface IBudgetToken is IERC20Metadata {
     error BudgetTokenSupplyNotSealed();
     /// @notice Thrown when minting would take the supply above the round's budget.
     error BudgetTokenBudgetExceeded(uint256 budget, uint256 supply, uint256 amount);
-    /// @notice Thrown when an allowance would go to the zero address or to the round itself.
+    /// @notice Thrown when an allowance would go to the zero address or to the round itself, or when the registrar
+    /// would revoke one of those or a piggy bank.
     error BudgetTokenInvalidResident(address account);
-    /// @notice Thrown when an account that already received its allowance would receive a second one.
+    /// @notice Thrown when an account that already received its allowance would receive a second one, or would be
+    /// revoked (its votes stand).
     error BudgetTokenAlreadyClaimed(address account);
+    /// @notice Thrown when a revoked account would receive an allowance, or be revoked again.
+    error BudgetTokenAccountRevoked(address account);
     /// @notice Thrown when tokens would go to an address that is not a piggy bank of this round.
     error BudgetTokenNotAPiggyBank(address account);
     /// @notice Thrown when an address is registered as a piggy bank twice or already holds tokens.
@@ -46,6 +53,9 @@ interface IBudgetToken is IERC20Metadata {
     error BudgetTokenLengthMismatch(uint256 banks, uint256 amounts);
     /// @notice Thrown when a signed ballot's nonce is not the account's next one: used, cancelled or out of order.
     error BudgetTokenInvalidNonce(address account, uint256 current, uint256 nonce);
+
+    /// @notice `account` was revoked: it can no longer claim an allowance.
+    event AccountRevoked(address indexed account);
 
     /// @notice The district value of a resident whose tokens may go to any district.
     function ANY_DISTRICT() external view returns (uint16);
@@ -78,9 +88,14 @@ interface IBudgetToken is IERC20Metadata {
     function registerPiggyBank(address bank, uint16 district) external;
 
     /// @notice Moves a resident's allowance from the round to `resident`, bound to `district`
-    /// (or `ANY_DISTRICT`). Each account receives one allowance. Only the airdrop, once the supply is sealed; the
-    /// airdrop keeps every claim within a posted total, and the posted totals within the supply.
+    /// (or `ANY_DISTRICT`). Each account receives one allowance, and a revoked account none. Only the airdrop, once
+    /// the supply is sealed; the airdrop keeps every claim within a posted total, and the posted totals within the
+    /// supply.
     function grant(address resident, uint16 district, uint256 amount) external;
+
+    /// @notice Marks `account`, which has not claimed, as revoked: no allowance can ever go to it. Only the round,
+    /// for its registrar. Keeps the account's nonce: its signed ballots stay as used or unused as they were.
+    function revoke(address account) external;
 
     /// @notice Moves `amounts[i]` from `resident` into `banks[i]`. Only the round.
     function deposit(address resident, address[] calldata banks, uint256[] calldata amounts) external;

@@ -13,7 +13,8 @@ import {IBudgetToken} from "./IBudgetToken.sol";
 ///   split as they like, and may withdraw or move it until the deadline.
 /// - Closed, from `closesAt`: anyone finalizes each district; balances can no longer move.
 /// - Finalized: every district has its winners.
-/// The registrar may post new batches of verified residents until `closesAt`.
+/// The registrar may post new batches of verified residents until `closesAt`, and revoke an account that has not
+/// claimed (a resident who lost the device holding its key enrols again with a new one).
 interface IRound {
     /// @notice How a district's winners are chosen; fixed when the round is created.
     enum Rule {
@@ -51,6 +52,13 @@ interface IRound {
         // Minimum support a project needs to win, in tokens (kopecks) and in distinct supporters; 0 = none.
         uint256 minTokens;
         uint32 minSupporters;
+        // The declared allowance of a resident, in kopecks: every resident enrolled by phone receives exactly this,
+        // and the registrar can post at most floor((supply - posted) / allowance) more residents. 0 = none declared
+        // (every resident's amount is then the committee's, as in a replayed election).
+        uint256 allowance;
+        // Whether a resident enrolled by phone chooses a district once, at enrollment, and may put tokens only into
+        // that district's projects (true), or may put them into any district's (false).
+        bool residentsBound;
         address admin;
         uint48 adminTransferDelay;
         address committee;
@@ -85,6 +93,8 @@ interface IRound {
     error RoundInvalidSchedule(uint256 opensAt, uint256 closesAt);
     error RoundInvalidBudget(uint256 budget);
     error RoundInvalidMinimumSupport(uint256 minTokens);
+    /// @notice Thrown when the declared allowance of a resident is above the budget.
+    error RoundInvalidAllowance(uint256 allowance, uint256 budget);
     error RoundZeroAddress(string role);
     /// @notice Thrown when setup is attempted after the round opened or after `opensAt`.
     error RoundSetupFrozen(uint256 now_, uint256 opensAt, bool opened);
@@ -165,6 +175,10 @@ interface IRound {
     function rule() external view returns (Rule);
     function minTokens() external view returns (uint256);
     function minSupporters() external view returns (uint32);
+    /// @notice The declared allowance of a resident in kopecks (0 = none declared), fixed at creation.
+    function allowance() external view returns (uint256);
+    /// @notice Whether residents enrolled by phone are bound to the district they chose, fixed at creation.
+    function residentsBound() external view returns (bool);
 
     // --- state ---
 
@@ -206,6 +220,11 @@ interface IRound {
     /// @notice Posts a batch of verified residents. Registrar, until `closesAt`.
     function postBatch(bytes32 root, uint256 total) external returns (uint256 batchId);
 
+    /// @notice Revokes `account`, which has not claimed its allowance: it never can from now on (see
+    /// {IBudgetToken-revoke}; the token emits `AccountRevoked`). Registrar. Used when a resident enrolled by phone
+    /// loses the device holding the account's key: the resident's new key is posted with the same enrollment.
+    function revoke(address account) external;
+
     // --- voting (anyone, each for themselves) ---
 
     /// @notice Puts `amounts[i]` of the caller's tokens into `banks[i]`. In Voting.
@@ -217,6 +236,7 @@ interface IRound {
         uint256 batchId,
         uint16 districtId,
         uint256 amount,
+        bytes32 enrollment,
         bytes32[] calldata proof,
         address[] calldata banks,
         uint256[] calldata amounts
@@ -235,7 +255,8 @@ interface IRound {
 
     /// @notice Carries out `voter`'s signed ballot with nonce `nonce`: withdraws, then allocates, like `reallocate`
     /// (either side may be empty). Only the ballot box, which has checked the signature; the token consumes the
-    /// nonce, which must be the voter's current one. In Voting.
+    /// nonce, which must be the voter's current one. In Voting; a ballot with no moves at all only uses up the
+    /// nonce, which it may do at any time (that is how a ballot is cancelled, or a rejected one put out of use).
     function castFor(
         address voter,
         uint256 nonce,

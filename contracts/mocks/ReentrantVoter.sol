@@ -24,12 +24,13 @@ contract ReentrantVoter {
         uint256 batchId,
         uint16 districtId,
         uint256 amount,
+        bytes32 enrollment,
         bytes32[] calldata proof,
         address[] calldata banks,
         uint256[] calldata amounts
     ) external {
         _remember(banks, amounts);
-        round.claimAndAllocate(batchId, districtId, amount, proof, banks, amounts);
+        round.claimAndAllocate(batchId, districtId, amount, enrollment, proof, banks, amounts);
     }
 
     function allocate(address[] calldata banks, uint256[] calldata amounts) external {

@@ -160,7 +160,8 @@ contract BallotBoxTest is RoundChecks {
             ballot.toBanks,
             ballot.toAmounts
         );
-        (ballot.v, ballot.r, ballot.s) = vm.sign(key, digest);
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        ballot.signature = abi.encodePacked(r, s, v);
     }
 
     function _batch(IBallotBox.Ballot memory ballot) private pure returns (IBallotBox.Ballot[] memory batch) {

@@ -74,6 +74,8 @@ abstract contract KopilkaTest {
                     rule: rule,
                     minTokens: minTokens,
                     minSupporters: minSupporters,
+                    allowance: 0,
+                    residentsBound: false,
                     admin: address(this),
                     adminTransferDelay: 0,
                     committee: address(this),
@@ -97,8 +99,8 @@ abstract contract KopilkaTest {
     /// @notice Posts a one-resident batch (its root is the leaf itself, its proof empty) and claims it.
     function _giveAllowance(IRound round, address resident, uint16 districtId, uint256 amount) internal {
         IAirdrop airdrop = round.airdrop();
-        uint256 batchId = round.postBatch(airdrop.leafHash(resident, districtId, amount), amount);
-        airdrop.claim(batchId, resident, districtId, amount, new bytes32[](0));
+        uint256 batchId = round.postBatch(airdrop.leafHash(resident, districtId, amount, bytes32(0)), amount);
+        airdrop.claim(batchId, resident, districtId, amount, bytes32(0), new bytes32[](0));
     }
 
     function _banksOf(IRound round, uint256 districtId) internal view returns (address[] memory banks) {

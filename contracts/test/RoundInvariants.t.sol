@@ -174,10 +174,10 @@ contract RoundHandler is KopilkaTest {
     function _checkSecondClaimRefused(address resident, uint256 amount) private {
         IAirdrop airdrop = round.airdrop();
         uint16 binding = bindingOf[resident];
-        uint256 batchId = round.postBatch(airdrop.leafHash(resident, binding, amount), amount);
+        uint256 batchId = round.postBatch(airdrop.leafHash(resident, binding, amount, bytes32(0)), amount);
         // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory refused) = address(airdrop).call(
-            abi.encodeCall(IAirdrop.claim, (batchId, resident, binding, amount, new bytes32[](0)))
+            abi.encodeCall(IAirdrop.claim, (batchId, resident, binding, amount, bytes32(0), new bytes32[](0)))
         );
         _check(!ok, "a second allowance was paid");
         _checkRevertData(refused, abi.encodeWithSelector(IBudgetToken.BudgetTokenAlreadyClaimed.selector, resident));
@@ -278,7 +278,7 @@ contract RoundHandler is KopilkaTest {
     // --- calling ---
 
     function _postBatchRefused(address resident, uint16 binding, uint256 amount) private returns (bytes memory) {
-        bytes32 leaf = round.airdrop().leafHash(resident, binding, amount);
+        bytes32 leaf = round.airdrop().leafHash(resident, binding, amount, bytes32(0));
         return _refused(abi.encodeCall(IRound.postBatch, (leaf, amount)));
     }
 

@@ -16,7 +16,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { Contract, keccak256, Wallet, type HDNodeWallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
 
-import { audit, exportRound, reportJson } from "@kopilka/core/node";
+import { audit, exportRound, publishBatch, reportJson } from "@kopilka/core/node";
 import { KOPECKS_PER_RUBLE } from "@kopilka/core/money";
 import { findParticipant, type ParticipantLeaf } from "@kopilka/core/participants";
 import { roundDirectory } from "@kopilka/core/publication";
@@ -158,6 +158,7 @@ describe("The committee's and the observers' pages", () => {
     await page.getByLabel("Название раунда").fill("Городской раунд (тест комиссии)");
     await page.getByLabel("Голосование открывается").fill(local(opensAt));
     await page.getByLabel("Голосование закрывается").fill(local(closesAt));
+    await page.getByLabel("Сколько рублей получает каждый житель").fill("500000");
     await page.getByLabel("Район 1: название").fill(DISTRICTS[0].name);
     await page.getByLabel("Район 1: бюджет, рублей").fill(DISTRICTS[0].budget);
     await page.getByRole("button", { name: "Добавить район" }).click();
@@ -207,6 +208,8 @@ describe("The committee's and the observers' pages", () => {
     await page.getByTestId("roles").filter({ hasText: "комиссия, эмитент, регистратор, отчёт о реализации" }).waitFor();
     await page.getByRole("button", { name: /^Выпустить/ }).click();
     await page.getByText("Бюджет выпущен полностью.").waitFor();
+    // The capacity: the minted 1,500,000 rubles at the declared 500,000 each.
+    await page.getByTestId("capacity").filter({ hasText: "места ещё для 3 жителей" }).waitFor();
 
     const names = DISTRICTS.map((d) => d.name);
     const residents = [
@@ -229,6 +232,13 @@ describe("The committee's and the observers' pages", () => {
     await writeFile(path.join(published, "participants/batch-0.json"), dump);
     tree = StandardMerkleTree.load(JSON.parse(dump));
     assert.equal(tree.length, 3);
+    // Each resident gets the round's declared 500,000 rubles: the three of them take the whole budget.
+    assert.deepEqual(
+      [...tree.entries()].map(([, leaf]) => leaf[2]),
+      [rub(500_000), rub(500_000), rub(500_000)].map(String),
+    );
+    // What "npx kopilka participants publish" then writes from the tree file: the proof files and the list.
+    await publishBatch(published, 0, tree);
 
     await page.getByRole("button", { name: "Открыть голосование" }).click();
     await page.locator('[data-step="open"]').waitFor({ state: "detached" });
@@ -247,6 +257,7 @@ describe("The committee's and the observers' pages", () => {
           0,
           leaf.participant.district,
           leaf.participant.amount,
+          leaf.participant.enrollment,
           leaf.proof,
           to.map((id) => banks[id]),
           amounts.map(rub),

@@ -16,11 +16,12 @@ import { canonicalJson, metadataHash, type ProjectMetadata } from "@kopilka/core
 import { freePort, startHardhatNode } from "../../scripts/hardhat/localnode.js";
 import { KOPECKS_PER_RUBLE } from "@kopilka/core/money";
 import { ANY_DISTRICT, buildParticipantTree, treeTotal, type Participant } from "@kopilka/core/participants";
+import { publishBatch } from "@kopilka/core/node";
 import {
-  batchPath,
   manifestPath,
   projectMetadataPath,
   projectMetadataURI,
+  roundDirectory,
   type RoundManifest,
 } from "@kopilka/core/publication";
 import type { KopilkaConfig } from "../src/config.js";
@@ -163,6 +164,7 @@ export async function setupRound(node: Node): Promise<TestRound> {
   const opensAt = now + 60;
   const closesAt = opensAt + 7 * DAY;
   const budget = DISTRICTS.reduce((sum, d) => sum + d.budget, 0n);
+  const allowance = rub(10_000);
   const config = {
     name: "Волгоградская область: инициативное бюджетирование (тест)",
     tokenSymbol: "VLG",
@@ -172,6 +174,9 @@ export async function setupRound(node: Node): Promise<TestRound> {
     rule: Rule.Ranked,
     minTokens: 0n,
     minSupporters: 0,
+    // Every resident gets the declared 10,000 rubles; residents enrolled by phone may vote in any district.
+    allowance,
+    residentsBound: false,
     admin: await admin.getAddress(),
     adminTransferDelay: 3 * DAY,
     committee: await committee.getAddress(),
@@ -218,7 +223,6 @@ export async function setupRound(node: Node): Promise<TestRound> {
   await (await round.connect(minter).getFunction("mint")(budget)).wait();
   await (await round.open()).wait();
 
-  const allowance = rub(10_000);
   const voters = {
     district0: Wallet.createRandom(provider),
     anyDistrict: Wallet.createRandom(provider),
@@ -240,10 +244,9 @@ export async function setupRound(node: Node): Promise<TestRound> {
     )),
   ];
   const tree = buildParticipantTree(participants);
+  // The files first (tree, proof files, list), then the root, as the committee's tool does.
+  await publishBatch(roundDirectory(published, chainId, roundAddress), 0, tree);
   await (await round.connect(registrar).getFunction("postBatch")(tree.root, treeTotal(tree))).wait();
-  const batchFile = batchPath(published, chainId, roundAddress, 0);
-  await mkdir(path.dirname(batchFile), { recursive: true });
-  await writeFile(batchFile, JSON.stringify(tree.dump()));
 
   const manifest: RoundManifest = {
     chainId,

@@ -1,14 +1,16 @@
 /**
  * Gas per operation, as whole-transaction gas (21,000 base included), written to bench/results/gas.json.
- * Claims are measured against a 160,000-leaf tree (18-hash proofs) and never as the first claim of a batch;
- * allocations go into banks that already hold tokens. Run with `npm run bench:gas`.
+ * Claims are measured against a 160,000-leaf tree (18-hash proofs) and never as the first claim of a batch: `claim`
+ * for a resident enrolled by phone (a leaf with an enrollment), `claimImported` for one the committee imported by
+ * address (no enrollment); allocations go into banks that already hold tokens. Postings of 10 and 200 residents
+ * and a revocation are measured after the first batch. Run with `npm run bench:gas`.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { network } from "hardhat";
 
-import { ANY_DISTRICT, type Participant } from "@kopilka/core/participants";
+import { ANY_DISTRICT, NO_ENROLLMENT, buildParticipantTree, type Participant } from "@kopilka/core/participants";
 import { createRound, mintAndOpen, postBatch } from "../hardhat/fixtures.js";
 
 const TREE_SIZE = 160_000;
@@ -52,12 +54,15 @@ await measure("createProject", () =>
 await mintAndOpen(created);
 
 // 160,000 residents: the signers we vote with, then filler addresses. The filler sorts after every signer, so
-// the signers' leaves sit on the tree's deepest level and their proofs have 18 hashes, the worst case.
+// the signers' leaves sit on the tree's deepest level and their proofs have 18 hashes, the worst case. The voters
+// enrolled by phone, but for one imported by address.
 const allowance = 200n * RUBLE;
-const participants: Participant[] = voters.map((v) => ({
+const IMPORTED = 12;
+const participants: Participant[] = voters.map((v, i) => ({
   account: v.address,
   district: ANY_DISTRICT,
   amount: allowance,
+  enrollment: i === IMPORTED ? NO_ENROLLMENT : ethers.id(`phone of voter ${i}`),
 }));
 for (let i = participants.length; i < TREE_SIZE; i++) {
   const account = ethers.getAddress("0xff" + i.toString(16).padStart(38, "0"));
@@ -67,7 +72,28 @@ const treeStarted = Date.now();
 const batch = await postBatch(created, participants);
 const treeSeconds = (Date.now() - treeStarted) / 1000;
 const proofLength = batch.proofOf(voters[3].address).proof.length;
-if (proofLength !== 18) throw new Error(`the measured claim has a ${proofLength}-hash proof, not 18`);
+if (proofLength !== 18 || batch.proofOf(voters[IMPORTED].address).proof.length !== 18) {
+  throw new Error(`the measured claims do not have 18-hash proofs`);
+}
+
+// Later postings: one root each, whatever the number of residents (their files are written off-chain).
+const posting = (size: number, tag: string) =>
+  buildParticipantTree(
+    Array.from({ length: size }, (_, i) => ({
+      account: ethers.getAddress("0x" + ethers.id(`${tag}/${i}`).slice(-40)),
+      district: ANY_DISTRICT,
+      amount: allowance,
+      enrollment: ethers.id(`${tag} phone ${i}`),
+    })),
+  );
+for (const size of [10, 200]) {
+  const tree = posting(size, `posting of ${size}`);
+  await measure(`postBatch${size}`, () =>
+    round.connect(roles.registrar).postBatch(tree.root, allowance * BigInt(size)),
+  );
+}
+// A resident who lost the device before the first claim: the registrar revokes the old account.
+await measure("revoke", () => round.connect(roles.registrar).revoke(ethers.id("lost device").slice(0, 42)));
 
 await networkHelpers.time.increaseTo(created.opensAt);
 
@@ -77,12 +103,20 @@ const claimOf = (voter: (typeof voters)[number]) => {
 };
 const claim = (i: number) => {
   const { participant, proof } = claimOf(voters[i]);
-  return created.airdrop.claim(batch.batchId, participant.account, participant.district, participant.amount, proof);
+  return created.airdrop.claim(
+    batch.batchId,
+    participant.account,
+    participant.district,
+    participant.amount,
+    participant.enrollment,
+    proof,
+  );
 };
 
 // Voters 0..2 claim first so the measured claim is not the batch's first.
 for (let i = 0; i < 3; i++) await (await claim(i)).wait();
 await measure("claim", () => claim(3));
+await measure("claimImported", () => claim(IMPORTED));
 
 // Put tokens into every bank of the two measured districts so later deposits land in non-empty banks.
 const ten = districtProjects[0].map((id) => banks[id]);
@@ -124,7 +158,15 @@ await measure("claimAndAllocate1", () => {
   const { participant, proof } = claimOf(voters[4]);
   return round
     .connect(voters[4])
-    .claimAndAllocate(batch.batchId, participant.district, participant.amount, proof, [ten[0]], [100n * RUBLE]);
+    .claimAndAllocate(
+      batch.batchId,
+      participant.district,
+      participant.amount,
+      participant.enrollment,
+      proof,
+      [ten[0]],
+      [100n * RUBLE],
+    );
 });
 
 // Uneven support so the tally has something to sort.
@@ -136,6 +178,7 @@ for (let i = 5; i < 10; i++) {
       batch.batchId,
       participant.district,
       participant.amount,
+      participant.enrollment,
       proof,
       picks,
       picks.map((_, k) => BigInt(k + 1) * RUBLE),
@@ -151,6 +194,7 @@ const targets = {
   allocate1: 65_000,
   allocatePerExtraProject: 32_000,
   claim: 80_000,
+  claimImported: 80_000,
   createProject: 150_000,
   finalize64: 3_000_000,
 };

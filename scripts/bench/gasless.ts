@@ -1,16 +1,21 @@
 /**
- * Gas of a relayed ballot, two ways, against the same allocation sent directly (whole-transaction gas, 21,000
- * included, per ballot): the ballot box (custom batch entry point, nonce in the token's holder word) and
- * OpenZeppelin's ERC2771Forwarder.executeBatch through an ERC2771Context adapter (nonce in the forwarder's own
- * storage). Residents have claimed; each allocates into a bank that already holds tokens, as in bench:gas.
+ * Gas of a relayed ballot against the same allocation sent directly (whole-transaction gas, 21,000 included, per
+ * ballot): the ballot box with a wallet's (secp256k1) signature, the ballot box with a browser key's P-256 signature
+ * on a chain with the secp256r1 precompile (Hardhat's default hardfork, Osaka: EIP-7951) and on one without it
+ * (a second in-process chain on Prague, where OpenZeppelin's P256 verifies in Solidity), and OpenZeppelin's
+ * ERC2771Forwarder.executeBatch through an ERC2771Context adapter (nonce in the forwarder's own storage). Residents
+ * have claimed; each allocates into a bank that already holds tokens, as in bench:gas.
  * Writes bench/results/gasless.json. Run with `npm run bench:gasless`.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import { network } from "hardhat";
 
-import { ballotCalldata, ballotDomain, batchGasLimit, signBallot } from "@kopilka/core/ballots";
+import { ballotCalldata, ballotDomain, batchGasLimit, signBallot, signBallotP256 } from "@kopilka/core/ballots";
+import { SignatureScheme, p256KeySigner } from "@kopilka/core/keys";
 import {
   createRound,
   mintAndOpen,
@@ -22,6 +27,8 @@ import {
 } from "../hardhat/fixtures.js";
 
 const BATCH = 50;
+/** Ballots of the batch measured without the precompile: each sets aside 330,000 gas for its signature. */
+const SOLIDITY_P256_BATCH = 20;
 const ALLOWANCE = 5_000n;
 const { ethers, networkHelpers } = await network.create();
 const { time } = networkHelpers;
@@ -78,7 +85,14 @@ await time.increaseTo(created.opensAt > other.opensAt ? created.opensAt : other.
 for (const [i, { round, accounts }] of setups.entries()) {
   for (const account of accounts) {
     const { participant, proof } = batches[i].proofOf(account.address);
-    await round.airdrop.claim(batches[i].batchId, participant.account, participant.district, participant.amount, proof);
+    await round.airdrop.claim(
+      batches[i].batchId,
+      participant.account,
+      participant.district,
+      participant.amount,
+      participant.enrollment,
+      proof,
+    );
   }
   await round.round.connect(seed).allocate(round.banks, [1n, 1n]);
 }
@@ -161,17 +175,95 @@ for (const voter of forwarded) {
   }
 }
 
-const perBallot = (gas: bigint) => Math.round(Number(gas) / BATCH);
+/**
+ * Relays `count` P-256 ballots on the chain of `connection`: residents whose only key is a P-256 key (their voter
+ * address is the key's) claim their allowance, then each ballot puts 1,000 into a bank that already holds tokens.
+ * Returns the whole transaction's gas and what the ballot box sets aside for a P-256 signature there.
+ */
+async function relayP256(connection: { ethers: HardhatEthers; networkHelpers: NetworkHelpers }, count: number) {
+  const { ethers: chainEthers, networkHelpers: helpers } = connection;
+  const round = await createRound(chainEthers, helpers, { districts: DISTRICTS });
+  await mintAndOpen(round);
+  const keys = Array.from({ length: count }, (_, i) =>
+    p256KeySigner(chainEthers.getBytes(chainEthers.id(`p256 ${i}`))),
+  );
+  const [submitter, seeder] = await chainEthers.getSigners();
+  const batch = await postBatch(round, [
+    { account: seeder.address, district: 0, amount: ALLOWANCE },
+    ...keys.map((key) => ({ account: key.address, district: 0, amount: ALLOWANCE })),
+  ]);
+  await helpers.time.increaseTo(round.opensAt);
+  for (const account of [seeder.address, ...keys.map((key) => key.address)]) {
+    const { participant, proof } = batch.proofOf(account);
+    await round.airdrop.claim(batch.batchId, account, 0, participant.amount, participant.enrollment, proof);
+  }
+  await round.round.connect(seeder).allocate(round.banks, [1n, 1n]);
+  const p256Box = await chainEthers.getContractAt("BallotBox", await round.round.ballotBox());
+  const p256Domain = ballotDomain((await chainEthers.provider.getNetwork()).chainId, await p256Box.getAddress());
+  const until = BigInt(await helpers.time.latest()) + 3600n;
+  const signed = await Promise.all(
+    keys.map(async (key, i) => ({
+      ballot: await signBallotP256(key, p256Domain, {
+        round: await round.round.getAddress(),
+        voter: key.address,
+        nonce: 0n,
+        deadline: until,
+        fromBanks: [],
+        fromAmounts: [],
+        toBanks: [bank(round, i)],
+        toAmounts: [1_000n],
+      }),
+    })),
+  );
+  const signatureGas = await p256Box.signatureGas(SignatureScheme.P256);
+  const receipt = await (
+    await p256Box.connect(submitter).submit(
+      round.round,
+      signed.map(({ ballot }) => ballotCalldata(ballot)),
+      { gasLimit: batchGasLimit(signed, { p256Precompile: signatureGas === 30_000n }) },
+    )
+  ).wait();
+  if (receipt!.logs.some((log) => p256Box.interface.parseLog(log)?.name === "BallotRejected")) {
+    throw new Error("a P-256 ballot was rejected");
+  }
+  return { gas: receipt!.gasUsed, signatureGas };
+}
+
+const p256 = await relayP256({ ethers, networkHelpers }, BATCH);
+// A chain without the secp256r1 precompile: Prague, the hardfork before Osaka (EIP-7951).
+const prague = await network.create({ override: { hardfork: "prague" } });
+const p256Solidity = await relayP256(
+  { ethers: prague.ethers, networkHelpers: prague.networkHelpers },
+  SOLIDITY_P256_BATCH,
+);
+await prague.close();
+
+const perBallot = (gas: bigint, count = BATCH) => Math.round(Number(gas) / count);
 const result = {
   batch: BATCH,
   gasPerBallot: {
     direct: perBallot(directGas),
     ballotBox: perBallot(boxReceipt!.gasUsed),
+    ballotBoxP256: perBallot(p256.gas),
+    ballotBoxP256WithoutPrecompile: perBallot(p256Solidity.gas, SOLIDITY_P256_BATCH),
     erc2771Forwarder: perBallot(forwarderReceipt!.gasUsed),
+  },
+  signatureGasSetAside: {
+    secp256k1: Number(await box.signatureGas(SignatureScheme.Secp256k1)),
+    p256: Number(p256.signatureGas),
+    p256WithoutPrecompile: Number(p256Solidity.signatureGas),
   },
   ratioToDirect: {
     ballotBox: Math.round((Number(boxReceipt!.gasUsed) / Number(directGas)) * 1000) / 1000,
+    ballotBoxP256: Math.round((Number(p256.gas) / Number(directGas)) * 1000) / 1000,
     erc2771Forwarder: Math.round((Number(forwarderReceipt!.gasUsed) / Number(directGas)) * 1000) / 1000,
+  },
+  context: {
+    batchWithoutPrecompile: SOLIDITY_P256_BATCH,
+    hardforks: {
+      default: "Hardhat's simulated chain default (Osaka: secp256r1 precompile)",
+      withoutPrecompile: "prague",
+    },
   },
   note:
     "first signed ballot of each resident; ERC-2771 path: forwarder.executeBatch -> ForwardedVoting (reads the " +

@@ -199,7 +199,15 @@ try {
     const { participant, proof } = batch.proofOf(voter.address);
     const tx = await created.round
       .connect(voter)
-      .claimAndAllocate(batch.batchId, participant.district, participant.amount, proof, [bankOf(i)], [amountOf(i)]);
+      .claimAndAllocate(
+        batch.batchId,
+        participant.district,
+        participant.amount,
+        participant.enrollment,
+        proof,
+        [bankOf(i)],
+        [amountOf(i)],
+      );
     directGas += (await tx.wait())!.gasUsed;
   }
 

@@ -102,7 +102,11 @@ const BENCHMARKS: Record<string, Benchmark> = {
       "meet the targets: [contracts.md](contracts.md#gas).",
     figures: {
       "gas.createProject": "`addProject`, with its piggy bank's clone",
-      "gas.claim": "a resident claims their allowance",
+      "gas.postBatch10": "the registrar posts a batch of 10 residents (one root: the same for any size)",
+      "gas.postBatch200": "the registrar posts a batch of 200 residents",
+      "gas.revoke": "the registrar revokes an account that has not claimed (a resident's lost device)",
+      "gas.claim": "a resident enrolled by phone claims their allowance (a leaf with an enrollment)",
+      "gas.claimImported": "a resident imported by address claims their allowance (no enrollment)",
       "gas.allocate1": "a voter's first deposit into one bank",
       "gas.allocate5": "one transaction over five banks",
       "gas.allocatePerExtraProject": "each bank after the first in one transaction: (allocate5 - allocate1) / 4",
@@ -124,16 +128,26 @@ const BENCHMARKS: Record<string, Benchmark> = {
     source: "scripts/bench/gasless.ts",
     measures:
       "Gas per ballot of the same allocation (residents who have claimed, into a bank that already holds tokens) " +
-      "sent three ways: by each resident directly; signed and relayed in one batch through the round's ballot box; " +
-      "and through OpenZeppelin's ERC-2771 forwarder with an adapter (`contracts/mocks/`), the design the ballot box " +
-      "was measured against. Whole-transaction gas divided by the ballots.",
+      "sent several ways: by each resident directly; signed and relayed in one batch through the round's ballot box, " +
+      "by a wallet (secp256k1) and by a browser's P-256 key on a chain with the secp256r1 precompile (Osaka) and on " +
+      "one without it (Prague); and through OpenZeppelin's ERC-2771 forwarder with an adapter (`contracts/mocks/`), " +
+      "the design the ballot box was measured against. Whole-transaction gas divided by the ballots.",
     figures: {
       batch: "ballots in each batch",
       "gasPerBallot.direct": "each resident sends their own transaction",
-      "gasPerBallot.ballotBox": "relayed through the ballot box (`BallotBox.submit`)",
+      "gasPerBallot.ballotBox": "relayed through the ballot box (`BallotBox.submit`), signed by a wallet",
+      "gasPerBallot.ballotBoxP256": "the same, signed by a browser's P-256 key, with the secp256r1 precompile",
+      "gasPerBallot.ballotBoxP256WithoutPrecompile": "the same, on a chain without the precompile (Solidity P256)",
       "gasPerBallot.erc2771Forwarder": "relayed through `ERC2771Forwarder.executeBatch`",
+      "signatureGasSetAside.secp256k1": "gas the ballot box sets aside for a wallet's signature (`signatureGas`)",
+      "signatureGasSetAside.p256": "for a P-256 signature with the precompile",
+      "signatureGasSetAside.p256WithoutPrecompile": "for a P-256 signature without it",
       "ratioToDirect.ballotBox": "ballot box against direct",
+      "ratioToDirect.ballotBoxP256": "P-256 ballot (precompile) against direct",
       "ratioToDirect.erc2771Forwarder": "forwarder against direct",
+      "context.batchWithoutPrecompile": "ballots in the batch measured without the precompile",
+      "context.hardforks.default": "the chain of every other figure",
+      "context.hardforks.withoutPrecompile": "the chain without the precompile",
       note: "how the ballots were measured",
     },
   },

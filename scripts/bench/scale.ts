@@ -29,7 +29,7 @@ import { recount } from "@kopilka/core/audit/recount";
 import { demoRound, residentDistricts } from "../demo/data.js";
 import { createRng, type Rng } from "../demo/random.js";
 import { canonicalJson, metadataHash, type ProjectMetadata } from "@kopilka/core/metadata";
-import type { Participant } from "@kopilka/core/participants";
+import { NO_ENROLLMENT, type Participant } from "@kopilka/core/participants";
 import {
   batchPath,
   manifestPath,
@@ -230,6 +230,7 @@ const claimCalls = voters.map((voter, i) => {
     batchId,
     homes[0],
     allowance,
+    NO_ENROLLMENT,
     proof,
     ballots[0].banks,
     ballots[0].amounts,
@@ -408,7 +409,10 @@ function word(value: bigint | number | string): string {
     : value.toString(16).padStart(64, "0");
 }
 
-/** claimAndAllocate calldata by hand: the ABI coder takes ~0.5 ms a call, minutes over 160,000 voters. */
+/**
+ * claimAndAllocate calldata by hand: the ABI coder takes ~0.5 ms a call, minutes over 160,000 voters. The residents
+ * are imported by address: their leaves carry no enrollment.
+ */
 function encodeClaimAndAllocate(
   batchId: bigint,
   district: number,
@@ -416,7 +420,7 @@ function encodeClaimAndAllocate(
   proof: string[],
   ballot: { banks: string[]; amounts: bigint[] },
 ): string {
-  const proofAt = 6 * 32;
+  const proofAt = 7 * 32;
   const banksAt = proofAt + 32 * (1 + proof.length);
   const amountsAt = banksAt + 32 * (1 + ballot.banks.length);
   return [
@@ -424,6 +428,7 @@ function encodeClaimAndAllocate(
     word(batchId),
     word(district),
     word(amount),
+    word(NO_ENROLLMENT),
     word(proofAt),
     word(banksAt),
     word(amountsAt),

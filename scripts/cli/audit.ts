@@ -98,12 +98,15 @@ export interface AuditResult {
 
 /** `kopilka audit`: the independent recount and every check. */
 export async function auditRound(
-  options: ReadOptions & { json?: boolean; skipResidentBalances?: boolean },
+  options: ReadOptions & { json?: boolean; skipResidentBalances?: boolean; proofFiles?: boolean },
   publicationBase: string,
 ): Promise<AuditResult> {
+  const checked = await auditOptions(options, publicationBase);
   const auditing = {
-    ...(await auditOptions(options, publicationBase)),
+    ...checked,
     residentBalances: !options.skipResidentBalances,
+    // A directory's proof files are read by default; over HTTP that is one request a resident, so only when asked.
+    proofFiles: options.proofFiles ?? (checked.published !== undefined && !/^https?:\/\//i.test(checked.published)),
   };
   const { report, labels } = await withProgress(options.progress, (onProgress) =>
     labelledAudit({ ...auditing, onProgress }),

@@ -14,7 +14,7 @@ import { consoleOutput, type CommandContext, type RoundSelector } from "./contex
 import { deploy } from "./deploy.js";
 import { finalize, RECORDABLE_STATUSES, mint, open, setStatus } from "./lifecycle.js";
 import { importPabulib } from "./pabulib.js";
-import { importParticipants } from "./participants.js";
+import { importParticipants, publishParticipants } from "./participants.js";
 import { createRound, showRound } from "./round.js";
 import { confirmSafe, listSafe, WaitingForSafe } from "./safe.js";
 
@@ -125,16 +125,19 @@ Anyone, without a key:
     participants
       .command("import")
       .description(
-        "build the Merkle tree of residents (rows address[,district][,amount]), publish it and post its root; " +
-          "by default each resident without an amount gets floor(unallocated budget / residents)",
+        "build the Merkle tree of residents (rows address[,district][,amount]), publish its files (tree, proof " +
+          "files, list) and post its root; a resident without an amount gets the round's declared allowance",
       )
-      .requiredOption("--csv <file>", "residents file")
-      .option("--amount-per-resident <rubles>", "allowance of each resident without an amount of their own"),
-  ).action(
-    action((ctx, options: RoundSelector & { csv: string; amountPerResident?: string }) =>
-      importParticipants(ctx, options, options),
-    ),
-  );
+      .requiredOption("--csv <file>", "residents file"),
+  ).action(action((ctx, options: RoundSelector & { csv: string }) => importParticipants(ctx, options, options)));
+  withRound(
+    participants
+      .command("publish")
+      .description(
+        "write every resident's proof file and the list pages from the posted batches' published tree files " +
+          "(after posting a batch from the committee's page)",
+      ),
+  ).action(action((ctx, options: RoundSelector) => publishParticipants(ctx, options)));
 
   withRound(program.command("open").description("open the round for voting (budget minted, districts add up)")).action(
     action((ctx, options: RoundSelector) => open(ctx, options)),
@@ -169,18 +172,23 @@ Anyone, without a key:
         "discrepancy listed when anything does not hold",
     )
     .option("--json", "print the report as JSON (byte-identical for the same chain)")
+    .option("--skip-resident-balances", "do not read each resident's on-chain balance (the residents check is skipped)")
     .option(
-      "--skip-resident-balances",
-      "do not read each resident's on-chain balance (the residents check is skipped)",
-    );
+      "--proof-files",
+      "read every resident's proof file (one request each); by default only from a directory, not over http(s)",
+    )
+    .option("--no-proof-files", "do not read the residents' proof files (the proofs check is skipped)");
   readOnly(program.commands.at(-1)!).action(
-    readAction<{ json?: boolean; skipResidentBalances?: boolean }>(state, async (options, base) => {
-      const started = performance.now();
-      const { report, text } = await auditRound(options, base);
-      process.stdout.write(text);
-      if (!options.json) console.error(`Audit took ${((performance.now() - started) / 1000).toFixed(2)} s`);
-      return report.ok ? 0 : 1;
-    }),
+    readAction<{ json?: boolean; skipResidentBalances?: boolean; proofFiles?: boolean }>(
+      state,
+      async (options, base) => {
+        const started = performance.now();
+        const { report, text } = await auditRound(options, base);
+        process.stdout.write(text);
+        if (!options.json) console.error(`Audit took ${((performance.now() - started) / 1000).toFixed(2)} s`);
+        return report.ok ? 0 : 1;
+      },
+    ),
   );
 
   readOnly(

@@ -1,30 +1,42 @@
 /**
- * `kopilka participants import`: turns the residents file into a Merkle tree of allowances, publishes it and
- * posts its root. A re-run finds its root already posted (even though the unallocated budget shrank by the
- * batch itself) and only rewrites the published file.
+ * `kopilka participants import`: turns the residents file into a Merkle tree of allowances (each resident without an
+ * amount of their own gets the round's declared allowance), publishes the batch's files (the tree, each resident's
+ * proof file, the list pages) and then posts its root. A re-run finds its root already posted and only writes the
+ * files again; a file beyond the round's capacity is refused before anything is written or sent.
+ *
+ * `kopilka participants publish`: writes the files of every posted batch whose tree file is published (e.g. one the
+ * committee's page offered for download) and checked against its root on-chain: the proof files and the list.
  */
-import { CommandError, writeFileIfChanged } from "../hardhat/connection.js";
-import { parseRubles, rubles } from "@kopilka/core/money";
-import { buildParticipantTree } from "@kopilka/core/participants";
-import { batchPath } from "@kopilka/core/publication";
-import { assignAllowances, parseResidents, type Allowances, type ResidentRow } from "@kopilka/core/residents";
+import { existsSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+
+import { CommandError } from "../hardhat/connection.js";
+import { formatRubles } from "@kopilka/core/money";
+import { publishBatch, readTableFile } from "@kopilka/core/node";
+import { buildParticipantTree, type ParticipantLeaf } from "@kopilka/core/participants";
+import { LIST_INDEX_FILE, batchPath, roundDirectory } from "@kopilka/core/publication";
+import { assignAllowances, parseResidents, residentCapacity, type Allowances } from "@kopilka/core/residents";
 import { csvDelimiter, DELIMITER_NAMES, InputError } from "@kopilka/core/spec";
-import { readTableFile } from "@kopilka/core/node";
 import { chainTime, useRound, type CommandContext, type RoundSelector } from "./context.js";
 import { actorFor, reportPending, roundCall } from "./safe.js";
 
 export interface ImportOptions {
   csv: string;
-  /** Rubles each resident without an amount of their own receives; by default an equal share. */
-  amountPerResident?: string;
 }
 
 export interface ImportResult {
   batchId: bigint;
   root: string;
   total: bigint;
+  /** The declared allowance each resident without an amount of their own received. */
   each: bigint;
+  /** What stays unposted of the budget after this batch. */
   remainder: bigint;
+  /** How many more residents the round can take at its allowance (undefined: none declared). */
+  capacity?: bigint;
   residents: number;
   /** The published tree; empty while a Safe's post of it waits for confirmations (a re-run then writes it). */
   file: string;
@@ -46,107 +58,125 @@ export async function importParticipants(
 ): Promise<ImportResult> {
   const handle = await useRound(ctx, selector);
   const { reader } = handle;
-  let perResident: bigint | undefined;
-  if (options.amountPerResident !== undefined) {
-    const parsed = parseRubles(options.amountPerResident);
-    if ("error" in parsed) throw new InputError([{ file: "--amount-per-resident", message: parsed.error }]);
-    perResident = parsed.kopecks;
-  }
   const { text, encoding } = readTableFile(options.csv);
   const delimiter = csvDelimiter(text);
   if (encoding !== "utf-8" || delimiter !== ",") {
     ctx.out.info(`Read ${options.csv} as ${encoding} text separated by ${DELIMITER_NAMES[delimiter]}`);
   }
-  const [{ budget, closesAt, districtCount }, postedTotal, batchCount] = await Promise.all([
+  const [{ budget, closesAt, districtCount, allowance }, postedTotal, batchCount, supply] = await Promise.all([
     reader.settings(),
     reader.postedTotal(handle.airdrop),
     reader.batchCount(handle.airdrop),
+    reader.totalSupply(handle.token),
   ]);
   const names = await Promise.all(
     Array.from({ length: districtCount }, async (_, id) => (await reader.district(id)).name),
   );
   const rows = parseResidents(text, options.csv, names);
+  const directory = roundDirectory(ctx.publicationBase, handle.chainId, handle.address);
 
+  // The declared allowance does not depend on earlier batches: the same file always gives the same tree, which a
+  // re-run finds among the posted ones (its residents then count in the posted total already).
+  const posted = assignAllowances(rows, { unposted: budget, allowance }, options.csv);
+  const tree = buildParticipantTree(posted.participants);
+  const root = tree.root;
   const batches = await Promise.all(Array.from({ length: batchCount }, (_, id) => reader.batch(handle.airdrop, id)));
-  const done = findPostedBatch(rows, options.csv, perResident, budget, batches);
-  if (done !== undefined) {
-    const file = batchPath(ctx.publicationBase, handle.chainId, handle.address, done.batchId);
-    writeFileIfChanged(file, done.text);
-    ctx.out.info(`These residents are batch ${done.batchId} already (root ${done.root}); wrote ${file}`);
-    return { ...summary(done.allowances, rows), batchId: done.batchId, root: done.root, file, posted: false };
+  const done = batches.findIndex((batch) => batch.root === root);
+  if (done >= 0) {
+    const allowances = { ...posted, remainder: budget - postedTotal };
+    const file = batchPath(ctx.publicationBase, handle.chainId, handle.address, done);
+    try {
+      await publishBatch(directory, done, tree);
+      ctx.out.info(`These residents are batch ${done} already (root ${root}); wrote its files again in ${directory}`);
+    } catch (error) {
+      // Later batches are on the list already: it cannot take this one again, and needs not.
+      if (!/cannot be published next/.test((error as Error).message)) throw error;
+      ctx.out.info(
+        `These residents are batch ${done} already (root ${root}); "kopilka participants publish" rewrites the files`,
+      );
+    }
+    return summary(allowances, rows.length, { batchId: BigInt(done), root, file, posted: false });
   }
-
-  const allowances = assignAllowances(rows, budget - postedTotal, options.csv, perResident);
-  const { root, text: treeText } = treeFileText(allowances);
-  const [supply, now] = await Promise.all([reader.totalSupply(handle.token), chainTime(ctx)]);
+  // Refused, saying how many residents still fit, when the file is beyond the round's capacity.
+  const allowances = assignAllowances(rows, { unposted: budget - postedTotal, allowance }, options.csv);
+  const now = await chainTime(ctx);
   if (now >= closesAt) throw new CommandError(`round ${handle.address} is closed: no more residents`);
   if (postedTotal + allowances.total > supply) {
     throw new CommandError(
-      `the batch needs ${rubles(allowances.total)} but only ${rubles(supply - postedTotal)} of the ` +
+      `the batch needs ${formatRubles(allowances.total)} but only ${formatRubles(supply - postedTotal)} of the ` +
         `minted supply is unallocated: run "kopilka mint" first`,
     );
   }
   const actor = await actorFor(ctx, handle.chainId, handle, "registrar");
-  const what = `post ${rows.length} residents with ${rubles(allowances.total)} (root ${root})`;
+  const batchId = batchCount;
+  // The files first: a resident whose root is on-chain finds the proof at once. A Safe's proposal may wait, and
+  // another batch may take this id meanwhile: its files are written once it is executed (a re-run finds it posted).
+  if (actor.safe === undefined) await publishBatch(directory, batchId, tree);
+  const what = `post ${rows.length} residents with ${formatRubles(allowances.total)} (root ${root})`;
   const outcome = await actor.run([roundCall(handle, "postBatch", [root, allowances.total])], what);
   if (!outcome.executed) {
     reportPending(ctx, outcome, what);
-    return {
-      ...summary(allowances, rows),
-      batchId: BigInt(batchCount),
-      root,
-      file: "",
-      posted: false,
-      pending: outcome.pending,
-    };
+    const waiting = { batchId: BigInt(batchId), root, file: "", posted: false, pending: outcome.pending };
+    return summary(allowances, rows.length, waiting);
   }
-  const batchId = BigInt(batchCount);
+  if (actor.safe !== undefined) await publishBatch(directory, batchId, tree);
   if ((await reader.batch(handle.airdrop, batchId)).root !== root) {
     throw new CommandError(`batch ${batchId} on-chain is not the one just posted; run the import again`);
   }
   const file = batchPath(ctx.publicationBase, handle.chainId, handle.address, batchId);
-  writeFileIfChanged(file, treeText);
+  const capacity = residentCapacity({ supply, postedTotal: postedTotal + allowances.total, allowance });
   ctx.out.info(
-    `Posted batch ${batchId}: ${rows.length} residents, ${rubles(allowances.total)} in allowances` +
-      (allowances.each > 0n ? ` (${rubles(allowances.each)} each by default)` : "") +
-      `; ${rubles(allowances.remainder)} of the budget stays unallocated. Tree: ${file}`,
+    `Posted batch ${batchId}: ${rows.length} residents, ${formatRubles(allowances.total)} in allowances` +
+      (allowance > 0n ? ` (${formatRubles(allowance)} each unless the file says otherwise)` : "") +
+      `; ${formatRubles(allowances.remainder)} of the budget stays unposted` +
+      (capacity !== undefined ? `, room for ${capacity} more residents` : "") +
+      `. Tree: ${file}; proof files and list in ${directory}/participants`,
   );
-  return { ...summary(allowances, rows), batchId, root, file, posted: true };
+  return summary(allowances, rows.length, { batchId: BigInt(batchId), root, file, posted: true, capacity });
 }
 
-function summary(allowances: Allowances, rows: readonly ResidentRow[]) {
-  return {
-    total: allowances.total,
-    each: allowances.each,
-    remainder: allowances.remainder,
-    residents: rows.length,
-  };
+function summary(
+  allowances: Allowances,
+  residents: number,
+  rest: Pick<ImportResult, "batchId" | "root" | "file" | "posted" | "capacity" | "pending">,
+): ImportResult {
+  return { total: allowances.total, each: allowances.each, remainder: allowances.remainder, residents, ...rest };
+}
+
+export interface PublishResult {
+  /** Batches whose files were written. */
+  batches: number[];
 }
 
 /**
- * The batch these rows already became, if any. The equal share of batch k was computed from what batches 0..k-1
- * left unallocated, so each batch is tried with that.
+ * Writes the proof files and the list pages of every posted batch, in order, from the batch tree files published
+ * under the round's directory, each checked against its root on-chain first. Stops at the first batch whose tree file
+ * is missing or does not match: the list cannot skip a batch.
  */
-function findPostedBatch(
-  rows: readonly ResidentRow[],
-  csv: string,
-  perResident: bigint | undefined,
-  budget: bigint,
-  batches: readonly { root: string; total: bigint }[],
-): { batchId: bigint; root: string; text: string; allowances: Allowances } | undefined {
-  let postedBefore = 0n;
-  for (const [id, batch] of batches.entries()) {
-    const unallocated = budget - postedBefore;
-    postedBefore += batch.total;
-    let allowances: Allowances;
-    try {
-      allowances = assignAllowances(rows, unallocated, csv, perResident);
-    } catch {
-      continue;
+export async function publishParticipants(ctx: CommandContext, selector: RoundSelector): Promise<PublishResult> {
+  const handle = await useRound(ctx, selector);
+  const { reader } = handle;
+  const directory = roundDirectory(ctx.publicationBase, handle.chainId, handle.address);
+  const count = await reader.batchCount(handle.airdrop);
+  const written: number[] = [];
+  for (let batchId = 0; batchId < count; batchId++) {
+    const file = batchPath(ctx.publicationBase, handle.chainId, handle.address, batchId);
+    if (!existsSync(file)) throw new CommandError(`${file} is missing: publish the tree of batch ${batchId} first`);
+    const tree = StandardMerkleTree.load<ParticipantLeaf>(JSON.parse(readFileSync(file, "utf8")));
+    const onChain = await reader.batch(handle.airdrop, batchId);
+    if (tree.root !== onChain.root) {
+      throw new CommandError(`${file} has root ${tree.root}, batch ${batchId} on-chain has ${onChain.root}`);
     }
-    if (allowances.total !== batch.total) continue;
-    const { root, text } = treeFileText(allowances);
-    if (root === batch.root) return { batchId: BigInt(id), root, text, allowances };
+    // Publishing from the first batch rebuilds the whole list; the index is replaced as each batch is added.
+    if (batchId === 0) await removeList(directory);
+    await publishBatch(directory, batchId, tree);
+    written.push(batchId);
   }
-  return undefined;
+  ctx.out.info(`Wrote the proof files and list of ${written.length} batch(es) in ${directory}/participants`);
+  return { batches: written };
+}
+
+/** Removes the list's index, so that the list is written again from batch 0. */
+async function removeList(directory: string): Promise<void> {
+  await rm(path.join(directory, ...LIST_INDEX_FILE.split("/")), { force: true });
 }

@@ -22,6 +22,7 @@ import { formatTime } from "@kopilka/core/display";
 import { rubles } from "@kopilka/core/money";
 import { ruleText } from "@kopilka/core/audit";
 import { manifestPath, projectMetadataPath, projectMetadataURI, type RoundManifest } from "@kopilka/core/publication";
+import { residentCapacity } from "@kopilka/core/residents";
 import { InputError, roundConfigOf, type RoundSpec } from "@kopilka/core/spec";
 import { loadRoundSpec } from "@kopilka/core/node";
 import {
@@ -194,7 +195,9 @@ async function findExistingRound(
       candidate.closesAt === spec.closesAt &&
       candidate.rule === spec.rule &&
       candidate.minTokens === spec.minTokens &&
-      candidate.minSupporters === BigInt(spec.minSupporters)
+      candidate.minSupporters === BigInt(spec.minSupporters) &&
+      candidate.allowance === spec.allowance &&
+      candidate.residentsBound === spec.residentsBound
     ) {
       return event.args.round;
     }
@@ -291,6 +294,11 @@ export interface RoundSummary {
   postedTotal: bigint;
   claimedTotal: bigint;
   batches: number;
+  /** The declared allowance of a resident (0: none declared) and whether phone residents are bound to a district. */
+  allowance: bigint;
+  residentsBound: boolean;
+  /** How many more residents the round can take at its allowance: floor((supply - posted) / allowance). */
+  capacity?: bigint;
   districts: {
     id: number;
     name: string;
@@ -365,6 +373,9 @@ export async function showRound(ctx: CommandContext, selector: RoundSelector): P
     postedTotal,
     claimedTotal,
     batches,
+    allowance: settings.allowance,
+    residentsBound: settings.residentsBound,
+    capacity: residentCapacity({ supply, postedTotal, allowance: settings.allowance }),
     districts,
   };
   ctx.out.info(formatSummary(summary));
@@ -397,6 +408,11 @@ export function formatSummary(s: RoundSummary): string {
     `  rule: ${s.rule} (${ruleText(s.rule === "piggy-bank-full" ? "PiggyBankFull" : "Ranked")})`,
     `  budget ${rubles(s.budget)}, minted ${rubles(s.supply)}, ` +
       `allowances posted ${rubles(s.postedTotal)} in ${s.batches} batch(es), claimed ${rubles(s.claimedTotal)}`,
+    s.capacity === undefined
+      ? "  allowance per resident: none declared (each resident's amount is in the residents file)"
+      : `  allowance per resident ${rubles(s.allowance)}` +
+        `${s.residentsBound ? ", bound to the district chosen at enrollment" : ", any district"}; ` +
+        `room for ${s.capacity} more resident(s)`,
   ];
   for (const d of s.districts) {
     const state = d.finalized ? `finalized, funded ${rubles(d.funded)}` : "not finalized";

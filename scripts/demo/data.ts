@@ -219,6 +219,10 @@ export interface RoundSpecFile {
   rule: RuleKey;
   minTokens: string;
   minSupporters: number;
+  /** Rubles each resident receives. */
+  allowance: string;
+  /** Residents enrolled by phone choose their district and are bound to it. */
+  residentsBound: boolean;
   districts: string;
   projects: string;
 }
@@ -229,6 +233,12 @@ export interface SpecOptions {
   closesAt: number | bigint;
   rule?: RuleKey;
 }
+
+/**
+ * What each demo resident receives: 10,000 rubles, so that the default 3,000 residents take 30 million of the
+ * 107.3 million budget and leave room for about 7,700 more (residents who enrol by phone while voting runs).
+ */
+export const DEMO_ALLOWANCE = 10_000n * 100n;
 
 export const DISTRICTS_HEADER = ["name", "budget"] as const;
 export const PROJECTS_HEADER = ["district", "title", "description", "category", "cost", "lat", "lon"] as const;
@@ -246,6 +256,8 @@ export function roundSpecFiles(round: DemoRound, options: SpecOptions): Record<s
     rule: options.rule ?? "ranked",
     minTokens: formatRubles(0n),
     minSupporters: 0,
+    allowance: formatRubles(DEMO_ALLOWANCE),
+    residentsBound: true,
     districts: "districts.csv",
     projects: "projects.csv",
   };

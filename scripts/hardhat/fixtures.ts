@@ -37,6 +37,10 @@ export interface RoundOptions {
   rule?: Rule;
   minTokens?: bigint;
   minSupporters?: number;
+  /** The declared allowance of a resident in kopecks (0, the default: none declared). */
+  allowance?: bigint;
+  /** Whether residents enrolled by phone are bound to the district they chose. */
+  residentsBound?: boolean;
   /** Seconds from now until voting opens / closes. */
   opensIn?: number;
   votingDays?: number;
@@ -92,6 +96,8 @@ export function roundConfig(
     rule: Rule.Ranked,
     minTokens: 0n,
     minSupporters: 0,
+    allowance: 0n,
+    residentsBound: false,
     admin: roles.admin.address,
     adminTransferDelay: ADMIN_TRANSFER_DELAY,
     committee: roles.committee.address,
@@ -121,6 +127,8 @@ export async function createRound(
     rule: options.rule ?? Rule.Ranked,
     minTokens: options.minTokens ?? 0n,
     minSupporters: options.minSupporters ?? 0,
+    allowance: options.allowance ?? 0n,
+    residentsBound: options.residentsBound ?? false,
   });
   const roundAddress = await factory.createRound.staticCall(config);
   await (await factory.createRound(config)).wait();
@@ -161,7 +169,7 @@ export async function mintAndOpen(created: CreatedRound): Promise<void> {
 export interface PostedBatch {
   batchId: bigint;
   tree: StandardMerkleTree<ParticipantLeaf>;
-  proofOf(account: string): { participant: Participant; proof: string[] };
+  proofOf(account: string): { participant: Required<Participant>; proof: string[] };
 }
 
 /** Posts one batch of residents with the tree's sum as its declared total. */

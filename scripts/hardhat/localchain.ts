@@ -111,6 +111,7 @@ export interface Ballot {
   batchId: bigint;
   district: number;
   amount: bigint;
+  enrollment: string;
   proof: string[];
   banks: string[];
   amounts: bigint[];
@@ -176,6 +177,7 @@ export async function castBallots(
             b.batchId,
             b.district,
             b.amount,
+            b.enrollment,
             b.proof,
             b.banks,
             b.amounts,
@@ -216,7 +218,7 @@ export function ballotsFromTree(
   allocationOf: (account: string) => { banks: string[]; amounts: bigint[] } | undefined,
 ): Ballot[] {
   const ballots: Ballot[] = [];
-  for (const [index, [account, district, amount]] of tree.entries()) {
+  for (const [index, [account, district, amount, enrollment]] of tree.entries()) {
     const allocation = allocationOf(account);
     if (allocation === undefined) continue;
     ballots.push({
@@ -224,6 +226,7 @@ export function ballotsFromTree(
       batchId,
       district: Number(district),
       amount: BigInt(amount),
+      enrollment,
       proof: tree.getProof(index),
       ...allocation,
     });

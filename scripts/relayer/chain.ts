@@ -1,8 +1,8 @@
 /**
- * What the relayer knows of its round: the contracts, the piggy banks and their districts, the published
- * participants trees (checked against the roots on-chain), and each voter's state on-chain.
+ * What the relayer knows of its round: the contracts, the piggy banks and their districts, each voter's published
+ * proof file (one small file a resident, checked against its batch's root on-chain), and each voter's state on-chain.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
@@ -11,11 +11,9 @@ import { getAddress, type JsonRpcProvider } from "ethers";
 import { ballotDomain, type BallotClaim } from "@kopilka/core/ballots";
 import { RoundReader, toRpc } from "@kopilka/core/chain";
 import { HolderKind } from "@kopilka/core/holder";
-import { ANY_DISTRICT, type ParticipantLeaf } from "@kopilka/core/participants";
-import { roundDirectory } from "@kopilka/core/publication";
+import { ANY_DISTRICT, LEAF_ENCODING } from "@kopilka/core/participants";
+import { proofFile, roundDirectory, type ProofFile } from "@kopilka/core/publication";
 import { BudgetToken__factory, Round__factory, type BudgetToken, type Round } from "../../typechain-types/index.js";
-
-const RESCAN_MS = 10_000;
 
 export interface VoterState {
   nonce: bigint;
@@ -24,14 +22,6 @@ export interface VoterState {
   district: number;
   /** The claim to send along, when the voter has not claimed yet. */
   claim?: BallotClaim;
-}
-
-interface Leaf {
-  batchId: bigint;
-  tree: StandardMerkleTree<ParticipantLeaf>;
-  index: number;
-  district: number;
-  amount: bigint;
 }
 
 export class RoundView {
@@ -50,9 +40,10 @@ export class RoundView {
   closesAt!: bigint;
   /** District of each piggy bank, by lower-case address. */
   readonly banks = new Map<string, number>();
-  private readonly leaves = new Map<string, Leaf>();
-  private readonly loadedBatches = new Set<string>();
-  private lastScan = 0;
+  /** Claims of voters whose proof file checked out, by lower-case address; a posted root never changes. */
+  private readonly claims = new Map<string, BallotClaim>();
+  /** Roots of the batches posted so far, by batch id. */
+  private readonly roots = new Map<bigint, string>();
 
   constructor(
     private readonly provider: JsonRpcProvider,
@@ -72,7 +63,6 @@ export class RoundView {
     this.ballotBox = getAddress(settings.ballotBox);
     this.closesAt = settings.closesAt;
     await this.loadBanks(settings.projectCount);
-    await this.scanTrees();
   }
 
   get domain() {
@@ -90,39 +80,48 @@ export class RoundView {
     for (const project of projects) this.banks.set(project.bank.toLowerCase(), project.district);
   }
 
-  /** Loads batch files not loaded yet, keeping only those whose root matches the batch on-chain. */
-  async scanTrees(force = false): Promise<void> {
-    if (!force && Date.now() - this.lastScan < RESCAN_MS) return;
-    this.lastScan = Date.now();
-    const directory = path.join(roundDirectory(this.publication, this.chainId, this.address), "participants");
-    let files: string[];
+  /**
+   * The voter's claim from the voter's proof file, when it is published and leads to its batch's root on-chain; read
+   * again at every asking until it does (a file written before its root was posted, or not written yet).
+   */
+  async claimOf(voter: string): Promise<BallotClaim | undefined> {
+    const account = voter.toLowerCase();
+    const known = this.claims.get(account);
+    if (known) return known;
+    const file = path.join(
+      roundDirectory(this.publication, this.chainId, this.address),
+      ...proofFile(account).split("/"),
+    );
+    let proof: ProofFile;
     try {
-      files = (await readdir(directory)).filter((f) => /^batch-\d+\.json$/.test(f) && !this.loadedBatches.has(f));
+      proof = JSON.parse(await readFile(file, "utf8")) as ProofFile;
     } catch {
-      return;
+      return undefined;
     }
-    for (const file of files) {
-      const batchId = BigInt(file.match(/\d+/)![0]);
-      if (batchId >= (await this.reader.batchCount(this.airdropAddress))) continue;
-      const tree = StandardMerkleTree.load<ParticipantLeaf>(
-        JSON.parse(await readFile(path.join(directory, file), "utf8")),
-      );
-      const posted = await this.reader.batch(this.airdropAddress, batchId);
-      if (posted.root !== tree.root) {
-        console.warn(`relayer: ${file} has root ${tree.root}, batch ${batchId} on-chain has ${posted.root}; ignored`);
-        continue;
-      }
-      for (const [index, leaf] of tree.entries()) {
-        const account = leaf[0].toLowerCase();
-        if (!this.leaves.has(account)) {
-          this.leaves.set(account, { batchId, tree, index, district: Number(leaf[1]), amount: BigInt(leaf[2]) });
-        }
-      }
-      this.loadedBatches.add(file);
+    const batchId = BigInt(proof.batchId);
+    let root = this.roots.get(batchId);
+    if (root === undefined) {
+      if (batchId >= BigInt(await this.reader.batchCount(this.airdropAddress))) return undefined;
+      root = (await this.reader.batch(this.airdropAddress, batchId)).root;
+      this.roots.set(batchId, root);
     }
+    const leaf = [account, proof.district, proof.amount, proof.enrollment];
+    if (!StandardMerkleTree.verify(root, [...LEAF_ENCODING], leaf, proof.proof)) {
+      console.warn(`relayer: ${file} does not lead to the root of batch ${batchId}; ignored`);
+      return undefined;
+    }
+    const claim: BallotClaim = {
+      batchId,
+      district: Number(proof.district),
+      amount: BigInt(proof.amount),
+      enrollment: proof.enrollment,
+      proof: proof.proof,
+    };
+    this.claims.set(account, claim);
+    return claim;
   }
 
-  /** The voter's nonce, tokens and district, from the chain or, before their claim, from the published tree. */
+  /** The voter's nonce, tokens and district, from the chain or, before their claim, from the voter's proof file. */
   async voterState(voter: string): Promise<VoterState | undefined> {
     const [nonce, holder, balance] = await Promise.all([
       this.reader.nonceOf(this.tokenAddress, voter),
@@ -130,19 +129,11 @@ export class RoundView {
       this.reader.balanceOf(this.tokenAddress, voter),
     ]);
     if (holder.kind === HolderKind.Resident) return { nonce, balance, district: holder.district };
-    let leaf = this.leaves.get(voter.toLowerCase());
-    if (!leaf) {
-      await this.scanTrees();
-      leaf = this.leaves.get(voter.toLowerCase());
-    }
-    if (!leaf) return undefined;
-    const claim: BallotClaim = {
-      batchId: leaf.batchId,
-      district: leaf.district,
-      amount: leaf.amount,
-      proof: leaf.tree.getProof(leaf.index),
-    };
-    return { nonce, balance: leaf.amount, district: leaf.district, claim };
+    // A revoked account (its resident enrolled again from another device) can never claim.
+    if (holder.kind === HolderKind.Revoked) return undefined;
+    const claim = await this.claimOf(voter);
+    if (!claim) return undefined;
+    return { nonce, balance: claim.amount, district: claim.district, claim };
   }
 
   /** The nonce the voter's next ballot must carry. */

@@ -4,16 +4,16 @@
  * test can kill -9 it like any crash would.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { HDNodeWallet } from "ethers";
 
+import { publishBatch as publishFiles } from "@kopilka/core/node";
 import type { ParticipantLeaf } from "@kopilka/core/participants";
 import { freePort, startHardhatNode, type LocalNode } from "../hardhat/localnode.js";
+import { roundDirectory } from "@kopilka/core/publication";
 import type { FaultPoint } from "./fault.js";
-import { batchPath } from "@kopilka/core/publication";
 
 export { freePort };
 
@@ -112,7 +112,7 @@ export async function startRelayer(settings: RelayerSettings): Promise<Child> {
   );
 }
 
-/** Publishes a batch's tree where the relayer (and the dApp) look for it. */
+/** Publishes a batch's files (tree, proof files, list) where the relayer (and the dApp) look for them. */
 export async function publishBatch(
   base: string,
   chainId: bigint,
@@ -120,7 +120,5 @@ export async function publishBatch(
   batchId: bigint,
   tree: StandardMerkleTree<ParticipantLeaf>,
 ): Promise<void> {
-  const file = batchPath(base, chainId, round, batchId);
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, JSON.stringify(tree.dump()));
+  await publishFiles(roundDirectory(base, chainId, round), Number(batchId), tree);
 }

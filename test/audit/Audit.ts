@@ -21,6 +21,7 @@ import { balanceOf, balancesOf } from "@kopilka/core/chain";
 import { readLogs } from "@kopilka/core/audit/logs";
 import { TOPICS } from "@kopilka/core/audit/events";
 import { parsePabulib, toKopecks, writePabulib } from "@kopilka/core/pabulib";
+import { buildParticipantTree, leafParticipant } from "@kopilka/core/participants";
 import type { RpcRequest } from "@kopilka/core/chain";
 import {
   copyPublished,
@@ -57,6 +58,7 @@ describe("Auditor", function () {
     rpc: node.url,
     round,
     published: base,
+    proofFiles: true,
     ...extra,
   });
 
@@ -105,6 +107,9 @@ describe("Auditor", function () {
         "trees",
         "claim-leaves",
         "metadata",
+        "phone-leaves",
+        "list",
+        "proofs",
       ]);
       // Without a manifest it finds the round's deployment block itself.
       const found = await audit({ rpc: node.url, round });
@@ -291,6 +296,64 @@ describe("Auditor", function () {
         "trees",
         "claim-leaves",
       ]);
+    });
+
+    it("names the resident a published tree drops, from the list's leaves that rebuild to the root", async function () {
+      const dropped = voted.voters[3];
+      const report = await tampered(async (dir) => {
+        // A well-formed tree of the other residents of batch 0.
+        const kept = [...voted.batches[0].tree.entries()]
+          .map(([, leaf]) => leafParticipant(leaf))
+          .filter((p) => p.account !== dropped);
+        await writeFile(
+          path.join(dir, "participants", "batch-0.json"),
+          JSON.stringify(buildParticipantTree(kept).dump()),
+        );
+      });
+      const trees = failuresOf(report, "trees");
+      expect(trees.find((f) => f.includes("rebuilds to root"))).to.match(
+        new RegExp(`the published list's leaves of batch 0 rebuild to it, and the file drops resident ${dropped}$`),
+      );
+      // The list and the proof files agree with the chain: they are not to blame.
+      expect(report.checks.find((c) => c.id === "list")!.status).to.equal("pass");
+      expect(report.checks.find((c) => c.id === "proofs")!.status).to.equal("pass");
+    });
+
+    it("names the resident the published list drops, and the one whose amount it changes", async function () {
+      const [dropped, changed] = [voted.voters[4], voted.voters[9]];
+      const report = await tampered(async (dir) => {
+        const file = path.join(dir, "participants", "list-0.json");
+        const page = JSON.parse(await readFile(file, "utf8")) as { leaves: [number, string, number, string, string][] };
+        page.leaves = page.leaves.filter((leaf) => leaf[1] !== dropped);
+        const leaf = page.leaves.find((l) => l[1] === changed)!;
+        leaf[3] = (BigInt(leaf[3]) + 1n).toString();
+        await writeFile(file, JSON.stringify(page));
+      });
+      const changedLeaf = voted.batches[1].proofOf(changed).participant;
+      const listed = `district ${changedLeaf.district}, amount ${changedLeaf.amount + 1n}, enrollment ${changedLeaf.enrollment}`;
+      const posted = `district ${changedLeaf.district}, amount ${changedLeaf.amount}, enrollment ${changedLeaf.enrollment}`;
+      expect(failuresOf(report, "list")).to.deep.equal([
+        "participants/list.json: says 12 leaves, the pages hold 11",
+        `resident ${dropped}: in batch 0 (participants/batch-0.json), not in the published list`,
+        `resident ${changed}: participants/list-0.json has ${listed}, batch 1 has ${posted}`,
+      ]);
+      expect(report.checks.filter((c) => c.status === "fail").map((c) => c.id)).to.deep.equal(["list"]);
+    });
+
+    it("names the proof file that is missing and the one whose proof leads elsewhere", async function () {
+      const [missing, wrong] = [voted.voters[1], voted.voters[8]];
+      const report = await tampered(async (dir) => {
+        await removeDir(path.join(dir, "participants", "proofs", `${missing}.json`));
+        const file = path.join(dir, "participants", "proofs", `${wrong}.json`);
+        const proof = JSON.parse(await readFile(file, "utf8")) as { proof: string[] };
+        proof.proof.reverse();
+        await writeFile(file, JSON.stringify(proof));
+      });
+      expect(failuresOf(report, "proofs")).to.have.members([
+        `participants/proofs/${missing}.json: not published (${missing} is in batch 0)`,
+        `participants/proofs/${wrong}.json: its proof does not lead to batch 1's root`,
+      ]);
+      expect(report.checks.filter((c) => c.status === "fail").map((c) => c.id)).to.deep.equal(["proofs"]);
     });
 
     it("names the tree node when a published tree's values are right but one of its nodes is not", async function () {

@@ -1,16 +1,24 @@
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 
-import { leafKey, rebuildParticipantTree, type TreeDump } from "@kopilka/core/audit/merkle";
+import { leafKey, proofOf, rebuildParticipantTree, type TreeDump } from "@kopilka/core/audit/merkle";
 import { inThreadRebuilder, workerRebuilder, type TreeRebuilder } from "@kopilka/core/audit/tree-rebuild";
 import { nodeTreeWorker } from "@kopilka/core/node";
-import { ANY_DISTRICT, buildParticipantTree, LEAF_ENCODING, type Participant } from "@kopilka/core/participants";
+import {
+  ANY_DISTRICT,
+  buildParticipantTree,
+  LEAF_ENCODING,
+  NO_ENROLLMENT,
+  type Participant,
+} from "@kopilka/core/participants";
 
-function participants(count: number): Participant[] {
+/** Residents imported by address, and every third one enrolled by phone. */
+function participants(count: number): Required<Participant>[] {
   return Array.from({ length: count }, (_, i) => ({
     account: "0x" + keccak256(toUtf8Bytes(`merkle/${i}`)).slice(-40),
     district: i % 7 === 3 ? ANY_DISTRICT : i % 45,
     amount: 67_062n + BigInt(i) * 1_000_000_007n,
+    enrollment: i % 3 === 0 ? keccak256(toUtf8Bytes(`phone/${i}`)) : NO_ENROLLMENT,
   }));
 }
 
@@ -31,10 +39,21 @@ describe("Auditor's tree rebuild", function () {
         expect(rebuilt.total).to.equal(list.reduce((sum, p) => sum + p.amount, 0n));
         expect(rebuilt.firstDifferentNode).to.equal(-1);
         expect([...rebuilt.leaves].sort()).to.deep.equal(
-          list.map((p) => leafKey(p.account, p.district, p.amount)).sort(),
+          list.map((p) => leafKey(p.account, p.district, p.amount, p.enrollment)).sort(),
         );
       });
     }
+
+    it("reads each leaf's proof off the rebuilt nodes as the committee's library gives it", function () {
+      const list = participants(33);
+      const tree = buildParticipantTree(list);
+      const rebuilt = rebuildParticipantTree(published(list));
+      for (const [index, leaf] of tree.entries()) {
+        const found = rebuilt.values.find((v) => v.account === leaf[0])!;
+        expect(found.enrollment).to.equal(leaf[3]);
+        expect(proofOf(rebuilt, found.treeIndex)).to.deep.equal(tree.getProof(index));
+      }
+    });
 
     it("places leaves by their tree index, not by their order in the file", function () {
       const list = participants(9);
@@ -59,11 +78,12 @@ describe("Auditor's tree rebuild", function () {
       expect(() => rebuildParticipantTree(dump)).to.throw(/^value 1: tree index 0 is not a free leaf position/);
     });
 
-    it("refuses values that are not (address, uint16, uint256)", function () {
+    it("refuses values that are not (address, uint16, uint256, bytes32)", function () {
       const bad: [number, unknown, RegExp][] = [
         [0, "0x1234", /^value 0: bad address/],
         [1, 65_536, /^value 0: bad district 65536/],
         [2, "-1", /^value 0: bad amount -1/],
+        [3, "0x00", /^value 0: bad enrollment 0x00/],
       ];
       for (const [position, replacement, message] of bad) {
         const dump = published(participants(3));

@@ -10,13 +10,8 @@ import path from "node:path";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 
-import {
-  batchPath,
-  manifestPath,
-  projectMetadataPath,
-  roundDirectory,
-  type RoundManifest,
-} from "@kopilka/core/publication";
+import { publishBatch } from "@kopilka/core/node";
+import { manifestPath, projectMetadataPath, roundDirectory, type RoundManifest } from "@kopilka/core/publication";
 import { ANY_DISTRICT } from "@kopilka/core/participants";
 import type { Eip1193Provider, RpcRequest } from "@kopilka/core/chain";
 import {
@@ -92,7 +87,14 @@ export async function voteRound(ethers: HardhatEthers, networkHelpers: NetworkHe
         if (b === 0) {
           await record(
             signer.address,
-            created.airdrop.claim(batch.batchId, signer.address, participant.district, participant.amount, proof),
+            created.airdrop.claim(
+              batch.batchId,
+              signer.address,
+              participant.district,
+              participant.amount,
+              participant.enrollment,
+              proof,
+            ),
           );
         }
         continue;
@@ -108,6 +110,7 @@ export async function voteRound(ethers: HardhatEthers, networkHelpers: NetworkHe
           batch.batchId,
           participant.district,
           participant.amount,
+          participant.enrollment,
           proof,
           toBanks,
           toBanks.map(() => amount),
@@ -164,8 +167,9 @@ export async function publish(voted: VotedRound, chainId: bigint): Promise<strin
     await writeFile(file, text);
   };
   await write(manifestPath(base, chainId, round), JSON.stringify(manifest, null, 2) + "\n");
+  // Each batch's tree, proof files and list pages, as the committee's tool publishes them.
   for (const batch of voted.batches) {
-    await write(batchPath(base, chainId, round, batch.batchId), JSON.stringify(batch.tree.dump()));
+    await publishBatch(roundDirectory(base, chainId, round), Number(batch.batchId), batch.tree);
   }
   for (const id of created.banks.keys())
     await write(projectMetadataPath(base, chainId, round, id), voted.metadataText(id));

@@ -82,7 +82,8 @@ describe("kopilka on Anvil", function () {
     const round = Round__factory.connect(address, provider);
     const banks = await Promise.all([0, 1, 3].map(async (id) => (await round.project(id)).bank));
     const treeFile = path.join(base, String(CHAIN_ID), address.toLowerCase(), "participants", "batch-0.json");
-    // Two residents of the centre back project 1, the third (any district) project 3 in the other district.
+    // Two residents of the centre back project 1, the third (any district) project 3 in the other district; each
+    // has the round's declared allowance, 300 ₽.
     await claimAndAllocateAll(round.connect(voters[0]), treeFile, 0n, voters, (voter) =>
       voter === voters[2] ? banks[2] : banks[1],
     );
@@ -103,7 +104,7 @@ describe("kopilka on Anvil", function () {
     expect(readFileSync(path.join(out, "ballots.csv"), "utf8").trim().split("\n")).to.have.length(4);
 
     const receipt = await kopilka("receipt", "--round", address, "--address", voters[2].address);
-    expect(receipt).to.contain(`claimed 500,16\u00a0₽ (batch 0, any district)`);
+    expect(receipt).to.contain(`claimed 300\u00a0₽ (batch 0, any district)`);
     expect(receipt).to.match(
       /Now in project 3 "Детская площадка" \(district 1 "Красноармейский"\): .*; the project wins/,
     );

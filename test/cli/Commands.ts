@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { expect } from "chai";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { keccak256 } from "ethers";
 import { network } from "hardhat";
 
@@ -9,11 +10,20 @@ import type { CommandContext } from "../../scripts/cli/context.js";
 import { auditRound } from "../../scripts/cli/audit.js";
 import { deploy } from "../../scripts/cli/deploy.js";
 import { finalize, mint, open, setStatus } from "../../scripts/cli/lifecycle.js";
-import { importParticipants } from "../../scripts/cli/participants.js";
+import { importParticipants, publishParticipants } from "../../scripts/cli/participants.js";
 import { createRound, showRound } from "../../scripts/cli/round.js";
 import { ChainIdMismatchError, CommandError } from "../../scripts/hardhat/connection.js";
 import { canonicalJson, metadataHash } from "@kopilka/core/metadata";
-import { projectMetadataPath } from "@kopilka/core/publication";
+import { LEAF_ENCODING, NO_ENROLLMENT } from "@kopilka/core/participants";
+import {
+  listPageFile,
+  projectMetadataPath,
+  proofFile,
+  roundDirectory,
+  type ListPage,
+  type ProofFile,
+} from "@kopilka/core/publication";
+import type { InputError } from "@kopilka/core/spec";
 import { loadRoundSpec } from "@kopilka/core/node";
 import { tallyDistrict, type TallyEntry } from "@kopilka/core/tally";
 import {
@@ -79,10 +89,10 @@ describe("kopilka commands", function () {
       }
       expect(await round.opened()).to.equal(true);
 
-      // Three residents share what the fourth's explicit 100.25 leaves of the budget.
-      const share = (spec.budget - 10_025n) / 3n;
-      expect(imported.each).to.equal(share);
-      expect(imported.remainder).to.equal(spec.budget - 10_025n - 3n * share);
+      // Three residents get the declared allowance, the fourth the file's explicit 100.25.
+      expect(spec.allowance).to.equal(30_000n);
+      expect(imported.each).to.equal(spec.allowance);
+      expect(imported.remainder).to.equal(spec.budget - 10_025n - 3n * spec.allowance);
       expect((await airdrop.batch(0)).root).to.equal(imported.root);
 
       await networkHelpers.time.increaseTo(files.opensAt);
@@ -143,6 +153,85 @@ describe("kopilka commands", function () {
     });
   });
 
+  describe("residents and the declared allowance", function () {
+    it("writes each resident's proof file and the list before the root goes on-chain, and shows the capacity", async function () {
+      const { ctx, files, dir } = await prepare();
+      await deploy(ctx);
+      const { round: address } = await createRound(ctx, { spec: files.spec });
+      await mint(ctx, {});
+      const round = await ethers.getContractAt("Round", address);
+      const airdrop = await ethers.getContractAt("Airdrop", await round.airdrop());
+      const directory = roundDirectory(ctx.publicationBase, 31337, address);
+      const csv = writeResidents(dir, [voters[0].address, `${voters[1].address},Красноармейский`]);
+      // Files first: when they cannot be written, nothing is posted.
+      mkdirSync(directory, { recursive: true });
+      writeFileSync(path.join(directory, "participants"), "in the way");
+      const nonce = await ethers.provider.getTransactionCount(committee.address);
+      const refused = await importParticipants(ctx, {}, { csv }).catch((error: Error) => error);
+      expect(String(refused)).to.match(/ENOTDIR|EEXIST/);
+      expect(await airdrop.batchCount()).to.equal(0n);
+      expect(await ethers.provider.getTransactionCount(committee.address)).to.equal(nonce);
+      rmSync(path.join(directory, "participants"));
+      const imported = await importParticipants(ctx, {}, { csv });
+      expect(imported.capacity).to.equal(3n);
+      const onChain = await airdrop.batch(0);
+      for (const voter of voters.slice(0, 2)) {
+        const proof = JSON.parse(readFileSync(path.join(directory, proofFile(voter.address)), "utf8")) as ProofFile;
+        const leaf = [voter.address.toLowerCase(), proof.district, proof.amount, proof.enrollment];
+        expect(StandardMerkleTree.verify(onChain.root, [...LEAF_ENCODING], leaf, proof.proof)).to.equal(true);
+        expect([proof.batchId, proof.amount, proof.enrollment]).to.deep.equal([0, "30000", NO_ENROLLMENT]);
+      }
+      const page = JSON.parse(readFileSync(path.join(directory, listPageFile(0)), "utf8")) as ListPage;
+      expect(page.leaves.map((leaf) => leaf[1])).to.have.members(
+        voters.slice(0, 2).map((v) => v.address.toLowerCase()),
+      );
+
+      const out = recordingOutput();
+      const summary = await showRound({ ...ctx, out }, {});
+      expect([summary.allowance, summary.capacity, summary.residentsBound]).to.deep.equal([30_000n, 3n, false]);
+      expect(out.lines.join("\n")).to.contain(
+        "allowance per resident 300\u00a0₽, any district; room for 3 more resident(s)",
+      );
+    });
+
+    it("refuses a file beyond the capacity before anything is written or sent", async function () {
+      const { ctx, files, dir } = await prepare();
+      await deploy(ctx);
+      const { round } = await createRound(ctx, { spec: files.spec });
+      await mint(ctx, {});
+      const nonce = await ethers.provider.getTransactionCount(committee.address);
+      // 1,500.50 at 300 a resident: room for five, not six.
+      const six = signers.slice(5, 11).map((signer) => signer.address);
+      const problems = await importParticipants(ctx, {}, { csv: writeResidents(dir, six) }).catch(
+        (e: InputError) => e.problems,
+      );
+      expect(problems).to.deep.equal([
+        {
+          file: path.join(dir, "residents.csv"),
+          message:
+            "6 residents need 1800.00, above the 1500.50 of the budget not posted yet: room for 5 more at 300.00 each",
+        },
+      ]);
+      expect(await ethers.provider.getTransactionCount(committee.address)).to.equal(nonce);
+      expect(existsSync(roundDirectory(ctx.publicationBase, 31337, round) + "/participants")).to.equal(false);
+    });
+
+    it("publishes the proof files and the list of a batch posted from the committee's page", async function () {
+      const { ctx, files, dir } = await prepare();
+      await deploy(ctx);
+      const { round } = await createRound(ctx, { spec: files.spec });
+      await mint(ctx, {});
+      await importParticipants(ctx, {}, { csv: writeResidents(dir, [voters[0].address]) });
+      const directory = roundDirectory(ctx.publicationBase, 31337, round);
+      // What the committee's page leaves: only the tree files.
+      rmSync(path.join(directory, "participants", "proofs"), { recursive: true });
+      rmSync(path.join(directory, listPageFile(0)));
+      expect((await publishParticipants(ctx, {})).batches).to.deep.equal([0]);
+      expect(existsSync(path.join(directory, proofFile(voters[0].address)))).to.equal(true);
+      expect(existsSync(path.join(directory, listPageFile(0)))).to.equal(true);
+    });
+  });
+
   describe("re-running", function () {
     it("changes nothing once every step succeeded", async function () {
       const { ctx, files, dir } = await prepare();
@@ -171,12 +260,14 @@ describe("kopilka commands", function () {
       await mint(ctx, {});
       const firstFile = writeResidents(dir, [voters[0].address, voters[1].address], "first.csv");
       const secondFile = writeResidents(dir, [voters[2].address], "second.csv");
-      const first = await importParticipants(ctx, {}, { csv: firstFile, amountPerResident: "100" });
+      const first = await importParticipants(ctx, {}, { csv: firstFile });
       const second = await importParticipants(ctx, {}, { csv: secondFile });
       expect(second.batchId).to.equal(1n);
-      expect(second.remainder).to.equal(0n);
+      // 1,500.50 at 300 a resident: room for five, three posted, two left.
+      expect(second.remainder).to.equal(150_050n - 3n * 30_000n);
+      expect(second.capacity).to.equal(2n);
       const nonce = await ethers.provider.getTransactionCount(committee.address);
-      expect(await importParticipants(ctx, {}, { csv: firstFile, amountPerResident: "100" })).to.deep.include({
+      expect(await importParticipants(ctx, {}, { csv: firstFile })).to.deep.include({
         posted: false,
         batchId: first.batchId,
       });

@@ -13,7 +13,7 @@ import { importParticipants, treeFileText } from "../../scripts/cli/participants
 import { createRound } from "../../scripts/cli/round.js";
 import { formatRubles } from "@kopilka/core/money";
 import { batchPath } from "@kopilka/core/publication";
-import { assignAllowances, parseResidents } from "@kopilka/core/residents";
+import { assignAllowances, parseResidents, residentCapacity } from "@kopilka/core/residents";
 import { InputError, parseRoundSpec, type InputProblem } from "@kopilka/core/spec";
 import { loadRoundSpec } from "@kopilka/core/node";
 import { commandContext, tempDir, writeResidents, writeSmallRound } from "./helpers.js";
@@ -153,24 +153,60 @@ describe("kopilka input checks", function () {
       expect(parsed.map((r) => r.district)).to.deep.equal([1, 0, 0xffff]);
     });
 
-    it("gives an equal allowance and reports the remainder", function () {
+    it("gives each resident without an amount the declared allowance and reports the remainder", function () {
       const residents = parseResidents(
         "0x70997970C51812dc3A010C7d01b50e0d17dc79C8\n0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC\n" +
           "0x90F79bf6EB2c4f870365E785982E1f101E93b906,,1\n",
         "r.csv",
         DISTRICTS,
       );
-      const allowances = assignAllowances(residents, 1001n, "r.csv");
-      expect(allowances.each).to.equal((1001n - 100n) / 2n);
-      expect(allowances.remainder).to.equal(1001n - 100n - 2n * allowances.each);
+      const allowances = assignAllowances(residents, { unposted: 1001n, allowance: 300n }, "r.csv");
+      expect(allowances.participants.map((p) => p.amount)).to.deep.equal([300n, 300n, 100n]);
+      expect(allowances.each).to.equal(300n);
+      expect(allowances.remainder).to.equal(1001n - 700n);
       expect(allowances.total + allowances.remainder).to.equal(1001n);
     });
 
-    it("rejects allowances above what is unallocated", function () {
-      const residents = parseResidents("0x70997970C51812dc3A010C7d01b50e0d17dc79C8,,20\n", "r.csv", DISTRICTS);
-      expect(problemsOf(() => assignAllowances(residents, 1999n, "r.csv"))[0].message).to.match(
-        /above the unallocated/,
+    it("never gives one resident what is left of the budget: two residents of a 3,000,000 budget get 1,000 each", function () {
+      // The old default, an equal share of what was unallocated, gave one of two residents 2,997,999.50.
+      const residents = parseResidents(
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8,,2000\n0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC\n",
+        "r.csv",
+        DISTRICTS,
       );
+      const allowances = assignAllowances(residents, { unposted: 300_000_000n, allowance: 100_000n }, "r.csv");
+      expect(allowances.participants.map((p) => p.amount)).to.deep.equal([200_000n, 100_000n]);
+      expect(allowances.remainder).to.equal(300_000_000n - 300_000n);
+    });
+
+    it("refuses a row without an amount when the round declares no allowance, naming its line", function () {
+      const residents = parseResidents(
+        "address,district,amount\n0x70997970C51812dc3A010C7d01b50e0d17dc79C8,,5\n0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC\n",
+        "r.csv",
+        DISTRICTS,
+      );
+      const problems = problemsOf(() => assignAllowances(residents, { unposted: 1000n, allowance: 0n }, "r.csv"));
+      expect(problems.map((p) => [p.line, p.message])).to.deep.equal([
+        [3, "no amount, and the round declares no allowance per resident"],
+      ]);
+    });
+
+    it("rejects allowances above what is not posted yet, saying how many residents still fit", function () {
+      const residents = parseResidents(
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8,,20\n0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC\n",
+        "r.csv",
+        DISTRICTS,
+      );
+      expect(
+        problemsOf(() => assignAllowances(residents, { unposted: 2999n, allowance: 1000n }, "r.csv"))[0].message,
+      ).to.equal("2 residents need 30.00, above the 29.99 of the budget not posted yet: room for 2 more at 10.00 each");
+    });
+
+    it("counts the capacity as whole allowances of the minted supply not posted yet", function () {
+      expect(residentCapacity({ supply: 300_000_000n, postedTotal: 100_000n, allowance: 100_000n })).to.equal(2_999n);
+      expect(residentCapacity({ supply: 299_999n, postedTotal: 0n, allowance: 100_000n })).to.equal(2n);
+      expect(residentCapacity({ supply: 100n, postedTotal: 100n, allowance: 1n })).to.equal(0n);
+      expect(residentCapacity({ supply: 100n, postedTotal: 0n, allowance: 0n })).to.equal(undefined);
     });
 
     it("gives the same root and byte-identical tree file for any order and spelling of the rows", function () {
@@ -183,7 +219,11 @@ describe("kopilka input checks", function () {
           (valid, keys, spellings, unallocated) => {
             const treeOf = (lines: string[]) =>
               treeFileText(
-                assignAllowances(parseResidents(lines.join("\n"), "r.csv", DISTRICTS), unallocated, "r.csv"),
+                assignAllowances(
+                  parseResidents(lines.join("\n"), "r.csv", DISTRICTS),
+                  { unposted: unallocated, allowance: 1_000n },
+                  "r.csv",
+                ),
               );
             const reference = treeOf(valid.map((row) => csvLine(row)));
             const order = valid.map((_, i) => i).sort((x, y) => keys[x] - keys[y] || x - y);
@@ -263,6 +303,28 @@ describe("kopilka input checks", function () {
         [4, 'duplicate district "A"'],
         [4, 'not a number: "1.5.5"'],
       ]);
+    });
+
+    it("reads the declared allowance and district binding, and refuses an allowance of zero or above the budget", function () {
+      const spec = {
+        name: "R",
+        budget: "1000",
+        opensAt: 2_000_000_000,
+        closesAt: 2_000_100_000,
+        districts: [{ name: "A", budget: "1000" }],
+      };
+      const parsed = parseRoundSpec({ ...spec, allowance: "250.50", residentsBound: true }, "round.json", () => "");
+      expect([parsed.allowance, parsed.residentsBound]).to.deep.equal([25_050n, true]);
+      const none = parseRoundSpec(spec, "round.json", () => "");
+      expect([none.allowance, none.residentsBound]).to.deep.equal([0n, false]);
+      for (const [extra, message] of [
+        [{ allowance: "0" }, "the allowance must be above zero"],
+        [{ allowance: "1000.01" }, "the allowance 1000.01 is above the budget 1000.00"],
+        [{ residentsBound: "yes" }, 'expected true or false, got "yes"'],
+      ] as const) {
+        const problems = problemsOf(() => parseRoundSpec({ ...spec, ...extra }, "round.json", () => ""));
+        expect(problems.map((p) => p.message)).to.deep.equal([message]);
+      }
     });
 
     it("reports one mistake injected into a valid spec, with its line", function () {

@@ -98,6 +98,7 @@ export function writeSmallRound(
         opensAt: new Date(opensAt * 1000).toISOString(),
         closesAt,
         rule: "ranked",
+        allowance: "300",
         districts: "districts.csv",
         projects: "projects.csv",
         ...overrides,
@@ -125,11 +126,13 @@ export async function claimAndAllocateAll(
 ): Promise<void> {
   const tree = StandardMerkleTree.load<ParticipantLeaf>(JSON.parse(readFileSync(treeFile, "utf8")));
   for (const voter of voters) {
-    for (const [index, [account, district, amount]] of tree.entries()) {
+    for (const [index, [account, district, amount, enrollment]] of tree.entries()) {
       if (account.toLowerCase() !== voter.address.toLowerCase()) continue;
       const proof = tree.getProof(index);
       await (
-        await round.connect(voter).claimAndAllocate(batchId, district, amount, proof, [bankOf(voter)], [amount])
+        await round
+          .connect(voter)
+          .claimAndAllocate(batchId, district, amount, enrollment, proof, [bankOf(voter)], [amount])
       ).wait();
     }
   }

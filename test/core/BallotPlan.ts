@@ -33,7 +33,13 @@ const bank = (n: number): Address => `0x${n.toString(16).padStart(40, "0")}`;
 const [SCHOOL, PARK, LIBRARY, RIVER_BRIDGE] = [bank(1), bank(2), bank(3), bank(4)];
 const CENTRAL = 0;
 const RIVERSIDE = 1;
-const LEAF: AllowanceClaim = { batchId: 0n, district: CENTRAL, amount: 10_000n, proof: [`0x${"ab".repeat(32)}`] };
+const LEAF: AllowanceClaim = {
+  batchId: 0n,
+  district: CENTRAL,
+  amount: 10_000n,
+  enrollment: `0x${"cd".repeat(32)}`,
+  proof: [`0x${"ab".repeat(32)}`],
+};
 
 /** A Central resident who has claimed, with these deposits in School, Park and Library, and `unallocated` left. */
 function resident(deposits: [bigint, bigint, bigint], unallocated: bigint, district = CENTRAL): Holdings {
@@ -63,7 +69,7 @@ describe("The ballot planner", function () {
       expect(plan).to.include({ claim: true, total: 10_000n, wanted: 9_000n, left: 1_000n });
       expect(directCall(plan, LEAF)).to.deep.equal({
         functionName: "claimAndAllocate",
-        args: [0n, CENTRAL, 10_000n, LEAF.proof, [SCHOOL, PARK], [6_000n, 3_000n]],
+        args: [0n, CENTRAL, 10_000n, LEAF.enrollment, LEAF.proof, [SCHOOL, PARK], [6_000n, 3_000n]],
       });
       expect(ballotMoves(plan)).to.deep.equal({
         fromBanks: [],
@@ -386,7 +392,7 @@ function expectSameMoves(plan: BallotPlan): void {
     case "claimAndAllocate":
       expect(plan.claim).to.equal(true);
       expect(moves.fromBanks).to.deep.equal([]);
-      expect(call.args.slice(4)).to.deep.equal(to);
+      expect(call.args.slice(5)).to.deep.equal(to);
       break;
     case "allocate":
       expect(moves.fromBanks).to.deep.equal([]);
@@ -448,12 +454,20 @@ async function votingRound() {
       batchId: batch.batchId,
       district: participant.district,
       amount: participant.amount,
+      enrollment: participant.enrollment as `0x${string}`,
       proof: proof as `0x${string}`[],
     };
   };
   for (const account of [alice, carol]) {
     const claim = claimOf(account.address);
-    await created.airdrop.claim(claim.batchId, account.address, claim.district, claim.amount, claim.proof);
+    await created.airdrop.claim(
+      claim.batchId,
+      account.address,
+      claim.district,
+      claim.amount,
+      claim.enrollment,
+      claim.proof,
+    );
   }
   const box = await ethers.getContractAt("BallotBox", await created.round.ballotBox());
   const domain = ballotDomain((await ethers.provider.getNetwork()).chainId, await box.getAddress());

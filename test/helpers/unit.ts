@@ -65,7 +65,7 @@ export async function claimAll(
     await (
       await created.airdrop
         .connect(claimant)
-        .claim(batch.batchId, claimant.address, participant.district, participant.amount, proof)
+        .claim(batch.batchId, claimant.address, participant.district, participant.amount, participant.enrollment, proof)
     ).wait();
   }
 }

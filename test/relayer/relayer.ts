@@ -394,6 +394,7 @@ describe("Relayer", function () {
           batchId: 0n,
           district: ANY_DISTRICT,
           amount: ALLOWANCE,
+          enrollment: ZeroHash,
           proof: Array<string>(4).fill(ZeroHash),
         };
         const fiveBallots = batchGasLimit(signed.slice(0, 5).map((ballot) => ({ ballot, claim })));

@@ -13,7 +13,7 @@ import { useSearch } from "wouter";
 
 import { parseRubles } from "@kopilka/core/money";
 import { buildParticipantTree } from "@kopilka/core/participants";
-import { assignAllowances, parseResidents, type Allowances } from "@kopilka/core/residents";
+import { assignAllowances, parseResidents, residentCapacity, type Allowances } from "@kopilka/core/residents";
 import { decodeTableFile, InputError, type InputProblem } from "@kopilka/core/spec";
 import { Failure, Loading, useChainNow } from "../components/common.js";
 import { EnvironmentContext, useEnvironment } from "../context.js";
@@ -122,7 +122,9 @@ function ManagedRound({ account }: { account: Address }): ReactNode {
       {has("minter") && r.phase === Phase.Setup && !r.opened && supply.data !== undefined && (
         <Mint round={r} supply={supply.data} />
       )}
-      {has("registrar") && r.phase < Phase.Closed && <Residents round={r} />}
+      {has("registrar") && r.phase < Phase.Closed && supply.data !== undefined && (
+        <Residents round={r} supply={supply.data} />
+      )}
       {has("committee") && !r.opened && r.phase === Phase.Setup && <Open />}
       {r.phase >= Phase.Closed && <Finalize round={r} />}
       {r.phase < Phase.Closed && (
@@ -177,7 +179,7 @@ function usePostedTotal(round: RoundInfo) {
   });
 }
 
-function Residents({ round }: { round: RoundInfo }): ReactNode {
+function Residents({ round, supply }: { round: RoundInfo; supply: bigint }): ReactNode {
   const { t } = useTranslation();
   const env = useEnvironment();
   const districts = useDistricts();
@@ -191,6 +193,7 @@ function Residents({ round }: { round: RoundInfo }): ReactNode {
   );
   if (!districts.data || posted.data === undefined) return <Loading />;
   const unallocated = round.budget - posted.data;
+  const capacity = residentCapacity({ supply, postedTotal: posted.data, allowance: round.allowance });
 
   const load = (name: string, bytes: Uint8Array): void => {
     setBatch(undefined);
@@ -200,7 +203,10 @@ function Residents({ round }: { round: RoundInfo }): ReactNode {
         name,
         districts.data.map((d) => d.name),
       );
-      setParsed({ allowances: assignAllowances(rows, unallocated, name), problems: [] });
+      setParsed({
+        allowances: assignAllowances(rows, { unposted: unallocated, allowance: round.allowance }, name),
+        problems: [],
+      });
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       setParsed({ problems: error.problems });
@@ -220,6 +226,11 @@ function Residents({ round }: { round: RoundInfo }): ReactNode {
     <div className="step" data-step="residents">
       <h3>{t("staff.committee.residents.title")}</h3>
       <p>{t("staff.committee.residents.unallocated", { amount: rubles(unallocated) })}</p>
+      <p data-testid="capacity">
+        {capacity === undefined
+          ? t("staff.committee.residents.noAllowance")
+          : t("staff.committee.residents.capacity", { each: rubles(round.allowance), count: capacity.toString() })}
+      </p>
       <label className="field">
         <span>{t("staff.committee.residents.file")}</span>
         <input

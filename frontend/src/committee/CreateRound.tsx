@@ -69,6 +69,8 @@ export function CreateRound({ account }: { account: Address }): ReactNode {
   const [rule, setRule] = useState("ranked");
   const [minTokens, setMinTokens] = useState("0");
   const [minSupporters, setMinSupporters] = useState("0");
+  const [allowance, setAllowance] = useState("");
+  const [residentsBound, setResidentsBound] = useState(false);
   const [districts, setDistricts] = useState<DistrictRow[]>([{ name: "", budget: "" }]);
   const [csv, setCsv] = useState<{ name: string; text: string }>();
   const [checked, setChecked] = useState<{ spec?: RoundSpec; problems: InputProblem[] }>();
@@ -89,6 +91,8 @@ export function CreateRound({ account }: { account: Address }): ReactNode {
       rule,
       minTokens,
       minSupporters,
+      ...(allowance.trim() !== "" ? { allowance } : {}),
+      residentsBound,
       districts: districts.map((d) => ({ name: d.name, budget: d.budget })),
       ...(csv ? { projects: csv.name } : {}),
     };
@@ -190,6 +194,14 @@ export function CreateRound({ account }: { account: Address }): ReactNode {
         t("staff.committee.create.minSupporters"),
         <input inputMode="numeric" value={minSupporters} onChange={(e) => setMinSupporters(e.target.value)} />,
       )}
+      {field(
+        t("staff.committee.create.allowance"),
+        <input inputMode="decimal" value={allowance} onChange={(e) => setAllowance(e.target.value)} />,
+      )}
+      <label className="field">
+        <input type="checkbox" checked={residentsBound} onChange={(e) => setResidentsBound(e.target.checked)} />{" "}
+        <span>{t("staff.committee.create.residentsBound")}</span>
+      </label>
       <fieldset>
         <legend>{t("staff.committee.create.districts")}</legend>
         {districts.map((d, i) => (

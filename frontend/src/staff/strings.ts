@@ -44,6 +44,8 @@ const ru = {
         },
         minTokens: "Минимум токенов для победы, рублей",
         minSupporters: "Минимум сторонников для победы",
+        allowance: "Сколько рублей получает каждый житель",
+        residentsBound: "Житель выбирает свой район при записи и голосует только в нём",
         districts: "Районы и их бюджеты",
         districtName: "Район {{n}}: название",
         districtBudget: "Район {{n}}: бюджет, рублей",
@@ -68,11 +70,15 @@ const ru = {
       residents: {
         title: "Список жителей",
         file: "Файл жителей (CSV: address[,district][,amount])",
-        summary: "{{count}} жителей, каждому {{each}}, всего {{total}}; останется нераспределённым {{remainder}}.",
+        summary:
+          "{{count}} жителей, каждому без своей суммы {{each}}, всего {{total}}; останется нераспределённым {{remainder}}.",
         root: "Корень дерева: {{root}}",
         post: "Опубликовать корень в сети",
-        posted: "Партия №{{batch}} опубликована. Выложите файл дерева для жителей:",
+        posted:
+          "Партия №{{batch}} опубликована. Выложите файл дерева в каталог раунда и запустите «npx kopilka participants publish»: он запишет файлы с доказательствами для жителей и общий список.",
         unallocated: "Ещё не роздано: {{amount}}",
+        capacity: "Каждому жителю {{each}}: места ещё для {{count}} жителей.",
+        noAllowance: "Сумма на жителя не объявлена: у каждой строки файла должна быть своя сумма.",
       },
       open: { title: "Открытие голосования", button: "Открыть голосование", done: "Голосование открыто." },
       finalize: {
@@ -198,6 +204,8 @@ const en: Strings = {
         },
         minTokens: "Minimum tokens to win, rubles",
         minSupporters: "Minimum supporters to win",
+        allowance: "Rubles each resident receives",
+        residentsBound: "A resident chooses a district when enrolling and votes only there",
         districts: "Districts and their budgets",
         districtName: "District {{n}}: name",
         districtBudget: "District {{n}}: budget, rubles",
@@ -218,11 +226,15 @@ const en: Strings = {
       residents: {
         title: "Residents",
         file: "Residents file (CSV: address[,district][,amount])",
-        summary: "{{count}} residents, {{each}} each, {{total}} in all; {{remainder}} stays unallocated.",
+        summary:
+          "{{count}} residents, {{each}} each unless the file says otherwise, {{total}} in all; {{remainder}} stays unallocated.",
         root: "Tree root: {{root}}",
         post: "Post the root on-chain",
-        posted: "Batch #{{batch}} posted. Publish the tree file for the residents:",
+        posted:
+          "Batch #{{batch}} posted. Put the tree file in the round's directory and run \"npx kopilka participants publish\": it writes the residents' proof files and the list.",
         unallocated: "Not given out yet: {{amount}}",
+        capacity: "{{each}} per resident: room for {{count}} more residents.",
+        noAllowance: "No allowance per resident is declared: every row of the file needs its amount.",
       },
       open: { title: "Opening the vote", button: "Open voting", done: "Voting is open." },
       finalize: {

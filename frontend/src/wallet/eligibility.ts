@@ -1,14 +1,16 @@
 /**
  * Where the connected account stands: already a resident (claimed), on the published participants list (with the
- * leaf and proof for its first vote), or on no list at all. The participants tree is read with the same module
- * the committee's tool builds it with (scripts/core/src/domain/participants.ts).
+ * leaf and proof for its first vote), or on no list at all (also a revoked account: its resident enrolled again on
+ * another device, and this one can never claim).
+ * The account's leaf comes from its proof file (`@kopilka/core/publication`), one small file however long the lists
+ * grow, and is checked against its batch's root on-chain before it is used.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Address, Hex } from "viem";
 
 import type { Holdings } from "@kopilka/core/ballotPlan";
-import { ANY_DISTRICT, findParticipant, type ParticipantLeaf } from "@kopilka/core/participants";
-import { batchPath } from "@kopilka/core/publication";
+import { ANY_DISTRICT, LEAF_ENCODING } from "@kopilka/core/participants";
+import { proofPath, type ProofFile } from "@kopilka/core/publication";
 import { read } from "../chain.js";
 import type { AppEnvironment } from "../context.js";
 import { publicationRoot, type ProjectInfo, type RoundInfo } from "../data/round.js";
@@ -17,11 +19,13 @@ import { airdropReadAbi, budgetTokenReadAbi, roundReadAbi } from "@kopilka/core/
 export { ANY_DISTRICT };
 
 const RESIDENT = 1;
+const REVOKED = 3;
 
 export interface Leaf {
   batchId: bigint;
   district: number;
   amount: bigint;
+  enrollment: Hex;
   proof: Hex[];
 }
 
@@ -62,6 +66,7 @@ export async function standingOf(
       deposits: new Map(banks.map((b, i) => [b.toLowerCase(), amounts[i]])),
     };
   }
+  if (kind === REVOKED) return { kind: "unlisted" };
   const leaf = await findLeaf(env, round, account);
   return leaf ? { kind: "listed", leaf } : { kind: "unlisted" };
 }
@@ -78,24 +83,30 @@ export function holdingsOf(standing: Voter, projects: readonly ProjectInfo[]): H
     : { claimed: false, district: standing.leaf.district, unallocated: standing.leaf.amount, banks };
 }
 
+/** The account's leaf from its proof file, if one is published and leads to its batch's root on-chain. */
 async function findLeaf(env: AppEnvironment, round: RoundInfo, account: Address): Promise<Leaf | undefined> {
+  // proofPath starts with the chain and round directories; resolve it against the publication root.
+  const response = await fetch(
+    new URL(proofPath("", env.config.chainId, env.config.round, account), publicationRoot(env)),
+  );
+  if (!response.ok) return undefined;
+  const file = (await response.json()) as ProofFile;
+  const batchId = BigInt(file.batchId);
   const count = await read(env.rpc, { address: round.airdrop, abi: airdropReadAbi, functionName: "batchCount" });
-  for (let batchId = 0n; batchId < count; batchId++) {
-    // batchPath starts with the chain and round directories; resolve it against the publication root.
-    const response = await fetch(
-      new URL(batchPath("", env.config.chainId, env.config.round, batchId), publicationRoot(env)),
-    );
-    if (!response.ok) continue;
-    const tree = StandardMerkleTree.load<ParticipantLeaf>(await response.json());
-    const found = findParticipant(tree, account);
-    if (found) {
-      return {
-        batchId,
-        district: found.participant.district,
-        amount: found.participant.amount,
-        proof: found.proof as Hex[],
-      };
-    }
-  }
-  return undefined;
+  if (batchId >= count) return undefined;
+  const { root } = await read(env.rpc, {
+    address: round.airdrop,
+    abi: airdropReadAbi,
+    functionName: "batch",
+    args: [batchId],
+  });
+  const leaf = [account.toLowerCase(), file.district, file.amount, file.enrollment];
+  if (!StandardMerkleTree.verify(root, [...LEAF_ENCODING], leaf, file.proof)) return undefined;
+  return {
+    batchId,
+    district: Number(file.district),
+    amount: BigInt(file.amount),
+    enrollment: file.enrollment as Hex,
+    proof: file.proof as Hex[],
+  };
 }

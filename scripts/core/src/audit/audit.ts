@@ -7,12 +7,21 @@
 import { districtLabel, NO_LABELS, projectLabel, type Labels } from "../domain/display.js";
 import { HolderKind } from "../domain/holder.js";
 import { rubles } from "../domain/money.js";
-import { projectMetadataURI } from "../domain/publication.js";
+import { batchFile, projectMetadataURI } from "../domain/publication.js";
 import { Rule } from "../domain/rule.js";
 import { loadRound, type LoadOptions, type RoundData, type RoundWatcher } from "./load.js";
 import { openPublished, readManifest, type LocalFileReader, type PublishedFiles } from "./files.js";
 import type { LogReaderOptions } from "./logs.js";
-import { leafKey } from "./merkle.js";
+import { result, skipped, type CheckFailure, type CheckResult, type CheckStatus } from "./check.js";
+import { leafKey, type RebuiltTree } from "./merkle.js";
+import {
+  checkEnrollments,
+  checkParticipants,
+  fileDifferences,
+  readList,
+  verifiedTrees,
+  type ParticipantChecksOptions,
+} from "./participants.js";
 import { PublishedReader } from "./published.js";
 import { recount, type Recount } from "./recount.js";
 import { decidingTies, type DecidingTie } from "../domain/tally.js";
@@ -20,23 +29,7 @@ import type { TreeWorkerFactory } from "./tree-rebuild.js";
 import { toRpc, type RpcSource } from "../chain/rpc.js";
 import { deploymentMismatch } from "../chain/binding.js";
 
-export type CheckStatus = "pass" | "fail" | "skip";
-
-export interface CheckFailure {
-  item: string;
-  message: string;
-}
-
-export interface CheckResult {
-  id: string;
-  title: string;
-  status: CheckStatus;
-  /** How many items the check looked at. */
-  checked: number;
-  failures: CheckFailure[];
-  /** Why a check was skipped, or what it left out. */
-  note?: string;
-}
+export type { CheckFailure, CheckResult, CheckStatus } from "./check.js";
 
 export interface ProjectSummary {
   id: number;
@@ -100,6 +93,11 @@ export interface AuditOptions extends LoadOptions {
   treeWorker?: TreeWorkerFactory;
   /** Reads published files from a directory (the Node entry gives the file system); URLs need no reader. */
   readFile?: LocalFileReader;
+  /**
+   * Read every resident's proof file (one file a resident; over HTTP one request a resident). Off by default, so that
+   * the same round gives the same report wherever it is audited from; the CLI turns it on for a directory.
+   */
+  proofFiles?: boolean;
 }
 
 export interface LoadedRound {
@@ -108,6 +106,8 @@ export interface LoadedRound {
   files?: PublishedFiles;
   /** The published files as read for the checks while the chain was read; `checkRound` closes it. */
   published?: PublishedReader;
+  /** Whether to read every resident's proof file (see `AuditOptions.proofFiles`). */
+  proofFiles?: boolean;
 }
 
 /**
@@ -147,7 +147,7 @@ export async function loadAudited(options: AuditOptions, forChecks = false): Pro
       project: (p) => void reader.metadataHash(p.id, p.metadataURI),
     };
     const data = await loadRound(rpc, { ...options, fromBlock, factory }, options.onProgress, watcher);
-    return { data, counted: recount(data), files, published };
+    return { data, counted: recount(data), files, published, proofFiles: options.proofFiles ?? false };
   } catch (error) {
     await published?.close();
     throw error;
@@ -161,13 +161,14 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
 }
 
 /** Runs every check on a loaded round. */
-export async function checkRound({ data, counted, files, published }: LoadedRound): Promise<AuditReport> {
+export async function checkRound({ data, counted, files, published, proofFiles }: LoadedRound): Promise<AuditReport> {
   const checks: CheckResult[] = [
     checkEventsComplete(data),
     checkFactory(data),
     checkSupply(data, counted),
     checkBatches(data, counted),
-    ...(await checkPublished(data, files, published)),
+    checkEnrollments(data),
+    ...(await checkPublished(data, files, published, { proofFiles: proofFiles ?? false })),
     checkTransfers(data.transfers.length, counted),
     checkBanks(data, counted),
     checkResidents(data, counted),
@@ -236,14 +237,6 @@ export async function checkRound({ data, counted, files, published }: LoadedRoun
 }
 
 // --- the checks ---
-
-function result(id: string, title: string, checked: number, failures: CheckFailure[], note?: string): CheckResult {
-  return { id, title, status: failures.length > 0 ? "fail" : "pass", checked, failures, ...(note ? { note } : {}) };
-}
-
-function skipped(id: string, title: string, note: string): CheckResult {
-  return { id, title, status: "skip", checked: 0, failures: [], note };
-}
 
 /** The events are the round's structure: they must list as many districts, projects and batches as the state. */
 function checkEventsComplete(data: RoundData): CheckResult {
@@ -384,36 +377,58 @@ function checkBatches(data: RoundData, counted: Recount): CheckResult {
 }
 
 /**
- * The checks of the published files: the trees, the claims against their leaves, the project metadata. What
- * `reader` (which this closes) already read and rebuilt is not done again; without one, everything is read here.
+ * The checks of the published files: the trees, the claims against their leaves, the project metadata, then the
+ * residents' lists (./participants.ts). What `reader` (which this closes) already read and rebuilt is not done again;
+ * without one, everything is read here.
  */
 export async function checkPublished(
   data: RoundData,
   files: PublishedFiles | undefined,
   given?: PublishedReader,
+  options: ParticipantChecksOptions = { proofFiles: true },
 ): Promise<CheckResult[]> {
   const reader = files && (given ?? new PublishedReader(files));
   try {
     // Everything not started yet is started at once, to be awaited in order below.
     for (const b of data.batches) void reader?.tree(b.id);
     for (const p of data.projects) void reader?.metadataHash(p.id, p.metadataURI);
-    return [...(await checkPublishedTrees(data, reader)), await checkMetadata(data, reader)];
+    const { checks, trees } = await checkPublishedTrees(data, reader);
+    const list = files && (await readList(files));
+    const verified = trees && verifiedTrees(data, trees, list);
+    // A tree file the list shows wrong: say, by resident, what the file got wrong.
+    for (const [batchId, truth] of verified?.fromList ?? []) {
+      const file = trees?.get(batchId);
+      const failure = checks[0].failures.find((f) => f.item === batchFile(batchId) && f.message.startsWith("rebuilds"));
+      if (file && failure) {
+        failure.message += `; the published list's leaves of batch ${batchId} rebuild to it, and the file ${fileDifferences(file, truth).join(", ")}`;
+      }
+    }
+    return [
+      ...checks,
+      await checkMetadata(data, reader),
+      ...(await checkParticipants(data, verified?.trees, list, files, options)),
+    ];
   } finally {
     await reader?.close();
   }
 }
 
-async function checkPublishedTrees(data: RoundData, files: PublishedReader | undefined): Promise<CheckResult[]> {
+async function checkPublishedTrees(
+  data: RoundData,
+  files: PublishedReader | undefined,
+): Promise<{ checks: CheckResult[]; trees?: Map<number, RebuiltTree> }> {
   const treeTitle = "Each published participants tree rebuilds to its on-chain root and sums to its total";
   const leafTitle = "Each claim is a leaf of its batch's published tree";
   if (!files)
-    return [
-      skipped("trees", treeTitle, "no published files given"),
-      skipped("claim-leaves", leafTitle, "no published files given"),
-    ];
+    return {
+      checks: [
+        skipped("trees", treeTitle, "no published files given"),
+        skipped("claim-leaves", leafTitle, "no published files given"),
+      ],
+    };
   const treeFailures: CheckFailure[] = [];
   const leafFailures: CheckFailure[] = [];
-  const leaves = new Map<number, Set<string>>();
+  const trees = new Map<number, RebuiltTree>();
   for (const b of data.batches) {
     const file = `participants/batch-${b.id}.json`;
     const published = await files.tree(b.id);
@@ -438,21 +453,24 @@ async function checkPublishedTrees(data: RoundData, files: PublishedReader | und
     if (tree.total !== b.total) {
       treeFailures.push({ item: file, message: `leaves sum to ${tree.total}, declared total is ${b.total}` });
     }
-    leaves.set(b.id, tree.leaves);
+    trees.set(b.id, tree);
   }
   for (const c of data.claims) {
-    const batchLeaves = leaves.get(c.batchId);
-    if (batchLeaves && !batchLeaves.has(leafKey(c.account, c.district, c.amount))) {
+    const batchLeaves = trees.get(c.batchId)?.leaves;
+    if (batchLeaves && !batchLeaves.has(leafKey(c.account, c.district, c.amount, c.enrollment))) {
       leafFailures.push({
         item: `claim ${c.account}`,
         message: `claimed ${c.amount} for district ${c.district} from batch ${c.batchId}, no such leaf in participants/batch-${c.batchId}.json`,
       });
     }
   }
-  return [
-    result("trees", treeTitle, data.batches.length, treeFailures),
-    result("claim-leaves", leafTitle, data.claims.length, leafFailures),
-  ];
+  return {
+    checks: [
+      result("trees", treeTitle, data.batches.length, treeFailures),
+      result("claim-leaves", leafTitle, data.claims.length, leafFailures),
+    ],
+    trees,
+  };
 }
 
 async function checkMetadata(data: RoundData, files: PublishedReader | undefined): Promise<CheckResult> {

@@ -17,8 +17,9 @@ export const TOPICS = {
   DistrictFinalized: toEventSelector("DistrictFinalized(uint256,uint256,uint256)"),
   ImplementationRecorded: toEventSelector("ImplementationRecorded(uint256,uint8,uint256,bytes32)"),
   BatchPosted: toEventSelector("BatchPosted(uint256,bytes32,uint256)"),
-  Claimed: toEventSelector("Claimed(uint256,address,uint16,uint256)"),
+  Claimed: toEventSelector("Claimed(uint256,address,uint16,uint256,bytes32)"),
   Transfer: toEventSelector("Transfer(address,address,uint256)"),
+  AccountRevoked: toEventSelector("AccountRevoked(address)"),
 } as const;
 
 export type EventName = keyof typeof TOPICS;
@@ -33,7 +34,7 @@ export const ROUND_EVENTS: EventName[] = [
   "ImplementationRecorded",
 ];
 export const AIRDROP_EVENTS: EventName[] = ["BatchPosted", "Claimed"];
-export const TOKEN_EVENTS: EventName[] = ["Transfer"];
+export const TOKEN_EVENTS: EventName[] = ["Transfer", "AccountRevoked"];
 
 const NAME_OF_TOPIC = new Map<string, EventName>(
   Object.entries(TOPICS).map(([name, topic]) => [topic, name as EventName]),

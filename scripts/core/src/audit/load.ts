@@ -36,6 +36,9 @@ export interface RoundConfigData {
   rule: number;
   minTokens: bigint;
   minSupporters: bigint;
+  /** The declared allowance of a resident (0: none declared) and whether phone residents are bound to a district. */
+  allowance: bigint;
+  residentsBound: boolean;
   opened: boolean;
 }
 
@@ -80,6 +83,14 @@ export interface ClaimData {
   account: string;
   district: number;
   amount: bigint;
+  /** The leaf's enrollment, lower-case hex. */
+  enrollment: string;
+  place: LogPlace;
+}
+
+/** An account the registrar revoked (`AccountRevoked`). */
+export interface RevocationData {
+  account: string;
   place: LogPlace;
 }
 
@@ -110,6 +121,7 @@ export interface RoundData {
   projects: ProjectData[];
   batches: BatchData[];
   claims: ClaimData[];
+  revocations: RevocationData[];
   transfers: TransferData[];
   /** On-chain balanceOf of each account that claimed, when read. */
   residentBalances?: Map<string, bigint>;
@@ -267,7 +279,8 @@ export async function loadRound(
     onProgress,
     onLogs,
   });
-  const { eventCounts, districts, projects, batches, claims, transfers, mints, created, opened } = decoder.finish();
+  const { eventCounts, districts, projects, batches, claims, revocations, transfers, mints, created, opened } =
+    decoder.finish();
 
   const stateStarted = performance.now();
   // State, at the same block as the last log read; most of it was asked for while the logs arrived.
@@ -298,6 +311,8 @@ export async function loadRound(
       rule: settings.rule,
       minTokens: settings.minTokens,
       minSupporters: settings.minSupporters,
+      allowance: settings.allowance,
+      residentsBound: settings.residentsBound,
       opened: settings.opened,
     },
     totalSupply,
@@ -311,6 +326,7 @@ export async function loadRound(
     projects,
     batches,
     claims,
+    revocations,
     transfers,
     residentBalances,
     eventCounts,
@@ -354,7 +370,16 @@ async function readBatchState(chain: RoundReader, airdrop: string, batch: BatchD
 /** The round's events, decoded from its logs; logs from other emitters or of other events are ignored. */
 export type DecodedLogs = Pick<
   RoundData,
-  "eventCounts" | "districts" | "projects" | "batches" | "claims" | "transfers" | "mints" | "created" | "opened"
+  | "eventCounts"
+  | "districts"
+  | "projects"
+  | "batches"
+  | "claims"
+  | "revocations"
+  | "transfers"
+  | "mints"
+  | "created"
+  | "opened"
 >;
 
 /** A decoder fed the logs chunk by chunk, in chain order, so that the raw logs need not all be kept. */
@@ -386,6 +411,7 @@ export function logDecoder(
   const projects: ProjectData[] = [];
   const batches: BatchData[] = [];
   const claims: ClaimData[] = [];
+  const revocations: RevocationData[] = [];
   const transfers: TransferData[] = [];
   const mints: RoundData["mints"] = [];
   const funded: { projectId: number; district: number; cost: bigint; tokens: bigint; place: LogPlace }[] = [];
@@ -425,8 +451,12 @@ export function logDecoder(
           account: addresses.fromTopic(log.topics[2]),
           district: dataSmall(log, 0),
           amount: dataUint(log, 1),
+          enrollment: dataBytes32(log, 2),
           place: placeOf(log),
         });
+        break;
+      case "AccountRevoked":
+        revocations.push({ account: addresses.fromTopic(log.topics[1]), place: placeOf(log) });
         break;
       case "RoundCreated":
         if (topicAddress(log, 2) !== round) return;
@@ -522,7 +552,7 @@ export function logDecoder(
       if (district) district.finalizedEvent = { funded: f.funded, winners: f.winners, place: f.place };
     }
     busy += performance.now() - started;
-    return { eventCounts, districts, projects, batches, claims, transfers, mints, created, opened };
+    return { eventCounts, districts, projects, batches, claims, revocations, transfers, mints, created, opened };
   };
   return {
     add,

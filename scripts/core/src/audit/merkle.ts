@@ -1,7 +1,7 @@
 /**
  * Rebuilds a published participants tree from its values alone, independently of the committee's code and of
  * @openzeppelin/merkle-tree (as Uniswap's merkle-distributor checks its roots in verify-merkle-root.ts). Each leaf
- * is keccak256(keccak256(abi.encode(address, uint16, uint256))), as `Airdrop` hashes it, placed at its dumped
+ * is keccak256(keccak256(abi.encode(address, uint16, uint256, bytes32))), as `Airdrop` hashes it, placed at its dumped
  * `treeIndex`; each inner node i hashes its children 2i+1 and 2i+2 in sorted order (OpenZeppelin's commutative
  * pair hash), so node 0 is the root. Everything stays in one byte array: the library's per-node hex strings and
  * ABI coder took ~22 s for 160,000 leaves; hashing bytes in place with @noble/hashes takes a few seconds, on a
@@ -13,6 +13,7 @@ import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 const WORD = 32;
 const MAX_UINT256 = (1n << 256n) - 1n;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 
 /** The parts of a StandardMerkleTree JSON dump ("standard-v1") the rebuild reads. */
 export interface TreeDump {
@@ -22,20 +23,41 @@ export interface TreeDump {
   values?: unknown;
 }
 
+/** A leaf of a rebuilt tree: its values (account and enrollment lower case) and where the tree holds it. */
+export interface RebuiltLeaf {
+  account: string;
+  district: number;
+  amount: bigint;
+  enrollment: string;
+  treeIndex: number;
+}
+
 export interface RebuiltTree {
   /** 0x-prefixed lower-case hex. */
   root: string;
   /** Sum of the leaves' amounts. */
   total: bigint;
-  /** `account:district:amount` of every leaf (account lower case, amount in decimal), to look claims up. */
+  /** `account:district:amount:enrollment` of every leaf (hex lower case, amount in decimal), to look claims up. */
   leaves: Set<string>;
+  /** The leaves in the dump's order of values. */
+  values: RebuiltLeaf[];
+  /** Every node, 32 bytes each, node 0 the root: a leaf's proof is read off it without hashing. */
+  nodes: Uint8Array;
   /** Index of the first node of the dump's `tree` array that differs from the rebuilt one (-1 when all agree). */
   firstDifferentNode: number;
 }
 
 /** The key of a leaf in `RebuiltTree.leaves`. */
-export function leafKey(account: string, district: number, amount: bigint): string {
-  return `${account.toLowerCase()}:${district}:${amount}`;
+export function leafKey(account: string, district: number, amount: bigint, enrollment: string): string {
+  return `${account.toLowerCase()}:${district}:${amount}:${enrollment.toLowerCase()}`;
+}
+
+/** The proof of the leaf at `treeIndex`, as StandardMerkleTree gives it: each sibling on the way to the root. */
+export function proofOf(tree: Pick<RebuiltTree, "nodes">, treeIndex: number): string[] {
+  const proof: string[] = [];
+  for (let i = treeIndex; i > 0; i = Math.floor((i - 1) / 2))
+    proof.push(nodeHex(tree.nodes, i % 2 === 1 ? i + 1 : i - 1));
+  return proof;
 }
 
 /** Leaves hashed between two pauses of `rebuildParticipantTreeSteps`. */
@@ -80,34 +102,49 @@ export function* rebuildParticipantTreeSteps(dump: TreeDump): Generator<void, Re
   const size = 2 * count - 1;
   const nodes = new Uint8Array(size * WORD);
   const placed = new Uint8Array(count);
-  const encoded = new Uint8Array(3 * WORD);
+  const encoded = new Uint8Array(4 * WORD);
   const leaves = new Set<string>();
+  const rebuilt: RebuiltLeaf[] = [];
   let total = 0n;
 
   for (let i = 0; i < count; i++) {
     const { value, treeIndex } = (values[i] ?? {}) as { value?: unknown; treeIndex?: unknown };
-    if (!Array.isArray(value) || value.length !== 3) throw new Error(`value ${i} is not an (address, uint16, uint256)`);
+    if (!Array.isArray(value) || value.length !== 4) {
+      throw new Error(`value ${i} is not an (address, uint16, uint256, bytes32)`);
+    }
     const account = value[0] as unknown;
     const district = toDistrict(value[1]);
     const amount = toAmount(value[2]);
+    const enrollment = value[3] as unknown;
     if (typeof account !== "string" || !ADDRESS.test(account)) throw new Error(`value ${i}: bad address ${account}`);
     if (district === undefined) throw new Error(`value ${i}: bad district ${String(value[1])}`);
     if (amount === undefined) throw new Error(`value ${i}: bad amount ${String(value[2])}`);
+    if (typeof enrollment !== "string" || !BYTES32.test(enrollment)) {
+      throw new Error(`value ${i}: bad enrollment ${String(enrollment)}`);
+    }
     const slot = (treeIndex as number) - (count - 1);
     if (!Number.isInteger(treeIndex) || slot < 0 || slot >= count || placed[slot] === 1) {
       throw new Error(`value ${i}: tree index ${String(treeIndex)} is not a free leaf position of ${count} leaves`);
     }
     placed[slot] = 1;
 
-    // abi.encode(address, uint16, uint256): three big-endian words.
+    // abi.encode(address, uint16, uint256, bytes32): four big-endian words.
     encoded.fill(0);
     encoded.set(hexToBytes(account.slice(2)), 12);
     encoded[62] = district >> 8;
     encoded[63] = district & 0xff;
     encoded.set(hexToBytes(amount.toString(16).padStart(64, "0")), 64);
+    encoded.set(hexToBytes(enrollment.slice(2)), 96);
     nodes.set(keccak_256(keccak_256(encoded)), (treeIndex as number) * WORD);
 
-    leaves.add(leafKey(account, district, amount));
+    leaves.add(leafKey(account, district, amount, enrollment));
+    rebuilt.push({
+      account: account.toLowerCase(),
+      district,
+      amount,
+      enrollment: enrollment.toLowerCase(),
+      treeIndex: treeIndex as number,
+    });
     total += amount;
     if (i % LEAVES_PER_STEP === LEAVES_PER_STEP - 1) yield;
   }
@@ -123,7 +160,7 @@ export function* rebuildParticipantTreeSteps(dump: TreeDump): Generator<void, Re
   }
 
   const root = "0x" + bytesToHex(nodes.subarray(0, WORD));
-  return { root, total, leaves, firstDifferentNode: differsAt(dump, nodes) };
+  return { root, total, leaves, values: rebuilt, nodes, firstDifferentNode: differsAt(dump, nodes) };
 }
 
 /** Whether node `a` is below node `b` as a 32-byte big-endian number. */

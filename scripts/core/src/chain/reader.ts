@@ -71,6 +71,10 @@ export interface RoundSettings {
   rule: Rule;
   minTokens: bigint;
   minSupporters: bigint;
+  /** The declared allowance of a resident in kopecks (0: none declared). */
+  allowance: bigint;
+  /** Whether residents enrolled by phone are bound to the district they chose. */
+  residentsBound: boolean;
   opened: boolean;
   phase: Phase;
   districtCount: number;
@@ -163,7 +167,7 @@ export class RoundReader {
 
   /** The round's settings and phase, all asked for in the same tick. */
   async settings(): Promise<RoundSettings> {
-    const [name, token, airdrop, ballotBox, budget, opensAt, closesAt, rule, minTokens, minSupporters, ...state] =
+    const [name, token, airdrop, ballotBox, budget, opensAt, closesAt, rule, minTokens, minSupporters, ...rest] =
       await Promise.all([
         this.ofRound("name"),
         this.ofRound("token"),
@@ -175,12 +179,14 @@ export class RoundReader {
         this.ofRound("rule"),
         this.ofRound("minTokens"),
         this.ofRound("minSupporters"),
+        this.ofRound("allowance"),
+        this.ofRound("residentsBound"),
         this.ofRound("opened"),
         this.ofRound("phase"),
         this.ofRound("districtCount"),
         this.ofRound("projectCount"),
       ]);
-    const [opened, phase, districtCount, projectCount] = state;
+    const [allowance, residentsBound, opened, phase, districtCount, projectCount] = rest;
     return {
       name,
       token,
@@ -192,6 +198,8 @@ export class RoundReader {
       rule: rule as Rule,
       minTokens,
       minSupporters: BigInt(minSupporters),
+      allowance,
+      residentsBound,
       opened,
       phase: phase as Phase,
       districtCount: Number(districtCount),

@@ -77,6 +77,7 @@ export interface AllowanceClaim {
   batchId: bigint;
   district: number;
   amount: bigint;
+  enrollment: Hex;
   proof: readonly Hex[];
 }
 
@@ -84,7 +85,7 @@ export interface AllowanceClaim {
 export type DirectCall =
   | {
       functionName: "claimAndAllocate";
-      args: readonly [bigint, number, bigint, readonly Hex[], readonly Address[], readonly bigint[]];
+      args: readonly [bigint, number, bigint, Hex, readonly Hex[], readonly Address[], readonly bigint[]];
     }
   | { functionName: "allocate" | "withdraw"; args: readonly [readonly Address[], readonly bigint[]] }
   | {
@@ -167,7 +168,7 @@ export function directCall(plan: BallotPlan, claim?: AllowanceClaim): DirectCall
     if (!claim) throw new Error("the first ballot claims the allowance: its leaf and proof are needed");
     return {
       functionName: "claimAndAllocate",
-      args: [claim.batchId, claim.district, claim.amount, claim.proof, toBanks, toAmounts],
+      args: [claim.batchId, claim.district, claim.amount, claim.enrollment, claim.proof, toBanks, toAmounts],
     };
   }
   if (fromBanks.length === 0) return { functionName: "allocate", args: [toBanks, toAmounts] };

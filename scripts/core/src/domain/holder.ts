@@ -6,4 +6,6 @@ export enum HolderKind {
   Resident = 1,
   /** A project's piggy bank. */
   PiggyBank = 2,
+  /** Revoked by the registrar before it claimed (its resident enrolled again from another device): never claims. */
+  Revoked = 3,
 }

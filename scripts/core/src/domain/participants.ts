@@ -1,15 +1,25 @@
 /**
- * The published participants tree: an OpenZeppelin StandardMerkleTree over `(address, uint16 district, uint256
- * amount)` leaves, the format the round's airdrop verifies. The committee's tool builds it, the dApp finds a
- * resident's proof in it, and the auditor rebuilds it to compare with the root on-chain.
+ * The published participants trees: an OpenZeppelin StandardMerkleTree per posted batch, over
+ * `(address account, uint16 district, uint256 amount, bytes32 enrollment)` leaves, the format the round's airdrop
+ * verifies. The committee's tool and the enrollment service build them, the dApp and the relayer take a resident's
+ * proof from the resident's proof file (./publication.ts), and the auditor rebuilds them to compare with the roots
+ * on-chain.
+ *
+ * `enrollment` names the verification a leaf comes from: for a resident enrolled by phone, the keyed hash
+ * `enrollmentOf(secret, chainId, round, phone)` (./enrollment.ts), the same for every key the resident enrols from
+ * in this round; for a resident the committee imports by address (CSV), `NO_ENROLLMENT`.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import type { Hex } from "viem";
 
 /** Leaf encoding, as `Airdrop.leafHash` hashes it. */
-export const LEAF_ENCODING = ["address", "uint16", "uint256"] as const;
+export const LEAF_ENCODING = ["address", "uint16", "uint256", "bytes32"] as const;
 
 /** District value of a resident whose tokens may go to any district (`BudgetToken.ANY_DISTRICT`). */
 export const ANY_DISTRICT = 0xffff;
+
+/** The enrollment of a resident the committee imported by address. */
+export const NO_ENROLLMENT: Hex = `0x${"00".repeat(32)}`;
 
 export interface Participant {
   /** Checksummed or lower-case 0x address. */
@@ -18,18 +28,31 @@ export interface Participant {
   district: number;
   /** Allowance in kopecks. */
   amount: bigint;
+  /** 0x and 64 hex digits; NO_ENROLLMENT (the default) for a resident imported by address. */
+  enrollment?: string;
 }
 
-export type ParticipantLeaf = [string, number, string];
+/** A leaf as the tree holds it: account (lower case), district, amount (decimal), enrollment (lower-case hex). */
+export type ParticipantLeaf = [string, number, string, string];
+
+/** The tree leaf of a participant. */
+export function participantLeaf(p: Participant): ParticipantLeaf {
+  return [p.account.toLowerCase(), p.district, p.amount.toString(), (p.enrollment ?? NO_ENROLLMENT).toLowerCase()];
+}
+
+/** The participant of a tree leaf. */
+export function leafParticipant(leaf: readonly [string, number | string, string, string]): Required<Participant> {
+  return { account: leaf[0], district: Number(leaf[1]), amount: BigInt(leaf[2]), enrollment: leaf[3] };
+}
 
 /**
- * Builds the tree. Rows are sorted (address, then district, then amount) before building, so the same set of
- * rows in any order gives the same root and the same JSON; `sortLeaves: false` keeps that order in the dump.
+ * Builds the tree. Rows are sorted (address, then district, amount and enrollment) before building, so the same set
+ * of rows in any order gives the same root and the same JSON; `sortLeaves: false` keeps that order in the dump.
  */
 export function buildParticipantTree(participants: readonly Participant[]): StandardMerkleTree<ParticipantLeaf> {
-  const leaves: ParticipantLeaf[] = participants
-    .map((p): ParticipantLeaf => [p.account.toLowerCase(), p.district, p.amount.toString()])
-    .sort((a, b) => compare(a[0], b[0]) || a[1] - b[1] || compare(BigInt(a[2]), BigInt(b[2])));
+  const leaves = participants
+    .map(participantLeaf)
+    .sort((a, b) => compare(a[0], b[0]) || a[1] - b[1] || compare(BigInt(a[2]), BigInt(b[2])) || compare(a[3], b[3]));
   return StandardMerkleTree.of(leaves, [...LEAF_ENCODING], { sortLeaves: false });
 }
 
@@ -37,15 +60,10 @@ export function buildParticipantTree(participants: readonly Participant[]): Stan
 export function findParticipant(
   tree: StandardMerkleTree<ParticipantLeaf>,
   account: string,
-): { participant: Participant; proof: string[] } | undefined {
+): { participant: Required<Participant>; proof: string[] } | undefined {
   const wanted = account.toLowerCase();
   for (const [index, leaf] of tree.entries()) {
-    if (leaf[0].toLowerCase() === wanted) {
-      return {
-        participant: { account: leaf[0], district: Number(leaf[1]), amount: BigInt(leaf[2]) },
-        proof: tree.getProof(index),
-      };
-    }
+    if (leaf[0].toLowerCase() === wanted) return { participant: leafParticipant(leaf), proof: tree.getProof(index) };
   }
   return undefined;
 }

@@ -1,14 +1,29 @@
 /**
- * Where a round's public files live. The committee's tool writes them, the dApp serves them, and the auditor
- * reads them (from a directory or over HTTP):
+ * Where a round's public files live, and what the participants' files hold. The committee's tool and the
+ * enrollment service write them, the dApp and the relayer read them, and the auditor checks them (from a directory
+ * or over HTTP). Static files, on any host:
  *
  *   <base>/<chainId>/<round address, lower case>/round.json                manifest (addresses, deployment block)
  *   <base>/<chainId>/<round>/participants/batch-<batchId>.json             StandardMerkleTree dump of a batch
+ *   <base>/<chainId>/<round>/participants/proofs/<account, lower case>.json  one resident's leaf and proof
+ *   <base>/<chainId>/<round>/participants/list-<page>.json                 the list of every posted leaf, in pages
+ *   <base>/<chainId>/<round>/participants/list.json                        where the list ends
  *   <base>/<chainId>/<round>/projects/<projectId>.json                     project metadata (canonical JSON)
+ *
+ * Residents are posted in batches, each batch's root immutable once on-chain, so the lists only grow. A resident's
+ * proof file is written once, when the resident's batch is published (its root stays valid for ever, so the proof
+ * never changes): the dApp and the relayer fetch that one small file, never a whole list. The list pages
+ * (`LIST_PAGE_SIZE` leaves each, in batch order, each leaf with its batch id) are for auditors, who check that they
+ * are the union of the batches. A batch's files are all written before its root goes on-chain; while the root is
+ * not on-chain yet they may be written again (the batch changed before it was posted).
  *
  * A project's on-chain `metadataURI` is the path relative to the round's directory (`projects/<id>.json`)
  * unless the round spec gives absolute URIs (https://, ipfs://).
  */
+import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+
+import { LEAF_ENCODING, type ParticipantLeaf } from "./participants.js";
+
 /** The manifest that lets anyone find a round's contracts and where to start reading logs. */
 export interface RoundManifest {
   chainId: number;
@@ -56,8 +71,151 @@ export function manifestPath(base: string, chainId: number | bigint, round: stri
 }
 
 export function batchPath(base: string, chainId: number | bigint, round: string, batchId: number | bigint): string {
-  return join(roundDirectory(base, chainId, round), "participants", `batch-${batchId}.json`);
+  return join(roundDirectory(base, chainId, round), batchFile(batchId));
 }
+
+export function proofPath(base: string, chainId: number | bigint, round: string, account: string): string {
+  return join(roundDirectory(base, chainId, round), proofFile(account));
+}
+
+/** A batch's tree file, relative to the round's directory. */
+export function batchFile(batchId: number | bigint): string {
+  return `participants/batch-${batchId}.json`;
+}
+
+/** A resident's proof file, relative to the round's directory. */
+export function proofFile(account: string): string {
+  return `participants/proofs/${account.toLowerCase()}.json`;
+}
+
+/** Page `page` of the list of residents, relative to the round's directory. */
+export function listPageFile(page: number): string {
+  return `participants/list-${page}.json`;
+}
+
+/** The list's index, relative to the round's directory. */
+export const LIST_INDEX_FILE = "participants/list.json";
+
+/** Leaves in a page of the list: 4,096 leaves make about 700 KB; a 160,000-resident round has 40 pages. */
+export const LIST_PAGE_SIZE = 4096;
+
+/** What a resident's proof file holds: the resident's leaf in batch `batchId` and its proof to the batch's root. */
+export interface ProofFile {
+  batchId: number;
+  district: number;
+  /** Kopecks, decimal. */
+  amount: string;
+  enrollment: string;
+  proof: string[];
+}
+
+/** A leaf of the list: the batch it was posted in, then the leaf's four values (account lower case). */
+export type ListLeaf = [batchId: number, account: string, district: number, amount: string, enrollment: string];
+
+export const LIST_FORMAT = "kopilka-participants-list-v1";
+
+/** A page of the list: the leaves from `page * pageSize` on. */
+export interface ListPage {
+  format: typeof LIST_FORMAT;
+  page: number;
+  pageSize: number;
+  leafEncoding: readonly string[];
+  leaves: ListLeaf[];
+}
+
+/** Where the list ends: how many batches and leaves it holds, and where its last batch starts. */
+export interface ListIndex {
+  format: typeof LIST_FORMAT;
+  pageSize: number;
+  batches: number;
+  leaves: number;
+  pages: number;
+  /** The first leaf of the last batch, so that the batch can be published again while it is not on-chain. */
+  lastBatchStart: number;
+}
+
+/** An empty list. */
+export function emptyListIndex(): ListIndex {
+  return { format: LIST_FORMAT, pageSize: LIST_PAGE_SIZE, batches: 0, leaves: 0, pages: 0, lastBatchStart: 0 };
+}
+
+/** The files of batch `batchId` and what they replace. Paths are relative to the round's directory. */
+export interface BatchPublication {
+  /** path -> text: the tree, each resident's proof file, the list pages from the batch's first leaf on, the index. */
+  files: Map<string, string>;
+  /** List pages the batch no longer reaches (it was published before, larger, and not posted). */
+  stalePages: string[];
+  index: ListIndex;
+}
+
+/**
+ * The files that publish batch `batchId` (its tree `tree`) after the list `index`: the next batch, or the last one
+ * again while it is not on-chain. `page` is the list page holding the batch's first leaf as published before
+ * (undefined when that page does not exist yet). Each resident's proof file is included; the caller keeps a proof
+ * file an earlier batch already wrote for the same account (the account can only claim once).
+ */
+export function publishBatchFiles(
+  batchId: number,
+  tree: StandardMerkleTree<ParticipantLeaf>,
+  index: ListIndex,
+  page: ListPage | undefined,
+): BatchPublication {
+  if (batchId !== index.batches && batchId !== index.batches - 1) {
+    throw new Error(`the list holds batches 0..${index.batches - 1}: batch ${batchId} cannot be published next`);
+  }
+  const start = batchId === index.batches ? index.leaves : index.lastBatchStart;
+  const files = new Map<string, string>();
+  files.set(batchFile(batchId), JSON.stringify(tree.dump(), null, 2) + "\n");
+
+  const fresh: ListLeaf[] = [];
+  for (const [i, leaf] of tree.entries()) {
+    const [account, district, amount, enrollment] = leaf;
+    const proof: ProofFile = { batchId, district: Number(district), amount, enrollment, proof: tree.getProof(i) };
+    files.set(proofFile(account), JSON.stringify(proof) + "\n");
+  }
+  // The list keeps the dump's order of values, which is the order the tree was built from.
+  for (const { value } of tree.dump().values) {
+    fresh.push([batchId, value[0].toLowerCase(), Number(value[1]), value[2], value[3].toLowerCase()]);
+  }
+
+  const pageSize = index.pageSize;
+  const first = Math.floor(start / pageSize);
+  const kept = (page?.leaves ?? []).slice(0, start - first * pageSize);
+  if (kept.length !== start - first * pageSize) {
+    throw new Error(
+      `list page ${first} holds ${page?.leaves.length ?? 0} leaves, not the ${start - first * pageSize} before batch ${batchId}`,
+    );
+  }
+  const leaves = [...kept, ...fresh];
+  const end = start + fresh.length;
+  const pages = Math.ceil(end / pageSize);
+  for (let p = first; p < pages; p++) {
+    const slice = leaves.slice((p - first) * pageSize, (p - first + 1) * pageSize);
+    const content: ListPage = {
+      format: LIST_FORMAT,
+      page: p,
+      pageSize,
+      leafEncoding: LIST_LEAF_ENCODING,
+      leaves: slice,
+    };
+    files.set(listPageFile(p), JSON.stringify(content) + "\n");
+  }
+  const stalePages: string[] = [];
+  for (let p = pages; p < index.pages; p++) stalePages.push(listPageFile(p));
+  const next: ListIndex = {
+    format: LIST_FORMAT,
+    pageSize,
+    batches: batchId + 1,
+    leaves: end,
+    pages,
+    lastBatchStart: start,
+  };
+  files.set(LIST_INDEX_FILE, JSON.stringify(next, null, 2) + "\n");
+  return { files, stalePages, index: next };
+}
+
+/** What a list leaf's fields are. */
+export const LIST_LEAF_ENCODING = ["uint256 batchId", ...LEAF_ENCODING] as const;
 
 export function projectMetadataURI(projectId: number | bigint): string {
   return `projects/${projectId}.json`;

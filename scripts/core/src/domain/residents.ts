@@ -1,9 +1,11 @@
 /**
  * The residents file the registrar imports: one verified resident per row, `address[,district][,amount]`, with an
- * optional header row. An empty district means any district; an empty amount means the equal allowance
- * (or the amount given on the command line). Every problem is reported at once with its line.
+ * optional header row. An empty district means any district; an empty amount means the round's declared allowance.
+ * Every problem is reported at once with its line. Also the capacity of a round: how many more residents its
+ * unposted supply can take at the declared allowance (`residentCapacity`), the one rule the CLI, the committee page
+ * and the enrollment service show and enforce.
  */
-import { parseRubles, rubles } from "./money.js";
+import { formatRubles, parseRubles } from "./money.js";
 import { ANY_DISTRICT, type Participant } from "./participants.js";
 import { InputError, parseAddress, parseCsv, type InputProblem } from "./spec.js";
 
@@ -84,57 +86,69 @@ function parseDistrict(cell: string, districts: readonly string[]): number | und
   return id >= 0 ? id : undefined;
 }
 
+/**
+ * How many more residents a round can take at its declared allowance: floor((supply - postedTotal) / allowance), what
+ * is minted and not yet posted in batches, in whole allowances. Undefined when the round declares no allowance.
+ */
+export function residentCapacity(round: {
+  supply: bigint;
+  postedTotal: bigint;
+  allowance: bigint;
+}): bigint | undefined {
+  if (round.allowance === 0n) return undefined;
+  const unposted = round.supply > round.postedTotal ? round.supply - round.postedTotal : 0n;
+  return unposted / round.allowance;
+}
+
 export interface Allowances {
   participants: Participant[];
-  /** What each resident without an amount of their own receives. */
+  /** What each resident without an amount of their own receives: the declared allowance. */
   each: bigint;
   /** Sum of all allowances. */
   total: bigint;
-  /** What is left unallocated after this batch. */
+  /** What is left unposted after this batch. */
   remainder: bigint;
 }
 
 /**
- * Gives each resident their allowance: the row's amount, else `perResident`, else an equal share
- * floor((unallocated - explicit amounts) / residents without an amount). Throws InputError when the batch does not
- * fit in what is unallocated.
+ * Gives each resident their allowance: the row's amount, else the round's declared `allowance`. Throws InputError,
+ * saying how many residents the round still has room for, when the batch does not fit in what is not posted yet
+ * (`unposted`: the minted supply minus the posted totals), or when a row has no amount and the round declares no
+ * allowance.
  */
 export function assignAllowances(
   rows: readonly ResidentRow[],
-  unallocated: bigint,
+  round: { unposted: bigint; allowance: bigint },
   file: string,
-  perResident?: bigint,
 ): Allowances {
+  const { unposted, allowance } = round;
   const problems: InputProblem[] = [];
   const explicit = rows.reduce((sum, row) => sum + (row.amount ?? 0n), 0n);
-  const open = BigInt(rows.filter((row) => row.amount === undefined).length);
-  let each = perResident ?? 0n;
-  if (explicit > unallocated) {
-    problems.push({
-      file,
-      message: `the rows' amounts add up to ${rubles(explicit)}, above the unallocated ${rubles(unallocated)}`,
-    });
-  } else if (perResident === undefined && open > 0n) {
-    each = (unallocated - explicit) / open;
-    if (each === 0n) {
-      problems.push({
-        file,
-        message: `${rubles(unallocated - explicit)} cannot give ${open} residents 0,01 ₽ each`,
-      });
+  const open = rows.filter((row) => row.amount === undefined);
+  if (open.length > 0 && allowance === 0n) {
+    for (const row of open) {
+      problems.push({ file, line: row.line, message: "no amount, and the round declares no allowance per resident" });
     }
   }
-  const total = explicit + each * open;
-  if (problems.length === 0 && total > unallocated) {
+  const total = explicit + allowance * BigInt(open.length);
+  if (problems.length === 0 && total > unposted) {
+    const capacity = allowance > 0n ? `: room for ${unposted / allowance} more at ${formatRubles(allowance)} each` : "";
     problems.push({
       file,
-      message: `the allowances add up to ${rubles(total)}, above the unallocated ${rubles(unallocated)}`,
+      message:
+        `${rows.length} residents need ${formatRubles(total)}, above the ${formatRubles(unposted)} ` +
+        `of the budget not posted yet${capacity}`,
     });
   }
   if (problems.length > 0) throw new InputError(problems);
   return {
-    participants: rows.map((row) => ({ account: row.account, district: row.district, amount: row.amount ?? each })),
-    each,
+    participants: rows.map((row) => ({
+      account: row.account,
+      district: row.district,
+      amount: row.amount ?? allowance,
+    })),
+    each: allowance,
     total,
-    remainder: unallocated - total,
+    remainder: unposted - total,
   };
 }

@@ -11,7 +11,7 @@ import { getAddress, zeroAddress } from "viem";
 import { CATEGORIES, categoryIndex } from "./category.js";
 import { utcOffsetOf } from "./display.js";
 import type { ProjectMetadata } from "./metadata.js";
-import { parseRubles, rubles } from "./money.js";
+import { formatRubles, parseRubles, rubles } from "./money.js";
 import { RULE_KEYS, type Rule } from "./rule.js";
 
 /** One thing wrong with the input: where it is (file, line or JSON path) and why. */
@@ -213,6 +213,14 @@ export interface RoundSpec {
   rule: Rule;
   minTokens: bigint;
   minSupporters: number;
+  /**
+   * The declared allowance of a resident, kopecks: what every resident enrolled by phone receives, and what a resident
+   * imported without an amount of their own receives. 0 when the spec declares none (every imported row then names
+   * its amount, as in a replayed election).
+   */
+  allowance: bigint;
+  /** Whether a resident enrolled by phone chooses a district at enrollment and is bound to it. */
+  residentsBound: boolean;
   adminTransferDelay: number;
   /** Addresses of the roles; the signer takes the ones left out. */
   roles: RoleAddresses;
@@ -234,6 +242,8 @@ export function roundConfigOf(spec: RoundSpec, signer: string) {
     rule: spec.rule,
     minTokens: spec.minTokens,
     minSupporters: spec.minSupporters,
+    allowance: spec.allowance,
+    residentsBound: spec.residentsBound,
     admin: role("admin"),
     adminTransferDelay: spec.adminTransferDelay,
     committee: role("committee"),
@@ -283,6 +293,14 @@ export function parseRoundSpec(
     at("minTokens", "the minimum support is above the budget");
   }
   const minSupporters = integerField(spec.minSupporters ?? 0, 2 ** 32 - 1, (m) => at("minSupporters", m));
+  const allowance = spec.allowance === undefined ? 0n : amountField(spec.allowance, (m) => at("allowance", m));
+  if (spec.allowance !== undefined && allowance === 0n) at("allowance", "the allowance must be above zero");
+  if (allowance !== undefined && budget !== undefined && allowance > budget) {
+    at("allowance", `the allowance ${formatRubles(allowance)} is above the budget ${formatRubles(budget)}`);
+  }
+  const residentsBound = spec.residentsBound ?? false;
+  if (typeof residentsBound !== "boolean")
+    at("residentsBound", `expected true or false, got "${String(residentsBound)}"`);
   const adminTransferDelay = integerField(spec.adminTransferDelay ?? DEFAULT_ADMIN_TRANSFER_DELAY, 2 ** 48 - 1, (m) =>
     at("adminTransferDelay", m),
   );
@@ -321,6 +339,8 @@ export function parseRoundSpec(
     rule: rule!,
     minTokens: minTokens!,
     minSupporters: minSupporters!,
+    allowance: allowance!,
+    residentsBound: residentsBound === true,
     adminTransferDelay: adminTransferDelay!,
     roles,
     metadataBaseURI,
