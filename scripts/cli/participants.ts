@@ -19,7 +19,7 @@ import { publishBatch, readTableFile } from "@kopilka/core/node";
 import { buildParticipantTree, type ParticipantLeaf } from "@kopilka/core/participants";
 import { LIST_INDEX_FILE, batchPath, roundDirectory } from "@kopilka/core/publication";
 import { assignAllowances, parseResidents, residentCapacity, type Allowances } from "@kopilka/core/residents";
-import { csvDelimiter, DELIMITER_NAMES, InputError } from "@kopilka/core/spec";
+import { csvDelimiter, DELIMITER_NAMES } from "@kopilka/core/spec";
 import { chainTime, useRound, type CommandContext, type RoundSelector } from "./context.js";
 import { actorFor, reportPending, roundCall } from "./safe.js";
 
