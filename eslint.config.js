@@ -35,6 +35,7 @@ export default tseslint.config(
       "types/",
       "coverage/",
       "frontend/dist/",
+      "frontend/dist-server/",
       "frontend/test-results/",
       "scripts/core/src/generated/",
       "ignition/deployments/",

@@ -1,9 +1,12 @@
 import { createReadStream, existsSync, statSync } from "node:fs";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 import react from "@vitejs/plugin-react";
 import { defineConfig, type Connect, type Plugin } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const published = path.resolve(here, "../published");
@@ -15,7 +18,7 @@ function servePublished(): Plugin {
     if (!url.startsWith("/published/")) return next();
     const file = path.join(published, url.slice("/published/".length));
     if (!file.startsWith(published) || !existsSync(file) || !statSync(file).isFile()) return next();
-    res.setHeader("content-type", "application/json");
+    res.setHeader("content-type", url.endsWith(".svg") ? "image/svg+xml" : "application/json");
     createReadStream(file).pipe(res);
   };
   return {
@@ -25,9 +28,106 @@ function servePublished(): Plugin {
   };
 }
 
-export default defineConfig({
-  plugins: [react(), servePublished()],
+const COMPRESSIBLE = /\.(js|mjs|css|html|svg|json|webmanifest|txt)$/;
+
+/**
+ * Writes `<file>.br` (brotli, best quality) and `<file>.gz` (gzip -9) beside every text file of the build, so that a
+ * server sends the smallest encoding the browser accepts without compressing anything per request (nginx's
+ * `brotli_static`/`gzip_static`, @fastify/static's `preCompressed`).
+ */
+function precompress(): Plugin {
+  let outDir = "dist";
+  return {
+    name: "kopilka-precompress",
+    apply: "build",
+    enforce: "post",
+    configResolved: (config) => void (outDir = path.resolve(config.root, config.build.outDir)),
+    async closeBundle() {
+      const files = (await readdir(outDir, { recursive: true })).map((f) => path.join(outDir, f));
+      for (const file of files) {
+        if (!COMPRESSIBLE.test(file) || (await stat(file)).size < 512) continue;
+        const body = await readFile(file);
+        await writeFile(
+          `${file}.br`,
+          brotliCompressSync(body, {
+            params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT },
+          }),
+        );
+        await writeFile(`${file}.gz`, gzipSync(body, { level: 9 }));
+      }
+    },
+  };
+}
+
+/** Chunks only the committee, the observers and voters load: not worth a resident's bandwidth ahead of time. */
+const NOT_PRECACHED = [
+  "Committee",
+  "CreateRound",
+  "Observers",
+  "Implemented",
+  "ProjectMap",
+  "wallet",
+  "participants",
+  "secp256k1",
+  "strings",
+  "download",
+];
+
+export default defineConfig(({ isSsrBuild }) => ({
+  plugins: [
+    react(),
+    servePublished(),
+    // The service worker: after the first visit the read-only pages open offline, from the app shell precached
+    // here and the round's snapshot and pictures cached as they are fetched (src/offline.ts registers it).
+    VitePWA({
+      // The server renderer (src/server.tsx, built with --ssr) is no page: no service worker for it.
+      disable: isSsrBuild,
+      registerType: "autoUpdate",
+      injectRegister: false,
+      manifest: {
+        name: "Копилка: инициативное бюджетирование",
+        short_name: "Копилка",
+        lang: "ru",
+        start_url: "/",
+        display: "standalone",
+        background_color: "#f4f6f9",
+        theme_color: "#0d4cd3",
+        icons: [{ src: "/icon.svg", sizes: "any", type: "image/svg+xml", purpose: "any" }],
+      },
+      workbox: {
+        // The first visit's page is taken over at once, so that it already works offline on the way back.
+        clientsClaim: true,
+        skipWaiting: true,
+        globPatterns: ["index.html", "icon.svg", "assets/*.{js,css}"],
+        globIgnores: NOT_PRECACHED.map((name) => `**/${name}-*`),
+        navigateFallback: "/index.html",
+        navigateFallbackDenylist: [/^\/published\//, /^\/rpc/, /\.[a-z0-9]+$/i],
+        runtimeCaching: [
+          {
+            urlPattern: ({ url }) => url.pathname === "/kopilka.config.json",
+            handler: "NetworkFirst",
+            options: { cacheName: "kopilka-config", networkTimeoutSeconds: 5 },
+          },
+          {
+            // The snapshot, descriptions and pictures: shown from the cache at once, refreshed behind it (the live
+            // figures replace them within seconds anyway, and the page says how old they are meanwhile).
+            urlPattern: ({ url }) => url.pathname.startsWith("/published/"),
+            handler: "StaleWhileRevalidate",
+            options: { cacheName: "kopilka-published", expiration: { maxEntries: 400 } },
+          },
+          {
+            urlPattern: ({ url }) => url.pathname.startsWith("/assets/"),
+            handler: "CacheFirst",
+            options: { cacheName: "kopilka-assets", expiration: { maxEntries: 100 } },
+          },
+        ],
+      },
+    }),
+    ...(isSsrBuild ? [] : [precompress()]),
+  ],
   // The core library lives in scripts/core (an npm workspace): let the dev server read it.
   server: { fs: { allow: [path.resolve(here, "..")] } },
   build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 600 },
-});
+  // The server renderer bundles the core (TypeScript sources in a workspace); Node resolves the other packages.
+  ssr: { noExternal: ["@kopilka/core"] },
+}));

@@ -24,7 +24,7 @@ import { parseResidents } from "@kopilka/core/residents";
 import { formatProblem, InputError, parseRoundSpec } from "@kopilka/core/spec";
 import { tallyDistrict } from "@kopilka/core/tally";
 import { launchChromium, screenshots } from "./browser.js";
-import { connect, expectAccessible, openPage } from "./pages.js";
+import { connect, expectAccessible, openPage, setAmount } from "./pages.js";
 import { serveSite, type StaticSite } from "./server.js";
 import { setupRound, startNode, type TestRound } from "./setup.js";
 
@@ -146,7 +146,7 @@ describe("The committee's and the observers' pages", () => {
     await page.goto(site.url + "/");
     await page.getByRole("heading", { level: 1 }).first().waitFor();
     assert.ok(!scripts.some((url) => /Committee-|Observers-/.test(url)), "no staff chunk on the citizens' pages");
-    await page.getByRole("link", { name: "Комиссия" }).click();
+    await page.getByRole("link", { name: "Для комиссии" }).click();
     await connect(page);
     await page.getByTestId("roles").filter({ hasText: "У этого счёта нет ролей" }).waitFor();
     assert.equal(await page.locator("[data-step]").count(), 0);
@@ -183,7 +183,7 @@ describe("The committee's and the observers' pages", () => {
     await page.getByRole("button", { name: "Создать раунд (7 транзакций)" }).click();
     await settle(page, '[data-testid="created"]');
     address = (await page.getByTestId("created").locator("p").first().textContent())!.split(": ")[1].trim();
-    await screenshots(page, "committee-created");
+    await screenshots(page, "committee-created", { citizen: false });
     await expectAccessible(page);
 
     // Publish what the page gave, as the committee would: the round's files, and the dApp's config.
@@ -271,10 +271,10 @@ describe("The committee's and the observers' pages", () => {
     await citizen.goto(site.url + "/district/0");
     await connect(citizen);
     await citizen.getByRole("button", { name: "Голосовать за проекты этого района" }).click();
-    await citizen.locator('[data-project="0"] .field input').fill("400000");
-    await citizen.locator('[data-project="1"] .field input').fill("100000");
-    await citizen.getByRole("button", { name: "Проверить выбор" }).click();
-    await citizen.getByRole("button", { name: "Подтвердить одной транзакцией" }).click();
+    await setAmount(citizen, 0, "400000");
+    await setAmount(citizen, 1, "100000");
+    await citizen.getByTestId("review").click();
+    await citizen.getByRole("button", { name: "Подтвердить голос" }).click();
     await citizen.locator('[data-tx="confirmed"]').waitFor();
     await citizen.context().close();
     assert.equal(await created.depositOf(banks[0], voters[0].address), rub(400_000));
@@ -297,7 +297,7 @@ describe("The committee's and the observers' pages", () => {
       .waitFor();
     await form.getByRole("button", { name: "Записать" }).click();
     await form.locator('[data-tx="done"]').waitFor();
-    await screenshots(page, "committee-implementation");
+    await screenshots(page, "committee-implementation", { citizen: false });
     await expectAccessible(page);
 
     const created = new Contract(address, round.round.interface, round.node.provider);
@@ -329,7 +329,7 @@ describe("The committee's and the observers' pages", () => {
     await entry.getByText("завершён", { exact: true }).waitFor();
     await entry.getByText(keccak256(document), { exact: false }).waitFor();
     assert.equal(await reader.locator(".registry > li").count(), 3);
-    await screenshots(reader, "implemented");
+    await screenshots(reader, "implemented", { citizen: false });
     await expectAccessible(reader);
     await reader.context().close();
   });
@@ -355,7 +355,7 @@ describe("The committee's and the observers' pages", () => {
     assert.equal(await observer.locator("[data-pin]").count(), 4);
     assert.equal(await observer.locator(".map [data-district]").count(), 2);
     assert.equal(await observer.locator("[data-chart-district]").count(), 2);
-    await screenshots(observer, "observers");
+    await screenshots(observer, "observers", { citizen: false });
     await expectAccessible(observer);
 
     await observer.getByRole("button", { name: "Switch to English" }).click();

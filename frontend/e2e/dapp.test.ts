@@ -1,8 +1,12 @@
 /**
- * The citizens' dApp in a real browser (Debian's Chromium) against a real `hardhat node`: a resident browses,
- * connects an injected EIP-6963 wallet, is told to switch networks, claims and allocates in one transaction,
- * has a rejected transaction not counted, changes their mind, verifies the vote, and reads the results before
- * and after finalization; an unlisted address gets a plain explanation. Screenshots go to frontend/test-results/screenshots.
+ * The residents' pages in a real browser (Debian's Chromium) against a real `hardhat node`, mostly on a 360 px phone:
+ * a resident browses from the published snapshot, presses "vote" once with nothing loaded, signs in with an
+ * injected EIP-6963 wallet (told to switch networks first), builds the ballot beside the projects with steppers and
+ * presets, reviews what each amount does to each project, confirms (claim and allocation in one transaction), has a
+ * refused confirmation not counted, changes their mind, checks the vote, and reads the results district by district
+ * with the reason of each project that did not win, before and after finalization; an unlisted wallet gets a plain
+ * explanation; a page seen once opens offline and says how old its figures are. Every page is checked by axe, for
+ * horizontal scroll at 360 px and for crypto words (./browser.ts), and saved at 360 and 1280 px.
  */
 import { Rule } from "@kopilka/core/rule";
 import assert from "node:assert/strict";
@@ -14,7 +18,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { KOPECKS_PER_RUBLE } from "@kopilka/core/money";
 import { tallyDistrict } from "@kopilka/core/tally";
 import { launchChromium, screenshots } from "./browser.js";
-import { connect, expectAccessible, openPage } from "./pages.js";
+import { amountField, card, chooseTestWallet, connect, expectAccessible, openPage, setAmount } from "./pages.js";
 import { serveSite, type StaticSite } from "./server.js";
 import { setupRound, startNode, type TestRound } from "./setup.js";
 
@@ -23,6 +27,11 @@ const rub = (rubles: number): bigint => BigInt(rubles) * KOPECKS_PER_RUBLE;
 const ru = (kopecks: bigint): string =>
   new Intl.NumberFormat("ru-RU", { style: "currency", currency: "RUB", minimumFractionDigits: 0 }).format(
     Number(kopecks) / 100,
+  );
+/** A share as the dApp writes it in Russian ("1,5 %"), from Intl too. */
+const share = (part: bigint, whole: bigint): string =>
+  new Intl.NumberFormat("ru-RU", { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(
+    Number(part) / Number(whole),
   );
 
 let round: TestRound;
@@ -33,7 +42,7 @@ const contexts: BrowserContext[] = [];
 before(async () => {
   const node = await startNode();
   round = await setupRound(node);
-  site = await serveSite(round.siteDir);
+  site = await serveSite(round.siteDir, node.url);
   browser = await launchChromium();
 });
 
@@ -43,9 +52,9 @@ after(async () => {
   round?.node.stop();
 });
 
-async function newPage(wallet?: HDNodeWallet, startChainId?: number): Promise<Page> {
+async function newPage(options: { wallet?: HDNodeWallet; startChainId?: number; width?: number } = {}): Promise<Page> {
   const { rpcUrl, chainId } = round.config;
-  const page = await openPage(browser, { wallet, rpcUrl, chainId, startChainId, timeout: 20_000 });
+  const page = await openPage(browser, { ...options, rpcUrl, chainId, timeout: 20_000 });
   contexts.push(page.context());
   return page;
 }
@@ -59,21 +68,37 @@ async function depositOf(projectId: number, voter: string): Promise<bigint> {
   return round.round.depositOf(project.bank, voter);
 }
 
-const title = (page: Page, projectId: number) => page.locator(`[data-project="${projectId}"] .field input`);
+/** Opens the review page from the ballot's bar. */
+async function review(page: Page): Promise<void> {
+  await page.getByTestId("review").click();
+  await page.getByTestId("review-page").waitFor();
+}
 
-describe("The citizens' dApp", () => {
+const receiptKinds = (page: Page) =>
+  page.locator('[data-tx="confirmed"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind")));
+
+describe("The residents' pages", () => {
   let voterPage: Page;
   const d0 = () => round.projectIds[0];
 
-  it("shows the round, its districts and their projects without a wallet", async () => {
-    const page = await newPage();
+  it("shows the round, its districts and their projects from the snapshot, with no chain code loaded", async () => {
+    const page = await newPage({ width: 360 });
     const scripts: string[] = [];
+    const errors: string[] = [];
     page.on("request", (r) => void (r.resourceType() === "script" && scripts.push(r.url())));
+    // A page drawn ahead is taken over by the app without a hydration mismatch (React reports those as errors).
+    page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
     await page.goto(site.url + "/");
     await page.getByRole("heading", { level: 1 }).filter({ hasText: "Волгоградская" }).waitFor();
     // Russian plurals: 3 districts, 9 projects.
     await page.getByText("3 района, 9 проектов").waitFor();
     await page.getByText("Идёт голосование").waitFor();
+    // The server writes the times in UTC; the app, once it has taken the page over, in the reader's zone.
+    await page
+      .getByText(/ г\. в \d\d:\d\d GMT\+3/)
+      .first()
+      .waitFor();
+    assert.equal(await page.getByText(/ UTC$/).count(), 0);
     await screenshots(page, "overview");
     await expectAccessible(page);
 
@@ -86,7 +111,19 @@ describe("The citizens' dApp", () => {
       .first()
       .waitFor();
     assert.equal((await projectTitles(page)).length, 4);
-    assert.ok(!scripts.some((url) => /wallet-/.test(url)), "the wallet chunk loads only when needed");
+    // Every card has its category's picture, loaded only as it nears the screen.
+    const pictures = await page
+      .locator(".projects .project")
+      .evaluateAll((cards) =>
+        cards.map((c) => [c.querySelector("img.picture")?.getAttribute("loading"), c.querySelector("img")?.src]),
+      );
+    assert.equal(pictures.length, 4);
+    for (const [i, [loading, src]] of pictures.entries()) {
+      // The first card's picture is on the first screen: it loads at once; the others as they near it.
+      assert.equal(loading, i === 0 ? "eager" : "lazy");
+      assert.match(src ?? "", /\/img\/[a-z-]+\.svg$/);
+    }
+    assert.ok(!scripts.some((url) => /wallet-/.test(url)), "the voting chunk loads only when needed");
     await screenshots(page, "district");
     await expectAccessible(page);
 
@@ -101,66 +138,157 @@ describe("The citizens' dApp", () => {
     await page.getByRole("heading", { level: 1, name: "Новые книги для сельской библиотеки" }).waitFor();
     await page.getByText("Библиотечное обслуживание").waitFor();
     assert.equal(
-      await page.getByText("не совпадает с опубликованным").count(),
+      await page.getByText("отличается от утверждённого").count(),
       0,
       "the metadata matches its on-chain hash",
     );
+    await screenshots(page, "project");
+    await expectAccessible(page);
+    assert.deepEqual(errors, []);
+  });
+
+  it("sends the read-only pages' HTML drawn from the snapshot, readable with no JavaScript at all", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 760 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(site.url + "/district/0");
+    assert.deepEqual([...(await projectTitles(page))].sort(), [
+      "Детская площадка во дворе на Садовой",
+      "Новые книги для сельской библиотеки",
+      "Освещение улицы Мира",
+      "Ремонт дороги к фельдшерскому пункту",
+    ]);
+    await page.goto(site.url + "/");
+    await page.getByRole("link", { name: "Ольховский район" }).waitFor();
+    await page.goto(site.url + "/results/1");
+    assert.equal(await page.locator('.district-result[data-district="1"] .ranking li').count(), 3);
+    await page.goto(site.url + "/verify");
+    assert.equal(await page.locator("h1").count(), 0, "pages that act are not rendered ahead");
+  });
+
+  it('opens the ballot on the first click on "vote", before any of the voting code is there', async () => {
+    const page = await newPage({ width: 360 });
+    const scripts: string[] = [];
+    page.on("request", (r) => void (r.resourceType() === "script" && scripts.push(r.url())));
+    await page.goto(site.url + "/district/0");
+    await card(page, d0()[0]).waitFor();
+    assert.ok(!scripts.some((url) => /wallet-/.test(url)), "nothing of the voting code before the click");
+    await page.getByRole("button", { name: "Голосовать за проекты этого района" }).click();
+    // One click: the ballot is open, and the cards already take projects while the voting code arrives.
+    await page.getByTestId("ballot-bar").waitFor();
+    await card(page, d0()[1]).getByRole("button", { name: "Добавить в бюллетень" }).click();
+    await page.getByTestId("ballot-bar").getByText("Войдите, чтобы узнать").waitFor();
+    await page.getByTestId("ballot-bar").getByText("1 проект в бюллетене").waitFor();
+    assert.ok(
+      scripts.some((url) => /wallet-/.test(url)),
+      "the voting code came after the click",
+    );
+    await screenshots(page, "ballot-signed-out");
+    await expectAccessible(page);
   });
 
   it("asks to switch networks and allows no vote while the wallet is on another chain", async () => {
-    voterPage = await newPage(round.voters.district0, 1);
+    voterPage = await newPage({ wallet: round.voters.district0, startChainId: 1, width: 360 });
     await voterPage.goto(site.url + "/district/0");
-    await connect(voterPage);
     await voterPage.getByRole("button", { name: "Голосовать за проекты этого района" }).click();
+    await voterPage.getByTestId("sign-in").click();
+    await voterPage.getByRole("heading", { name: "Как вы хотите войти?" }).waitFor();
+    await screenshots(voterPage, "sign-in");
+    await expectAccessible(voterPage);
+    await chooseTestWallet(voterPage);
     await voterPage.getByTestId("wrong-network").waitFor();
     await voterPage.getByText("Кошелёк подключён к другой сети (1)").waitFor();
-    assert.equal(await voterPage.locator(".ballot").count(), 0);
+    assert.equal(await voterPage.getByTestId("ballot").count(), 0);
     await screenshots(voterPage, "wrong-network");
     await voterPage.getByRole("button", { name: "Переключить сеть" }).click();
-    await voterPage.getByText(`Ваши токены: ${ru(round.allowance)}`).waitFor();
+    await voterPage.getByText(`Ваши рубли для голосования: ${ru(round.allowance)}`).waitFor();
   });
 
-  it("claims and allocates in one transaction, with a live amount left and a receipt", async () => {
+  it("builds the ballot beside the projects on a phone: steppers, presets, a live amount left", async () => {
     const page = voterPage;
-    await page.getByText("Токены ещё не получены").waitFor();
-    await title(page, d0()[0]).fill("6000");
-    await title(page, d0()[1]).fill("3000");
-    await page
-      .getByTestId("left")
-      .filter({ hasText: `Осталось распределить: ${ru(rub(1000))}` })
-      .waitFor();
-    await title(page, d0()[2]).fill("5000");
-    await page
-      .getByTestId("left")
-      .filter({ hasText: `Больше, чем у вас есть, на ${ru(rub(4000))}` })
-      .waitFor();
-    assert.ok(await page.getByRole("button", { name: "Проверить выбор" }).isDisabled());
-    await title(page, d0()[2]).fill("");
-    await page.getByRole("button", { name: "Проверить выбор" }).click();
-    await page.getByText(`положить ${ru(rub(6000))}`).waitFor();
-    await page.getByRole("button", { name: "Подтвердить одной транзакцией" }).click();
+    await page.getByText("Рубли для голосования придут вместе с первым голосом").waitFor();
+    const left = page.getByTestId("left");
+    await setAmount(page, d0()[0], "6000");
+    await setAmount(page, d0()[1], "3000");
+    await left.filter({ hasText: `Осталось распределить: ${ru(rub(1000))}` }).waitFor();
+    await setAmount(page, d0()[2], "5000");
+    await left.filter({ hasText: `Больше, чем у вас есть, на ${ru(rub(4000))}` }).waitFor();
+    assert.ok(await page.getByTestId("review").isDisabled(), "nothing to review while the amounts exceed the rubles");
+    await screenshots(page, "ballot-over");
+
+    // "All that is left, here": the third project takes the 1,000 rubles the first two leave.
+    await amountField(page, d0()[2]).fill("");
+    await card(page, d0()[2]).getByRole("button", { name: "Всё оставшееся — сюда" }).click();
+    assert.equal(await amountField(page, d0()[2]).inputValue(), "1000");
+    await left.filter({ hasText: `Осталось распределить: ${ru(0n)}` }).waitFor();
+    // "Split equally between the chosen": 10,000 rubles over three projects, the odd kopeck to the first.
+    await page.getByRole("button", { name: "Поровну между выбранными" }).click();
+    assert.deepEqual(
+      await Promise.all(
+        d0()
+          .slice(0, 3)
+          .map((id) => amountField(page, id).inputValue()),
+      ),
+      ["3333,34", "3333,33", "3333,33"],
+    );
+    // Steppers move by a round share of the allowance: 1,000 rubles of 10,000.
+    await card(page, d0()[0])
+      .getByRole("button", { name: `Больше на ${ru(rub(1000))}` })
+      .click();
+    await left.filter({ hasText: `Больше, чем у вас есть, на ${ru(rub(1000))}` }).waitFor();
+    await card(page, d0()[0])
+      .getByRole("button", { name: `Меньше на ${ru(rub(1000))}` })
+      .click();
+    assert.equal(await amountField(page, d0()[0]).inputValue(), "3333,34");
+
+    await setAmount(page, d0()[0], "6000");
+    await setAmount(page, d0()[1], "3000");
+    await card(page, d0()[2]).getByRole("button", { name: "Убрать из бюллетеня" }).click();
+    assert.equal(await amountField(page, d0()[2]).count(), 0);
+    await left.filter({ hasText: `Осталось распределить: ${ru(rub(1000))}` }).waitFor();
+    await screenshots(page, "ballot");
+    await expectAccessible(page);
+  });
+
+  it("reviews what each amount does to each project, then claims and allocates in one transaction", async () => {
+    const page = voterPage;
+    await review(page);
+    const first = page.locator(`[data-testid="review-page"] [data-project="${d0()[0]}"]`);
+    await first.getByText(`Вы добавляете ${ru(rub(6000))}`).waitFor();
+    await first.getByText(`сейчас ${share(0n, 1n)}, станет ${share(rub(6000), rub(400_000))}`).waitFor();
+    await page.getByText(`Не распределено: ${ru(rub(1000))}`).waitFor();
+    assert.equal(await page.locator(`[data-testid="review-page"] [data-project="${d0()[2]}"]`).count(), 0);
+    await screenshots(page, "review");
+    await expectAccessible(page);
+
+    await page.getByRole("button", { name: "Подтвердить голос" }).click();
     await page.locator('[data-tx="confirmed"]').waitFor();
+    await page.getByRole("heading", { name: "Ваш голос учтён" }).waitFor();
+    await page.getByText(/Номер квитанции: [0-9A-F]{4}-[0-9A-F]{4}/).waitFor();
     assert.equal(await depositOf(d0()[0], round.voters.district0.address), rub(6000));
     assert.equal(await depositOf(d0()[1], round.voters.district0.address), rub(3000));
     assert.equal(await round.token.balanceOf(round.voters.district0.address), rub(1000));
-    const receiptRows = page.locator('[data-tx="confirmed"] tbody tr');
-    assert.deepEqual(await receiptRows.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind"))), [
-      "claim",
-      "deposit",
-      "deposit",
-    ]);
+    assert.deepEqual(await receiptKinds(page), ["claim", "deposit", "deposit"]);
+    // The receipt says once when the vote was recorded; its lines have no column of dashes for a time.
+    await page.getByText(/^Записан .+ г\. в \d\d:\d\d/).waitFor();
+    assert.equal(await page.locator('.verify-result td[data-label="Когда"]').count(), 0);
     await screenshots(page, "receipt");
     await expectAccessible(page);
   });
 
-  it("does not count a rejected transaction", async () => {
+  it("does not count a refused confirmation", async () => {
     const page = voterPage;
-    await title(page, d0()[0]).fill("5000");
-    await title(page, d0()[2]).fill("1000");
-    await page.getByRole("button", { name: "Проверить выбор" }).click();
-    await page.getByText(`забрать ${ru(rub(1000))}`).waitFor();
+    await page.goto(site.url + "/district/0");
+    await page.getByRole("button", { name: "Голосовать за проекты этого района" }).click();
+    await page.getByText(`Ваши рубли для голосования: ${ru(round.allowance)}`).waitFor();
+    // The ballot opens with what the resident holds.
+    assert.equal(await amountField(page, d0()[0]).inputValue(), "6000");
+    await setAmount(page, d0()[0], "5000");
+    await setAmount(page, d0()[2], "1000");
+    await review(page);
+    await page.getByText(`Вы забираете ${ru(rub(1000))}`).waitFor();
     await page.evaluate(() => ((window as unknown as { kopilkaRejectNext: boolean }).kopilkaRejectNext = true));
-    await page.getByRole("button", { name: "Подтвердить одной транзакцией" }).click();
+    await page.getByRole("button", { name: "Подтвердить голос" }).click();
     await page.locator('[data-tx="rejected"]').waitFor();
     assert.equal(await page.locator('[data-tx="confirmed"]').count(), 0);
     assert.equal(await depositOf(d0()[0], round.voters.district0.address), rub(6000));
@@ -169,18 +297,15 @@ describe("The citizens' dApp", () => {
 
   it("changes the allocation until the deadline", async () => {
     const page = voterPage;
-    await page.getByRole("button", { name: "Подтвердить одной транзакцией" }).click();
+    await page.getByRole("button", { name: "Подтвердить голос" }).click();
     await page.locator('[data-tx="confirmed"]').waitFor();
     assert.equal(await depositOf(d0()[0], round.voters.district0.address), rub(5000));
     assert.equal(await depositOf(d0()[1], round.voters.district0.address), rub(3000));
     assert.equal(await depositOf(d0()[2], round.voters.district0.address), rub(1000));
-    const kinds = await page
-      .locator('[data-tx="confirmed"] tbody tr')
-      .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind")));
-    assert.deepEqual(kinds, ["withdrawal", "deposit"]);
+    assert.deepEqual(await receiptKinds(page), ["withdrawal", "deposit"]);
   });
 
-  it("verifies from chain events what an address and a transaction put where", async () => {
+  it("checks from the round's records what a participant and a receipt put where", async () => {
     const page = voterPage;
     const voter = round.voters.district0.address;
     await page.goto(`${site.url}/verify?q=${voter}`);
@@ -209,66 +334,123 @@ describe("The citizens' dApp", () => {
 
     await page.goto(`${site.url}/my`);
     await page.getByText(`Не распределено: ${ru(rub(1000))}`).waitFor();
+    await page.getByRole("link", { name: "Изменить выбор: Городищенский район" }).waitFor();
+    await screenshots(page, "my");
+    await expectAccessible(page);
   });
 
-  it("explains to an address on no list why it cannot vote", async () => {
-    const page = await newPage(round.voters.unlisted);
+  it("explains to a wallet on no list why it cannot vote", async () => {
+    const page = await newPage({ wallet: round.voters.unlisted, width: 360 });
     await page.goto(site.url + "/district/1");
     await connect(page);
     await page.getByRole("button", { name: "Голосовать за проекты этого района" }).click();
     await page.getByTestId("ineligible").filter({ hasText: round.voters.unlisted.address }).waitFor();
-    assert.equal(await page.locator(".ballot").count(), 0);
+    assert.equal(await page.getByTestId("ballot").count(), 0);
     await screenshots(page, "ineligible");
   });
 
   it("lets a resident of any district vote in another district", async () => {
-    const page = await newPage(round.voters.anyDistrict);
+    const page = await newPage({ wallet: round.voters.anyDistrict });
     await page.goto(site.url + "/district/1");
     await connect(page);
     await page.getByRole("button", { name: "Голосовать за проекты этого района" }).click();
-    await title(page, round.projectIds[1][1]).fill("7000,50");
-    await page.getByRole("button", { name: "Проверить выбор" }).click();
-    await page.getByRole("button", { name: "Подтвердить одной транзакцией" }).click();
+    await page.getByText(`Ваши рубли для голосования: ${ru(round.allowance)}`).waitFor();
+    await setAmount(page, round.projectIds[1][1], "7000,50");
+    await setAmount(page, round.projectIds[1][0], "2000");
+    await review(page);
+    await page.getByRole("button", { name: "Подтвердить голос" }).click();
     await page.locator('[data-tx="confirmed"]').waitFor();
     assert.equal(await depositOf(round.projectIds[1][1], round.voters.anyDistrict.address), rub(7000) + 50n);
+    assert.equal(await depositOf(round.projectIds[1][0], round.voters.anyDistrict.address), rub(2000));
   });
 
-  it("shows provisional results by the round's rule, then the final winners and their implementation", async () => {
-    const page = await newPage();
+  it("opens a page seen once when offline, and says how old its figures are", async () => {
+    const page = await newPage({ width: 360 });
+    await page.goto(site.url + "/district/2");
+    await page.getByRole("heading", { name: "Котельная для школы" }).waitFor();
+    // The service worker takes over after the first visit and caches the snapshot and pictures through the page.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+    const cached = () =>
+      page.evaluate(async () =>
+        (await (await caches.open("kopilka-published")).keys()).some((r) =>
+          r.url.endsWith("/snapshot/district-2.json"),
+        ),
+      );
+    for (let tries = 0; !(await cached()); tries++) {
+      assert.ok(tries < 100, "the snapshot is cached within 10 s of the service worker taking over");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // Offline: every request that would leave the browser fails, as with no signal at all.
+    await page.context().route("**/*", (route) => route.abort("internetdisconnected"));
+    await page.reload();
+    await page.getByRole("heading", { name: "Котельная для школы" }).waitFor();
+    await page.getByRole("heading", { name: "Музыкальные инструменты для ДШИ" }).waitFor();
+    await page.locator('[data-freshness="stale"]').filter({ hasText: "Нет связи. Показаны данные на" }).waitFor({
+      timeout: 20_000,
+    });
+    await screenshots(page, "offline");
+  });
+
+  it("shows one district's results at a time, with the rule and the reason each project did not win", async () => {
+    const page = await newPage({ width: 360 });
     const expected = await chainTally();
     await page.goto(site.url + "/results");
-    await page.locator(".district-result").nth(2).waitFor();
-    await page.locator(".district-result .ranking li").nth(8).waitFor();
-    assert.equal(await page.getByText("Предварительные итоги").count(), 3);
-    await page.getByText("Правило: проекты района выстраиваются").waitFor();
-    assert.deepEqual(await shownWinners(page), expected);
+    await page.getByRole("heading", { level: 1, name: "Итоги" }).waitFor();
+    await page.locator(".districts [data-district]").nth(2).waitFor();
+    await screenshots(page, "results-index");
+    await expectAccessible(page);
+    await page.getByLabel("Район", { exact: true }).selectOption({ label: "Калачёвский район" });
+    await page.getByRole("button", { name: "Показать итоги" }).click();
+    await page.waitForURL(/\/results\/1$/);
+    const district = page.locator('.district-result[data-district="1"]');
+    await district.getByText("Предварительные итоги").waitFor();
+    await district.getByText("Проекты района выстраиваются по собранным рублям").waitFor();
+    // The sport ground (7,000.50) takes 700,000 of 1,000,000; the water pump (2,000) does not fit in the 300,000 left.
+    const [water, sport, square] = round.projectIds[1];
+    await district.locator(`[data-project="${sport}"][data-winner="true"]`).waitFor();
+    await district
+      .locator(`[data-project="${water}"] [data-reason="didNotFit"]`)
+      .filter({ hasText: `оставалось ${ru(rub(300_000))}` })
+      .waitFor();
+    await district
+      .locator(`[data-project="${square}"] [data-reason="noSupport"]`)
+      .filter({ hasText: "Никто не отдал проекту рубли" })
+      .waitFor();
+    for (const id of [0, 1, 2]) assert.deepEqual(await shownWinners(page, id), expected[id]);
+    await screenshots(page, "results");
+    await expectAccessible(page);
 
     const { provider } = round.node;
     await provider.send("evm_setNextBlockTimestamp", [round.closesAt + 1]);
     await provider.send("evm_mine", []);
-    for (const district of [0, 1, 2]) await (await round.round.finalize(district)).wait();
+    for (const id of [0, 1, 2]) await (await round.round.finalize(id)).wait();
     const firstWinner = expected[0][0];
     const asReporter = round.round.connect(round.roles.reporter) as typeof round.round;
     await (
       await asReporter.getFunction("recordImplementation")(firstWinner, 2, rub(100_000), hashText("contract #1"))
     ).wait();
-
-    await page.reload();
-    await page.locator(".district-result").nth(2).waitFor();
-    await page.getByText("Итоги района подведены в блокчейне").nth(2).waitFor();
-    await page.getByText("Ход реализации: выполняется").waitFor();
     const funded = await Promise.all(
       expected.flat().map(async (id) => (await round.round.project(id)).funded as boolean),
     );
     assert.ok(funded.every(Boolean), "the chain funded the winners the page showed as provisional");
-    assert.deepEqual(await shownWinners(page), expected);
-    await screenshots(page, "results");
+    for (const id of [0, 1, 2]) {
+      await page.goto(`${site.url}/results/${id}`);
+      await page
+        .locator(`.district-result[data-district="${id}"]`)
+        .getByText("Итоги района подведены окончательно")
+        .waitFor();
+      assert.deepEqual(await shownWinners(page, id), expected[id]);
+    }
+    await page.goto(`${site.url}/results/0`);
+    await page.getByText("Ход реализации: выполняется").waitFor();
+    await screenshots(page, "results-final");
     await expectAccessible(page);
 
     await page.getByRole("button", { name: "English" }).click();
     await page.getByRole("heading", { level: 1, name: "Results" }).waitFor();
     await page.goto(site.url + "/");
     await page.getByText("3 districts, 9 projects").waitFor();
+    await screenshots(page, "overview-en");
   });
 });
 
@@ -295,12 +477,16 @@ async function chainTally(): Promise<number[][]> {
   return winners;
 }
 
-async function shownWinners(page: Page): Promise<number[][]> {
-  return page
-    .locator(".district-result")
-    .evaluateAll((sections) =>
-      sections.map((s) =>
-        [...s.querySelectorAll('li[data-winner="true"]')].map((li) => Number(li.getAttribute("data-project"))),
-      ),
-    );
+/** The winners one district's results page shows, once its ranking has the live figures of every project. */
+async function shownWinners(page: Page, district: number): Promise<number[]> {
+  if (!page.url().endsWith(`/results/${district}`)) await page.goto(`${site.url}/results/${district}`);
+  const section = page.locator(`.district-result[data-district="${district}"]`);
+  await section
+    .locator(".ranking li")
+    .nth(round.projectIds[district].length - 1)
+    .waitFor();
+  await page.locator("[data-freshness]").waitFor({ state: "detached" });
+  return section
+    .locator('li[data-winner="true"]')
+    .evaluateAll((items) => items.map((li) => Number(li.getAttribute("data-project"))));
 }

@@ -18,11 +18,20 @@ export async function expectAccessible(page: Page): Promise<void> {
   );
 }
 
-/** Connects the injected test wallet through the header's button (Russian interface). */
+/** Signs in with the injected test wallet through the header's button and the wallet's screen (Russian interface). */
 export async function connect(page: Page): Promise<void> {
-  await page.getByRole("button", { name: "Подключить кошелёк" }).first().click();
+  await page.getByRole("banner").getByRole("button", { name: "Войти" }).click();
+  await chooseTestWallet(page);
+}
+
+/** In the open sign-in dialog: the wallet option, then the test wallet; waits until the header says who is in. */
+export async function chooseTestWallet(
+  page: Page,
+  labels = { wallet: "Через кошелёк", signOut: "Выйти" },
+): Promise<void> {
+  await page.getByRole("dialog").getByRole("button", { name: labels.wallet }).click();
   await page.getByRole("button", { name: "Kopilka Test Wallet" }).click();
-  await page.getByRole("banner").getByRole("button", { name: "Отключить" }).waitFor();
+  await page.getByRole("banner").getByRole("button", { name: labels.signOut }).waitFor();
 }
 
 export interface PageOptions {
@@ -35,12 +44,14 @@ export interface PageOptions {
   startChainId?: number;
   timezoneId?: string;
   timeout?: number;
+  /** The viewport's width; 1280 when omitted (a phone is 360). */
+  width?: number;
 }
 
-/** A page of its own browser context (axe needs that), a phone-independent 1280x900 viewport, Russian locale. */
+/** A page of its own browser context (axe needs that), 1280x900 unless told the width, Russian locale. */
 export async function openPage(browser: Browser, options: PageOptions): Promise<Page> {
   const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
+    viewport: { width: options.width ?? 1280, height: options.width && options.width < 600 ? 760 : 900 },
     locale: "ru-RU",
     timezoneId: options.timezoneId ?? "Europe/Volgograd",
   });
@@ -55,4 +66,21 @@ export async function openPage(browser: Browser, options: PageOptions): Promise<
   const page = await context.newPage();
   page.setDefaultTimeout(options.timeout ?? 30_000);
   return page;
+}
+
+/** A project's card on a district page, its amount field, and adding it to the open ballot. */
+export const card = (page: Page, projectId: number) => page.locator(`.projects [data-project="${projectId}"]`);
+export const amountField = (page: Page, projectId: number) => card(page, projectId).locator(".stepper input");
+
+/** Types `text` as the amount for a project, adding the project to the ballot first if it is not on it. */
+export async function setAmount(
+  page: Page,
+  projectId: number,
+  text: string,
+  add = "Добавить в бюллетень",
+): Promise<void> {
+  if ((await amountField(page, projectId).count()) === 0) {
+    await card(page, projectId).getByRole("button", { name: add }).click();
+  }
+  await amountField(page, projectId).fill(text);
 }

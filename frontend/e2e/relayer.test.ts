@@ -16,7 +16,7 @@ import { launchChromium, screenshots } from "./browser.js";
 import { emptyEtherBalance, startTestRelayer, type TestRelayer } from "./relayerSetup.js";
 import { serveSite, type StaticSite } from "./server.js";
 import { setupRound, startNode, type TestRound } from "./setup.js";
-import { openPage } from "./pages.js";
+import { chooseTestWallet, openPage, setAmount } from "./pages.js";
 
 const rub = (rubles: number): bigint => BigInt(rubles) * KOPECKS_PER_RUBLE;
 const ru = (kopecks: bigint): string =>
@@ -55,30 +55,37 @@ async function walletPage(wallet: HDNodeWallet): Promise<Page> {
 async function openBallot(page: Page, district: number, labels = RU, connected = false): Promise<void> {
   await page.goto(`${site.url}/district/${district}`);
   if (!connected) {
-    await page.getByRole("button", { name: labels.connect }).first().click();
-    await page.getByRole("button", { name: "Kopilka Test Wallet" }).click();
+    await page.getByRole("banner").getByRole("button", { name: labels.signIn }).click();
+    await chooseTestWallet(page, labels);
   }
-  await page.getByRole("banner").getByRole("button", { name: labels.disconnect }).waitFor();
+  await page.getByRole("banner").getByRole("button", { name: labels.signOut }).waitFor();
   await page.getByRole("button", { name: labels.vote }).click();
-  await page.locator(".ballot").waitFor();
+  await page.getByTestId("ballot").waitFor();
 }
 
 const RU = {
-  connect: "Подключить кошелёк",
-  disconnect: "Отключить",
+  signIn: "Войти",
+  wallet: "Через кошелёк",
+  signOut: "Выйти",
   vote: "Голосовать за проекты этого района",
-  review: "Проверить выбор",
-  confirm: "Подтвердить одной транзакцией",
+  add: "Добавить в бюллетень",
+  confirm: "Подтвердить голос",
 };
 const EN = {
-  connect: "Connect wallet",
-  disconnect: "Disconnect",
+  signIn: "Sign in",
+  wallet: "With a wallet",
+  signOut: "Sign out",
   vote: "Vote for this district's projects",
-  review: "Review",
-  confirm: "Confirm in one transaction",
+  add: "Add to the ballot",
+  confirm: "Confirm the vote",
 };
 
-const amountInput = (page: Page, projectId: number) => page.locator(`[data-project="${projectId}"] .field input`);
+/** Sets the amounts on the open ballot and goes to the review page. */
+async function fillAndReview(page: Page, amounts: [number, string][], labels = RU): Promise<void> {
+  for (const [projectId, text] of amounts) await setAmount(page, projectId, text, labels.add);
+  await page.getByTestId("review").click();
+  await page.getByTestId("review-page").waitFor();
+}
 
 /**
  * Confirms the reviewed ballot and returns every state the status line went through, recorded in the page as it
@@ -89,7 +96,7 @@ async function confirmAndRecord(page: Page, labels = RU): Promise<string[]> {
     const seen: string[] = [];
     // No named function in here: the bundler would wrap it in a helper the page does not have.
     new MutationObserver(() => {
-      const status = document.querySelector(".ballot [data-tx]");
+      const status = document.querySelector("[data-tx]");
       if (!status) return;
       const relay = status.getAttribute("data-relay");
       const state = status.getAttribute("data-tx") + (relay ? `:${relay}` : "");
@@ -103,7 +110,7 @@ async function confirmAndRecord(page: Page, labels = RU): Promise<string[]> {
     (window as unknown as { kopilkaSeen: string[] }).kopilkaSeen = seen;
   });
   await page.getByRole("button", { name: labels.confirm }).click();
-  await page.locator('.ballot [data-tx="confirmed"], .ballot [data-tx="failed"]').first().waitFor();
+  await page.locator('[data-tx="confirmed"], [data-tx="failed"]').first().waitFor();
   return page.evaluate(() => (window as unknown as { kopilkaSeen: string[] }).kopilkaSeen);
 }
 
@@ -127,7 +134,7 @@ async function relayedBallot(voter: string, nonce: number) {
 }
 
 const receiptKinds = (page: Page) =>
-  page.locator('.ballot [data-tx="confirmed"] tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.kind));
+  page.locator('[data-tx="confirmed"] tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.kind));
 
 describe("Voting without ether through the relayer", () => {
   let page: Page;
@@ -138,15 +145,16 @@ describe("Voting without ether through the relayer", () => {
     await emptyEtherBalance(round, voter().address);
     page = await walletPage(voter());
     await openBallot(page, 0);
-    await page.getByText("Токены ещё не получены").waitFor();
-    await amountInput(page, d0()[0]).fill("6000");
-    await amountInput(page, d0()[1]).fill("3000");
-    await page.getByRole("button", { name: RU.review }).click();
+    await page.getByText("Рубли для голосования придут вместе с первым голосом").waitFor();
+    await fillAndReview(page, [
+      [d0()[0], "6000"],
+      [d0()[1], "3000"],
+    ]);
     assertRelayedInOrder(await confirmAndRecord(page));
 
     await page
-      .locator('.ballot [data-tx="confirmed"] [data-path="relayer"]')
-      .filter({ hasText: "Голос отправлен через ретранслятор: газ оплачивает комитет" })
+      .locator('[data-tx="confirmed"] [data-path="relayer"]')
+      .filter({ hasText: "Запись голоса бесплатна для вас: её оплатила комиссия" })
       .waitFor();
     assert.equal(await depositOf(d0()[0], voter().address), rub(6000));
     assert.equal(await depositOf(d0()[1], voter().address), rub(3000));
@@ -181,20 +189,21 @@ describe("Voting without ether through the relayer", () => {
 
   it("counts nothing when the resident refuses to sign, then relays a change of mind", async () => {
     await openBallot(page, 0, RU, true);
-    await page.getByText(`Ваши токены: ${ru(round.allowance)}`).waitFor();
-    await amountInput(page, d0()[0]).fill("5000");
-    await amountInput(page, d0()[2]).fill("1000");
-    await page.getByRole("button", { name: RU.review }).click();
-    await page.getByText(`забрать ${ru(rub(1000))}`).waitFor();
+    await page.getByText(`Ваши рубли для голосования: ${ru(round.allowance)}`).waitFor();
+    await fillAndReview(page, [
+      [d0()[0], "5000"],
+      [d0()[2], "1000"],
+    ]);
+    await page.getByText(`Вы забираете ${ru(rub(1000))}`).waitFor();
 
     await page.evaluate(() => ((window as unknown as { kopilkaRejectNext: boolean }).kopilkaRejectNext = true));
     await page.getByRole("button", { name: RU.confirm }).click();
-    await page.locator('.ballot [data-tx="rejected"]').waitFor();
+    await page.locator('[data-tx="rejected"]').waitFor();
     assert.equal((await fetch(`${relayer.url}/ballots/${voter().address}/1`)).status, 404, "nothing was relayed");
     assert.equal(await depositOf(d0()[0], voter().address), rub(6000));
 
     assertRelayedInOrder(await confirmAndRecord(page));
-    await page.locator('.ballot [data-tx="confirmed"] [data-path="relayer"]').waitFor();
+    await page.locator('[data-tx="confirmed"] [data-path="relayer"]').waitFor();
     assert.equal(await depositOf(d0()[0], voter().address), rub(5000));
     assert.equal(await depositOf(d0()[1], voter().address), rub(3000));
     assert.equal(await depositOf(d0()[2], voter().address), rub(1000));
@@ -210,15 +219,14 @@ describe("Voting without ether through the relayer", () => {
     await own.goto(site.url + "/");
     await own.getByRole("button", { name: "English" }).click();
     // The English strings load lazily and the choice is stored once they are in: wait for them before moving on.
-    await own.getByRole("button", { name: EN.connect }).first().waitFor();
+    await own.getByRole("banner").getByRole("button", { name: EN.signIn }).waitFor();
     await openBallot(own, 1, EN);
-    await amountInput(own, round.projectIds[1][0]).fill("2500");
-    await own.getByRole("button", { name: EN.review }).click();
+    await fillAndReview(own, [[round.projectIds[1][0], "2500"]], EN);
     const seen = await confirmAndRecord(own, EN);
     assert.deepEqual(seen, ["signing", "pending", "confirmed"], `states seen: ${seen.join(" -> ")}`);
     await own
-      .locator('.ballot [data-tx="confirmed"] [data-path="direct"]')
-      .filter({ hasText: "You paid the gas yourself." })
+      .locator('[data-tx="confirmed"] [data-path="direct"]')
+      .filter({ hasText: "The vote was sent from your wallet: you paid for recording it yourself." })
       .waitFor();
     assert.equal(await depositOf(round.projectIds[1][0], resident.address), rub(2500));
     assert.equal((await fetch(`${relayer.url}/ballots/${resident.address}/0`)).status, 404, "no ballot relayed");

@@ -13,10 +13,11 @@ import { fileURLToPath } from "node:url";
 import { ContractFactory, JsonRpcProvider, Wallet, type Contract, type HDNodeWallet, type Signer } from "ethers";
 
 import { canonicalJson, metadataHash, type ProjectMetadata } from "@kopilka/core/metadata";
+import { categoryImageURI, publishCategoryImages } from "../../scripts/demo/images.js";
 import { freePort, startHardhatNode } from "../../scripts/hardhat/localnode.js";
 import { KOPECKS_PER_RUBLE } from "@kopilka/core/money";
 import { ANY_DISTRICT, buildParticipantTree, treeTotal, type Participant } from "@kopilka/core/participants";
-import { publishBatch } from "@kopilka/core/node";
+import { publishBatch, writeSnapshot } from "@kopilka/core/node";
 import {
   manifestPath,
   projectMetadataPath,
@@ -192,13 +193,13 @@ export async function setupRound(node: Node): Promise<TestRound> {
 
   const siteDir = await mkdtemp(path.join(os.tmpdir(), "kopilka-web-"));
   const published = path.join(siteDir, "published");
-  await mkdir(path.join(published, "img"), { recursive: true });
+  // The demo's pictures, one per category, in the round's directory: each project's metadata names its own.
+  await publishCategoryImages(roundDirectory(published, chainId, roundAddress));
 
   for (const d of DISTRICTS) await (await round.addDistrict(d.name, d.budget)).wait();
   const projectIds: number[][] = DISTRICTS.map(() => []);
   for (const [id, p] of PROJECTS.entries()) {
-    const image = `/published/img/${id}.svg`;
-    await writeFile(path.join(published, "img", `${id}.svg`), placeholderImage(id));
+    const image = categoryImageURI(p.category);
     const metadata: ProjectMetadata = {
       title: p.title,
       description: p.description,
@@ -272,6 +273,8 @@ export async function setupRound(node: Node): Promise<TestRound> {
   // Voting opens: move the chain to opensAt.
   await provider.send("evm_setNextBlockTimestamp", [opensAt]);
   await provider.send("evm_mine", []);
+  // The snapshot the read-only pages paint from, as the demo writes it.
+  await writeSnapshot({ rpc: node.url, round: roundAddress, published, fromBlock });
 
   return {
     node,
@@ -286,9 +289,4 @@ export async function setupRound(node: Node): Promise<TestRound> {
     allowance,
     projectIds,
   };
-}
-
-function placeholderImage(id: number): string {
-  const hue = (id * 47) % 360;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="180" viewBox="0 0 320 180"><rect width="320" height="180" fill="hsl(${hue} 60% 80%)"/><circle cx="160" cy="90" r="40" fill="hsl(${hue} 50% 55%)"/></svg>\n`;
 }

@@ -1,15 +1,13 @@
 import { createContext, useContext } from "react";
 
-import type { Eip1193Provider } from "@kopilka/core/chain";
-
-import type { ReadClient } from "./chain.js";
 import type { KopilkaConfig } from "./config.js";
 
+/**
+ * What every page has from the start: the runtime configuration. The chain client is not here: the read-only pages
+ * paint from the published snapshot, and the code that talks to the chain (./chain.ts) is loaded after them.
+ */
 export interface AppEnvironment {
   config: KopilkaConfig;
-  client: ReadClient;
-  /** The same client as a plain EIP-1193 provider, for the core's reader and auditor. */
-  rpc: Eip1193Provider;
 }
 
 export const EnvironmentContext = createContext<AppEnvironment | null>(null);

@@ -1,35 +1,52 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
+import { createRoot, hydrateRoot, type Root } from "react-dom/client";
+
+import { decodeDistrictSnapshot, decodeRoundSnapshot } from "@kopilka/core/snapshot";
 
 import { App } from "./App.js";
-import { asRpc, readClient } from "./chain.js";
 import { loadConfig } from "./config.js";
 import { EnvironmentContext } from "./context.js";
+import { districtSnapshotQuery, roundSnapshotQuery } from "./data/snapshot.js";
+import { readEmbedded } from "./embedded.js";
 import { setupI18n } from "./i18n.js";
+import { registerServiceWorker } from "./offline.js";
 import "./styles.css";
 import { WalletGateProvider } from "./wallet/gate.js";
 
-const root = createRoot(document.getElementById("root")!);
+const container = document.getElementById("root")!;
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 2, refetchOnWindowFocus: false } } });
+registerServiceWorker(() => void queryClient.refetchQueries({ queryKey: ["snapshot"] }));
 
-Promise.all([loadConfig(), setupI18n()]).then(
+// A page the server rendered ahead brings its config and snapshot: the app starts from what is already on screen.
+const embedded = readEmbedded();
+
+Promise.all([embedded ? Promise.resolve(embedded.config) : loadConfig(), setupI18n()]).then(
   ([config]) => {
-    const client = readClient(config);
-    const environment = { config, client, rpc: asRpc(client) };
-    root.render(
+    const env = { config };
+    if (embedded?.round)
+      queryClient.setQueryData(roundSnapshotQuery(env).queryKey, decodeRoundSnapshot(embedded.round));
+    if (embedded?.district) {
+      const snapshot = decodeDistrictSnapshot(embedded.district);
+      queryClient.setQueryData(districtSnapshotQuery(env, snapshot.district.id).queryKey, snapshot);
+    }
+    const app = (
       <StrictMode>
-        <EnvironmentContext.Provider value={environment}>
+        <EnvironmentContext.Provider value={env}>
           <QueryClientProvider client={queryClient}>
             <WalletGateProvider>
               <App />
             </WalletGateProvider>
           </QueryClientProvider>
         </EnvironmentContext.Provider>
-      </StrictMode>,
+      </StrictMode>
     );
+    // A page rendered ahead keeps its elements (its pictures do not load twice); any other is drawn here.
+    if (embedded && container.firstElementChild) hydrateRoot(container, app);
+    else createRoot(container).render(app);
   },
   (error: unknown) => {
+    const root: Root = createRoot(container);
     root.render(<p role="alert">{String(error)}</p>);
   },
 );

@@ -12,6 +12,7 @@ import { HDNodeWallet, keccak256, toUtf8Bytes, Wallet } from "ethers";
 
 import { formatRubles, KOPECKS_PER_RUBLE } from "@kopilka/core/money";
 import type { RuleKey } from "@kopilka/core/rule";
+import { categoryImageURI } from "./images.js";
 import { DISTRICT_SOURCES, settlementIn, VILLAGE_STREETS } from "./places.js";
 import { createRng, type Rng } from "./random.js";
 import { CONTRIBUTIONS, TEMPLATES } from "./templates.js";
@@ -241,7 +242,7 @@ export interface SpecOptions {
 export const DEMO_ALLOWANCE = 10_000n * 100n;
 
 export const DISTRICTS_HEADER = ["name", "budget"] as const;
-export const PROJECTS_HEADER = ["district", "title", "description", "category", "cost", "lat", "lon"] as const;
+export const PROJECTS_HEADER = ["district", "title", "description", "category", "cost", "image", "lat", "lon"] as const;
 
 const isoSeconds = (seconds: number | bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
 
@@ -270,6 +271,7 @@ export function roundSpecFiles(round: DemoRound, options: SpecOptions): Record<s
       p.description,
       p.category,
       formatRubles(p.cost),
+      categoryImageURI(p.category),
       p.location.lat.toFixed(6),
       p.location.lon.toFixed(6),
     ]),

@@ -10,8 +10,6 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
-import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -28,6 +26,7 @@ import { createRound } from "../cli/round.js";
 import { CommandError, type Connection } from "../hardhat/connection.js";
 import { advanceTimeTo, ballotsFromTree, castBallots, nodeProvider } from "../hardhat/localchain.js";
 import { startHardhatNode } from "../hardhat/localnode.js";
+import { writeSnapshot } from "@kopilka/core/node";
 import type { ParticipantLeaf } from "@kopilka/core/participants";
 import { DAPP_CONFIG_FILE, manifestPath, roundDirectory, type DappConfig } from "@kopilka/core/publication";
 import {
@@ -40,13 +39,17 @@ import {
   writeRoundSpec,
   type DemoRound,
 } from "./data.js";
+import { publishCategoryImages } from "./images.js";
 import { createRng } from "./random.js";
+import { serveSite, type Site } from "./server.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CHAIN_ID = 31337;
 const VOTING_SECONDS = 14 * 24 * 60 * 60;
 /** Setup (322 transactions) must finish before voting opens; the chain's clock then jumps to the opening. */
 const SETUP_SECONDS = 600;
+/** How often the demo rewrites the round's snapshot while it runs (the pages' live figures do not wait for it). */
+const SNAPSHOT_EVERY_MS = 30_000;
 
 export interface DemoOptions {
   /** Repository root: where hardhat, ignition/deployments and frontend/ are. */
@@ -90,81 +93,6 @@ export async function portIsFree(host: string, port: number): Promise<boolean> {
     server.once("error", () => resolve(false));
     server.listen(port, host, () => server.close(() => resolve(true)));
   });
-}
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".woff2": "font/woff2",
-};
-
-async function fileIn(directory: string, urlPath: string): Promise<string | undefined> {
-  const file = path.join(directory, urlPath);
-  if (file !== directory && !file.startsWith(directory + path.sep)) return undefined;
-  try {
-    return (await stat(file)).isFile() ? file : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The demo's web server: /kopilka.config.json, /published/... from the publication base, and the dApp from
- * frontend/dist (any path without an extension falls back to its index.html, for the dApp's routes); without a
- * build, a plain page that says so.
- */
-async function serveSite(options: {
-  host: string;
-  port: number;
-  dist?: string;
-  publicationBase: string;
-  config: DappConfig;
-  notBuiltPage: string;
-}): Promise<{ server: Server; url: string }> {
-  const configText = JSON.stringify(options.config, null, 2) + "\n";
-  const server = createHttpServer((req, res) => {
-    void (async () => {
-      const urlPath = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-      if (urlPath === `/${DAPP_CONFIG_FILE}`) {
-        res.writeHead(200, { "content-type": TYPES[".json"], "cache-control": "no-cache" }).end(configText);
-        return;
-      }
-      let file: string | undefined;
-      if (urlPath.startsWith("/published/")) {
-        file = await fileIn(path.resolve(options.publicationBase), urlPath.slice("/published".length));
-      } else if (options.dist !== undefined) {
-        file =
-          (await fileIn(options.dist, urlPath)) ??
-          (path.extname(urlPath) === "" ? path.join(options.dist, "index.html") : undefined);
-      } else if (urlPath === "/" || urlPath === "/index.html") {
-        res.writeHead(200, { "content-type": TYPES[".html"] }).end(options.notBuiltPage);
-        return;
-      }
-      if (file === undefined) {
-        res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
-        return;
-      }
-      res
-        .writeHead(200, {
-          "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
-          "cache-control": "no-cache",
-          "access-control-allow-origin": "*",
-        })
-        .end(await readFile(file));
-    })().catch(() => res.writeHead(500).end());
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, resolve);
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : options.port;
-  return { server, url: `http://${options.host}:${port}` };
 }
 
 /** frontend/dist if it exists or can be built now; undefined (with the reason) otherwise. */
@@ -237,12 +165,14 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   out.info(`Starting hardhat node at http://${host}:${rpcPort} ...`);
   const node = await startHardhatNode({ host, port: rpcPort });
   let connection: Connection | undefined;
-  let server: Server | undefined;
+  let site: Site | undefined;
+  let snapshots: NodeJS.Timeout | undefined;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    if (server !== undefined) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    clearInterval(snapshots);
+    await site?.close();
     await connection?.close().catch(() => {});
     await node.stop();
   };
@@ -265,6 +195,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       rmSync(specDir, { recursive: true, force: true });
     }
     const selector = { round: created.round };
+    // Each project's metadata names its category's picture, beside the round's other published files.
+    await publishCategoryImages(roundDirectory(publicationBase, CHAIN_ID, created.round));
     await mint(ctx, selector);
 
     // Residents: the node's accounts may vote anywhere (they are the visitor's); the others live somewhere.
@@ -304,6 +236,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     out.info(`Cast ${cast.cast} ballots in ${cast.blocks} blocks (${cast.seconds.toFixed(1)} s)`);
 
     const manifest = JSON.parse(readFileSync(manifestPath(publicationBase, CHAIN_ID, created.round), "utf8"));
+    // The snapshot the read-only pages paint from, rewritten while the demo runs.
+    const snapshot = () =>
+      writeSnapshot({ rpc: node.url, round: created.round, published: publicationBase, fromBlock: manifest.fromBlock });
+    await snapshot();
+    snapshots = setInterval(() => void snapshot().catch(() => undefined), SNAPSHOT_EVERY_MS);
     const config: DappConfig = {
       chainId: CHAIN_ID,
       chainName: "Hardhat (local demo)",
@@ -325,16 +262,20 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     }
 
     const { dist, reason } = frontendDist(root, options.buildFrontend ?? true, out);
+    const prerenderer = path.join(root, "frontend", "dist-server", "server.js");
     const roundFiles = `/published/${CHAIN_ID}/${created.round.toLowerCase()}`;
-    const site = await serveSite({
+    // The served site reaches the node at /rpc, on its own origin (no CORS preflight before each first request);
+    // the config written for `npm run web:dev` above keeps the node's own URL.
+    site = await serveSite({
       host,
       port: options.webPort ?? 8080,
       dist,
       publicationBase,
-      config,
+      config: { ...config, rpcUrl: "/rpc" },
+      rpcUrl: node.url,
+      prerender: dist && existsSync(prerenderer) ? prerenderer : undefined,
       notBuiltPage: notBuiltPage(reason ?? "", node.url, roundFiles),
     });
-    server = site.server;
     return {
       rpcUrl: node.url,
       webUrl: site.url,

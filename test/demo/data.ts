@@ -1,6 +1,6 @@
 import { CATEGORIES } from "@kopilka/core/category";
 import { Rule } from "@kopilka/core/rule";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -24,6 +24,7 @@ import {
   roundSpecFiles,
   writeRoundSpec,
 } from "../../scripts/demo/data.js";
+import { IMAGES_DIR } from "../../scripts/demo/images.js";
 import { loadRoundSpec } from "@kopilka/core/node";
 
 const { ethers } = await network.create();
@@ -151,6 +152,12 @@ describe("Demo data", function () {
           location: p.metadata.location,
         })),
       ).to.deep.equal(round.projects);
+      // Every project names its category's picture, and the demo ships that picture, small.
+      for (const p of spec.projects) {
+        const category = CATEGORIES[p.category];
+        expect(p.metadata.image).to.equal(`img/${category}.svg`);
+        expect((await stat(path.join(IMAGES_DIR, `${category}.svg`))).size).to.be.below(4096);
+      }
     });
 
     it("writes CSV that an RFC 4180 reader reads back with the tool's column names", function () {

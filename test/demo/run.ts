@@ -7,6 +7,7 @@ import { JsonRpcProvider } from "ethers";
 import { silentOutput } from "../../scripts/cli/context.js";
 import { CommandError } from "../../scripts/hardhat/connection.js";
 import { manifestPath } from "@kopilka/core/publication";
+import { decodeDistrictSnapshot, decodeRoundSnapshot } from "@kopilka/core/snapshot";
 import { HARDHAT_ACCOUNT_COUNT } from "../../scripts/demo/data.js";
 import { portIsFree, readyMessage, ROOT, startDemo, type RunningDemo } from "../../scripts/demo/run.js";
 import { Round__factory, Airdrop__factory } from "../../typechain-types/index.js";
@@ -64,17 +65,20 @@ describe("npm run demo", function () {
     }
   });
 
-  it("serves the runtime config the dApp reads and the published files", async function () {
+  it("serves the runtime config the dApp reads, with the node on the site's own origin, and the published files", async function () {
     const config = await (await fetch(`${demo!.webUrl}/kopilka.config.json`)).json();
-    expect(config).to.deep.equal(JSON.parse(readFileSync(configFile, "utf8")));
-    expect(config).to.include({
-      chainId: 31337,
-      rpcUrl: demo!.rpcUrl,
-      round: demo!.round,
-      publishedBase: "/published",
+    // The dev server's copy names the node itself; the served site reaches it at /rpc.
+    expect(config).to.deep.equal({ ...JSON.parse(readFileSync(configFile, "utf8")), rpcUrl: "/rpc" });
+    expect(JSON.parse(readFileSync(configFile, "utf8"))).to.include({ rpcUrl: demo!.rpcUrl });
+    expect(config).to.include({ chainId: 31337, round: demo!.round, publishedBase: "/published" });
+    const chainId = await fetch(`${demo!.webUrl}/rpc`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
     });
-    const manifestUrl = `${demo!.webUrl}/published/31337/${demo!.round.toLowerCase()}/round.json`;
-    const served = await (await fetch(manifestUrl)).text();
+    expect(((await chainId.json()) as { result: string }).result).to.equal("0x7a69");
+    const roundUrl = `${demo!.webUrl}/published/31337/${demo!.round.toLowerCase()}`;
+    const served = await (await fetch(`${roundUrl}/round.json`)).text();
     expect(served).to.equal(readFileSync(manifestPath(publicationBase, 31337, demo!.round), "utf8"));
   });
 
@@ -84,6 +88,23 @@ describe("npm run demo", function () {
       .filter((line) => line.includes("npx kopilka"));
     expect(commands.length).to.be.at.least(4);
     for (const line of commands) expect(line).to.contain(`--rpc ${demo!.rpcUrl} `);
+  });
+
+  it("publishes the round's snapshot and a picture for each project", async function () {
+    const roundUrl = `${demo!.webUrl}/published/31337/${demo!.round.toLowerCase()}`;
+    const snapshot = decodeRoundSnapshot((await (await fetch(`${roundUrl}/snapshot/round.json`)).json()) as never);
+    expect(snapshot.round.projectCount).to.equal(277);
+    expect(snapshot.districts).to.have.lengthOf(45);
+    expect(snapshot.districts.reduce((sum, d) => sum + d.tokens, 0n)).to.be.greaterThan(0n);
+    const district = decodeDistrictSnapshot(
+      (await (await fetch(`${roundUrl}/snapshot/district-0.json`)).json()) as never,
+    );
+    expect(district.projects.every((p) => p.metadataState === "verified")).to.equal(true);
+    for (const image of new Set(district.projects.map((p) => p.metadata!.image!))) {
+      const picture = await fetch(`${roundUrl}/${image}`);
+      expect(picture.status, image).to.equal(200);
+      expect(picture.headers.get("content-type")).to.match(/^image\/svg\+xml/);
+    }
   });
 
   it("refuses a busy port with a clear message, starting nothing", async function () {

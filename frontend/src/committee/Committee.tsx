@@ -16,7 +16,8 @@ import { buildParticipantTree } from "@kopilka/core/participants";
 import { assignAllowances, parseResidents, residentCapacity, type Allowances } from "@kopilka/core/residents";
 import { decodeTableFile, InputError, type InputProblem } from "@kopilka/core/spec";
 import { Failure, Loading, useChainNow } from "../components/common.js";
-import { EnvironmentContext, useEnvironment } from "../context.js";
+import { useChainEnvironment } from "../chain.js";
+import { EnvironmentContext } from "../context.js";
 import {
   Phase,
   roundReader,
@@ -33,6 +34,7 @@ import { airdropReadAbi } from "@kopilka/core/abi/reads";
 import { ROUND_ROLES, type RoleName } from "@kopilka/core/chain";
 import { Download } from "../staff/download.js";
 import { addStaffStrings } from "../staff/strings.js";
+import { statusName } from "../glossary.js";
 import { ConnectFirst, NetworkGuard } from "../wallet/wallet.js";
 import { CreateRound, Problems } from "./CreateRound.js";
 import { SafeConfirmations } from "./Safe.js";
@@ -42,14 +44,14 @@ addStaffStrings();
 
 export function CommitteePage(): ReactNode {
   const { t } = useTranslation();
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const connection = useConnection();
   const wanted = new URLSearchParams(useSearch()).get("round");
   const round = (wanted && isAddress(wanted) ? wanted : env.config.round) as Address;
   // A round other than the configured one gets its own environment and query cache, so that the shared read
   // hooks (data/round.ts) read it without mixing its answers with the configured round's.
   const scoped = useMemo(
-    () => ({ environment: { ...env, config: { ...env.config, round } }, queries: new QueryClient() }),
+    () => ({ environment: { config: { ...env.config, round } }, queries: new QueryClient() }),
     [env, round],
   );
   return (
@@ -77,7 +79,7 @@ export function CommitteePage(): ReactNode {
 }
 
 function useRoles(account: Address) {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   return useQuery({
     queryKey: ["roles", account],
     queryFn: async (): Promise<Set<RoleName>> => {
@@ -89,7 +91,7 @@ function useRoles(account: Address) {
 
 function ManagedRound({ account }: { account: Address }): ReactNode {
   const { t } = useTranslation();
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const round = useRound();
   const roles = useRoles(account);
   const supply = useQuery({
@@ -137,7 +139,7 @@ function ManagedRound({ account }: { account: Address }): ReactNode {
 
 function Mint({ round, supply }: { round: RoundInfo; supply: bigint }): ReactNode {
   const { t } = useTranslation();
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const { tx, send, busy } = useSender();
   const missing = round.budget - supply;
   return (
@@ -164,7 +166,7 @@ const BATCH_POSTED = getAbiItem({ abi: airdropReadAbi, name: "BatchPosted" });
 
 /** What the registrar has posted so far: the allowances of later batches come out of the rest of the budget. */
 function usePostedTotal(round: RoundInfo) {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   return useQuery({
     queryKey: ["posted", round.airdrop],
     queryFn: async () => {
@@ -181,7 +183,7 @@ function usePostedTotal(round: RoundInfo) {
 
 function Residents({ round, supply }: { round: RoundInfo; supply: bigint }): ReactNode {
   const { t } = useTranslation();
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const districts = useDistricts();
   const posted = usePostedTotal(round);
   const { tx, send, busy } = useSender();
@@ -274,7 +276,7 @@ function Residents({ round, supply }: { round: RoundInfo; supply: bigint }): Rea
 
 function Open(): ReactNode {
   const { t } = useTranslation();
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const { tx, send, busy } = useSender();
   return (
     <div className="step" data-step="open">
@@ -294,7 +296,7 @@ function Open(): ReactNode {
 
 function Finalize({ round }: { round: RoundInfo }): ReactNode {
   const { t } = useTranslation();
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const districts = useDistricts();
   const { tx, send, busy } = useSender();
   const now = useChainNow(round);
@@ -348,7 +350,7 @@ function Implementation(): ReactNode {
         <ImplementationForm
           key={p.id}
           projectId={p.id}
-          title={texts.get(p.id)?.title ?? `${t("common.project")} №${p.id}`}
+          title={texts.get(p.id)?.title ?? t("common.projectNumber", { id: p.id })}
           cost={p.cost}
           current={outcomes.data.get(p.id)!}
         />
@@ -369,7 +371,7 @@ function ImplementationForm({
   current: { status: number; spent: bigint };
 }): ReactNode {
   const { t } = useTranslation();
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const { tx, send, busy } = useSender();
   const [status, setStatus] = useState(Math.max(1, current.status));
   const [spent, setSpent] = useState(current.spent === 0n ? "" : rublesPlain(current.spent));
@@ -396,13 +398,13 @@ function ImplementationForm({
       <h4 id={`${id}-title`}>
         {title} · {rubles(cost)}
       </h4>
-      <p className="small">{t(`staff.status.${current.status}`)}</p>
+      <p className="small">{statusName(t, current.status)}</p>
       <label className="field">
         <span>{t("staff.committee.implementation.status")}</span>
         <select value={status} onChange={(e) => setStatus(Number(e.target.value))}>
           {[1, 2, 3, 4].map((s) => (
             <option key={s} value={s}>
-              {t(`staff.status.${s}`)}
+              {statusName(t, s)}
             </option>
           ))}
         </select>

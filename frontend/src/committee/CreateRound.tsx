@@ -21,7 +21,7 @@ import {
   type RoundSpec,
   roundConfigOf,
 } from "@kopilka/core/spec";
-import { useEnvironment } from "../context.js";
+import { useChainEnvironment } from "../chain.js";
 import { roundFilesUrl } from "../data/round.js";
 import { rubles } from "../format.js";
 import { roundFactoryAbi } from "@kopilka/core/abi";
@@ -44,7 +44,7 @@ const seconds = (local: string): number | string => (local === "" ? "" : Math.fl
 
 /** The factory from the runtime config, else from the configured round's published manifest. */
 function useFactory() {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   return useQuery({
     queryKey: ["factory"],
     staleTime: Infinity,
@@ -59,7 +59,7 @@ function useFactory() {
 
 export function CreateRound({ account }: { account: Address }): ReactNode {
   const { t } = useTranslation();
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const factory = useFactory();
   const { tx, send, busy } = useSender();
   const [name, setName] = useState("");
@@ -297,7 +297,7 @@ export function Problems({ checked }: { checked?: { spec?: unknown; problems: In
 
 function CreatedRound({ created }: { created: Created }): ReactNode {
   const { t } = useTranslation();
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const { round, spec, manifest } = created;
   const config = { ...env.config, round };
   return (

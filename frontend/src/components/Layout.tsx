@@ -2,13 +2,11 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation } from "wouter";
 
-import { useEnvironment } from "../context.js";
 import { switchLanguage } from "../i18n.js";
-import { WalletButton } from "../wallet/gate.js";
+import { SignInButton } from "../wallet/gate.js";
 
 export function Layout({ children }: { children: ReactNode }): ReactNode {
   const { t } = useTranslation();
-  const { config } = useEnvironment();
   const [location] = useLocation();
   const links = [
     ["/", t("nav.round")],
@@ -16,26 +14,33 @@ export function Layout({ children }: { children: ReactNode }): ReactNode {
     ["/verify", t("nav.verify")],
     ["/my", t("nav.my")],
   ] as const;
-  const current = (href: string): boolean => (href === "/" ? location === "/" : location.startsWith(href));
+  const current = (href: string): boolean =>
+    href === "/"
+      ? location === "/" || location.startsWith("/district") || location.startsWith("/project")
+      : location.startsWith(href);
   return (
     <>
       <a className="skip" href="#main">
         {t("nav.skip")}
       </a>
       <header className="top">
-        <Link href="/" className="brand">
-          {t("app.name")}
-        </Link>
-        <div className="tools">
-          <button
-            type="button"
-            className="link"
-            onClick={() => void switchLanguage()}
-            aria-label={t("nav.languageLabel")}
-          >
-            {t("nav.language")}
-          </button>
-          <WalletButton label={t("wallet.connect")} />
+        <div className="top-row">
+          <Link href="/" className="brand">
+            <span className="logo" aria-hidden="true" />
+            {t("app.name")}
+          </Link>
+          <div className="tools">
+            <button
+              type="button"
+              className="link"
+              onClick={() => void switchLanguage()}
+              aria-label={t("nav.languageLabel")}
+              lang={t("nav.language") === "English" ? "en" : "ru"}
+            >
+              {t("nav.language")}
+            </button>
+            <SignInButton label={t("nav.signIn")} />
+          </div>
         </div>
         <nav aria-label={t("nav.main")}>
           {links.map(([href, label]) => (
@@ -46,14 +51,12 @@ export function Layout({ children }: { children: ReactNode }): ReactNode {
         </nav>
       </header>
       <main id="main">{children}</main>
-      <footer className="small muted">
+      <footer>
         <nav aria-label={t("nav.more")} className="more">
-          <Link href="/observers">{t("nav.observers")}</Link> · <Link href="/implemented">{t("nav.implemented")}</Link>{" "}
-          · <Link href="/committee">{t("nav.committee")}</Link>
+          <Link href="/observers">{t("nav.observers")}</Link>
+          <Link href="/implemented">{t("nav.implemented")}</Link>
+          <Link href="/committee">{t("nav.committee")}</Link>
         </nav>
-        <p>
-          {config.chainName ?? `Chain ${config.chainId}`} · <span className="mono">{config.round}</span>
-        </p>
       </footer>
     </>
   );

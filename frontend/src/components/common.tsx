@@ -1,10 +1,8 @@
-import { CATEGORIES, CATEGORY_NAMES_RU } from "@kopilka/core/category";
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { Link } from "wouter";
 
-import { useMetadata, type BankState, type ProjectInfo, type RoundInfo } from "../data/round.js";
-import { dateTime, percent, rubles } from "../format.js";
+import type { Freshness } from "../data/views.js";
+import { ago, dateTime, percentText, rubles, shortDateTime } from "../format.js";
 
 export function Loading(): ReactNode {
   const { t } = useTranslation();
@@ -15,42 +13,30 @@ export function Loading(): ReactNode {
   );
 }
 
+/** A failure in plain words, with the technical reason folded away for whoever helps the resident. */
 export function Failure({ error, retry }: { error: unknown; retry?: () => void }): ReactNode {
   const { t } = useTranslation();
   return (
     <div className="notice error" role="alert">
-      <p>{t("common.error", { message: error instanceof Error ? error.message.split("\n")[0] : String(error) })}</p>
+      <p>{t("common.error")}</p>
       {retry && (
         <button type="button" onClick={retry}>
           {t("common.retry")}
         </button>
       )}
+      <details className="small">
+        <summary>{t("common.details")}</summary>
+        <p className="mono">{error instanceof Error ? error.message.split("\n")[0] : String(error)}</p>
+      </details>
     </div>
   );
 }
 
-const CATEGORY_NAMES_EN = [
-  "Sport",
-  "Education and culture",
-  "Libraries",
-  "Housing and utilities",
-  "Street lighting",
-  "Landscaping",
-  "Water supply",
-  "Playgrounds",
-  "Local roads",
-];
-
-export function categoryName(index: number, language: string): string {
-  const key = CATEGORIES[index];
-  if (key === undefined) return "?";
-  return language === "en" ? CATEGORY_NAMES_EN[index] : CATEGORY_NAMES_RU[key];
-}
-
-/** Tokens in a piggy bank against the project's cost. */
-export function FillBar({ tokens, cost, label }: { tokens: bigint; cost: bigint; label?: string }): ReactNode {
+/** What a piggy bank holds against the project's cost: a bar, and the figures in words. */
+export function FillBar({ tokens, cost }: { tokens: bigint; cost: bigint }): ReactNode {
   const { t } = useTranslation();
-  const filled = percent(tokens, cost);
+  const share = percentText(tokens, cost);
+  const filled = cost === 0n ? 0 : Math.min(100, Number((tokens * 10000n) / cost) / 100);
   return (
     <div className="fill">
       <div
@@ -58,35 +44,62 @@ export function FillBar({ tokens, cost, label }: { tokens: bigint; cost: bigint;
         role="meter"
         aria-valuemin={0}
         aria-valuemax={100}
-        aria-valuenow={Math.min(100, Math.round(filled))}
-        aria-label={label ?? t("project.fill", { percent: filled.toFixed(1) })}
+        aria-valuenow={Math.round(filled)}
+        aria-label={t("project.fill", { percent: share })}
       >
-        <span style={{ width: `${Math.min(100, filled)}%` }} />
+        <span style={{ width: `${filled}%` }} />
       </div>
       <p className="small">
-        {t("common.of", { part: rubles(tokens), whole: rubles(cost) })} ·{" "}
-        {t("project.fill", { percent: filled.toFixed(1) })}
+        {t("common.collected")}: {t("common.of", { part: rubles(tokens), whole: rubles(cost) })} · {share}
       </p>
     </div>
   );
+}
+
+const noSubscription = (): (() => void) => () => {};
+
+/**
+ * False while the page is drawn on the server and while the browser takes over a page drawn there (hydration), true
+ * from the next render on (at once on a page the browser draws itself). What depends on the reader's clock or time
+ * zone is drawn the server's way until then, so that the browser's first drawing matches the HTML it takes over;
+ * the update that follows then puts in the reader's own time.
+ */
+export function useHydrated(): boolean {
+  return useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+}
+
+/** The zone to write times in: UTC on a page drawn ahead until the browser has taken it over, then the reader's. */
+export function useReaderTimeZone(): string | undefined {
+  return useHydrated() ? undefined : "UTC";
 }
 
 /**
  * Chain time now, ticking every 30 s; the chain's clock may differ from this computer's (a test chain may travel).
  * Never earlier than the chain's time when the round was last read, however long ago this component mounted.
  */
-export function useChainNow(round: Pick<RoundInfo, "clockOffset" | "readAt">): number {
+export function useChainNow(round: { clockOffset: number; readAt: number }): number {
   const [now, setNow] = useState(() => Date.now() / 1000);
+  const hydrated = useHydrated();
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now() / 1000), 30_000);
     return () => clearInterval(timer);
   }, []);
-  return Math.max(now, round.readAt) + round.clockOffset;
+  // A page drawn ahead counts from the moment its data was read, the same on the server and in the browser.
+  return Math.max(hydrated ? now : round.readAt, round.readAt) + round.clockOffset;
 }
 
-export function Countdown({ round }: { round: RoundInfo }): ReactNode {
+export function Countdown({
+  round,
+}: {
+  round: { opensAt: bigint; closesAt: bigint; clockOffset: number; readAt: number };
+}): ReactNode {
   const { t } = useTranslation();
   const now = useChainNow(round);
+  const timeZone = useReaderTimeZone();
   const span = (seconds: number): string => {
     const days = Math.floor(seconds / 86400);
     const hours = Math.floor((seconds % 86400) / 3600);
@@ -100,7 +113,7 @@ export function Countdown({ round }: { round: RoundInfo }): ReactNode {
   let text: string;
   if (now < Number(round.opensAt)) text = t("countdown.opensIn", { time: span(Number(round.opensAt) - now) });
   else if (now < Number(round.closesAt)) text = t("countdown.closesIn", { time: span(Number(round.closesAt) - now) });
-  else text = t("countdown.closed", { date: dateTime(round.closesAt) });
+  else text = t("countdown.closed", { date: dateTime(round.closesAt, timeZone) });
   return (
     <p className="countdown" role="timer" aria-live="off">
       {text}
@@ -108,45 +121,27 @@ export function Countdown({ round }: { round: RoundInfo }): ReactNode {
   );
 }
 
-export function ProjectCard({
-  project,
-  bank,
-  headingLevel = 3,
-}: {
-  project: ProjectInfo;
-  bank?: BankState;
-  headingLevel?: 2 | 3;
-}): ReactNode {
-  const { t, i18n } = useTranslation();
-  const meta = useMetadata(project);
-  const Heading = headingLevel === 2 ? "h2" : "h3";
-  const title = meta.data?.metadata?.title ?? `${t("common.project")} №${project.id}`;
+/** How old the figures on the page are, when they are not straight from the chain. */
+export function DataAge({ freshness }: { freshness: Freshness }): ReactNode {
+  const { t } = useTranslation();
+  const [, tick] = useState(0);
+  const hydrated = useHydrated();
+  const timeZone = useReaderTimeZone();
+  useEffect(() => {
+    const timer = setInterval(() => tick((n) => n + 1), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+  if (freshness.live || freshness.asOf === undefined) return null;
+  const time = shortDateTime(freshness.asOf, timeZone);
+  // Drawn ahead, "how long ago" is counted from the figures' own time, as the browser's first drawing counts it.
+  const since = ago(freshness.asOf, hydrated ? undefined : freshness.asOf);
   return (
-    <article className="card project" data-project={project.id}>
-      {meta.data?.metadata?.image ? (
-        <img src={meta.data.metadata.image} alt="" width={320} height={180} loading="lazy" />
-      ) : (
-        <div className={`placeholder c${project.category}`} aria-hidden="true" />
-      )}
-      <div className="body">
-        <p className="category">{categoryName(project.category, i18n.language)}</p>
-        <Heading>
-          <Link href={`/project/${project.id}`}>{title}</Link>
-        </Heading>
-        {meta.data && !meta.data.verified && meta.data.metadata && (
-          <p className="warning small">{t("common.unverified")}</p>
-        )}
-        <p className="description">
-          {meta.data?.metadata?.description ?? (meta.isLoading ? "" : t("common.noDescription"))}
-        </p>
-        <p>
-          {t("common.cost")}: <strong>{rubles(project.cost)}</strong>
-        </p>
-        {bank && <FillBar tokens={bank.tokens} cost={project.cost} />}
-        {bank?.supporters !== undefined && (
-          <p className="small">{t("project.supporters", { count: Number(bank.supporters) })}</p>
-        )}
-      </div>
-    </article>
+    <p
+      className={freshness.failed ? "age stale" : "age"}
+      role="status"
+      data-freshness={freshness.failed ? "stale" : "updating"}
+    >
+      {freshness.failed ? t("freshness.stale", { time, ago: since }) : t("freshness.updating", { time })}
+    </p>
   );
 }

@@ -5,9 +5,11 @@
 import { getAbiItem, isAddressEqual, numberToHex, parseEventLogs, type Address, type Hex, type Log } from "viem";
 import { getLogs, getTransactionReceipt } from "viem/actions";
 
-import type { AppEnvironment } from "../context.js";
+import type { ChainEnvironment } from "../chain.js";
 import { airdropReadAbi, budgetTokenReadAbi } from "@kopilka/core/abi/reads";
-import type { ProjectInfo, RoundInfo } from "./round.js";
+/** What the steps need of the round and its projects. */
+type RoundInfo = { token: Address; airdrop: Address };
+type ProjectInfo = { id: number; bank: string };
 
 export interface VoteStep {
   kind: "claim" | "deposit" | "withdrawal";
@@ -57,7 +59,7 @@ export function stepsOf(logs: Log[], round: RoundInfo, projects: readonly Projec
   return steps.sort((a, b) => (a.block === b.block ? a.logIndex - b.logIndex : a.block < b.block ? -1 : 1));
 }
 
-async function withTimes(env: AppEnvironment, steps: VoteStep[]): Promise<VoteStep[]> {
+async function withTimes(env: ChainEnvironment, steps: VoteStep[]): Promise<VoteStep[]> {
   const blocks = [...new Set(steps.map((s) => s.block))];
   const times = new Map(
     await Promise.all(
@@ -71,7 +73,7 @@ async function withTimes(env: AppEnvironment, steps: VoteStep[]): Promise<VoteSt
 }
 
 export async function stepsOfAddress(
-  env: AppEnvironment,
+  env: ChainEnvironment,
   round: RoundInfo,
   projects: readonly ProjectInfo[],
   account: Address,
@@ -88,7 +90,7 @@ export async function stepsOfAddress(
 export type TxSteps = { found: false } | { found: true; success: boolean; steps: VoteStep[] };
 
 export async function stepsOfTransaction(
-  env: AppEnvironment,
+  env: ChainEnvironment,
   round: RoundInfo,
   projects: readonly ProjectInfo[],
   hash: Hex,

@@ -1,17 +1,19 @@
 /**
- * What the read-only pages know about the round, read straight from the chain (views and the round's own events)
- * and from the published files. Queries that a page needs together are issued in the same tick, so the batching
- * transport sends them as one JSON-RPC request: on a slow rural link every round trip counts.
+ * The round read straight from the chain (views and the round's own events) and from the published files, for the
+ * pages that act on it: the wallet's ballot and votes, the committee's and the observers' pages, verification (the
+ * read-only pages use ./views.ts, which paints from the snapshot first). Queries that a page needs together are
+ * issued in the same tick, so the batching transport sends them as one JSON-RPC request: on a slow rural link every
+ * round trip counts.
  */
 import { roundReadAbi } from "@kopilka/core/abi/reads";
 import { RoundReader, type DistrictState, type RoundSettings } from "@kopilka/core/chain";
 import { hashFileText, type ProjectMetadata } from "@kopilka/core/metadata";
-import { roundDirectory } from "@kopilka/core/publication";
 import { useQueries, useQuery, type UseQueryResult } from "@tanstack/react-query";
 import { getAbiItem, type Address, type Hex } from "viem";
 import { getLogs } from "viem/actions";
 
-import { useEnvironment, type AppEnvironment } from "../context.js";
+import { useChainEnvironment, type ChainEnvironment } from "../chain.js";
+import { publicationRoot, roundFilesUrl } from "./files.js";
 
 export { Phase } from "@kopilka/core/phase";
 
@@ -39,9 +41,9 @@ export interface ProjectInfo {
 const PROJECT_ADDED = getAbiItem({ abi: roundReadAbi, name: "ProjectAdded" });
 const REFRESH_MS = 15_000;
 
-export const roundReader = (env: AppEnvironment): RoundReader => new RoundReader(env.rpc, env.config.round);
+export const roundReader = (env: ChainEnvironment): RoundReader => new RoundReader(env.rpc, env.config.round);
 
-async function loadRound(env: AppEnvironment): Promise<RoundInfo> {
+async function loadRound(env: ChainEnvironment): Promise<RoundInfo> {
   const [settings, block] = await Promise.all([
     roundReader(env).settings(),
     // A raw request: getBlock's formatters would add weight to every page for one timestamp.
@@ -52,20 +54,20 @@ async function loadRound(env: AppEnvironment): Promise<RoundInfo> {
 }
 
 export function useRound(): UseQueryResult<RoundInfo> {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   return useQuery({ queryKey: ["round"], queryFn: () => loadRound(env), refetchInterval: REFRESH_MS });
 }
 
-async function loadDistrict(env: AppEnvironment, id: number): Promise<DistrictInfo> {
+async function loadDistrict(env: ChainEnvironment, id: number): Promise<DistrictInfo> {
   return { id, ...(await roundReader(env).district(id)) };
 }
 
-async function loadDistricts(env: AppEnvironment, count: number): Promise<DistrictInfo[]> {
+async function loadDistricts(env: ChainEnvironment, count: number): Promise<DistrictInfo[]> {
   return Promise.all(Array.from({ length: count }, (_, id) => loadDistrict(env, id)));
 }
 
 export function useDistricts(): UseQueryResult<DistrictInfo[]> {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const round = useRound();
   const count = round.data?.districtCount;
   return useQuery({
@@ -78,7 +80,7 @@ export function useDistricts(): UseQueryResult<DistrictInfo[]> {
 
 /** One district's row, read alone so that its page needs no district count first; null when there is none. */
 export function useDistrict(id: number): UseQueryResult<DistrictInfo | null> {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   return useQuery({
     queryKey: ["district", id],
     queryFn: () => loadDistrict(env, id).catch(() => null),
@@ -88,7 +90,7 @@ export function useDistrict(id: number): UseQueryResult<DistrictInfo | null> {
 
 /** Projects from the round's ProjectAdded events: the only place that holds the metadata URI. */
 async function loadProjects(
-  env: AppEnvironment,
+  env: ChainEnvironment,
   filter: { district?: number; projectId?: number },
 ): Promise<ProjectInfo[]> {
   const logs = await getLogs(env.client, {
@@ -116,7 +118,7 @@ async function loadProjects(
 }
 
 export function useProjects(filter: { district?: number; projectId?: number } = {}): UseQueryResult<ProjectInfo[]> {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   return useQuery({
     queryKey: ["projects", filter.district, filter.projectId],
     queryFn: () => loadProjects(env, filter),
@@ -132,7 +134,7 @@ export interface BankState {
 
 /** Balances of the given banks (and supporters when the round keeps them). */
 export function useBanks(banks: readonly Address[] | undefined, token: Address | undefined, countSupporters: boolean) {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   return useQuery({
     queryKey: ["banks", token, countSupporters, banks],
     enabled: banks !== undefined && token !== undefined,
@@ -154,7 +156,7 @@ export function useBanks(banks: readonly Address[] | undefined, token: Address |
 
 /** Whether each project was funded and how its implementation goes (meaningful once its district is finalized). */
 export function useOutcomes(projectIds: readonly number[] | undefined, enabled: boolean) {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   return useQuery({
     queryKey: ["outcomes", projectIds],
     enabled: enabled && projectIds !== undefined,
@@ -174,15 +176,7 @@ export function useOutcomes(projectIds: readonly number[] | undefined, enabled: 
   });
 }
 
-/** The publication root (@kopilka/core/publication), as an absolute URL ending in "/". */
-export function publicationRoot(env: AppEnvironment): URL {
-  return new URL(env.config.publishedBase.replace(/\/*$/, "/"), location.href);
-}
-
-/** The round's directory under the publication root, as an absolute URL ending in "/". */
-export function roundFilesUrl(env: AppEnvironment): string {
-  return new URL(roundDirectory("", env.config.chainId, env.config.round) + "/", publicationRoot(env)).toString();
-}
+export { publicationRoot, roundFilesUrl };
 
 export interface LoadedMetadata {
   metadata?: ProjectMetadata;
@@ -190,7 +184,7 @@ export interface LoadedMetadata {
   verified: boolean;
 }
 
-function metadataQuery(env: AppEnvironment, project: ProjectInfo) {
+function metadataQuery(env: ChainEnvironment, project: ProjectInfo) {
   return {
     queryKey: ["metadata", project.id],
     staleTime: Infinity,
@@ -207,12 +201,12 @@ function metadataQuery(env: AppEnvironment, project: ProjectInfo) {
 }
 
 export function useMetadata(project: ProjectInfo): UseQueryResult<LoadedMetadata> {
-  return useQuery(metadataQuery(useEnvironment(), project));
+  return useQuery(metadataQuery(useChainEnvironment(), project));
 }
 
 /** Title and description of each project, as far as loaded (for search and sorting). */
 export function useProjectTexts(projects: readonly ProjectInfo[]): Map<number, ProjectMetadata> {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const results = useQueries({ queries: projects.map((p) => metadataQuery(env, p)) });
   const texts = new Map<number, ProjectMetadata>();
   results.forEach((r, i) => r.data?.metadata && texts.set(projects[i].id, r.data.metadata));

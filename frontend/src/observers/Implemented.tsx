@@ -10,18 +10,19 @@ import { getLogs } from "viem/actions";
 import { Link } from "wouter";
 
 import { Failure, Loading } from "../components/common.js";
-import { useEnvironment } from "../context.js";
+import { useChainEnvironment } from "../chain.js";
 import { useOutcomes, useProjects, useProjectTexts } from "../data/round.js";
 import { rubles } from "../format.js";
 import { roundReadAbi } from "@kopilka/core/abi/reads";
 import { addStaffStrings } from "../staff/strings.js";
+import { statusName } from "../glossary.js";
 
 addStaffStrings();
 
 const RECORDED = getAbiItem({ abi: roundReadAbi, name: "ImplementationRecorded" });
 
 function useRecords() {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   return useQuery({
     queryKey: ["implementationRecords"],
     queryFn: () =>
@@ -60,10 +61,12 @@ export function Implemented(): ReactNode {
           return (
             <li key={p.id} className="card" data-project={p.id} data-status={outcome.status}>
               <h2>
-                <Link href={`/project/${p.id}`}>{texts.get(p.id)?.title ?? `${t("common.project")} №${p.id}`}</Link>
+                <Link href={`/project/${p.id}`}>
+                  {texts.get(p.id)?.title ?? t("common.projectNumber", { id: p.id })}
+                </Link>
               </h2>
               <p>
-                <strong>{t(`staff.status.${outcome.status}`)}</strong> ·{" "}
+                <strong>{statusName(t, outcome.status)}</strong> ·{" "}
                 {t("staff.registry.spent", { spent: rubles(outcome.spent), cost: rubles(p.cost) })}
               </p>
               {last && <p className="mono small">{t("staff.registry.document", { hash: last.args.documentHash })}</p>}
@@ -73,8 +76,8 @@ export function Implemented(): ReactNode {
                   <ol className="small">
                     {history.map((r) => (
                       <li key={`${r.blockNumber}-${r.logIndex}`}>
-                        {t(`staff.status.${r.args.status}`)} · {rubles(r.args.amountSpent)} ·{" "}
-                        <span className="mono">{r.args.documentHash.slice(0, 10)}…</span> · {t("common.block")}{" "}
+                        {statusName(t, r.args.status)} · {rubles(r.args.amountSpent)} ·{" "}
+                        <span className="mono">{r.args.documentHash.slice(0, 10)}…</span> · {t("staff.block")}{" "}
                         {r.blockNumber.toString()}
                       </li>
                     ))}

@@ -5,12 +5,13 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
-import { useTranslation } from "react-i18next";
+import { Trans, useTranslation } from "react-i18next";
 import { numberToHex } from "viem";
 
-import type { CheckResult } from "@kopilka/core/audit/audit";
+import type { AuditReport, CheckResult } from "@kopilka/core/audit/audit";
+import type { TFunction } from "i18next";
 import { Failure } from "../components/common.js";
-import { useEnvironment } from "../context.js";
+import { useChainEnvironment } from "../chain.js";
 import { dateTime, rubles } from "../format.js";
 import { Download } from "../staff/download.js";
 import { addStaffStrings } from "../staff/strings.js";
@@ -24,7 +25,7 @@ const kopecks = (decimal: string): bigint => BigInt(decimal);
 
 export function Observers(): ReactNode {
   const { t } = useTranslation();
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const [progress, setProgress] = useState<Progress>();
   const [run, setRun] = useState(0);
   const audit = useQuery({
@@ -36,7 +37,13 @@ export function Observers(): ReactNode {
   return (
     <>
       <h1>{t("staff.observers.title")}</h1>
-      <p>{t("staff.observers.intro")}</p>
+      <p>
+        <Trans i18nKey="staff.observers.intro" components={{ code: <code /> }} />
+      </p>
+      <p className="small muted">
+        {t("staff.observers.network", { chain: env.config.chainName ?? env.config.chainId, round: env.config.round })}
+      </p>
+      <Terms />
       {audit.error ? (
         <Failure
           error={audit.error}
@@ -56,6 +63,21 @@ export function Observers(): ReactNode {
         </>
       )}
     </>
+  );
+}
+
+/** The precise words of this page, explained once. */
+function Terms(): ReactNode {
+  const { t } = useTranslation();
+  return (
+    <details className="terms">
+      <summary>{t("staff.observers.terms")}</summary>
+      <ul>
+        {(t("staff.observers.termsList", { returnObjects: true }) as string[]).map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ul>
+    </details>
   );
 }
 
@@ -107,7 +129,7 @@ function Integrity({ audit, onRerun }: { audit: BrowserAudit; onRerun: () => voi
       <p className="small muted">{t("staff.observers.blocks", { from: report.fromBlock, to: report.toBlock })}</p>
       <ul className="checks">
         {report.checks.map((c) => (
-          <CheckRow key={c.id} check={c} />
+          <CheckRow key={c.id} check={c} report={report} />
         ))}
       </ul>
       <h3>{t("staff.observers.numbers")}</h3>
@@ -120,12 +142,21 @@ function Integrity({ audit, onRerun }: { audit: BrowserAudit; onRerun: () => voi
         ))}
       </dl>
       <h3>{t("staff.observers.winners")}</h3>
-      <ul>
+      <ul className="winners">
         {report.districts.map((d) => (
           <li key={d.id} data-district={d.id}>
-            {d.name}:{" "}
-            {d.winners.length === 0 ? t("staff.observers.noWinners") : d.winners.map((w) => `№${w}`).join(", ")} ·{" "}
-            {rubles(kopecks(d.fundedTotal))}
+            <strong>{d.name}</strong> · {rubles(kopecks(d.fundedTotal))}
+            {d.winners.length === 0 ? (
+              <p className="small">{t("staff.observers.noWinners")}</p>
+            ) : (
+              <ul className="small">
+                {d.winners.map((w) => (
+                  <li key={w} data-winner={w}>
+                    {audit.metadata.get(w)?.title ?? t("common.projectNumber", { id: w })}
+                  </li>
+                ))}
+              </ul>
+            )}
           </li>
         ))}
       </ul>
@@ -136,33 +167,49 @@ function Integrity({ audit, onRerun }: { audit: BrowserAudit; onRerun: () => voi
   );
 }
 
-function CheckRow({ check }: { check: CheckResult }): ReactNode {
+/** The auditor's note on a check in the reader's language: the districts still open by name, or the note itself. */
+function noteText(check: CheckResult, report: AuditReport, t: TFunction): string | undefined {
+  if (!check.note) return undefined;
+  if (check.id === "winners" && check.note.startsWith("districts not finalized yet")) {
+    const pending = report.districts.filter((d) => !d.finalized);
+    return t("staff.observers.notes.pending", { count: pending.length, names: pending.map((d) => d.name).join(", ") });
+  }
+  if (check.note === "no published files given") return t("staff.observers.notes.noFiles");
+  return t("staff.observers.notes.other", { note: check.note });
+}
+
+function CheckRow({ check, report }: { check: CheckResult; report: AuditReport }): ReactNode {
   const { t } = useTranslation();
   const mark = { pass: "✓", fail: "✗", skip: "–" }[check.status];
+  const note = noteText(check, report, t);
   return (
     <li className={`check ${check.status}`} data-check={check.id} data-status={check.status}>
       <span className="mark" aria-hidden="true">
         {mark}
-      </span>{" "}
-      <strong>{check.title}</strong> — {t(`staff.observers.${check.status}`)} ·{" "}
-      {t("staff.observers.checked", { count: check.checked })}
-      {check.note && <span className="small muted"> ({check.note})</span>}
-      {check.failures.length > 0 && (
-        <ul className="small">
-          {check.failures.map((f, i) => (
-            <li key={i}>
-              <span className="mono">{f.item}</span>: {f.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      </span>
+      <div>
+        <strong>{t(`staff.observers.checks.${check.id}`, { defaultValue: check.title })}</strong>
+        <p className="small">
+          {t(`staff.observers.${check.status}`)} · {t("staff.observers.checked", { count: check.checked })}
+        </p>
+        {note && <p className="small muted">{note}</p>}
+        {check.failures.length > 0 && (
+          <ul className="small">
+            {check.failures.map((f, i) => (
+              <li key={i}>
+                <span className="mono">{f.item}</span>: {f.message}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
     </li>
   );
 }
 
 /** Block times of a few blocks along the participation curve (one request each, batched). */
 function useVoteTimes(audit: BrowserAudit, firstVotes: number[]) {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const blocks = [...new Set(firstVotes)];
   const step = Math.max(1, Math.ceil(blocks.length / 16));
   const sampled = blocks.filter((_, i) => i % step === 0 || i === blocks.length - 1);
@@ -189,7 +236,7 @@ function Participation({ audit }: { audit: BrowserAudit }): ReactNode {
   const { t } = useTranslation();
   const { votersByDistrict, firstVotes } = participation(audit);
   const times = useVoteTimes(audit, firstVotes);
-  const title = (id: number): string => audit.metadata.get(id)?.title ?? `${t("common.project")} №${id}`;
+  const title = (id: number): string => audit.metadata.get(id)?.title ?? t("common.projectNumber", { id });
   return (
     <section className="card" aria-labelledby="participation-title">
       <h2 id="participation-title">{t("staff.observers.participation")}</h2>

@@ -7,7 +7,7 @@ import { checkRound, loadAudited, reportJson, type AuditReport, type LoadedRound
 import { exportFiles, type ExportFormat } from "@kopilka/core/audit/export";
 import { verifiedMetadata } from "@kopilka/core/audit/pabulibExport";
 import type { ProjectMetadata } from "@kopilka/core/metadata";
-import type { AppEnvironment } from "../context.js";
+import type { ChainEnvironment } from "../chain.js";
 import { publicationRoot } from "../data/round.js";
 
 export interface Progress {
@@ -26,7 +26,7 @@ export interface BrowserAudit {
 }
 
 export async function auditInBrowser(
-  env: AppEnvironment,
+  env: ChainEnvironment,
   onProgress: (progress: Progress) => void,
 ): Promise<BrowserAudit> {
   const loaded = await loadAudited(

@@ -1,30 +1,33 @@
-import { Suspense, useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 
-import { Countdown, Failure, Loading, ProjectCard } from "../components/common.js";
-import {
-  useBanks,
-  useDistrict,
-  useProjects,
-  useProjectTexts,
-  useRound,
-  type BankState,
-  type ProjectInfo,
-} from "../data/round.js";
+import { ballotActions, useBallotDraft } from "../ballot/store.js";
+import { Countdown, DataAge, Failure, Loading } from "../components/common.js";
+import { ProjectCard, projectTitle } from "../components/ProjectCard.js";
+import { useEnvironment } from "../context.js";
+import { readEmbedded } from "../embedded.js";
+import { Phase, useDistrictView, type DistrictData, type ProjectView } from "../data/views.js";
 import { rubles } from "../format.js";
 import { useWalletGate } from "../wallet/gate.js";
 
 type Order = "random" | "costAsc" | "costDesc" | "fill" | "title";
 
-/** A shuffle that stays the same during a visit (so the list does not jump), and differs between visitors. */
+/**
+ * A shuffle that stays the same during a visit (so the list does not jump), and differs between visitors; a page
+ * rendered ahead by the server brings the one its HTML used.
+ */
 function visitSeed(): number {
+  if (typeof sessionStorage === "undefined") return SERVER_SEED.value;
   const saved = sessionStorage.getItem("kopilka.seed");
   if (saved) return Number(saved);
-  const seed = Math.floor(Math.random() * 2 ** 31);
+  const seed = readEmbedded()?.seed ?? Math.floor(Math.random() * 2 ** 31);
   sessionStorage.setItem("kopilka.seed", String(seed));
   return seed;
 }
+
+/** The shuffle of a page rendered on the server (./server.tsx sets it for each page). */
+export const SERVER_SEED = { value: 0 };
 
 function shuffled<T extends { id: number }>(items: readonly T[], seed: number): T[] {
   const score = (id: number): number => Math.imul((id + 1) ^ seed, 2654435761) >>> 0;
@@ -33,47 +36,54 @@ function shuffled<T extends { id: number }>(items: readonly T[], seed: number): 
 
 export function District({ id }: { id: number }): ReactNode {
   const { t } = useTranslation();
-  const round = useRound();
-  const district = useDistrict(id);
-  const projects = useProjects({ district: id });
-  const banks = useBanks(
-    projects.data?.map((p) => p.bank),
-    round.data?.token,
-    (round.data?.minSupporters ?? 0n) > 0n,
-  );
-  const gate = useWalletGate();
-  const [voting, setVoting] = useState(false);
-  const [order, setOrder] = useState<Order>("random");
-  const [search, setSearch] = useState("");
-
-  const error = round.error ?? district.error ?? projects.error;
-  if (error) return <Failure error={error} />;
-  if (district.data === null) return <p>{t("district.unknown")}</p>;
-  if (!round.data || !district.data || !projects.data) return <Loading />;
-  const d = district.data;
-
-  const startVoting = (): void => {
-    setVoting(true);
-    if (!gate.wallet) gate.load();
-  };
+  const view = useDistrictView(id);
+  if (view.data === null) return <p>{t("district.unknown")}</p>;
+  if (!view.data) return view.error ? <Failure error={view.error} retry={view.retry} /> : <Loading />;
+  const { round, district } = view.data;
   return (
     <>
-      <p>
-        <Link href="/">← {round.data.name}</Link>
+      <p className="back">
+        <Link href="/">← {round.name}</Link>
       </p>
-      <h1>{d.name}</h1>
+      <h1>{district.name}</h1>
       <p>
-        {t("district.budget")}: <strong>{rubles(d.budget)}</strong>
+        {t("district.budget")}: <strong>{rubles(district.budget)}</strong>
       </p>
-      <Countdown round={round.data} />
-      {voting && gate.wallet ? (
-        <Suspense fallback={<Loading />}>
-          <gate.wallet.VotePanel districtId={id} projects={projects.data} />
-        </Suspense>
-      ) : (
-        <button type="button" className="primary wide" onClick={startVoting} disabled={voting}>
-          {voting ? t("wallet.loading") : t("district.vote")}
+      <Countdown round={round} />
+      <DataAge freshness={view.freshness} />
+      <DistrictBallot data={view.data} />
+    </>
+  );
+}
+
+/** The projects, the vote button, and the ballot beside the projects once it is open. */
+function DistrictBallot({ data }: { data: DistrictData }): ReactNode {
+  const { t } = useTranslation();
+  const { config } = useEnvironment();
+  const gate = useWalletGate();
+  const { round, district, projects } = data;
+  const draft = useBallotDraft(config.round, district.id);
+  const actions = ballotActions(config.round, district.id);
+  const [order, setOrder] = useState<Order>("random");
+  const [search, setSearch] = useState("");
+  const voting = round.phase === Phase.Voting;
+  const open = voting && draft.open;
+  // The voting code is fetched as soon as the ballot is open (on the first click, or after a reload with it open).
+  useEffect(() => {
+    if (open && !gate.wallet) gate.load();
+  }, [open, gate]);
+
+  return (
+    <>
+      {voting && !open && (
+        <button type="button" className="primary wide" onClick={() => actions.open()} data-testid="vote">
+          {t("district.vote")}
         </button>
+      )}
+      {!voting && (
+        <p>
+          <Link href={`/results/${district.id}`}>{t("district.results")}</Link>
+        </p>
       )}
       <section aria-labelledby="projects-heading">
         <h2 id="projects-heading">{t("district.projects")}</h2>
@@ -93,44 +103,76 @@ export function District({ id }: { id: number }): ReactNode {
             </select>
           </label>
         </div>
-        <ProjectList projects={projects.data} banks={banks.data} order={order} search={search} />
+        {order === "random" && <p className="small muted">{t("district.randomNote")}</p>}
+        <ProjectList
+          projects={projects}
+          order={order}
+          search={search}
+          controls={(p) =>
+            open ? (
+              p.id in draft.amounts ? (
+                gate.wallet ? (
+                  <gate.wallet.AmountControls districtId={district.id} project={p} data={data} />
+                ) : (
+                  <p className="small muted">{t("ballot.loading")}</p>
+                )
+              ) : (
+                <button
+                  type="button"
+                  className="secondary add"
+                  onClick={() => actions.add(p.id)}
+                  aria-label={t("ballot.addTitle", { title: projectTitle(p, t) })}
+                >
+                  + {t("ballot.add")}
+                </button>
+              )
+            ) : null
+          }
+        />
       </section>
+      {open && (
+        <div className="ballot-bar" role="region" aria-label={t("ballot.title")} data-testid="ballot-bar">
+          {gate.wallet ? (
+            <gate.wallet.BallotBar districtId={district.id} data={data} />
+          ) : (
+            <p role="status">{t("ballot.loading")}</p>
+          )}
+        </div>
+      )}
     </>
   );
 }
 
 function ProjectList({
   projects,
-  banks,
   order,
   search,
+  controls,
 }: {
-  projects: ProjectInfo[];
-  banks?: Map<string, BankState>;
+  projects: ProjectView[];
   order: Order;
   search: string;
+  controls: (project: ProjectView) => ReactNode;
 }): ReactNode {
   const { t } = useTranslation();
   const [seed] = useState(visitSeed);
-  // Titles come from the metadata files; the cards load them, and the list reads the same cache to search and sort.
-  const texts = useProjectTexts(projects);
-  const title = (p: ProjectInfo): string => texts.get(p.id)?.title ?? "";
+  const title = (p: ProjectView): string => p.metadata?.title ?? "";
   const query = search.trim().toLowerCase();
-  const tokens = (p: ProjectInfo): bigint => banks?.get(p.bank.toLowerCase())?.tokens ?? 0n;
+  const fill = (p: ProjectView): number => Number((p.tokens * 10000n) / (p.cost === 0n ? 1n : p.cost));
   let list = shuffled(projects, seed);
   if (order === "costAsc") list.sort((a, b) => (a.cost < b.cost ? -1 : a.cost > b.cost ? 1 : 0));
   if (order === "costDesc") list.sort((a, b) => (a.cost > b.cost ? -1 : a.cost < b.cost ? 1 : 0));
-  if (order === "fill")
-    list.sort((a, b) => Number(tokens(b) * 10000n) / Number(b.cost) - Number(tokens(a) * 10000n) / Number(a.cost));
+  if (order === "fill") list.sort((a, b) => fill(b) - fill(a));
   if (order === "title") list.sort((a, b) => title(a).localeCompare(title(b)));
-  if (query)
-    list = list.filter((p) => `${title(p)} ${texts.get(p.id)?.description ?? ""}`.toLowerCase().includes(query));
+  if (query) list = list.filter((p) => `${title(p)} ${p.metadata?.description ?? ""}`.toLowerCase().includes(query));
   if (list.length === 0) return <p>{t("district.nothing")}</p>;
   return (
     <ul className="projects" aria-label={t("district.projects")}>
-      {list.map((p) => (
+      {list.map((p, i) => (
         <li key={p.id}>
-          <ProjectCard project={p} bank={banks?.get(p.bank.toLowerCase())} />
+          <ProjectCard project={p} eager={i === 0}>
+            {controls(p)}
+          </ProjectCard>
         </li>
       ))}
     </ul>

@@ -2,26 +2,28 @@ import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 
-import { Countdown, Failure, Loading } from "../components/common.js";
-import { useDistricts, useRound } from "../data/round.js";
+import { Countdown, DataAge, Failure, Loading, useReaderTimeZone } from "../components/common.js";
+import { useRoundView } from "../data/views.js";
 import { dateTime, rubles } from "../format.js";
+import { phaseName } from "../glossary.js";
 
 export function Overview(): ReactNode {
   const { t } = useTranslation();
-  const round = useRound();
-  const districts = useDistricts();
+  const view = useRoundView();
   const [search, setSearch] = useState("");
-  if (round.error) return <Failure error={round.error} retry={() => void round.refetch()} />;
-  if (!round.data) return <Loading />;
-  const r = round.data;
-  const shown = (districts.data ?? []).filter((d) => d.name.toLowerCase().includes(search.trim().toLowerCase()));
+  const timeZone = useReaderTimeZone();
+  if (!view.data) return view.error ? <Failure error={view.error} retry={view.retry} /> : <Loading />;
+  const { round: r, districts } = view.data;
+  const query = search.trim().toLowerCase();
+  const shown = districts.filter((d) => d.name.toLowerCase().includes(query));
   return (
     <>
       <section className="hero">
         <h1>{r.name}</h1>
         <p className="lead">{t("app.tagline")}</p>
-        <p className="phase">{t(`phase.${r.phase}`)}</p>
+        <p className="phase">{phaseName(t, r.phase)}</p>
         <Countdown round={r} />
+        <DataAge freshness={view.freshness} />
         <dl className="facts">
           <div>
             <dt>{t("overview.budget")}</dt>
@@ -29,11 +31,11 @@ export function Overview(): ReactNode {
           </div>
           <div>
             <dt>{t("overview.opens")}</dt>
-            <dd>{dateTime(r.opensAt)}</dd>
+            <dd>{dateTime(r.opensAt, timeZone)}</dd>
           </div>
           <div>
             <dt>{t("overview.closes")}</dt>
-            <dd>{dateTime(r.closesAt)}</dd>
+            <dd>{dateTime(r.closesAt, timeZone)}</dd>
           </div>
         </dl>
         <p>
@@ -55,14 +57,14 @@ export function Overview(): ReactNode {
           <span>{t("overview.findDistrict")}</span>
           <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
         </label>
-        {districts.error && <Failure error={districts.error} retry={() => void districts.refetch()} />}
-        {!districts.data && !districts.error && <Loading />}
+        {shown.length === 0 && <p>{t("overview.nothing")}</p>}
         <ul className="districts">
           {shown.map((d) => (
             <li key={d.id}>
               <Link href={`/district/${d.id}`}>{d.name}</Link>
               <span className="small muted">
                 {rubles(d.budget)} · {t("overview.projectCount", { count: d.projectCount })}
+                {d.finalized && ` · ${t("overview.finalized")}`}
               </span>
             </li>
           ))}

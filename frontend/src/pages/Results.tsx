@@ -1,121 +1,152 @@
-import { Rule } from "@kopilka/core/rule";
-import type { ReactNode } from "react";
+import type { TFunction } from "i18next";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { Link } from "wouter";
+import { Link, useLocation } from "wouter";
 
-import { tallyDistrict } from "@kopilka/core/tally";
-import { Failure, Loading } from "../components/common.js";
-import {
-  useBanks,
-  useDistricts,
-  useOutcomes,
-  useProjects,
-  useProjectTexts,
-  useRound,
-  type BankState,
-  type DistrictInfo,
-  type ProjectInfo,
-  type RoundInfo,
-} from "../data/round.js";
+import { Rule } from "@kopilka/core/rule";
+import { explainDistrict, type ProjectOutcome } from "@kopilka/core/tally";
+import { DataAge, Failure, Loading } from "../components/common.js";
+import { projectTitle } from "../components/ProjectCard.js";
+import { useDistrictView, useRoundView, type DistrictData, type RoundView } from "../data/views.js";
 import { percent, rubles } from "../format.js";
+import { statusName } from "../glossary.js";
 
+/** `/results` and `/results/<district>`: a district picker, and one district's results per page. */
 export function Results({ districtId }: { districtId?: number }): ReactNode {
   const { t } = useTranslation();
-  const round = useRound();
-  const districts = useDistricts();
-  const projects = useProjects(districtId === undefined ? {} : { district: districtId });
-  const banks = useBanks(
-    projects.data?.map((p) => p.bank),
-    round.data?.token,
-    (round.data?.minSupporters ?? 0n) > 0n,
-  );
-  const anyFinalized = districts.data?.some((d) => d.finalized) ?? false;
-  const outcomes = useOutcomes(
-    projects.data?.map((p) => p.id),
-    anyFinalized,
-  );
-  const error = round.error ?? districts.error ?? projects.error ?? banks.error;
-  if (error) return <Failure error={error} />;
-  if (!round.data || !districts.data || !projects.data || !banks.data) return <Loading />;
-  const r = round.data;
-  const shown = districts.data.filter((d) => districtId === undefined || d.id === districtId);
   return (
     <>
       <h1>{t("results.title")}</h1>
-      <RuleText round={r} />
-      {shown.map((d) => (
-        <DistrictResult
-          key={d.id}
-          round={r}
-          district={d}
-          projects={projects.data.filter((p) => p.district === d.id)}
-          banks={banks.data}
-          outcomes={outcomes.data}
-        />
-      ))}
+      <DistrictPicker current={districtId} />
+      {districtId === undefined ? <DistrictList /> : <DistrictResult id={districtId} />}
     </>
   );
 }
 
-function RuleText({ round }: { round: RoundInfo }): ReactNode {
+function DistrictPicker({ current }: { current?: number }): ReactNode {
+  const { t } = useTranslation();
+  const view = useRoundView();
+  const [, navigate] = useLocation();
+  const [chosen, setChosen] = useState(current === undefined ? "" : String(current));
+  if (!view.data) return null;
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (chosen !== "") navigate(`/results/${chosen}`);
+  };
+  return (
+    <form className="picker" onSubmit={submit} aria-label={t("results.pick")}>
+      <div className="field">
+        <label htmlFor="district-picker">
+          <span>{t("results.district")}</span>
+        </label>
+        <select id="district-picker" value={chosen} onChange={(e) => setChosen(e.target.value)}>
+          <option value="" disabled>
+            {t("results.pick")}
+          </option>
+          {view.data.districts.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" className="primary" disabled={chosen === ""}>
+        {t("results.open")}
+      </button>
+    </form>
+  );
+}
+
+function DistrictList(): ReactNode {
+  const { t } = useTranslation();
+  const view = useRoundView();
+  if (!view.data) return view.error ? <Failure error={view.error} retry={view.retry} /> : <Loading />;
+  return (
+    <>
+      <RuleText round={view.data.round} />
+      <DataAge freshness={view.freshness} />
+      <ul className="districts">
+        {view.data.districts.map((d) => (
+          <li key={d.id} data-district={d.id}>
+            <Link href={`/results/${d.id}`}>{d.name}</Link>
+            <span className="small muted">
+              {d.finalized
+                ? `${t("results.summaryFinal")} · ${t("results.fundedTotal", { funded: rubles(d.funded), budget: rubles(d.budget) })}`
+                : t("results.summaryProvisional")}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+/** The round's rule in one sentence, and its minimums. */
+function RuleText({ round }: { round: RoundView }): ReactNode {
   const { t } = useTranslation();
   return (
     <div className="rule">
       <p>{round.rule === Rule.PiggyBankFull ? t("results.rulePiggyBankFull") : t("results.ruleRanked")}</p>
-      <p>
-        {t("results.noSupport")}
-        {round.minTokens > 0n && " " + t("results.minTokens", { amount: rubles(round.minTokens) })}
-        {round.minSupporters > 0n && " " + t("results.minSupporters", { count: Number(round.minSupporters) })}
-      </p>
+      {round.minTokens > 0n && <p>{t("results.minTokens", { amount: rubles(round.minTokens) })}</p>}
+      {round.minSupporters > 0n && <p>{t("results.minSupporters", { count: Number(round.minSupporters) })}</p>}
     </div>
   );
 }
 
-type Outcomes = Map<number, { funded: boolean; status: number; spent: bigint }>;
-
-function DistrictResult({
-  round,
-  district,
-  projects,
-  banks,
-  outcomes,
-}: {
-  round: RoundInfo;
-  district: DistrictInfo;
-  projects: ProjectInfo[];
-  banks: Map<string, BankState>;
-  outcomes?: Outcomes;
-}): ReactNode {
+function DistrictResult({ id }: { id: number }): ReactNode {
   const { t } = useTranslation();
-  const texts = useProjectTexts(projects);
+  const view = useDistrictView(id);
+  if (view.data === null) return <p>{t("district.unknown")}</p>;
+  if (!view.data) return view.error ? <Failure error={view.error} retry={view.retry} /> : <Loading />;
+  return (
+    <>
+      <DataAge freshness={view.freshness} />
+      <Ranking data={view.data} />
+    </>
+  );
+}
+
+/** Why a project did not win, in words. */
+function reasonText(outcome: ProjectOutcome | undefined, round: RoundView, t: TFunction): string {
+  if (!outcome || outcome.funded) return t("results.reasons.unexplained");
+  switch (outcome.reason) {
+    case "didNotFit":
+      return t("results.reasons.didNotFit", { left: rubles(outcome.budgetLeft) });
+    case "noSupport":
+      return t("results.reasons.noSupport");
+    case "belowMinTokens":
+      return t("results.reasons.belowMinTokens", { amount: rubles(round.minTokens) });
+    case "belowMinSupporters":
+      return t("results.reasons.belowMinSupporters", { count: Number(round.minSupporters) });
+    case "notFull":
+      return t("results.reasons.notFull");
+  }
+}
+
+function Ranking({ data }: { data: DistrictData }): ReactNode {
+  const { t } = useTranslation();
+  const { round, district, projects } = data;
   const entries = projects.map((p) => ({
     projectId: BigInt(p.id),
     cost: p.cost,
-    tokens: banks.get(p.bank.toLowerCase())?.tokens ?? 0n,
-    supporters: banks.get(p.bank.toLowerCase())?.supporters ?? 0n,
+    tokens: p.tokens,
+    supporters: p.supporters ?? 0n,
   }));
-  // The same rule as the contract (scripts/core/src/domain/tally.ts is held against DistrictTally.sol by the tests).
-  const tally = tallyDistrict(entries, district.budget, {
+  // The same rule as the contract (@kopilka/core/tally is held against DistrictTally.sol by the tests).
+  const tally = explainDistrict(entries, district.budget, {
     rule: round.rule,
     minTokens: round.minTokens,
     minSupporters: round.minSupporters,
   });
+  const outcomes = new Map(tally.outcomes.map((o) => [Number(o.projectId), o]));
   const final = district.finalized;
-  const winners = new Set(tally.winners.map(Number));
-  const isWinner = (id: number): boolean => (final ? (outcomes?.get(id)?.funded ?? false) : winners.has(id));
-  const ranked = [...entries].sort((a, b) =>
-    a.tokens !== b.tokens ? (a.tokens > b.tokens ? -1 : 1) : a.projectId < b.projectId ? -1 : 1,
+  const isWinner = (id: number): boolean =>
+    final ? (projects.find((p) => p.id === id)?.funded ?? false) : (outcomes.get(id)?.funded ?? false);
+  const ranked = [...projects].sort((a, b) => (a.tokens !== b.tokens ? (a.tokens > b.tokens ? -1 : 1) : a.id - b.id));
+  const scale = ranked.reduce(
+    (m, p) => (p.cost > m ? p.cost : m),
+    ranked.reduce((m, p) => (p.tokens > m ? p.tokens : m), 0n),
   );
-  const max = ranked.reduce((m, e) => (e.tokens > m ? e.tokens : m), 0n);
-  const scale = ranked.reduce((m, e) => (e.cost > m ? e.cost : m), max);
-  // What the winners down the ranking have used of the budget so far, at each winner.
-  const usedAt = new Map<number, bigint>();
-  let used = 0n;
-  for (const e of ranked) {
-    const id = Number(e.projectId);
-    if (isWinner(id)) usedAt.set(id, (used += e.cost));
-  }
-  const statuses = t("results.statuses", { returnObjects: true }) as string[];
   return (
     <section className="district-result" aria-labelledby={`result-${district.id}`} data-district={district.id}>
       <h2 id={`result-${district.id}`}>
@@ -124,38 +155,47 @@ function DistrictResult({
       <p className={final ? "notice ok" : "notice provisional"}>
         {final ? t("results.final") : t("results.provisional")}
       </p>
+      <RuleText round={round} />
       <p>
-        {t("results.fundedTotal", {
-          funded: rubles(final ? district.funded : tally.fundedTotal),
-          budget: rubles(district.budget),
-        })}
+        <strong>
+          {t("results.fundedTotal", {
+            funded: rubles(final ? district.funded : tally.fundedTotal),
+            budget: rubles(district.budget),
+          })}
+        </strong>
       </p>
       <ol className="ranking">
-        {ranked.map((e) => {
-          const id = Number(e.projectId);
-          const win = isWinner(id);
-          const outcome = outcomes?.get(id);
+        {ranked.map((p) => {
+          const win = isWinner(p.id);
+          const outcome = outcomes.get(p.id);
           return (
-            <li key={id} className={win ? "win" : ""} data-project={id} data-winner={win}>
+            <li key={p.id} className={win ? "card win" : "card"} data-project={p.id} data-winner={win}>
               <div className="row">
-                <Link href={`/project/${id}`}>{texts.get(id)?.title ?? `${t("common.project")} №${id}`}</Link>
-                <span className="badge">
+                <Link href={`/project/${p.id}`}>{projectTitle(p, t)}</Link>
+                <span className={win ? "badge win" : "badge"}>
                   {win ? (final ? t("results.funded") : t("results.winner")) : t("results.out")}
                 </span>
               </div>
               <div className="pair" aria-hidden="true">
-                <span className="tokens" style={{ width: `${percent(e.tokens, scale)}%` }} />
-                <span className="cost" style={{ left: `${Math.min(100, percent(e.cost, scale))}%` }} />
+                <span className="tokens" style={{ width: `${percent(p.tokens, scale)}%` }} />
+                <span className="cost" style={{ left: `${Math.min(100, percent(p.cost, scale))}%` }} />
               </div>
               <p className="small">
-                {t("common.collected")}: {rubles(e.tokens)} · {t("common.cost")}: {rubles(e.cost)}
-                {win &&
-                  ` · ${t("results.budgetLine", { amount: `${rubles(usedAt.get(id) ?? 0n)} / ${rubles(district.budget)}` })}`}
+                {t("common.collected")}: {rubles(p.tokens)} · {t("common.cost")}: {rubles(p.cost)}
               </p>
-              {final && outcome?.funded && (
+              <p
+                className="small reason"
+                data-reason={win ? "funded" : outcome && !outcome.funded ? outcome.reason : "unexplained"}
+              >
+                {win
+                  ? outcome?.funded
+                    ? t("results.fitted", { left: rubles(outcome.budgetLeft) })
+                    : null
+                  : reasonText(outcome, round, t)}
+              </p>
+              {final && p.funded && (
                 <p className="small">
-                  {t("results.status")}: {statuses[outcome.status]} ·{" "}
-                  {t("results.spent", { amount: rubles(outcome.spent) })}
+                  {t("results.status")}: {statusName(t, p.status)} · {t("results.spent", { amount: rubles(p.spent) })}
                 </p>
               )}
             </li>

@@ -4,12 +4,13 @@ import { useTranslation } from "react-i18next";
 import { isAddress, isHash, type Address, type Hex } from "viem";
 import { Link, useSearchParams } from "wouter";
 
+import { useChainEnvironment } from "../chain.js";
 import { Failure, Loading } from "../components/common.js";
-import { useEnvironment } from "../context.js";
 import { holdings, stepsOfAddress, stepsOfTransaction, type VoteStep } from "../data/events.js";
-import { useProjects, useProjectTexts, useRound, type ProjectInfo } from "../data/round.js";
-import { dateTime, rubles, shortAddress } from "../format.js";
+import { useProjects, useProjectTexts, useRound } from "../data/round.js";
+import { dateTime, receiptCode, rubles, shortAddress } from "../format.js";
 
+/** `/verify?q=<receipt number or participant code>`: what a vote did, from the round's records alone. */
 export function Verify(): ReactNode {
   const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
@@ -47,9 +48,10 @@ export function Verify(): ReactNode {
 
 function VerifyResult({ query }: { query: string }): ReactNode {
   const { t } = useTranslation();
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const round = useRound();
   const projects = useProjects();
+  const texts = useProjectTexts(projects.data ?? []);
   const ready = round.data !== undefined && projects.data !== undefined;
   const result = useQuery({
     queryKey: ["verify", query, round.data?.token],
@@ -64,62 +66,64 @@ function VerifyResult({ query }: { query: string }): ReactNode {
         : stepsOfTransaction(env, round.data!, projects.data!, query as Hex),
   });
   const error = round.error ?? projects.error ?? result.error;
-  if (error) return <Failure error={error} />;
+  if (error) return <Failure error={error} retry={() => void result.refetch()} />;
   if (!result.data) return <Loading />;
   if (!result.data.found) return <p role="status">{t("verify.notFound")}</p>;
   if (!result.data.success) return <p role="status">{t("verify.failedTx")}</p>;
-  return <StepsTable steps={result.data.steps} projects={projects.data!} showNow={isAddress(query)} />;
+  const title = (id: number): string => texts.get(id)?.title ?? t("common.projectNumber", { id });
+  return <StepsTable steps={result.data.steps} title={title} showNow={isAddress(query)} />;
 }
 
+/** A vote's steps as a table on wide screens and as one card per step on a phone (styles.css, `.steps-table`). */
 export function StepsTable({
   steps,
-  projects,
+  title,
   showNow,
 }: {
   steps: VoteStep[];
-  projects: ProjectInfo[];
+  title: (projectId: number) => string;
   showNow: boolean;
 }): ReactNode {
   const { t } = useTranslation();
-  const texts = useProjectTexts(projects);
-  const title = (id: number): string => texts.get(id)?.title ?? `${t("common.project")} №${id}`;
   if (steps.length === 0) return <p role="status">{t("verify.none")}</p>;
   const now = holdings(steps);
+  // Steps just recorded have no time yet (the receipt gives it once, above them): no column of dashes then.
+  const timed = steps.some((s) => s.time !== undefined);
   return (
     <div className="verify-result" role="region" aria-label={t("verify.title")}>
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("verify.when")}</th>
-              <th scope="col">{t("verify.what")}</th>
-              <th scope="col">{t("verify.amount")}</th>
-              <th scope="col">{t("common.tx")}</th>
+      <table className="steps-table">
+        <thead>
+          <tr>
+            {timed && <th scope="col">{t("verify.when")}</th>}
+            <th scope="col">{t("verify.what")}</th>
+            <th scope="col">{t("verify.amount")}</th>
+            <th scope="col">{t("verify.receipt")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {steps.map((s) => (
+            <tr key={`${s.tx}-${s.logIndex}`} data-kind={s.kind}>
+              {timed && <td data-label={t("verify.when")}>{s.time !== undefined ? dateTime(s.time) : "—"}</td>}
+              <td data-label={t("verify.what")}>
+                {t(`verify.${s.kind}`)}
+                {s.project !== undefined && (
+                  <>
+                    {": "}
+                    <Link href={`/project/${s.project}`}>{title(s.project)}</Link>
+                  </>
+                )}
+                <span className="small muted"> · {t("verify.participant", { code: shortAddress(s.account) })}</span>
+              </td>
+              <td data-label={t("verify.amount")} className="num">
+                {rubles(s.amount)}
+              </td>
+              <td data-label={t("verify.receipt")} className="mono">
+                <Link href={`/verify?q=${s.tx}`}>{receiptCode(s.tx)}</Link>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {steps.map((s) => (
-              <tr key={`${s.tx}-${s.logIndex}`} data-kind={s.kind}>
-                <td>{s.time !== undefined ? dateTime(s.time) : `${t("common.block")} ${s.block}`}</td>
-                <td>
-                  {t(`verify.${s.kind}`)}
-                  {s.project !== undefined && (
-                    <>
-                      {": "}
-                      <Link href={`/project/${s.project}`}>{title(s.project)}</Link>
-                    </>
-                  )}
-                  <span className="small muted"> · {shortAddress(s.account)}</span>
-                </td>
-                <td className="num">{rubles(s.amount)}</td>
-                <td className="mono">
-                  <Link href={`/verify?q=${s.tx}`}>{shortAddress(s.tx)}</Link>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </table>
       {showNow && now.size > 0 && (
         <>
           <h2>{t("verify.now")}</h2>

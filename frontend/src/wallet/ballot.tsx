@@ -1,314 +1,296 @@
 /**
- * The ballot on a district's page: who may vote here, the amounts for each project, a review of the changes, and the
- * receipt once the ballot is in a block. The moves come from the core's planner; ./castBallot.ts sends them.
+ * The ballot beside the projects (the voting chunk's part of it): the amount controls on each chosen project's card,
+ * the bar at the bottom of the screen with what is left to distribute, and the review page with the receipt. The
+ * draft lives in ../ballot/store.ts (the read-only pages add projects to it without this chunk); the resident is
+ * `useVoter` (./voter.ts); the moves come from the core's planner, and ./castBallot.ts sends them.
  */
-import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState, type ReactNode } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { isAddressEqual, type Address, type Log } from "viem";
-import { useConnection } from "wagmi";
 import { Link } from "wouter";
 
-import { planBallot, type BallotPlan } from "@kopilka/core/ballotPlan";
+import { planBallot, type BallotPlan, type Holdings } from "@kopilka/core/ballotPlan";
 import { parseRubles } from "@kopilka/core/money";
-import { Failure } from "../components/common.js";
+import { ballotActions, useBallotDraft, type BallotActions, type BallotDraft } from "../ballot/store.js";
+import { DataAge, Failure, Loading } from "../components/common.js";
+import { Picture, projectTitle } from "../components/ProjectCard.js";
 import { useEnvironment } from "../context.js";
 import { stepsOf } from "../data/events.js";
-import { Phase, useDistrict, useProjectTexts, useRound, type ProjectInfo, type RoundInfo } from "../data/round.js";
-import { dateTime, rubles, rublesPlain } from "../format.js";
+import { Phase, useDistrictView, useRoundView, type DistrictData, type ProjectView } from "../data/views.js";
+import { dateTime, percentText, receiptCode, rubles, rublesPlain, shortAddress } from "../format.js";
 import { StepsTable } from "../pages/Verify.js";
-import { useCastBallot } from "./castBallot.js";
-import { ConnectFirst } from "./connect.js";
-import { ANY_DISTRICT, holdingsOf, standingOf, type Voter } from "./eligibility.js";
+import { useCastBallot, type CastBallot } from "./castBallot.js";
+import { SignInPrompt } from "./connect.js";
 import { NetworkGuard } from "./network.js";
-import { TxStatus, type Confirmed, type TxWords } from "./transaction.js";
+import { WalletScope } from "./provider.js";
+import type { TxState } from "./transaction.js";
+import { useVoter, type VoterState } from "./voter.js";
 
-/** The residents' words for their ballot's states. */
-const BALLOT_WORDS: TxWords = {
-  signing: "vote.signing",
-  pending: "vote.pending",
-  pendingHash: true,
-  failed: "vote.failed",
-  rejected: "vote.rejected",
-  confirmed: "vote.confirmed",
-  relayed: {
-    signing: "vote.relaySigning",
-    failed: "vote.relayFailed",
-    via: "vote.viaRelayer",
-    queued: "vote.relayQueued",
-    submitted: "vote.relaySubmitted",
-  },
-};
+/** One project on the ballot: the amount typed, in kopecks, or why the text is not an amount. */
+interface Line {
+  project: ProjectView;
+  text: string;
+  amount: bigint;
+  invalid: boolean;
+}
 
-function useStanding(
-  round: RoundInfo | undefined,
-  account: Address | undefined,
-  banks: readonly Address[] | undefined,
-) {
-  const env = useEnvironment();
-  return useQuery({
-    queryKey: ["standing", account, banks],
-    enabled: round !== undefined && account !== undefined && banks !== undefined,
-    queryFn: () => standingOf(env, round!, account!, banks!),
+interface DistrictBallot {
+  draft: BallotDraft;
+  actions: BallotActions;
+  voter: VoterState;
+  lines: Line[];
+  /** Only once the resident is known. */
+  plan?: BallotPlan;
+  /** What one press of a stepper adds or takes, in kopecks. */
+  step: bigint;
+}
+
+/** A round number of rubles near a tenth of the allowance (1, 2 or 5 times a power of ten), at least 100 ₽. */
+function stepFor(total: bigint): bigint {
+  const tenth = Number(total / 1000n);
+  if (tenth < 100) return 10_000n;
+  const power = 10 ** Math.floor(Math.log10(tenth));
+  const nice = [5, 2, 1].map((m) => m * power).find((v) => v <= tenth)!;
+  return BigInt(nice) * 100n;
+}
+
+function useDistrictBallot(districtId: number, data: DistrictData): DistrictBallot {
+  const { config } = useEnvironment();
+  const draft = useBallotDraft(config.round, districtId);
+  const actions = useMemo(() => ballotActions(config.round, districtId), [config.round, districtId]);
+  const voter = useVoter(data.round, districtId, data.projects);
+  const holdings = voter.state === "ready" ? voter.holdings : undefined;
+  const account = voter.state === "ready" ? voter.account : undefined;
+  // What the resident already holds in this district's banks joins the ballot once, when they are first known.
+  useEffect(() => {
+    if (!holdings || !account || draft.mergedFor === account) return;
+    actions.merge(account, depositsByProject(holdings, data.projects));
+  }, [holdings, account, draft.mergedFor, actions, data.projects]);
+
+  const lines: Line[] = data.projects
+    .filter((p) => p.id in draft.amounts)
+    .map((project) => {
+      const text = draft.amounts[project.id].trim();
+      if (text === "") return { project, text, amount: 0n, invalid: false };
+      const parsed = parseRubles(text);
+      return "error" in parsed
+        ? { project, text, amount: 0n, invalid: true }
+        : { project, text, amount: parsed.kopecks, invalid: false };
+    });
+  const plan = holdings
+    ? planBallot(
+        holdings,
+        // A project taken off the ballot gets nothing: what the resident had in it comes back.
+        data.projects.map((p) => ({
+          bank: p.bank as Address,
+          amount: lines.find((l) => l.project === p)?.amount ?? 0n,
+        })),
+      )
+    : undefined;
+  return { draft, actions, voter, lines, plan, step: stepFor(plan?.total ?? 1_000_000n) };
+}
+
+function depositsByProject(holdings: Holdings, projects: readonly ProjectView[]): Record<number, string> {
+  const amounts: Record<number, string> = {};
+  holdings.banks.forEach((b, i) => {
+    if (b.deposit > 0n) amounts[projects[i].id] = rublesPlain(b.deposit);
   });
+  return amounts;
 }
 
-export function VotePanel({ districtId, projects }: { districtId: number; projects: ProjectInfo[] }): ReactNode {
-  const { t } = useTranslation();
-  const connection = useConnection();
-  return (
-    <section className="vote card" aria-labelledby="vote-title">
-      <h2 id="vote-title">{t("vote.title")}</h2>
-      {connection.status !== "connected" || !connection.address ? (
-        <ConnectFirst />
-      ) : (
-        <NetworkGuard>
-          <Ballot key={connection.address} account={connection.address} districtId={districtId} projects={projects} />
-        </NetworkGuard>
-      )}
-    </section>
-  );
-}
-
-function Ballot({
-  account,
+/** The amount for one project on its card: the field, the steppers, "all that is left", and "remove". */
+export function AmountControls({
   districtId,
-  projects,
+  project,
+  data,
 }: {
-  account: Address;
   districtId: number;
-  projects: ProjectInfo[];
-}): ReactNode {
-  const { t } = useTranslation();
-  const round = useRound();
-  const standing = useStanding(
-    round.data,
-    account,
-    projects.map((p) => p.bank),
-  );
-  const bound =
-    standing.data?.kind === "resident"
-      ? standing.data.district
-      : standing.data?.kind === "listed"
-        ? standing.data.leaf.district
-        : undefined;
-  const home = useDistrict(bound !== undefined && bound !== ANY_DISTRICT ? bound : districtId);
-  if (round.error || standing.error)
-    return <Failure error={round.error ?? standing.error} retry={() => void standing.refetch()} />;
-  if (!round.data || !standing.data) return <p role="status">{t("vote.checking")}</p>;
-  const s = standing.data;
-  if (s.kind === "unlisted") {
-    return (
-      <p className="notice" role="alert" data-testid="ineligible">
-        {t("vote.ineligible", { address: account })}
-      </p>
-    );
-  }
-  if (bound !== undefined && bound !== ANY_DISTRICT && bound !== districtId) {
-    return (
-      <div className="notice" role="alert">
-        <p>{t("vote.otherDistrict", { name: home.data?.name ?? `#${bound}` })}</p>
-        <Link href={`/district/${bound}`}>{t("vote.goToDistrict")}</Link>
-      </div>
-    );
-  }
-  if (round.data.phase === Phase.Setup)
-    return <p className="notice">{t("vote.notOpen", { date: dateTime(round.data.opensAt) })}</p>;
-  if (round.data.phase !== Phase.Voting) return <p className="notice">{t("vote.closed")}</p>;
+  project: ProjectView;
+  data: DistrictData;
+}) {
   return (
-    <AllocationForm
-      account={account}
-      round={round.data}
-      standing={s}
-      projects={projects}
-      onDone={() => void standing.refetch()}
-    />
+    <WalletScope>
+      <AmountControlsInScope districtId={districtId} project={project} data={data} />
+    </WalletScope>
   );
 }
 
-/** The amount typed for each project: kopecks, or why the text is not an amount. */
-type Typed = { project: ProjectInfo; amount: bigint; error?: string };
-
-function AllocationForm({
-  account,
-  round,
-  standing,
-  projects,
-  onDone,
+function AmountControlsInScope({
+  districtId,
+  project,
+  data,
 }: {
-  account: Address;
-  round: RoundInfo;
-  standing: Voter;
-  projects: ProjectInfo[];
-  onDone: () => void;
+  districtId: number;
+  project: ProjectView;
+  data: DistrictData;
 }): ReactNode {
   const { t } = useTranslation();
-  const texts = useProjectTexts(projects);
-  const { tx, busy, cast, reset } = useCastBallot(account);
-  const holdings = useMemo(() => holdingsOf(standing, projects), [standing, projects]);
-  const [inputs, setInputs] = useState<Record<number, string>>(() =>
-    Object.fromEntries(holdings.banks.map((b, i) => [projects[i].id, b.deposit === 0n ? "" : rublesPlain(b.deposit)])),
-  );
-  const [reviewing, setReviewing] = useState(false);
-
-  const typed: Typed[] = projects.map((project) => {
-    const text = inputs[project.id]?.trim() ?? "";
-    if (text === "") return { project, amount: 0n };
-    const r = parseRubles(text);
-    return "error" in r ? { project, amount: 0n, error: r.error } : { project, amount: r.kopecks };
-  });
-  const plan = planBallot(
-    holdings,
-    typed.map((x) => ({ bank: x.project.bank, amount: x.amount })),
-  );
-  const sendable = plan.problems.length === 0 && !typed.some((x) => x.error !== undefined);
-  const title = (p: ProjectInfo): string => texts.get(p.id)?.title ?? `${t("common.project")} №${p.id}`;
-
-  const submit = async (): Promise<void> => {
-    const receipt = await cast(plan, standing.kind === "listed" ? standing.leaf : undefined);
-    if (!receipt) return;
-    setReviewing(false);
-    onDone();
-  };
-
+  const ballot = useDistrictBallot(districtId, data);
+  const line = ballot.lines.find((l) => l.project.id === project.id);
+  if (!line) return null;
+  const title = projectTitle(project, t);
+  const left = ballot.plan?.left ?? 0n;
+  const set = (amount: bigint) => ballot.actions.setAmount(project.id, amount <= 0n ? "" : rublesPlain(amount));
+  const inputId = `amount-${project.id}`;
   return (
-    <div className="ballot">
-      <p>
-        {t("vote.allowance", { amount: rubles(plan.total) })}
-        {standing.kind === "listed" && <span className="small muted"> {t("vote.unclaimed")}</span>}
-      </p>
-      <AmountLeft plan={plan} />
-      {!reviewing ? (
-        <>
-          <AmountFields
-            typed={typed}
-            inputs={inputs}
-            onInput={(id, text) => setInputs({ ...inputs, [id]: text })}
-            left={plan.left}
-            busy={busy}
-            title={title}
-          />
-          <button
-            type="button"
-            className="primary wide"
-            disabled={!sendable || busy}
-            onClick={() => {
-              reset();
-              setReviewing(true);
-            }}
-          >
-            {t("vote.review")}
-          </button>
-        </>
-      ) : (
-        <Review
-          plan={plan}
-          projects={projects}
-          title={title}
-          busy={busy}
-          onEdit={() => setReviewing(false)}
-          onConfirm={() => void submit()}
+    <div className="amount" data-testid="amount">
+      <label className="field" htmlFor={inputId}>
+        <span>{t("ballot.amountFor", { title })}</span>
+      </label>
+      <div className="stepper">
+        <button
+          type="button"
+          className="step"
+          onClick={() => set(line.amount - ballot.step)}
+          disabled={line.amount <= 0n}
+          aria-label={t("ballot.less", { step: rubles(ballot.step) })}
+        >
+          −
+        </button>
+        <input
+          id={inputId}
+          inputMode="decimal"
+          autoComplete="off"
+          value={line.text}
+          aria-invalid={line.invalid}
+          aria-describedby={line.invalid ? `${inputId}-error` : undefined}
+          onChange={(e) => ballot.actions.setAmount(project.id, e.target.value)}
         />
+        <span className="unit" aria-hidden="true">
+          ₽
+        </span>
+        <button
+          type="button"
+          className="step"
+          onClick={() => set(line.amount + ballot.step)}
+          aria-label={t("ballot.more", { step: rubles(ballot.step) })}
+        >
+          +
+        </button>
+      </div>
+      {line.invalid && (
+        <p className="error small" id={`${inputId}-error`}>
+          {t("ballot.badAmount")}
+        </p>
       )}
-      <TxStatus
-        tx={tx}
-        words={BALLOT_WORDS}
-        receipt={(confirmed) => <BallotReceipt tx={confirmed} account={account} round={round} projects={projects} />}
-      />
+      <p className="quick">
+        <button
+          type="button"
+          className="link"
+          disabled={!ballot.plan || left <= 0n}
+          onClick={() => set(line.amount + left)}
+        >
+          {t("ballot.allHere")}
+        </button>
+        <button
+          type="button"
+          className="link"
+          onClick={() => ballot.actions.remove(project.id)}
+          aria-label={t("ballot.removeTitle", { title })}
+        >
+          {t("ballot.remove")}
+        </button>
+      </p>
     </div>
   );
 }
 
-/** An amount field for each project, with "all that is left" and "clear". */
-function AmountFields({
-  typed,
-  inputs,
-  onInput,
-  left,
-  busy,
-  title,
-}: {
-  typed: Typed[];
-  inputs: Record<number, string>;
-  onInput: (projectId: number, text: string) => void;
-  left: bigint;
-  busy: boolean;
-  title: (p: ProjectInfo) => string;
-}): ReactNode {
-  const { t } = useTranslation();
+/** The bar at the bottom of the screen: who is voting, what is left to distribute, and the way to the review. */
+export function BallotBar({ districtId, data }: { districtId: number; data: DistrictData }): ReactNode {
   return (
-    <ul className="amounts">
-      {typed.map(({ project: p, amount, error }) => (
-        <li key={p.id} data-project={p.id}>
-          <label className="field">
-            <span>{t("vote.amountFor", { title: title(p) })}</span>
-            <input
-              inputMode="decimal"
-              autoComplete="off"
-              value={inputs[p.id] ?? ""}
-              aria-invalid={error !== undefined}
-              onChange={(e) => onInput(p.id, e.target.value)}
-              disabled={busy}
-            />
-          </label>
-          <span className="quick">
-            <button
-              type="button"
-              className="link"
-              disabled={busy || left <= 0n}
-              onClick={() => onInput(p.id, rublesPlain(amount + left))}
-            >
-              {t("vote.allIn")}
-            </button>
-            <button type="button" className="link" disabled={busy} onClick={() => onInput(p.id, "")}>
-              {t("vote.clear")}
-            </button>
-          </span>
-          {error && <p className="error small">{t("vote.badAmount", { reason: error })}</p>}
-        </li>
-      ))}
-    </ul>
+    <WalletScope>
+      <BallotBarInScope districtId={districtId} data={data} />
+    </WalletScope>
   );
 }
 
-/** The changes the ballot makes, to check before confirming. */
-function Review({
-  plan,
-  projects,
-  title,
-  busy,
-  onEdit,
-  onConfirm,
-}: {
-  plan: BallotPlan;
-  projects: ProjectInfo[];
-  title: (p: ProjectInfo) => string;
-  busy: boolean;
-  onEdit: () => void;
-  onConfirm: () => void;
-}): ReactNode {
+function BallotBarInScope({ districtId, data }: { districtId: number; data: DistrictData }): ReactNode {
   const { t } = useTranslation();
+  const ballot = useDistrictBallot(districtId, data);
+  const roundView = useRoundView();
+  const { voter, plan, lines, actions } = ballot;
+  const chosen = <p className="small">{t("ballot.chosen", { count: lines.length })}</p>;
+  const close = (
+    <button type="button" className="link" onClick={() => actions.close()}>
+      {t("ballot.close")}
+    </button>
+  );
+  switch (voter.state) {
+    case "signedOut":
+      return (
+        <div className="bar-content">
+          <p>{t("ballot.signIn")}</p>
+          {chosen}
+          <SignInPrompt />
+          {close}
+        </div>
+      );
+    case "wrongNetwork":
+      return (
+        <div className="bar-content">
+          <NetworkGuard>{null}</NetworkGuard>
+        </div>
+      );
+    case "checking":
+      return <p role="status">{t("ballot.checking")}</p>;
+    case "error":
+      return <Failure error={voter.error} retry={voter.retry} />;
+    case "ineligible":
+      return (
+        <div className="bar-content">
+          <p className="notice" role="alert" data-testid="ineligible" data-wallet-option>
+            {t("walletOption.ineligible", { address: voter.account })}
+          </p>
+          {close}
+        </div>
+      );
+    case "elsewhere":
+      return (
+        <div className="bar-content" role="alert">
+          <p>
+            {t("ballot.otherDistrict", {
+              name: roundView.data?.districts[voter.district]?.name ?? `№ ${voter.district + 1}`,
+            })}
+          </p>
+          <Link href={`/district/${voter.district}`}>{t("ballot.goToDistrict")}</Link> {close}
+        </div>
+      );
+    case "ready":
+      break;
+  }
+  const p = plan!;
+  const sendable = p.problems.length === 0 && !lines.some((l) => l.invalid);
+  const split = (): void => {
+    if (lines.length === 0) return;
+    const each = p.total / BigInt(lines.length);
+    const first = p.total - each * BigInt(lines.length - 1);
+    actions.setAmounts(Object.fromEntries(lines.map((l, i) => [l.project.id, rublesPlain(i === 0 ? first : each)])));
+  };
   return (
-    <div className="review">
-      <h3>{t("vote.changes")}</h3>
-      <ul>
-        {plan.changes.map((c) => {
-          const project = projects.find((p) => p.bank === c.bank)!;
-          return (
-            <li key={project.id}>
-              {title(project)}:{" "}
-              {c.delta > 0n ? t("vote.put", { amount: rubles(c.delta) }) : t("vote.take", { amount: rubles(-c.delta) })}
-            </li>
-          );
-        })}
-      </ul>
+    <div className="bar-content ballot" data-testid="ballot">
+      <p className="yours">
+        {t("ballot.yours", { amount: rubles(p.total) })}
+        {voter.standing.kind === "listed" && <span className="small muted"> {t("ballot.firstVote")}</span>}
+      </p>
+      <AmountLeft plan={p} />
+      <div className="bar-row">
+        {lines.length === 0 ? <p className="small">{t("ballot.empty")}</p> : chosen}
+        {close}
+      </div>
       <div className="buttons">
-        <button type="button" onClick={onEdit} disabled={busy}>
-          {t("vote.edit")}
+        <button type="button" onClick={split} disabled={lines.length < 2}>
+          {t("ballot.splitEqually")}
         </button>
-        <button type="button" className="primary" onClick={onConfirm} disabled={busy || plan.changes.length === 0}>
-          {t("vote.confirm")}
-        </button>
+        {sendable ? (
+          <Link href={`/district/${districtId}/review`} className="button primary" data-testid="review">
+            {t("ballot.review")}
+          </Link>
+        ) : (
+          <button type="button" className="primary" disabled data-testid="review">
+            {t("ballot.review")}
+          </button>
+        )}
       </div>
     </div>
   );
@@ -317,53 +299,242 @@ function Review({
 /** How much of the allowance the amounts leave, as a bar and in words. */
 function AmountLeft({ plan: { total, wanted, left } }: { plan: BallotPlan }): ReactNode {
   const { t } = useTranslation();
+  const share = total === 0n ? 0 : Math.max(0, Math.min(100, Number((wanted * 10000n) / total) / 100));
   return (
     <div className="left" aria-live="polite">
       <div
         className="bar"
         role="meter"
-        aria-label={t("vote.left", { amount: rubles(left < 0n ? 0n : left) })}
+        aria-label={t("ballot.left", { amount: rubles(left < 0n ? 0n : left) })}
         aria-valuemin={0}
         aria-valuemax={100}
-        aria-valuenow={total === 0n ? 0 : Math.max(0, Math.min(100, Number((wanted * 100n) / total)))}
+        aria-valuenow={Math.round(share)}
       >
-        <span style={{ width: `${total === 0n ? 0 : Math.min(100, Number((wanted * 10000n) / total) / 100)}%` }} />
+        <span style={{ width: `${share}%` }} />
       </div>
       <p data-testid="left" className={left < 0n ? "error" : ""}>
-        {left < 0n ? t("vote.over", { amount: rubles(-left) }) : t("vote.left", { amount: rubles(left) })}
+        <strong>
+          {left < 0n ? t("ballot.over", { amount: rubles(-left) }) : t("ballot.left", { amount: rubles(left) })}
+        </strong>
       </p>
     </div>
   );
 }
 
-/** The ballot's receipt: this resident's steps in the transaction, who paid for it, and where to check it. */
+/** `/district/<id>/review`: the ballot to check, one project a row, then the confirmation and the receipt. */
+export function ReviewPage({ districtId }: { districtId: number }): ReactNode {
+  const { t } = useTranslation();
+  const view = useDistrictView(districtId);
+  if (view.data === null) return <p>{t("district.unknown")}</p>;
+  if (!view.data) return view.error ? <Failure error={view.error} retry={view.retry} /> : <Loading />;
+  return (
+    <WalletScope>
+      <p className="back">
+        <Link href={`/district/${districtId}`}>← {view.data.district.name}</Link>
+      </p>
+      <DataAge freshness={view.freshness} />
+      <Review districtId={districtId} data={view.data} />
+    </WalletScope>
+  );
+}
+
+function Review({ districtId, data }: { districtId: number; data: DistrictData }): ReactNode {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const ballot = useDistrictBallot(districtId, data);
+  const { voter, plan, lines } = ballot;
+  const account = voter.state === "ready" ? voter.account : undefined;
+  const { tx, busy, cast, reset } = useCastBallot(account ?? "0x0000000000000000000000000000000000000000");
+  const [done, setDone] = useState<(CastBallot & { at: number }) | undefined>();
+
+  if (done && account) {
+    return <BallotReceipt done={done} account={account} data={data} />;
+  }
+  if (data.round.phase !== Phase.Voting) {
+    return (
+      <p className="notice">
+        {data.round.phase === Phase.Setup
+          ? t("ballot.notOpen", { date: dateTime(data.round.opensAt) })
+          : t("ballot.closed")}
+      </p>
+    );
+  }
+  if (voter.state !== "ready" || !plan) {
+    return (
+      <>
+        <h1>{t("review.title")}</h1>
+        {voter.state === "signedOut" ? (
+          <SignInPrompt />
+        ) : voter.state === "wrongNetwork" ? (
+          <NetworkGuard>{null}</NetworkGuard>
+        ) : (
+          <p role="status">{t("ballot.checking")}</p>
+        )}
+      </>
+    );
+  }
+  const changes = new Map(plan.changes.map((c) => [c.bank.toLowerCase(), c.delta]));
+  const deposits = new Map(voter.holdings.banks.map((b) => [b.bank.toLowerCase(), b.deposit]));
+  const shown = data.projects.filter((p) => lines.some((l) => l.project === p) || changes.has(p.bank.toLowerCase()));
+  const submit = async (): Promise<void> => {
+    const sent = await cast(plan, voter.claim);
+    if (!sent) return;
+    setDone({ ...sent, at: Date.now() / 1000 });
+    await queryClient.invalidateQueries({ queryKey: ["standing"] });
+    void queryClient.invalidateQueries({ queryKey: ["live"] });
+  };
+  return (
+    <section className="review" aria-labelledby="review-title" data-testid="review-page">
+      <h1 id="review-title">{t("review.title")}</h1>
+      <p>{t("review.intro")}</p>
+      <ul className="review-list">
+        {shown.map((p) => {
+          const key = p.bank.toLowerCase();
+          const delta = changes.get(key) ?? 0n;
+          const wanted = (deposits.get(key) ?? 0n) + delta;
+          return (
+            <li key={p.id} className="card review-item" data-project={p.id}>
+              <Picture project={p} />
+              <div className="body">
+                <h2>{projectTitle(p, t)}</h2>
+                <p className="amount-line">
+                  <strong>{rubles(wanted)}</strong>{" "}
+                  <span className="small">
+                    {delta > 0n
+                      ? t("review.put", { amount: rubles(delta) })
+                      : delta < 0n
+                        ? t("review.take", { amount: rubles(-delta) })
+                        : t("review.unchanged")}
+                  </span>
+                </p>
+                <p className="small">
+                  {t("review.fill", {
+                    before: percentText(p.tokens, p.cost),
+                    after: percentText(p.tokens + delta, p.cost),
+                  })}
+                </p>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      {plan.left > 0n && <p className="notice">{t("review.leftover", { amount: rubles(plan.left) })}</p>}
+      {plan.changes.length === 0 && <p className="notice">{t("review.nothingChanges")}</p>}
+      <div className="buttons">
+        <Link href={`/district/${districtId}`} className="button" aria-disabled={busy}>
+          {t("review.edit")}
+        </Link>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => {
+            reset();
+            void submit();
+          }}
+          disabled={busy || plan.problems.length > 0}
+        >
+          {t("review.confirm")}
+        </button>
+      </div>
+      <BallotStatus tx={tx} />
+    </section>
+  );
+}
+
+/** Where the ballot is, in the resident's words; the technical reason of a failure is folded away. */
+function BallotStatus({ tx }: { tx: TxState }): ReactNode {
+  const { t } = useTranslation();
+  switch (tx.state) {
+    case "idle":
+    case "confirmed":
+      return null;
+    case "signing":
+      return (
+        <p className="notice" role="status" data-tx="signing" data-wallet-option>
+          {t("walletOption.signing")}
+        </p>
+      );
+    case "pending":
+      return (
+        <p className="notice" role="status" data-tx="pending">
+          {t("vote.pending")}
+        </p>
+      );
+    case "relaying":
+      return (
+        <p className="notice" role="status" data-tx="relaying" data-relay={tx.status}>
+          {t("vote.queued")}
+        </p>
+      );
+    case "rejected":
+      return (
+        <p className="notice error" role="alert" data-tx="rejected">
+          {t("vote.rejected")}
+        </p>
+      );
+    case "failed":
+      return (
+        <div className="notice error" role="alert" data-tx="failed">
+          <p>{t("vote.failed")}</p>
+          <details className="small">
+            <summary>{t("common.details")}</summary>
+            <p className="mono">{tx.reason}</p>
+          </details>
+        </div>
+      );
+  }
+}
+
+/** The receipt: when, its number, what this resident's ballot did, who paid for recording it, and how to check it. */
 function BallotReceipt({
-  tx,
+  done,
   account,
-  round,
-  projects,
+  data,
 }: {
-  tx: Confirmed;
+  done: CastBallot & { at: number };
   account: Address;
-  round: RoundInfo;
-  projects: ProjectInfo[];
+  data: DistrictData;
 }): ReactNode {
   const { t } = useTranslation();
-  const receipt = tx.receipts[0];
-  // A relayed transaction carries other residents' ballots too: the receipt is this voter's steps only.
+  const { config } = useEnvironment();
+  const { receipt, relayed } = done;
+  // A relayed record carries other residents' ballots too: the receipt is this voter's steps only.
   const steps = useMemo(
-    () => stepsOf(receipt.logs as Log[], round, projects).filter((step) => isAddressEqual(step.account, account)),
-    [receipt, round, projects, account],
+    () =>
+      stepsOf(receipt.logs as Log[], data.round as never, data.projects).filter((step) =>
+        isAddressEqual(step.account, account),
+      ),
+    [receipt, data, account],
   );
+  const titles = new Map(data.projects.map((p) => [p.id, projectTitle(p, t)]));
+  useEffect(() => {
+    // The ballot closes, holding what the resident now has (its amounts are the ones just voted).
+    ballotActions(config.round, data.district.id).close();
+  }, [config.round, data.district.id]);
   return (
-    <div className="notice ok receipt" role="status" data-tx="confirmed">
-      <p>{t("vote.confirmed", { block: receipt.blockNumber.toString() })}</p>
-      <p data-path={tx.relayed ? "relayer" : "direct"}>{tx.relayed ? t("vote.viaRelayer") : t("vote.paidYourself")}</p>
-      <h3>{t("vote.receipt")}</h3>
-      <StepsTable steps={steps} projects={projects} showNow={false} />
-      <p>
-        <Link href={`/verify?q=${tx.relayed ? account : receipt.transactionHash}`}>{t("vote.receiptLink")}</Link>
+    <section className="notice ok receipt" role="status" data-tx="confirmed" aria-labelledby="receipt-title">
+      <h1 id="receipt-title">{t("receipt.title")}</h1>
+      <p>{t("receipt.when", { date: dateTime(done.at) })}</p>
+      <p className="receipt-number">{t("receipt.number", { code: receiptCode(receipt.transactionHash) })}</p>
+      {relayed ? (
+        <p data-path="relayer">{t("receipt.free")}</p>
+      ) : (
+        <p data-path="direct" data-wallet-option>
+          {t("walletOption.paidYourself")}
+        </p>
+      )}
+      <h2>{t("receipt.chosen")}</h2>
+      <StepsTable steps={steps} title={(id) => titles.get(id) ?? t("common.projectNumber", { id })} showNow={false} />
+      <p>{t("receipt.change", { date: dateTime(data.round.closesAt) })}</p>
+      <p className="buttons">
+        <Link href={`/verify?q=${relayed ? account : receipt.transactionHash}`} className="button">
+          {t("receipt.verify")}
+        </Link>
+        <button type="button" onClick={() => window.print()}>
+          {t("receipt.print")}
+        </button>
       </p>
-    </div>
+      <p className="small muted">{t("verify.participant", { code: shortAddress(account) })}</p>
+    </section>
   );
 }

@@ -8,7 +8,7 @@ import { useSignTypedData } from "wagmi";
 
 import { airdropAbi, budgetTokenAbi, roundAbi } from "@kopilka/core/abi";
 import { ballotMoves, directCall, type AllowanceClaim, type BallotPlan } from "@kopilka/core/ballotPlan";
-import { useEnvironment } from "../context.js";
+import { useChainEnvironment } from "../chain.js";
 import { ballotToSign, followBallot, lacksGas, postBallot, relayerOf } from "./relay.js";
 import { TxFailure, useTransaction } from "./transaction.js";
 
@@ -22,17 +22,23 @@ const VOTE_ABI = [
 /** How often a ballot's receipt is asked for, in milliseconds. */
 const RECEIPT_POLL_MS = 1_000;
 
+/** A ballot in a block, and whether a relayer sent it (the resident signed and paid nothing). */
+export interface CastBallot {
+  receipt: TransactionReceipt;
+  relayed: boolean;
+}
+
 /**
  * `cast(plan, claim)` sends `account`'s ballot and returns its receipt once it is in a block, or undefined when it
  * failed or was refused; `tx` says where it is, until `reset`. `claim` is the airdrop leaf, for a first ballot.
  */
 export function useCastBallot(account: Address) {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const queryClient = useQueryClient();
   const { signTypedDataAsync } = useSignTypedData();
   const { tx, busy, run, sendCalls, confirm, reset } = useTransaction(VOTE_ABI, RECEIPT_POLL_MS);
 
-  const cast = (plan: BallotPlan, claim?: AllowanceClaim): Promise<TransactionReceipt | undefined> =>
+  const cast = (plan: BallotPlan, claim?: AllowanceClaim): Promise<CastBallot | undefined> =>
     run(async (report) => {
       report({ state: "signing", relayed: false });
       const call = directCall(plan, claim);
@@ -63,7 +69,8 @@ export function useCastBallot(account: Address) {
       }
       report({ state: "confirmed", receipts: [receipt], relayed });
       void queryClient.invalidateQueries({ queryKey: ["banks"] });
-      return receipt;
+      void queryClient.invalidateQueries({ queryKey: ["live"] });
+      return { receipt, relayed };
     });
 
   return { tx, busy, cast, reset };

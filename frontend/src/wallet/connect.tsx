@@ -1,9 +1,10 @@
 /**
- * Connecting a wallet: the account button in the header, the dialog listing the wallets the browser announces (and
- * the dev wallet on the local chain), and the prompt shown where a page needs a connected account.
+ * Signing in: the header's button, the dialog that asks how to sign in, and the wallet's own optional screen, which
+ * lists the wallets the browser announces (and the dev wallet on the local chain). Only that screen names the wallet;
+ * a phone sign-in joins the dialog as another option.
  */
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useConnect, useConnection, useConnectors, useDisconnect, type Connector } from "wagmi";
 
@@ -13,15 +14,24 @@ import { shortAddress } from "../format.js";
 import { devAccounts, selectDevAccount, selectedDevAccount } from "./devWallet.js";
 import { errorReason } from "./errors.js";
 import { useWalletGate, WALLET_USED_KEY } from "./gate.js";
-import { DEV_WALLET_ID } from "./provider.js";
+import { DEV_WALLET_ID, WalletScope } from "./provider.js";
 
+/** The header's button: "sign in", or who is signed in and "sign out". */
 export function AccountButton(): ReactNode {
+  return (
+    <WalletScope>
+      <AccountButtonInScope />
+    </WalletScope>
+  );
+}
+
+function AccountButtonInScope(): ReactNode {
   const { t } = useTranslation();
   const gate = useWalletGate();
   const connection = useConnection();
   const { disconnect } = useDisconnect();
   const [chosen, setChosen] = useState(false);
-  // The dialog opens when the visitor asks for it here, or when a page asked for it before the wallet code loaded.
+  // The dialog opens when the visitor asks for it here, or when a page asked for it before this code loaded.
   const open = chosen || (gate.dialogRequested && connection.status !== "connected");
   const setOpen = (value: boolean): void => {
     setChosen(value);
@@ -33,9 +43,7 @@ export function AccountButton(): ReactNode {
   if (connection.status === "connected" && connection.address) {
     return (
       <span className="account">
-        <span className="mono" title={connection.address}>
-          {shortAddress(connection.address)}
-        </span>
+        <span className="small">{t("nav.signedIn")}</span>
         <button
           type="button"
           className="link"
@@ -44,7 +52,7 @@ export function AccountButton(): ReactNode {
             disconnect();
           }}
         >
-          {t("wallet.disconnect")}
+          {t("nav.signOut")}
         </button>
       </span>
     );
@@ -53,15 +61,88 @@ export function AccountButton(): ReactNode {
     <>
       <button type="button" className="primary" onClick={() => setOpen(true)}>
         {connection.status === "connecting" || connection.status === "reconnecting"
-          ? t("wallet.connecting")
-          : t("wallet.connect")}
+          ? t("common.loading")
+          : t("nav.signIn")}
       </button>
-      {open && <ConnectDialog onClose={() => setOpen(false)} />}
+      {open && <SignInDialog onClose={() => setOpen(false)} />}
     </>
   );
 }
 
-function ConnectDialog({ onClose }: { onClose: () => void }): ReactNode {
+/** Where a page needs the resident and nobody is signed in: a button that opens the sign-in dialog. */
+export function SignInPrompt(): ReactNode {
+  return (
+    <WalletScope>
+      <SignInPromptInScope />
+    </WalletScope>
+  );
+}
+
+function SignInPromptInScope(): ReactNode {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" className="primary" onClick={() => setOpen(true)} data-testid="sign-in">
+        {t("nav.signIn")}
+      </button>
+      {open && <SignInDialog onClose={() => setOpen(false)} />}
+    </>
+  );
+}
+
+/** "How do you want to sign in?": one option per way (today the wallet), each leading to its own screen. */
+function SignInDialog({ onClose }: { onClose: () => void }): ReactNode {
+  const { t } = useTranslation();
+  const [screen, setScreen] = useState<"choose" | "wallet">("choose");
+  const dialog = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    dialog.current?.querySelector<HTMLElement>("h2")?.focus();
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key === "Escape") onClose();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [screen, onClose]);
+  return (
+    <div className="dialog-backdrop">
+      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="sign-in-title" ref={dialog}>
+        {screen === "choose" ? (
+          <>
+            <h2 id="sign-in-title" tabIndex={-1}>
+              {t("signin.title")}
+            </h2>
+            <p>{t("signin.intro")}</p>
+            <ul className="options">
+              <li>
+                <button type="button" className="option" onClick={() => setScreen("wallet")} data-wallet-option>
+                  <strong>{t("walletOption.choose")}</strong>
+                  <span className="small">{t("walletOption.hint")}</span>
+                </button>
+              </li>
+            </ul>
+          </>
+        ) : (
+          <WalletScreen onDone={onClose} onBack={() => setScreen("choose")} />
+        )}
+        <button type="button" className="link" onClick={onClose}>
+          {t("signin.close")}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** The wallet's own screen: the wallets this browser has, and the dev wallet on the local chain. */
+function WalletScreen({ onDone, onBack }: { onDone: () => void; onBack: () => void }): ReactNode {
+  return (
+    <div data-wallet-option>
+      <WalletChoices onDone={onDone} onBack={onBack} />
+    </div>
+  );
+}
+
+function WalletChoices({ onDone, onBack }: { onDone: () => void; onBack: () => void }): ReactNode {
   const { t } = useTranslation();
   const { config } = useEnvironment();
   const connectors = useConnectors();
@@ -74,31 +155,30 @@ function ConnectDialog({ onClose }: { onClose: () => void }): ReactNode {
   const connect = async (connector: Connector): Promise<void> => {
     await connectAsync({ connector });
     localStorage.setItem(WALLET_USED_KEY, "1");
-    onClose();
+    onDone();
   };
   return (
-    <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="connect-title">
-        <h2 id="connect-title">{t("wallet.choose")}</h2>
-        {shown.length === 0 && !dev && <p>{t("wallet.none")}</p>}
-        <ul className="wallets">
-          {shown.map((c) => (
-            <li key={c.uid}>
-              <button type="button" onClick={() => void connect(c)} disabled={isPending}>
-                {c.icon && <img src={c.icon} alt="" width={24} height={24} />} {c.name}
-              </button>
-            </li>
-          ))}
-        </ul>
-        {dev && devWalletAllowed(config) && (
-          <DevWalletChoice onConnect={() => void connect(dev)} disabled={isPending} />
-        )}
-        {error && <p role="alert">{errorReason(error)}</p>}
-        <button type="button" className="link" onClick={onClose}>
-          {t("wallet.close")}
-        </button>
-      </div>
-    </div>
+    <>
+      <h2 id="sign-in-title" tabIndex={-1}>
+        {t("walletOption.title")}
+      </h2>
+      {shown.length === 0 && !dev && <p>{t("walletOption.none")}</p>}
+      <ul className="wallets">
+        {shown.map((c) => (
+          <li key={c.uid}>
+            <button type="button" onClick={() => void connect(c)} disabled={isPending}>
+              {c.icon && <img src={c.icon} alt="" width={24} height={24} />} {c.name}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {dev && devWalletAllowed(config) && <DevWalletChoice onConnect={() => void connect(dev)} disabled={isPending} />}
+      {isPending && <p role="status">{t("walletOption.connecting")}</p>}
+      {error && <p role="alert">{errorReason(error)}</p>}
+      <button type="button" className="link" onClick={onBack}>
+        ← {t("walletOption.back")}
+      </button>
+    </>
   );
 }
 
@@ -110,7 +190,7 @@ function DevWalletChoice({ onConnect, disabled }: { onConnect: () => void; disab
   return (
     <div className="dev-wallet">
       <label className="field">
-        <span>{t("wallet.devAccount")}</span>
+        <span>{t("walletOption.devAccount")}</span>
         <select value={index} onChange={(e) => setIndex(Number(e.target.value))}>
           {(accounts.data ?? []).map((a, i) => (
             <option key={a} value={i}>
@@ -127,19 +207,19 @@ function DevWalletChoice({ onConnect, disabled }: { onConnect: () => void; disab
         }}
         disabled={disabled || !accounts.data}
       >
-        {t("wallet.dev")}
+        {t("walletOption.dev")}
       </button>
     </div>
   );
 }
 
-/** Where a page needs an account and none is connected. */
+/** The committee's pages: the wallet is the only way in there, and they say so in their own words. */
 export function ConnectFirst(): ReactNode {
   const { t } = useTranslation();
   return (
     <div className="notice">
-      <p>{t("vote.connectFirst")}</p>
-      <AccountButton />
+      <p>{t("staff.connectFirst")}</p>
+      <SignInPromptInScope />
     </div>
   );
 }

@@ -12,8 +12,8 @@ import type { Holdings } from "@kopilka/core/ballotPlan";
 import { ANY_DISTRICT, LEAF_ENCODING } from "@kopilka/core/participants";
 import { proofPath, type ProofFile } from "@kopilka/core/publication";
 import { read } from "../chain.js";
-import type { AppEnvironment } from "../context.js";
-import { publicationRoot, type ProjectInfo, type RoundInfo } from "../data/round.js";
+import type { ChainEnvironment } from "../chain.js";
+import { publicationRoot } from "../data/files.js";
 import { airdropReadAbi, budgetTokenReadAbi, roundReadAbi } from "@kopilka/core/abi/reads";
 
 export { ANY_DISTRICT };
@@ -37,10 +37,13 @@ export type Standing =
 /** An account that may vote: a resident, or listed and yet to claim. */
 export type Voter = Exclude<Standing, { kind: "unlisted" }>;
 
+/** What the standing needs of the round: its token and airdrop. */
+export type RoundContracts = { token: Address; airdrop: Address };
+
 /** The account's standing; `banks` are the banks whose deposits the caller wants (a district's, or all). */
 export async function standingOf(
-  env: AppEnvironment,
-  round: RoundInfo,
+  env: ChainEnvironment,
+  round: RoundContracts,
   account: Address,
   banks: readonly Address[],
 ): Promise<Standing> {
@@ -72,7 +75,7 @@ export async function standingOf(
 }
 
 /** What a resident or a listed account holds in `projects`' banks, as the ballot planner takes it. */
-export function holdingsOf(standing: Voter, projects: readonly ProjectInfo[]): Holdings {
+export function holdingsOf(standing: Voter, projects: readonly { bank: Address; district: number }[]): Holdings {
   const banks = projects.map((p) => ({
     bank: p.bank,
     district: p.district,
@@ -84,7 +87,7 @@ export function holdingsOf(standing: Voter, projects: readonly ProjectInfo[]): H
 }
 
 /** The account's leaf from its proof file, if one is published and leads to its batch's root on-chain. */
-async function findLeaf(env: AppEnvironment, round: RoundInfo, account: Address): Promise<Leaf | undefined> {
+async function findLeaf(env: ChainEnvironment, round: RoundContracts, account: Address): Promise<Leaf | undefined> {
   // proofPath starts with the chain and round directories; resolve it against the publication root.
   const response = await fetch(
     new URL(proofPath("", env.config.chainId, env.config.round, account), publicationRoot(env)),

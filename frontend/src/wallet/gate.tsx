@@ -1,9 +1,10 @@
 /**
- * The wallet is loaded only when someone wants it: wagmi, its connectors and the claim code live in a separate
- * chunk (./wallet.tsx), fetched when the reader presses "connect", opens their votes, or had a wallet connected on
- * an earlier visit. Until then the read-only pages carry none of it.
+ * The voting code is loaded only when someone wants it: wagmi, its connectors, the ballot and the claim live in a
+ * separate chunk (./wallet.tsx), fetched when the reader presses "vote" or "sign in", opens their vote, or signed in
+ * on an earlier visit. Until then the read-only pages carry none of it. The chunk's parts each bring their own wallet
+ * scope (./provider.tsx), so its arrival never remounts the page around them.
  */
-import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 
 type WalletModule = typeof import("./wallet.js");
 
@@ -23,22 +24,24 @@ export const WALLET_USED_KEY = "kopilka.wallet";
 export function WalletGateProvider({ children }: { children: ReactNode }): ReactNode {
   const [wallet, setWallet] = useState<WalletModule | null>(null);
   // A visitor who used a wallet here before gets its code at once.
-  const [loading, setLoading] = useState(() => localStorage.getItem(WALLET_USED_KEY) !== null);
+  const [loading, setLoading] = useState(
+    () => typeof localStorage !== "undefined" && localStorage.getItem(WALLET_USED_KEY) !== null,
+  );
   const [dialogRequested, setDialogRequested] = useState(false);
   const load = useCallback((openDialog = false) => {
     if (openDialog) setDialogRequested(true);
     setLoading(true);
   }, []);
   useEffect(() => {
-    if (loading) void import("./wallet.js").then(setWallet);
+    // Offline, the chunk may not come: the next click asks again.
+    if (loading) import("./wallet.js").then(setWallet, () => setLoading(false));
   }, [loading]);
   const clearDialogRequest = useCallback(() => setDialogRequested(false), []);
-  const gate = { wallet, loading: loading && !wallet, load, dialogRequested, clearDialogRequest };
-  return (
-    <GateContext.Provider value={gate}>
-      {wallet ? <wallet.WalletProvider>{children}</wallet.WalletProvider> : children}
-    </GateContext.Provider>
+  const gate = useMemo(
+    () => ({ wallet, loading: loading && !wallet, load, dialogRequested, clearDialogRequest }),
+    [wallet, loading, load, dialogRequested, clearDialogRequest],
   );
+  return <GateContext.Provider value={gate}>{children}</GateContext.Provider>;
 }
 
 export function useWalletGate(): WalletGate {
@@ -47,8 +50,8 @@ export function useWalletGate(): WalletGate {
   return gate;
 }
 
-/** The connect button before the wallet chunk is loaded, and the chunk's own button after. */
-export function WalletButton({ label }: { label: string }): ReactNode {
+/** The sign-in button before the voting chunk is loaded, and the chunk's own button after. */
+export function SignInButton({ label }: { label: string }): ReactNode {
   const gate = useWalletGate();
   if (gate.wallet) return <gate.wallet.AccountButton />;
   return (

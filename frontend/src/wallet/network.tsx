@@ -16,15 +16,17 @@ export function NetworkGuard({ children }: { children: ReactNode }): ReactNode {
   const { switchChain, isPending, error } = useSwitchChain();
   if (chainId === config.chainId) return children;
   return (
-    <div className="notice error" role="alert" data-testid="wrong-network">
-      <p>{t("wallet.wrongNetwork", { current: chainId, wanted: config.chainName ?? `Chain ${config.chainId}` })}</p>
+    <div className="notice error" role="alert" data-testid="wrong-network" data-wallet-option>
+      <p>
+        {t("walletOption.wrongNetwork", { current: chainId, wanted: config.chainName ?? `Chain ${config.chainId}` })}
+      </p>
       <button
         type="button"
         className="primary"
         disabled={isPending}
         onClick={() => switchChain({ chainId: config.chainId })}
       >
-        {t("wallet.switch")}
+        {t("walletOption.switch")}
       </button>
       {error && <p>{errorReason(error)}</p>}
     </div>

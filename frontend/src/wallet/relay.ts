@@ -7,7 +7,7 @@ import type { Address, Hex } from "viem";
 import type { BallotMoves } from "@kopilka/core/ballotPlan";
 import { BALLOT_DOMAIN_NAME, BALLOT_DOMAIN_VERSION, BALLOT_TYPES } from "@kopilka/core/ballots";
 import { read } from "../chain.js";
-import type { AppEnvironment } from "../context.js";
+import type { ChainEnvironment } from "../chain.js";
 import { roundAbi } from "@kopilka/core/abi";
 
 /** How long a signed ballot stays valid, in chain seconds: enough for a relayer's queue, not for a stale one. */
@@ -26,7 +26,7 @@ export interface RelayProgress {
 /** The relayer's refusal or a broken link to it, with the relayer's own words when it gave any. */
 export class RelayError extends Error {}
 
-export function relayerOf(env: AppEnvironment): string | undefined {
+export function relayerOf(env: ChainEnvironment): string | undefined {
   const url = env.config.relayerUrl?.replace(/\/+$/, "");
   return url === "" ? undefined : url;
 }
@@ -36,7 +36,7 @@ export function relayerOf(env: AppEnvironment): string | undefined {
  * estimated gas times the current gas price. When the estimate fails the direct path is kept, so the wallet shows
  * why. Plain JSON-RPC requests, as the read-only pages do: viem's actions would pull more of viem into the chunks.
  */
-export async function lacksGas(env: AppEnvironment, account: Address, data: Hex): Promise<boolean> {
+export async function lacksGas(env: ChainEnvironment, account: Address, data: Hex): Promise<boolean> {
   const balance = BigInt(await env.client.request({ method: "eth_getBalance", params: [account, "latest"] }));
   if (balance === 0n) return true;
   try {
@@ -63,7 +63,7 @@ async function call<T>(url: string, init?: RequestInit): Promise<{ status: numbe
 }
 
 /** The typed data to sign: the domain is read from the chain (the round's ballot box), never from the relayer. */
-export async function ballotToSign(env: AppEnvironment, relayer: string, account: Address, moves: BallotMoves) {
+export async function ballotToSign(env: ChainEnvironment, relayer: string, account: Address, moves: BallotMoves) {
   const [ballotBox, voter, block] = await Promise.all([
     read(env.rpc, { address: env.config.round, abi: roundAbi, functionName: "ballotBox" }),
     call<{ nonce: string; pending: { nonce: string }[] }>(`${relayer}/voters/${account}`),

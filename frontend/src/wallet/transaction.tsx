@@ -8,7 +8,7 @@ import type { Abi, Address, Hex, TransactionReceipt } from "viem";
 import { waitForTransactionReceipt } from "viem/actions";
 import { useWriteContract } from "wagmi";
 
-import { useEnvironment } from "../context.js";
+import { useChainEnvironment } from "../chain.js";
 import { shortAddress } from "../format.js";
 import { errorReason, isRejection } from "./errors.js";
 
@@ -49,7 +49,7 @@ const relayedIn = (state: TxState): boolean =>
  * is asked for, in milliseconds.
  */
 export function useTransaction(abi: Abi, pollingInterval: number) {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   const { writeContractAsync } = useWriteContract();
   const [tx, setTx] = useState<TxState>(IDLE);
 

@@ -15,6 +15,7 @@ export * from "../src/audit/index.js";
 export { loadRoundSpec, readLocalFile, readPabulibFile, readTableFile } from "./files.js";
 export { nodeTreeWorker } from "./worker.js";
 export { publishBatch, type PublishedBatch } from "./publish.js";
+export { writeSnapshot, type WriteSnapshotOptions } from "./snapshot.js";
 
 /** The auditor's options on Node: `treeWorker: false` rebuilds the trees on the main thread. */
 export type NodeAuditOptions = Omit<AuditOptions, "treeWorker"> & { treeWorker?: boolean | TreeWorkerFactory };

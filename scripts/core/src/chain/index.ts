@@ -16,3 +16,4 @@ export {
   type RoleName,
   type RoundSettings,
 } from "./reader.js";
+export { takeSnapshot, type SnapshotOptions, type TakenSnapshot } from "./snapshot.js";

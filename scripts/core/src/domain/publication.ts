@@ -9,6 +9,8 @@
  *   <base>/<chainId>/<round>/participants/list-<page>.json                 the list of every posted leaf, in pages
  *   <base>/<chainId>/<round>/participants/list.json                        where the list ends
  *   <base>/<chainId>/<round>/projects/<projectId>.json                     project metadata (canonical JSON)
+ *   <base>/<chainId>/<round>/snapshot/round.json, district-<id>.json       what the read-only pages show first
+ *                                                                          (./snapshot.ts)
  *
  * Residents are posted in batches, each batch's root immutable once on-chain, so the lists only grow. A resident's
  * proof file is written once, when the resident's batch is published (its root stays valid for ever, so the proof
@@ -228,6 +230,21 @@ export function projectMetadataPath(
   projectId: number | bigint,
 ): string {
   return join(roundDirectory(base, chainId, round), projectMetadataURI(projectId));
+}
+
+/** The round's snapshot for its read-only pages (./snapshot.ts): the round and every district. */
+export function roundSnapshotPath(base: string, chainId: number | bigint, round: string): string {
+  return join(roundDirectory(base, chainId, round), "snapshot", "round.json");
+}
+
+/** One district's snapshot, with its projects. */
+export function districtSnapshotPath(
+  base: string,
+  chainId: number | bigint,
+  round: string,
+  district: number | bigint,
+): string {
+  return join(roundDirectory(base, chainId, round), "snapshot", `district-${district}.json`);
 }
 
 /**

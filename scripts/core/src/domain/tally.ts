@@ -24,14 +24,39 @@ export interface TallyResult {
   fundedTotal: bigint;
 }
 
+/** Why a project cannot win, whatever the budget: the first rule it fails, in the order the rules are checked. */
+export type Ineligibility = "noSupport" | "belowMinTokens" | "belowMinSupporters" | "notFull";
+
+/** What became of one project: funded, or the reason it was not. */
+export type ProjectOutcome =
+  | { projectId: bigint; funded: true; /** What was left of the budget before it was funded. */ budgetLeft: bigint }
+  | { projectId: bigint; funded: false; reason: Ineligibility }
+  | {
+      projectId: bigint;
+      funded: false;
+      reason: "didNotFit";
+      /** What was left of the budget when its turn came: less than its cost. */
+      budgetLeft: bigint;
+    };
+
+/** The tally with the outcome of every project, for people who ask why. */
+export interface TallyExplanation extends TallyResult {
+  /** One outcome per entry, in the order of the entries given. */
+  outcomes: ProjectOutcome[];
+}
+
+/** The first rule `entry` fails, or undefined when it may win. */
+export function ineligibility(entry: TallyEntry, rules: TallyRules): Ineligibility | undefined {
+  if (entry.tokens === 0n) return "noSupport";
+  if (entry.tokens < rules.minTokens) return "belowMinTokens";
+  if (entry.supporters < rules.minSupporters) return "belowMinSupporters";
+  if (rules.rule === Rule.PiggyBankFull && entry.tokens < entry.cost) return "notFull";
+  return undefined;
+}
+
 /** Whether a project may win at all: some support, both minimums, and under PiggyBankFull a full bank. */
 export function isEligible(entry: TallyEntry, rules: TallyRules): boolean {
-  return (
-    entry.tokens > 0n &&
-    entry.tokens >= rules.minTokens &&
-    entry.supporters >= rules.minSupporters &&
-    (rules.rule !== Rule.PiggyBankFull || entry.tokens >= entry.cost)
-  );
+  return ineligibility(entry, rules) === undefined;
 }
 
 /** Ranks eligible projects: most tokens first, ties to the lower project id. */
@@ -44,13 +69,35 @@ export function rank(entries: readonly TallyEntry[], rules: TallyRules): TallyEn
     });
 }
 
-/** The winners of one district with `budget` to spend. */
-export function tallyDistrict(entries: readonly TallyEntry[], budget: bigint, rules: TallyRules): TallyResult {
-  return fundInOrder(rank(entries, rules), budget);
+/** The winners of one district with `budget` to spend, and why each other project did not win. */
+export function explainDistrict(entries: readonly TallyEntry[], budget: bigint, rules: TallyRules): TallyExplanation {
+  let remaining = budget;
+  const winners: bigint[] = [];
+  const decided = new Map<TallyEntry, ProjectOutcome>();
+  for (const entry of rank(entries, rules)) {
+    if (entry.cost <= remaining) {
+      decided.set(entry, { projectId: entry.projectId, funded: true, budgetLeft: remaining });
+      remaining -= entry.cost;
+      winners.push(entry.projectId);
+    } else {
+      decided.set(entry, { projectId: entry.projectId, funded: false, reason: "didNotFit", budgetLeft: remaining });
+    }
+  }
+  const outcomes = entries.map(
+    (entry): ProjectOutcome =>
+      decided.get(entry) ?? { projectId: entry.projectId, funded: false, reason: ineligibility(entry, rules)! },
+  );
+  return { winners, fundedTotal: budget - remaining, outcomes };
 }
 
-/** Funds ranked projects in order while each cost fits what is left of the budget. */
-function fundInOrder(ranked: readonly TallyEntry[], budget: bigint): TallyResult {
+/** The winners of one district with `budget` to spend. */
+export function tallyDistrict(entries: readonly TallyEntry[], budget: bigint, rules: TallyRules): TallyResult {
+  const { winners, fundedTotal } = explainDistrict(entries, budget, rules);
+  return { winners, fundedTotal };
+}
+
+/** Funds projects in this order while each cost fits what is left of the budget (as explainDistrict does). */
+function fundInOrder(ranked: readonly TallyEntry[], budget: bigint): { winners: bigint[] } {
   let remaining = budget;
   const winners: bigint[] = [];
   for (const entry of ranked) {
@@ -59,7 +106,7 @@ function fundInOrder(ranked: readonly TallyEntry[], budget: bigint): TallyResult
       winners.push(entry.projectId);
     }
   }
-  return { winners, fundedTotal: budget - remaining };
+  return { winners };
 }
 
 /** Eligible projects with equal tokens whose order, which the tie-break alone decided, changed the winners. */
