@@ -20,8 +20,8 @@ import {
   type SafeProposals,
 } from "@kopilka/core/safe";
 import { Failure, Loading } from "../components/common.js";
-import { useEnvironment } from "../context.js";
-import { publicationRoot } from "../data/round.js";
+import { useChainEnvironment } from "../chain.js";
+import { publicationRoot } from "../data/files.js";
 import { shortAddress } from "../format.js";
 import { TxLine, useSender } from "./tx.js";
 
@@ -62,7 +62,7 @@ interface SafeState {
 }
 
 function useSafeState(safe: Address) {
-  const env = useEnvironment();
+  const env = useChainEnvironment();
   return useQuery({
     queryKey: ["safe", safe],
     queryFn: async (): Promise<SafeState> => {
