@@ -92,7 +92,7 @@ describe("the committee page's Safe confirmations", () => {
     await proposal.getByTestId("confirmations").filter({ hasText: "1 из 2" }).waitFor();
     await proposal.getByText("confirm the threshold of 2").waitFor();
     await expectAccessible(page);
-    await screenshots(page, "committee-safe");
+    await screenshots(page, "committee-safe", { citizen: false });
     await proposal.getByRole("button", { name: "Подтвердить" }).click();
     await proposal.getByTestId("confirmations").filter({ hasText: "2 из 2" }).waitFor();
     assert.equal(await safeContract.approvedHashes(member.address, hash), 1n);
