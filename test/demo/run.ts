@@ -9,7 +9,7 @@ import { CommandError } from "../../scripts/hardhat/connection.js";
 import { manifestPath } from "@kopilka/core/publication";
 import { decodeDistrictSnapshot, decodeRoundSnapshot } from "@kopilka/core/snapshot";
 import { HARDHAT_ACCOUNT_COUNT } from "../../scripts/demo/data.js";
-import { portIsFree, ROOT, startDemo, type RunningDemo } from "../../scripts/demo/run.js";
+import { portIsFree, readyMessage, ROOT, startDemo, type RunningDemo } from "../../scripts/demo/run.js";
 import { Round__factory, Airdrop__factory } from "../../typechain-types/index.js";
 import { tempDir } from "../cli/helpers.js";
 import { freePort } from "../../scripts/hardhat/localnode.js";
@@ -80,6 +80,14 @@ describe("npm run demo", function () {
     const roundUrl = `${demo!.webUrl}/published/31337/${demo!.round.toLowerCase()}`;
     const served = await (await fetch(`${roundUrl}/round.json`)).text();
     expect(served).to.equal(readFileSync(manifestPath(publicationBase, 31337, demo!.round), "utf8"));
+  });
+
+  it("prints commands that reach its own node, never the default port", function () {
+    const commands = readyMessage(demo!, publicationBase)
+      .split("\n")
+      .filter((line) => line.includes("npx kopilka"));
+    expect(commands.length).to.be.at.least(4);
+    for (const line of commands) expect(line).to.contain(`--rpc ${demo!.rpcUrl} `);
   });
 
   it("publishes the round's snapshot and a picture for each project", async function () {
