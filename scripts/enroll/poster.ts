@@ -21,13 +21,8 @@ import type { EnrollStore, RecordedTx } from "./store.js";
 export interface PosterOptions {
   /** Longest a verified resident waits for a posting, in ms. */
   postEveryMs: number;
-  /** A posting goes as soon as this many residents are queued. */
+  /** Most residents in one posting; a posting goes as soon as this many are queued. */
   postSize: number;
-  /**
-   * Most residents in one posting: when residents verify faster than postings go on-chain, the poster catches up in
-   * larger postings (a posting's gas does not grow with its size) rather than falling behind.
-   */
-  postMax: number;
   /** The round's directory of published files (`<base>/<chainId>/<round>`). */
   roundDirectory: string;
 }
@@ -117,7 +112,7 @@ export class Poster {
 
   /** Prepares and sends a posting when one is due; returns whether it did. */
   private async postDue(): Promise<boolean> {
-    const queued = this.store.queued(Math.max(this.options.postSize, this.options.postMax));
+    const queued = this.store.queued(this.options.postSize);
     if (queued.length === 0) return false;
     const due = queued.length >= this.options.postSize || Date.now() - queued[0].verifiedAt >= this.options.postEveryMs;
     if (!due) return false;

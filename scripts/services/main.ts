@@ -61,8 +61,7 @@ const program = new Command()
   .option("--sms-timeout <ms>", "longest wait for the provider", "5000")
   .option("--sms-retries <n>", "retries after a timeout, network error, 429 or 5xx", "2")
   .option("--post-every <seconds>", "longest a verified resident waits for a posting", "60")
-  .option("--post-size <n>", "residents that make a posting due at once", "200")
-  .option("--post-max <n>", "most residents in one posting (a poster behind its queue catches up)", "2000")
+  .option("--post-size <n>", "residents that make a posting due at once (and the most in one)", "200")
   // relayer
   .option("--batch-size <n>", "most ballots in one transaction", "100")
   .option("--batch-ms <ms>", "longest a ballot waits for its batch to fill", "2000")
@@ -127,7 +126,6 @@ const poster = new Poster(
   {
     postEveryMs: Number(options.postEvery) * 1000,
     postSize: Number(options.postSize),
-    postMax: Number(options.postMax),
     roundDirectory: roundDirectory(options.publication, network.chainId, options.round),
   },
 );
