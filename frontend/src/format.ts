@@ -1,17 +1,13 @@
 /** Formatting for people: rubles from kopecks, percents, dates in the reader's own time zone, how long ago. */
 import i18n from "i18next";
 
+import { rubles as formatRubles } from "@kopilka/core/money";
+
 const locale = (): string => (i18n.language === "en" ? "en-GB" : "ru-RU");
 
-/** Kopecks as rubles, e.g. "1 500 ₽" or "1 500,50 ₽" in Russian. Exact for any amount below 2^53 kopecks. */
+/** Kopecks as rubles, e.g. "1 500 ₽" or "1 500,50 ₽" in Russian: the core's one formatter, in the reader's language. */
 export function rubles(kopecks: bigint): string {
-  const whole = kopecks % 100n === 0n;
-  return new Intl.NumberFormat(locale(), {
-    style: "currency",
-    currency: "RUB",
-    minimumFractionDigits: whole ? 0 : 2,
-    maximumFractionDigits: 2,
-  }).format(Number(kopecks) / 100);
+  return formatRubles(kopecks, locale());
 }
 
 /** A plain number of rubles for input fields ("1500,5" style is accepted back by parseRubles). */

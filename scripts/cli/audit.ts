@@ -11,11 +11,11 @@ import { SingleBar } from "cli-progress";
 import { isAddress } from "ethers";
 
 import {
-  audit,
   exportRound,
   formatReceipt,
   formatReport,
-  receipt,
+  labelledAudit,
+  labelledReceipt,
   reportJson,
   toRpc,
   type AuditOptions,
@@ -108,18 +108,20 @@ export async function auditRound(
     // A directory's proof files are read by default; over HTTP that is one request a resident, so only when asked.
     proofFiles: options.proofFiles ?? (checked.published !== undefined && !/^https?:\/\//i.test(checked.published)),
   };
-  const report = await withProgress(options.progress, (onProgress) => audit({ ...auditing, onProgress }));
-  return { report, text: options.json ? reportJson(report) : formatReport(report) };
+  const { report, labels } = await withProgress(options.progress, (onProgress) =>
+    labelledAudit({ ...auditing, onProgress }),
+  );
+  return { report, text: options.json ? reportJson(report) : formatReport(report, labels) };
 }
 
 /** `kopilka export` and `kopilka pabulib export`: the files by name, written under `out` when given. */
 export async function exportResults(
-  options: ReadOptions & { format: ExportFormat; out?: string },
+  options: ReadOptions & { format: ExportFormat; out?: string; excel?: boolean },
   publicationBase: string,
 ): Promise<{ files: Record<string, string>; written: string[] }> {
   const auditing = await auditOptions(options, publicationBase);
   const files = await withProgress(options.progress, (onProgress) =>
-    exportRound({ ...auditing, onProgress, format: options.format }),
+    exportRound({ ...auditing, onProgress, format: options.format, excel: options.excel }),
   );
   const written: string[] = [];
   if (options.out !== undefined) {
@@ -140,8 +142,11 @@ export async function voterReceipt(
 ): Promise<{ receipt: Receipt; text: string }> {
   if (!isAddress(options.address)) throw new CommandError(`--address ${options.address} is not an address`);
   const auditing = await auditOptions(options, publicationBase);
-  const found = await withProgress(options.progress, (onProgress) =>
-    receipt({ ...auditing, onProgress, address: options.address }),
+  const { receipt: found, labels } = await withProgress(options.progress, (onProgress) =>
+    labelledReceipt({ ...auditing, onProgress, address: options.address }),
   );
-  return { receipt: found, text: options.json ? JSON.stringify(found, null, 2) + "\n" : formatReceipt(found) };
+  return {
+    receipt: found,
+    text: options.json ? JSON.stringify(found, null, 2) + "\n" : formatReceipt(found, labels),
+  };
 }

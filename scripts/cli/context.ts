@@ -10,8 +10,10 @@ import { SingleBar, Presets } from "cli-progress";
 import { getAddress, isAddress } from "ethers";
 
 import { RoundReader, toRpc, type RoleName } from "@kopilka/core/chain";
+import { formatTime } from "@kopilka/core/display";
 import type { Round } from "../../typechain-types/index.js";
 import {
+  bindingMismatch,
   checkChainId,
   CommandError,
   expectedChainId,
@@ -38,11 +40,46 @@ export const silentOutput: Output = {
   progress: () => ({ increment() {}, stop() {} }),
 };
 
-/** Messages to stdout; progress bars to stderr, only on a terminal. */
+/** How often a log (not a terminal) gets a progress line besides each tenth of the work: every 10 s. */
+const LOG_PROGRESS_MS = 10_000;
+
+/**
+ * Progress as lines, for a log or a pipe where a bar cannot redraw: the step's start, each tenth of it done (or a
+ * line every 10 s when the tenths come slower), and its end with the time it took.
+ */
+export function lineProgress(
+  label: string,
+  total: number,
+  write: (line: string) => void,
+  now: () => number = Date.now,
+): Progress {
+  const started = now();
+  let done = 0;
+  let tenth = 0;
+  let lastLine = started;
+  write(`${label}: 0/${total}`);
+  return {
+    increment() {
+      done++;
+      const reached = Math.floor((done * 10) / total);
+      if (done < total && (reached > tenth || now() - lastLine >= LOG_PROGRESS_MS)) {
+        tenth = reached;
+        lastLine = now();
+        write(`${label}: ${done}/${total} (${Math.floor((done * 100) / total)}%)`);
+      }
+    },
+    stop() {
+      write(`${label}: ${done}/${total} done in ${((now() - started) / 1000).toFixed(1)} s`);
+    },
+  };
+}
+
+/** Messages to stdout; progress to stderr: a bar on a terminal, else lines (`lineProgress`). */
 export const consoleOutput: Output = {
   info: (message) => console.log(message),
   progress(label, total) {
-    if (!process.stderr.isTTY || total < 2) return { increment() {}, stop() {} };
+    if (total < 2) return { increment() {}, stop() {} };
+    if (!process.stderr.isTTY) return lineProgress(label, total, (line) => process.stderr.write(line + "\n"));
     const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, hideCursor: true }, Presets.shades_classic);
     bar.start(total, 0);
     return { increment: () => bar.increment(), stop: () => bar.stop() };
@@ -56,6 +93,10 @@ export interface CommandContext {
   /** Base directory of the published files. */
   publicationBase: string;
   out: Output;
+  /** The account to sign with (--from); by default the network's first. */
+  from?: string;
+  /** A Safe the signer is an owner of (--safe): committee commands propose to it instead of sending. */
+  safe?: string;
 }
 
 /** How a command finds its round: --round ADDR, --manifest FILE, or the only manifest under the publication base. */
@@ -93,6 +134,14 @@ export async function useRound(ctx: CommandContext, selector: RoundSelector): Pr
   const chainId = await checkChainId(ctx.connection, expected?.chainId);
   const address = found?.manifest.round ?? selector.round!;
   const { ethers } = ctx.connection;
+  const mismatch = found && (await bindingMismatch(ctx.connection, found.manifest));
+  if (mismatch !== undefined) {
+    throw new CommandError(
+      `the round manifest ${found!.file} describes another chain than network "${ctx.connection.networkName}" ` +
+        `(chain ${chainId}): ${mismatch}. Round ${address} there is not this round; point --rpc at the node the ` +
+        `round was created on.`,
+    );
+  }
   if (!(await hasCode(ethers.provider, address))) {
     throw new CommandError(`no round at ${address} on network "${ctx.connection.networkName}" (chain ${chainId})`);
   }
@@ -149,7 +198,7 @@ export async function signerFor(
   handle?: RoundHandle,
   role?: RoleName,
 ): Promise<HardhatEthersSigner> {
-  const signer = await signerOf(ctx.connection);
+  const signer = await signerOf(ctx.connection, ctx.from);
   await requireNoPendingTransactions(ctx.connection.ethers.provider, signer.address);
   if (handle !== undefined && role !== undefined) {
     if (!(await handle.reader.hasRole(role, signer.address))) {
@@ -165,8 +214,8 @@ export async function chainTime(ctx: CommandContext): Promise<bigint> {
   return BigInt(block!.timestamp);
 }
 
-/** A chain timestamp as an ISO date, for messages. */
-export const isoDate = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+/** A chain timestamp in the round's time zone (the offset its manifest records), for messages. */
+export const roundTime = (handle: RoundHandle, seconds: bigint) => formatTime(seconds, handle.manifest?.utcOffset);
 
 /** Whether setup (districts, projects, mint) is still possible. */
 export async function setupOpen(ctx: CommandContext, handle: RoundHandle): Promise<boolean> {

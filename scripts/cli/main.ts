@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 
 import type { RpcSource } from "@kopilka/core/node";
-import { CommandError } from "../hardhat/connection.js";
+import { CommandError, type Connection } from "../hardhat/connection.js";
 import { DEFAULT_PUBLICATION_BASE } from "@kopilka/core/publication";
 import { formatProblem, InputError } from "@kopilka/core/spec";
 import { auditRound, exportResults, voterReceipt, type ReadOptions } from "./audit.js";
@@ -16,12 +16,18 @@ import { finalize, RECORDABLE_STATUSES, mint, open, setStatus } from "./lifecycl
 import { importPabulib } from "./pabulib.js";
 import { importParticipants, publishParticipants } from "./participants.js";
 import { createRound, showRound } from "./round.js";
+import { confirmSafe, listSafe, WaitingForSafe } from "./safe.js";
 
 interface GlobalOptions {
   network: string;
+  rpc?: string;
+  from?: string;
   chainId?: bigint;
   publicationDir: string;
+  safe?: string;
 }
+
+const DEFAULT_NETWORK = "localhost";
 
 const wholeNumber = (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number");
@@ -39,17 +45,28 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       "Run a Kopilka participatory-budgeting round (deploy, create, mint, import residents, open, finalize) " +
         "and check one (audit, export, receipt)",
     )
-    .option("--network <name>", "network from hardhat.config.ts", "localhost")
+    .option("--network <name>", "network from hardhat.config.ts", DEFAULT_NETWORK)
+    .option(
+      "--rpc <url>",
+      "JSON-RPC endpoint of the chain (instead of the --network's URL); signs with KOPILKA_DEPLOYER_KEY when it is " +
+        "configured (environment or hardhat keystore), else with the node's own accounts",
+    )
+    .option("--from <address>", "sign with this account of the network (default: its first)")
     .option("--chain-id <id>", "expected chain id: refuse to sign on any other chain", (value) => {
       if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number");
       return BigInt(value);
     })
     .option("--publication-dir <dir>", "where the round's public files are written", DEFAULT_PUBLICATION_BASE)
+    .option(
+      "--safe <address>",
+      "act as this Safe multisig, which the signer is an owner of: committee commands propose Safe transactions " +
+        "(stored under the publication dir) and execute them once enough owners confirmed",
+    )
     .showHelpAfterError()
     .addHelpText(
       "after",
       `
-A round, step by step:
+A round, step by step (add --rpc URL to reach any chain; the key comes from KOPILKA_DEPLOYER_KEY):
   kopilka deploy
   kopilka round create --spec round.json
   kopilka mint
@@ -59,6 +76,11 @@ A round, step by step:
   kopilka finalize
   kopilka status set --project 3 --status contracted --spent 0 --document contract.pdf
   kopilka round show
+
+With a Safe multisig holding the committee's roles, every owner runs the same commands with --safe ADDR:
+  kopilka --safe ADDR mint            (proposes; a re-run finds it proposed and sends nothing new)
+  kopilka --safe ADDR safe confirm    (another owner confirms; executes once the threshold is met)
+  kopilka --safe ADDR safe list
 
 Anyone, without a key:
   kopilka audit --rpc URL --round ADDR [--published DIR|URL]
@@ -174,10 +196,15 @@ Anyone, without a key:
       .command("export")
       .description("results per district and project, and anonymised ballots")
       .addOption(new Option("--format <format>", "csv, json or pb (Pabulib, one file per district)").choices(FORMATS))
+      .option(
+        "--excel",
+        "CSV for Russian Excel: UTF-8 with a byte order mark, `;` between fields, amounts in rubles (1500,50)",
+      )
       .option("--out <dir>", "write the files into this directory (default: print them)"),
   ).action(
-    readAction<{ format?: "csv" | "json" | "pb"; out?: string }>(state, async (options, base) => {
+    readAction<{ format?: "csv" | "json" | "pb"; out?: string; excel?: boolean }>(state, async (options, base) => {
       const format = options.format ?? "csv";
+      if (options.excel && format !== "csv") throw new CommandError(`--excel writes CSV, not ${format}`);
       const { files, written } = await exportResults({ ...options, format }, base);
       if (options.out === undefined) {
         for (const [name, content] of Object.entries(files)) process.stdout.write(`# ${name}\n${content}`);
@@ -196,6 +223,17 @@ Anyone, without a key:
       process.stdout.write((await voterReceipt(options, base)).text);
     }),
   );
+
+  const safe = program.command("safe").description("Safe multisig proposals (with --safe ADDR)");
+  safe
+    .command("confirm")
+    .description("confirm the Safe transactions waiting (or one of them), and execute those confirmed enough")
+    .option("--tx <hash>", "only this Safe transaction")
+    .action(action((ctx, options: { tx?: string }) => confirmSafe(ctx, options)));
+  safe
+    .command("list")
+    .description("the Safe's proposals, their confirmations and state")
+    .action(action((ctx) => listSafe(ctx)));
 
   const pabulib = program.command("pabulib").description("Pabulib (pabulib.org) elections in and out");
   pabulib
@@ -269,9 +307,10 @@ function readAction<E extends object>(
 ) {
   return async (flags: ReadFlags & E, command: Command) => {
     const globals = command.optsWithGlobals() as GlobalOptions;
-    let connection: Awaited<ReturnType<(typeof import("hardhat"))["network"]["create"]>> | undefined;
+    let connection: Connection | undefined;
     let rpc: RpcSource;
-    if (flags.rpc !== undefined) rpc = flags.rpc;
+    const url = flags.rpc ?? globals.rpc;
+    if (url !== undefined) rpc = url;
     else {
       const { network } = await import("hardhat");
       connection = await network.create({ network: globals.network });
@@ -290,11 +329,17 @@ function readAction<E extends object>(
 function action<T>(run: (ctx: CommandContext, options: T) => Promise<unknown>) {
   return async (options: T, command: Command) => {
     const globals = command.optsWithGlobals() as GlobalOptions;
-    const { network } = await import("hardhat");
-    const connection = await network.create({ network: globals.network });
+    const connection = await connect(globals);
     try {
       await run(
-        { connection, chainId: globals.chainId, publicationBase: globals.publicationDir, out: consoleOutput },
+        {
+          connection,
+          chainId: globals.chainId,
+          publicationBase: globals.publicationDir,
+          out: consoleOutput,
+          from: globals.from,
+          safe: globals.safe,
+        },
         options,
       );
     } finally {
@@ -303,12 +348,44 @@ function action<T>(run: (ctx: CommandContext, options: T) => Promise<unknown>) {
   };
 }
 
+/**
+ * The network connection of a signing command. `--rpc URL` replaces the network's URL; with the default network it
+ * signs with the configured key (the `remote` network's KOPILKA_DEPLOYER_KEY, from the environment or Hardhat's
+ * keystore) when there is one, and otherwise with the node's own unlocked accounts (a local node).
+ */
+async function connect(globals: GlobalOptions): Promise<Connection> {
+  const { network } = await import("hardhat");
+  if (globals.rpc === undefined) return await network.create({ network: globals.network });
+  const override = { url: globals.rpc };
+  if (globals.network !== DEFAULT_NETWORK) return await network.create({ network: globals.network, override });
+  const remote = await network.create({ network: "remote", override });
+  if (await hasConfiguredKey(remote)) return remote;
+  await remote.close();
+  return await network.create({ network: DEFAULT_NETWORK, override });
+}
+
+/** Whether the connection's accounts resolve: a configured key rather than a missing configuration variable. */
+async function hasConfiguredKey(connection: Connection): Promise<boolean> {
+  const config = connection.networkConfig;
+  if (config.type !== "http" || !Array.isArray(config.accounts)) return false;
+  try {
+    await Promise.all(config.accounts.map((account) => account.get()));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const state: RunState = { exitCode: 0 };
     await buildProgram(state).parseAsync(argv);
     return state.exitCode;
   } catch (error) {
+    if (error instanceof WaitingForSafe) {
+      console.log(error.message);
+      return 0;
+    }
     if (error instanceof InputError) {
       console.error(`Nothing was sent. ${error.problems.length} problem(s) in the input:`);
       for (const problem of error.problems) console.error(`  ${formatProblem(problem)}`);

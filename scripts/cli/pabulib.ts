@@ -221,6 +221,9 @@ function parseWhen(text: string): bigint {
 }
 
 export async function importPabulib(ctx: CommandContext, options: PabulibImportOptions): Promise<PabulibImportResult> {
+  if (ctx.safe !== undefined) {
+    throw new CommandError("pabulib import sets up and replays a round in one run: it takes no --safe");
+  }
   const loaded = loadFiles(options.files);
   const provider = await nodeProvider(ctx.connection);
   // Refuse before anything is sent: a replay impersonates voters and moves the chain's clock.

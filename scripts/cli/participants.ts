@@ -13,14 +13,15 @@ import path from "node:path";
 
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 
-import { CommandError, sendAndWait } from "../hardhat/connection.js";
+import { CommandError } from "../hardhat/connection.js";
 import { formatRubles } from "@kopilka/core/money";
-import { publishBatch } from "@kopilka/core/node";
+import { publishBatch, readTableFile } from "@kopilka/core/node";
 import { buildParticipantTree, type ParticipantLeaf } from "@kopilka/core/participants";
 import { LIST_INDEX_FILE, batchPath, roundDirectory } from "@kopilka/core/publication";
 import { assignAllowances, parseResidents, residentCapacity, type Allowances } from "@kopilka/core/residents";
-import { InputError } from "@kopilka/core/spec";
-import { chainTime, signerFor, useRound, type CommandContext, type RoundSelector } from "./context.js";
+import { csvDelimiter, DELIMITER_NAMES } from "@kopilka/core/spec";
+import { chainTime, useRound, type CommandContext, type RoundSelector } from "./context.js";
+import { actorFor, reportPending, roundCall } from "./safe.js";
 
 export interface ImportOptions {
   csv: string;
@@ -37,8 +38,11 @@ export interface ImportResult {
   /** How many more residents the round can take at its allowance (undefined: none declared). */
   capacity?: bigint;
   residents: number;
+  /** The published tree; empty while a Safe's post of it waits for confirmations (a re-run then writes it). */
   file: string;
   posted: boolean;
+  /** The Safe transaction (--safe) that posts the batch, while it waits for confirmations. */
+  pending?: string[];
 }
 
 /** The tree file text: the StandardMerkleTree dump, identical for the same rows in any order. */
@@ -54,11 +58,10 @@ export async function importParticipants(
 ): Promise<ImportResult> {
   const handle = await useRound(ctx, selector);
   const { reader } = handle;
-  let text: string;
-  try {
-    text = readFileSync(options.csv, "utf8");
-  } catch (error) {
-    throw new InputError([{ file: options.csv, message: `cannot read: ${(error as Error).message}` }]);
+  const { text, encoding } = readTableFile(options.csv);
+  const delimiter = csvDelimiter(text);
+  if (encoding !== "utf-8" || delimiter !== ",") {
+    ctx.out.info(`Read ${options.csv} as ${encoding} text separated by ${DELIMITER_NAMES[delimiter]}`);
   }
   const [{ budget, closesAt, districtCount, allowance }, postedTotal, batchCount, supply] = await Promise.all([
     reader.settings(),
@@ -104,11 +107,19 @@ export async function importParticipants(
         `minted supply is unallocated: run "kopilka mint" first`,
     );
   }
-  const signer = await signerFor(ctx, handle, "registrar");
+  const actor = await actorFor(ctx, handle.chainId, handle, "registrar");
   const batchId = batchCount;
-  // The files first: a resident whose root is on-chain finds the proof at once.
-  await publishBatch(directory, batchId, tree);
-  await sendAndWait(() => handle.round.connect(signer).postBatch(root, allowances.total));
+  // The files first: a resident whose root is on-chain finds the proof at once. A Safe's proposal may wait, and
+  // another batch may take this id meanwhile: its files are written once it is executed (a re-run finds it posted).
+  if (actor.safe === undefined) await publishBatch(directory, batchId, tree);
+  const what = `post ${rows.length} residents with ${formatRubles(allowances.total)} (root ${root})`;
+  const outcome = await actor.run([roundCall(handle, "postBatch", [root, allowances.total])], what);
+  if (!outcome.executed) {
+    reportPending(ctx, outcome, what);
+    const waiting = { batchId: BigInt(batchId), root, file: "", posted: false, pending: outcome.pending };
+    return summary(allowances, rows.length, waiting);
+  }
+  if (actor.safe !== undefined) await publishBatch(directory, batchId, tree);
   if ((await reader.batch(handle.airdrop, batchId)).root !== root) {
     throw new CommandError(`batch ${batchId} on-chain is not the one just posted; run the import again`);
   }
@@ -127,7 +138,7 @@ export async function importParticipants(
 function summary(
   allowances: Allowances,
   residents: number,
-  rest: Pick<ImportResult, "batchId" | "root" | "file" | "posted" | "capacity">,
+  rest: Pick<ImportResult, "batchId" | "root" | "file" | "posted" | "capacity" | "pending">,
 ): ImportResult {
   return { total: allowances.total, each: allowances.each, remainder: allowances.remainder, residents, ...rest };
 }

@@ -2,7 +2,7 @@
  * `kopilka round create` and `kopilka round show`. Creating reads what the chain already has (a round of the
  * same name and config by the same signer, its districts and projects) and sends only what is missing.
  */
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { existsSync, readFileSync } from "node:fs";
 
 import { categoryKey } from "@kopilka/core/category";
 import type { RoundReader } from "@kopilka/core/chain";
@@ -10,9 +10,17 @@ import { implementationStatusKey } from "@kopilka/core/implementation";
 import { phaseKey } from "@kopilka/core/phase";
 import { ruleKey } from "@kopilka/core/rule";
 import type { RoundFactory } from "../../typechain-types/index.js";
-import { CommandError, findDeploymentBlock, hasCode, sendAndWait, writeFileIfChanged } from "../hardhat/connection.js";
-import { canonicalJson, metadataHash } from "@kopilka/core/metadata";
-import { formatRubles } from "@kopilka/core/money";
+import {
+  CommandError,
+  deploymentBinding,
+  findDeploymentBlock,
+  hasCode,
+  writeFileIfChanged,
+} from "../hardhat/connection.js";
+import { canonicalJson, hashFileText, metadataHash } from "@kopilka/core/metadata";
+import { formatTime } from "@kopilka/core/display";
+import { rubles } from "@kopilka/core/money";
+import { ruleText } from "@kopilka/core/audit";
 import { manifestPath, projectMetadataPath, projectMetadataURI, type RoundManifest } from "@kopilka/core/publication";
 import { residentCapacity } from "@kopilka/core/residents";
 import { InputError, roundConfigOf, type RoundSpec } from "@kopilka/core/spec";
@@ -20,15 +28,15 @@ import { loadRoundSpec } from "@kopilka/core/node";
 import {
   chainTime,
   checkNetwork,
-  isoDate,
   readerOf,
   setupOpen,
-  signerFor,
   useRound,
   type CommandContext,
+  type RoundHandle,
   type RoundSelector,
 } from "./context.js";
-import { readFactoryRecord } from "./deploy.js";
+import { factoryRecordMismatch, factoryRecordPath, readFactoryRecord } from "./deploy.js";
+import { actorFor, callOf, reportPending, roundCall, WaitingForSafe, type Actor, type Call } from "./safe.js";
 
 export interface CreateRoundOptions {
   spec: string;
@@ -46,6 +54,8 @@ export interface CreateRoundResult {
   created: boolean;
   districtsAdded: number;
   projectsAdded: number;
+  /** Safe transactions (--safe) that add the districts and projects, waiting for confirmations. */
+  pending: string[];
 }
 
 export async function createRound(ctx: CommandContext, options: CreateRoundOptions): Promise<CreateRoundResult> {
@@ -63,26 +73,36 @@ export async function createRoundFromSpec(
 ): Promise<CreateRoundResult> {
   const chainId = await checkNetwork(ctx);
   const { ethers } = ctx.connection;
-  const signer = await signerFor(ctx);
+  const actor = await actorFor(ctx, chainId);
 
-  const record = readFactoryRecord(ctx.publicationBase, chainId);
+  const found = readFactoryRecord(ctx.publicationBase, chainId);
+  const stale = found && (await factoryRecordMismatch(ctx, found));
+  const record = stale === undefined ? found : undefined;
   const factoryAddress = options.factory ?? record?.address;
   if (factoryAddress === undefined || !(await hasCode(ethers.provider, factoryAddress))) {
-    throw new CommandError(`no round factory on chain ${chainId}: run "kopilka deploy" first or pass --factory`);
+    throw new CommandError(
+      `no round factory on chain ${chainId}` +
+        (stale === undefined
+          ? ""
+          : ` (${factoryRecordPath(ctx.publicationBase, chainId)} is another chain's: ${stale})`) +
+        `: run "kopilka deploy" first or pass --factory`,
+    );
   }
   const factory = await ethers.getContractAt("RoundFactory", factoryAddress);
   const fromBlock =
     record?.address === factoryAddress
       ? record.deploymentBlock
       : await findDeploymentBlock(ethers.provider, factoryAddress);
+  const deployment = await deploymentBinding(ctx.connection, factoryAddress, fromBlock);
 
-  let address = options.round ?? (await findExistingRound(ctx, factory, fromBlock, spec, signer, options.newRound));
+  let address =
+    options.round ?? (await findExistingRound(ctx, factory, fromBlock, spec, actor.address, options.newRound));
   const created = address === undefined;
   if (address === undefined) {
     if (spec.opensAt <= (await chainTime(ctx))) {
       throw new InputError([{ file: options.spec, where: "opensAt", message: "the round would open in the past" }]);
     }
-    address = await sendCreateRound(factory, spec, signer);
+    address = await sendCreateRound(ctx, factory, spec, actor);
     ctx.out.info(`Created round "${spec.name}" at ${address}`);
   } else {
     ctx.out.info(`Round "${spec.name}" is at ${address}`);
@@ -97,6 +117,8 @@ export async function createRoundFromSpec(
     airdrop: settings.airdrop,
     fromBlock,
     name: settings.name,
+    ...(spec.utcOffset === undefined ? {} : { utcOffset: spec.utcOffset }),
+    deployment,
   };
   const manifestFile = manifestPath(ctx.publicationBase, chainId, address);
   writeFileIfChanged(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
@@ -115,24 +137,26 @@ export async function createRoundFromSpec(
         `round ${address} is past setup; ${missing} district(s)/project(s) can no longer be added`,
       );
     }
-    const committee = (await signerFor(ctx, handle, "committee")).address;
-    const asCommittee = handle.round.connect(await ethers.getSigner(committee));
-    const progress = ctx.out.progress("Adding districts and projects", missing);
-    try {
-      for (const district of spec.districts.slice(districtCount)) {
-        await sendAndWait(() => asCommittee.addDistrict(district.name, district.budget));
-        progress.increment();
-      }
-      for (const [offset, project] of spec.projects.slice(projectCount).entries()) {
-        const id = projectCount + offset;
-        const uri = (spec.metadataBaseURI ?? "") + projectMetadataURI(id);
-        await sendAndWait(() =>
-          asCommittee.addProject(project.district, project.cost, project.category, metadataHash(project.metadata), uri),
-        );
-        progress.increment();
-      }
-    } finally {
-      progress.stop();
+    const committee = await actorFor(ctx, chainId, handle, "committee");
+    const calls: Call[] = [
+      ...spec.districts.slice(districtCount).map((d) => roundCall(handle, "addDistrict", [d.name, d.budget])),
+      ...spec.projects
+        .slice(projectCount)
+        .map((project, offset) =>
+          roundCall(handle, "addProject", [
+            project.district,
+            project.cost,
+            project.category,
+            metadataHash(project.metadata),
+            (spec.metadataBaseURI ?? "") + projectMetadataURI(projectCount + offset),
+          ]),
+        ),
+    ];
+    const what = `add ${missing} district(s)/project(s) to round ${address}`;
+    const outcome = await committee.run(calls, what);
+    if (!outcome.executed) {
+      reportPending(ctx, outcome, what);
+      return { round: address, manifestFile, created, districtsAdded: 0, projectsAdded: 0, pending: outcome.pending };
     }
   }
   const districtsAdded = spec.districts.length - districtCount;
@@ -141,21 +165,21 @@ export async function createRoundFromSpec(
     `Districts: ${spec.districts.length} (${districtsAdded} added), projects: ${spec.projects.length} ` +
       `(${projectsAdded} added). Manifest: ${manifestFile}`,
   );
-  return { round: address, manifestFile, created, districtsAdded, projectsAdded };
+  return { round: address, manifestFile, created, districtsAdded, projectsAdded, pending: [] };
 }
 
 const LOG_PAGE_BLOCKS = 10_000;
 
-/** The round this signer already created from this spec, found through the factory's RoundCreated events. */
+/** The round this signer (or Safe) already created from this spec, found through the factory's RoundCreated events. */
 async function findExistingRound(
   ctx: CommandContext,
   factory: RoundFactory,
   fromBlock: number,
   spec: RoundSpec,
-  signer: HardhatEthersSigner,
+  creator: string,
   newRound: boolean | undefined,
 ): Promise<string | undefined> {
-  const filter = factory.filters.RoundCreated(undefined, undefined, undefined, undefined, signer.address);
+  const filter = factory.filters.RoundCreated(undefined, undefined, undefined, undefined, creator);
   const latest = await ctx.connection.ethers.provider.getBlockNumber();
   const events = [];
   // Public RPC endpoints cap the block range of a log query.
@@ -187,15 +211,23 @@ async function findExistingRound(
   return undefined;
 }
 
-async function sendCreateRound(factory: RoundFactory, spec: RoundSpec, signer: HardhatEthersSigner): Promise<string> {
-  const config = roundConfigOf(spec, signer.address);
-  const response = await factory.connect(signer).createRound(config);
-  const receipt = await response.wait();
-  for (const log of receipt?.logs ?? []) {
+/** Creates the round, its roles given to the actor; with a Safe that waits for confirmations, stops the command. */
+async function sendCreateRound(
+  ctx: CommandContext,
+  factory: RoundFactory,
+  spec: RoundSpec,
+  actor: Actor,
+): Promise<string> {
+  const what = `create round "${spec.name}"`;
+  const outcome = await actor.run([callOf(factory, "createRound", [roundConfigOf(spec, actor.address)])], what);
+  if (!outcome.executed) throw new WaitingForSafe(what, outcome.pending);
+  const factoryAddress = (await factory.getAddress()).toLowerCase();
+  for (const log of outcome.receipts.flatMap((receipt) => receipt.logs)) {
+    if (log.address.toLowerCase() !== factoryAddress) continue;
     const parsed = factory.interface.parseLog(log);
     if (parsed?.name === "RoundCreated") return parsed.args.round as string;
   }
-  throw new CommandError(`transaction ${response.hash} created no round`);
+  throw new CommandError(`${what}: the transaction created no round`);
 }
 
 /** Refuses to continue when what is on-chain is not the beginning of the spec. */
@@ -217,8 +249,8 @@ async function checkExistingSetup(
     const wanted = spec.districts[id];
     if (onChain.name !== wanted.name || onChain.budget !== wanted.budget) {
       differences.push(
-        `district ${id} is "${onChain.name}" with ${formatRubles(onChain.budget)} on-chain, ` +
-          `"${wanted.name}" with ${formatRubles(wanted.budget)} in the spec`,
+        `district ${id} is "${onChain.name}" with ${rubles(onChain.budget)} on-chain, ` +
+          `"${wanted.name}" with ${rubles(wanted.budget)} in the spec`,
       );
     }
   });
@@ -254,6 +286,8 @@ export interface RoundSummary {
   opened: boolean;
   opensAt: bigint;
   closesAt: bigint;
+  /** The round's UTC offset from its manifest; times are shown in UTC without it. */
+  utcOffset?: string;
   rule: string;
   budget: bigint;
   supply: bigint;
@@ -271,7 +305,16 @@ export interface RoundSummary {
     budget: bigint;
     funded: bigint;
     finalized: boolean;
-    projects: { id: number; cost: bigint; category: string; tokens: bigint; funded: boolean; status: string }[];
+    projects: {
+      id: number;
+      /** From the published metadata file, when it hashes to what the project carries on-chain. */
+      title?: string;
+      cost: bigint;
+      category: string;
+      tokens: bigint;
+      funded: boolean;
+      status: string;
+    }[];
   }[];
 }
 
@@ -296,6 +339,7 @@ export async function showRound(ctx: CommandContext, selector: RoundSelector): P
           ]);
           return {
             id: projectId,
+            title: await publishedTitle(ctx, handle, projectId, project.bank),
             cost: project.cost,
             category: categoryKey(project.category),
             tokens: await reader.balanceOf(token, project.bank),
@@ -322,6 +366,7 @@ export async function showRound(ctx: CommandContext, selector: RoundSelector): P
     opened: settings.opened,
     opensAt: settings.opensAt,
     closesAt: settings.closesAt,
+    utcOffset: handle.manifest?.utcOffset,
     rule: ruleKey(settings.rule),
     budget: settings.budget,
     supply,
@@ -337,26 +382,46 @@ export async function showRound(ctx: CommandContext, selector: RoundSelector): P
   return summary;
 }
 
+/** A project's title from the publication dir, when its file hashes to the project's on-chain metadata hash. */
+async function publishedTitle(
+  ctx: CommandContext,
+  handle: RoundHandle,
+  projectId: number,
+  bank: string,
+): Promise<string | undefined> {
+  const file = projectMetadataPath(ctx.publicationBase, handle.chainId, handle.address, projectId);
+  if (!existsSync(file)) return undefined;
+  const text = readFileSync(file, "utf8");
+  if (hashFileText(text) !== (await handle.reader.metadataHash(bank))) return undefined;
+  try {
+    return (JSON.parse(text) as { title?: string }).title;
+  } catch {
+    return undefined;
+  }
+}
+
 export function formatSummary(s: RoundSummary): string {
+  const when = (seconds: bigint) => formatTime(seconds, s.utcOffset);
   const lines = [
     `Round "${s.name}" at ${s.address} (chain ${s.chainId})`,
-    `  phase: ${s.phase} (${s.opened ? "opened" : "not opened"}), voting ${isoDate(s.opensAt)} - ` +
-      `${isoDate(s.closesAt)}, rule: ${s.rule}`,
-    `  budget ${formatRubles(s.budget)}, minted ${formatRubles(s.supply)}, ` +
-      `allowances posted ${formatRubles(s.postedTotal)} in ${s.batches} batch(es), claimed ${formatRubles(s.claimedTotal)}`,
+    `  phase: ${s.phase} (${s.opened ? "opened" : "not opened"}), voting ${when(s.opensAt)} - ${when(s.closesAt)}`,
+    `  rule: ${s.rule} (${ruleText(s.rule === "piggy-bank-full" ? "PiggyBankFull" : "Ranked")})`,
+    `  budget ${rubles(s.budget)}, minted ${rubles(s.supply)}, ` +
+      `allowances posted ${rubles(s.postedTotal)} in ${s.batches} batch(es), claimed ${rubles(s.claimedTotal)}`,
     s.capacity === undefined
       ? "  allowance per resident: none declared (each resident's amount is in the residents file)"
-      : `  allowance per resident ${formatRubles(s.allowance)}` +
+      : `  allowance per resident ${rubles(s.allowance)}` +
         `${s.residentsBound ? ", bound to the district chosen at enrollment" : ", any district"}; ` +
         `room for ${s.capacity} more resident(s)`,
   ];
   for (const d of s.districts) {
-    const state = d.finalized ? `finalized, funded ${formatRubles(d.funded)}` : "not finalized";
-    lines.push(`  district ${d.id} "${d.name}": budget ${formatRubles(d.budget)}, ${state}`);
+    const state = d.finalized ? `finalized, funded ${rubles(d.funded)}` : "not finalized";
+    lines.push(`  district ${d.id} "${d.name}": budget ${rubles(d.budget)}, ${state}`);
     for (const p of d.projects) {
       const winner = p.funded ? `  WINNER, ${p.status}` : "";
+      const title = p.title === undefined ? "" : ` "${p.title}"`;
       lines.push(
-        `    project ${p.id} [${p.category}] cost ${formatRubles(p.cost)}, tokens ${formatRubles(p.tokens)}${winner}`,
+        `    project ${p.id}${title} [${p.category}] cost ${rubles(p.cost)}, tokens ${rubles(p.tokens)}${winner}`,
       );
     }
   }

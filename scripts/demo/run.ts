@@ -373,10 +373,12 @@ export function readyMessage(demo: RunningDemo, publicationBase: string): string
     "",
     "Next:",
     "  - open the dApp, connect a test account, claim your allowance and put it into piggy banks;",
-    "  - npx kopilka round show",
+    `  - npx kopilka --rpc ${rpc} round show`,
     `  - npx kopilka audit --rpc ${rpc} --round ${demo.round}`,
     `  - npx kopilka receipt --rpc ${rpc} --round ${demo.round} --address ${voter.address}`,
     `  - npx kopilka export --rpc ${rpc} --round ${demo.round} --format csv --out results/`,
+    "",
+    "  (every command takes --rpc: the demo's node, not whatever else listens on 8545)",
     "",
     "Ctrl-C stops the node, the resident services and the web server.",
   ].join("\n");

@@ -8,8 +8,11 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { ContractTransactionResponse, Provider } from "ethers";
+import type { Provider, TransactionReceipt, TransactionResponse } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
+
+import { deploymentBindingOf, deploymentMismatch, revertReason, toRpc } from "@kopilka/core/chain";
+import type { DeploymentBinding } from "@kopilka/core/publication";
 
 /** A failure the committee can act on; the tool prints its message without a stack. */
 export class CommandError extends Error {
@@ -68,15 +71,56 @@ export async function checkChainId(connection: Connection, expected: bigint | un
   return actual;
 }
 
-/** The account the tool signs with: the network's first account (a local node's, or the configured key). */
-export async function signerOf(connection: Connection): Promise<HardhatEthersSigner> {
-  const [signer] = await connection.ethers.getSigners();
-  if (signer === undefined) {
+/**
+ * The account the tool signs with: `from` when given (one of the network's accounts), else the network's first
+ * account (the configured key, or a local node's first unlocked account).
+ */
+export async function signerOf(connection: Connection, from?: string): Promise<HardhatEthersSigner> {
+  const signers = await connection.ethers.getSigners();
+  if (signers.length === 0) {
     throw new CommandError(
       `network "${connection.networkName}" has no account to sign with (set KOPILKA_DEPLOYER_KEY)`,
     );
   }
+  if (from === undefined) return signers[0];
+  const signer = signers.find((s) => s.address.toLowerCase() === from.toLowerCase());
+  if (signer === undefined) {
+    throw new CommandError(
+      `--from ${from}: network "${connection.networkName}" has no key for it (its accounts: ` +
+        `${signers.map((s) => s.address).join(", ")})`,
+    );
+  }
   return signer;
+}
+
+/** What binds a record to one chain's history: the hash of the factory's deployment block and of its code. */
+export async function deploymentBinding(
+  connection: Connection,
+  factory: string,
+  deploymentBlock: number,
+): Promise<DeploymentBinding> {
+  return await deploymentBindingOf(toRpc(connection.provider), factory, deploymentBlock);
+}
+
+/** Why `record` (a manifest or a factory record) does not describe the connected chain, if it does not. */
+export async function bindingMismatch(
+  connection: Connection,
+  record: { factory: string; fromBlock: number; deployment?: DeploymentBinding },
+): Promise<string | undefined> {
+  return await deploymentMismatch(toRpc(connection.provider), record);
+}
+
+/** Whether the chain is a local development chain (Hardhat's or Anvil's), whose history may be thrown away. */
+export async function isLocalDevChain(connection: Connection): Promise<boolean> {
+  for (const method of ["hardhat_metadata", "anvil_nodeInfo"]) {
+    try {
+      await connection.provider.request({ method, params: [] });
+      return true;
+    } catch {
+      // Not this client.
+    }
+  }
+  return false;
 }
 
 /** Refuses to go on while `account` has transactions in the mempool: their effects are not in the state yet. */
@@ -92,14 +136,42 @@ export async function requireNoPendingTransactions(provider: Provider, account: 
   }
 }
 
-/** Sends one transaction and waits for its receipt; throws when it reverted. */
-export async function sendAndWait(
-  send: () => Promise<ContractTransactionResponse>,
-): Promise<{ hash: string; blockNumber: number }> {
-  const response = await send();
-  const receipt = await response.wait();
-  if (receipt === null || receipt.status !== 1) throw new CommandError(`transaction ${response.hash} failed`);
-  return { hash: receipt.hash, blockNumber: receipt.blockNumber };
+/**
+ * Sends one transaction and waits for its receipt. A refusal is reported in the contracts' words whichever client
+ * answered: at estimation (Anvil gives only the revert data, Hardhat the error's name), or, for a transaction mined
+ * and failed, by calling it again on the state before its block.
+ */
+export async function sendAndWait(send: () => Promise<TransactionResponse>): Promise<TransactionReceipt> {
+  let response: TransactionResponse;
+  try {
+    response = await send();
+  } catch (error) {
+    const reason = revertReason(error);
+    if (reason !== undefined) throw new CommandError(`the chain refuses the transaction: ${reason}`);
+    throw error;
+  }
+  let failed = false;
+  const receipt = await response.wait().catch((error: unknown) => {
+    // ethers throws for a mined transaction that reverted; its receipt says so too.
+    failed = true;
+    return (error as { receipt?: Awaited<ReturnType<typeof response.wait>> }).receipt ?? null;
+  });
+  if (receipt === null || receipt.status !== 1 || failed) {
+    const again = await response.provider
+      .call({
+        from: response.from,
+        to: response.to,
+        data: response.data,
+        value: response.value,
+        blockTag: (receipt?.blockNumber ?? 1) - 1,
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => revertReason(error),
+      );
+    throw new CommandError(`transaction ${response.hash} failed${again === undefined ? "" : `: ${again}`}`);
+  }
+  return receipt;
 }
 
 /** The block where the contract at `address` was deployed: the first block with code there. */

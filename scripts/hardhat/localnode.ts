@@ -1,8 +1,11 @@
 /**
  * A `hardhat node` as a child process on a loopback port: the demo runs on one, and the tests and benchmarks that
- * must reach a chain over real JSON-RPC start their own. One place for starting, waiting and stopping it.
+ * must reach a chain over real JSON-RPC start their own. Anvil (Foundry's node, from the npm `@foundry-rs/anvil`
+ * packages) starts the same way, for the tests that hold the tools to another client. One place for starting,
+ * waiting and stopping them.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,11 +64,41 @@ export interface LocalNode {
 export async function startHardhatNode(options: LocalNodeOptions = {}): Promise<LocalNode> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? (await freePort(host));
-  const url = `http://${host}:${port}`;
   const args = [path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--hostname", host];
   args.push("--port", String(port));
   if (options.chainId !== undefined) args.push("--chain-id", String(options.chainId));
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  return await startNode("hardhat node", process.execPath, args, { ...options, host, port });
+}
+
+/** The Anvil binary of this platform, from its npm package (`@foundry-rs/anvil-<os>-<arch>`). */
+export function anvilBinary(): string {
+  const arch = { x64: "amd64", arm64: "arm64" }[process.arch as string];
+  const platform = process.platform;
+  const binary = platform === "win32" ? "anvil.exe" : "anvil";
+  return createRequire(import.meta.url).resolve(`@foundry-rs/anvil-${platform}-${arch}/bin/${binary}`);
+}
+
+/**
+ * Starts Anvil (the same well-known development accounts as Hardhat's, 10,000 ETH each) and waits until it
+ * answers JSON-RPC. Its default chain id is 31337 too; tests give another.
+ */
+export async function startAnvil(options: LocalNodeOptions = {}): Promise<LocalNode> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? (await freePort(host));
+  const args = ["--host", host, "--port", String(port), "--silent"];
+  if (options.chainId !== undefined) args.push("--chain-id", String(options.chainId));
+  return await startNode("anvil", anvilBinary(), args, { ...options, host, port });
+}
+
+async function startNode(
+  name: string,
+  command: string,
+  args: string[],
+  options: LocalNodeOptions & { host: string; port: number },
+): Promise<LocalNode> {
+  const { host, port } = options;
+  const url = `http://${host}:${port}`;
+  const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let tail = "";
   // The node logs every request; keep only the tail.
   const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000));
@@ -86,10 +119,10 @@ export async function startHardhatNode(options: LocalNodeOptions = {}): Promise<
   };
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited with code ${child.exitCode}:\n${tail}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}:\n${tail}`);
     if (await rpcAnswers(url)) return node;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await node.stop();
-  throw new Error(`hardhat node did not answer at ${url} within ${options.timeoutMs ?? 90_000} ms:\n${tail}`);
+  throw new Error(`${name} did not answer at ${url} within ${options.timeoutMs ?? 90_000} ms:\n${tail}`);
 }

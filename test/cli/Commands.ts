@@ -7,6 +7,7 @@ import { keccak256 } from "ethers";
 import { network } from "hardhat";
 
 import type { CommandContext } from "../../scripts/cli/context.js";
+import { auditRound } from "../../scripts/cli/audit.js";
 import { deploy } from "../../scripts/cli/deploy.js";
 import { finalize, mint, open, setStatus } from "../../scripts/cli/lifecycle.js";
 import { importParticipants, publishParticipants } from "../../scripts/cli/participants.js";
@@ -189,7 +190,7 @@ describe("kopilka commands", function () {
       const summary = await showRound({ ...ctx, out }, {});
       expect([summary.allowance, summary.capacity, summary.residentsBound]).to.deep.equal([30_000n, 3n, false]);
       expect(out.lines.join("\n")).to.contain(
-        "allowance per resident 300.00, any district; room for 3 more resident(s)",
+        "allowance per resident 300\u00a0₽, any district; room for 3 more resident(s)",
       );
     });
 
@@ -336,6 +337,32 @@ describe("kopilka commands", function () {
       expect(await ethers.provider.getTransactionCount(committee.address)).to.equal(nonce);
     });
 
+    it("refuses a manifest of another chain with the same id, where the same addresses hold another round", async function () {
+      const fork = await networkHelpers.takeSnapshot();
+      const { ctx, files } = await prepare();
+      await deploy(ctx);
+      const first = await createRound(ctx, { spec: files.spec });
+      // Another history from the same state: the same nonces give the same addresses, the blocks other hashes.
+      await fork.restore();
+      await networkHelpers.mine(1);
+      const elsewhere = { ...ctx, publicationBase: tempDir() };
+      await deploy(elsewhere);
+      const second = await createRound(elsewhere, { spec: files.spec });
+      expect(second.round).to.equal(first.round);
+      const nonce = await ethers.provider.getTransactionCount(committee.address);
+      await expectCommandError(showRound(ctx, {}), /describes another chain .* point --rpc at the node/);
+      await expectCommandError(mint(ctx, {}), /describes another chain/);
+      expect(await ethers.provider.getTransactionCount(committee.address)).to.equal(nonce);
+      const audited = await auditRound({ rpc: connection.provider, round: first.round }, ctx.publicationBase).catch(
+        (e: unknown) => e,
+      );
+      expect((audited as Error).message).to.match(/the published manifest .* describes another chain/);
+      // The factory record of the first history is not taken for this chain's factory either.
+      const redeployed = await deploy(ctx);
+      expect(redeployed.deployed).to.equal(true);
+      expect((await showRound(elsewhere, {})).address).to.equal(second.round);
+    });
+
     it("refuses when --chain-id and the manifest disagree", async function () {
       const { ctx, files } = await prepare();
       await deploy(ctx);
@@ -357,7 +384,7 @@ describe("kopilka commands", function () {
       const { ctx, files } = await prepare();
       await deploy(ctx);
       await createRound(ctx, { spec: files.spec });
-      await expectCommandError(open(ctx, {}), /minted 0.00 of 1500.50/);
+      await expectCommandError(open(ctx, {}), /minted 0\s₽ of 1\s500,50\s₽/);
       await mint(ctx, {});
       await open(ctx, {});
       await expectCommandError(finalize(ctx, {}), /too early/);

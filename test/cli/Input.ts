@@ -274,13 +274,13 @@ describe("kopilka input checks", function () {
       expect(linesOf(problems.filter((p) => p.file === projects)).map(([line]) => line)).to.deep.equal([3, 4, 5, 6, 7]);
       const byLine = new Map(problems.filter((p) => p.file === projects).map((p) => [p.line, p.message]));
       expect(byLine.get(3)).to.match(/district "Советский" does not exist/);
-      expect(byLine.get(4)).to.match(/cost 600.01 is above the budget of district "Ворошиловский" \(600.00\)/);
+      expect(byLine.get(4)).to.match(/cost 600,01\s₽ is above the budget of district "Ворошиловский" \(600\s₽\)/);
       expect(byLine.get(5)).to.match(/unknown category "casino"/);
       expect(byLine.get(6)).to.match(/empty title/);
       expect(byLine.get(7)).to.match(/more than two decimals: "1.234"/);
       const specProblems = problems.filter((p) => p.file === spec);
       expect(specProblems.map((p) => [p.where, p.message])).to.deep.equal([
-        ["districts", "district budgets add up to 900.00, not to the round budget 1000.00"],
+        ["districts", "district budgets add up to 900\u00a0₽, not to the round budget 1\u00a0000\u00a0₽"],
       ]);
     });
 

@@ -2,10 +2,11 @@
  * The tool on a real node reached over http: a `hardhat node` started here with another chain id (1337), driven
  * through the command functions and through the `kopilka` bin as a child process.
  */
-import { spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -17,28 +18,38 @@ import { createRound, showRound } from "../../scripts/cli/round.js";
 import { ChainIdMismatchError } from "../../scripts/hardhat/connection.js";
 import { manifestPath } from "@kopilka/core/publication";
 import { startHardhatNode, type LocalNode } from "../../scripts/hardhat/localnode.js";
-import { claimAndAllocateAll, commandContext, tempDir, writeResidents, writeSmallRound } from "./helpers.js";
+import {
+  claimAndAllocateAll,
+  commandContext,
+  DEPLOYER_KEY,
+  runKopilka,
+  tempDir,
+  writeResidents,
+  writeSmallRound,
+} from "./helpers.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CHAIN_ID = 1337n;
-// Hardhat's first default account: the node unlocks it, and the bin signs with it as the configured key.
-const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
-/** Runs the real `kopilka` bin against the node, as a committee member would. */
-function kopilka(url: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "bin", "kopilka.mjs"), "--network", "remote", ...args], {
+/** The real `kopilka` bin on the `remote` network, its URL and key from the environment. */
+const kopilka = (url: string, args: string[]) =>
+  runKopilka(["--network", "remote", ...args], { KOPILKA_RPC_URL: url, KOPILKA_DEPLOYER_KEY: DEPLOYER_KEY });
+
+describe("npx kopilka", function () {
+  it("prints only Kopilka's output under the machine's own Node, whatever its version", async function () {
+    // The PATH of a committee member's shell: the machine's node and npx, not the project's node_modules/.bin.
+    const PATH = (process.env.PATH ?? "")
+      .split(path.delimiter)
+      .filter((dir) => !dir.includes("node_modules"))
+      .join(path.delimiter);
+    const { stdout, stderr } = await promisify(execFile)("npx", ["kopilka", "--help"], {
       cwd: ROOT,
-      env: { ...process.env, KOPILKA_RPC_URL: url, KOPILKA_DEPLOYER_KEY: DEPLOYER_KEY },
+      env: { ...process.env, PATH },
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    expect(stderr).to.equal("");
+    expect(stdout).to.match(/^Usage: kopilka \[options\] \[command\]/);
   });
-}
+});
 
 describe("kopilka on a node with another chain id", function () {
   let node: LocalNode | undefined;

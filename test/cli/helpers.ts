@@ -2,9 +2,11 @@
  * Shared by the CLI tests: temporary publication dirs, a small round spec with its CSV files, residents files,
  * and a command context over any network connection.
  */
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
@@ -14,6 +16,30 @@ import { DAY } from "../../scripts/hardhat/fixtures.js";
 import type { Connection } from "../../scripts/hardhat/connection.js";
 import type { ParticipantLeaf } from "@kopilka/core/participants";
 import type { Round } from "../../typechain-types/index.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Hardhat's and Anvil's first well-known development account: the key the bin signs with as the configured one. */
+export const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+/** Runs the real `kopilka` bin as a committee member would, with `env` added to this process's environment. */
+export function runKopilka(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, "bin", "kopilka.mjs"), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
 
 export function tempDir(prefix = "kopilka-cli-"): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));

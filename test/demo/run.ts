@@ -9,7 +9,7 @@ import { CommandError } from "../../scripts/hardhat/connection.js";
 import { manifestPath } from "@kopilka/core/publication";
 import { decodeDistrictSnapshot, decodeRoundSnapshot } from "@kopilka/core/snapshot";
 import { HARDHAT_ACCOUNT_COUNT } from "../../scripts/demo/data.js";
-import { portIsFree, ROOT, startDemo, type RunningDemo } from "../../scripts/demo/run.js";
+import { portIsFree, readyMessage, ROOT, startDemo, type RunningDemo } from "../../scripts/demo/run.js";
 import { Round__factory, Airdrop__factory } from "../../typechain-types/index.js";
 import { tempDir } from "../cli/helpers.js";
 import { freePort } from "../../scripts/hardhat/localnode.js";
@@ -108,6 +108,14 @@ describe("npm run demo", function () {
     // The demo posts at least every 10 s.
     const posted = await statusWhen(demo!.servicesUrl, key.address, "posted", 30_000);
     expect(posted.json.status).to.equal("posted");
+  });
+
+  it("prints commands that reach its own node, never the default port", function () {
+    const commands = readyMessage(demo!, publicationBase)
+      .split("\n")
+      .filter((line) => line.includes("npx kopilka"));
+    expect(commands.length).to.be.at.least(4);
+    for (const line of commands) expect(line).to.contain(`--rpc ${demo!.rpcUrl} `);
   });
 
   it("publishes the round's snapshot and a picture for each project", async function () {

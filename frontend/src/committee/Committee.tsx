@@ -14,7 +14,7 @@ import { useSearch } from "wouter";
 import { parseRubles } from "@kopilka/core/money";
 import { buildParticipantTree } from "@kopilka/core/participants";
 import { assignAllowances, parseResidents, residentCapacity, type Allowances } from "@kopilka/core/residents";
-import { InputError, type InputProblem } from "@kopilka/core/spec";
+import { decodeTableFile, InputError, type InputProblem } from "@kopilka/core/spec";
 import { Failure, Loading, useChainNow } from "../components/common.js";
 import { useChainEnvironment } from "../chain.js";
 import { EnvironmentContext } from "../context.js";
@@ -37,6 +37,7 @@ import { addStaffStrings } from "../staff/strings.js";
 import { statusName } from "../glossary.js";
 import { ConnectFirst, NetworkGuard } from "../wallet/wallet.js";
 import { CreateRound, Problems } from "./CreateRound.js";
+import { SafeConfirmations } from "./Safe.js";
 import { TxLine, useSender } from "./tx.js";
 
 addStaffStrings();
@@ -70,6 +71,7 @@ export function CommitteePage(): ReactNode {
             <h2 id="create-title">{t("staff.committee.create.title")}</h2>
             <CreateRound account={connection.address} />
           </section>
+          <SafeConfirmations account={connection.address} />
         </NetworkGuard>
       )}
     </>
@@ -195,11 +197,11 @@ function Residents({ round, supply }: { round: RoundInfo; supply: bigint }): Rea
   const unallocated = round.budget - posted.data;
   const capacity = residentCapacity({ supply, postedTotal: posted.data, allowance: round.allowance });
 
-  const load = (name: string, text: string): void => {
+  const load = (name: string, bytes: Uint8Array): void => {
     setBatch(undefined);
     try {
       const rows = parseResidents(
-        text,
+        decodeTableFile(bytes, name).text,
         name,
         districts.data.map((d) => d.name),
       );
@@ -238,7 +240,7 @@ function Residents({ round, supply }: { round: RoundInfo; supply: bigint }): Rea
           accept=".csv,text/csv"
           onChange={(e) => {
             const file = e.target.files?.[0];
-            if (file) void file.text().then((text) => load(file.name, text));
+            if (file) void file.arrayBuffer().then((bytes) => load(file.name, new Uint8Array(bytes)));
           }}
         />
       </label>

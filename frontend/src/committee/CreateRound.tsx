@@ -13,6 +13,7 @@ import { canonicalJson, metadataHash } from "@kopilka/core/metadata";
 import { parseRubles } from "@kopilka/core/money";
 import { projectMetadataURI, type RoundManifest } from "@kopilka/core/publication";
 import {
+  decodeTableFile,
   formatProblem,
   InputError,
   parseRoundSpec,
@@ -241,7 +242,16 @@ export function CreateRound({ account }: { account: Address }): ReactNode {
           accept=".csv,text/csv"
           onChange={(e) => {
             const file = e.target.files?.[0];
-            if (file) void file.text().then((text) => setCsv({ name: file.name, text }));
+            if (!file) return;
+            void file.arrayBuffer().then((bytes) => {
+              try {
+                setCsv({ name: file.name, text: decodeTableFile(new Uint8Array(bytes), file.name).text });
+              } catch (error) {
+                if (!(error instanceof InputError)) throw error;
+                setCsv(undefined);
+                setChecked({ problems: error.problems });
+              }
+            });
           }}
         />,
       )}

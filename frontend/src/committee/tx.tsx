@@ -1,9 +1,10 @@
-/** The committee's transactions: every contract's ABI, the committee's words, and a sender that refreshes the page. */
+/** The committee's transactions: every contract's ABI (and the Safe's), the committee's words, and a sender that refreshes the page. */
 import { useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import type { Abi, TransactionReceipt } from "viem";
 
 import { airdropAbi, budgetTokenAbi, roundAbi, roundFactoryAbi } from "@kopilka/core/abi";
+import { SAFE_ABI } from "@kopilka/core/safe";
 import { TxStatus, useTransaction, type ContractCall, type TxState, type TxWords } from "../wallet/wallet.js";
 
 export type { ContractCall };
@@ -14,6 +15,7 @@ export const STAFF_ABI = [
   ...roundFactoryAbi.filter((item) => item.type !== "constructor"),
   ...budgetTokenAbi.filter((item) => item.type === "error"),
   ...airdropAbi.filter((item) => item.type === "error" || item.type === "event"),
+  ...SAFE_ABI,
 ] as const;
 
 const STAFF_WORDS: TxWords = {

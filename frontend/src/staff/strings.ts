@@ -87,6 +87,21 @@ const ru = {
         done: "{{name}}: итоги подведены, профинансировано {{funded}}",
         wait: "Итоги подводятся после закрытия голосования ({{date}}).",
       },
+      safe: {
+        title: "Подтверждения Safe",
+        intro:
+          "Если роли раунда принадлежат Safe — общему счёту комиссии с несколькими владельцами, — каждое действие сначала предлагается командой kopilka --safe, а исполняется, когда его подтвердило нужное число владельцев. Здесь владелец видит, что ждёт подтверждения, и подтверждает своим кошельком.",
+        address: "Адрес Safe",
+        owners: "Владельцев: {{owners}}, нужно подтверждений: {{threshold}}.",
+        notOwner: "Счёт {{account}} не владелец этого Safe и подтверждать не может.",
+        none: "Ничего не ждёт подтверждения.",
+        nonce: "№{{nonce}}:",
+        confirmations: "Подтверждений: {{n}} из {{threshold}}",
+        confirmed: "Вы уже подтвердили, ждём остальных владельцев.",
+        ready:
+          "Подтверждений достаточно: любой владелец исполнит это, повторив ту же команду kopilka --safe или командой kopilka --safe <адрес> safe confirm.",
+        confirm: "Подтвердить",
+      },
       implementation: {
         title: "Реализация проектов",
         none: "Пока нет профинансированных проектов.",
@@ -250,6 +265,21 @@ const en: Strings = {
         button: "Finalize {{name}}",
         done: "{{name}}: finalized, {{funded}} funded",
         wait: "Districts are finalized after voting closes ({{date}}).",
+      },
+      safe: {
+        title: "Safe confirmations",
+        intro:
+          "When a Safe (the committee's shared account with several owners) holds the round's roles, every action is first proposed with kopilka --safe and carried out once enough owners confirmed it. Here an owner sees what waits for confirmation and confirms it with their wallet.",
+        address: "Safe address",
+        owners: "Owners: {{owners}}; confirmations needed: {{threshold}}.",
+        notOwner: "Account {{account}} is not an owner of this Safe and cannot confirm.",
+        none: "Nothing waits for confirmation.",
+        nonce: "No. {{nonce}}:",
+        confirmations: "Confirmations: {{n}} of {{threshold}}",
+        confirmed: "You confirmed; waiting for the other owners.",
+        ready:
+          "Confirmed enough: any owner carries it out by running the same kopilka --safe command again, or kopilka --safe <address> safe confirm.",
+        confirm: "Confirm",
       },
       implementation: {
         title: "Implementation",

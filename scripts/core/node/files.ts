@@ -1,10 +1,13 @@
-/** Node's file reading for the core's pure parsers: round specs with their CSV files, Pabulib files, published files. */
+/**
+ * Node's file reading for the core's pure parsers: round specs with their CSV files, residents' tables, Pabulib
+ * files, published files.
+ */
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
 import { parsePabulibFile, type PabulibElection } from "../src/domain/pabulib.js";
-import { InputError, parseRoundSpec, type RoundSpec } from "../src/domain/spec.js";
+import { decodeTableFile, InputError, parseRoundSpec, type DecodedTable, type RoundSpec } from "../src/domain/spec.js";
 
 /** Reads and checks a spec file and the CSV files it names; throws InputError listing every problem. */
 export function loadRoundSpec(specFile: string): RoundSpec {
@@ -15,7 +18,18 @@ export function loadRoundSpec(specFile: string): RoundSpec {
     throw new InputError([{ file: specFile, message: `cannot read the spec: ${(error as Error).message}` }]);
   }
   const located = (name: string) => path.join(path.dirname(specFile), name);
-  return parseRoundSpec(raw, specFile, (name) => readFileSync(located(name), "utf8"), located);
+  return parseRoundSpec(raw, specFile, (name) => readTableFile(located(name)).text, located);
+}
+
+/** Reads a CSV file as people save it (UTF-8, or Excel's Windows-1251 or UTF-16); see `decodeTableFile`. */
+export function readTableFile(file: string): DecodedTable {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new InputError([{ file, message: `cannot read: ${(error as Error).message}` }]);
+  }
+  return decodeTableFile(bytes, file);
 }
 
 /** Reads a .pb file; errors name the file. */

@@ -10,9 +10,9 @@ import type { TreeWorkerFactory } from "../src/audit/tree-rebuild.js";
 import { readLocalFile } from "./files.js";
 import { nodeTreeWorker } from "./worker.js";
 
-// Everything of the auditor's library; the four functions below replace their platform-neutral namesakes.
+// Everything of the auditor's library; the functions below replace their platform-neutral namesakes.
 export * from "../src/audit/index.js";
-export { loadRoundSpec, readLocalFile, readPabulibFile } from "./files.js";
+export { loadRoundSpec, readLocalFile, readPabulibFile, readTableFile } from "./files.js";
 export { nodeTreeWorker } from "./worker.js";
 export { publishBatch, type PublishedBatch } from "./publish.js";
 export { writeSnapshot, type WriteSnapshotOptions } from "./snapshot.js";
@@ -38,8 +38,16 @@ export const loadAudited = (options: NodeAuditOptions, forChecks = false): Promi
   core.loadAudited(withNodeIo(options), forChecks);
 
 /** `exportRound` with Node's file system. */
-export const exportRound = (options: NodeAuditOptions & { format: ExportFormat }): Promise<Record<string, string>> =>
-  core.exportRound(withNodeIo(options));
+export const exportRound = (
+  options: NodeAuditOptions & { format: ExportFormat; excel?: boolean },
+): Promise<Record<string, string>> => core.exportRound(withNodeIo(options));
+
+/** `labelledAudit` with Node's file system and worker threads. */
+export const labelledAudit = (options: NodeAuditOptions) => core.labelledAudit(withNodeIo(options));
+
+/** `labelledReceipt` with Node's file system. */
+export const labelledReceipt = (options: NodeAuditOptions & { address: string }) =>
+  core.labelledReceipt(withNodeIo(options));
 
 /** `receipt` with Node's file system. */
 export const receipt = (options: NodeAuditOptions & { address: string }): Promise<Receipt> =>

@@ -4,7 +4,9 @@
  * skip (when what it needs is not available). The report is deterministic: everything is sorted, amounts are
  * decimal strings, and nothing depends on how the logs were chunked or when the audit ran.
  */
+import { districtLabel, NO_LABELS, projectLabel, type Labels } from "../domain/display.js";
 import { HolderKind } from "../domain/holder.js";
+import { rubles } from "../domain/money.js";
 import { batchFile, projectMetadataURI } from "../domain/publication.js";
 import { Rule } from "../domain/rule.js";
 import { loadRound, type LoadOptions, type RoundData, type RoundWatcher } from "./load.js";
@@ -22,8 +24,10 @@ import {
 } from "./participants.js";
 import { PublishedReader } from "./published.js";
 import { recount, type Recount } from "./recount.js";
+import { decidingTies, type DecidingTie } from "../domain/tally.js";
 import type { TreeWorkerFactory } from "./tree-rebuild.js";
 import { toRpc, type RpcSource } from "../chain/rpc.js";
+import { deploymentMismatch } from "../chain/binding.js";
 
 export type { CheckFailure, CheckResult, CheckStatus } from "./check.js";
 
@@ -126,6 +130,13 @@ export async function loadAudited(options: AuditOptions, forChecks = false): Pro
       if (manifest && manifest.round.toLowerCase() !== options.round.toLowerCase()) {
         throw new Error(`the published manifest is for round ${manifest.round}, not ${options.round}`);
       }
+      const mismatch = manifest && (await deploymentMismatch(rpc, manifest));
+      if (mismatch !== undefined) {
+        throw new Error(
+          `the published manifest ${files.location}/round.json describes another chain than the endpoint's ` +
+            `(chain ${chainId}): ${mismatch}. Read the round through the node it lives on.`,
+        );
+      }
       fromBlock ??= manifest?.fromBlock;
       factory ??= manifest?.factory;
       if (forChecks) published = new PublishedReader(files, { treeWorker: options.treeWorker });
@@ -158,7 +169,7 @@ export async function checkRound({ data, counted, files, published, proofFiles }
     checkBatches(data, counted),
     checkEnrollments(data),
     ...(await checkPublished(data, files, published, { proofFiles: proofFiles ?? false })),
-    checkTransfers(counted),
+    checkTransfers(data.transfers.length, counted),
     checkBanks(data, counted),
     checkResidents(data, counted),
     checkWinners(data, counted),
@@ -480,17 +491,13 @@ async function checkMetadata(data: RoundData, files: PublishedReader | undefined
   return result("metadata", title, data.projects.length, failures);
 }
 
-function checkTransfers(counted: Recount): CheckResult {
+/** `checked` is every Transfer event the recount classified, not the unexpected ones. */
+function checkTransfers(transfers: number, counted: Recount): CheckResult {
   const failures = counted.unexpectedTransfers.map((t) => ({
     item: `transfer ${t.place.tx}#${t.place.logIndex}`,
     message: `${t.amount} from ${t.from} to ${t.to} is neither a mint, a grant, a deposit nor a withdrawal`,
   }));
-  return result(
-    "transfers",
-    "Every token movement is a mint, a grant, a deposit or a withdrawal",
-    counted.unexpectedTransfers.length,
-    failures,
-  );
+  return result("transfers", "Every token movement is a mint, a grant, a deposit or a withdrawal", transfers, failures);
 }
 
 function checkBanks(data: RoundData, counted: Recount): CheckResult {
@@ -638,28 +645,58 @@ export function reportJson(report: AuditReport): string {
 
 const MARK: Record<CheckStatus, string> = { pass: "PASS", fail: "FAIL", skip: "SKIP" };
 
-/** The report for people. */
-export function formatReport(report: AuditReport): string {
+/** The rule in words, with its tie-break: what decides between projects with equal tokens. */
+export function ruleText(rule: string): string {
+  const base =
+    rule === Rule[Rule.PiggyBankFull] ? "only full piggy banks, then most tokens first" : "most tokens first";
+  return `${base}; a tie goes to the lower project id (the order the projects were added in)`;
+}
+
+/**
+ * The report for people: amounts in rubles, districts and projects by name (`labels`, from the published files
+ * that match the chain), and every tie that decided a district's winners. The JSON report stays as it is.
+ */
+export function formatReport(report: AuditReport, labels: Labels = NO_LABELS): string {
   const lines: string[] = [];
+  const rub = (amount: string) => rubles(BigInt(amount));
+  const named: Labels = { ...labels, districts: new Map(report.districts.map((d) => [d.id, d.name])) };
   lines.push(
     `Round ${report.name} (${report.round}) on chain ${report.chainId}, blocks ${report.fromBlock}..${report.toBlock}`,
   );
   lines.push(
-    `Budget ${report.budget}, supply ${report.supply}, rule ${report.rule}, min tokens ${report.minTokens}, min supporters ${report.minSupporters}`,
+    `Budget ${rub(report.budget)}, supply ${rub(report.supply)}, rule ${report.rule} (${ruleText(report.rule)}), ` +
+      `min tokens ${rub(report.minTokens)}, min supporters ${report.minSupporters}`,
   );
   lines.push(
-    `${report.totals.batches} batches, ${report.totals.claims} claims (${report.totals.claimed}), ${report.totals.deposits} deposits, ${report.totals.withdrawals} withdrawals, ${report.totals.inBanks} in banks`,
+    `${report.totals.batches} batches, ${report.totals.claims} claims (${rub(report.totals.claimed)}), ` +
+      `${report.totals.deposits} deposits, ${report.totals.withdrawals} withdrawals, ${rub(report.totals.inBanks)} in piggy banks`,
   );
   lines.push("");
+  const rules = {
+    rule: report.rule === Rule[Rule.PiggyBankFull] ? Rule.PiggyBankFull : Rule.Ranked,
+    minTokens: BigInt(report.minTokens),
+    minSupporters: BigInt(report.minSupporters),
+  };
   for (const d of report.districts) {
+    const winners =
+      d.winners.length === 0 ? "no winners" : `winners ${d.winners.join(", ")} cost ${rub(d.fundedTotal)}`;
     lines.push(
-      `District ${d.id} ${d.name}: budget ${d.budget}, ${d.tokens} tokens, ${d.finalized ? "finalized" : "not finalized"}; winners [${d.winners.join(", ")}] cost ${d.fundedTotal}`,
+      `${capitalize(districtLabel(d.id, named))}: budget ${rub(d.budget)}, ${rub(d.tokens)} in piggy banks, ` +
+        `${d.finalized ? "finalized" : "not finalized"}; ${d.finalized ? "" : "so far "}${winners}`,
     );
     for (const p of d.projects) {
       lines.push(
-        `  project ${p.id}: cost ${p.cost}, ${p.tokens} tokens, ${p.supporters} supporters${p.won ? ", WINS" : ""}`,
+        `  ${projectLabel(p.id, named)}: cost ${rub(p.cost)}, ${rub(p.tokens)} from ${p.supporters} supporters` +
+          (p.won ? (d.finalized ? ", WINS" : ", would win now") : ""),
       );
     }
+    const entries = d.projects.map((p) => ({
+      projectId: BigInt(p.id),
+      cost: BigInt(p.cost),
+      tokens: BigInt(p.tokens),
+      supporters: BigInt(p.supporters),
+    }));
+    for (const tie of decidingTies(entries, BigInt(d.budget), rules)) lines.push(`  ${tieText(tie, named)}`);
   }
   lines.push("");
   for (const c of report.checks) {
@@ -671,3 +708,15 @@ export function formatReport(report: AuditReport): string {
   lines.push(report.ok ? "Everything holds." : `${failures} discrepancies found.`);
   return lines.join("\n") + "\n";
 }
+
+/** A tie that decided the winners, in words. */
+export function tieText(tie: DecidingTie, labels: Labels = NO_LABELS): string {
+  const names = (ids: bigint[]) => ids.map((id) => projectLabel(Number(id), labels)).join(", ");
+  return (
+    `tie at ${rubles(tie.tokens)} between ${names(tie.projects)}, decided by the lower project id: ` +
+    `${tie.won.length > 0 ? `${names(tie.won)} won` : "nothing won by it"}` +
+    `${tie.lost.length > 0 ? `, where ${names(tie.lost)} would have won the other way round` : ""}`
+  );
+}
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

@@ -5,6 +5,7 @@
  */
 import { implementationStatusKey } from "../domain/implementation.js";
 import type { ProjectMetadata } from "../domain/metadata.js";
+import { formatRubles } from "../domain/money.js";
 import type { RoundData } from "./load.js";
 import { pabulibFiles } from "./pabulibExport.js";
 import type { Recount } from "./recount.js";
@@ -87,17 +88,24 @@ export function exportData(data: RoundData, counted: Recount): RoundExport {
   return { round: data.round, chainId: data.chainId.toString(), toBlock: data.toBlock, results, ballots };
 }
 
+/** Columns holding kopecks: in files for Excel they are rubles with a decimal comma. */
+const AMOUNT_COLUMNS = new Set(["cost", "tokens", "fundedAmount", "amountSpent", "amount"]);
+
 /**
  * The export as files, name -> content: `results.csv` and `ballots.csv`, `round.json`, or `district-<id>.pb`
- * (project names and places come from `metadata`, the published files that match the chain).
+ * (project names and places come from `metadata`, the published files that match the chain). With `excel`, the
+ * CSV files are what Russian Excel opens as it is: UTF-8 with a byte order mark, `;` between fields, and amounts in
+ * rubles with a decimal comma ("1500,50") instead of kopecks.
  */
 export function exportFiles(
   data: RoundData,
   counted: Recount,
   format: ExportFormat,
   metadata?: ReadonlyMap<number, ProjectMetadata>,
+  options: { excel?: boolean } = {},
 ): Record<string, string> {
   const exported = exportData(data, counted);
+  const toCsv = (rows: Record<string, unknown>[], columns: string[]) => csvText(rows, columns, options.excel ?? false);
   switch (format) {
     case "json":
       return { "round.json": JSON.stringify(exported, null, 2) + "\n" };
@@ -127,10 +135,13 @@ export function exportFiles(
   }
 }
 
-function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
-  const cell = (value: unknown): string => {
-    const text = String(value);
-    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+function csvText(rows: Record<string, unknown>[], columns: string[], excel: boolean): string {
+  const separator = excel ? ";" : ",";
+  const cell = (column: string, value: unknown): string => {
+    const text =
+      excel && AMOUNT_COLUMNS.has(column) ? formatRubles(BigInt(String(value))).replace(".", ",") : String(value);
+    return /["\n\r]/.test(text) || text.includes(separator) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  return [columns.join(","), ...rows.map((row) => columns.map((c) => cell(row[c])).join(","))].join("\n") + "\n";
+  const lines = [columns.join(separator), ...rows.map((row) => columns.map((c) => cell(c, row[c])).join(separator))];
+  return (excel ? "\uFEFF" : "") + lines.join(excel ? "\r\n" : "\n") + (excel ? "\r\n" : "\n");
 }

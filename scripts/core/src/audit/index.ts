@@ -4,13 +4,25 @@
  * with the file system and worker threads; the committee's CLI wires those into `kopilka audit|export|receipt` and
  * `kopilka pabulib export` (scripts/cli/audit.ts), and the observers' page runs these in the browser.
  */
-import { audit, checkRound, formatReport, loadAudited, reportJson, type AuditOptions } from "./audit.js";
+import {
+  audit,
+  checkRound,
+  formatReport,
+  loadAudited,
+  reportJson,
+  ruleText,
+  tieText,
+  type AuditOptions,
+  type AuditReport,
+} from "./audit.js";
+import type { Labels } from "../domain/display.js";
+import { labelsOf } from "./labels.js";
 import { exportFiles, type ExportFormat } from "./export.js";
 import { verifiedMetadata } from "./pabulibExport.js";
 import { buildReceipt, formatReceipt, type Receipt } from "./receipt.js";
 import { toRpc } from "../chain/rpc.js";
 
-export { audit, checkRound, formatReport, loadAudited, reportJson, formatReceipt };
+export { audit, checkRound, formatReport, loadAudited, reportJson, formatReceipt, labelsOf, ruleText, tieText };
 export type { AuditOptions, AuditReport, CheckResult, CheckFailure, CheckStatus, LoadedRound } from "./audit.js";
 export type { LocalFileReader } from "./files.js";
 export type { TreeWorker, TreeWorkerFactory } from "./tree-rebuild.js";
@@ -22,15 +34,32 @@ export { readLogs, isRangeError, isTransientError, type LogReaderOptions, type R
 export { toRpc, type Eip1193Provider, type RpcSource } from "../chain/rpc.js";
 
 /** Results and anonymised ballots of a round as files (name -> content). */
-export async function exportRound(options: AuditOptions & { format: ExportFormat }): Promise<Record<string, string>> {
+export async function exportRound(
+  options: AuditOptions & { format: ExportFormat; excel?: boolean },
+): Promise<Record<string, string>> {
   const { data, counted, files } = await loadAudited({ ...options, residentBalances: false });
   const metadata = options.format === "pb" ? await verifiedMetadata(data, files) : undefined;
-  return exportFiles(data, counted, options.format, metadata);
+  return exportFiles(data, counted, options.format, metadata, { excel: options.excel });
 }
 
 /** What `address` claimed and put where in the round, with transaction hashes and block times. */
 export async function receipt(options: AuditOptions & { address: string }): Promise<Receipt> {
+  return (await labelledReceipt(options)).receipt;
+}
+
+/** The receipt, with the names and time zone to print it with. */
+export async function labelledReceipt(
+  options: AuditOptions & { address: string },
+): Promise<{ receipt: Receipt; labels: Labels }> {
   const rpc = toRpc(options.rpc);
-  const { data, counted } = await loadAudited({ ...options, rpc, residentBalances: false });
-  return await buildReceipt(rpc, data, counted, options.address);
+  const { data, counted, files } = await loadAudited({ ...options, rpc, residentBalances: false });
+  const [found, labels] = await Promise.all([buildReceipt(rpc, data, counted, options.address), labelsOf(data, files)]);
+  return { receipt: found, labels };
+}
+
+/** The whole audit, with the names and time zone to print its report with. */
+export async function labelledAudit(options: AuditOptions): Promise<{ report: AuditReport; labels: Labels }> {
+  const loaded = await loadAudited(options, true);
+  const labels = await labelsOf(loaded.data, loaded.files);
+  return { report: await checkRound(loaded), labels };
 }

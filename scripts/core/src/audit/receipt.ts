@@ -2,6 +2,8 @@
  * A voter's receipt: what one address claimed and where it put its tokens, each step with its transaction hash
  * and block time, and what it has in each bank now - the voter's own proof that the vote counted.
  */
+import { districtLabel, formatTime, NO_LABELS, projectLabel, type Labels } from "../domain/display.js";
+import { rubles } from "../domain/money.js";
 import type { RoundData } from "./load.js";
 import type { LogPlace } from "./events.js";
 import type { Recount } from "./recount.js";
@@ -28,7 +30,16 @@ export interface Receipt {
   /** Tokens the address holds, not in any bank. */
   balance: string;
   /** What the address has in each project's bank now. */
-  allocations: { project: number; district: number; amount: string; projectTokens: string; projectWon: boolean }[];
+  allocations: {
+    project: number;
+    district: number;
+    amount: string;
+    projectTokens: string;
+    /** Whether the project wins by the recount; provisional until its district is finalized. */
+    projectWon: boolean;
+    /** Whether the project's district is finalized, so that `projectWon` is the result. */
+    finalized: boolean;
+  }[];
   steps: ReceiptStep[];
 }
 
@@ -42,6 +53,7 @@ export async function buildReceipt(
   const account = address.toLowerCase();
   const projectOfBank = new Map(data.projects.map((p) => [p.bank, p]));
   const winners = new Set(counted.districts.flatMap((d) => d.result.winners.map(Number)));
+  const finalized = new Set(data.districts.filter((d) => d.state.finalized).map((d) => d.id));
   const steps: (Omit<ReceiptStep, "time"> & { place: LogPlace })[] = [];
   for (const claim of data.claims) {
     if (claim.account !== account) continue;
@@ -91,6 +103,7 @@ export async function buildReceipt(
         amount: amount.toString(),
         projectTokens: counted.banks.get(bank)!.total.toString(),
         projectWon: winners.has(project.id),
+        finalized: finalized.has(project.district),
       };
     })
     .sort((a, b) => a.project - b.project);
@@ -105,23 +118,34 @@ export async function buildReceipt(
   };
 }
 
-/** The receipt for people. */
-export function formatReceipt(receipt: Receipt): string {
+/** The receipt for people: rubles, projects and districts by name, times in the round's time zone. */
+export function formatReceipt(receipt: Receipt, labels: Labels = NO_LABELS): string {
   const lines = [
     `Receipt of ${receipt.address} in round ${receipt.round}`,
-    `Claimed ${receipt.claimed}, unallocated ${receipt.balance}`,
+    `Claimed ${rubles(BigInt(receipt.claimed))}, not in any piggy bank ${rubles(BigInt(receipt.balance))}`,
   ];
   for (const step of receipt.steps) {
-    const when = new Date(step.time * 1000).toISOString();
+    const when = formatTime(step.time, labels.utcOffset);
+    const amount = rubles(BigInt(step.amount));
     const what =
       step.kind === "claim"
-        ? `claimed ${step.amount} (batch ${step.batch}, district ${step.district})`
-        : `${step.kind === "deposit" ? "put" : "took back"} ${step.amount} ${step.kind === "deposit" ? "into" : "from"} project ${step.project}`;
+        ? `claimed ${amount} (batch ${step.batch}, ${districtLabel(step.district!, labels)})`
+        : step.kind === "deposit"
+          ? `put ${amount} into ${projectLabel(step.project!, labels)}`
+          : `took back ${amount} from ${projectLabel(step.project!, labels)}`;
     lines.push(`  ${when} block ${step.block} ${what} - tx ${step.tx}`);
   }
   for (const a of receipt.allocations) {
+    const outcome = a.finalized
+      ? a.projectWon
+        ? "; the project wins"
+        : "; the project does not win"
+      : a.projectWon
+        ? "; provisional: the project would win if voting ended now (its district is not finalized)"
+        : "; provisional: its district is not finalized";
     lines.push(
-      `Now in project ${a.project} (district ${a.district}): ${a.amount} of its ${a.projectTokens} tokens${a.projectWon ? "; the project wins" : ""}`,
+      `Now in ${projectLabel(a.project, labels)} (${districtLabel(a.district, labels)}): ` +
+        `${rubles(BigInt(a.amount))} of its ${rubles(BigInt(a.projectTokens))}${outcome}`,
     );
   }
   return lines.join("\n") + "\n";

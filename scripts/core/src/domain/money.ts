@@ -28,3 +28,17 @@ export function formatRubles(kopecks: bigint): string {
   const abs = kopecks < 0n ? -kopecks : kopecks;
   return `${sign}${abs / KOPECKS_PER_RUBLE}.${(abs % KOPECKS_PER_RUBLE).toString().padStart(2, "0")}`;
 }
+
+/**
+ * Kopecks as people read rubles: "1 500 ₽", "1 500,50 ₽" (ru-RU; the dApp passes its language's locale). The one
+ * formatter for every amount a person reads, in the CLI's output and on the dApp's pages; exact for any amount,
+ * since the number reaches Intl as a decimal string.
+ */
+export function rubles(kopecks: bigint, locale = "ru-RU"): string {
+  return new Intl.NumberFormat(locale, {
+    style: "currency",
+    currency: "RUB",
+    minimumFractionDigits: kopecks % KOPECKS_PER_RUBLE === 0n ? 0 : TOKEN_DECIMALS,
+    maximumFractionDigits: TOKEN_DECIMALS,
+  }).format(formatRubles(kopecks) as `${number}`);
+}

@@ -36,6 +36,22 @@ export interface RoundManifest {
   /** Block of the factory's deployment, where an auditor starts reading logs. */
   fromBlock: number;
   name: string;
+  /** The round's time zone as its spec's dates were written ("+03:00"); times are shown in UTC without it. */
+  utcOffset?: string;
+  /**
+   * What binds the manifest to one chain and one deployment, beyond the chain id: the hash of block `fromBlock`
+   * and keccak256 of the factory's code. Another node with the same chain id (a local chain restarted, another
+   * developer's node) has other block hashes, so a tool refuses to act on a round the manifest does not describe.
+   */
+  deployment?: DeploymentBinding;
+}
+
+/** A chain and a deployment on it, as a manifest or a factory record names them. */
+export interface DeploymentBinding {
+  /** Hash of the block the factory was deployed in. */
+  blockHash: string;
+  /** keccak256 of the factory's runtime code. */
+  factoryCodeHash: string;
 }
 
 export const DEFAULT_PUBLICATION_BASE = "published";

@@ -19,7 +19,9 @@ export interface ResidentRow {
   amount?: bigint;
 }
 
-const ANY_DISTRICT_WORDS = new Set(["", "any", "*"]);
+const ANY_DISTRICT_WORDS = new Set(["", "any", "*", "любой"]);
+/** First cells of a header row. */
+const ADDRESS_HEADERS = new Set(["address", "адрес"]);
 
 /**
  * Parses and checks the rows. `districts` are the round's district names by id: a row may name its district by id
@@ -31,7 +33,7 @@ export function parseResidents(text: string, file: string, districts: readonly s
   const firstLine = new Map<string, number>();
   const residents: ResidentRow[] = [];
   for (const [index, { line, cells }] of rows.entries()) {
-    if (index === 0 && cells[0]?.toLowerCase() === "address") continue;
+    if (index === 0 && ADDRESS_HEADERS.has(cells[0]?.toLowerCase())) continue;
     if (cells.length > 3) {
       report(line, `expected address[,district][,amount], got ${cells.length} columns`);
       continue;

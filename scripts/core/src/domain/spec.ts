@@ -9,8 +9,9 @@ import { parse as parseCsvText } from "csv-parse/browser/esm/sync";
 import { getAddress, zeroAddress } from "viem";
 
 import { CATEGORIES, categoryIndex } from "./category.js";
+import { utcOffsetOf } from "./display.js";
 import type { ProjectMetadata } from "./metadata.js";
-import { formatRubles, parseRubles } from "./money.js";
+import { formatRubles, parseRubles, rubles } from "./money.js";
 import { RULE_KEYS, type Rule } from "./rule.js";
 
 /** One thing wrong with the input: where it is (file, line or JSON path) and why. */
@@ -45,10 +46,108 @@ export interface CsvRow {
   cells: string[];
 }
 
-/** Reads CSV text into trimmed rows with their line numbers; blank lines are skipped. */
+/** How a table file was written: what `decodeTableFile` found. */
+export interface DecodedTable {
+  text: string;
+  /** "utf-8", or what Excel writes: "windows-1251" (Russian Excel's "CSV"), "utf-16le" ("Unicode text"). */
+  encoding: "utf-8" | "windows-1251" | "utf-16le" | "utf-16be";
+}
+
+/** Bytes of Windows-1251 that Russian text uses: the letters А-я, Ё, ё, and the usual typographic signs. */
+const CP1251_TEXT = new Set([
+  ...Array.from({ length: 64 }, (_, i) => 0xc0 + i),
+  0xa8, // Ё
+  0xb8, // ё
+  0xa0, // no-break space
+  0xab, // «
+  0xbb, // »
+  0xb9, // №
+  0x96, // –
+  0x97, // —
+  0x84, // „
+  0x93, // “
+  0x94, // ”
+  0x85, // …
+  0xb0, // °
+]);
+
+/**
+ * The text of a CSV file as people save it: UTF-8 (with or without a byte order mark), UTF-16 with a byte order
+ * mark (Excel's "Unicode text"), or Windows-1251, which Russian Excel writes for "CSV"; Windows-1251 is taken only
+ * when every byte above ASCII is a Russian letter or sign. Anything else is refused with one problem that says
+ * what was found and how to save the file. The decoders are the platform's (TextDecoder), in Node and browsers.
+ */
+export function decodeTableFile(bytes: Uint8Array, file: string): DecodedTable {
+  const refuse = (found: string): never => {
+    throw new InputError([
+      {
+        file,
+        message:
+          `${found}. Save it as CSV: in Excel, File > Save As > "CSV UTF-8 (comma delimited)" ` +
+          `(or "CSV (разделители - запятые)"); in LibreOffice, "Text CSV" with the UTF-8 character set`,
+      },
+    ]);
+  };
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { text: new TextDecoder("utf-8").decode(bytes.subarray(3)), encoding: "utf-8" };
+  }
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) {
+    return { text: new TextDecoder("utf-16le").decode(bytes.subarray(2)), encoding: "utf-16le" };
+  }
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    return { text: new TextDecoder("utf-16be").decode(bytes.subarray(2)), encoding: "utf-16be" };
+  }
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
+    refuse("this is an Excel workbook (.xlsx, a zip archive), not a CSV file");
+  }
+  // Text has no control characters but tabs and line ends; UTF-16 without its mark has a zero in every ASCII letter.
+  const control = (byte: number) => byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d;
+  let utf8: string | undefined;
+  try {
+    utf8 = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    // Not UTF-8: perhaps Russian Excel's Windows-1251.
+  }
+  let line = 1;
+  for (const byte of bytes) {
+    if (byte === 0x0a) line++;
+    else if (control(byte) || (utf8 === undefined && byte >= 0x80 && !CP1251_TEXT.has(byte))) {
+      const hex = byte.toString(16).toUpperCase().padStart(2, "0");
+      refuse(`the file is neither UTF-8 nor Windows-1251 text (byte 0x${hex} on line ${line})`);
+    }
+  }
+  if (utf8 !== undefined) return { text: utf8, encoding: "utf-8" };
+  return { text: new TextDecoder("windows-1251").decode(bytes), encoding: "windows-1251" };
+}
+
+/**
+ * The separator of CSV text: the one of `,`, `;` and tab that appears most often outside quotes in its first
+ * non-empty line (Russian Excel separates with `;`, since its decimal separator is the comma); `,` otherwise.
+ */
+export function csvDelimiter(text: string): "," | ";" | "\t" {
+  const first =
+    text
+      .replace(/^\uFEFF/, "")
+      .split(/\r?\n|\r/)
+      .find((line) => line.trim() !== "") ?? "";
+  const counts = { ",": 0, ";": 0, "\t": 0 };
+  let quoted = false;
+  for (const char of first) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && char in counts) counts[char as keyof typeof counts]++;
+  }
+  if (counts["\t"] > counts[","] && counts["\t"] > counts[";"]) return "\t";
+  return counts[";"] > counts[","] ? ";" : ",";
+}
+
+/** The separator by name, for messages. */
+export const DELIMITER_NAMES: Record<string, string> = { ",": "commas", ";": "semicolons", "\t": "tabs" };
+
+/** Reads CSV text into trimmed rows with their line numbers; blank lines are skipped; the separator is detected. */
 export function parseCsv(text: string, file: string): { rows: CsvRow[]; problems: InputProblem[] } {
   try {
     const records = parseCsvText(text.replace(/^\uFEFF/, ""), {
+      delimiter: csvDelimiter(text),
       info: true,
       relax_column_count: true,
       skip_empty_lines: true,
@@ -109,6 +208,8 @@ export interface RoundSpec {
   /** Unix seconds. */
   opensAt: bigint;
   closesAt: bigint;
+  /** The UTC offset `opensAt` was written with ("+03:00"): the round's time zone for people. */
+  utcOffset?: string;
   rule: Rule;
   minTokens: bigint;
   minSupporters: number;
@@ -222,10 +323,7 @@ export function parseRoundSpec(
   if (budget !== undefined && districts.length > 0) {
     const sum = districts.reduce((total, d) => total + d.budget, 0n);
     if (sum !== budget) {
-      at(
-        "districts",
-        `district budgets add up to ${formatRubles(sum)}, not to the round budget ${formatRubles(budget)}`,
-      );
+      at("districts", `district budgets add up to ${rubles(sum)}, not to the round budget ${rubles(budget)}`);
     }
   }
   const projects = parseProjects(spec.projects, source, districts);
@@ -237,6 +335,7 @@ export function parseRoundSpec(
     budget: budget!,
     opensAt: opensAt!,
     closesAt: closesAt!,
+    utcOffset: utcOffsetOf(spec.opensAt),
     rule: rule!,
     minTokens: minTokens!,
     minSupporters: minSupporters!,
@@ -273,7 +372,8 @@ function readRecords(value: unknown, key: string, source: Source, required: read
     try {
       text = readFile(value);
     } catch (error) {
-      problems.push({ file: specFile, where: key, message: `cannot read ${value}: ${(error as Error).message}` });
+      if (error instanceof InputError) problems.push(...error.problems);
+      else problems.push({ file: specFile, where: key, message: `cannot read ${value}: ${(error as Error).message}` });
       return [];
     }
     const { rows, problems: csvProblems } = parseCsv(text, file);
@@ -353,8 +453,8 @@ function parseProjects(value: unknown, source: Source, districts: readonly Distr
     if (cost === 0n) report("a project cost must be above zero");
     if (cost !== undefined && district >= 0 && cost > districts[district].budget) {
       report(
-        `cost ${formatRubles(cost)} is above the budget of district "${districts[district].name}" ` +
-          `(${formatRubles(districts[district].budget)})`,
+        `cost ${rubles(cost)} is above the budget of district "${districts[district].name}" ` +
+          `(${rubles(districts[district].budget)})`,
       );
     }
     const location = parseLocation(f.lat, f.lon, report);
@@ -391,8 +491,9 @@ function parseLocation(
   const latText = (lat ?? "").trim();
   const lonText = (lon ?? "").trim();
   if (latText === "" && lonText === "") return undefined;
-  const latitude = Number(latText);
-  const longitude = Number(lonText);
+  // Russian spreadsheets write a decimal comma.
+  const latitude = Number(latText.replace(",", "."));
+  const longitude = Number(lonText.replace(",", "."));
   if (latText === "" || lonText === "" || !Number.isFinite(latitude) || !Number.isFinite(longitude)) {
     report(`location needs numeric lat and lon, got "${latText}", "${lonText}"`);
     return undefined;

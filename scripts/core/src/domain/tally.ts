@@ -95,3 +95,57 @@ export function tallyDistrict(entries: readonly TallyEntry[], budget: bigint, ru
   const { winners, fundedTotal } = explainDistrict(entries, budget, rules);
   return { winners, fundedTotal };
 }
+
+/** Funds projects in this order while each cost fits what is left of the budget (as explainDistrict does). */
+function fundInOrder(ranked: readonly TallyEntry[], budget: bigint): { winners: bigint[] } {
+  let remaining = budget;
+  const winners: bigint[] = [];
+  for (const entry of ranked) {
+    if (entry.cost <= remaining) {
+      remaining -= entry.cost;
+      winners.push(entry.projectId);
+    }
+  }
+  return { winners };
+}
+
+/** Eligible projects with equal tokens whose order, which the tie-break alone decided, changed the winners. */
+export interface DecidingTie {
+  tokens: bigint;
+  /** The tied projects, in the order the rule took them: the lower project id first. */
+  projects: bigint[];
+  /** Winners that would not have won had the tie gone the other way (the higher id first)... */
+  won: bigint[];
+  /** ...and the projects that would have won instead. */
+  lost: bigint[];
+}
+
+/**
+ * Every tie that decided the outcome: for each group of eligible projects with the same tokens, the winners are
+ * recomputed with that group taken in the opposite order, and the tie is reported when they differ.
+ */
+export function decidingTies(entries: readonly TallyEntry[], budget: bigint, rules: TallyRules): DecidingTie[] {
+  const ranked = rank(entries, rules);
+  const winners = new Set(fundInOrder(ranked, budget).winners);
+  const ties: DecidingTie[] = [];
+  for (let start = 0; start < ranked.length;) {
+    let end = start + 1;
+    while (end < ranked.length && ranked[end].tokens === ranked[start].tokens) end++;
+    if (end - start > 1) {
+      const reversed = [...ranked.slice(0, start), ...ranked.slice(start, end).reverse(), ...ranked.slice(end)];
+      const otherwise = new Set(fundInOrder(reversed, budget).winners);
+      const won = [...winners].filter((id) => !otherwise.has(id));
+      const lost = [...otherwise].filter((id) => !winners.has(id));
+      if (won.length > 0 || lost.length > 0) {
+        ties.push({
+          tokens: ranked[start].tokens,
+          projects: ranked.slice(start, end).map((e) => e.projectId),
+          won,
+          lost,
+        });
+      }
+    }
+    start = end;
+  }
+  return ties;
+}
