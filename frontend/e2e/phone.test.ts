@@ -188,6 +188,15 @@ describe("Voting with a phone number", () => {
     const right = await services.codeFor("+79161000002");
     const wrong = right === "000000" ? "111111" : "000000";
     const refusal = page.getByTestId("refusal");
+    // A new code only after the cooldown: the page counts it down, and the service refuses one asked for sooner.
+    const resend = page.getByRole("button", { name: /Новый код можно запросить через \d+ с/ });
+    assert.equal(await resend.isDisabled(), true);
+    await page.getByRole("button", { name: "Указать другой номер" }).click();
+    await page.getByLabel("Номер мобильного телефона").fill("+7 916 100-00-02");
+    await page.getByRole("button", { name: "Получить код" }).click();
+    await refusal.getByText(/Код уже отправлен. Новый код можно запросить через \d+ с\./).waitFor();
+    // The code already sent still holds: the page is back at the code step.
+    await page.getByRole("heading", { name: "Введите код из СМС" }).waitFor();
     for (let left = MAX_ATTEMPTS - 1; left > 0; left--) {
       await typeCode(page, wrong);
       await refusal.getByText(`Код неверный. Осталось попыток: ${left}.`).waitFor();

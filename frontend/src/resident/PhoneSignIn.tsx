@@ -111,8 +111,16 @@ function Steps({ api, config }: { api: EnrollApi; config: EnrollConfig }): React
 
   const sendCode = (phone: string, shown: string) =>
     attempt(async () => {
-      const sent = await api.requestCode(phone);
-      setStep({ step: "code", phone, shown, resendAt: Date.now() + sent.resendSeconds * 1000 });
+      try {
+        const sent = await api.requestCode(phone);
+        setStep({ step: "code", phone, shown, resendAt: Date.now() + sent.resendSeconds * 1000 });
+      } catch (error) {
+        // Asked again too soon: the code sent before still holds, so the code step it is, with the service's words.
+        if (error instanceof EnrollRefusal && error.code === "code-cooldown") {
+          setStep({ step: "code", phone, shown, resendAt: Date.now() + (error.details.seconds ?? 0) * 1000 });
+        }
+        throw error;
+      }
     });
 
   /** The key this browser enrolls: the one kept here if it was never enrolled, else a new one. */
