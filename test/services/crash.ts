@@ -245,7 +245,11 @@ describe("Enrollment service under kill -9", function () {
         });
         await Promise.all(workers);
       })();
-      await new Promise((resolve) => setTimeout(resolve, 300 + Math.floor(Math.random() * 1500)));
+      // A random moment after the first answers (a loaded machine may take seconds to give them), bounded.
+      for (let i = 0; i < 400 && !attempts.some((a) => a.answer?.code === 201); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 1000)));
       const inFlightAtKill = inFlight;
       const answeredAtKill = attempts.filter((a) => a.answer?.code === 201).length;
       killed = true;
