@@ -8,6 +8,8 @@ import react from "@vitejs/plugin-react";
 import { defineConfig, type Connect, type Plugin } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 
+import { dappContentSecurityPolicy } from "@kopilka/core/csp";
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const published = path.resolve(here, "../published");
 
@@ -59,6 +61,26 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * The Content-Security-Policy as a `<meta>` in the built index.html (not in development: Vite's dev server injects
+ * inline scripts). The deployment's own header (the demo's server sends one) can only narrow it.
+ */
+function contentSecurityPolicy(): Plugin {
+  const policy = dappContentSecurityPolicy({
+    connect: ["https:", "http://localhost:*", "http://127.0.0.1:*"],
+    frameAncestors: false,
+  });
+  return {
+    name: "kopilka-csp",
+    apply: "build",
+    transformIndexHtml: (html) =>
+      html.replace(
+        '<meta charset="UTF-8" />',
+        `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${policy}" />`,
+      ),
+  };
+}
+
 /** Chunks only the committee, the observers and voters load: not worth a resident's bandwidth ahead of time. */
 const NOT_PRECACHED = [
   "Committee",
@@ -77,6 +99,7 @@ export default defineConfig(({ isSsrBuild }) => ({
   plugins: [
     react(),
     servePublished(),
+    contentSecurityPolicy(),
     // The service worker: after the first visit the read-only pages open offline, from the app shell precached
     // here and the round's snapshot and pictures cached as they are fetched (src/offline.ts registers it).
     VitePWA({

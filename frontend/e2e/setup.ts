@@ -145,8 +145,11 @@ export interface TestRound {
   projectIds: number[][];
 }
 
-/** Deploys and opens a round, publishes its files under a fresh directory, and writes the dApp's config. */
-export async function setupRound(node: Node): Promise<TestRound> {
+/**
+ * Deploys and opens a round, publishes its files under a fresh directory, and writes the dApp's config.
+ * `residentsBound`: residents enrolled by phone choose their district once (the phone tests' round); else any.
+ */
+export async function setupRound(node: Node, { residentsBound = false } = {}): Promise<TestRound> {
   const { provider } = node;
   const signers = await Promise.all([0, 1, 2, 3, 4].map((i) => provider.getSigner(i)));
   const [admin, committee, minter, registrar, reporter] = signers;
@@ -175,9 +178,10 @@ export async function setupRound(node: Node): Promise<TestRound> {
     rule: Rule.Ranked,
     minTokens: 0n,
     minSupporters: 0,
-    // Every resident gets the declared 10,000 rubles; residents enrolled by phone may vote in any district.
+    // Every resident gets the declared 10,000 rubles; residents enrolled by phone may vote in any district, unless
+    // the round binds them to the one they choose.
     allowance,
-    residentsBound: false,
+    residentsBound,
     admin: await admin.getAddress(),
     adminTransferDelay: 3 * DAY,
     committee: await committee.getAddress(),

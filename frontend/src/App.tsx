@@ -56,6 +56,7 @@ export function App(): ReactNode {
           <Route path="/results">{() => <Results />}</Route>
           <Route path="/results/:id">{(p) => <Results key={p.id} districtId={Number(p.id)} />}</Route>
           <Route path="/verify">{() => <Verify />}</Route>
+          <Route path="/phone">{() => <WithVoting render={(w) => <w.PhoneSignIn />} />}</Route>
           <Route path="/my">{() => <WithVoting render={(w) => <w.MyAllocations />} />}</Route>
           <Route path="/committee">
             {() => (

@@ -10,7 +10,9 @@
  * - `/kopilka.config.json` and `/published/...` (the round's files and its snapshot) compressed on the fly and
  *   revalidated by ETag;
  * - `/rpc`, when given a node, proxied to it: the RPC on the site's own origin spares every visitor a CORS
- *   preflight round trip before its first request.
+ *   preflight round trip before its first request;
+ * - every page with the dApp's Content-Security-Policy (`dappContentSecurityPolicy`), its calls limited to the
+ *   origins the current config names.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -20,6 +22,7 @@ import fastifyCompress from "@fastify/compress";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance } from "fastify";
 
+import { dappContentSecurityPolicy, dappOrigins } from "@kopilka/core/csp";
 import { DAPP_CONFIG_FILE, type DappConfig } from "@kopilka/core/publication";
 
 export interface SiteOptions {
@@ -62,6 +65,14 @@ export async function serveSite(options: SiteOptions): Promise<Site> {
     "file" in options.config
       ? await readFile(options.config.file, "utf8")
       : JSON.stringify(options.config, null, 2) + "\n";
+  // The dApp's pages carry its Content-Security-Policy, calling only the origins of the current config.
+  app.addHook("onSend", async (_, reply, payload) => {
+    if (String(reply.getHeader("content-type") ?? "").startsWith("text/html")) {
+      const connect = dappOrigins(JSON.parse(await configText()) as DappConfig);
+      reply.header("content-security-policy", dappContentSecurityPolicy({ connect }));
+    }
+    return payload;
+  });
   app.get(`/${DAPP_CONFIG_FILE}`, async (_, reply) =>
     reply
       .header("content-type", "application/json; charset=utf-8")

@@ -20,6 +20,8 @@ import { stepsOf } from "../data/events.js";
 import { Phase, useDistrictView, useRoundView, type DistrictData, type ProjectView } from "../data/views.js";
 import { dateTime, percentText, receiptCode, rubles, rublesPlain, shortAddress } from "../format.js";
 import { StepsTable } from "../pages/Verify.js";
+import { TerminalFinish } from "../resident/TerminalFinish.js";
+import { isTerminal } from "../resident/terminal.js";
 import { useCastBallot, type CastBallot } from "./castBallot.js";
 import { SignInPrompt } from "./connect.js";
 import { NetworkGuard } from "./network.js";
@@ -234,6 +236,16 @@ function BallotBarInScope({ districtId, data }: { districtId: number; data: Dist
       );
     case "checking":
       return <p role="status">{t("ballot.checking")}</p>;
+    case "publishing":
+    case "replaced":
+    case "refused":
+      return (
+        <div className="bar-content">
+          <ResidentNotice voter={voter} />
+          {chosen}
+          {close}
+        </div>
+      );
     case "error":
       return <Failure error={voter.error} retry={voter.retry} />;
     case "ineligible":
@@ -344,7 +356,10 @@ function Review({ districtId, data }: { districtId: number; data: DistrictData }
   const ballot = useDistrictBallot(districtId, data);
   const { voter, plan, lines } = ballot;
   const account = voter.state === "ready" ? voter.account : undefined;
-  const { tx, busy, cast, reset } = useCastBallot(account ?? "0x0000000000000000000000000000000000000000");
+  const { tx, busy, cast, reset } = useCastBallot(
+    account ?? "0x0000000000000000000000000000000000000000",
+    voter.state === "ready" ? voter.key : undefined,
+  );
   const [done, setDone] = useState<(CastBallot & { at: number }) | undefined>();
 
   if (done && account) {
@@ -367,6 +382,8 @@ function Review({ districtId, data }: { districtId: number; data: DistrictData }
           <SignInPrompt />
         ) : voter.state === "wrongNetwork" ? (
           <NetworkGuard>{null}</NetworkGuard>
+        ) : voter.state === "publishing" || voter.state === "replaced" || voter.state === "refused" ? (
+          <ResidentNotice voter={voter} />
         ) : (
           <p role="status">{t("ballot.checking")}</p>
         )}
@@ -438,6 +455,35 @@ function Review({ districtId, data }: { districtId: number; data: DistrictData }
       </div>
       <BallotStatus tx={tx} />
     </section>
+  );
+}
+
+/** Why a resident signed in by phone cannot vote from here (yet), in plain words. */
+function ResidentNotice({
+  voter,
+}: {
+  voter: Extract<VoterState, { state: "publishing" | "replaced" | "refused" }>;
+}): ReactNode {
+  const { t } = useTranslation();
+  if (voter.state === "publishing") {
+    return (
+      <p className="notice" role="status" data-testid="publishing">
+        {t("phone.publishing", { count: Math.max(1, Math.ceil(voter.expectedWaitSeconds / 60)) })}
+      </p>
+    );
+  }
+  if (voter.state === "refused") {
+    return (
+      <p className="notice" role="alert" data-testid="vote-stands">
+        {voter.message}
+      </p>
+    );
+  }
+  return (
+    <div className="notice" role="alert" data-testid="replaced">
+      <p>{t("phone.replaced")}</p>
+      <Link href={`/phone?next=${encodeURIComponent(location.pathname)}`}>{t("phone.again")}</Link>
+    </div>
   );
 }
 
@@ -525,7 +571,8 @@ function BallotReceipt({
       )}
       <h2>{t("receipt.chosen")}</h2>
       <StepsTable steps={steps} title={(id) => titles.get(id) ?? t("common.projectNumber", { id })} showNow={false} />
-      <p>{t("receipt.change", { date: dateTime(data.round.closesAt) })}</p>
+      {/* At a public office's terminal the resident's key is wiped next: no change from here. */}
+      {!isTerminal() && <p>{t("receipt.change", { date: dateTime(data.round.closesAt) })}</p>}
       <p className="buttons">
         <Link href={`/verify?q=${relayed ? account : receipt.transactionHash}`} className="button">
           {t("receipt.verify")}
@@ -535,6 +582,7 @@ function BallotReceipt({
         </button>
       </p>
       <p className="small muted">{t("verify.participant", { code: shortAddress(account) })}</p>
+      {isTerminal() && <TerminalFinish />}
     </section>
   );
 }

@@ -1,16 +1,20 @@
 /**
  * Signing in: the header's button, the dialog that asks how to sign in, and the wallet's own optional screen, which
- * lists the wallets the browser announces (and the dev wallet on the local chain). Only that screen names the wallet;
- * a phone sign-in joins the dialog as another option.
+ * lists the wallets the browser announces (and the dev wallet on the local chain). Only that screen names the wallet.
+ * Signing in by phone (when the round has resident services) is the first option and has a page of its own,
+ * `/phone` (../resident/PhoneSignIn.tsx).
  */
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useConnect, useConnection, useConnectors, useDisconnect, type Connector } from "wagmi";
+import { useLocation } from "wouter";
 
 import { devWalletAllowed } from "../config.js";
 import { useEnvironment } from "../context.js";
 import { shortAddress } from "../format.js";
+import { servicesOf } from "../resident/enrollApi.js";
+import { useBrowserResident } from "../resident/resident.js";
 import { devAccounts, selectDevAccount, selectedDevAccount } from "./devWallet.js";
 import { errorReason } from "./errors.js";
 import { useWalletGate, WALLET_USED_KEY } from "./gate.js";
@@ -37,9 +41,19 @@ function AccountButtonInScope(): ReactNode {
     setChosen(value);
     if (!value) gate.clearDialogRequest();
   };
+  const resident = useBrowserResident();
   useEffect(() => {
     if (connection.status === "connected" && gate.dialogRequested) gate.clearDialogRequest();
   }, [connection.status, gate]);
+  const status = resident.state === "enrolled" ? resident.status?.status : undefined;
+  if (connection.status !== "connected" && (status === "queued" || status === "posted")) {
+    // Signed in by phone: nothing to sign out of, since the browser's key is the resident's only way to vote here.
+    return (
+      <span className="account" data-testid="signed-in-phone">
+        <span className="small">{t("phone.signedIn")}</span>
+      </span>
+    );
+  }
   if (connection.status === "connected" && connection.address) {
     return (
       <span className="account">
@@ -94,6 +108,8 @@ function SignInPromptInScope(): ReactNode {
 /** "How do you want to sign in?": one option per way (today the wallet), each leading to its own screen. */
 function SignInDialog({ onClose }: { onClose: () => void }): ReactNode {
   const { t } = useTranslation();
+  const { config } = useEnvironment();
+  const [location, navigate] = useLocation();
   const [screen, setScreen] = useState<"choose" | "wallet">("choose");
   const dialog = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -114,6 +130,22 @@ function SignInDialog({ onClose }: { onClose: () => void }): ReactNode {
             </h2>
             <p>{t("signin.intro")}</p>
             <ul className="options">
+              {servicesOf(config) && (
+                <li>
+                  <button
+                    type="button"
+                    className="option"
+                    data-testid="sign-in-phone"
+                    onClick={() => {
+                      onClose();
+                      navigate(`/phone?next=${encodeURIComponent(location)}`);
+                    }}
+                  >
+                    <strong>{t("phone.option")}</strong>
+                    <span className="small">{t("phone.optionHint")}</span>
+                  </button>
+                </li>
+              )}
               <li>
                 <button type="button" className="option" onClick={() => setScreen("wallet")} data-wallet-option>
                   <strong>{t("walletOption.choose")}</strong>

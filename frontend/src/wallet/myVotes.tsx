@@ -7,6 +7,7 @@ import { useConnection } from "wagmi";
 import { Link } from "wouter";
 
 import { useChainEnvironment } from "../chain.js";
+import { useBrowserResident } from "../resident/resident.js";
 import { Failure, Loading } from "../components/common.js";
 import { holdings, stepsOfAddress } from "../data/events.js";
 import { useDistricts, useProjects, useProjectTexts, useRound } from "../data/round.js";
@@ -27,10 +28,18 @@ export function MyAllocations(): ReactNode {
 function MyAllocationsInScope(): ReactNode {
   const { t } = useTranslation();
   const connection = useConnection();
+  const resident = useBrowserResident();
+  // Signed in by phone (and no wallet): the browser key's account, once it is on the list.
+  const phoneAccount =
+    connection.status !== "connected" && resident.state === "enrolled" && resident.status?.status === "posted"
+      ? resident.key.account
+      : undefined;
   return (
     <>
       <h1>{t("my.title")}</h1>
-      {connection.status !== "connected" || !connection.address ? (
+      {phoneAccount ? (
+        <MyVotes account={phoneAccount} />
+      ) : connection.status !== "connected" || !connection.address ? (
         <>
           <p>{t("my.signIn")}</p>
           <SignInPrompt />

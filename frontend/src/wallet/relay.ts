@@ -6,6 +6,7 @@ import type { Address, Hex } from "viem";
 
 import type { BallotMoves } from "@kopilka/core/ballotPlan";
 import { BALLOT_DOMAIN_NAME, BALLOT_DOMAIN_VERSION, BALLOT_TYPES } from "@kopilka/core/ballots";
+import { SignatureScheme } from "@kopilka/core/keys";
 import { read } from "../chain.js";
 import type { ChainEnvironment } from "../chain.js";
 import { roundAbi } from "@kopilka/core/abi";
@@ -93,9 +94,19 @@ export async function ballotToSign(env: ChainEnvironment, relayer: string, accou
 
 type Message = Awaited<ReturnType<typeof ballotToSign>>["message"];
 
-/** Hands the signed ballot to the relayer; it answers once the ballot is stored. */
-export async function postBallot(relayer: string, message: Message, signature: Hex): Promise<RelayProgress> {
-  const body = JSON.stringify({ ...message, signature }, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+/**
+ * Hands the signed ballot to the relayer; it answers once the ballot is stored. `scheme` says what signed it: a
+ * wallet (`SignatureScheme.Secp256k1`, the default) or the browser's own key (`SignatureScheme.P256`).
+ */
+export async function postBallot(
+  relayer: string,
+  message: Message,
+  signature: Hex,
+  scheme: SignatureScheme = SignatureScheme.Secp256k1,
+): Promise<RelayProgress> {
+  const body = JSON.stringify({ ...message, signature, scheme }, (_, v: unknown) =>
+    typeof v === "bigint" ? v.toString() : v,
+  );
   const { body: answer } = await call<{ status: RelayStatus }>(`${relayer}/ballots`, {
     method: "POST",
     headers: { "content-type": "application/json" },

@@ -274,6 +274,8 @@ export interface DappConfig {
    * e.g. `https://services.example.org`. Residents enroll by phone there; the same base serves as `relayerUrl`.
    */
   servicesUrl?: string;
+  /** The committee's page on how residents' phone numbers are handled (152-FZ), linked from the phone step. */
+  termsUrl?: string;
   /** The round factory, for the committee's "new round" page; else read from the round's published manifest. */
   factory?: `0x${string}`;
   /**
