@@ -18,11 +18,14 @@ import { inThreadRebuilder } from "@kopilka/core/audit/tree-rebuild";
 import { formatRubles } from "@kopilka/core/money";
 import {
   ballotAllocation,
+  PABULIB_SOURCE_FILE,
   PabulibParseError,
   parsePabulib,
   selectedColumn,
   toKopecks,
+  sourceMeta,
   type PabulibElection,
+  type PabulibSource,
 } from "@kopilka/core/pabulib";
 import { LEAF_ENCODING } from "@kopilka/core/participants";
 import { InputError, parseRoundSpec, type InputProblem, type RoundSpec } from "@kopilka/core/spec";
@@ -203,6 +206,24 @@ export function pabulibRoundSpec(
   return { spec: parseRoundSpec(raw, "pabulib import", () => ""), sources, skipped };
 }
 
+/** What the round's `pabulib.json` says: each district's file name, META and, by on-chain id, project ids. */
+export function pabulibSource(loaded: readonly LoadedFile[], sources: readonly ProjectSource[]): PabulibSource {
+  return {
+    districts: loaded.map(({ file, election }, index) => ({
+      file: `${path.basename(file, ".pb")}.pb`,
+      meta: sourceMeta(election.meta),
+      projects: Object.fromEntries(
+        sources.flatMap((source, projectId) => (source.file === index ? [[String(projectId), source.id]] : [])),
+      ),
+    })),
+  };
+}
+
+/** Publishes the source beside the round's manifest, for `kopilka pabulib export`. */
+function publishSource(manifestFile: string, source: PabulibSource): void {
+  writeFileSync(path.join(path.dirname(manifestFile), PABULIB_SOURCE_FILE), JSON.stringify(source, null, 2) + "\n");
+}
+
 /**
  * A voter's account: derived from the file's hash and the voter id, so a replay is the same on every run. Nobody
  * holds its key (the replay impersonates it), so it is a hash, not an address of a key: deriving 100,000 public
@@ -274,6 +295,7 @@ export async function importPabulib(ctx: CommandContext, options: PabulibImportO
   if (problems.length > 0) throw new InputError(problems);
   if (!options.replay) {
     const created = await createRoundFromSpec(ctx, spec, { spec: "pabulib import" });
+    publishSource(created.manifestFile, pabulibSource(loaded, sources));
     return { round: created.round, districts: spec.districts.length, projects: spec.projects.length };
   }
   const voters = loaded.map((_, file) =>
@@ -289,6 +311,7 @@ export async function importPabulib(ctx: CommandContext, options: PabulibImportO
 
   await deploy(ctx);
   const created = await createRoundFromSpec(ctx, spec, { spec: "pabulib import", newRound: true });
+  publishSource(created.manifestFile, pabulibSource(loaded, sources));
   const result: PabulibImportResult = {
     round: created.round,
     districts: spec.districts.length,

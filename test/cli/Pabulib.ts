@@ -14,6 +14,7 @@ import {
   ballotAllocation,
   parsePabulib,
   selectedColumn,
+  sourceMeta,
   toKopecks,
   writePabulib,
   type PabulibElection,
@@ -198,16 +199,47 @@ describe("kopilka pabulib", function () {
   });
 
   describe("export", function () {
+    it("reads back as the same round: names and ids do not grow at each round trip", async function () {
+      const { ctx, dir } = context();
+      const files = [fixture("approval"), fixture("cumulative")];
+      const first = await importPabulib(ctx, { files, replay: true });
+      const out = path.join(dir, "out");
+      await exportResults({ rpc: connection.provider, round: first.round, format: "pb", out }, ctx.publicationBase);
+      const again = await importPabulib(ctx, {
+        files: files.map((f) => path.join(out, path.basename(f))),
+        replay: true,
+      });
+      const names = async (address: string) => {
+        const round = await ethers.getContractAt("Round", address);
+        return [await round.name(), (await round.district(0)).name, (await round.district(1)).name];
+      };
+      expect(await names(again.round)).to.deep.equal(await names(first.round));
+      expect(await names(first.round)).to.deep.equal([
+        "Pabulib: approval, cumulative",
+        "Testowo, Osiedle Północ, 2021",
+        "Testowo, 2022",
+      ]);
+      // The replayed exports give the same winners, by the files' project ids.
+      expect(again.replay!.districts.map((d) => d.projects.filter((p) => p.won).map((p) => p.id))).to.deep.equal(
+        first.replay!.districts.map((d) => d.projects.filter((p) => p.won).map((p) => p.id)),
+      );
+    });
+
     it("writes a replayed round back as .pb files that parse, with the ballots' points and the funded projects", async function () {
       const { ctx, dir } = context();
       const files = [fixture("approval"), fixture("cumulative")];
       const result = await importPabulib(ctx, { files, replay: true });
       const out = path.join(dir, "out");
       await exportResults({ rpc: connection.provider, round: result.round, format: "pb", out }, ctx.publicationBase);
-      expect(readdirSync(out).sort()).to.deep.equal(["district-0.pb", "district-1.pb"]);
-      for (const [district, file] of files.entries()) {
+      // The source's file names, META and project ids come back (the round's published pabulib.json).
+      expect(readdirSync(out).sort()).to.deep.equal(["approval.pb", "cumulative.pb"]);
+      for (const file of files) {
         const original = parsePabulib(readFileSync(file, "utf8"));
-        const exported = parsePabulib(readFileSync(path.join(out, `district-${district}.pb`), "utf8"));
+        const exported = parsePabulib(readFileSync(path.join(out, path.basename(file)), "utf8"));
+        expect(exported.projects.map((p) => p.id)).to.deep.equal(original.projects.map((p) => p.id));
+        expect(exported.meta).to.deep.equal(sourceMeta(original.meta));
+        // Not "currency;RUB" nor the replay chain's year: the source's own (these files name no currency).
+        expect([exported.meta.currency, exported.meta.instance]).to.deep.equal([undefined, original.meta.instance]);
         expect(exported.budget).to.equal(original.budget);
         expect(exported.projects.map((p) => p.name)).to.deep.equal(original.projects.map((p) => p.name));
         expect(exported.projects.map((p) => p.cost)).to.deep.equal(original.projects.map((p) => p.cost));
