@@ -60,9 +60,11 @@ describe("kopilka pabulib import --replay over http", function () {
   let node: LocalNode | undefined;
   let proxy: ChildProcess | undefined;
   let connection: Awaited<ReturnType<typeof network.create>>;
+  let port: number;
 
   before(async function () {
     node = await startHardhatNode({ chainId: Number(CHAIN_ID) });
+    port = node.port;
     const started = await startProxy(node.url);
     proxy = started.child;
     connection = await network.create({ network: "localhost", override: { url: started.url } });
@@ -100,5 +102,21 @@ describe("kopilka pabulib import --replay over http", function () {
     for (const step of ["Reading the ballots", "Proofs of the ballots", "Casting ballots"]) {
       expect(lines.filter((line) => line.startsWith(`${step}: 4000/4000 done in`))).to.have.lengthOf(1);
     }
+  });
+  it("deploys afresh by itself after the node restarted, though Ignition's journal names the old chain's factory", async function () {
+    const dir = tempDir("kopilka-pabulib-node-");
+    const ctx = commandContext(connection, dir, CHAIN_ID);
+    const fixture = path.join(ROOT, "test", "fixtures", "pabulib", "approval.pb");
+    await importPabulib(ctx, { files: [fixture], replay: true });
+    // The same node on the same port, its chain gone: the journal and the tool's record describe contracts that
+    // no longer exist.
+    await node!.stop();
+    node = await startHardhatNode({ chainId: Number(CHAIN_ID), port });
+    const second = await importPabulib(ctx, { files: [fixture], replay: true });
+    expect(second.replay!.districts[0].differences).to.deep.equal([]);
+    const said = (ctx.out as { lines?: string[] }).lines!;
+    expect(
+      said.filter((line) => /belongs to an earlier local chain: removed, deploying afresh/.test(line)),
+    ).to.have.lengthOf(1);
   });
 });
