@@ -218,6 +218,49 @@ const BENCHMARKS: Record<string, Benchmark> = {
       "context.refusals": "the first refusals, if any",
     },
   },
+  "enroll.json": {
+    title: "Phone enrollment under load",
+    command: "npm run bench:enroll",
+    source: "scripts/bench/enroll.ts",
+    measures:
+      "Residents enroll through the real HTTP enrollment service (the resident services, in front of a local " +
+      "`hardhat node`) with the console SMS gateway, each code read from its demo inbox, from concurrent clients; " +
+      "halfway through, the services process is killed with SIGKILL and started again on the same database, and " +
+      "clients ask again for what was cut off. The poster runs at its defaults (a posting every 60 s or every 200 " +
+      "residents). Then every resident votes through the relayer of the same process with a P-256 key, and the round " +
+      "is audited with its published files. It fails if a resident is lost or posted twice, or the audit fails.",
+    figures: {
+      enrollments: "residents enrolled (a correct code and a key, answered)",
+      enrollments_per_second: "enrollments per second, code and verification, kill and restart included",
+      seconds_per_enrollment: "the same as seconds per enrollment (the target of 50 a second as a ceiling)",
+      verify_to_can_vote_p50_seconds: "median time from a correct code to the resident's batch on-chain (can vote)",
+      verify_to_can_vote_p95_seconds: "95th percentile of that time",
+      verify_to_can_vote_max_seconds: "longest such time",
+      postings: "batches the poster put on-chain",
+      gas_per_posting: "gas per `postBatch` transaction",
+      residents_lost: "residents answered as enrolled and never posted",
+      residents_duplicated: "phones (enrollments) with more than one leaf on-chain",
+      votes_applied: "residents whose relayed P-256 ballot is in effect on-chain",
+      audit_seconds: "the whole audit of the round, published files included",
+      audit_ok: "whether every check of the audit passed",
+      "context.size": "full size or a reduced run",
+      "context.clients": "concurrent clients",
+      "context.poster": "the poster's settings",
+      "context.sms_gateway": "how codes were sent and read",
+      "context.killed_after_enrollments": "enrollments answered when the services were killed",
+      "context.client_retries": "requests sent again (the kill)",
+      "context.refusals": "the first refusals, if any",
+      "context.refused": "enrollments refused",
+      "context.votes_accepted": "ballots the relayer accepted",
+      "context.vote_refusals": "the first refused ballots, if any",
+      "context.batches_on_chain": "batches on-chain at the end",
+      "context.enroll_seconds": "until every client had its answers",
+      "context.posted_seconds": "until every resident was posted",
+      "context.vote_seconds": "until the relayer's queue was empty",
+      "context.failed_audit_checks": "audit checks that failed, if any",
+      "context.bench_seconds": "the whole benchmark",
+    },
+  },
   "scale.json": {
     title: "The full-size election and its audit",
     command: "npm run bench:scale",

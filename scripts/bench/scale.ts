@@ -310,6 +310,7 @@ const publishedAgain = await checkPublished(
   loaded.data,
   loaded.files,
   loaded.files && new PublishedReader(loaded.files, { treeWorker: nodeTreeWorker() }),
+  { proofFiles: loaded.proofFiles ?? false },
 );
 const publishedChecksSeconds = seconds(publishedStarted);
 // The recount and the chain's checks alone once more, from the decoded events (decoding runs while the logs

@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { Command, InvalidArgumentError } from "commander";
+import { HDNodeWallet } from "ethers";
 
 import { consoleOutput, readerOf, type CommandContext, type Output } from "../cli/context.js";
 import { deploy } from "../cli/deploy.js";
@@ -26,6 +27,9 @@ import { createRound } from "../cli/round.js";
 import { CommandError, type Connection } from "../hardhat/connection.js";
 import { advanceTimeTo, ballotsFromTree, castBallots, nodeProvider } from "../hardhat/localchain.js";
 import { startHardhatNode } from "../hardhat/localnode.js";
+import type { Child } from "../relayer/local.js";
+import { startServices } from "../services/local.js";
+import { Round__factory } from "../../typechain-types/index.js";
 import { writeSnapshot } from "@kopilka/core/node";
 import type { ParticipantLeaf } from "@kopilka/core/participants";
 import { DAPP_CONFIG_FILE, manifestPath, roundDirectory, type DappConfig } from "@kopilka/core/publication";
@@ -48,6 +52,10 @@ const CHAIN_ID = 31337;
 const VOTING_SECONDS = 14 * 24 * 60 * 60;
 /** Setup (322 transactions) must finish before voting opens; the chain's clock then jumps to the opening. */
 const SETUP_SECONDS = 600;
+/** Hardhat's account that the resident services post residents with (granted the registrar role alone). */
+const SERVICES_REGISTRAR = 18;
+/** A posting at least every 10 s: a demo visitor waits seconds, not a minute, to vote after the code. */
+const DEMO_POST_EVERY_SECONDS = 10;
 /** How often the demo rewrites the round's snapshot while it runs (the pages' live figures do not wait for it). */
 const SNAPSHOT_EVERY_MS = 30_000;
 
@@ -75,6 +83,8 @@ export interface DemoOptions {
 export interface RunningDemo {
   rpcUrl: string;
   webUrl: string;
+  /** The resident services: enrollment by phone (`/enroll/...`, codes printed in this terminal) and the relayer. */
+  servicesUrl: string;
   round: string;
   config: DappConfig;
   /** Whether the dApp is served (frontend/dist exists), or only the published files and a notice. */
@@ -167,12 +177,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   let connection: Connection | undefined;
   let site: Site | undefined;
   let snapshots: NodeJS.Timeout | undefined;
+  let services: Child | undefined;
+  const servicesDir = mkdtempSync(path.join(os.tmpdir(), "kopilka-demo-services-"));
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     clearInterval(snapshots);
     await site?.close();
+    await services?.stop();
+    rmSync(servicesDir, { recursive: true, force: true });
     await connection?.close().catch(() => {});
     await node.stop();
   };
@@ -235,6 +249,25 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     if (cast.failed.length > 0) throw new CommandError(`${cast.failed.length} demo ballot(s) reverted`);
     out.info(`Cast ${cast.cast} ballots in ${cast.blocks} blocks (${cast.seconds.toFixed(1)} s)`);
 
+    // The resident services: phone enrollment (the console gateway prints each code here) and the relayer. Their
+    // registrar key holds the registrar role alone, as the services demand.
+    const registrar = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, `m/44'/60'/0'/0/${SERVICES_REGISTRAR}`);
+    const roundContract = Round__factory.connect(created.round, (await connection.ethers.getSigners())[0]);
+    await (await roundContract.grantRole(await roundContract.REGISTRAR_ROLE(), registrar.address)).wait();
+    out.info("Starting the resident services (enrollment by phone, relayer) ...");
+    services = await startServices({
+      rpcUrl: node.url,
+      round: created.round,
+      publication: publicationBase,
+      db: path.join(servicesDir, "services.sqlite"),
+      registrarKey: registrar.privateKey,
+      options: ["--post-every", String(DEMO_POST_EVERY_SECONDS), "--host", host],
+    });
+    services.process.stdout!.on("data", (data: Buffer) => {
+      for (const line of data.toString().split("\n"))
+        if (line.startsWith("SMS to ")) out.info(`[demo SMS] ${line.slice(7)}`);
+    });
+
     const manifest = JSON.parse(readFileSync(manifestPath(publicationBase, CHAIN_ID, created.round), "utf8"));
     // The snapshot the read-only pages paint from, rewritten while the demo runs.
     const snapshot = () =>
@@ -249,6 +282,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       publishedBase: "/published",
       fromBlock: manifest.fromBlock,
       devWallet: true,
+      servicesUrl: services.url,
+      relayerUrl: services.url,
     };
     const configFile =
       options.configFile === undefined
@@ -279,6 +314,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     return {
       rpcUrl: node.url,
       webUrl: site.url,
+      servicesUrl: services.url,
       round: created.round as `0x${string}`,
       config,
       dappServed: dist !== undefined,
@@ -326,6 +362,8 @@ export function readyMessage(demo: RunningDemo, publicationBase: string): string
       ? `  dApp:            ${demo.webUrl}`
       : `  dApp:            not built; ${demo.webUrl} lists the published files instead`,
     `  JSON-RPC:        ${rpc}  (chain id ${CHAIN_ID})`,
+    `  Resident services (enrollment by phone, relayer): ${demo.servicesUrl}`,
+    `    the demo SMS codes are printed here ("[demo SMS]") and listed at ${demo.servicesUrl}/enroll/demo/inbox`,
     `  Published files: ${demo.webUrl}/published/${CHAIN_ID}/${demo.round.toLowerCase()}/  (on disk: ${path.relative(process.cwd(), roundDirectory(publicationBase, CHAIN_ID, demo.round)) || "."})`,
     "",
     "Test accounts (residents of any district, 10,000 ETH each for gas). Import one into your wallet, with the",
@@ -342,7 +380,7 @@ export function readyMessage(demo: RunningDemo, publicationBase: string): string
     "",
     "  (every command takes --rpc: the demo's node, not whatever else listens on 8545)",
     "",
-    "Ctrl-C stops the node and the web server.",
+    "Ctrl-C stops the node, the resident services and the web server.",
   ].join("\n");
 }
 

@@ -37,6 +37,7 @@ export class RoundView {
   airdropAddress!: string;
   ballotBox!: string;
   chainId!: bigint;
+  opensAt!: bigint;
   closesAt!: bigint;
   /** District of each piggy bank, by lower-case address. */
   readonly banks = new Map<string, number>();
@@ -61,6 +62,7 @@ export class RoundView {
     this.tokenAddress = settings.token;
     this.airdropAddress = settings.airdrop;
     this.ballotBox = getAddress(settings.ballotBox);
+    this.opensAt = settings.opensAt;
     this.closesAt = settings.closesAt;
     await this.loadBanks(settings.projectCount);
   }

@@ -35,7 +35,14 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-function start(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, url: string): Promise<Child> {
+/** Starts `command` and resolves once its output matches `ready`. */
+export function startChild(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  url: string,
+): Promise<Child> {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const output: string[] = [];
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -86,7 +93,7 @@ export interface RelayerSettings {
 /** The relayer service as a child process, answering on a free port of 127.0.0.1. */
 export async function startRelayer(settings: RelayerSettings): Promise<Child> {
   const port = settings.port ?? (await freePort());
-  return start(
+  return startChild(
     process.execPath,
     [
       "--import",

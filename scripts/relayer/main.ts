@@ -9,20 +9,12 @@ import { Command } from "commander";
 import { JsonRpcProvider, Wallet } from "ethers";
 
 import { DEFAULT_PUBLICATION_BASE } from "@kopilka/core/publication";
+import { parseTrustProxy } from "../services/app.js";
+import { configuration } from "../services/configuration.js";
 import { RoundView } from "./chain.js";
 import { buildServer } from "./server.js";
 import { RelayerStore } from "./store.js";
 import { Submitter } from "./submitter.js";
-
-/** A configuration variable from the environment, else from Hardhat's (keystore) configuration variables. */
-async function configuration(name: string): Promise<string> {
-  const value = process.env[name];
-  if (value !== undefined && value !== "") return value;
-  const [{ default: hre }, { configVariable }] = await Promise.all([import("hardhat"), import("hardhat/config")]);
-  return hre.hooks.runHandlerChain("configurationVariables", "fetchValue", [configVariable(name)], async () => {
-    throw new Error(`${name} is not set: export it or store it with \`npx hardhat keystore set ${name}\``);
-  });
-}
 
 const program = new Command()
   .name("relayer")
@@ -35,11 +27,18 @@ const program = new Command()
   .option("--batch-ms <ms>", "longest a ballot waits for its batch to fill", "2000")
   .option("--max-batch-gas <gas>", "most gas a transaction is sent with", "12000000")
   .option("--gas-per-hour <gas>", "most gas spent in any hour", "500000000")
-  .option("--ip-per-minute <n>", "most requests per client address a minute", "120")
+  .option("--ip-per-minute <n>", "most reads per client address a minute", "120")
+  .option("--ballots-per-ip-per-minute <n>", "most ballots per client address a minute", "30")
+  .option(
+    "--trust-proxy <value>",
+    "proxies to believe about the client's address: false, true, hops or addresses",
+    "false",
+  )
   .option("--voter-per-hour <n>", "most ballots per voter an hour", "30")
   .option("--body-limit <bytes>", "largest request body", "16384")
   .option("--max-moves <n>", "most banks one ballot may name", "16")
   .option("--min-deadline <seconds>", "least time a ballot's deadline must leave", "30")
+  .option("--stuck <seconds>", "wait for a block before replacing a transaction below the market fee", "30")
   .parse();
 const options = program.opts();
 
@@ -55,11 +54,14 @@ const submitter = new Submitter(store, view, wallet, {
   maxBatchGas: BigInt(options.maxBatchGas),
   gasPerHour,
   maxAttempts: 3,
+  stuckMs: Number(options.stuck) * 1000,
 });
 await submitter.start();
 const app = buildServer(store, view, submitter, {
   bodyLimit: Number(options.bodyLimit),
+  trustProxy: parseTrustProxy(options.trustProxy),
   ipPerMinute: Number(options.ipPerMinute),
+  ballotsPerIpPerMinute: Number(options.ballotsPerIpPerMinute),
   voterPerHour: Number(options.voterPerHour),
   maxMoves: Number(options.maxMoves),
   minDeadlineMargin: Number(options.minDeadline),

@@ -7,13 +7,19 @@
  *   GET  /ballots/:voter/:nonce   what became of a ballot: queued, submitted, applied or rejected (with why)
  *   GET  /health                  queue depth, last submission, gas spent in the last hour
  *
- * Amounts, nonces and deadlines travel as decimal strings. A ballot is checked (round, deadline, signature,
- * eligibility against the published tree, nonce, banks, balance) before it is stored, and stored before the answer.
+ * Amounts, nonces and deadlines travel as decimal strings. A ballot is signed by a wallet (`scheme` 0, the default:
+ * 65 bytes `r ‖ s ‖ v`) or by a browser's P-256 key (`scheme` 1: 128 bytes `r ‖ s ‖ qx ‖ qy`, verified here with the
+ * core's verifier as the ballot box verifies it). A ballot is checked (round, voting open, deadline, signature,
+ * eligibility against the voter's proof file, nonce, banks, balance) before it is stored, and stored before the
+ * answer. A rejected ballot never blocks its voter: a new ballot with the same nonce takes its place.
  */
-import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
-import { getAddress } from "ethers";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { getAddress, ZeroAddress } from "ethers";
 
 import { BALLOT_TYPES, ballotSigner, type SignedBallot } from "@kopilka/core/ballots";
+import { SignatureScheme } from "@kopilka/core/keys";
+import { serviceApp } from "../services/app.js";
+import { RateLimit } from "../services/limit.js";
 import type { RoundView } from "./chain.js";
 import { crashIf, faultAt } from "./fault.js";
 import type { RelayerStore } from "./store.js";
@@ -21,7 +27,12 @@ import type { Submitter } from "./submitter.js";
 
 export interface ServerOptions {
   bodyLimit: number;
+  /** fastify's `trustProxy` (see services/app.ts). */
+  trustProxy: boolean | number | string;
+  /** Reads per client address a minute. */
   ipPerMinute: number;
+  /** Ballots per client address a minute, counted apart from reads. */
+  ballotsPerIpPerMinute: number;
   voterPerHour: number;
   /** Most banks a ballot may name, withdrawals and allocations together. */
   maxMoves: number;
@@ -34,27 +45,6 @@ const ADDRESS = { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } as const;
 const UINT64 = { type: "string", pattern: "^[0-9]{1,20}$" } as const;
 const AMOUNT = { type: "string", pattern: "^[0-9]{1,38}$" } as const;
 
-/** A fixed-window counter per key. */
-class RateLimit {
-  private readonly windows = new Map<string, { start: number; count: number }>();
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-  ) {}
-
-  /** Counts one hit; returns the seconds to wait when over the limit. */
-  hit(key: string, now = Date.now()): number | undefined {
-    let window = this.windows.get(key);
-    if (!window || now - window.start >= this.windowMs) {
-      if (this.windows.size > 100_000) this.windows.clear();
-      window = { start: now, count: 0 };
-      this.windows.set(key, window);
-    }
-    window.count += 1;
-    return window.count > this.limit ? Math.ceil((window.start + this.windowMs - now) / 1000) : undefined;
-  }
-}
-
 interface BallotBody {
   round: string;
   voter: string;
@@ -65,24 +55,44 @@ interface BallotBody {
   toBanks: string[];
   toAmounts: string[];
   signature: string;
+  scheme?: SignatureScheme;
 }
 
+export interface RelayerDependencies {
+  store: RelayerStore;
+  view: RoundView;
+  submitter: Submitter;
+  options: ServerOptions;
+}
+
+/** The relayer alone as an app (`npm run relayer`); `npm run services` registers `relayerRoutes` beside enrollment. */
 export function buildServer(
   store: RelayerStore,
   view: RoundView,
   submitter: Submitter,
   options: ServerOptions,
 ): FastifyInstance {
-  // Refuse unknown fields rather than drop them (fastify's default): a client that sends one has a bug to know of.
-  const app = Fastify({ bodyLimit: options.bodyLimit, ajv: { customOptions: { removeAdditional: false } } });
+  const app = serviceApp({ bodyLimit: options.bodyLimit, trustProxy: options.trustProxy });
+  app.register(relayerRoutes, { store, view, submitter, options });
+  return app;
+}
+
+/** The relayer's routes, as a fastify plugin: its limits apply to its own routes only. */
+export async function relayerRoutes(app: FastifyInstance, { store, view, submitter, options }: RelayerDependencies) {
   const perIp = new RateLimit(options.ipPerMinute, 60_000);
+  const ballotsPerIp = new RateLimit(options.ballotsPerIpPerMinute, 60_000);
   const perVoter = new RateLimit(options.voterPerHour, 3_600_000);
+  let opened = false;
   let chainTime = { at: 0, timestamp: 0n };
 
-  async function chainNow(): Promise<bigint> {
-    if (Date.now() - chainTime.at > 1_000) {
-      const block = await view.round.runner!.provider!.getBlock("latest");
-      chainTime = { at: Date.now(), timestamp: BigInt(block!.timestamp) };
+  /** The chain's time, read at most once a second unless `fresh`. */
+  async function chainNow(fresh = false): Promise<bigint> {
+    if (fresh || Date.now() - chainTime.at > 1_000) {
+      // Asked of the node itself: ethers' provider answers the same request from a cache for 250 ms.
+      const block = (await view.reader.rpc.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
+        timestamp: string;
+      };
+      chainTime = { at: Date.now(), timestamp: BigInt(block.timestamp) };
     }
     return chainTime.timestamp;
   }
@@ -91,22 +101,9 @@ export function buildServer(
     return reply.code(code).send({ error, ...details });
   }
 
-  // The dApp is a static site on an origin of its own: let any page call this public, cookie-less API.
+  // Ballots and reads are limited apart: a client reading a lot never stops anyone's ballot, nor its own.
   app.addHook("onRequest", async (request, reply) => {
-    reply.header("access-control-allow-origin", "*");
-    reply.header("access-control-expose-headers", "retry-after");
-    if (request.method === "OPTIONS") {
-      return reply
-        .code(204)
-        .header("access-control-allow-methods", "GET, POST")
-        .header("access-control-allow-headers", "content-type")
-        .header("access-control-max-age", "86400")
-        .send();
-    }
-  });
-
-  app.addHook("onRequest", async (request, reply) => {
-    const wait = perIp.hit(request.ip);
+    const wait = (request.method === "POST" ? ballotsPerIp : perIp).hit(request.ip);
     if (wait !== undefined) {
       reply.header("retry-after", wait);
       return refuse(reply, 429, "too many requests from this address", { retryAfter: wait });
@@ -195,7 +192,8 @@ export function buildServer(
       fromAmounts: { type: "array", maxItems: options.maxMoves, items: AMOUNT },
       toBanks: { type: "array", maxItems: options.maxMoves, items: ADDRESS },
       toAmounts: { type: "array", maxItems: options.maxMoves, items: AMOUNT },
-      signature: { type: "string", pattern: "^0x[0-9a-fA-F]{130}$" },
+      signature: { type: "string", pattern: "^0x([0-9a-fA-F]{130}|[0-9a-fA-F]{256})$" },
+      scheme: { type: "integer", enum: [SignatureScheme.Secp256k1, SignatureScheme.P256] },
     },
   } as const;
 
@@ -211,6 +209,7 @@ export function buildServer(
       toBanks: body.toBanks.map((a) => getAddress(a)),
       toAmounts: body.toAmounts.map(BigInt),
       signature: body.signature.toLowerCase(),
+      ...(body.scheme === SignatureScheme.P256 ? { scheme: SignatureScheme.P256 } : {}),
     };
     if (ballot.round !== getAddress(view.address)) return refuse(reply, 400, "this relayer serves another round");
     if (ballot.fromBanks.length !== ballot.fromAmounts.length || ballot.toBanks.length !== ballot.toAmounts.length) {
@@ -222,6 +221,11 @@ export function buildServer(
     if ([...ballot.fromAmounts, ...ballot.toAmounts].some((amount) => amount === 0n)) {
       return refuse(reply, 400, "an amount is zero");
     }
+    const p256 = ballot.scheme === SignatureScheme.P256;
+    if ((body.signature.length === 2 + 256) !== p256) {
+      return refuse(reply, 400, `a ${p256 ? "P-256" : "wallet"} signature has ${p256 ? 128 : 65} bytes`);
+    }
+    if (ballot.voter === ZeroAddress) return refuse(reply, 400, "the voter is the zero address");
     let signer: string;
     try {
       signer = await ballotSigner(view.domain, ballot);
@@ -230,20 +234,27 @@ export function buildServer(
     }
     if (signer !== ballot.voter) return refuse(reply, 400, "the signature is not the voter's", { signer });
 
+    // A rejected ballot (expired, refused on-chain, its transaction reverted) does not hold its nonce: the voter
+    // signs again and the new ballot takes its place.
     const known = store.find(ballot.voter, ballot.nonce);
-    if (known) {
+    if (known && known.status !== "rejected") {
       if (known.ballot.signature === ballot.signature) return reply.code(200).send({ status: known.status });
       return refuse(reply, 409, "another ballot of this voter has this nonce", { status: known.status });
-    }
-    const wait = perVoter.hit(ballot.voter);
-    if (wait !== undefined) {
-      reply.header("retry-after", wait);
-      return refuse(reply, 429, "too many ballots from this voter", { retryAfter: wait });
     }
     if (store.unsettled(ballot.voter).length > 0) {
       return refuse(reply, 409, "a ballot of this voter is still pending: wait until it is settled");
     }
-    const now = await chainNow();
+    let now = await chainNow();
+    // Voting opens at a block's time: a clock read before it is read again before saying it has not come.
+    if (now < view.opensAt) now = await chainNow(true);
+    if (!opened) opened = (await view.reader.settings()).opened;
+    if (!opened || now < view.opensAt) {
+      return refuse(reply, 400, "voting has not opened yet", {
+        opensAt: view.opensAt.toString(),
+        now: now.toString(),
+        opened,
+      });
+    }
     if (now >= view.closesAt) return refuse(reply, 400, "voting has closed", { closesAt: view.closesAt.toString() });
     if (ballot.deadline < now + BigInt(options.minDeadlineMargin)) {
       return refuse(reply, 400, "the deadline is too close or past", { now: now.toString() });
@@ -251,6 +262,12 @@ export function buildServer(
 
     const state = await view.voterState(ballot.voter);
     if (!state) return refuse(reply, 403, "the voter is in no published batch of this round");
+    // Counted only for eligible voters: strangers' keys never fill the table nor use anyone's limit.
+    const wait = perVoter.hit(ballot.voter);
+    if (wait !== undefined) {
+      reply.header("retry-after", wait);
+      return refuse(reply, 429, "too many ballots from this voter", { retryAfter: wait });
+    }
     if (ballot.nonce !== state.nonce) {
       return refuse(reply, 409, "the nonce is not the voter's next one", { expected: state.nonce.toString() });
     }
@@ -281,6 +298,4 @@ export function buildServer(
     crashIf("before-answer");
     return reply.code(202).send({ status: "queued", id });
   });
-
-  return app;
 }

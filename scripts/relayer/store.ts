@@ -24,6 +24,8 @@ export interface StoredBallot {
 export interface Submission {
   id: number;
   hash: string;
+  /** Hashes of the same transaction signed before with lower fees (replaced while stuck): any of them may be mined. */
+  previous: string[];
   raw: string;
   accountNonce: number;
   gasLimit: bigint;
@@ -101,21 +103,32 @@ export class RelayerStore {
     // FULL would also survive a power cut, at an fsync per ballot.
     this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
     this.db.exec(SCHEMA);
+    const columns = this.db.prepare("PRAGMA table_info(submissions)").all() as Row[];
+    if (!columns.some((column) => column.name === "previous")) {
+      this.db.exec("ALTER TABLE submissions ADD COLUMN previous TEXT NOT NULL DEFAULT '[]'");
+    }
   }
 
   close(): void {
     this.db.close();
   }
 
-  /** Stores an accepted ballot as queued. Returns undefined when the voter already has a ballot with this nonce. */
+  /**
+   * Stores an accepted ballot as queued, in place of a rejected ballot of the voter with the same nonce if there is
+   * one. Returns undefined when the voter already has a ballot with this nonce that was not rejected.
+   */
   accept(ballot: SignedBallot, claim: BallotClaim | undefined, now: number): number | undefined {
-    const result = this.db
+    const row = this.db
       .prepare(
         `INSERT INTO ballots (voter, nonce, body, claim, status, accepted_at) VALUES (?, ?, ?, ?, 'queued', ?)
-         ON CONFLICT (voter, nonce) DO NOTHING`,
+         ON CONFLICT (voter, nonce) DO UPDATE SET body = excluded.body, claim = excluded.claim, status = 'queued',
+           submission = NULL, reason = NULL, attempts = 0, accepted_at = excluded.accepted_at
+         WHERE ballots.status = 'rejected'
+         RETURNING id`,
       )
-      .run(ballot.voter.toLowerCase(), ballot.nonce.toString(), toJson(ballot), claim ? toJson(claim) : null, now);
-    return result.changes === 0 ? undefined : Number(result.lastInsertRowid);
+      .get(ballot.voter.toLowerCase(), ballot.nonce.toString(), toJson(ballot), claim ? toJson(claim) : null, now) as
+      Row | undefined;
+    return row === undefined ? undefined : Number(row.id);
   }
 
   find(voter: string, nonce: bigint): StoredBallot | undefined {
@@ -157,6 +170,20 @@ export class RelayerStore {
         if (mark.run(id, ballotId).changes !== 1) throw new Error(`ballot ${ballotId} is not queued`);
       }
       return id;
+    });
+  }
+
+  /**
+   * Records the same transaction signed again with higher fees (same account nonce, same calldata), before it is
+   * broadcast; the earlier hashes are kept, since whichever is mined settles the same ballots.
+   */
+  replaceSubmission(id: number, hash: string, raw: string): void {
+    this.transaction(() => {
+      const row = this.db.prepare("SELECT hash, previous FROM submissions WHERE id = ?").get(id) as Row;
+      const previous = [...(JSON.parse(row.previous as string) as string[]), row.hash as string];
+      this.db
+        .prepare("UPDATE submissions SET hash = ?, raw = ?, previous = ? WHERE id = ? AND status = 'sent'")
+        .run(hash, raw, JSON.stringify(previous), id);
     });
   }
 
@@ -262,6 +289,7 @@ export class RelayerStore {
     return {
       id,
       hash: row.hash as string,
+      previous: JSON.parse((row.previous as string | undefined) ?? "[]") as string[],
       raw: row.raw as string,
       accountNonce: Number(row.account_nonce),
       gasLimit: BigInt(row.gas_limit as string),

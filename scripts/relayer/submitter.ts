@@ -23,6 +23,8 @@ export interface SubmitterOptions {
   gasPerHour: bigint;
   /** Times a ballot is put back in the queue after its transaction failed, before it is given up. */
   maxAttempts: number;
+  /** How long a broadcast transaction may wait for a block before its fees are checked against the market's, in ms. */
+  stuckMs?: number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -97,9 +99,8 @@ export class Submitter {
     if (queued.length === 0) return false;
     const due = queued.length >= this.options.batchSize || Date.now() - queued[0].acceptedAt >= this.options.batchMs;
     if (!due) return false;
-    this.paused = this.store.gasSince(Date.now() - HOUR_MS) >= this.options.gasPerHour;
-    if (this.paused) return false;
-
+    // Expired ballots are rejected even while the gas budget pauses submissions: a rejected ballot frees its voter
+    // to sign again, a queued one would hold the voter until the pause ends.
     const now = BigInt((await this.wallet.provider!.getBlock("latest"))!.timestamp);
     const expired = queued.filter(({ ballot }) => ballot.deadline < now);
     if (expired.length > 0) {
@@ -108,6 +109,9 @@ export class Submitter {
         "expired before submission",
       );
     }
+    this.paused = this.store.gasSince(Date.now() - HOUR_MS) >= this.options.gasPerHour;
+    if (this.paused) return expired.length > 0;
+
     const batch = this.fit(queued.filter(({ ballot }) => ballot.deadline >= now));
     if (batch.length === 0) return expired.length > 0;
 
@@ -156,22 +160,21 @@ export class Submitter {
     // The account's nonce is read before the receipt: a nonce past this transaction's with no receipt after it
     // then proves the transaction can never be mined.
     const chainNonce = await provider.getTransactionCount(this.wallet.address, "latest");
-    let receipt = await provider.getTransactionReceipt(submission.hash);
+    let receipt = await this.minedOf(submission);
     if (!receipt && chainNonce <= submission.accountNonce) {
       // Not mined yet: broadcasting the same signed bytes again is harmless (same hash, same account nonce).
-      try {
-        await provider.broadcastTransaction(submission.raw);
-      } catch (error) {
-        if (!/already known|known transaction|nonce too low/i.test(String(error))) throw error;
-      }
+      await this.broadcast(submission.raw);
       crashIf("after-broadcast");
-      receipt = await this.receiptOf(submission.hash);
+      receipt = await this.receiptOf(submission, this.options.stuckMs ?? RECEIPT_TIMEOUT_MS);
+      if (!receipt && (await this.replaceIfUnderpriced(submission))) {
+        receipt = await this.receiptOf(submission, RECEIPT_TIMEOUT_MS);
+      }
       if (!receipt) throw new Error(`transaction ${submission.hash} is not mined yet; it stays recorded`);
     }
     if (!receipt) {
       // Ethers may answer a request from its cache of the last 250 ms: ask again once that has expired.
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      receipt = await provider.getTransactionReceipt(submission.hash);
+      receipt = await this.minedOf(submission);
     }
     if (receipt) return this.settle(submission, receipt);
     // The account's nonce moved on without this transaction: it can never be mined. Its ballots whose nonce is
@@ -188,14 +191,63 @@ export class Submitter {
    * Polls for the receipt. Not `waitForTransaction`: it waits for a block after the one it last saw, and a chain
    * that mines only on demand may never make another while the relayer waits.
    */
-  private async receiptOf(hash: string): Promise<TransactionReceipt | null> {
-    const provider = this.wallet.provider!;
-    for (const started = Date.now(); Date.now() - started < RECEIPT_TIMEOUT_MS;) {
-      const receipt = await provider.getTransactionReceipt(hash);
+  private async receiptOf(submission: Submission, timeoutMs: number): Promise<TransactionReceipt | null> {
+    for (const started = Date.now(); Date.now() - started < timeoutMs;) {
+      const receipt = await this.minedOf(submission);
       if (receipt) return receipt;
       await new Promise((resolve) => setTimeout(resolve, RECEIPT_POLL_MS));
     }
     return null;
+  }
+
+  /** The receipt of the submission under any of its hashes (a replaced one may be mined instead). */
+  private async minedOf(submission: Submission): Promise<TransactionReceipt | null> {
+    const provider = this.wallet.provider!;
+    for (const hash of [submission.hash, ...submission.previous]) {
+      const receipt = await provider.getTransactionReceipt(hash);
+      if (receipt) return receipt;
+    }
+    return null;
+  }
+
+  private async broadcast(raw: string): Promise<void> {
+    try {
+      await this.wallet.provider!.broadcastTransaction(raw);
+    } catch (error) {
+      if (!/already known|known transaction|nonce too low/i.test(String(error))) throw error;
+    }
+  }
+
+  /**
+   * A transaction stuck below the market's fee is signed again with the same nonce and calldata and higher fees (at
+   * least the market's, and 12.5% over its own, which nodes require of a replacement), recorded, then broadcast.
+   * Returns whether it replaced it. Whichever of the two is mined settles the same ballots.
+   */
+  private async replaceIfUnderpriced(submission: Submission): Promise<boolean> {
+    const stuck = Transaction.from(submission.raw);
+    const fees = await this.wallet.provider!.getFeeData();
+    const market = fees.maxFeePerGas ?? 0n;
+    if (stuck.maxFeePerGas === null || stuck.maxFeePerGas >= market) return false;
+    const bump = (fee: bigint) => (fee * 1125n) / 1000n + 1n;
+    const maxPriorityFeePerGas = max(fees.maxPriorityFeePerGas ?? 0n, bump(stuck.maxPriorityFeePerGas ?? 0n));
+    const raw = await this.wallet.signTransaction({
+      type: 2,
+      chainId: stuck.chainId,
+      nonce: stuck.nonce,
+      to: stuck.to,
+      data: stuck.data,
+      gasLimit: stuck.gasLimit,
+      maxFeePerGas: max(market, bump(stuck.maxFeePerGas), maxPriorityFeePerGas),
+      maxPriorityFeePerGas,
+    });
+    const hash = Transaction.from(raw).hash!;
+    this.store.replaceSubmission(submission.id, hash, raw);
+    console.warn(`relayer: ${submission.hash} stuck below the market fee; replaced by ${hash}`);
+    submission.previous = [...submission.previous, submission.hash];
+    submission.hash = hash;
+    submission.raw = raw;
+    await this.broadcast(raw);
+    return true;
   }
 
   private settle(submission: Submission, receipt: TransactionReceipt): void {
@@ -233,4 +285,8 @@ export class Submitter {
     const error = this.reasons.parseError(reason);
     return error ? `${error.name}(${error.args.map(String).join(", ")})` : reason;
   }
+}
+
+function max(...values: bigint[]): bigint {
+  return values.reduce((a, b) => (a > b ? a : b));
 }

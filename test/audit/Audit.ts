@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { AbiCoder, Interface } from "ethers";
 import { network } from "hardhat";
+import { ResponseBodyTooLargeError } from "viem";
 
 import {
   audit,
@@ -171,6 +172,31 @@ describe("Auditor", function () {
       const capped = await readLogs(rpc, { ...options, resultCap: 4 });
       expect(capped.stats.splits).to.be.greaterThan(0);
       expect(capped.logs).to.deep.equal(whole.logs);
+    });
+
+    it("splits a range whose answer is larger than the client will take (viem's body size limit)", async function () {
+      const inner = httpRpc(node.url);
+      const maxSize = 2_000;
+      let refusals = 0;
+      const rpc = {
+        async request(request: RpcRequest): Promise<unknown> {
+          const answer = await inner.request(request);
+          const size = JSON.stringify(answer).length;
+          if (request.method === "eth_getLogs" && size > maxSize) {
+            refusals++;
+            throw new ResponseBodyTooLargeError({ maxSize, size });
+          }
+          return answer;
+        },
+      };
+      const addresses = [round, await voted.created.token.getAddress()];
+      const toBlock = await connection.ethers.provider.getBlockNumber();
+      const options = { addresses, topics: [TOPICS.Transfer], fromBlock: voted.fromBlock, toBlock };
+      const whole = await readLogs(inner, options);
+      const split = await readLogs(rpc, options);
+      expect(refusals).to.be.greaterThan(0);
+      expect(split.stats.splits).to.be.greaterThan(0);
+      expect(split.logs).to.deep.equal(whole.logs);
     });
 
     it("asks for the next range before handling an answer, and reads the same logs as one request at a time", async function () {

@@ -13,6 +13,8 @@ import { portIsFree, readyMessage, ROOT, startDemo, type RunningDemo } from "../
 import { Round__factory, Airdrop__factory } from "../../typechain-types/index.js";
 import { tempDir } from "../cli/helpers.js";
 import { freePort } from "../../scripts/hardhat/localnode.js";
+import { inboxCode, postJson, statusWhen } from "../../scripts/services/client.js";
+import { p256KeySigner } from "@kopilka/core/keys";
 
 describe("npm run demo", function () {
   const deploymentId = `test-demo-${process.pid}`;
@@ -21,6 +23,8 @@ describe("npm run demo", function () {
   const configFile = path.join(dir, "kopilka.config.json");
   let demo: RunningDemo | undefined;
   let rpcPort: number;
+  /** What the demo printed in its terminal. */
+  const printed: string[] = [];
 
   before(async function () {
     rpcPort = await freePort();
@@ -33,7 +37,7 @@ describe("npm run demo", function () {
       deploymentId,
       configFile,
       buildFrontend: false,
-      out: silentOutput,
+      out: { ...silentOutput, info: (message) => printed.push(message) },
     });
   });
 
@@ -82,6 +86,30 @@ describe("npm run demo", function () {
     expect(served).to.equal(readFileSync(manifestPath(publicationBase, 31337, demo!.round), "utf8"));
   });
 
+  it("runs the resident services: a phone gets a code printed in the terminal, enrolls and is posted", async function () {
+    const config = await (await fetch(`${demo!.webUrl}/kopilka.config.json`)).json();
+    expect(config).to.include({ servicesUrl: demo!.servicesUrl, relayerUrl: demo!.servicesUrl });
+    const phone = "+79161112233";
+    const key = p256KeySigner();
+    expect((await postJson(`${demo!.servicesUrl}/enroll/code`, { phone })).code).to.equal(200);
+    const code = await inboxCode(demo!.servicesUrl, phone);
+    for (let i = 0; i < 50 && !printed.some((line) => line.includes(code!)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(printed.find((line) => line.includes(code!))).to.match(/^\[demo SMS\] \+79161112233: .*\d{6}/);
+    // The demo round binds residents to the district they choose.
+    const verified = await postJson(`${demo!.servicesUrl}/enroll/verify`, {
+      phone,
+      code,
+      publicKey: key.publicKey,
+      district: 0,
+    });
+    expect(verified.code, JSON.stringify(verified.json)).to.equal(201);
+    // The demo posts at least every 10 s.
+    const posted = await statusWhen(demo!.servicesUrl, key.address, "posted", 30_000);
+    expect(posted.json.status).to.equal("posted");
+  });
+
   it("prints commands that reach its own node, never the default port", function () {
     const commands = readyMessage(demo!, publicationBase)
       .split("\n")
@@ -114,11 +142,13 @@ describe("npm run demo", function () {
     expect(existsSync(manifestPath(publicationBase, 31337, demo!.round))).to.equal(true);
   });
 
-  it("stops the node and the web server", async function () {
+  it("stops the node, the resident services and the web server", async function () {
     const web = new URL(demo!.webUrl);
+    const services = new URL(demo!.servicesUrl);
     await demo!.stop();
     expect(await portIsFree("127.0.0.1", rpcPort)).to.equal(true);
     expect(await portIsFree("127.0.0.1", Number(web.port))).to.equal(true);
+    expect(await portIsFree("127.0.0.1", Number(services.port))).to.equal(true);
     demo = undefined;
   });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { Interface, Wallet, ZeroHash, type HDNodeWallet } from "ethers";
+import { Interface, Wallet, ZeroAddress, ZeroHash, type HDNodeWallet } from "ethers";
 import { network } from "hardhat";
 
 import { ballotBoxAbi } from "@kopilka/core/abi";
@@ -37,8 +37,11 @@ interface Setup {
   votingFrom: number;
 }
 
-/** A round in voting whose residents (fresh keys, no ether) are published in one batch; nobody has claimed. */
-async function votingRound(count: number): Promise<Setup> {
+/**
+ * A round in voting whose residents (fresh keys, no ether) are published in one batch; nobody has claimed. With
+ * `beforeOpensAt`, the round is opened but its voting time has not come.
+ */
+async function votingRound(count: number, { beforeOpensAt = false } = {}): Promise<Setup> {
   const created = await createRound(ethers, networkHelpers, {
     districts: [{ name: "Central", budget: 10_000_000n, projects: [3_000_000n, 2_000_000n] }],
   });
@@ -52,7 +55,7 @@ async function votingRound(count: number): Promise<Setup> {
   const chainId = (await ethers.provider.getNetwork()).chainId;
   const round = await created.round.getAddress();
   await publishBatch(directory, chainId, round, batch.batchId, batch.tree);
-  await networkHelpers.time.increaseTo(created.opensAt);
+  if (!beforeOpensAt) await networkHelpers.time.increaseTo(created.opensAt);
   const ballotBox = await created.round.ballotBox();
   const votingFrom = (await ethers.provider.getBlockNumber()) + 1;
   const db = path.join(directory, "relayer.sqlite");
@@ -66,7 +69,7 @@ function relayerFor(setup: Setup, options: string[] = [], fault?: FaultPoint): P
     publication: setup.publication,
     db: setup.db,
     // Every request of a test comes from 127.0.0.1: only the test of the per-address limit sets one.
-    options: ["--batch-ms", "300", "--ip-per-minute", "1000000", ...options],
+    options: ["--batch-ms", "300", "--ip-per-minute", "1000000", "--ballots-per-ip-per-minute", "1000000", ...options],
     fault,
   });
 }
@@ -305,6 +308,27 @@ describe("Relayer", function () {
       expect(codes).to.deep.equal([200, 200, 200, 429]);
     });
 
+    it("limits ballots per client address apart from reads", async function () {
+      const setup = await votingRound(3);
+      const relayer = await running(setup, ["--ip-per-minute", "2", "--ballots-per-ip-per-minute", "2"]);
+      const reads = [];
+      for (let i = 0; i < 3; i++) reads.push((await get(relayer, "/health")).code);
+      expect(reads).to.deep.equal([200, 200, 429]);
+      // Reads used up their limit; the ballots have their own.
+      const ballots = [];
+      for (const voter of setup.voters) ballots.push((await post(relayer, await ballotOf(setup, voter))).code);
+      expect(ballots).to.deep.equal([202, 202, 429]);
+    });
+
+    it("limits each client behind a trusted proxy by its own address", async function () {
+      const setup = await votingRound(1);
+      const relayer = await running(setup, ["--ip-per-minute", "2", "--trust-proxy", "true"]);
+      const read = async (client: string) =>
+        (await fetch(`${relayer.url}/health`, { headers: { "x-forwarded-for": client } })).status;
+      expect([await read("10.0.0.1"), await read("10.0.0.1"), await read("10.0.0.1")]).to.deep.equal([200, 200, 429]);
+      expect(await read("10.0.0.2")).to.equal(200);
+    });
+
     it("limits ballots per voter", async function () {
       const setup = await votingRound(1);
       const relayer = await running(setup, ["--voter-per-hour", "2"]);
@@ -324,6 +348,84 @@ describe("Relayer", function () {
       const health = (await get(relayer, "/health")).json;
       expect(health).to.include({ queueDepth: 1, paused: true, applied: 1 });
       expect(BigInt(health.gasLastHour)).to.be.greaterThan(0n);
+    });
+  });
+
+  describe("never strands a resident", function () {
+    it("takes a new ballot with the same nonce after one expired before it was submitted", async function () {
+      const setup = await votingRound(1);
+      // Paused by its gas budget from the start: the ballot expires in the queue.
+      const relayer = await running(setup, ["--min-deadline", "1", "--gas-per-hour", "0"]);
+      const [voter] = setup.voters;
+      const soon = BigInt(await networkHelpers.time.latest()) + 20n;
+      expect((await post(relayer, await ballotOf(setup, voter, { deadline: soon }))).code).to.equal(202);
+      await networkHelpers.time.increase(60);
+      for (let i = 0; i < 50 && (await get(relayer, `/ballots/${voter.address}/0`)).json.status !== "rejected"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const rejected = await get(relayer, `/ballots/${voter.address}/0`);
+      expect(rejected.json).to.include({ status: "rejected", reason: "expired before submission" });
+      await relayer.stop();
+
+      const unpaused = await running(setup);
+      const again = await post(unpaused, await ballotOf(setup, voter, { toAmounts: [2_000n] }));
+      expect(again.code, JSON.stringify(again.json)).to.equal(202);
+      await settled(unpaused);
+      expect((await get(unpaused, `/ballots/${voter.address}/0`)).json.status).to.equal("applied");
+      expect(await setup.created.round.depositOf(setup.created.banks[0], voter.address)).to.equal(2_000n);
+    });
+
+    it("refuses a ballot before voting opens, and takes the voter's ballot once it has", async function () {
+      const setup = await votingRound(1, { beforeOpensAt: true });
+      const relayer = await running(setup);
+      const [voter] = setup.voters;
+      const early = await post(relayer, await ballotOf(setup, voter));
+      expect([early.code, early.json.error]).to.deep.equal([400, "voting has not opened yet"]);
+      await networkHelpers.time.increaseTo(setup.created.opensAt);
+      const onTime = await post(relayer, await ballotOf(setup, voter));
+      expect(onTime.code, JSON.stringify(onTime.json)).to.equal(202);
+      await settled(relayer);
+      expect((await get(relayer, `/ballots/${voter.address}/0`)).json.status).to.equal("applied");
+    });
+
+    it("replaces a transaction stuck below the market fee with a higher fee and the same nonce", async function () {
+      const setup = await votingRound(1);
+      const relayer = await running(setup, ["--stuck", "2"]);
+      const [voter] = setup.voters;
+      await ethers.provider.send("evm_setAutomine", [false]);
+      try {
+        expect((await post(relayer, await ballotOf(setup, voter))).code).to.equal(202);
+        for (let i = 0; i < 100 && (await get(relayer, "/health")).json.inFlight !== 1; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const [stuck] = (await ethers.provider.send("eth_getBlockByNumber", ["pending", true])).transactions;
+        // The market's fee jumps above what the relayer offered: its transaction cannot go into a block.
+        const market = 1_000n * 10n ** 9n;
+        await ethers.provider.send("hardhat_setNextBlockBaseFeePerGas", [`0x${market.toString(16)}`]);
+        await ethers.provider.send("evm_mine", []);
+        expect(await ethers.provider.getTransactionReceipt(stuck.hash), "the stuck transaction mined").to.equal(null);
+        for (let i = 0; i < 150 && (await get(relayer, `/ballots/${voter.address}/0`)).json.status !== "applied"; i++) {
+          await ethers.provider.send("evm_mine", []);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        const status = (await get(relayer, `/ballots/${voter.address}/0`)).json;
+        expect(status.status).to.equal("applied");
+        const mined = await ethers.provider.getTransaction(status.transactionHash);
+        expect(mined!.nonce, "the same nonce").to.equal(Number(stuck.nonce));
+        expect(mined!.hash).to.not.equal(stuck.hash);
+        expect(mined!.maxFeePerGas! > market / 2n, "the replacement's fee meets the market's").to.equal(true);
+        expect(await ethers.provider.getTransactionReceipt(stuck.hash)).to.equal(null);
+      } finally {
+        await ethers.provider.send("evm_setAutomine", [true]);
+      }
+    });
+
+    it("refuses a ballot for the zero address, whatever its signature", async function () {
+      const setup = await votingRound(1);
+      const relayer = await running(setup);
+      const ballot = { ...(await ballotOf(setup, setup.voters[0])), voter: ZeroAddress };
+      const answer = await post(relayer, ballot);
+      expect([answer.code, answer.json.error]).to.deep.equal([400, "the voter is the zero address"]);
     });
   });
 

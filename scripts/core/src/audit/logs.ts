@@ -1,7 +1,7 @@
 /**
  * Reads logs over a block range in chunks sized to what the endpoint accepts. Public endpoints cap either the
  * block range of one eth_getLogs ("block range too large", "exceed maximum block range: 2000") or the number of
- * results ("query returned more than 10000 results", "Log response size exceeded"); some silently truncate at
+ * results ("query returned more than 10000 results", "Log response size exceeded", or a client's own "HTTP response body exceeded the size limit"); some silently truncate at
  * their cap. The reader halves the range on such errors and when a result count reaches the cap, grows it
  * again after successes, and retries transient failures (rate limits, timeouts, dropped connections) with
  * exponential back-off.
@@ -58,7 +58,7 @@ export interface LogReaderStats {
 }
 
 const RANGE_ERRORS =
-  /block range|range (is )?too (large|wide|big)|too many (results|logs|blocks)|more than \d[\d,]* (results|logs|blocks)|exceed(s|ed)? (the )?(max|maximum|limit)|response size|limit exceeded|query timeout|range limit|returned too many|-32005|-32602.*range|10000 range/i;
+  /block range|range (is )?too (large|wide|big)|too many (results|logs|blocks)|more than \d[\d,]* (results|logs|blocks)|exceed(s|ed)? (the )?(max|maximum|limit)|response size|response body exceeded|size limit|limit exceeded|query timeout|range limit|returned too many|-32005|-32602.*range|10000 range/i;
 const TRANSIENT_ERRORS =
   /timeout|timed out|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|fetch failed|network|rate limit|too many requests|429|502|503|504|temporarily|try again|overloaded|busy/i;
 

@@ -269,6 +269,11 @@ export interface DappConfig {
    * own proxy. When set, a voter with too little ether for gas signs the ballot and the relayer submits it.
    */
   relayerUrl?: string;
+  /**
+   * The resident services (`npm run services`: the relayer and the enrollment service, `<servicesUrl>/enroll/...`),
+   * e.g. `https://services.example.org`. Residents enroll by phone there; the same base serves as `relayerUrl`.
+   */
+  servicesUrl?: string;
   /** The round factory, for the committee's "new round" page; else read from the round's published manifest. */
   factory?: `0x${string}`;
   /**
