@@ -152,6 +152,38 @@ const BENCHMARKS: Record<string, Benchmark> = {
       note: "how the ballots were measured",
     },
   },
+  "replay.json": {
+    title: "Pabulib replay",
+    command: "npm run bench:replay",
+    source: "scripts/bench/replay.ts",
+    measures:
+      "`kopilka pabulib import --replay` of generated approval elections (one file per district), run as a committee " +
+      "member runs it: the real bin as a child process, output to a pipe (progress as lines), against a `hardhat " +
+      "node` on loopback. Step times come from the progress lines the command prints; the node's memory (RSS) is " +
+      "sampled every second from /proc. BENCH_VOTERS and BENCH_DISTRICTS set the size. It fails if the import fails.",
+    figures: {
+      voters: "voters in the files (each casts one ballot)",
+      districts: "districts (files)",
+      projects_per_district: "projects per file",
+      ballots: "ballots cast through `claimAndAllocate`",
+      blocks: "blocks mined while casting",
+      ballots_per_block: "ballots per block (as many as the block gas limit takes)",
+      import_seconds: "the whole command, from start to the printed comparison",
+      voters_per_second: "voters over the whole command",
+      cast_seconds: "casting the ballots",
+      ballots_per_second: "ballots per second while casting",
+      "step_seconds.*": "that step, as the command reported it",
+      "node_rss_mib.start": "the node's memory before the import (MiB)",
+      "node_rss_mib.max": "its largest sample",
+      "node_rss_mib.end": "its last sample",
+      "node_rss_mib.growth_per_10k_ballots": "what each 10,000 ballots added: a longer replay grows by this much",
+      node_rss_mib_every_10s: "the node's memory every 10 s (MiB)",
+      "machine.cpus": "CPU cores of the machine",
+      "machine.load_average.start": "load average (1, 5, 15 minutes) at the start; other work on the machine slows it",
+      "machine.load_average.end": "the same at the end",
+      date: "when it ran",
+    },
+  },
   "relayer.json": {
     title: "The relayer under load",
     command: "npm run bench:relayer",

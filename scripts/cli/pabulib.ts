@@ -9,33 +9,32 @@ import { readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { computeAddress, keccak256, toUtf8Bytes } from "ethers";
+import { keccak256, toUtf8Bytes } from "ethers";
 
 import { CommandError } from "../hardhat/connection.js";
-import {
-  advanceTimeTo,
-  ballotsFromTree,
-  castBallots,
-  nodeProvider,
-  requireLocalHardhat,
-} from "../hardhat/localchain.js";
+import { advanceTimeTo, castBallots, nodeProvider, requireLocalHardhat, type Ballot } from "../hardhat/localchain.js";
+import { proofOf } from "@kopilka/core/audit/merkle";
+import { inThreadRebuilder } from "@kopilka/core/audit/tree-rebuild";
 import { formatRubles } from "@kopilka/core/money";
 import {
   ballotAllocation,
+  PABULIB_SOURCE_FILE,
   PabulibParseError,
   parsePabulib,
   selectedColumn,
   toKopecks,
+  sourceMeta,
   type PabulibElection,
+  type PabulibSource,
 } from "@kopilka/core/pabulib";
-import type { ParticipantLeaf } from "@kopilka/core/participants";
+import { LEAF_ENCODING } from "@kopilka/core/participants";
 import { InputError, parseRoundSpec, type InputProblem, type RoundSpec } from "@kopilka/core/spec";
 import { chainTime, readerOf, type CommandContext } from "./context.js";
 import { deploy } from "./deploy.js";
 import { finalize, mint, open } from "./lifecycle.js";
 import { importParticipants } from "./participants.js";
 import { createRoundFromSpec } from "./round.js";
+import { letIoRun, mapInSteps } from "./steps.js";
 
 export interface PabulibImportOptions {
   files: string[];
@@ -120,8 +119,8 @@ export function kopilkaCategory(categories: readonly string[] | undefined): Cate
   return "landscaping";
 }
 
-/** Reads and parses every file; problems of all files are reported together. */
-function loadFiles(files: readonly string[]): LoadedFile[] {
+/** Reads and parses every file, with a turn of the event loop after each; problems of all files are reported together. */
+async function loadFiles(files: readonly string[]): Promise<LoadedFile[]> {
   const problems: InputProblem[] = [];
   const loaded: LoadedFile[] = [];
   for (const file of files) {
@@ -133,6 +132,7 @@ function loadFiles(files: readonly string[]): LoadedFile[] {
         for (const issue of error.issues) problems.push({ file, line: issue.line, message: issue.message });
       } else problems.push({ file, message: (error as Error).message });
     }
+    await letIoRun();
   }
   if (files.length === 0) problems.push({ file: "pabulib import", message: "no .pb files given" });
   if (problems.length > 0) throw new InputError(problems);
@@ -206,9 +206,31 @@ export function pabulibRoundSpec(
   return { spec: parseRoundSpec(raw, "pabulib import", () => ""), sources, skipped };
 }
 
-/** A voter's key: derived from the file's hash and the voter id, so a replay is the same on every run. */
-export function voterKey(fileHash: string, voterId: string): string {
-  return keccak256(toUtf8Bytes(`kopilka/pabulib/${fileHash}/${voterId}`));
+/** What the round's `pabulib.json` says: each district's file name, META and, by on-chain id, project ids. */
+export function pabulibSource(loaded: readonly LoadedFile[], sources: readonly ProjectSource[]): PabulibSource {
+  return {
+    districts: loaded.map(({ file, election }, index) => ({
+      file: `${path.basename(file, ".pb")}.pb`,
+      meta: sourceMeta(election.meta),
+      projects: Object.fromEntries(
+        sources.flatMap((source, projectId) => (source.file === index ? [[String(projectId), source.id]] : [])),
+      ),
+    })),
+  };
+}
+
+/** Publishes the source beside the round's manifest, for `kopilka pabulib export`. */
+function publishSource(manifestFile: string, source: PabulibSource): void {
+  writeFileSync(path.join(path.dirname(manifestFile), PABULIB_SOURCE_FILE), JSON.stringify(source, null, 2) + "\n");
+}
+
+/**
+ * A voter's account: derived from the file's hash and the voter id, so a replay is the same on every run. Nobody
+ * holds its key (the replay impersonates it), so it is a hash, not an address of a key: deriving 100,000 public
+ * keys took minutes.
+ */
+export function voterAccount(fileHash: string, voterId: string): string {
+  return "0x" + keccak256(toUtf8Bytes(`kopilka/pabulib/${fileHash}/${voterId}`)).slice(-40);
 }
 
 function parseWhen(text: string): bigint {
@@ -220,11 +242,30 @@ function parseWhen(text: string): bigint {
   return BigInt(Math.floor(ms / 1000));
 }
 
+/** The steps of a replay after the round exists, in order, as a failure names them. */
+const REPLAY_STEPS = ["mint", "post the voters", "open", "cast the ballots", "finalize", "compare"] as const;
+type ReplayStep = (typeof REPLAY_STEPS)[number];
+
+/**
+ * Why a replay stopped halfway, for the person who ran it: the step, what was done before it, what is left on the
+ * chain, and what to do.
+ */
+export function replayFailure(round: string, step: ReplayStep, error: Error): CommandError {
+  const done = REPLAY_STEPS.slice(0, REPLAY_STEPS.indexOf(step));
+  return new CommandError(
+    `the replay stopped at step "${step}" (${REPLAY_STEPS.indexOf(step) + 1} of ${REPLAY_STEPS.length}): ` +
+      `${error.message}\n` +
+      `Round ${round} was created${done.length > 0 ? ` and these steps were done: ${done.join(", ")}` : ""}; ` +
+      `it stays on this local chain, unused. Nothing else was changed. Run the same command again: a replay always ` +
+      `starts a new round (restart the node first to drop the unused one).`,
+  );
+}
+
 export async function importPabulib(ctx: CommandContext, options: PabulibImportOptions): Promise<PabulibImportResult> {
   if (ctx.safe !== undefined) {
     throw new CommandError("pabulib import sets up and replays a round in one run: it takes no --safe");
   }
-  const loaded = loadFiles(options.files);
+  const loaded = await loadFiles(options.files);
   const provider = await nodeProvider(ctx.connection);
   // Refuse before anything is sent: a replay impersonates voters and moves the chain's clock.
   if (options.replay) await requireLocalHardhat(provider, "pabulib import --replay");
@@ -236,143 +277,179 @@ export async function importPabulib(ctx: CommandContext, options: PabulibImportO
   for (const line of skipped) ctx.out.info(`Left out (costs more than its district's budget): ${line}`);
 
   // Every ballot as deposits, checked before anything is sent.
-  const allocations = loaded.map(({ file, text, election }) => {
+  const votes = loaded.flatMap(({ text, election }, file) => {
     const fileHash = keccak256(toUtf8Bytes(text));
-    const problems: InputProblem[] = [];
-    const ballots = election.votes.flatMap((vote) => {
-      try {
-        const allocation = ballotAllocation(election, vote);
-        return allocation.total > 0n
-          ? [{ voterId: vote.voterId, key: voterKey(fileHash, vote.voterId), allocation }]
-          : [];
-      } catch (error) {
-        problems.push({ file, message: (error as Error).message });
-        return [];
-      }
-    });
-    if (problems.length > 0) throw new InputError(problems);
-    return ballots;
+    return election.votes.map((vote) => ({ file, fileHash, vote }));
   });
+  const problems: InputProblem[] = [];
+  const read = await mapInSteps(ctx.out, "Reading the ballots", votes, ({ file, fileHash, vote }) => {
+    try {
+      const allocation = ballotAllocation(loaded[file].election, vote);
+      if (allocation.total === 0n) return undefined;
+      return { file, voterId: vote.voterId, account: voterAccount(fileHash, vote.voterId), allocation };
+    } catch (error) {
+      problems.push({ file: loaded[file].file, message: (error as Error).message });
+      return undefined;
+    }
+  });
+  if (problems.length > 0) throw new InputError(problems);
+  if (!options.replay) {
+    const created = await createRoundFromSpec(ctx, spec, { spec: "pabulib import" });
+    publishSource(created.manifestFile, pabulibSource(loaded, sources));
+    return { round: created.round, districts: spec.districts.length, projects: spec.projects.length };
+  }
+  const voters = loaded.map((_, file) =>
+    read.filter((voter) => voter !== undefined && voter.file === file).map((v) => v!),
+  );
+  const allowanceTotal = voters.flat().reduce((sum, v) => sum + v.allocation.total, 0n);
+  if (allowanceTotal > spec.budget) {
+    throw new CommandError(
+      `the ballots need ${formatRubles(allowanceTotal)} tokens, more than the files' budgets (${formatRubles(spec.budget)}). ` +
+        `Nothing was sent.`,
+    );
+  }
 
-  if (options.replay) await deploy(ctx);
-  const created = await createRoundFromSpec(ctx, spec, { spec: "pabulib import", newRound: options.replay });
+  await deploy(ctx);
+  const created = await createRoundFromSpec(ctx, spec, { spec: "pabulib import", newRound: true });
+  publishSource(created.manifestFile, pabulibSource(loaded, sources));
   const result: PabulibImportResult = {
     round: created.round,
     districts: spec.districts.length,
     projects: spec.projects.length,
   };
-  if (!options.replay) return result;
-
-  const selector = { round: created.round };
-  await mint(ctx, selector);
-  const allowanceTotal = allocations.flat().reduce((sum, b) => sum + b.allocation.total, 0n);
-  if (allowanceTotal > spec.budget) {
-    throw new CommandError(
-      `the ballots need ${formatRubles(allowanceTotal)} tokens, more than the files' budgets (${formatRubles(spec.budget)})`,
-    );
-  }
-  // Residents: each voter of file i, bound to district i, with exactly what their ballot puts in.
-  const voters = allocations.map((ballots) =>
-    ballots.map((ballot) => ({ ...ballot, account: computeAddress(ballot.key).toLowerCase() })),
-  );
-  const dir = mkdtempSync(path.join(os.tmpdir(), "kopilka-pabulib-"));
-  let batch;
+  let step: ReplayStep = "mint";
   try {
-    const csv = path.join(dir, "residents.csv");
-    const rows = voters.flatMap((ballots, district) =>
-      ballots.map((b) => `${b.account},${district},${formatRubles(b.allocation.total)}`),
-    );
-    writeFileSync(csv, ["address,district,amount", ...rows].join("\n") + "\n");
-    batch = await importParticipants(ctx, selector, { csv });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    result.replay = await replay();
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw replayFailure(created.round, step, error as Error);
   }
-  await open(ctx, selector);
-
-  const reader = readerOf(ctx, created.round);
-  const { token } = await reader.settings();
-  const onChain = await Promise.all(sources.map((_, id) => reader.project(id)));
-  const projectIdOf = new Map(sources.map((source, id) => [`${source.file}/${source.id}`, id]));
-  const depositsOf = new Map<string, { banks: string[]; amounts: bigint[] }>();
-  voters.forEach((ballots, file) => {
-    for (const b of ballots) {
-      const banks: string[] = [];
-      const amounts: bigint[] = [];
-      b.allocation.projects.forEach((id, i) => {
-        const projectId = projectIdOf.get(`${file}/${id}`);
-        // Tokens for a project left out stay with the voter, as they would for a project not on the ballot.
-        if (projectId === undefined) return;
-        banks.push(onChain[projectId].bank);
-        amounts.push(b.allocation.amounts[i]);
-      });
-      if (banks.length > 0) depositsOf.set(b.account, { banks, amounts });
-    }
-  });
-  const tree = StandardMerkleTree.load<ParticipantLeaf>(JSON.parse(readFileSync(batch.file, "utf8")));
-  const ballots = ballotsFromTree(tree, batch.batchId, (account) => depositsOf.get(account.toLowerCase()));
-
-  await advanceTimeTo(provider, opensAt);
-  const progress = ctx.out.progress("Casting ballots", ballots.length);
-  let shown = 0;
-  let cast;
-  try {
-    cast = await castBallots(provider, created.round, ballots, {
-      onProgress: (done) => {
-        for (; shown < done; shown++) progress.increment();
-      },
-    });
-  } finally {
-    progress.stop();
-  }
-  if (cast.failed.length > 0) {
-    throw new CommandError(
-      `${cast.failed.length} ballot(s) reverted, e.g. ${cast.failed[0].account} in ${cast.failed[0].tx}`,
-    );
-  }
-  const ballotsPerSecond = cast.seconds > 0 ? ballots.length / cast.seconds : ballots.length;
-  ctx.out.info(
-    `Cast ${ballots.length} ballots in ${cast.blocks} blocks, ${cast.seconds.toFixed(1)} s ` +
-      `(${ballotsPerSecond.toFixed(0)} ballots/s)`,
-  );
-
-  await advanceTimeTo(provider, closesAt);
-  await finalize(ctx, selector);
-
-  const [funded, tokens] = await Promise.all([
-    Promise.all(sources.map(async (_, id) => (await reader.project(id)).funded)),
-    Promise.all(onChain.map((project) => reader.balanceOf(token, project.bank))),
-  ]);
-  const districts = loaded.map(({ file, election }, index): ReplayedDistrict => {
-    const projects = sources
-      .map((source, projectId) => ({ source, projectId }))
-      .filter(({ source }) => source.file === index)
-      .map(({ source, projectId }): ReplayedProject => {
-        const project = election.projects.find((p) => p.id === source.id)!;
-        return {
-          id: source.id,
-          projectId,
-          name: spec.projects[projectId].metadata.title,
-          cost: spec.projects[projectId].cost,
-          tokens: tokens[projectId],
-          won: funded[projectId],
-          selected: project.selected,
-        };
-      });
-    const district: ReplayedDistrict = {
-      file,
-      district: index,
-      name: spec.districts[index].name,
-      budget: spec.districts[index].budget,
-      ballots: allocations[index].length,
-      projects,
-      differences: compareWithFile(election, projects),
-    };
-    if (!selectedColumn(election).present) district.note = "the file has no selected column: nothing to compare with";
-    ctx.out.info(formatReplayedDistrict(district));
-    return district;
-  });
-  result.replay = { ballots: ballots.length, blocks: cast.blocks, seconds: cast.seconds, ballotsPerSecond, districts };
   return result;
+
+  async function replay(): Promise<NonNullable<PabulibImportResult["replay"]>> {
+    const selector = { round: created.round };
+    await mint(ctx, selector);
+
+    // Residents: each voter of file i, bound to district i, with exactly what their ballot puts in.
+    step = "post the voters";
+    const dir = mkdtempSync(path.join(os.tmpdir(), "kopilka-pabulib-"));
+    let batch;
+    try {
+      const csv = path.join(dir, "residents.csv");
+      const rows = voters.flatMap((ballots, district) =>
+        ballots.map((b) => `${b.account},${district},${formatRubles(b.allocation.total)}`),
+      );
+      writeFileSync(csv, ["address,district,amount", ...rows].join("\n") + "\n");
+      batch = await importParticipants(ctx, selector, { csv });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    step = "open";
+    await open(ctx, selector);
+
+    step = "cast the ballots";
+    const reader = readerOf(ctx, created.round);
+    const { token } = await reader.settings();
+    const onChain = await Promise.all(sources.map((_, id) => reader.project(id)));
+    const projectIdOf = new Map(sources.map((source, id) => [`${source.file}/${source.id}`, id]));
+    const depositsOf = new Map<string, { banks: string[]; amounts: bigint[] }>();
+    voters.forEach((ballots, file) => {
+      for (const b of ballots) {
+        const banks: string[] = [];
+        const amounts: bigint[] = [];
+        b.allocation.projects.forEach((id, i) => {
+          const projectId = projectIdOf.get(`${file}/${id}`);
+          // Tokens for a project left out stay with the voter, as they would for a project not on the ballot.
+          if (projectId === undefined) return;
+          banks.push(onChain[projectId].bank);
+          amounts.push(b.allocation.amounts[i]);
+        });
+        if (banks.length > 0) depositsOf.set(b.account, { banks, amounts });
+      }
+    });
+    // The published tree, rebuilt in slices (the library's proofs took ~1.5 ms each): every voter's proof.
+    const tree = await inThreadRebuilder().rebuild(readFileSync(batch.file, "utf8"), LEAF_ENCODING);
+    const ballots = (
+      await mapInSteps(ctx.out, "Proofs of the ballots", tree.values, (leaf): Ballot | undefined => {
+        const deposits = depositsOf.get(leaf.account);
+        return (
+          deposits && {
+            account: leaf.account,
+            batchId: batch.batchId,
+            district: leaf.district,
+            amount: leaf.amount,
+            enrollment: leaf.enrollment,
+            proof: proofOf(tree, leaf.treeIndex),
+            ...deposits,
+          }
+        );
+      })
+    ).filter((ballot) => ballot !== undefined);
+
+    await advanceTimeTo(provider, opensAt);
+    const progress = ctx.out.progress("Casting ballots", ballots.length);
+    let shown = 0;
+    let cast;
+    try {
+      cast = await castBallots(provider, created.round, ballots, {
+        onProgress: (done) => {
+          for (; shown < done; shown++) progress.increment();
+        },
+      });
+    } finally {
+      progress.stop();
+    }
+    if (cast.failed.length > 0) {
+      throw new CommandError(
+        `${cast.failed.length} ballot(s) reverted, e.g. ${cast.failed[0].account} in ${cast.failed[0].tx}`,
+      );
+    }
+    const ballotsPerSecond = cast.seconds > 0 ? ballots.length / cast.seconds : ballots.length;
+    ctx.out.info(
+      `Cast ${ballots.length} ballots in ${cast.blocks} blocks, ${cast.seconds.toFixed(1)} s ` +
+        `(${ballotsPerSecond.toFixed(0)} ballots/s)`,
+    );
+
+    step = "finalize";
+    await advanceTimeTo(provider, closesAt);
+    await finalize(ctx, selector);
+
+    step = "compare";
+    const [funded, tokens] = await Promise.all([
+      Promise.all(sources.map(async (_, id) => (await reader.project(id)).funded)),
+      Promise.all(onChain.map((project) => reader.balanceOf(token, project.bank))),
+    ]);
+    const districts = loaded.map(({ file, election }, index): ReplayedDistrict => {
+      const projects = sources
+        .map((source, projectId) => ({ source, projectId }))
+        .filter(({ source }) => source.file === index)
+        .map(({ source, projectId }): ReplayedProject => {
+          const project = election.projects.find((p) => p.id === source.id)!;
+          return {
+            id: source.id,
+            projectId,
+            name: spec.projects[projectId].metadata.title,
+            cost: spec.projects[projectId].cost,
+            tokens: tokens[projectId],
+            won: funded[projectId],
+            selected: project.selected,
+          };
+        });
+      const district: ReplayedDistrict = {
+        file,
+        district: index,
+        name: spec.districts[index].name,
+        budget: spec.districts[index].budget,
+        ballots: voters[index].length,
+        projects,
+        differences: compareWithFile(election, projects),
+      };
+      if (!selectedColumn(election).present) district.note = "the file has no selected column: nothing to compare with";
+      ctx.out.info(formatReplayedDistrict(district));
+      return district;
+    });
+    return { ballots: ballots.length, blocks: cast.blocks, seconds: cast.seconds, ballotsPerSecond, districts };
+  }
 }
 
 /** Every disagreement between the round's winners and the file's `selected` column. */

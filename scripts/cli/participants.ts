@@ -22,6 +22,10 @@ import { assignAllowances, parseResidents, residentCapacity, type Allowances } f
 import { csvDelimiter, DELIMITER_NAMES } from "@kopilka/core/spec";
 import { chainTime, useRound, type CommandContext, type RoundSelector } from "./context.js";
 import { actorFor, reportPending, roundCall } from "./safe.js";
+import { timedStep } from "./steps.js";
+
+/** From this many residents on, building their tree takes seconds: the import says so. */
+const LONG_TREE = 10_000;
 
 export interface ImportOptions {
   csv: string;
@@ -78,7 +82,13 @@ export async function importParticipants(
   // The declared allowance does not depend on earlier batches: the same file always gives the same tree, which a
   // re-run finds among the posted ones (its residents then count in the posted total already).
   const posted = assignAllowances(rows, { unposted: budget, allowance }, options.csv);
-  const tree = buildParticipantTree(posted.participants);
+  // Seconds for tens of thousands of residents, on the main thread: see steps.ts for why it must be followed by a turn.
+  const tree = await timedStep(
+    ctx.out,
+    `Building the tree of ${rows.length} residents`,
+    () => buildParticipantTree(posted.participants),
+    rows.length >= LONG_TREE,
+  );
   const root = tree.root;
   const batches = await Promise.all(Array.from({ length: batchCount }, (_, id) => reader.batch(handle.airdrop, id)));
   const done = batches.findIndex((batch) => batch.root === root);
@@ -111,7 +121,14 @@ export async function importParticipants(
   const batchId = batchCount;
   // The files first: a resident whose root is on-chain finds the proof at once. A Safe's proposal may wait, and
   // another batch may take this id meanwhile: its files are written once it is executed (a re-run finds it posted).
-  if (actor.safe === undefined) await publishBatch(directory, batchId, tree);
+  if (actor.safe === undefined) {
+    await timedStep(
+      ctx.out,
+      `Publishing the proof files of ${rows.length} residents`,
+      () => publishBatch(directory, batchId, tree),
+      rows.length >= LONG_TREE,
+    );
+  }
   const what = `post ${rows.length} residents with ${formatRubles(allowances.total)} (root ${root})`;
   const outcome = await actor.run([roundCall(handle, "postBatch", [root, allowances.total])], what);
   if (!outcome.executed) {

@@ -14,12 +14,13 @@ import {
   ballotAllocation,
   parsePabulib,
   selectedColumn,
+  sourceMeta,
   toKopecks,
   writePabulib,
   type PabulibElection,
 } from "@kopilka/core/pabulib";
 import { tallyDistrict } from "@kopilka/core/tally";
-import { prng } from "../helpers/voting.js";
+import { generatedElection } from "../../scripts/hardhat/generatedElection.js";
 import { commandContext, tempDir } from "./helpers.js";
 
 const connection = await network.create();
@@ -99,7 +100,7 @@ describe("kopilka pabulib", function () {
 
     it("replays 2,000 generated voters and reports the speed", async function () {
       const { ctx, dir } = context();
-      const election = generatedElection(2_000, 20);
+      const election = generatedElection({ voters: 2_000, projects: 20 });
       const file = path.join(dir, "generated.pb");
       writeFileSync(file, writePabulib(election));
       const result = await importPabulib(ctx, { files: [file], replay: true });
@@ -109,6 +110,40 @@ describe("kopilka pabulib", function () {
         `      replay: ${result.replay!.ballots} ballots in ${result.replay!.blocks} blocks, ` +
           `${result.replay!.seconds.toFixed(1)} s, ${result.replay!.ballotsPerSecond.toFixed(0)} ballots/s`,
       );
+    });
+
+    it("names the step a replay stopped at, what was done, and what to do", async function () {
+      const { ctx } = context();
+      const provider = connection.provider;
+      const failing = {
+        ...ctx,
+        connection: {
+          ...ctx.connection,
+          provider: {
+            request: (args: { method: string; params?: unknown[] }) =>
+              args.method === "evm_setAutomine"
+                ? Promise.reject(new Error("the node went away"))
+                : provider.request(args),
+          },
+        } as unknown as typeof ctx.connection,
+      };
+      const error = await importPabulib(failing, { files: [fixture("approval")], replay: true }).catch((e) => e);
+      expect(error).to.be.instanceOf(CommandError);
+      const message = (error as Error).message;
+      expect(message).to.match(/^the replay stopped at step "cast the ballots" \(4 of 6\): the node went away\n/);
+      expect(message).to.contain("these steps were done: mint, post the voters, open");
+      expect(message).to.contain("Run the same command again: a replay always starts a new round");
+      // The round it names is the half-made one: minted, opened, no ballot cast.
+      const address = /Round (0x[0-9a-fA-F]{40}) was created/.exec(message)![1];
+      const round = await ethers.getContractAt("Round", address);
+      expect(await round.opened()).to.equal(true);
+      const token = await ethers.getContractAt("BudgetToken", await round.token());
+      expect(await token.balanceOf((await round.project(0)).bank)).to.equal(0n);
+
+      // The same command, run again, replays in a new round.
+      const again = await importPabulib(ctx, { files: [fixture("approval")], replay: true });
+      expect(again.round).to.not.equal(address);
+      expect(again.replay!.districts[0].differences).to.deep.equal([]);
     });
 
     it("refuses to replay on a chain that is not a local Hardhat chain, before sending anything", async function () {
@@ -164,16 +199,47 @@ describe("kopilka pabulib", function () {
   });
 
   describe("export", function () {
+    it("reads back as the same round: names and ids do not grow at each round trip", async function () {
+      const { ctx, dir } = context();
+      const files = [fixture("approval"), fixture("cumulative")];
+      const first = await importPabulib(ctx, { files, replay: true });
+      const out = path.join(dir, "out");
+      await exportResults({ rpc: connection.provider, round: first.round, format: "pb", out }, ctx.publicationBase);
+      const again = await importPabulib(ctx, {
+        files: files.map((f) => path.join(out, path.basename(f))),
+        replay: true,
+      });
+      const names = async (address: string) => {
+        const round = await ethers.getContractAt("Round", address);
+        return [await round.name(), (await round.district(0)).name, (await round.district(1)).name];
+      };
+      expect(await names(again.round)).to.deep.equal(await names(first.round));
+      expect(await names(first.round)).to.deep.equal([
+        "Pabulib: approval, cumulative",
+        "Testowo, Osiedle Północ, 2021",
+        "Testowo, 2022",
+      ]);
+      // The replayed exports give the same winners, by the files' project ids.
+      expect(again.replay!.districts.map((d) => d.projects.filter((p) => p.won).map((p) => p.id))).to.deep.equal(
+        first.replay!.districts.map((d) => d.projects.filter((p) => p.won).map((p) => p.id)),
+      );
+    });
+
     it("writes a replayed round back as .pb files that parse, with the ballots' points and the funded projects", async function () {
       const { ctx, dir } = context();
       const files = [fixture("approval"), fixture("cumulative")];
       const result = await importPabulib(ctx, { files, replay: true });
       const out = path.join(dir, "out");
       await exportResults({ rpc: connection.provider, round: result.round, format: "pb", out }, ctx.publicationBase);
-      expect(readdirSync(out).sort()).to.deep.equal(["district-0.pb", "district-1.pb"]);
-      for (const [district, file] of files.entries()) {
+      // The source's file names, META and project ids come back (the round's published pabulib.json).
+      expect(readdirSync(out).sort()).to.deep.equal(["approval.pb", "cumulative.pb"]);
+      for (const file of files) {
         const original = parsePabulib(readFileSync(file, "utf8"));
-        const exported = parsePabulib(readFileSync(path.join(out, `district-${district}.pb`), "utf8"));
+        const exported = parsePabulib(readFileSync(path.join(out, path.basename(file)), "utf8"));
+        expect(exported.projects.map((p) => p.id)).to.deep.equal(original.projects.map((p) => p.id));
+        expect(exported.meta).to.deep.equal(sourceMeta(original.meta));
+        // Not "currency;RUB" nor the replay chain's year: the source's own (these files name no currency).
+        expect([exported.meta.currency, exported.meta.instance]).to.deep.equal([undefined, original.meta.instance]);
         expect(exported.budget).to.equal(original.budget);
         expect(exported.projects.map((p) => p.name)).to.deep.equal(original.projects.map((p) => p.name));
         expect(exported.projects.map((p) => p.cost)).to.deep.equal(original.projects.map((p) => p.cost));
@@ -202,23 +268,3 @@ describe("kopilka pabulib", function () {
     });
   });
 });
-
-/** An approval election: `voters` ballots of 1-5 projects, popular projects more often, fixed by the seed. */
-function generatedElection(voters: number, projects: number): PabulibElection {
-  const random = prng(2_000);
-  const ids = Array.from({ length: projects }, (_, i) => String(i + 1));
-  return {
-    meta: { description: "Generated approval election", country: "Poland", unit: "Generated", instance: "2024" },
-    budget: 1_000_000,
-    voteType: "approval",
-    projectColumns: ["project_id", "cost", "name"],
-    projects: ids.map((id) => ({ id, cost: 50_000 + random(20) * 10_000, name: `Project ${id}`, extra: {} })),
-    voteColumns: ["voter_id", "vote"],
-    votes: Array.from({ length: voters }, (_, v) => {
-      const chosen = new Set<string>();
-      const count = 1 + random(5);
-      while (chosen.size < count) chosen.add(ids[Math.min(random(projects), random(projects))]);
-      return { voterId: String(v + 1), vote: [...chosen], extra: {} };
-    }),
-  };
-}

@@ -9,16 +9,7 @@ import type { CreatedRound } from "../../scripts/hardhat/fixtures.js";
 import type { Round } from "../../typechain-types/index.js";
 
 /** A small deterministic PRNG (mulberry32), so that a "random" round is the same on every run. */
-export function prng(seed: number): (n: number) => number {
-  let state = seed >>> 0;
-  return (n: number) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
+export { prng } from "../../scripts/hardhat/generatedElection.js";
 
 /** Everything an attack could move: the balances of the given accounts, the round and every bank, and totals. */
 export async function ledger(created: CreatedRound, accounts: readonly string[]) {

@@ -8,6 +8,7 @@ import type { ProjectMetadata } from "../domain/metadata.js";
 import { formatRubles } from "../domain/money.js";
 import type { RoundData } from "./load.js";
 import { pabulibFiles } from "./pabulibExport.js";
+import type { PabulibSource } from "../domain/pabulib.js";
 import type { Recount } from "./recount.js";
 
 export type ExportFormat = "csv" | "json" | "pb";
@@ -93,7 +94,8 @@ const AMOUNT_COLUMNS = new Set(["cost", "tokens", "fundedAmount", "amountSpent",
 
 /**
  * The export as files, name -> content: `results.csv` and `ballots.csv`, `round.json`, or `district-<id>.pb`
- * (project names and places come from `metadata`, the published files that match the chain). With `excel`, the
+ * (project names and places come from `metadata`, the published files that match the chain; a round imported from
+ * Pabulib gets its source files' names, META and project ids from `pabulibSource`). With `excel`, the
  * CSV files are what Russian Excel opens as it is: UTF-8 with a byte order mark, `;` between fields, and amounts in
  * rubles with a decimal comma ("1500,50") instead of kopecks.
  */
@@ -102,7 +104,7 @@ export function exportFiles(
   counted: Recount,
   format: ExportFormat,
   metadata?: ReadonlyMap<number, ProjectMetadata>,
-  options: { excel?: boolean } = {},
+  options: { excel?: boolean; pabulibSource?: PabulibSource } = {},
 ): Record<string, string> {
   const exported = exportData(data, counted);
   const toCsv = (rows: Record<string, unknown>[], columns: string[]) => csvText(rows, columns, options.excel ?? false);
@@ -131,7 +133,7 @@ export function exportFiles(
         ]),
       };
     case "pb":
-      return pabulibFiles(data, counted, metadata);
+      return pabulibFiles(data, counted, metadata, options.pabulibSource);
   }
 }
 

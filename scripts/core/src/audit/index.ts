@@ -18,7 +18,7 @@ import {
 import type { Labels } from "../domain/display.js";
 import { labelsOf } from "./labels.js";
 import { exportFiles, type ExportFormat } from "./export.js";
-import { verifiedMetadata } from "./pabulibExport.js";
+import { publishedPabulibSource, verifiedMetadata } from "./pabulibExport.js";
 import { buildReceipt, formatReceipt, type Receipt } from "./receipt.js";
 import { toRpc } from "../chain/rpc.js";
 
@@ -38,8 +38,10 @@ export async function exportRound(
   options: AuditOptions & { format: ExportFormat; excel?: boolean },
 ): Promise<Record<string, string>> {
   const { data, counted, files } = await loadAudited({ ...options, residentBalances: false });
-  const metadata = options.format === "pb" ? await verifiedMetadata(data, files) : undefined;
-  return exportFiles(data, counted, options.format, metadata, { excel: options.excel });
+  const pb = options.format === "pb";
+  const metadata = pb ? await verifiedMetadata(data, files) : undefined;
+  const pabulibSource = pb ? await publishedPabulibSource(data, files) : undefined;
+  return exportFiles(data, counted, options.format, metadata, { excel: options.excel, pabulibSource });
 }
 
 /** What `address` claimed and put where in the round, with transaction hashes and block times. */

@@ -8,7 +8,16 @@ import type { ProjectMetadata } from "../domain/metadata.js";
 import { categoryKey } from "../domain/category.js";
 import { hashFileText } from "../domain/metadata.js";
 import { KOPECKS_PER_RUBLE } from "../domain/money.js";
-import { writePabulib, type PabulibElection, type PabulibProject, type PabulibVote } from "../domain/pabulib.js";
+import {
+  PABULIB_SOURCE_FILE,
+  parsePabulibSource,
+  sourceMeta,
+  writePabulib,
+  type PabulibElection,
+  type PabulibProject,
+  type PabulibSource,
+  type PabulibVote,
+} from "../domain/pabulib.js";
 import { projectMetadataURI } from "../domain/publication.js";
 import { Rule } from "../domain/rule.js";
 import type { RoundData } from "./load.js";
@@ -52,11 +61,28 @@ export async function verifiedMetadata(
   return found;
 }
 
-/** One election per district, by file name (`district-<id>.pb`). */
+/**
+ * The round's published Pabulib source (`pabulib.json`, written by `kopilka pabulib import`), if it has one that fits
+ * its districts and projects.
+ */
+export async function publishedPabulibSource(
+  data: RoundData,
+  files: PublishedFiles | undefined,
+): Promise<PabulibSource | undefined> {
+  const text = await files?.read(PABULIB_SOURCE_FILE);
+  const projectsOf = data.districts.map((d) => data.projects.filter((p) => p.district === d.id).map((p) => p.id));
+  return parsePabulibSource(text, projectsOf);
+}
+
+/**
+ * One election per district, by file name: `district-<id>.pb`, or, for a round imported from Pabulib (`source`),
+ * the source file's name, META and project ids.
+ */
 export function pabulibElections(
   data: RoundData,
   counted: Recount,
   metadata: ReadonlyMap<number, ProjectMetadata> = new Map(),
+  source?: PabulibSource,
 ): Record<string, PabulibElection> {
   const exported = exportData(data, counted);
   const resultOf = new Map(exported.results.map((r) => [r.project, r]));
@@ -65,12 +91,14 @@ export function pabulibElections(
   for (const district of data.districts) {
     const projects = data.projects.filter((p) => p.district === district.id);
     const ids = new Set(projects.map((p) => p.id));
+    const from = source?.districts[district.id];
+    const idOf = (project: number) => from?.projects[String(project)] ?? String(project);
     const pbProjects = projects.map((p): PabulibProject => {
       const result = resultOf.get(p.id)!;
       const meta = metadata.get(p.id);
       const name = meta?.title.replace(/\s+/g, " ").trim();
       return {
-        id: String(p.id),
+        id: idOf(p.id),
         cost: rubles(p.cost),
         votes: Number(result.supporters),
         score: rubles(BigInt(result.tokens)),
@@ -86,19 +114,21 @@ export function pabulibElections(
     for (const line of exported.ballots) {
       if (!ids.has(line.project)) continue;
       const vote = ballots.get(line.voter) ?? { voterId: String(line.voter), vote: [], points: [], extra: {} };
-      vote.vote.push(String(line.project));
+      vote.vote.push(idOf(line.project));
       vote.points!.push(rubles(BigInt(line.amount)));
       ballots.set(line.voter, vote);
     }
-    const meta: Record<string, string> = {
-      description: `Kopilka round ${data.round} on chain ${data.chainId}, district ${district.id}`,
-      unit: data.config.name,
-      subunit: district.name,
-      instance: String(year),
-      currency: "RUB",
-    };
-    if (data.config.rule === Rule.Ranked) meta.rule = "greedy";
-    elections[`district-${district.id}.pb`] = {
+    const meta: Record<string, string> = from
+      ? sourceMeta(from.meta)
+      : {
+          description: `Kopilka round ${data.round} on chain ${data.chainId}, district ${district.id}`,
+          unit: data.config.name,
+          subunit: district.name,
+          instance: String(year),
+          currency: "RUB",
+        };
+    if (data.config.rule === Rule.Ranked && meta.rule === undefined) meta.rule = "greedy";
+    elections[from?.file ?? `district-${district.id}.pb`] = {
       meta: Object.fromEntries(
         Object.entries(meta)
           .map(([key, value]): [string, string] => [key, value.replace(/\s+/g, " ").trim()])
@@ -120,8 +150,9 @@ export function pabulibFiles(
   data: RoundData,
   counted: Recount,
   metadata?: ReadonlyMap<number, ProjectMetadata>,
+  source?: PabulibSource,
 ): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(pabulibElections(data, counted, metadata)).map(([name, e]) => [name, writePabulib(e)]),
+    Object.entries(pabulibElections(data, counted, metadata, source)).map(([name, e]) => [name, writePabulib(e)]),
   );
 }

@@ -700,3 +700,63 @@ export function selectedColumn(election: PabulibElection): SelectedColumn {
   }
   return result;
 }
+
+/** The file beside a round's manifest that says which Pabulib files its districts came from. */
+export const PABULIB_SOURCE_FILE = "pabulib.json";
+
+/**
+ * Where a round imported from Pabulib came from, district by district (district i is `districts[i]`): the file's
+ * name, its META (the typed fields left out) and, for each of the district's projects by on-chain id, the file's
+ * project id. `kopilka pabulib import` publishes it; the export writes the files back under their names, with their
+ * META and project ids.
+ */
+export interface PabulibSource {
+  districts: { file: string; meta: Record<string, string>; projects: Record<string, string> }[];
+}
+
+/**
+ * META keys that describe the original ballots (their length, points, costs); an export writes cumulative ballots
+ * of tokens, so it leaves them out.
+ */
+const BALLOT_META = /^(min|max)_(length|points|sum_points|sum_cost|project_score)$|^(scoring_fn|default_score)$/;
+
+/** The source's META for an exported district: all of it but the keys about the original ballots. */
+export function sourceMeta(meta: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(meta).filter(([key]) => !BALLOT_META.test(key) && !(TYPED_META as readonly string[]).includes(key)),
+  );
+}
+
+/**
+ * The source, if `text` is one that fits a round of `districts` whose district i has the projects `projectsOf[i]`
+ * (on-chain ids): a file that does not fit (another round's, or edited) is not used.
+ */
+export function parsePabulibSource(
+  text: string | undefined,
+  projectsOf: readonly (readonly number[])[],
+): PabulibSource | undefined {
+  if (text === undefined) return undefined;
+  let source: PabulibSource;
+  try {
+    source = JSON.parse(text) as PabulibSource;
+  } catch {
+    return undefined;
+  }
+  const ok =
+    Array.isArray(source?.districts) &&
+    source.districts.length === projectsOf.length &&
+    source.districts.every((d, i) => {
+      if (typeof d?.file !== "string" || !/^[^/\\]+\.pb$/.test(d.file) || typeof d.meta !== "object") return false;
+      if (typeof d.projects !== "object" || d.projects === null) return false;
+      const keys = Object.keys(d.projects).sort();
+      const ids = projectsOf[i].map(String).sort();
+      const values = Object.values(d.projects);
+      return (
+        JSON.stringify(keys) === JSON.stringify(ids) &&
+        values.every((v) => typeof v === "string" && v !== "") &&
+        new Set(values).size === values.length
+      );
+    }) &&
+    new Set(source.districts.map((d) => d.file)).size === source.districts.length;
+  return ok ? source : undefined;
+}
