@@ -20,26 +20,18 @@ import { ConsoleGateway, HttpGateway, type SmsGateway } from "../enroll/gateway.
 import { Poster } from "../enroll/poster.js";
 import { enrollRoutes } from "../enroll/routes.js";
 import { EnrollStore } from "../enroll/store.js";
-import { RoundView } from "../relayer/chain.js";
 import { relayerRoutes } from "../relayer/server.js";
-import { RelayerStore } from "../relayer/store.js";
-import { Submitter } from "../relayer/submitter.js";
+import { startRelayer, withRelayerOptions, withServerOptions, type StartedRelayer } from "../relayer/options.js";
 import { parseTrustProxy, serviceApp } from "./app.js";
 import { configuration } from "./configuration.js";
 
-const program = new Command()
-  .name("services")
-  .requiredOption("--round <address>", "the round", process.env.KOPILKA_ROUND)
-  .option("--publication <dir>", "base directory of the published round files", DEFAULT_PUBLICATION_BASE)
-  .option("--db <file>", "the services' database file", "services.sqlite")
-  .option("--host <host>", "address to listen on", "127.0.0.1")
-  .option("--port <port>", "port to listen on", "8787")
-  .option(
-    "--trust-proxy <value>",
-    "proxies to believe about the client's address: false, true, hops or addresses",
-    "false",
-  )
-  .option("--body-limit <bytes>", "largest request body", "16384")
+const program = withServerOptions(
+  new Command()
+    .name("services")
+    .requiredOption("--round <address>", "the round", process.env.KOPILKA_ROUND)
+    .option("--publication <dir>", "base directory of the published round files", DEFAULT_PUBLICATION_BASE),
+  "services.sqlite",
+)
   .option("--no-relayer", "run the enrollment service alone")
   // enrollment
   .option("--countries <list>", "countries whose mobile numbers are accepted, the first the default", "RU")
@@ -61,19 +53,8 @@ const program = new Command()
   .option("--sms-timeout <ms>", "longest wait for the provider", "5000")
   .option("--sms-retries <n>", "retries after a timeout, network error, 429 or 5xx", "2")
   .option("--post-every <seconds>", "longest a verified resident waits for a posting", "60")
-  .option("--post-size <n>", "residents that make a posting due at once (and the most in one)", "200")
-  // relayer
-  .option("--batch-size <n>", "most ballots in one transaction", "100")
-  .option("--batch-ms <ms>", "longest a ballot waits for its batch to fill", "2000")
-  .option("--max-batch-gas <gas>", "most gas a transaction is sent with", "12000000")
-  .option("--gas-per-hour <gas>", "most gas spent in any hour", "500000000")
-  .option("--ip-per-minute <n>", "most relayer reads per client address a minute", "120")
-  .option("--ballots-per-ip-per-minute <n>", "most ballots per client address a minute", "30")
-  .option("--voter-per-hour <n>", "most ballots per voter an hour", "30")
-  .option("--max-moves <n>", "most banks one ballot may name", "16")
-  .option("--min-deadline <seconds>", "least time a ballot's deadline must leave", "30")
-  .option("--stuck <seconds>", "wait for a block before replacing a transaction below the market fee", "30")
-  .parse();
+  .option("--post-size <n>", "residents that make a posting due at once (and the most in one)", "200");
+withRelayerOptions(program).parse();
 const options = program.opts();
 
 const provider = new JsonRpcProvider(
@@ -132,37 +113,14 @@ const poster = new Poster(
 await poster.start();
 
 const app = serviceApp({ bodyLimit: Number(options.bodyLimit), trustProxy: parseTrustProxy(options.trustProxy) });
-let relayer: { store: RelayerStore; submitter: Submitter } | undefined;
+let relayer: StartedRelayer | undefined;
 if (options.relayer) {
-  const wallet = new Wallet(await configuration("KOPILKA_RELAYER_KEY"), provider);
-  const relayerStore = new RelayerStore(options.db);
-  const view = new RoundView(provider, options.round, options.publication);
-  await view.load();
-  const gasPerHour = BigInt(options.gasPerHour);
-  const submitter = new Submitter(relayerStore, view, wallet, {
-    batchSize: Number(options.batchSize),
-    batchMs: Number(options.batchMs),
-    maxBatchGas: BigInt(options.maxBatchGas),
-    gasPerHour,
-    maxAttempts: 3,
-    stuckMs: Number(options.stuck) * 1000,
-  });
-  await submitter.start();
-  relayer = { store: relayerStore, submitter };
+  relayer = await startRelayer(provider, options);
   app.register(relayerRoutes, {
-    store: relayerStore,
-    view,
-    submitter,
-    options: {
-      bodyLimit: Number(options.bodyLimit),
-      trustProxy: parseTrustProxy(options.trustProxy),
-      ipPerMinute: Number(options.ipPerMinute),
-      ballotsPerIpPerMinute: Number(options.ballotsPerIpPerMinute),
-      voterPerHour: Number(options.voterPerHour),
-      maxMoves: Number(options.maxMoves),
-      minDeadlineMargin: Number(options.minDeadline),
-      gasPerHour,
-    },
+    store: relayer.store,
+    view: relayer.view,
+    submitter: relayer.submitter,
+    options: relayer.server,
   });
 }
 app.register(enrollRoutes, {
