@@ -90,25 +90,34 @@ export interface RelayerSettings {
   port?: number;
 }
 
+/** The command line of one of the resident-facing servers (`scripts/<app>/main.ts`) for a round, on a port. */
+export function serverArgs(
+  app: "relayer" | "services",
+  settings: { round: string; publication: string; db: string; options?: string[] },
+  port: number,
+): string[] {
+  return [
+    "--import",
+    "tsx",
+    path.join("scripts", app, "main.ts"),
+    "--round",
+    settings.round,
+    "--publication",
+    settings.publication,
+    "--db",
+    settings.db,
+    "--port",
+    String(port),
+    ...(settings.options ?? []),
+  ];
+}
+
 /** The relayer service as a child process, answering on a free port of 127.0.0.1. */
 export async function startRelayer(settings: RelayerSettings): Promise<Child> {
   const port = settings.port ?? (await freePort());
   return startChild(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      path.join("scripts", "relayer", "main.ts"),
-      "--round",
-      settings.round,
-      "--publication",
-      settings.publication,
-      "--db",
-      settings.db,
-      "--port",
-      String(port),
-      ...(settings.options ?? []),
-    ],
+    serverArgs("relayer", settings, port),
     {
       KOPILKA_RELAYER_RPC_URL: settings.rpcUrl,
       KOPILKA_RELAYER_KEY: hardhatAccount(RELAYER_ACCOUNT).privateKey,

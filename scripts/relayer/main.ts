@@ -10,7 +10,7 @@ import { JsonRpcProvider } from "ethers";
 
 import { DEFAULT_PUBLICATION_BASE } from "@kopilka/core/publication";
 import { configuration } from "../services/configuration.js";
-import { startRelayer, withRelayerOptions, withServerOptions } from "./options.js";
+import { relayerFromOptions, withRelayerOptions, withServerOptions } from "./options.js";
 import { buildServer } from "./server.js";
 
 const program = withRelayerOptions(
@@ -25,7 +25,7 @@ const program = withRelayerOptions(
 const options = program.opts();
 
 const provider = new JsonRpcProvider(await configuration("KOPILKA_RELAYER_RPC_URL"));
-const { wallet, store, view, submitter, server } = await startRelayer(provider, options);
+const { wallet, store, view, submitter, server } = await relayerFromOptions(provider, options);
 const app = buildServer(store, view, submitter, server);
 const address = await app.listen({ host: options.host, port: Number(options.port) });
 console.log(`relayer for round ${view.address} as ${wallet.address} listening on ${address}`);

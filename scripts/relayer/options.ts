@@ -54,7 +54,7 @@ export interface StartedRelayer {
  * Opens the relayer's store, reads its round and starts its submitter, from parsed options (`withServerOptions` and
  * `withRelayerOptions`, plus `--round` and `--publication`). The key comes from KOPILKA_RELAYER_KEY.
  */
-export async function startRelayer(
+export async function relayerFromOptions(
   provider: JsonRpcProvider,
   options: Record<string, string>,
 ): Promise<StartedRelayer> {

@@ -4,10 +4,9 @@
  * any crash. The registrar key is the local chain's registrar (Hardhat's account 3 in the round fixtures), the
  * relayer's Hardhat's account 19, the secret a fixed test value: never use them anywhere but a local chain.
  */
-import path from "node:path";
 
 import type { FaultPoint } from "../relayer/fault.js";
-import { freePort, hardhatAccount, RELAYER_ACCOUNT, startChild, type Child } from "../relayer/local.js";
+import { freePort, hardhatAccount, RELAYER_ACCOUNT, serverArgs, startChild, type Child } from "../relayer/local.js";
 
 /** The round fixtures' registrar (`roundRoles`: admin, committee, minter, registrar, reporter). */
 export const REGISTRAR_ACCOUNT = 3;
@@ -34,20 +33,7 @@ export async function startServices(settings: ServicesSettings): Promise<Child> 
   const port = settings.port ?? (await freePort());
   return startChild(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      path.join("scripts", "services", "main.ts"),
-      "--round",
-      settings.round,
-      "--publication",
-      settings.publication,
-      "--db",
-      settings.db,
-      "--port",
-      String(port),
-      ...(settings.options ?? []),
-    ],
+    serverArgs("services", settings, port),
     {
       KOPILKA_RPC_URL: settings.rpcUrl,
       KOPILKA_REGISTRAR_KEY: settings.registrarKey ?? hardhatAccount(REGISTRAR_ACCOUNT).privateKey,

@@ -21,7 +21,7 @@ import { Poster } from "../enroll/poster.js";
 import { enrollRoutes } from "../enroll/routes.js";
 import { EnrollStore } from "../enroll/store.js";
 import { relayerRoutes } from "../relayer/server.js";
-import { startRelayer, withRelayerOptions, withServerOptions, type StartedRelayer } from "../relayer/options.js";
+import { relayerFromOptions, withRelayerOptions, withServerOptions, type StartedRelayer } from "../relayer/options.js";
 import { parseTrustProxy, serviceApp } from "./app.js";
 import { configuration } from "./configuration.js";
 
@@ -115,7 +115,7 @@ await poster.start();
 const app = serviceApp({ bodyLimit: Number(options.bodyLimit), trustProxy: parseTrustProxy(options.trustProxy) });
 let relayer: StartedRelayer | undefined;
 if (options.relayer) {
-  relayer = await startRelayer(provider, options);
+  relayer = await relayerFromOptions(provider, options);
   app.register(relayerRoutes, {
     store: relayer.store,
     view: relayer.view,
