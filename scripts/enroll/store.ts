@@ -10,7 +10,9 @@
  * `refused` are ends. Postings and revocations are transactions recorded (signed, with their hash) before they are
  * broadcast, and finished after a crash from what is recorded, as the relayer's submitter does.
  */
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
+
+import { inTransaction, openDatabase } from "../services/database.js";
 
 export type ResidentStatus = "waiting" | "queued" | "posting" | "posted" | "replaced" | "refused";
 
@@ -116,10 +118,7 @@ export class EnrollStore {
   readonly db: DatabaseSync;
 
   constructor(path: string) {
-    this.db = new DatabaseSync(path);
-    // As the relayer's store: WAL with synchronous=NORMAL survives the process being killed at any point.
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-    this.db.exec(SCHEMA);
+    this.db = openDatabase(path, SCHEMA);
   }
 
   close(): void {
@@ -436,15 +435,7 @@ export class EnrollStore {
   }
 
   private transaction<T>(body: () => T): T {
-    this.db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = body();
-      this.db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.db.exec("ROLLBACK");
-      throw error;
-    }
+    return inTransaction(this.db, body);
   }
 }
 

@@ -4,7 +4,9 @@
  * broadcast. After a crash the file says exactly what may be on-chain: submissions still `sent` are reconciled
  * with the chain on start, and nothing else was ever broadcast.
  */
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
+
+import { inTransaction, openDatabase } from "../services/database.js";
 
 import type { BallotClaim, SignedBallot } from "@kopilka/core/ballots";
 
@@ -98,11 +100,7 @@ export class RelayerStore {
   private readonly db: DatabaseSync;
 
   constructor(path: string) {
-    this.db = new DatabaseSync(path);
-    // WAL with synchronous=NORMAL survives the process being killed at any point (the OS keeps what was written);
-    // FULL would also survive a power cut, at an fsync per ballot.
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-    this.db.exec(SCHEMA);
+    this.db = openDatabase(path, SCHEMA);
     const columns = this.db.prepare("PRAGMA table_info(submissions)").all() as Row[];
     if (!columns.some((column) => column.name === "previous")) {
       this.db.exec("ALTER TABLE submissions ADD COLUMN previous TEXT NOT NULL DEFAULT '[]'");
@@ -259,15 +257,7 @@ export class RelayerStore {
   }
 
   private transaction<T>(body: () => T): T {
-    this.db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = body();
-      this.db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.db.exec("ROLLBACK");
-      throw error;
-    }
+    return inTransaction(this.db, body);
   }
 
   private ballotOf(row: Row): StoredBallot {
