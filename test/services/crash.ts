@@ -5,7 +5,7 @@
  * at a random moment while enrollments are in flight, then restarted without the fault.
  */
 import { once } from "node:events";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -14,11 +14,10 @@ import { network } from "hardhat";
 
 import { p256KeySigner } from "@kopilka/core/keys";
 import { batchPath } from "@kopilka/core/publication";
-import type { FaultPoint } from "../../scripts/relayer/fault.js";
 import { startNode, type Child } from "../../scripts/relayer/local.js";
 import { getJson, inboxCode, postJson, statusWhen, type Answer } from "../../scripts/services/client.js";
-import { startServices } from "../../scripts/services/local.js";
 import { createRound, mintAndOpen, type CreatedRound } from "../../scripts/hardhat/fixtures.js";
+import { servicesForTests } from "../helpers/services.js";
 
 const node = await startNode();
 const { ethers, networkHelpers } = await network.create({ network: "localhost", override: { url: node.url } });
@@ -139,38 +138,7 @@ async function expectPostedOnce(setup: Setup, services: Child, answered: Attempt
 
 describe("Enrollment service under kill -9", function () {
   this.timeout(180_000);
-  const started: Child[] = [];
-  const directories: string[] = [];
-  async function servicesFor(setup: Setup, options: string[] = [], fault?: FaultPoint) {
-    const services = await startServices({
-      rpcUrl: node.url,
-      round: setup.round,
-      publication: setup.publication,
-      db: setup.db,
-      options: [
-        "--enroll-per-client-per-minute",
-        "100000",
-        "--codes-per-client-per-hour",
-        "100000",
-        "--resend",
-        "0",
-        ...options,
-      ],
-      fault,
-    });
-    started.push(services);
-    if (!directories.includes(setup.publication)) directories.push(setup.publication);
-    return services;
-  }
-
-  afterEach(async function () {
-    for (const services of started.splice(0)) await services.stop();
-  });
-
-  after(async function () {
-    await node.stop();
-    for (const directory of directories) await rm(directory, { recursive: true, force: true });
-  });
+  const { servicesFor, forget } = servicesForTests(node);
 
   it("posts the resident it had stored and not answered, with no client asking again", async function () {
     const setup = await votingRound();
@@ -258,7 +226,7 @@ describe("Enrollment service under kill -9", function () {
       killed = true;
       await services.kill9();
       await stream;
-      started.splice(started.indexOf(services), 1);
+      forget(services);
       if (inFlightAtKill === 0 || answeredAtKill === 0) continue;
 
       const restarted = await servicesFor(setup, options);

@@ -5,7 +5,7 @@
  * registrar key can do.
  */
 import { once } from "node:events";
-import { readFile, readdir, mkdtemp, rm } from "node:fs/promises";
+import { readFile, readdir, mkdtemp } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -19,11 +19,11 @@ import { HolderKind } from "@kopilka/core/holder";
 import { p256KeySigner } from "@kopilka/core/keys";
 import { ANY_DISTRICT, LEAF_ENCODING } from "@kopilka/core/participants";
 import { proofPath } from "@kopilka/core/publication";
-import type { FaultPoint } from "../../scripts/relayer/fault.js";
-import { hardhatAccount, startNode, type Child } from "../../scripts/relayer/local.js";
+import { hardhatAccount, startNode } from "../../scripts/relayer/local.js";
 import { enrollPhone, getJson, inboxCode, postJson, relayP256, statusWhen } from "../../scripts/services/client.js";
-import { REGISTRAR_ACCOUNT, startServices } from "../../scripts/services/local.js";
+import { REGISTRAR_ACCOUNT } from "../../scripts/services/local.js";
 import { createRound, mintAndOpen, type CreatedRound } from "../../scripts/hardhat/fixtures.js";
+import { servicesForTests } from "../helpers/services.js";
 
 const node = await startNode();
 const { ethers, networkHelpers } = await network.create({ network: "localhost", override: { url: node.url } });
@@ -38,7 +38,9 @@ interface Setup {
 }
 
 /** A round declaring an allowance, minted, opened and in its voting time; nobody enrolled. */
-async function votingRound(options: { budget?: bigint; residentsBound?: boolean; allowance?: bigint } = {}) {
+async function votingRound(
+  options: { budget?: bigint; residentsBound?: boolean; allowance?: bigint } = {},
+): Promise<Setup> {
   const budget = options.budget ?? 10_000_000n;
   const created = await createRound(ethers, networkHelpers, {
     districts: [
@@ -71,45 +73,8 @@ function newPhone(): string {
 
 describe("Enrollment service", function () {
   this.timeout(120_000);
-  const started: Child[] = [];
-  const directories: string[] = [];
-
-  async function servicesFor(setup: Setup, options: string[] = [], fault?: FaultPoint, env?: NodeJS.ProcessEnv) {
-    const services = await startServices({
-      rpcUrl: node.url,
-      round: setup.round,
-      publication: setup.publication,
-      db: setup.db,
-      // Every request of a test comes from 127.0.0.1: the tests of the per-client limits set their own.
-      options: [
-        "--post-every",
-        "1",
-        "--batch-ms",
-        "200",
-        "--enroll-per-client-per-minute",
-        "100000",
-        "--codes-per-client-per-hour",
-        "100000",
-        "--resend",
-        "0",
-        ...options,
-      ],
-      fault,
-      env,
-    });
-    started.push(services);
-    if (!directories.includes(setup.publication)) directories.push(setup.publication);
-    return services;
-  }
-
-  afterEach(async function () {
-    for (const services of started.splice(0)) await services.stop();
-  });
-
-  after(async function () {
-    await node.stop();
-    for (const directory of directories) await rm(directory, { recursive: true, force: true });
-  });
+  // Postings every second and ballots batched every 200 ms: a test waits seconds, not minutes.
+  const { servicesFor } = servicesForTests(node, ["--post-every", "1", "--batch-ms", "200"]);
 
   describe("a resident with a phone", function () {
     it("gets a code, enrolls a browser key, is posted with a proof file, and votes through the relayer", async function () {
