@@ -443,19 +443,8 @@ function executedOk(receipt: TransactionReceipt, hash: string): boolean {
   });
 }
 
-/** The stored form of protocol-kit's transaction data. */
-function txData(data: {
-  to: string;
-  value: string;
-  data: string;
-  operation: number;
-  safeTxGas: string;
-  baseGas: string;
-  gasPrice: string;
-  gasToken: string;
-  refundReceiver: string;
-  nonce: number;
-}): SafeTxData {
+/** The stored form of protocol-kit's transaction data (the same fields; addresses checksummed, numbers plain). */
+function txData(data: SafeTxData): SafeTxData {
   return {
     to: getAddress(data.to),
     value: String(data.value),
