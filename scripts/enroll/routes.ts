@@ -79,29 +79,39 @@ export async function enrollRoutes(app: FastifyInstance, deps: EnrollDependencie
   const { store, reader, round, gateway, poster, options } = deps;
   const perClient = new RateLimit(options.requestsPerClientPerMinute, 60_000);
   const key = (text: string) => createHmac("sha256", options.secret).update(text).digest("hex");
-  let chain = { at: 0, timestamp: 0n, capacity: 0n };
+  let chain = { at: 0, timestamp: 0n, capacity: 0n, batches: 0 };
   poster.onPosted = () => (chain.at = 0);
 
-  /** Chain time and the round's room for residents (posted or not), read at most once a second. */
-  async function chainState(): Promise<{ timestamp: bigint; capacity: bigint }> {
+  /**
+   * Chain time, the round's room for residents (posted or not) and the number of posted batches, read at one block
+   * at most once a second. The batch count tells which of the service's postings that room already counts.
+   */
+  async function chainState(): Promise<{ timestamp: bigint; capacity: bigint; batches: number }> {
     if (Date.now() - chain.at > 1_000) {
-      const [block, supply, postedTotal] = await Promise.all([
-        reader.rpc.request({ method: "eth_getBlockByNumber", params: ["latest", false] }) as Promise<{
-          timestamp: string;
-        }>,
-        reader.totalSupply(round.token),
-        reader.postedTotal(round.airdrop),
+      const block = (await reader.rpc.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
+        number: string;
+        timestamp: string;
+      };
+      const atBlock = reader.at(BigInt(block.number));
+      const [supply, postedTotal, batches] = await Promise.all([
+        atBlock.totalSupply(round.token),
+        atBlock.postedTotal(round.airdrop),
+        atBlock.batchCount(round.airdrop),
       ]);
       const capacity = residentCapacity({ supply, postedTotal, allowance: round.allowance }) ?? 0n;
-      chain = { at: Date.now(), timestamp: BigInt(block.timestamp), capacity };
+      chain = { at: Date.now(), timestamp: BigInt(block.timestamp), capacity, batches };
     }
     return chain;
   }
 
-  /** Room for new residents: the chain's, less the residents verified and not posted yet. */
+  /**
+   * Room for new residents: the chain's, less the residents verified and not on-chain yet. A posting mined but not
+   * yet settled by the poster is on-chain already: counting its residents again would refuse residents while there
+   * is room.
+   */
   async function room(): Promise<bigint> {
-    const { capacity } = await chainState();
-    return capacity - BigInt(store.unpostedCount());
+    const { capacity, batches } = await chainState();
+    return capacity - BigInt(store.unpostedCount(batches));
   }
 
   function refuse(reply: FastifyReply, code: RefusalCode, details: Record<string, string | number> = {}) {
@@ -137,7 +147,7 @@ export async function enrollRoutes(app: FastifyInstance, deps: EnrollDependencie
   }
 
   app.get("/config", async () => {
-    const { capacity } = await chainState();
+    const { capacity, batches } = await chainState();
     return {
       chainId: round.chainId.toString(),
       round: round.round,
@@ -150,7 +160,7 @@ export async function enrollRoutes(app: FastifyInstance, deps: EnrollDependencie
       codeLifetimeSeconds: options.codeLifetimeMs / 1000,
       resendSeconds: options.resendMs / 1000,
       maxAttempts: options.maxAttempts,
-      room: (capacity - BigInt(store.unpostedCount())).toString(),
+      room: (capacity - BigInt(store.unpostedCount(batches))).toString(),
       postEverySeconds: poster.options.postEveryMs / 1000,
       demoInbox: demoInbox !== undefined,
     };

@@ -213,10 +213,14 @@ export class EnrollStore {
   }
 
   /** Residents not posted yet, that will take an allowance when they are. */
-  unpostedCount(): number {
+  unpostedCount(postedBatches: number): number {
     const row = this.db
-      .prepare("SELECT COUNT(*) AS n FROM enroll_residents WHERE status IN ('waiting', 'queued', 'posting')")
-      .get() as Row;
+      .prepare(
+        `SELECT COUNT(*) AS n FROM enroll_residents WHERE status IN ('waiting', 'queued')
+           OR (status = 'posting' AND NOT EXISTS
+                 (SELECT 1 FROM enroll_txs t WHERE t.id = posting AND t.batch_id IS NOT NULL AND t.batch_id < ?))`,
+      )
+      .get(postedBatches) as Row;
     return Number(row.n);
   }
 
