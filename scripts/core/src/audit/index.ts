@@ -32,6 +32,21 @@ export { pabulibElections, pabulibFiles } from "./pabulibExport.js";
 export type { Receipt, ReceiptStep } from "./receipt.js";
 export { readLogs, isRangeError, isTransientError, type LogReaderOptions, type RawLog } from "./logs.js";
 export { toRpc, type Eip1193Provider, type RpcSource } from "../chain/rpc.js";
+export {
+  checkBallot,
+  checkContest,
+  checkContent,
+  checkGroups,
+  checkOutcomes,
+  checkSheets,
+  loadContest,
+  openContent,
+  type BallotProject,
+  type ContentSource,
+  type ContestData,
+  type InitiativeLink,
+  type LocalBytesReader,
+} from "./contest.js";
 
 /** Results and anonymised ballots of a round as files (name -> content). */
 export async function exportRound(
