@@ -361,14 +361,13 @@ export async function playContest(
     const first = await write(initiativeDocument(fieldsOf(i, null)));
     const id = await submitInitiative(created, residents, author, i % districts.length, first);
     let version = 1;
-    let hash = first;
     for (const cosigner of others.slice(0, 2)) await cosignInitiative(created, residents, cosigner, id, 1, first);
     if (state === "returned" || state === "amended") {
       const reason = await write(noteDocument("Уточните смету: не хватает стоимости доставки."));
       await (await committee.returnForChanges(id, 1, reason)).wait();
     }
     if (state === "amended") {
-      hash = await write(initiativeDocument(fieldsOf(i, first, " Смета уточнена.")));
+      const hash = await write(initiativeDocument(fieldsOf(i, first, " Смета уточнена.")));
       await (await amendInitiative(created, author, id, 1, hash)).wait();
       version = 2;
       for (const cosigner of others.slice(0, 2)) await cosignInitiative(created, residents, cosigner, id, 2, hash);
