@@ -43,7 +43,8 @@ export const exportRound = (
 ): Promise<Record<string, string>> => core.exportRound(withNodeIo(options));
 
 /** `labelledAudit` with Node's file system and worker threads. */
-export const labelledAudit = (options: NodeAuditOptions) => core.labelledAudit(withNodeIo(options));
+export const labelledAudit = (options: NodeAuditOptions & { contest?: core.ContestOfRound }) =>
+  core.labelledAudit(withNodeIo(options));
 
 /** `labelledReceipt` with Node's file system. */
 export const labelledReceipt = (options: NodeAuditOptions & { address: string }) =>
