@@ -3,7 +3,6 @@
  * creates a contest, posts residents, and signs residents' and experts' messages with wallets or P-256 keys.
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Signer } from "ethers";
 import type { Address, Hex } from "viem";
@@ -36,6 +35,11 @@ import {
 import type { Contest, ContestFactory } from "../../typechain-types/index.js";
 import type { IContest } from "../../typechain-types/Contest.js";
 import { ADMIN_TRANSFER_DELAY, DAY } from "./fixtures.js";
+
+/** What these fixtures need of Hardhat's network helpers: the chain's clock. */
+export interface ChainClock {
+  time: { latest(): Promise<number>; increaseTo(timestamp: number | bigint): Promise<void> };
+}
 
 export const DEFAULT_CRITERIA: Criterion[] = [
   { weight: 3, maxScore: 10, floorBps: 0 },
@@ -83,7 +87,7 @@ export async function deployContestFactory(ethers: HardhatEthers): Promise<Conte
 /** Signers 0, 1 and 3 are the admin, the committee and the registrar (as for a round); experts from the tenth. */
 export async function createContest(
   ethers: HardhatEthers,
-  networkHelpers: NetworkHelpers,
+  networkHelpers: ChainClock,
   options: ContestOptions = {},
 ): Promise<CreatedContest> {
   const factory = options.factory ?? (await deployContestFactory(ethers));
@@ -294,7 +298,7 @@ const TITLES = [
  */
 export async function playContest(
   ethers: HardhatEthers,
-  networkHelpers: NetworkHelpers,
+  networkHelpers: ChainClock,
   write: ContentWriter,
   options: ScenarioOptions = {},
 ): Promise<Scenario> {
