@@ -108,6 +108,7 @@ const poster = new Poster(
     postEveryMs: Number(options.postEvery) * 1000,
     postSize: Number(options.postSize),
     roundDirectory: roundDirectory(options.publication, network.chainId, options.round),
+    stuckMs: Number(options.stuck) * 1000,
   },
 );
 await poster.start();
@@ -121,6 +122,7 @@ if (options.relayer) {
     view: relayer.view,
     submitter: relayer.submitter,
     options: relayer.server,
+    replaced: (account: string) => store.resident(account)?.status === "replaced",
   });
 }
 app.register(enrollRoutes, {
