@@ -1,6 +1,7 @@
 /**
  * The poster: puts verified residents on-chain in rolling batches, every `postEveryMs` or as soon as `postSize` are
- * queued, whichever comes first. For each posting it records the batch (its residents marked `posting`), writes the
+ * queued, whichever comes first; a posting takes every queued resident up to `postMax`, so that a poster that fell
+ * behind (enrollments faster than its postings) catches up in larger postings. For each posting it records the batch (its residents marked `posting`), writes the
  * batch's files (tree, proof files, list pages) before the root goes on-chain, signs `postBatch(root, total)` with
  * the registrar key and records the signed transaction before broadcasting it, then reads the receipt and marks the
  * residents posted: from then on they can vote. A resident re-enrolled from a new device waits until the account
@@ -23,8 +24,10 @@ import type { EnrollStore, RecordedTx } from "./store.js";
 export interface PosterOptions {
   /** Longest a verified resident waits for a posting, in ms. */
   postEveryMs: number;
-  /** Most residents in one posting; a posting goes as soon as this many are queued. */
+  /** Residents that make a posting due at once. */
   postSize: number;
+  /** Most residents in one posting (at least `postSize`). */
+  postMax: number;
   /** The round's directory of published files (`<base>/<chainId>/<round>`). */
   roundDirectory: string;
   /** How long a broadcast transaction may wait for a block before its fees are checked against the market's, in ms. */
@@ -119,7 +122,7 @@ export class Poster {
 
   /** Prepares and sends a posting when one is due; returns whether it did. */
   private async postDue(): Promise<boolean> {
-    const queued = this.store.queued(this.options.postSize);
+    const queued = this.store.queued(Math.max(this.options.postMax, this.options.postSize));
     if (queued.length === 0) return false;
     const due = queued.length >= this.options.postSize || Date.now() - queued[0].verifiedAt >= this.options.postEveryMs;
     if (!due) return false;
