@@ -3,8 +3,9 @@
  * console SMS gateway (each code read from its demo inbox), in front of a local `hardhat node`, and then vote through
  * the relayer of the same process with their P-256 keys. Halfway through the enrollments the services process is
  * killed with SIGKILL and started again on the same database and port; clients whose request was cut off ask again,
- * as the dApp does. The poster runs at its default settings (a posting every 60 s or every 200 residents). Writes
- * bench/results/enroll.json. Run with `npm run bench:enroll` (BENCH_ENROLLMENTS=n for another size).
+ * as the dApp does. The poster runs at its default settings (a posting every 60 s or as soon as 200 residents are
+ * queued, at most 2,000 in one). Writes bench/results/enroll.json. Run with `npm run bench:enroll`
+ * (BENCH_ENROLLMENTS=n for another size).
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { DatabaseSync } from "node:sqlite";
@@ -207,7 +208,9 @@ try {
         }),
       );
       if (answer.code === 202 || answer.code === 200) votesAccepted += 1;
-      else voteRefusals.push(`${answer.code} ${answer.json.error}`);
+      // A server error says what failed in its message.
+      else
+        voteRefusals.push(`${answer.code} ${answer.json.error}${answer.code >= 500 ? `: ${answer.json.message}` : ""}`);
     }
   }
   await Promise.all(Array.from({ length: CLIENTS }, voter));
@@ -288,7 +291,7 @@ try {
     context: {
       size: ENROLLMENTS === 20_000 ? "full (20,000 residents)" : `reduced: ${ENROLLMENTS} residents`,
       clients: CLIENTS,
-      poster: "defaults: a posting every 60 s or every 200 residents",
+      poster: "defaults: a posting every 60 s or as soon as 200 residents are queued, at most 2,000 in one",
       sms_gateway: "console, codes read from the demo inbox",
       killed_after_enrollments: killedAfter,
       client_retries: retries,
