@@ -9,7 +9,7 @@
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { DatabaseSync } from "node:sqlite";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 
 import { network } from "hardhat";
@@ -49,6 +49,8 @@ const OPTIONS = [
 ];
 
 const started = Date.now();
+// The machine is shared: its load goes with the figures.
+const loadAtStart = loadavg().map((n) => Math.round(n * 100) / 100);
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(message);
   if (Date.now() - started > TIME_LIMIT_MS) throw new Error("the benchmark ran over its time limit");
@@ -305,6 +307,7 @@ try {
       vote_seconds: voteSeconds,
       failed_audit_checks: failedChecks,
       bench_seconds: (Date.now() - started) / 1000,
+      load_average: { start: loadAtStart, end: loadavg().map((n) => Math.round(n * 100) / 100) },
     },
   };
   const out = path.join("bench", "results", "enroll.json");
