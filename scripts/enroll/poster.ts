@@ -1,10 +1,10 @@
 /**
  * The poster: puts verified residents on-chain in rolling batches, every `postEveryMs` or as soon as `postSize` are
  * queued, whichever comes first; a posting takes every queued resident up to `postMax`, so that a poster that fell
- * behind (enrollments faster than its postings) catches up in larger postings. For each posting it records the batch (its residents marked `posting`), writes the
- * batch's files (tree, proof files, list pages) before the root goes on-chain, signs `postBatch(root, total)` with
- * the registrar key and records the signed transaction before broadcasting it, then reads the receipt and marks the
- * residents posted: from then on they can vote. A resident re-enrolled from a new device waits until the account
+ * behind (enrollments faster than its postings) catches up in larger postings. For each posting it records the batch
+ * (its residents marked `posting`), writes the batch's files (tree, proof files, list pages) before the root goes
+ * on-chain, signs `postBatch(root, total)` with the registrar key and records the signed transaction before
+ * broadcasting it, then reads the receipt and marks the residents posted: from then on they can vote. A resident re-enrolled from a new device waits until the account
  * it replaces is revoked on-chain (a recorded transaction too), so that one phone never has two claimable accounts.
  * After a crash, whatever is recorded is finished first (the relayer's submitter pattern): the same signed bytes
  * broadcast again, or the posting prepared again when it was never signed.
