@@ -1,11 +1,14 @@
 /**
- * A terminal's inactivity watch: after `seconds` with no touch, key or scroll, it wipes the resident (`wipe`). For the
- * last part of that time (30 s, or half of it when shorter) a warning covers the page with a countdown and a button
- * to stay; any touch puts the watch back to the start. Plain DOM, started once a page load, on every page.
+ * A terminal's inactivity watch: after `seconds` with no touch, key or wheel, it wipes the resident (`wipe`). For the
+ * last part of that time (30 s, or half of it when shorter) a warning at the foot of the screen counts down, with a
+ * button to stay; any touch puts the watch back to the start. Plain DOM, so that it stays across the app's pages: it
+ * starts once a page load, when the page first asks whether it is a terminal (the phone step, where every terminal
+ * resident starts, after each wipe's reload).
  */
 import i18n from "i18next";
 
-const ACTIVITY = ["pointerdown", "keydown", "input", "wheel", "touchstart", "scroll"] as const;
+/** What a person at the terminal does; not `scroll`, which the page also does by itself (a resize, a new page). */
+const ACTIVITY = ["pointerdown", "keydown", "input", "wheel", "touchstart"] as const;
 const WARNING_SECONDS = 30;
 
 let watching = false;
