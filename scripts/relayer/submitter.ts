@@ -10,6 +10,7 @@ import { airdropAbi, ballotBoxAbi, budgetTokenAbi, roundAbi } from "@kopilka/cor
 import { ballotCalldata, batchGasLimit } from "@kopilka/core/ballots";
 import type { RoundView } from "./chain.js";
 import { crashIf } from "./fault.js";
+import { broadcast, minedOf, receiptOf, replacementIfUnderpriced } from "./transactions.js";
 import type { Outcome, RelayerStore, StoredBallot, Submission } from "./store.js";
 
 export interface SubmitterOptions {
@@ -43,7 +44,6 @@ const REJECTION_ERRORS = [
 ];
 
 const RECEIPT_TIMEOUT_MS = 120_000;
-const RECEIPT_POLL_MS = 100;
 
 export class Submitter {
   readonly box: Interface = new Interface(ballotBoxAbi);
@@ -160,21 +160,21 @@ export class Submitter {
     // The account's nonce is read before the receipt: a nonce past this transaction's with no receipt after it
     // then proves the transaction can never be mined.
     const chainNonce = await provider.getTransactionCount(this.wallet.address, "latest");
-    let receipt = await this.minedOf(submission);
+    let receipt = await minedOf(provider, hashesOf(submission));
     if (!receipt && chainNonce <= submission.accountNonce) {
       // Not mined yet: broadcasting the same signed bytes again is harmless (same hash, same account nonce).
-      await this.broadcast(submission.raw);
+      await broadcast(provider, submission.raw);
       crashIf("after-broadcast");
-      receipt = await this.receiptOf(submission, this.options.stuckMs ?? RECEIPT_TIMEOUT_MS);
+      receipt = await receiptOf(provider, hashesOf(submission), this.options.stuckMs ?? RECEIPT_TIMEOUT_MS);
       if (!receipt && (await this.replaceIfUnderpriced(submission))) {
-        receipt = await this.receiptOf(submission, RECEIPT_TIMEOUT_MS);
+        receipt = await receiptOf(provider, hashesOf(submission), RECEIPT_TIMEOUT_MS);
       }
       if (!receipt) throw new Error(`transaction ${submission.hash} is not mined yet; it stays recorded`);
     }
     if (!receipt) {
       // Ethers may answer a request from its cache of the last 250 ms: ask again once that has expired.
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      receipt = await this.minedOf(submission);
+      receipt = await minedOf(provider, hashesOf(submission));
     }
     if (receipt) return this.settle(submission, receipt);
     // The account's nonce moved on without this transaction: it can never be mined. Its ballots whose nonce is
@@ -187,66 +187,16 @@ export class Submitter {
     this.store.settle(submission.id, "dropped", null, null, outcomes);
   }
 
-  /**
-   * Polls for the receipt. Not `waitForTransaction`: it waits for a block after the one it last saw, and a chain
-   * that mines only on demand may never make another while the relayer waits.
-   */
-  private async receiptOf(submission: Submission, timeoutMs: number): Promise<TransactionReceipt | null> {
-    for (const started = Date.now(); Date.now() - started < timeoutMs;) {
-      const receipt = await this.minedOf(submission);
-      if (receipt) return receipt;
-      await new Promise((resolve) => setTimeout(resolve, RECEIPT_POLL_MS));
-    }
-    return null;
-  }
-
-  /** The receipt of the submission under any of its hashes (a replaced one may be mined instead). */
-  private async minedOf(submission: Submission): Promise<TransactionReceipt | null> {
-    const provider = this.wallet.provider!;
-    for (const hash of [submission.hash, ...submission.previous]) {
-      const receipt = await provider.getTransactionReceipt(hash);
-      if (receipt) return receipt;
-    }
-    return null;
-  }
-
-  private async broadcast(raw: string): Promise<void> {
-    try {
-      await this.wallet.provider!.broadcastTransaction(raw);
-    } catch (error) {
-      if (!/already known|known transaction|nonce too low/i.test(String(error))) throw error;
-    }
-  }
-
-  /**
-   * A transaction stuck below the market's fee is signed again with the same nonce and calldata and higher fees (at
-   * least the market's, and 12.5% over its own, which nodes require of a replacement), recorded, then broadcast.
-   * Returns whether it replaced it. Whichever of the two is mined settles the same ballots.
-   */
+  /** Signs a submission stuck below the market's fee again with higher fees, records it, broadcasts it; or not. */
   private async replaceIfUnderpriced(submission: Submission): Promise<boolean> {
-    const stuck = Transaction.from(submission.raw);
-    const fees = await this.wallet.provider!.getFeeData();
-    const market = fees.maxFeePerGas ?? 0n;
-    if (stuck.maxFeePerGas === null || stuck.maxFeePerGas >= market) return false;
-    const bump = (fee: bigint) => (fee * 1125n) / 1000n + 1n;
-    const maxPriorityFeePerGas = max(fees.maxPriorityFeePerGas ?? 0n, bump(stuck.maxPriorityFeePerGas ?? 0n));
-    const raw = await this.wallet.signTransaction({
-      type: 2,
-      chainId: stuck.chainId,
-      nonce: stuck.nonce,
-      to: stuck.to,
-      data: stuck.data,
-      gasLimit: stuck.gasLimit,
-      maxFeePerGas: max(market, bump(stuck.maxFeePerGas), maxPriorityFeePerGas),
-      maxPriorityFeePerGas,
-    });
-    const hash = Transaction.from(raw).hash!;
-    this.store.replaceSubmission(submission.id, hash, raw);
-    console.warn(`relayer: ${submission.hash} stuck below the market fee; replaced by ${hash}`);
+    const replacement = await replacementIfUnderpriced(this.wallet, submission.raw);
+    if (!replacement) return false;
+    this.store.replaceSubmission(submission.id, replacement.hash, replacement.raw);
+    console.warn(`relayer: ${submission.hash} stuck below the market fee; replaced by ${replacement.hash}`);
     submission.previous = [...submission.previous, submission.hash];
-    submission.hash = hash;
-    submission.raw = raw;
-    await this.broadcast(raw);
+    submission.hash = replacement.hash;
+    submission.raw = replacement.raw;
+    await broadcast(this.wallet.provider!, replacement.raw);
     return true;
   }
 
@@ -287,6 +237,7 @@ export class Submitter {
   }
 }
 
-function max(...values: bigint[]): bigint {
-  return values.reduce((a, b) => (a > b ? a : b));
+/** Every hash the submission was signed with, the latest first. */
+function hashesOf(submission: Submission): string[] {
+  return [submission.hash, ...submission.previous];
 }

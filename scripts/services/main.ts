@@ -53,7 +53,8 @@ const program = withServerOptions(
   .option("--sms-timeout <ms>", "longest wait for the provider", "5000")
   .option("--sms-retries <n>", "retries after a timeout, network error, 429 or 5xx", "2")
   .option("--post-every <seconds>", "longest a verified resident waits for a posting", "60")
-  .option("--post-size <n>", "residents that make a posting due at once (and the most in one)", "200");
+  .option("--post-size <n>", "residents that make a posting due at once", "200")
+  .option("--post-max <n>", "most residents in one posting (a poster behind its queue catches up)", "2000");
 withRelayerOptions(program).parse();
 const options = program.opts();
 
@@ -107,7 +108,9 @@ const poster = new Poster(
   {
     postEveryMs: Number(options.postEvery) * 1000,
     postSize: Number(options.postSize),
+    postMax: Number(options.postMax),
     roundDirectory: roundDirectory(options.publication, network.chainId, options.round),
+    stuckMs: Number(options.stuck) * 1000,
   },
 );
 await poster.start();
@@ -121,6 +124,7 @@ if (options.relayer) {
     view: relayer.view,
     submitter: relayer.submitter,
     options: relayer.server,
+    replaced: (account: string) => store.resident(account)?.status === "replaced",
   });
 }
 app.register(enrollRoutes, {
