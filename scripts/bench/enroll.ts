@@ -199,16 +199,23 @@ try {
   async function voter(): Promise<void> {
     while (nextVote < enrolled.length) {
       const i = nextVote++;
-      const { answer } = await call(() =>
-        relayP256(url, enrolled[i].key, {
-          nonce: 0n,
-          deadline,
-          fromBanks: [],
-          fromAmounts: [],
-          toBanks: [banks[i % banks.length]],
-          toAmounts: [100n * BigInt(1 + (i % 400))],
-        }),
-      );
+      let answer: Awaited<ReturnType<typeof relayP256>>["answer"];
+      // A 503 (the chain node did not answer the relayer) says when to come back: a real client does.
+      for (let attempt = 0; ; attempt++) {
+        ({ answer } = await call(() =>
+          relayP256(url, enrolled[i].key, {
+            nonce: 0n,
+            deadline,
+            fromBanks: [],
+            fromAmounts: [],
+            toBanks: [banks[i % banks.length]],
+            toAmounts: [100n * BigInt(1 + (i % 400))],
+          }),
+        ));
+        if (answer.code !== 503 || attempt === 30) break;
+        retries += 1;
+        await sleep(1_000 * Number(answer.json.retryAfter ?? 1));
+      }
       if (answer.code === 202 || answer.code === 200) votesAccepted += 1;
       // A server error says what failed in its message.
       else

@@ -74,6 +74,25 @@ export interface RelayerDependencies {
   replaced?: (account: string) => boolean;
 }
 
+/** When a client should try again after the chain node failed to answer, in seconds. */
+const CHAIN_RETRY_SECONDS = 2;
+
+/**
+ * Whether an error, or one it was caused by, is the chain node not answering: a refused, reset or cut connection,
+ * or a request that timed out (viem's HttpRequestError and TimeoutError wrap those).
+ */
+export function chainUnreachable(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (e.name === "HttpRequestError" || e.name === "TimeoutError" || e.name === "SocketError") return true;
+    if (typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|UND_ERR_SOCKET)$/.test(code)) {
+      return true;
+    }
+    if (/socket hang up|other side closed|fetch failed/i.test(e.message)) return true;
+  }
+  return false;
+}
+
 /** The relayer alone as an app (`npm run relayer`); `npm run services` registers `relayerRoutes` beside enrollment. */
 export function buildServer(
   store: RelayerStore,
@@ -112,6 +131,16 @@ export async function relayerRoutes(
   function refuse(reply: FastifyReply, code: number, error: string, details: Record<string, unknown> = {}) {
     return reply.code(code).send({ error, ...details });
   }
+
+  // A chain node that does not answer is a passing state: say so with a time to come back (503 and Retry-After),
+  // so that clients retry rather than give up as on a 500. Any other error goes to fastify's own handler.
+  app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number }, _request, reply) => {
+    if (error.validation !== undefined || !chainUnreachable(error)) throw error;
+    reply.header("retry-after", CHAIN_RETRY_SECONDS);
+    return refuse(reply, 503, "the chain node does not answer: try again shortly", {
+      retryAfter: CHAIN_RETRY_SECONDS,
+    });
+  });
 
   // Ballots and reads are limited apart: a client reading a lot never stops anyone's ballot, nor its own.
   app.addHook("onRequest", async (request, reply) => {

@@ -5,6 +5,7 @@
  */
 import { randomInt } from "node:crypto";
 import { once } from "node:events";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -62,9 +63,9 @@ async function votingRound(count: number, { beforeOpensAt = false } = {}): Promi
   return { created, voters, publication: directory, db, chainId, ballotBox, votingFrom };
 }
 
-function relayerFor(setup: Setup, options: string[] = [], fault?: FaultPoint): Promise<Child> {
+function relayerFor(setup: Setup, options: string[] = [], fault?: FaultPoint, rpcUrl = node.url): Promise<Child> {
   return startRelayer({
-    rpcUrl: node.url,
+    rpcUrl,
     round: setup.created.round.target as string,
     publication: setup.publication,
     db: setup.db,
@@ -121,6 +122,44 @@ function connectionBroke(error: unknown): boolean {
   if (!(error instanceof TypeError)) return false;
   const code = (error.cause as { code?: string } | undefined)?.code;
   return code === "ECONNRESET" || code === "ECONNREFUSED" || code === "EPIPE" || code === "UND_ERR_SOCKET";
+}
+
+/**
+ * A TCP link to the chain node that the test can cut (every connection refused and the open ones reset) and
+ * restore, as a node that restarts or a network that drops would.
+ */
+async function nodeLink(target: string) {
+  const { hostname, port } = new URL(target);
+  const sockets = new Set<Socket>();
+  let up = true;
+  const server = createServer((client) => {
+    if (!up) return client.resetAndDestroy();
+    const upstream = connect(Number(port), hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => socket.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port: linkPort } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${linkPort}`,
+    cut() {
+      up = false;
+      for (const socket of sockets) socket.resetAndDestroy();
+    },
+    restore() {
+      up = true;
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+      await once(server, "close");
+    },
+  };
 }
 
 async function get(relayer: Child, route: string) {
@@ -184,8 +223,8 @@ describe("Relayer", function () {
   this.timeout(60_000);
   const started: Child[] = [];
   const directories: string[] = [];
-  async function running(setup: Setup, options: string[] = [], fault?: FaultPoint) {
-    const relayer = await relayerFor(setup, options, fault);
+  async function running(setup: Setup, options: string[] = [], fault?: FaultPoint, rpcUrl?: string) {
+    const relayer = await relayerFor(setup, options, fault, rpcUrl);
     started.push(relayer);
     directories.push(setup.publication);
     return relayer;
@@ -465,6 +504,30 @@ describe("Relayer", function () {
       const ballot = { ...(await ballotOf(setup, setup.voters[0])), voter: ZeroAddress };
       const answer = await post(relayer, ballot);
       expect([answer.code, answer.json.error]).to.deep.equal([400, "the voter is the zero address"]);
+    });
+  });
+
+  describe("a chain node that stops answering", function () {
+    it("answers a ballot 503 with a time to retry, then takes it once the node answers again", async function () {
+      const setup = await votingRound(1);
+      const link = await nodeLink(node.url);
+      try {
+        const relayer = await running(setup, [], undefined, link.url);
+        const ballot = await ballotOf(setup, setup.voters[0]);
+        link.cut();
+        // The relayer reads the chain's time at most once a second: let its reading from start-up age.
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        const refused = await post(relayer, ballot);
+        expect(refused.code, JSON.stringify(refused.json)).to.equal(503);
+        expect(refused.json.retryAfter).to.equal(2);
+        link.restore();
+        const taken = await post(relayer, ballot);
+        expect(taken.code, JSON.stringify(taken.json)).to.equal(202);
+        await settled(relayer);
+        expect((await get(relayer, `/ballots/${setup.voters[0].address}/0`)).json.status).to.equal("applied");
+      } finally {
+        await link.close();
+      }
     });
   });
 

@@ -51,12 +51,20 @@ export async function lacksGas(env: ChainEnvironment, account: Address, data: He
   }
 }
 
+/** How many times a request the relayer answered 503 (its chain node did not answer) is sent again. */
+const UNAVAILABLE_RETRIES = 5;
+
 async function call<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
   let response: Response;
-  try {
-    response = await fetch(url, init);
-  } catch (error) {
-    throw new RelayError(`the relayer does not answer (${error instanceof Error ? error.message : String(error)})`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      response = await fetch(url, init);
+    } catch (error) {
+      throw new RelayError(`the relayer does not answer (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (response.status !== 503 || attempt === UNAVAILABLE_RETRIES) break;
+    const wait = Number(response.headers.get("retry-after") ?? "2");
+    await new Promise((resolve) => setTimeout(resolve, 1_000 * (Number.isFinite(wait) ? Math.min(wait, 30) : 2)));
   }
   const body = (await response.json().catch(() => ({}))) as T & { error?: string };
   if (response.status >= 400) throw new RelayError(body.error ?? `HTTP ${response.status}`);
