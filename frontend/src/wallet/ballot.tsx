@@ -598,7 +598,13 @@ function BallotReceipt({
       <p className="receipt-number">{t("receipt.number", { code: receiptCode(receipt.transactionHash) })}</p>
       {relayed ? <p data-path="relayer">{t("receipt.free")}</p> : <p data-path="direct">{t("receipt.paidYourself")}</p>}
       <h2>{t("receipt.chosen")}</h2>
-      <StepsTable steps={steps} title={(id) => titles.get(id) ?? t("common.projectNumber", { id })} showNow={false} />
+      <StepsTable
+        steps={steps}
+        title={(id) => titles.get(id) ?? t("common.projectNumber", { id })}
+        showNow={false}
+        showAccount={false}
+        showReceipt={false}
+      />
       {/* At a public office's terminal the resident's key is wiped next: no change from here. */}
       {!isTerminal() && <p>{t("receipt.change", { date: dateTime(data.round.closesAt) })}</p>}
       <p className="buttons">
