@@ -10,6 +10,7 @@
  */
 import { Rule } from "@kopilka/core/rule";
 import assert from "node:assert/strict";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { id as hashText, type HDNodeWallet } from "ethers";
@@ -17,7 +18,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 
 import { KOPECKS_PER_RUBLE } from "@kopilka/core/money";
 import { tallyDistrict } from "@kopilka/core/tally";
-import { launchChromium, screenshots } from "./browser.js";
+import { launchChromium, screenshots, SCREENSHOTS } from "./browser.js";
 import {
   amountField,
   card,
@@ -262,6 +263,10 @@ describe("The residents' pages", () => {
     assert.equal(await amountField(page, d0()[2]).count(), 0);
     await left.filter({ hasText: `Осталось распределить: ${ru(rub(1000))}` }).waitFor();
     await screenshots(page, "ballot");
+    // The phone's screen as a resident sees it, the bar folded (for the README's residents' section).
+    await page.getByTestId("ballot").locator("button[aria-expanded]").click();
+    await card(page, d0()[0]).evaluate((element) => element.scrollIntoView());
+    await page.screenshot({ path: path.join(SCREENSHOTS, "ballot-phone-screen.png") });
     await expectAccessible(page);
   });
 
