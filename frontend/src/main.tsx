@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { startTransition, StrictMode } from "react";
+import { StrictMode } from "react";
 import { createRoot, hydrateRoot, type Root } from "react-dom/client";
 
 import { decodeDistrictSnapshot, decodeRoundSnapshot } from "@kopilka/core/snapshot";
@@ -47,13 +47,9 @@ Promise.all([
         </EnvironmentContext.Provider>
       </StrictMode>
     );
-    // A page rendered ahead keeps its elements (its pictures do not load twice); any other is drawn here. Either
-    // way as a transition: React then works in slices and lets the phone answer a tap in between, rather than hold
-    // the page in one long task while it takes it over.
-    startTransition(() => {
-      if (embedded && container.firstElementChild) hydrateRoot(container, app);
-      else createRoot(container).render(app);
-    });
+    // A page rendered ahead keeps its elements (its pictures do not load twice); any other is drawn here.
+    if (embedded && container.firstElementChild) hydrateRoot(container, app);
+    else createRoot(container).render(app);
   },
   (error: unknown) => {
     const root: Root = createRoot(container);
