@@ -1,16 +1,19 @@
 /**
- * The dApp's one route table: every page is a chunk of its own, loaded when its route is opened, so that a resident
- * reading the districts never downloads the district's, the results' or the verification's code, and the
- * committee's, the observers', the wallet's and the phone sign-in's code never loads on a read-only page. A page
- * rendered ahead by the server (./server.tsx) keeps its HTML: both the server and the browser (./main.tsx) load the
- * route's chunk before drawing it (`preloadRoute`), so hydration never waits on a chunk.
+ * The dApp's one route table. The read-only pages a server renders ahead (overview, district, project, results) are
+ * in the entry; every other page is a chunk of its own, loaded when its route is opened, so that the verification's,
+ * the committee's, the observers', the wallet's and the phone sign-in's code never loads on a read-only page. A lazy
+ * page opened first is loaded before the app draws it (`preloadRoute`, ./main.tsx and ./server.tsx).
  *
- * To add a page: one entry in ROUTES, with `page()` around a dynamic import.
+ * To add a page: one entry in ROUTES, with `page()` around a dynamic import (and its `preload`).
  */
 import { createElement, lazy, type ComponentType, type ReactNode } from "react";
 import { matchRoute } from "wouter";
 import { parse } from "regexparam";
 
+import { District } from "./pages/District.js";
+import { Overview } from "./pages/Overview.js";
+import { Project } from "./pages/Project.js";
+import { Results } from "./pages/Results.js";
 import type { WalletModule } from "./wallet/gate.js";
 
 /** A page component loaded on demand; once loaded it renders without suspending. */
@@ -37,10 +40,8 @@ export function page<P extends object>(load: () => Promise<ComponentType<P>>): L
   return Object.assign(Page, { preload });
 }
 
-const Overview = page(() => import("./pages/Overview.js").then((m) => m.Overview));
-const District = page(() => import("./pages/District.js").then((m) => m.District));
-const Project = page(() => import("./pages/Project.js").then((m) => m.Project));
-const Results = page(() => import("./pages/Results.js").then((m) => m.Results));
+// The pages a server renders ahead are in the entry (a few KB): the app takes them over as soon as it starts, with no
+// further request, so that a tap on a page that has just arrived is never lost while a chunk is on its way.
 const Verify = page(() => import("./pages/Verify.js").then((m) => m.Verify));
 // The committee's and the observers' pages: residents never download them.
 const Committee = page(() => import("./committee/Committee.js").then((m) => m.CommitteePage));
@@ -51,22 +52,22 @@ type Params = Record<string, string | undefined>;
 
 /** A page drawn from its own chunk, or one drawn from the voting chunk (wagmi, the ballot, the sign-in). */
 export type AppRoute =
-  | { path: string; render(params: Params): ReactNode; preload(): Promise<unknown> }
+  | { path: string; render(params: Params): ReactNode; preload?: () => Promise<unknown> }
   | { path: string; voting(wallet: WalletModule, params: Params): ReactNode };
 
 const id = (params: Params): number => Number(params.id);
 
 /** Every route, first match wins; a path matching none is "not found". */
 export const ROUTES: readonly AppRoute[] = [
-  { path: "/", render: () => <Overview />, preload: Overview.preload },
-  { path: "/district/:id", render: (p) => <District key={p.id} id={id(p)} />, preload: District.preload },
+  { path: "/", render: () => <Overview /> },
+  { path: "/district/:id", render: (p) => <District key={p.id} id={id(p)} /> },
   {
     path: "/district/:id/review",
     voting: (w, p) => <w.ReviewPage key={p.id} districtId={id(p)} />,
   },
-  { path: "/project/:id", render: (p) => <Project key={p.id} id={id(p)} />, preload: Project.preload },
-  { path: "/results", render: () => <Results />, preload: Results.preload },
-  { path: "/results/:id", render: (p) => <Results key={p.id} districtId={id(p)} />, preload: Results.preload },
+  { path: "/project/:id", render: (p) => <Project key={p.id} id={id(p)} /> },
+  { path: "/results", render: () => <Results /> },
+  { path: "/results/:id", render: (p) => <Results key={p.id} districtId={id(p)} /> },
   { path: "/verify", render: () => <Verify />, preload: Verify.preload },
   { path: "/phone", voting: (w) => <w.PhoneSignIn /> },
   { path: "/my", voting: (w) => <w.MyAllocations /> },
@@ -90,5 +91,5 @@ export function routeOf(path: string): AppRoute | undefined {
 /** Loads the code of the page at `path` (nothing for an unknown path or a voting page, which loads its own). */
 export async function preloadRoute(path: string): Promise<void> {
   const route = routeOf(path);
-  if (route && "preload" in route) await route.preload();
+  if (route && "render" in route) await route.preload?.();
 }
