@@ -48,7 +48,9 @@ import {
   hex,
   load,
   log,
+  collectingSeconds,
   MemoryProbe,
+  releaseChainAnswers,
   round3,
   seconds,
 } from "./scale-measure.js";
@@ -246,6 +248,7 @@ async function sendInBlocks(count: number, tx: (k: number) => { from: string; da
     }
     sentTxs += end - start;
     blocks++;
+    if (blocks % 10 === 0) releaseChainAnswers();
     if (blocks % 100 === 0) log(`${sentTxs} transactions in ${blocks} blocks`);
     if (blocks % 40 === 0) memory.mark(`${sentTxs} transactions`, sentTxs);
   }
@@ -429,7 +432,7 @@ const result = {
     recount_to_decode: round3(recountSeconds / floors.decode_seconds),
     simulate_tx_per_second: round3(txPerSecond / calibration.tx_per_second),
   },
-  memory: memory.stop(),
+  memory: { ...memory.stop(), gc_seconds: collectingSeconds() },
   targets: {
     simulate_seconds: 600,
     recount_seconds: 2,

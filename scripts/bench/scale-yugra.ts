@@ -44,7 +44,9 @@ import {
   hex,
   load,
   log,
+  collectingSeconds,
   MemoryProbe,
+  releaseChainAnswers,
   round3,
   seconds,
 } from "./scale-measure.js";
@@ -360,6 +362,7 @@ async function run(): Promise<void> {
     transactions += txs.length;
     ballotsSent += ballots;
     blocks++;
+    releaseChainAnswers();
     if (blocks % 20 === 0) {
       log(`${ballotsSent} ballots in ${transactions} transactions, ${blocks} blocks`);
       memory.mark(`${ballotsSent} ballots`, ballotsSent);
@@ -555,7 +558,7 @@ async function run(): Promise<void> {
       simulate: Math.round((simulateSeconds * YUGRA_BALLOTS) / BALLOTS),
       audit: Math.round((auditSeconds * YUGRA_BALLOTS) / BALLOTS),
     },
-    memory: memory.stop(),
+    memory: { ...memory.stop(), gc_seconds: collectingSeconds() },
     targets: { simulate_seconds: 900, audit_seconds: 180, audit_to_raw_fetch: 1.5, recount_to_decode: 3 },
     load_average: { start: loadAtStart, after_simulation: loadAfterSimulation, end: load() },
     node: process.version,
