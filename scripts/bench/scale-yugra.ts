@@ -107,6 +107,9 @@ let published: string | undefined;
 
 try {
   await run();
+} catch (error) {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exitCode = 1;
 } finally {
   await finish(async () => {
     await Promise.all(workers.map((w) => w.worker.terminate()));
