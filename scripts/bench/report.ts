@@ -98,8 +98,7 @@ const SCALE_FIGURES: Record<string, string> = {
   "memory.chain_estimate": "how the chain's part is estimated",
   "memory.gc_seconds":
     "time spent collecting garbage every few blocks, which frees the chain's answers (each holds its block's trace)",
-  "memory.marks.*":
-    "memory at points of the run (`peak_rss_mib_before`: the highest resident set since the mark before)",
+  "memory.marks": "memory at points of the run (`peak_rss_mib_before`: the highest resident set since the mark before)",
   path: "how ballots reach the chain",
   ballots: "signed ballots cast (first ballots and second thoughts)",
   full_size_ballots: "Yugra's regional contest: the profile's size without `--ballots`",
