@@ -35,7 +35,7 @@ interface Benchmark {
 }
 
 const SCALE_FIGURES: Record<string, string> = {
-  profile: "full size, or the quick profile CI runs",
+  profile: "volgograd (full size), quick (CI) or yugra (the relayed path)",
   chain: "the chain the election ran on",
   districts: "districts of the round (the Volgograd 2020 demo round)",
   projects: "projects of the round",
@@ -76,6 +76,48 @@ const SCALE_FIGURES: Record<string, string> = {
   published_files: "the published files the audit checked",
   audit_ok: "whether every check of the audit held",
   "checks.*": "that check's result ([what each check holds](audit.md#what-is-checked))",
+  "floors.raw_fetch_seconds":
+    "floor: a bare eth_getLogs sweep of the audit's range, addresses, topics and chunk, one request ahead, after the audit",
+  "floors.decode_seconds": "floor: the auditor's decoder alone over the same logs",
+  "floors.logs": "logs the bare sweep read (the audit's events)",
+  "floors.requests": "eth_getLogs requests of the bare sweep",
+  "calibration.erc20_transfers": "plain ERC-20 transfers (OpenZeppelin) timed on the same chain before the round",
+  "calibration.seconds": "sending and mining them, as many a block as the votes",
+  "calibration.tx_per_second": "the chain's throughput for them",
+  "ratios.audit_to_raw_fetch": "the whole audit over the bare log sweep (the floor any auditor pays)",
+  "ratios.recount_to_decode": "`recount_seconds` over the bare decode",
+  "ratios.simulate_tx_per_second": "transactions per second while voting over the calibration's",
+  "ratios.ballots_per_second_to_transfers":
+    "ballots per second while voting over the calibration's transfers per second",
+  "memory.peak_rss_mib": "the benchmark process's peak resident set, chain included (sampled every second)",
+  "memory.peak_heap_used_mib": "its peak V8 heap (JavaScript objects)",
+  "memory.peak_chain_mib":
+    "its peak native memory outside V8 (rss - heapTotal - external): the in-process chain's, and Node's own",
+  "memory.chain_growth_mib_per_10k_ballots":
+    "growth of that native memory per 10,000 ballots (or transactions) while voting",
+  "memory.chain_estimate": "how the chain's part is estimated",
+  "memory.gc_seconds":
+    "time spent collecting garbage every few blocks, which frees the chain's answers (each holds its block's trace)",
+  "memory.marks": "memory at points of the run (`peak_rss_mib_before`: the highest resident set since the mark before)",
+  path: "how ballots reach the chain",
+  ballots: "signed ballots cast (first ballots and second thoughts)",
+  full_size_ballots: "Yugra's regional contest: the profile's size without `--ballots`",
+  p256_voters: "residents voting with a phone's P-256 key (leaves with an enrollment)",
+  wallet_voters: "residents voting with a wallet (secp256k1)",
+  postings: "rolling postings of residents, each posted in the block before its residents' first ballots",
+  post_size: "residents a posting (the enrollment poster's default)",
+  relayer_batch: "most ballots in one `submit` (the relayer's default)",
+  relayer_max_gas: "most gas one `submit` is sent with (the relayer's default)",
+  p256_precompile: "whether the chain has the secp256r1 precompile",
+  signing_workers: "worker threads deriving keys, building posting trees and signing",
+  worker_key_and_tree_seconds: "worker time deriving keys and building the postings' trees (all workers together)",
+  worker_sign_seconds: "worker time hashing and signing the ballots",
+  worker_encode_seconds: "worker time encoding the `submit` calldata",
+  first_ballots_seconds: "posting every resident and sending every first ballot",
+  ballots_per_second: "ballots per second while voting",
+  audit_chunk_blocks: "blocks per eth_getLogs of the audit (and of the bare sweep)",
+  "full_size_estimate_seconds.simulate": "the simulation at Yugra's full size, by this run's rate",
+  "full_size_estimate_seconds.audit": "the audit at full size, by this run's rate",
   "load_average.start": "the machine's load average (1, 5, 15 minutes) at the start",
   "load_average.after_simulation": "the same, after the simulation",
   "load_average.end": "the same, at the end",
@@ -89,7 +131,10 @@ const SCALE_MEASURES =
   "EIP-1193 provider with the round's published files (the participants trees as the committee's tool builds them, " +
   "the projects' metadata), resident balances included. Residents send unsigned transactions from impersonated " +
   "accounts at a zero gas price, many per block with automining off. It fails unless the audit passes and counts " +
-  "exactly the simulated claims, deposits and withdrawals.";
+  "exactly the simulated claims, deposits and withdrawals. Floors from the same run on the same chain: plain " +
+  "ERC-20 transfers before the round, a bare log sweep and a bare decode of the audit's range after it; the " +
+  "process's memory is sampled throughout, and the run exits by itself once its file is written (or names what " +
+  "keeps it alive and exits 1).";
 
 const BENCHMARKS: Record<string, Benchmark> = {
   "gas.json": {
@@ -298,14 +343,30 @@ const BENCHMARKS: Record<string, Benchmark> = {
   "scale.json": {
     title: "The full-size election and its audit",
     command: "npm run bench:scale",
-    source: "scripts/bench/scale.ts",
+    source: "scripts/bench/scale-direct.ts",
     measures: SCALE_MEASURES,
+    figures: SCALE_FIGURES,
+  },
+  "scale-yugra.json": {
+    title: "Yugra's size through the relayed path",
+    command: "npm run bench:scale -- --profile yugra",
+    source: "scripts/bench/scale-yugra.ts",
+    measures:
+      "Yugra's regional contest, 802,034 signed ballots (`--ballots N` for another size, the same mix), over the " +
+      "demo round's districts and projects four times over. Residents join in rolling postings (the enrollment " +
+      "poster's size, each posted in the block before its residents' first ballots); most hold a phone's P-256 " +
+      "key, one in ten a wallet. Ballots (single-project and split first ballots that claim the allowance, then " +
+      "reallocations and withdrawals as second signed ballots) go through `BallotBox.submit` in relayer batches " +
+      "(the relayer's batch size and gas cap, `batchGasLimit`), signed on worker threads while the chain works. " +
+      "Then every district is finalized and the round audited with its published files. It fails if the ballot " +
+      "box rejected any ballot, or unless the audit passes and counts exactly the simulated claims, deposits, " +
+      "withdrawals and postings.",
     figures: SCALE_FIGURES,
   },
   "scale-quick.json": {
     title: "The quick election and its audit",
     command: "npm run bench:scale -- --quick",
-    source: "scripts/bench/scale.ts",
+    source: "scripts/bench/scale-direct.ts",
     measures: `The same as [the full-size election](#the-full-size-election-and-its-audit) with fewer residents, in the same proportions; CI runs it. ${SCALE_MEASURES}`,
     figures: SCALE_FIGURES,
   },
