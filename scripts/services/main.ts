@@ -1,6 +1,7 @@
 /**
  * `npm run services -- --round <address> [options]`: the resident services in one process, on one SQLite file and
- * one port: the enrollment service (`/enroll/...`, with its poster) and the relayer (its routes as before).
+ * one port: the enrollment service (`/enroll/...`, with its poster), the relayer (its routes as before) and the
+ * contest's content store (`/content`, files under `<publication>/content/<hash>`).
  * `npm run enroll` runs the enrollment service alone (`--no-relayer`); `npm run relayer` the relayer alone.
  *
  * Configuration, never in the repository (environment, else Hardhat's keystore):
@@ -11,6 +12,8 @@
  *   KOPILKA_SMS_URL          with --sms http: the provider's URL template ({phone}, {text}, {secret})
  *   KOPILKA_SMS_SECRET       with --sms http: the provider's secret
  */
+import path from "node:path";
+
 import { Command } from "commander";
 import { JsonRpcProvider, Wallet } from "ethers";
 
@@ -24,6 +27,8 @@ import { relayerRoutes } from "../relayer/server.js";
 import { relayerFromOptions, withRelayerOptions, withServerOptions, type StartedRelayer } from "../relayer/options.js";
 import { parseTrustProxy, serviceApp } from "./app.js";
 import { configuration } from "./configuration.js";
+import { ContentStore } from "./contest/content.js";
+import { contentRoutes, DEFAULT_CONTENT_OPTIONS } from "./contest/contentRoutes.js";
 
 const program = withServerOptions(
   new Command()
@@ -53,7 +58,30 @@ const program = withServerOptions(
   .option("--sms-timeout <ms>", "longest wait for the provider", "5000")
   .option("--sms-retries <n>", "retries after a timeout, network error, 429 or 5xx", "2")
   .option("--post-every <seconds>", "longest a verified resident waits for a posting", "60")
-  .option("--post-size <n>", "residents that make a posting due at once (and the most in one)", "200");
+  .option("--post-size <n>", "residents that make a posting due at once (and the most in one)", "200")
+  // the contest's content store
+  .option("--content <dir>", "directory of the published content files (default: <publication>/content)")
+  .option(
+    "--content-document-limit <bytes>",
+    "largest initiative document",
+    String(DEFAULT_CONTENT_OPTIONS.documentLimit),
+  )
+  .option("--content-photo-limit <bytes>", "largest photo", String(DEFAULT_CONTENT_OPTIONS.photoLimit))
+  .option(
+    "--uploads-per-client-per-hour <n>",
+    "most uploads per client address an hour",
+    String(DEFAULT_CONTENT_OPTIONS.uploadsPerClientPerHour),
+  )
+  .option(
+    "--upload-bytes-per-client-per-hour <bytes>",
+    "most bytes uploaded per client address an hour",
+    String(DEFAULT_CONTENT_OPTIONS.bytesPerClientPerHour),
+  )
+  .option(
+    "--content-reads-per-client-per-minute <n>",
+    "most content reads per client address a minute",
+    String(DEFAULT_CONTENT_OPTIONS.readsPerClientPerMinute),
+  );
 withRelayerOptions(program).parse();
 const options = program.opts();
 
@@ -156,6 +184,17 @@ app.register(enrollRoutes, {
     smsText: options.smsText,
   },
 });
+const content = new ContentStore(options.content ?? path.join(options.publication, "content"), options.db);
+app.register(contentRoutes, {
+  store: content,
+  options: {
+    documentLimit: Number(options.contentDocumentLimit),
+    photoLimit: Number(options.contentPhotoLimit),
+    uploadsPerClientPerHour: Number(options.uploadsPerClientPerHour),
+    bytesPerClientPerHour: Number(options.uploadBytesPerClientPerHour),
+    readsPerClientPerMinute: Number(options.contentReadsPerClientPerMinute),
+  },
+});
 const address = await app.listen({ host: options.host, port: Number(options.port) });
 console.log(
   `services for round ${reader.round}: enrollment as ${registrar.address}` +
@@ -169,6 +208,7 @@ async function shutdown() {
   await relayer?.submitter.stop();
   relayer?.store.close();
   store.close();
+  content.close();
   provider.destroy();
   process.exit(0);
 }
