@@ -4,12 +4,13 @@
  * outcome is read back from the receipt: on start, or after any error, recorded transactions are finished first,
  * by their receipt or by broadcasting the very same signed bytes again, so no ballot is ever in two transactions.
  */
-import { Interface, Transaction, type TransactionReceipt, type Wallet } from "ethers";
+import { Interface, type TransactionReceipt, type Wallet } from "ethers";
 
 import { airdropAbi, ballotBoxAbi, budgetTokenAbi, roundAbi } from "@kopilka/core/abi";
 import { ballotCalldata, batchGasLimit } from "@kopilka/core/ballots";
 import type { RoundView } from "./chain.js";
 import { crashIf } from "./fault.js";
+import { Sender } from "./sender.js";
 import type { Outcome, RelayerStore, StoredBallot, Submission } from "./store.js";
 
 export interface SubmitterOptions {
@@ -43,7 +44,6 @@ const REJECTION_ERRORS = [
 ];
 
 const RECEIPT_TIMEOUT_MS = 120_000;
-const RECEIPT_POLL_MS = 100;
 
 export class Submitter {
   readonly box: Interface = new Interface(ballotBoxAbi);
@@ -54,13 +54,16 @@ export class Submitter {
   /** Why the last round of the loop stopped short, for /health. */
   lastError: string | undefined;
   paused = false;
+  private readonly sender: Sender;
 
   constructor(
     private readonly store: RelayerStore,
     private readonly view: RoundView,
     private readonly wallet: Wallet,
     private readonly options: SubmitterOptions,
-  ) {}
+  ) {
+    this.sender = new Sender(wallet);
+  }
 
   /** Finishes what a previous run left recorded, then starts the loop. */
   async start(): Promise<void> {
@@ -118,18 +121,13 @@ export class Submitter {
     const calldata = batch.map(({ ballot, claim }) => ballotCalldata(ballot, claim));
     const data = this.box.encodeFunctionData("submit", [this.view.address, calldata]);
     const gasLimit = batchGasLimit(batch);
-    const fees = await this.wallet.provider!.getFeeData();
-    const raw = await this.wallet.signTransaction({
-      type: 2,
+    const { raw, hash } = await this.sender.sign({
       chainId: this.view.chainId,
       nonce: this.accountNonce,
       to: this.view.ballotBox,
       data,
       gasLimit,
-      maxFeePerGas: fees.maxFeePerGas,
-      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
     });
-    const hash = Transaction.from(raw).hash!;
     const id = this.store.recordSubmission(
       hash,
       raw,
@@ -187,66 +185,31 @@ export class Submitter {
     this.store.settle(submission.id, "dropped", null, null, outcomes);
   }
 
-  /**
-   * Polls for the receipt. Not `waitForTransaction`: it waits for a block after the one it last saw, and a chain
-   * that mines only on demand may never make another while the relayer waits.
-   */
-  private async receiptOf(submission: Submission, timeoutMs: number): Promise<TransactionReceipt | null> {
-    for (const started = Date.now(); Date.now() - started < timeoutMs;) {
-      const receipt = await this.minedOf(submission);
-      if (receipt) return receipt;
-      await new Promise((resolve) => setTimeout(resolve, RECEIPT_POLL_MS));
-    }
-    return null;
+  private receiptOf(submission: Submission, timeoutMs: number): Promise<TransactionReceipt | null> {
+    return this.sender.receipt([submission.hash, ...submission.previous], timeoutMs);
   }
 
-  /** The receipt of the submission under any of its hashes (a replaced one may be mined instead). */
-  private async minedOf(submission: Submission): Promise<TransactionReceipt | null> {
-    const provider = this.wallet.provider!;
-    for (const hash of [submission.hash, ...submission.previous]) {
-      const receipt = await provider.getTransactionReceipt(hash);
-      if (receipt) return receipt;
-    }
-    return null;
+  private minedOf(submission: Submission): Promise<TransactionReceipt | null> {
+    return this.sender.mined([submission.hash, ...submission.previous]);
   }
 
-  private async broadcast(raw: string): Promise<void> {
-    try {
-      await this.wallet.provider!.broadcastTransaction(raw);
-    } catch (error) {
-      if (!/already known|known transaction|nonce too low/i.test(String(error))) throw error;
-    }
+  private broadcast(raw: string): Promise<void> {
+    return this.sender.broadcast(raw);
   }
 
   /**
-   * A transaction stuck below the market's fee is signed again with the same nonce and calldata and higher fees (at
-   * least the market's, and 12.5% over its own, which nodes require of a replacement), recorded, then broadcast.
+   * A transaction stuck below the market's fee is signed again (see Sender.replacement), recorded, then broadcast.
    * Returns whether it replaced it. Whichever of the two is mined settles the same ballots.
    */
   private async replaceIfUnderpriced(submission: Submission): Promise<boolean> {
-    const stuck = Transaction.from(submission.raw);
-    const fees = await this.wallet.provider!.getFeeData();
-    const market = fees.maxFeePerGas ?? 0n;
-    if (stuck.maxFeePerGas === null || stuck.maxFeePerGas >= market) return false;
-    const bump = (fee: bigint) => (fee * 1125n) / 1000n + 1n;
-    const maxPriorityFeePerGas = max(fees.maxPriorityFeePerGas ?? 0n, bump(stuck.maxPriorityFeePerGas ?? 0n));
-    const raw = await this.wallet.signTransaction({
-      type: 2,
-      chainId: stuck.chainId,
-      nonce: stuck.nonce,
-      to: stuck.to,
-      data: stuck.data,
-      gasLimit: stuck.gasLimit,
-      maxFeePerGas: max(market, bump(stuck.maxFeePerGas), maxPriorityFeePerGas),
-      maxPriorityFeePerGas,
-    });
-    const hash = Transaction.from(raw).hash!;
-    this.store.replaceSubmission(submission.id, hash, raw);
-    console.warn(`relayer: ${submission.hash} stuck below the market fee; replaced by ${hash}`);
+    const replaced = await this.sender.replacement(submission.raw);
+    if (!replaced) return false;
+    this.store.replaceSubmission(submission.id, replaced.hash, replaced.raw);
+    console.warn(`relayer: ${submission.hash} stuck below the market fee; replaced by ${replaced.hash}`);
     submission.previous = [...submission.previous, submission.hash];
-    submission.hash = hash;
-    submission.raw = raw;
-    await this.broadcast(raw);
+    submission.hash = replaced.hash;
+    submission.raw = replaced.raw;
+    await this.broadcast(replaced.raw);
     return true;
   }
 
@@ -285,8 +248,4 @@ export class Submitter {
     const error = this.reasons.parseError(reason);
     return error ? `${error.name}(${error.args.map(String).join(", ")})` : reason;
   }
-}
-
-function max(...values: bigint[]): bigint {
-  return values.reduce((a, b) => (a > b ? a : b));
 }
