@@ -10,16 +10,13 @@ import path from "node:path";
 import { crc32, deflateSync } from "node:zlib";
 
 import { expect } from "chai";
-import { network } from "hardhat";
 import { keccak256 } from "viem";
 
 import { canonicalJson } from "@kopilka/core/metadata";
 import { startNode } from "../../scripts/relayer/local.js";
-import { createRound, mintAndOpen } from "../../scripts/hardhat/fixtures.js";
 import { servicesForTests, type ServicesRound } from "../helpers/services.js";
 
 const node = await startNode();
-const { ethers, networkHelpers } = await network.create({ network: "localhost", override: { url: node.url } });
 
 /** A real PNG of `width` × `height` pixels of one colour (signature, IHDR, IDAT, IEND). */
 function png(width: number, height: number, rgb: [number, number, number]): Uint8Array {
@@ -83,13 +80,9 @@ describe("Content store", function () {
   let setup: ServicesRound;
 
   before(async function () {
-    const created = await createRound(ethers, networkHelpers, {
-      districts: [{ name: "Центральный", budget: 1_000_000n, projects: [500_000n] }],
-      allowance: 10_000n,
-    });
-    await mintAndOpen(created);
+    // The content store alone: the services without a round or a contest.
     const publication = await mkdtemp(path.join(tmpdir(), "kopilka-content-"));
-    setup = { round: created.round.target as string, publication, db: path.join(publication, "services.sqlite") };
+    setup = { publication, db: path.join(publication, "services.sqlite") };
   });
 
   it("stores a document and photos under their hash as published files and serves the same bytes, cached for ever", async function () {
