@@ -3,13 +3,13 @@ pragma solidity ^0.8.28;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {P256} from "@openzeppelin/contracts/utils/cryptography/P256.sol";
 import {LowLevelCall} from "@openzeppelin/contracts/utils/LowLevelCall.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IAirdrop} from "./interfaces/IAirdrop.sol";
 import {IBallotBox} from "./interfaces/IBallotBox.sol";
 import {IBudgetToken} from "./interfaces/IBudgetToken.sol";
 import {IRound} from "./interfaces/IRound.sol";
+import {Signatures} from "./Signatures.sol";
 
 /// @title Signed ballots, relayed in batches
 /// @notice See {IBallotBox}. One ballot box serves every round of its factory; each round trusts it alone to vote
@@ -19,11 +19,6 @@ contract BallotBox is IBallotBox, EIP712 {
     bytes32 public constant BALLOT_TYPEHASH = keccak256(
         "Ballot(address round,address voter,uint64 nonce,uint64 deadline,address[] fromBanks,uint256[] fromAmounts,address[] toBanks,uint256[] toAmounts)"
     );
-
-    uint8 private constant _SECP256K1 = 0;
-    uint8 private constant _P256 = 1;
-    /// @dev P-256's group order halved: a higher `s` is the malleated twin of a valid signature.
-    uint256 private constant _P256_HALF_N = 0x7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8;
 
     // Upper bounds, with room to spare, of what a ballot's calls can cost: the round's call with the signature
     // checked, plus one move into or out of a bank (a new deposit word, a new supporter, the bank's balance, the
@@ -77,12 +72,12 @@ contract BallotBox is IBallotBox, EIP712 {
 
     /// @inheritdoc IBallotBox
     function keyAddress(bytes32 qx, bytes32 qy) public pure returns (address) {
-        return address(uint160(uint256(keccak256(abi.encode(qx, qy)))));
+        return Signatures.keyAddress(qx, qy);
     }
 
     /// @inheritdoc IBallotBox
     function signatureGas(uint8 scheme) public view returns (uint256) {
-        if (scheme == _P256) return _p256Precompile ? _P256_PRECOMPILE_GAS : _P256_SOLIDITY_GAS;
+        if (scheme == Signatures.P256_SCHEME) return _p256Precompile ? _P256_PRECOMPILE_GAS : _P256_SOLIDITY_GAS;
         return _SECP256K1_GAS;
     }
 
@@ -213,50 +208,25 @@ contract BallotBox is IBallotBox, EIP712 {
         }
     }
 
-    /// @dev Returns why the ballot's signature is not its voter's, or nothing. Dispatches on the ballot's scheme;
-    /// each refuses a high-s signature, so that a ballot has exactly one valid signature.
+    /// @dev Returns why the ballot's signature is not its voter's, or nothing: {Signatures-check}'s answer as the
+    /// ballot box reports it.
     function _checkSignature(IRound round, Ballot calldata ballot) private view returns (bytes memory) {
         bytes32 digest = _hashTypedDataV4(_structHash(round, ballot));
-        address voter = ballot.voter;
         uint8 scheme = ballot.scheme;
-        bytes calldata signature = ballot.signature;
-        if (scheme == _SECP256K1) {
-            (address signer, ECDSA.RecoverError error, bytes32 errorArg) = ECDSA.tryRecoverCalldata(digest, signature);
-            if (error == ECDSA.RecoverError.InvalidSignatureS) {
-                return abi.encodeWithSelector(ECDSA.ECDSAInvalidSignatureS.selector, errorArg);
-            }
-            if (error == ECDSA.RecoverError.InvalidSignatureLength) {
-                return abi.encodeWithSelector(BallotBoxInvalidSignatureLength.selector, scheme, signature.length);
-            }
-            // A failed recovery gives the zero address: it is nobody's signature, even a ballot "of" address zero.
-            if (error != ECDSA.RecoverError.NoError || signer != voter) {
-                return abi.encodeWithSelector(BallotBoxInvalidSigner.selector, voter, signer);
-            }
-            return "";
+        (Signatures.Failure failure, address signer, bytes32 s) = Signatures.check(
+            digest,
+            ballot.voter,
+            scheme,
+            ballot.signature
+        );
+        if (failure == Signatures.Failure.None) return "";
+        if (failure == Signatures.Failure.HighS)
+            return abi.encodeWithSelector(ECDSA.ECDSAInvalidSignatureS.selector, s);
+        if (failure == Signatures.Failure.InvalidLength) {
+            return abi.encodeWithSelector(BallotBoxInvalidSignatureLength.selector, scheme, ballot.signature.length);
         }
-        if (scheme == _P256) {
-            if (signature.length != 128) {
-                return abi.encodeWithSelector(BallotBoxInvalidSignatureLength.selector, scheme, signature.length);
-            }
-            bytes32 r;
-            bytes32 s;
-            bytes32 qx;
-            bytes32 qy;
-            // solhint-disable-next-line no-inline-assembly
-            assembly ("memory-safe") {
-                r := calldataload(signature.offset)
-                s := calldataload(add(signature.offset, 0x20))
-                qx := calldataload(add(signature.offset, 0x40))
-                qy := calldataload(add(signature.offset, 0x60))
-            }
-            address signer = keyAddress(qx, qy);
-            if (signer != voter) return abi.encodeWithSelector(BallotBoxInvalidSigner.selector, voter, signer);
-            if (uint256(s) > _P256_HALF_N) return abi.encodeWithSelector(ECDSA.ECDSAInvalidSignatureS.selector, s);
-            // WebCrypto signs data, hashing it with SHA-256 first: the key signed the digest's 32 bytes as data.
-            if (!P256.verify(sha256(abi.encodePacked(digest)), r, s, qx, qy)) {
-                return abi.encodeWithSelector(BallotBoxInvalidSigner.selector, voter, address(0));
-            }
-            return "";
+        if (failure == Signatures.Failure.WrongSigner) {
+            return abi.encodeWithSelector(BallotBoxInvalidSigner.selector, ballot.voter, signer);
         }
         return abi.encodeWithSelector(BallotBoxUnknownScheme.selector, scheme);
     }

@@ -9,7 +9,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Contracts whose ABIs are written: every contract an application talks to. */
-const CONTRACTS = ["Round", "BudgetToken", "Airdrop", "PiggyBank", "RoundFactory", "BallotBox"] as const;
+const CONTRACTS = [
+  "Round",
+  "BudgetToken",
+  "Airdrop",
+  "PiggyBank",
+  "RoundFactory",
+  "BallotBox",
+  "Contest",
+  "ContestFactory",
+] as const;
 /** Contracts run without deployment (their constructor does the work and returns the answer): ABI and init code. */
 const DEPLOYLESS = ["readers/BalancesReader"] as const;
 
