@@ -12,6 +12,7 @@ import { crc32, deflateSync } from "node:zlib";
 import { expect } from "chai";
 import { keccak256 } from "viem";
 
+import { noteDocument } from "@kopilka/core/contest";
 import { canonicalJson } from "@kopilka/core/metadata";
 import { startNode } from "../../scripts/relayer/local.js";
 import { servicesForTests, type ServicesRound } from "../helpers/services.js";
@@ -51,9 +52,7 @@ const JPEG = new Uint8Array(
   Buffer.from("/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////", "base64"),
 );
 
-const DOCUMENT = new TextEncoder().encode(
-  canonicalJson({ title: "Скамейки у пруда", description: "Шесть скамеек вдоль дорожки", cost: "45000000" }),
-);
+const DOCUMENT = noteDocument("Верните заявку: в смете нет установки скамеек.");
 
 /** A refusal, or what was stored. */
 interface Refusal {
@@ -154,10 +153,12 @@ describe("Content store", function () {
     const svgType = await upload(services.url, svg, "image/svg+xml");
     expect(svgType.code).to.equal(415);
 
-    const spaced = new TextEncoder().encode('{ "title": "Скамейки" }\n');
-    const unsorted = new TextEncoder().encode('{"title":"Скамейки","cost":"1"}\n');
+    const spaced = new TextEncoder().encode('{ "kind": "kopilka.note/1", "text": "Скамейки" }\n');
+    const unsorted = new TextEncoder().encode('{"text":"Скамейки","kind":"kopilka.note/1"}\n');
     const array = new TextEncoder().encode('{"a":1}\n{"b":2}\n');
-    for (const bytes of [spaced, unsorted, array]) {
+    const unknownKind = new TextEncoder().encode(canonicalJson({ kind: "kopilka.page/1", text: "<script>" }));
+    const badInitiative = new TextEncoder().encode(canonicalJson({ kind: "kopilka.initiative/1", title: "Скамейки" }));
+    for (const bytes of [spaced, unsorted, array, unknownKind, badInitiative]) {
       const refused = await upload(services.url, bytes, "application/json");
       expect(refused.code, new TextDecoder().decode(bytes)).to.equal(400);
       expect(refused.json).to.deep.include({ code: "document", field: "body" });
@@ -177,7 +178,7 @@ describe("Content store", function () {
       "--uploads-per-client-per-hour",
       "3",
     ]);
-    const long = new TextEncoder().encode(canonicalJson({ description: "x".repeat(300) }));
+    const long = noteDocument("x".repeat(300));
     const document = await upload(services.url, long, "application/json");
     expect(document.code).to.equal(413);
     expect(document.json).to.deep.include({ code: "too-large", field: "body" });

@@ -13,8 +13,16 @@ import { readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 
-import { keccak256 } from "viem";
-
+import {
+  CONTENT_HASH,
+  contentHash,
+  INITIATIVE_KIND,
+  NOTE_KIND,
+  parseInitiativeDocument,
+  photoType,
+  TEMPLATE_KIND,
+  type PhotoType,
+} from "@kopilka/core/contest";
 import { canonicalJson } from "@kopilka/core/metadata";
 import { openDatabase } from "../database.js";
 
@@ -27,7 +35,8 @@ export const MEDIA_TYPES: Record<ContentKind, string> = {
   webp: "image/webp",
 };
 
-export const HASH_PATTERN = "^0x[0-9a-f]{64}$";
+/** `CONTENT_HASH` of the core, as a JSON schema pattern. */
+export const HASH_PATTERN = CONTENT_HASH.source;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS contest_content (
@@ -38,16 +47,18 @@ CREATE TABLE IF NOT EXISTS contest_content (
 );
 `;
 
-/** What the bytes are, read from the bytes themselves (the photo formats' signatures), never from a header. */
+/** What the bytes are, read from the bytes themselves (the core's photo signatures), never from a header. */
 export function sniffKind(bytes: Uint8Array): ContentKind | undefined {
-  const starts = (offset: number, ...signature: number[]) => signature.every((b, i) => bytes[offset + i] === b);
-  if (bytes.length >= 3 && starts(0, 0xff, 0xd8, 0xff)) return "jpeg";
-  if (bytes.length >= 8 && starts(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return "png";
-  // RIFF <size> WEBP
-  if (bytes.length >= 12 && starts(0, 0x52, 0x49, 0x46, 0x46) && starts(8, 0x57, 0x45, 0x42, 0x50)) return "webp";
+  const photo = photoType(bytes);
+  if (photo) return PHOTO_KINDS[photo];
   if (bytes.length >= 2 && bytes[0] === 0x7b) return "json";
   return undefined;
 }
+
+const PHOTO_KINDS: Record<PhotoType, ContentKind> = { "image/jpeg": "jpeg", "image/png": "png", "image/webp": "webp" };
+
+/** The documents the store keeps: the contest's, by their `kind`. */
+const DOCUMENT_KINDS = [INITIATIVE_KIND, NOTE_KIND, TEMPLATE_KIND] as const;
 
 /** Why a document is not one the store keeps, or undefined when it is: UTF-8 canonical JSON holding an object. */
 export function documentProblem(bytes: Uint8Array): string | undefined {
@@ -66,6 +77,14 @@ export function documentProblem(bytes: Uint8Array): string | undefined {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return "the document is not a JSON object";
   if (canonicalJson(value) !== text) {
     return "the document is not canonical JSON (keys sorted, no spaces, one final newline)";
+  }
+  const kind = (value as { kind?: unknown }).kind;
+  if (!(DOCUMENT_KINDS as readonly unknown[]).includes(kind)) {
+    return `the document's kind is not one of ${DOCUMENT_KINDS.join(", ")}`;
+  }
+  if (kind === INITIATIVE_KIND) {
+    const parsed = parseInitiativeDocument(bytes);
+    if ("error" in parsed) return `the initiative is not valid: ${parsed.error}`;
   }
   return undefined;
 }
@@ -91,7 +110,7 @@ export class ContentStore {
 
   /** keccak256 of the exact bytes, as `0x` + 64 lower-case hex digits. */
   static hashOf(bytes: Uint8Array): string {
-    return keccak256(bytes);
+    return contentHash(bytes);
   }
 
   find(hash: string): StoredContent | undefined {

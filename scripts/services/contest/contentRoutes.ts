@@ -12,6 +12,7 @@
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
 
+import { CONTENT_LIMITS } from "@kopilka/core/contest";
 import { RateLimit } from "../limit.js";
 import { ContentStore, documentProblem, HASH_PATTERN, MEDIA_TYPES, sniffKind, type ContentKind } from "./content.js";
 
@@ -29,8 +30,8 @@ export interface ContentOptions {
 }
 
 export const DEFAULT_CONTENT_OPTIONS: ContentOptions = {
-  documentLimit: 64 * 1024,
-  photoLimit: 2 * 1024 * 1024,
+  documentLimit: CONTENT_LIMITS.documentBytes,
+  photoLimit: CONTENT_LIMITS.photoBytes,
   uploadsPerClientPerHour: 120,
   bytesPerClientPerHour: 60 * 1024 * 1024,
   readsPerClientPerMinute: 1200,
