@@ -18,6 +18,8 @@ const Verify = lazy(() => import("./pages/Verify.js").then((m) => ({ default: m.
 const CommitteeChunk = lazy(() => import("./committee/Committee.js").then((m) => ({ default: m.CommitteePage })));
 const Observers = lazy(() => import("./observers/Observers.js").then((m) => ({ default: m.Observers })));
 const Implemented = lazy(() => import("./observers/Implemented.js").then((m) => ({ default: m.Implemented })));
+const Contest = lazy(() => import("./contest/ContestPages.js").then((m) => ({ default: m.ContestPages })));
+const ContestStaff = lazy(() => import("./contest/ContestStaff.js").then((m) => ({ default: m.ContestStaff })));
 
 /** A page that needs the voting chunk: it loads it when opened and renders once it is there. */
 function WithVoting({
@@ -71,6 +73,20 @@ export function App(): ReactNode {
           </Route>
           <Route path="/observers">{() => <Observers />}</Route>
           <Route path="/implemented">{() => <Implemented />}</Route>
+          <Route path="/contest-staff/:page">
+            {(p) => (
+              <WithVoting
+                render={(w) => (
+                  <w.WalletScope>
+                    <ContestStaff page={p.page === "scoring" ? "scoring" : "screening"} />
+                  </w.WalletScope>
+                )}
+              />
+            )}
+          </Route>
+          <Route path="/contest" nest>
+            {() => <Contest />}
+          </Route>
           <Route>{() => <NotFound />}</Route>
         </Switch>
       </Suspense>
