@@ -123,6 +123,38 @@ const BENCHMARKS: Record<string, Benchmark> = {
       "context.benchSeconds": "the whole benchmark",
     },
   },
+  "contest.json": {
+    title: "Gas of a contest of initiatives",
+    command: "npm run bench:contest",
+    source: "scripts/bench/contest.ts",
+    measures:
+      "Whole-transaction gas of a contest's operations (scripts/bench/contest.ts): residents' signed messages " +
+      "relayed by a third party, checked against a resident's leaf in a posted batch; the committee's screening; " +
+      "experts' signed score sheets; and recording outcomes after the review.",
+    figures: {
+      "gas.createContest": "creating a contest through the factory (estimated; three criteria, three experts)",
+      "gas.postResidents": "the registrar posts a batch's root",
+      "gas.submitFirst": "the contest's first initiative (starts its list of initiatives)",
+      "gas.submitWallet": "a later initiative, signed by a wallet, relayed",
+      "gas.submitP256": "a later initiative, signed by a phone's P-256 key, relayed",
+      "gas.cosignWallet": "joining an initiative group, wallet",
+      "gas.cosignP256": "joining an initiative group, P-256 key",
+      "gas.returnForChanges": "the committee returns an initiative with a reason's hash",
+      "gas.amendWallet": "the author's new version (its group starts again)",
+      "gas.admit": "the committee admits an initiative to review",
+      "gas.submitSheetWalletFirst": "an initiative's first score sheet (starts its score sums)",
+      "gas.submitSheetWallet": "a later sheet, signed by a wallet",
+      "gas.submitSheetP256": "a later sheet, signed by a P-256 key",
+      "gas.decide1": "recording one initiative's outcome",
+      "gas.decide10": "recording ten outcomes in one transaction",
+      "gas.decidePerInitiative": "per outcome, in a transaction of ten",
+      "context.treeLeaves": "residents in the posted batch",
+      "context.proofHashes": "hashes in a resident's proof",
+      "context.p256Precompile": "whether the chain had the secp256r1 precompile",
+      "context.hardfork": "the chain's rules",
+      "context.benchSeconds": "the whole benchmark",
+    },
+  },
   "gasless.json": {
     title: "Gas per relayed ballot",
     command: "npm run bench:gasless",

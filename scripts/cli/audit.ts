@@ -16,10 +16,12 @@ import {
   formatReport,
   labelledAudit,
   labelledReceipt,
+  openContentFiles,
   reportJson,
   toRpc,
   type AuditOptions,
   type AuditReport,
+  type ContestOfRound,
   type ExportFormat,
   type Receipt,
   type RpcSource,
@@ -98,10 +100,24 @@ export interface AuditResult {
 
 /** `kopilka audit`: the independent recount and every check. */
 export async function auditRound(
-  options: ReadOptions & { json?: boolean; skipResidentBalances?: boolean; proofFiles?: boolean },
+  options: ReadOptions & {
+    json?: boolean;
+    skipResidentBalances?: boolean;
+    proofFiles?: boolean;
+    contest?: string;
+    contestContent?: string;
+  },
   publicationBase: string,
 ): Promise<AuditResult> {
   const checked = await auditOptions(options, publicationBase);
+  let contest: ContestOfRound | undefined;
+  if (options.contest !== undefined) {
+    if (!isAddress(options.contest)) throw new CommandError(`--contest ${options.contest} is not an address`);
+    const rpc = toRpc(options.rpc);
+    const chainId = BigInt((await rpc.request({ method: "eth_chainId", params: [] })) as string);
+    const base = options.contestContent ?? path.join(publicationBase, String(chainId), options.contest.toLowerCase());
+    contest = { contest: options.contest, content: openContentFiles(base) };
+  }
   const auditing = {
     ...checked,
     residentBalances: !options.skipResidentBalances,
@@ -109,7 +125,7 @@ export async function auditRound(
     proofFiles: options.proofFiles ?? (checked.published !== undefined && !/^https?:\/\//i.test(checked.published)),
   };
   const { report, labels } = await withProgress(options.progress, (onProgress) =>
-    labelledAudit({ ...auditing, onProgress }),
+    labelledAudit({ ...auditing, onProgress, contest }),
   );
   return { report, text: options.json ? reportJson(report) : formatReport(report, labels) };
 }

@@ -15,6 +15,15 @@ import { deploy } from "./deploy.js";
 import { finalize, RECORDABLE_STATUSES, mint, open, setStatus } from "./lifecycle.js";
 import { importPabulib } from "./pabulib.js";
 import { importParticipants, publishParticipants } from "./participants.js";
+import {
+  createContest,
+  decideContest,
+  deployContestFactory,
+  postContestResidents,
+  screenInitiative,
+  showContest,
+  type ScreeningAction,
+} from "./contest.js";
 import { createRound, showRound } from "./round.js";
 import { confirmSafe, listSafe, WaitingForSafe } from "./safe.js";
 
@@ -68,7 +77,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       `
 A round, step by step (add --rpc URL to reach any chain; the key comes from KOPILKA_DEPLOYER_KEY):
   kopilka deploy
-  kopilka round create --spec round.json
+  kopilka round create --spec round.json     (or, after a contest: --from-contest ADDR)
   kopilka mint
   kopilka participants import --csv residents.csv
   kopilka open
@@ -82,8 +91,15 @@ With a Safe multisig holding the committee's roles, every owner runs the same co
   kopilka --safe ADDR safe confirm    (another owner confirms; executes once the threshold is met)
   kopilka --safe ADDR safe list
 
+A contest of initiatives before the round:
+  kopilka contest deploy
+  kopilka contest create --spec contest.json
+  kopilka contest residents --contest ADDR --csv residents.csv
+  kopilka contest admit|return|reject --contest ADDR --id N [--reason TEXT]
+  kopilka contest decide --contest ADDR
+
 Anyone, without a key:
-  kopilka audit --rpc URL --round ADDR [--published DIR|URL]
+  kopilka audit --rpc URL --round ADDR [--published DIR|URL] [--contest ADDR --contest-content DIR|URL]
   kopilka export --rpc URL --round ADDR --format csv|json|pb --out results/
   kopilka receipt --rpc URL --round ADDR --address 0x...`,
     );
@@ -107,11 +123,78 @@ Anyone, without a key:
     .option("--round <address>", "continue setting up this round")
     .option("--factory <address>", "round factory (default: the one `kopilka deploy` recorded)")
     .option("--new", "create another round even if one with this name but another config exists")
+    .option(
+      "--from-contest <address>",
+      "make the projects exactly the contest's passed initiatives, in their final versions (the spec lists none)",
+    )
+    .option(
+      "--contest-content <dir|url>",
+      "where the contest's content files are (content/<hash>; default: the contest's publication dir)",
+    )
     .action(
-      action((ctx, options: { spec: string; round?: string; factory?: string; new?: boolean }) =>
-        createRound(ctx, { ...options, newRound: options.new }),
+      action(
+        (
+          ctx,
+          options: {
+            spec: string;
+            round?: string;
+            factory?: string;
+            new?: boolean;
+            fromContest?: string;
+            contestContent?: string;
+          },
+        ) => createRound(ctx, { ...options, newRound: options.new }),
       ),
     );
+  const contest = program
+    .command("contest")
+    .description("a contest of residents' initiatives before the round: create, screen, decide");
+  contest
+    .command("deploy")
+    .description("deploy the contest factory with Ignition, or reuse the one already deployed")
+    .action(action((ctx) => deployContestFactory(ctx)));
+  contest
+    .command("create")
+    .description(
+      "create a contest from a spec (schedule, districts, criteria, pass mark, experts) and publish its template",
+    )
+    .requiredOption("--spec <file>", "contest spec (JSON)")
+    .option("--factory <address>", "contest factory (default: the one `kopilka contest deploy` recorded)")
+    .action(action((ctx, options: { spec: string; factory?: string }) => createContest(ctx, options)));
+  contest
+    .command("residents")
+    .description("post a batch of residents (rows address[,district]) who may submit and co-sign initiatives")
+    .requiredOption("--contest <address>", "the contest")
+    .requiredOption("--csv <file>", "residents file")
+    .action(action((ctx, options: { contest: string; csv: string }) => postContestResidents(ctx, options)));
+  for (const [name, description] of [
+    ["admit", "admit an initiative's current version to the expert review"],
+    ["return", "return an initiative for changes, with a reason residents read"],
+    ["reject", "reject an initiative, with a reason residents read"],
+  ] as const) {
+    contest
+      .command(name)
+      .description(description)
+      .requiredOption("--contest <address>", "the contest")
+      .requiredOption("--id <n>", "the initiative", wholeNumber)
+      .option("--reason <text>", "why (required to return or reject; published, its hash on-chain)")
+      .action(
+        action((ctx, options: { contest: string; id: number; reason?: string }) =>
+          screenInitiative(ctx, { ...options, action: name as ScreeningAction }),
+        ),
+      );
+  }
+  contest
+    .command("decide")
+    .description("record the outcome of every admitted initiative, after the expert review closed")
+    .requiredOption("--contest <address>", "the contest")
+    .action(action((ctx, options: { contest: string }) => decideContest(ctx, options)));
+  contest
+    .command("show")
+    .description("the contest's initiatives: status, version, group, score")
+    .requiredOption("--contest <address>", "the contest")
+    .action(action((ctx, options: { contest: string }) => showContest(ctx, options)));
+
   withRound(round.command("show").description("phase, dates, districts, projects, tokens and winners")).action(
     action((ctx, options: RoundSelector) => showRound(ctx, options)),
   );
@@ -177,18 +260,29 @@ Anyone, without a key:
       "--proof-files",
       "read every resident's proof file (one request each); by default only from a directory, not over http(s)",
     )
-    .option("--no-proof-files", "do not read the residents' proof files (the proofs check is skipped)");
+    .option("--no-proof-files", "do not read the residents' proof files (the proofs check is skipped)")
+    .option(
+      "--contest <address>",
+      "the contest the round was made from: check it and that the ballot is its passed set",
+    )
+    .option(
+      "--contest-content <dir|url>",
+      "the contest's content files (content/<hash>; default: the contest's publication dir)",
+    );
   readOnly(program.commands.at(-1)!).action(
-    readAction<{ json?: boolean; skipResidentBalances?: boolean; proofFiles?: boolean }>(
-      state,
-      async (options, base) => {
-        const started = performance.now();
-        const { report, text } = await auditRound(options, base);
-        process.stdout.write(text);
-        if (!options.json) console.error(`Audit took ${((performance.now() - started) / 1000).toFixed(2)} s`);
-        return report.ok ? 0 : 1;
-      },
-    ),
+    readAction<{
+      json?: boolean;
+      skipResidentBalances?: boolean;
+      proofFiles?: boolean;
+      contest?: string;
+      contestContent?: string;
+    }>(state, async (options, base) => {
+      const started = performance.now();
+      const { report, text } = await auditRound(options, base);
+      process.stdout.write(text);
+      if (!options.json) console.error(`Audit took ${((performance.now() - started) / 1000).toFixed(2)} s`);
+      return report.ok ? 0 : 1;
+    }),
   );
 
   readOnly(

@@ -4,8 +4,18 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 
+import { isAddress } from "ethers";
+import type { Address } from "viem";
+
 import { categoryKey } from "@kopilka/core/category";
-import type { RoundReader } from "@kopilka/core/chain";
+import { ContestReader, toRpc, type RoundReader } from "@kopilka/core/chain";
+import {
+  ContestPhase,
+  ballotProjects,
+  contentHash,
+  readJsonContent,
+  type TemplateDocument,
+} from "@kopilka/core/contest";
 import { implementationStatusKey } from "@kopilka/core/implementation";
 import { phaseKey } from "@kopilka/core/phase";
 import { ruleKey } from "@kopilka/core/rule";
@@ -24,7 +34,7 @@ import { ruleText } from "@kopilka/core/audit";
 import { manifestPath, projectMetadataPath, projectMetadataURI, type RoundManifest } from "@kopilka/core/publication";
 import { residentCapacity } from "@kopilka/core/residents";
 import { InputError, roundConfigOf, type RoundSpec } from "@kopilka/core/spec";
-import { loadRoundSpec } from "@kopilka/core/node";
+import { loadRoundSpec, openContentFiles } from "@kopilka/core/node";
 import {
   chainTime,
   checkNetwork,
@@ -35,6 +45,7 @@ import {
   type RoundHandle,
   type RoundSelector,
 } from "./context.js";
+import { contestDirectory, passedInitiatives } from "./contest.js";
 import { factoryRecordMismatch, factoryRecordPath, readFactoryRecord } from "./deploy.js";
 import { actorFor, callOf, reportPending, roundCall, WaitingForSafe, type Actor, type Call } from "./safe.js";
 
@@ -46,6 +57,10 @@ export interface CreateRoundOptions {
   factory?: string;
   /** Create a new round even if one with the same name but another config exists. */
   newRound?: boolean;
+  /** Make the projects the passed initiatives of this contest (the spec then lists none). */
+  fromContest?: string;
+  /** Where the contest's content files are (directory or URL holding `content/<hash>`); default its publication dir. */
+  contestContent?: string;
 }
 
 export interface CreateRoundResult {
@@ -59,7 +74,47 @@ export interface CreateRoundResult {
 }
 
 export async function createRound(ctx: CommandContext, options: CreateRoundOptions): Promise<CreateRoundResult> {
-  return await createRoundFromSpec(ctx, loadRoundSpec(options.spec), options);
+  const spec = loadRoundSpec(options.spec);
+  if (options.fromContest === undefined) return await createRoundFromSpec(ctx, spec, options);
+  return await createRoundFromSpec(ctx, await withContestProjects(ctx, spec, options), options);
+}
+
+/**
+ * The spec with its projects made from the contest's passed initiatives (`round create --from-contest`): their
+ * final versions' title, description, category, place and cost, each project's metadata naming its initiative.
+ * The round's districts must be the contest's, in its order.
+ */
+async function withContestProjects(
+  ctx: CommandContext,
+  spec: RoundSpec,
+  options: CreateRoundOptions,
+): Promise<RoundSpec> {
+  const contest = options.fromContest!;
+  if (!isAddress(contest)) throw new CommandError(`--from-contest ${contest} is not an address`);
+  if (spec.projects.length > 0) {
+    throw new CommandError(`${options.spec} lists projects: with --from-contest the projects are the contest's`);
+  }
+  const chainId = await checkNetwork(ctx);
+  const content = openContentFiles(options.contestContent ?? contestDirectory(ctx.publicationBase, chainId, contest));
+  const reader = new ContestReader(toRpc(ctx.connection.provider), contest as Address);
+  const settings = await reader.settings();
+  if (settings.phase !== ContestPhase.Decided || settings.passedCount === 0) {
+    throw new CommandError(`contest ${contest} has no recorded outcomes yet: run "kopilka contest decide" first`);
+  }
+  const template = await content.read(settings.templateHash);
+  if (template === undefined || contentHash(template) !== settings.templateHash) {
+    throw new CommandError(`the contest's template ${settings.templateHash} is not in ${content.location}`);
+  }
+  const districts = (readJsonContent(template) as TemplateDocument).districts;
+  const names = spec.districts.map((district) => district.name);
+  if (JSON.stringify(names) !== JSON.stringify(districts)) {
+    throw new CommandError(
+      `the round's districts (${names.join(", ")}) must be the contest's, in order: ${districts.join(", ")}`,
+    );
+  }
+  const passed = await passedInitiatives(reader, (hash) => content.read(hash));
+  ctx.out.info(`Contest ${contest}: ${passed.length} passed initiatives become the round's projects`);
+  return { ...spec, projects: ballotProjects(contest, passed, names) };
 }
 
 /**

@@ -43,6 +43,7 @@ import {
   writeRoundSpec,
   type DemoRound,
 } from "./data.js";
+import { playDemoContest, type DemoContest } from "./contest.js";
 import { publishCategoryImages } from "./images.js";
 import { createRng } from "./random.js";
 import { serveSite, type Site } from "./server.js";
@@ -78,6 +79,8 @@ export interface DemoOptions {
   /** Build frontend/ when frontend/dist is missing. */
   buildFrontend?: boolean;
   out?: Output;
+  /** Initiatives of the contest played before the round (at least 6; 36 by default). */
+  contestInitiatives?: number;
 }
 
 export interface RunningDemo {
@@ -86,6 +89,8 @@ export interface RunningDemo {
   /** The resident services: enrollment by phone (`/enroll/...`, codes printed in this terminal) and the relayer. */
   servicesUrl: string;
   round: string;
+  /** The contest played before the round. */
+  contest: DemoContest;
   config: DappConfig;
   /** Whether the dApp is served (frontend/dist exists), or only the published files and a notice. */
   dappServed: boolean;
@@ -197,6 +202,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const provider = await nodeProvider(connection);
 
     await deploy(ctx, { deploymentId });
+    // The stage before the vote: a contest of residents' initiatives, decided before the round is set up.
+    out.info("Playing the contest of initiatives before the round ...");
+    const contest = await playDemoContest(connection, publicationBase, options.contestInitiatives ?? 36);
+    out.info(
+      `Contest at ${contest.contest}: ${contest.initiatives} initiatives, ${contest.passed} passed ` +
+        `(kopilka contest show --contest ${contest.contest})`,
+    );
     const round = demoRound(DEMO_SEED);
     const now = BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp);
     const opensAt = now + BigInt(SETUP_SECONDS);
@@ -316,6 +328,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       webUrl: site.url,
       servicesUrl: services.url,
       round: created.round as `0x${string}`,
+      contest,
       config,
       dappServed: dist !== undefined,
       residents: people.length,

@@ -3,7 +3,6 @@
  * creates a contest, posts residents, and signs residents' and experts' messages with wallets or P-256 keys.
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Signer } from "ethers";
 import type { Address, Hex } from "viem";
@@ -14,9 +13,12 @@ import {
   contestSignature,
   cosignTypedData,
   criteriaHash,
+  initiativeDocument,
+  noteDocument,
   sheetTypedData,
   signContestP256,
   submitTypedData,
+  templateDocument,
   type ContestDomain,
   type ContestSignature,
   type ContestTypedData,
@@ -33,6 +35,11 @@ import {
 import type { Contest, ContestFactory } from "../../typechain-types/index.js";
 import type { IContest } from "../../typechain-types/Contest.js";
 import { ADMIN_TRANSFER_DELAY, DAY } from "./fixtures.js";
+
+/** What these fixtures need of Hardhat's network helpers: the chain's clock. */
+export interface ChainClock {
+  time: { latest(): Promise<number>; increaseTo(timestamp: number | bigint): Promise<void> };
+}
 
 export const DEFAULT_CRITERIA: Criterion[] = [
   { weight: 3, maxScore: 10, floorBps: 0 },
@@ -80,7 +87,7 @@ export async function deployContestFactory(ethers: HardhatEthers): Promise<Conte
 /** Signers 0, 1 and 3 are the admin, the committee and the registrar (as for a round); experts from the tenth. */
 export async function createContest(
   ethers: HardhatEthers,
-  networkHelpers: NetworkHelpers,
+  networkHelpers: ChainClock,
   options: ContestOptions = {},
 ): Promise<CreatedContest> {
   const factory = options.factory ?? (await deployContestFactory(ethers));
@@ -253,4 +260,141 @@ export async function signedSheet(
     noConflict: true,
   };
   return { sheet, ...(await signContest(expert, sheetTypedData(created.domain, sheet))) };
+}
+
+/** Where a scenario keeps content files: the store writes `bytes` under their hash and returns the hash. */
+export type ContentWriter = (bytes: Uint8Array) => Promise<Hex>;
+
+export interface ScenarioOptions extends ContestOptions {
+  /** How many initiatives (at least 6, so that every state appears). */
+  initiatives?: number;
+  districts?: string[];
+}
+
+export interface Scenario {
+  created: CreatedContest;
+  residents: PostedResidents;
+  districts: string[];
+  /** Each initiative's intended end state, by id. */
+  states: string[];
+}
+
+const TITLES = [
+  "Детская площадка во дворе",
+  "Освещение сквера",
+  "Ремонт спортивной площадки",
+  "Скамейки на набережной",
+  "Библиотечный уголок",
+  "Пешеходная дорожка к школе",
+  "Цветники у подъезда",
+  "Тренажёры в парке",
+];
+
+/**
+ * A whole contest played on a Hardhat network: residents (wallets) submit initiatives with documents written by
+ * `write`, co-sign them, the committee returns some (one is amended and admitted), rejects one with a published
+ * reason, admits the rest; three experts score the admitted ones with comments; after the review the outcomes are
+ * recorded. States cycle through: passed, failed, returned, rejected, amended-passed, submitted.
+ */
+export async function playContest(
+  ethers: HardhatEthers,
+  networkHelpers: ChainClock,
+  write: ContentWriter,
+  options: ScenarioOptions = {},
+): Promise<Scenario> {
+  const districts = options.districts ?? ["Центральный", "Краснооктябрьский"];
+  const signers = await ethers.getSigners();
+  const template = await write(
+    templateDocument({
+      name: "Конкурс инициатив",
+      districts,
+      categories: ["playgrounds", "street-lighting", "sport", "landscaping"],
+      criteria: (options.criteria ?? DEFAULT_CRITERIA).map((criterion, i) => ({
+        ...criterion,
+        name: ["Польза для жителей", "Реализуемость", "Софинансирование"][i] ?? `Критерий ${i + 1}`,
+      })),
+    }),
+  );
+  const created = await createContest(ethers, networkHelpers, {
+    districtCount: districts.length,
+    templateHash: template,
+    ...options,
+  });
+  const residentsSigners = signers.slice(5, 9);
+  const residents = await postResidents(
+    ethers,
+    created,
+    residentsSigners.map((signer, i) => ({ account: signer.address, district: i % districts.length, amount: 0n })),
+  );
+  const people: ContestSigner[] = residentsSigners.map((signer) => ({ address: signer.address, wallet: signer }));
+  const experts: ContestSigner[] = (created.config.experts as string[]).map((address) => {
+    const signer = signers.find((s) => s.address === address);
+    if (!signer) throw new Error(`expert ${address} is not a signer of this network`);
+    return { address, wallet: signer };
+  });
+  const committee = created.contest.connect(signers[1]);
+  await networkHelpers.time.increaseTo(created.submissionsOpenAt);
+
+  const count = Math.max(6, options.initiatives ?? 6);
+  const cycle = ["passed", "failed", "returned", "rejected", "amended", "submitted"];
+  const states: string[] = [];
+  const fieldsOf = (i: number, amends: Hex | null, note = "") => ({
+    contest: created.address,
+    title: `${TITLES[i % TITLES.length]} №${i + 1}`,
+    description: `Что сделать и зачем: ${TITLES[i % TITLES.length].toLowerCase()}.${note}`,
+    district: i % districts.length,
+    category: ["playgrounds", "street-lighting", "sport", "landscaping"][i % 4],
+    cost: {
+      totalKopecks: String(100_000_00 + i * 10_000_00),
+      breakdown: [
+        { item: "Материалы", kopecks: String(60_000_00 + i * 10_000_00) },
+        { item: "Работы", kopecks: "4000000" },
+      ],
+    },
+    location: { lat: 48.7 + i / 1000, lon: 44.5 + i / 1000 },
+    photos: [] as Hex[],
+    cofinancingKopecks: i % 3 === 0 ? "500000" : "0",
+    amends,
+  });
+  const admitted: { id: bigint; good: boolean }[] = [];
+  for (let i = 0; i < count; i++) {
+    const state = cycle[i % cycle.length];
+    states.push(state);
+    const author = people[i % people.length];
+    const others = people.filter((p) => p !== author);
+    const first = await write(initiativeDocument(fieldsOf(i, null)));
+    const id = await submitInitiative(created, residents, author, i % districts.length, first);
+    let version = 1;
+    for (const cosigner of others.slice(0, 2)) await cosignInitiative(created, residents, cosigner, id, 1, first);
+    if (state === "returned" || state === "amended") {
+      const reason = await write(noteDocument("Уточните смету: не хватает стоимости доставки."));
+      await (await committee.returnForChanges(id, 1, reason)).wait();
+    }
+    if (state === "amended") {
+      const hash = await write(initiativeDocument(fieldsOf(i, first, " Смета уточнена.")));
+      await (await amendInitiative(created, author, id, 1, hash)).wait();
+      version = 2;
+      for (const cosigner of others.slice(0, 2)) await cosignInitiative(created, residents, cosigner, id, 2, hash);
+    }
+    if (state === "rejected") {
+      const reason = await write(noteDocument("Участок не принадлежит городу: реализовать проект нельзя."));
+      await (await committee.reject(id, 1, reason)).wait();
+    }
+    if (state === "passed" || state === "failed" || state === "amended") {
+      await (await committee.admit(id, version)).wait();
+      admitted.push({ id, good: state !== "failed" });
+    }
+  }
+  await networkHelpers.time.increaseTo(created.submissionsCloseAt);
+  for (const { id, good } of admitted) {
+    for (const [e, expert] of experts.entries()) {
+      const scores = good ? [8 + (e % 2), 7, 4] : [3, 2 + (e % 2), 1];
+      const comment = await write(noteDocument(good ? "Полезный проект, смета реалистична." : "Польза неочевидна."));
+      const signed = await signedSheet(created, expert, id, scores, comment);
+      await (await created.contest.submitSheet(signed.sheet, signed.scheme, signed.signature)).wait();
+    }
+  }
+  await networkHelpers.time.increaseTo(created.reviewClosesAt);
+  await (await created.contest.decide(admitted.map(({ id }) => id))).wait();
+  return { created, residents, districts, states };
 }

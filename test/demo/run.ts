@@ -6,6 +6,7 @@ import { JsonRpcProvider } from "ethers";
 
 import { silentOutput } from "../../scripts/cli/context.js";
 import { CommandError } from "../../scripts/hardhat/connection.js";
+import { checkContest, loadContest, openContentFiles } from "@kopilka/core/node";
 import { manifestPath } from "@kopilka/core/publication";
 import { decodeDistrictSnapshot, decodeRoundSnapshot } from "@kopilka/core/snapshot";
 import { HARDHAT_ACCOUNT_COUNT } from "../../scripts/demo/data.js";
@@ -33,6 +34,7 @@ describe("npm run demo", function () {
       webPort: 0,
       residents: 400,
       voters: 300,
+      contestInitiatives: 6,
       publicationBase,
       deploymentId,
       configFile,
@@ -67,6 +69,19 @@ describe("npm run demo", function () {
     } finally {
       provider.destroy();
     }
+  });
+
+  it("plays a contest of initiatives before the round, published so that the auditor's contest checks pass", async function () {
+    const { contest } = demo!;
+    expect(contest).to.deep.include({ initiatives: 6, passed: 2 });
+    const data = await loadContest({ rpc: demo!.rpcUrl, contest: contest.contest });
+    const checks = await checkContest(data, openContentFiles(path.dirname(contest.manifestFile)));
+    expect(checks.map((check) => [check.id, check.status])).to.deep.equal([
+      ["contest-content", "pass"],
+      ["contest-sheets", "pass"],
+      ["contest-outcomes", "pass"],
+      ["contest-groups", "pass"],
+    ]);
   });
 
   it("serves the runtime config the dApp reads, with the node on the site's own origin, and the published files", async function () {

@@ -46,3 +46,13 @@ export async function readLocalFile(file: string): Promise<string | undefined> {
     throw error;
   }
 }
+
+/** Reads a local file's bytes, or undefined when there is none (content files: photos, documents). */
+export async function readLocalBytes(file: string): Promise<Uint8Array | undefined> {
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}

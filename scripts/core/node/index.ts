@@ -7,12 +7,12 @@ import * as core from "../src/audit/index.js";
 import type { AuditOptions, AuditReport, LoadedRound, Receipt } from "../src/audit/index.js";
 import type { ExportFormat } from "../src/audit/export.js";
 import type { TreeWorkerFactory } from "../src/audit/tree-rebuild.js";
-import { readLocalFile } from "./files.js";
+import { readLocalBytes, readLocalFile } from "./files.js";
 import { nodeTreeWorker } from "./worker.js";
 
 // Everything of the auditor's library; the functions below replace their platform-neutral namesakes.
 export * from "../src/audit/index.js";
-export { loadRoundSpec, readLocalFile, readPabulibFile, readTableFile } from "./files.js";
+export { loadRoundSpec, readLocalBytes, readLocalFile, readPabulibFile, readTableFile } from "./files.js";
 export { nodeTreeWorker } from "./worker.js";
 export { publishBatch, type PublishedBatch } from "./publish.js";
 export { writeSnapshot, type WriteSnapshotOptions } from "./snapshot.js";
@@ -43,7 +43,8 @@ export const exportRound = (
 ): Promise<Record<string, string>> => core.exportRound(withNodeIo(options));
 
 /** `labelledAudit` with Node's file system and worker threads. */
-export const labelledAudit = (options: NodeAuditOptions) => core.labelledAudit(withNodeIo(options));
+export const labelledAudit = (options: NodeAuditOptions & { contest?: core.ContestOfRound }) =>
+  core.labelledAudit(withNodeIo(options));
 
 /** `labelledReceipt` with Node's file system. */
 export const labelledReceipt = (options: NodeAuditOptions & { address: string }) =>
@@ -52,3 +53,6 @@ export const labelledReceipt = (options: NodeAuditOptions & { address: string })
 /** `receipt` with Node's file system. */
 export const receipt = (options: NodeAuditOptions & { address: string }): Promise<Receipt> =>
   core.receipt(withNodeIo(options));
+
+/** The content files of a contest under a directory or an http(s) base (`<base>/content/<hash>`). */
+export const openContentFiles = (base: string) => core.openContent(base, readLocalBytes);

@@ -21,6 +21,7 @@ import { exportFiles, type ExportFormat } from "./export.js";
 import { publishedPabulibSource, verifiedMetadata } from "./pabulibExport.js";
 import { buildReceipt, formatReceipt, type Receipt } from "./receipt.js";
 import { toRpc } from "../chain/rpc.js";
+import { checkContest, loadContest, type ContentSource } from "./contest.js";
 
 export { audit, checkRound, formatReport, loadAudited, reportJson, formatReceipt, labelsOf, ruleText, tieText };
 export type { AuditOptions, AuditReport, CheckResult, CheckFailure, CheckStatus, LoadedRound } from "./audit.js";
@@ -32,6 +33,21 @@ export { pabulibElections, pabulibFiles } from "./pabulibExport.js";
 export type { Receipt, ReceiptStep } from "./receipt.js";
 export { readLogs, isRangeError, isTransientError, type LogReaderOptions, type RawLog } from "./logs.js";
 export { toRpc, type Eip1193Provider, type RpcSource } from "../chain/rpc.js";
+export {
+  checkBallot,
+  checkContest,
+  checkContent,
+  checkGroups,
+  checkOutcomes,
+  checkSheets,
+  loadContest,
+  openContent,
+  type BallotProject,
+  type ContentSource,
+  type ContestData,
+  type InitiativeLink,
+  type LocalBytesReader,
+} from "./contest.js";
 
 /** Results and anonymised ballots of a round as files (name -> content). */
 export async function exportRound(
@@ -59,9 +75,42 @@ export async function labelledReceipt(
   return { receipt: found, labels };
 }
 
-/** The whole audit, with the names and time zone to print its report with. */
-export async function labelledAudit(options: AuditOptions): Promise<{ report: AuditReport; labels: Labels }> {
+/** The contest a round was made from (`round create --from-contest`), and where its content files are. */
+export interface ContestOfRound {
+  contest: string;
+  content: ContentSource;
+  /** First block of the contest's logs (default 0). */
+  fromBlock?: number;
+}
+
+/**
+ * The whole audit, with the names and time zone to print its report with. With `contest`, the contest's checks
+ * are added: its content, sheets, outcomes and groups, and that the round's projects are exactly its passed
+ * initiatives (read from the projects' verified metadata).
+ */
+export async function labelledAudit(
+  options: AuditOptions & { contest?: ContestOfRound },
+): Promise<{ report: AuditReport; labels: Labels }> {
   const loaded = await loadAudited(options, true);
   const labels = await labelsOf(loaded.data, loaded.files);
-  return { report: await checkRound(loaded), labels };
+  const metadata = options.contest ? await verifiedMetadata(loaded.data, loaded.files) : undefined;
+  const report = await checkRound(loaded);
+  if (options.contest && metadata) {
+    const contest = await loadContest({
+      rpc: options.rpc,
+      contest: options.contest.contest,
+      fromBlock: options.contest.fromBlock,
+      toBlock: report.toBlock,
+    });
+    const ballot = loaded.data.projects.map((project) => ({
+      id: project.id,
+      district: project.district,
+      cost: project.cost,
+      initiative: metadata.get(project.id)?.initiative,
+    }));
+    const checks = await checkContest(contest, options.contest.content, ballot);
+    report.checks.push(...checks);
+    report.ok = report.ok && checks.every((check) => check.status !== "fail");
+  }
+  return { report, labels };
 }

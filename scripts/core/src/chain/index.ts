@@ -17,3 +17,10 @@ export {
   type RoundSettings,
 } from "./reader.js";
 export { takeSnapshot, type SnapshotOptions, type TakenSnapshot } from "./snapshot.js";
+export {
+  ContestReader,
+  decodeContestLog,
+  type ContestEvent,
+  type ContestSettings,
+  type InitiativeState,
+} from "./contest.js";

@@ -19,7 +19,9 @@ import {
 } from "viem";
 
 import { SignatureScheme, p256Signer, signDigestP256, type P256DataSigner } from "./keys.js";
+import { categoryIndex } from "./category.js";
 import { canonicalJson } from "./metadata.js";
+import type { ProjectSpec } from "./spec.js";
 
 // --- the contract's enums ---
 
@@ -467,6 +469,9 @@ export function initiativeProblems(fields: InitiativeFields): string[] {
   text("title", fields.title, CONTENT_LIMITS.titleChars);
   text("description", fields.description, CONTENT_LIMITS.descriptionChars);
   text("category", fields.category, 64);
+  if (typeof fields.category === "string" && categoryIndex(fields.category) < 0) {
+    problems.push(`category: "${fields.category}" is not a category`);
+  }
   if (!Number.isInteger(fields.district) || fields.district < 0 || fields.district > 0xffff) {
     problems.push("district: not a district number");
   }
@@ -545,4 +550,44 @@ export function templateDocument(template: Omit<TemplateDocument, "kind">): Uint
 /** Decodes a JSON content document (initiative, note, template) without checking it. */
 export function readJsonContent(bytes: Uint8Array): unknown {
   return JSON.parse(decoder.decode(bytes));
+}
+
+/** A passed initiative in its final version, with its document's fields. */
+export interface PassedInitiative {
+  id: number;
+  version: number;
+  contentHash: Hex;
+  fields: InitiativeFields;
+}
+
+/**
+ * The round's projects made from the contest's passed initiatives, by initiative id: each with its final version's
+ * title, description, category, place and cost, in its district, and its metadata naming the initiative (contest,
+ * id, version, content hash), so that the link is under the project's metadata hash on-chain.
+ */
+export function ballotProjects(
+  contest: string,
+  passed: readonly PassedInitiative[],
+  districts: readonly string[],
+): ProjectSpec[] {
+  return [...passed]
+    .sort((a, b) => a.id - b.id)
+    .map(({ id, version, contentHash: hash, fields }) => {
+      const district = districts[fields.district];
+      if (district === undefined)
+        throw new Error(`initiative ${id} names district ${fields.district}, not in the round`);
+      return {
+        district: fields.district,
+        cost: BigInt(fields.cost.totalKopecks),
+        category: categoryIndex(fields.category),
+        metadata: {
+          title: fields.title,
+          description: fields.description,
+          category: fields.category,
+          district,
+          location: fields.location,
+          initiative: { contest: contest.toLowerCase(), id, version, contentHash: hash },
+        },
+      };
+    });
 }

@@ -17,6 +17,8 @@ export interface ProjectMetadata {
   image?: string;
   /** WGS84 coordinates, if known. */
   location?: { lat: number; lon: number };
+  /** The contest initiative the project comes from (`kopilka round create --from-contest`), in its final version. */
+  initiative?: { contest: string; id: number; version: number; contentHash: string };
 }
 
 /** The canonical file text: keys sorted at every level, no insignificant whitespace, a final newline. */

@@ -528,7 +528,7 @@ function integerField(value: unknown, max: number, report: (message: string) => 
 }
 
 /** Accepts unix seconds or an ISO 8601 date with a time zone ("2026-06-01T00:00:00+03:00"). */
-function timeField(value: unknown, report: (message: string) => void): bigint | undefined {
+export function timeField(value: unknown, report: (message: string) => void): bigint | undefined {
   if (typeof value === "number" && Number.isInteger(value) && value > 0) return BigInt(value);
   if (typeof value === "string") {
     if (/^\d+$/.test(value.trim())) return BigInt(value.trim());

@@ -1,0 +1,287 @@
+/**
+ * `kopilka contest ...`: the committee's side of a contest of initiatives. `contest deploy` deploys the contest
+ * factory, `contest create --spec` creates a contest and publishes its template, `contest residents --csv` posts a
+ * batch of residents who may submit and co-sign, `contest admit|return|reject` screens an initiative (a reason is
+ * published as a content file and its hash goes on-chain), `contest decide` records the outcomes after the review,
+ * and `contest show` lists the initiatives. The contest's files live in `<publication dir>/<chainId>/<contest>/`:
+ * `contest.json` (its manifest), `content/<hash>` (template, reasons; the resident services hold the residents'
+ * documents and photos in the same layout), `participants/batch-<id>.json` (the posted trees).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+import type { Address, Hex } from "viem";
+
+import { ContestReader, toRpc, type InitiativeState } from "@kopilka/core/chain";
+import {
+  InitiativeStatus,
+  contentHash,
+  noteDocument,
+  parseInitiativeDocument,
+  statusName,
+  templateDocument,
+  type PassedInitiative,
+} from "@kopilka/core/contest";
+import { parseContestSpec, templateOf } from "@kopilka/core/contestSpec";
+import { readTableFile } from "@kopilka/core/node";
+import { buildParticipantTree, type Participant } from "@kopilka/core/participants";
+import { parseResidents } from "@kopilka/core/residents";
+import ContestFactoryModule from "../../ignition/modules/ContestFactory.js";
+import { CommandError, findDeploymentBlock, hasCode, sendAndWait } from "../hardhat/connection.js";
+import { chainTime, checkNetwork, signerFor, type CommandContext } from "./context.js";
+
+/** What `contest create` publishes beside the contest: how to find it again and read its logs. */
+export interface ContestManifest {
+  chainId: number;
+  contest: string;
+  factory: string;
+  fromBlock: number;
+  name: string;
+  districts: string[];
+  templateHash: string;
+}
+
+export interface ContestSelector {
+  contest: string;
+}
+
+export function contestDirectory(base: string, chainId: bigint | number, contest: string): string {
+  return path.join(base, String(chainId), contest.toLowerCase());
+}
+
+const contestFactoryRecord = (base: string, chainId: bigint | number) =>
+  path.join(base, String(chainId), "contest-factory.json");
+
+/** Writes `bytes` as a content file under `dir`; returns its hash. */
+export function writeContent(dir: string, bytes: Uint8Array): Hex {
+  const hash = contentHash(bytes);
+  mkdirSync(path.join(dir, "content"), { recursive: true });
+  writeFileSync(path.join(dir, "content", hash), bytes);
+  return hash;
+}
+
+/** `kopilka contest deploy`: the contest factory, with Ignition, once per chain. */
+export async function deployContestFactory(ctx: CommandContext): Promise<{ address: string; deploymentBlock: number }> {
+  const chainId = await checkNetwork(ctx);
+  const file = contestFactoryRecord(ctx.publicationBase, chainId);
+  if (existsSync(file)) {
+    const record = JSON.parse(readFileSync(file, "utf8")) as { address: string; deploymentBlock: number };
+    if (await hasCode(ctx.connection.ethers.provider, record.address)) {
+      ctx.out.info(`Contest factory already deployed at ${record.address}`);
+      return record;
+    }
+  }
+  const signer = await signerFor(ctx);
+  const { factory } = await ctx.connection.ignition.deploy(ContestFactoryModule, {
+    deploymentId: `chain-${chainId}`,
+    defaultSender: signer.address,
+  });
+  const address = await factory.getAddress();
+  const record = { address, deploymentBlock: await findDeploymentBlock(ctx.connection.ethers.provider, address) };
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify({ chainId: Number(chainId), ...record }, null, 2) + "\n");
+  ctx.out.info(`Contest factory at ${address}`);
+  return record;
+}
+
+/** `kopilka contest create --spec contest.json`: creates the contest and publishes its template and manifest. */
+export async function createContest(
+  ctx: CommandContext,
+  options: { spec: string; factory?: string },
+): Promise<{ contest: string; manifestFile: string }> {
+  const chainId = await checkNetwork(ctx);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(options.spec, "utf8"));
+  } catch (error) {
+    throw new CommandError(`cannot read the contest spec ${options.spec}: ${(error as Error).message}`);
+  }
+  const spec = parseContestSpec(raw, options.spec);
+  const factoryAddress =
+    options.factory ??
+    (existsSync(contestFactoryRecord(ctx.publicationBase, chainId))
+      ? (JSON.parse(readFileSync(contestFactoryRecord(ctx.publicationBase, chainId), "utf8")) as { address: string })
+          .address
+      : undefined);
+  if (factoryAddress === undefined || !(await hasCode(ctx.connection.ethers.provider, factoryAddress))) {
+    throw new CommandError(`no contest factory on chain ${chainId}: run "kopilka contest deploy" or pass --factory`);
+  }
+  if (spec.submissionsOpenAt <= (await chainTime(ctx))) {
+    throw new CommandError("the contest's submissions would open in the past: move submissionsOpenAt later");
+  }
+  const signer = await signerFor(ctx);
+  const factory = await ctx.connection.ethers.getContractAt("ContestFactory", factoryAddress, signer);
+  const template = templateDocument(templateOf(spec));
+  const templateHash = contentHash(template);
+  const config = {
+    name: spec.name,
+    admin: spec.roles.admin ?? signer.address,
+    adminTransferDelay: 3 * 24 * 3600,
+    committee: spec.roles.committee ?? signer.address,
+    registrar: spec.roles.registrar ?? signer.address,
+    submissionsOpenAt: spec.submissionsOpenAt,
+    submissionsCloseAt: spec.submissionsCloseAt,
+    reviewClosesAt: spec.reviewClosesAt,
+    districtCount: spec.districts.length,
+    templateHash,
+    passMarkBps: spec.passMarkBps,
+    minGroup: spec.minGroup,
+    minSheets: spec.minSheets,
+    criteria: spec.criteria.map(({ weight, maxScore, floorBps }) => ({ weight, maxScore, floorBps })),
+    experts: spec.experts,
+  };
+  const contest = await factory.createContest.staticCall(config);
+  const receipt = await sendAndWait(() => factory.createContest(config));
+  const dir = contestDirectory(ctx.publicationBase, chainId, contest);
+  writeContent(dir, template);
+  const manifest: ContestManifest = {
+    chainId: Number(chainId),
+    contest,
+    factory: factoryAddress,
+    fromBlock: receipt.blockNumber,
+    name: spec.name,
+    districts: spec.districts,
+    templateHash,
+  };
+  const manifestFile = path.join(dir, "contest.json");
+  writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
+  ctx.out.info(`Created contest "${spec.name}" at ${contest}. Manifest: ${manifestFile}`);
+  return { contest, manifestFile };
+}
+
+/** The contest's manifest, written by `contest create`. */
+export function readContestManifest(base: string, chainId: bigint | number, contest: string): ContestManifest {
+  const file = path.join(contestDirectory(base, chainId, contest), "contest.json");
+  if (!existsSync(file)) throw new CommandError(`no contest manifest at ${file}: was the contest created here?`);
+  return JSON.parse(readFileSync(file, "utf8")) as ContestManifest;
+}
+
+async function contestOf(ctx: CommandContext, selector: ContestSelector) {
+  const chainId = await checkNetwork(ctx);
+  const manifest = readContestManifest(ctx.publicationBase, chainId, selector.contest);
+  const reader = new ContestReader(toRpc(ctx.connection.provider), manifest.contest as Address);
+  return { chainId, manifest, reader, dir: contestDirectory(ctx.publicationBase, chainId, manifest.contest) };
+}
+
+/**
+ * `kopilka contest residents --csv residents.csv`: posts a batch of residents (rows `address[,district]`) who may
+ * submit and co-sign, and publishes its tree. Residents enrolled by phone are posted by the enrollment service.
+ */
+export async function postContestResidents(
+  ctx: CommandContext,
+  options: ContestSelector & { csv: string },
+): Promise<{ batchId: number; residents: number }> {
+  const { manifest, dir } = await contestOf(ctx, options);
+  const { text } = readTableFile(options.csv);
+  const rows = parseResidents(text, options.csv, manifest.districts);
+  const participants: Participant[] = rows.map((row) => ({ account: row.account, district: row.district, amount: 0n }));
+  const tree = buildParticipantTree(participants);
+  const signer = await signerFor(ctx);
+  const contest = await ctx.connection.ethers.getContractAt("Contest", manifest.contest, signer);
+  const batchId = Number(await contest.postResidents.staticCall(tree.root));
+  await sendAndWait(() => contest.postResidents(tree.root));
+  mkdirSync(path.join(dir, "participants"), { recursive: true });
+  writeFileSync(path.join(dir, "participants", `batch-${batchId}.json`), JSON.stringify(tree.dump()));
+  ctx.out.info(`Posted ${participants.length} residents as batch ${batchId}`);
+  return { batchId, residents: participants.length };
+}
+
+export type ScreeningAction = "admit" | "return" | "reject";
+
+/** `kopilka contest admit|return|reject --id N [--reason TEXT]`: screens the initiative's current version. */
+export async function screenInitiative(
+  ctx: CommandContext,
+  options: ContestSelector & { id: number; action: ScreeningAction; reason?: string },
+): Promise<{ version: number; reasonHash?: Hex }> {
+  const { manifest, reader, dir } = await contestOf(ctx, options);
+  const initiative = await reader.initiative(options.id).catch(() => {
+    throw new CommandError(`the contest has no initiative ${options.id}`);
+  });
+  const signer = await signerFor(ctx);
+  const contest = await ctx.connection.ethers.getContractAt("Contest", manifest.contest, signer);
+  const version = initiative.version;
+  if (options.action === "admit") {
+    await sendAndWait(() => contest.admit(options.id, version));
+    ctx.out.info(`Admitted initiative ${options.id} (version ${version}) to the expert review`);
+    return { version };
+  }
+  if (options.reason === undefined || options.reason.trim() === "") {
+    throw new CommandError(`--reason is required to ${options.action} an initiative: residents read it`);
+  }
+  const reasonHash = writeContent(dir, noteDocument(options.reason));
+  if (options.action === "return") await sendAndWait(() => contest.returnForChanges(options.id, version, reasonHash));
+  else await sendAndWait(() => contest.reject(options.id, version, reasonHash));
+  ctx.out.info(
+    `${options.action === "return" ? "Returned for changes" : "Rejected"} initiative ${options.id} (version ` +
+      `${version}); the reason is published as content/${reasonHash}`,
+  );
+  return { version, reasonHash };
+}
+
+/** `kopilka contest decide`: records the outcome of every admitted initiative, after the review, 50 a transaction. */
+export async function decideContest(
+  ctx: CommandContext,
+  options: ContestSelector,
+): Promise<{ decided: number; passed: number }> {
+  const { manifest, reader } = await contestOf(ctx, options);
+  const settings = await reader.settings();
+  if ((await chainTime(ctx)) < settings.reviewClosesAt) {
+    throw new CommandError("the expert review is still open: the outcomes are recorded after it closes");
+  }
+  const admitted = (await reader.initiatives(settings.initiativeCount))
+    .filter((item) => item.status === InitiativeStatus.Admitted)
+    .map((item) => item.id);
+  const signer = await signerFor(ctx);
+  const contest = await ctx.connection.ethers.getContractAt("Contest", manifest.contest, signer);
+  for (let i = 0; i < admitted.length; i += 50) {
+    const ids = admitted.slice(i, i + 50);
+    await sendAndWait(() => contest.decide(ids));
+  }
+  const passed = Number((await reader.settings()).passedCount);
+  ctx.out.info(`Recorded ${admitted.length} outcomes; ${passed} initiatives passed`);
+  return { decided: admitted.length, passed };
+}
+
+/** `kopilka contest show`: the contest's phase and each initiative's status, version, group and score. */
+export async function showContest(ctx: CommandContext, options: ContestSelector): Promise<InitiativeState[]> {
+  const { manifest, reader } = await contestOf(ctx, options);
+  const settings = await reader.settings();
+  const initiatives = await reader.initiatives(settings.initiativeCount);
+  ctx.out.info(
+    `Contest "${settings.name}" at ${manifest.contest}: ${initiatives.length} initiatives, ` +
+      `${settings.passedCount} passed`,
+  );
+  for (const item of initiatives) {
+    const group = await reader.groupSize(item.id, item.version);
+    ctx.out.info(
+      `  #${item.id} ${statusName(item.status)} v${item.version} district ${manifest.districts[item.district]} ` +
+        `group ${group}` +
+        (item.status >= InitiativeStatus.Passed ? ` score ${(item.scoreBps / 100).toFixed(2)}%` : ""),
+    );
+  }
+  return initiatives;
+}
+
+/**
+ * The passed initiatives of a contest in their final versions, each document read from `content` and checked
+ * against its on-chain hash: what `round create --from-contest` puts on the ballot.
+ */
+export async function passedInitiatives(
+  reader: ContestReader,
+  readContent: (hash: Hex) => Promise<Uint8Array | undefined>,
+): Promise<PassedInitiative[]> {
+  const passed = (await reader.initiatives()).filter((item) => item.status === InitiativeStatus.Passed);
+  return await Promise.all(
+    passed.map(async (item) => {
+      const bytes = await readContent(item.contentHash);
+      if (bytes === undefined)
+        throw new CommandError(`initiative ${item.id}'s document ${item.contentHash} is missing`);
+      if (contentHash(bytes) !== item.contentHash) {
+        throw new CommandError(`initiative ${item.id}'s document does not hash to ${item.contentHash}`);
+      }
+      const parsed = parseInitiativeDocument(bytes);
+      if ("error" in parsed) throw new CommandError(`initiative ${item.id}'s document: ${parsed.error}`);
+      return { id: item.id, version: item.version, contentHash: item.contentHash, fields: parsed.fields };
+    }),
+  );
+}

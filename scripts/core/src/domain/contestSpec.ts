@@ -1,0 +1,110 @@
+/**
+ * The contest spec the committee writes for `kopilka contest create --spec contest.json`: the schedule, the
+ * districts and categories of the template, the criteria with their names, the pass mark, the minimum group and
+ * sheets, the experts and the roles. Checked as a whole; every problem is reported with where it is.
+ */
+import { CATEGORIES, categoryIndex } from "./category.js";
+import { MAX_CRITERIA, MAX_EXPERTS, type Criterion, type TemplateDocument } from "./contest.js";
+import { InputError, timeField, type InputProblem } from "./spec.js";
+
+export interface ContestSpec {
+  name: string;
+  submissionsOpenAt: bigint;
+  submissionsCloseAt: bigint;
+  reviewClosesAt: bigint;
+  districts: string[];
+  categories: string[];
+  criteria: (Criterion & { name: string; description?: string })[];
+  passMarkBps: number;
+  minGroup: number;
+  minSheets: number;
+  experts: string[];
+  roles: { admin?: string; committee?: string; registrar?: string };
+}
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/** Checks a parsed contest spec (`file` names it in problems); throws an InputError listing every problem. */
+export function parseContestSpec(value: unknown, file: string): ContestSpec {
+  const problems: InputProblem[] = [];
+  const at = (where: string, message: string) => problems.push({ file, where, message });
+  const spec = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+  const name = typeof spec.name === "string" && spec.name.trim() !== "" ? spec.name.trim() : undefined;
+  if (name === undefined) at("name", "a contest needs a name");
+  const time = (key: string) => timeField(spec[key], (message) => at(key, message));
+  const submissionsOpenAt = time("submissionsOpenAt");
+  const submissionsCloseAt = time("submissionsCloseAt");
+  const reviewClosesAt = time("reviewClosesAt");
+  if (submissionsOpenAt && submissionsCloseAt && reviewClosesAt) {
+    if (!(submissionsOpenAt < submissionsCloseAt && submissionsCloseAt < reviewClosesAt)) {
+      at("submissionsCloseAt", "submissions open, then close, then the review closes: the times must be in that order");
+    }
+  }
+  const strings = (key: string): string[] => {
+    const list = spec[key];
+    if (!Array.isArray(list) || list.some((item) => typeof item !== "string" || item.trim() === "")) {
+      at(key, "expected a list of names");
+      return [];
+    }
+    return list.map((item: string) => item.trim());
+  };
+  const districts = strings("districts");
+  if (districts.length === 0) at("districts", "no districts");
+  const categories = spec.categories === undefined ? [...CATEGORIES] : strings("categories");
+  for (const [i, category] of categories.entries()) {
+    if (categoryIndex(category) < 0)
+      at(`categories[${i}]`, `"${category}" is not a category (${CATEGORIES.join(", ")})`);
+  }
+  const whole = (where: string, raw: unknown, min: number, max: number): number => {
+    if (typeof raw !== "number" || !Number.isInteger(raw) || raw < min || raw > max) {
+      at(where, `expected a whole number from ${min} to ${max}`);
+      return min;
+    }
+    return raw;
+  };
+  const rawCriteria = Array.isArray(spec.criteria) ? (spec.criteria as Record<string, unknown>[]) : [];
+  if (rawCriteria.length === 0 || rawCriteria.length > MAX_CRITERIA) at("criteria", `1 to ${MAX_CRITERIA} criteria`);
+  const criteria = rawCriteria.map((raw, i) => {
+    const where = `criteria[${i}]`;
+    if (typeof raw?.name !== "string" || raw.name.trim() === "") at(`${where}.name`, "a criterion needs a name");
+    return {
+      name: String(raw?.name ?? "").trim(),
+      ...(typeof raw?.description === "string" ? { description: raw.description } : {}),
+      weight: whole(`${where}.weight`, raw?.weight, 1, 1000),
+      maxScore: whole(`${where}.maxScore`, raw?.maxScore, 1, 1000),
+      floorBps: whole(`${where}.floorPercent`, raw?.floorPercent ?? 0, 0, 100) * 100,
+    };
+  });
+  const passMarkBps = whole("passMarkPercent", spec.passMarkPercent, 0, 100) * 100;
+  const minGroup = whole("minGroup", spec.minGroup, 1, 10_000);
+  const experts = strings("experts");
+  if (experts.length === 0 || experts.length > MAX_EXPERTS) at("experts", `1 to ${MAX_EXPERTS} experts`);
+  for (const [i, expert] of experts.entries()) if (!ADDRESS.test(expert)) at(`experts[${i}]`, "not an address");
+  if (new Set(experts.map((e) => e.toLowerCase())).size !== experts.length) at("experts", "an expert is listed twice");
+  const minSheets = whole("minSheets", spec.minSheets, 1, Math.max(1, experts.length));
+  const roles = (typeof spec.roles === "object" && spec.roles !== null ? spec.roles : {}) as Record<string, unknown>;
+  for (const [role, address] of Object.entries(roles)) {
+    if (!["admin", "committee", "registrar"].includes(role)) at(`roles.${role}`, "not a contest role");
+    else if (typeof address !== "string" || !ADDRESS.test(address)) at(`roles.${role}`, "not an address");
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return {
+    name: name!,
+    submissionsOpenAt: submissionsOpenAt!,
+    submissionsCloseAt: submissionsCloseAt!,
+    reviewClosesAt: reviewClosesAt!,
+    districts,
+    categories,
+    criteria,
+    passMarkBps,
+    minGroup,
+    minSheets,
+    experts,
+    roles: roles as ContestSpec["roles"],
+  };
+}
+
+/** The template document of a spec: what `templateHash` commits to. */
+export function templateOf(spec: ContestSpec): Omit<TemplateDocument, "kind"> {
+  return { name: spec.name, districts: spec.districts, categories: spec.categories, criteria: spec.criteria };
+}
