@@ -2,7 +2,7 @@
  * `npm run services -- [--round <address>] [--contest <address>] [options]`: the resident services in one process, on
  * one SQLite file and one port: for a round, the enrollment service (`/enroll/...`, with its poster) and the relayer
  * (its routes as before); for a contest, its relay (`/contest/...`); and always the content store (`/content`,
- * files under `<publication>/content/<hash>`).
+ * files under the contest's `<publication>/<chainId>/<contest>/content/<hash>`, else `<publication>/content`).
  * `npm run enroll` runs the enrollment service alone (`--no-relayer`); `npm run relayer` the relayer alone.
  *
  * Configuration, never in the repository (environment, else Hardhat's keystore):
@@ -19,7 +19,7 @@ import path from "node:path";
 import { Command } from "commander";
 import { JsonRpcProvider } from "ethers";
 
-import { DEFAULT_PUBLICATION_BASE } from "@kopilka/core/publication";
+import { DEFAULT_PUBLICATION_BASE, roundDirectory } from "@kopilka/core/publication";
 import { withRelayerOptions, withServerOptions } from "../relayer/options.js";
 import { parseTrustProxy, serviceApp } from "./app.js";
 import { configuration } from "./configuration.js";
@@ -58,7 +58,10 @@ const program = withServerOptions(
   .option("--post-every <seconds>", "longest a verified resident waits for a posting", "60")
   .option("--post-size <n>", "residents that make a posting due at once (and the most in one)", "200")
   // the contest's content store
-  .option("--content <dir>", "directory of the published content files (default: <publication>/content)")
+  .option(
+    "--content <dir>",
+    "directory of the published content files (default: the contest's <publication>/<chainId>/<contest>/content)",
+  )
   .option(
     "--content-document-limit <bytes>",
     "largest initiative document",
@@ -94,7 +97,14 @@ const provider = new JsonRpcProvider(
 );
 const app = serviceApp({ bodyLimit: Number(options.bodyLimit), trustProxy: parseTrustProxy(options.trustProxy) });
 const round = options.round ? await roundServices(app, provider, options) : undefined;
-const content = new ContentStore(options.content ?? path.join(options.publication, "content"), options.db);
+// A contest's content is published with its other files, `<publication>/<chainId>/<contest>/content/<hash>`, where
+// the CLI writes it and the auditor reads it.
+const contentDirectory =
+  options.content ??
+  (options.contest
+    ? path.join(roundDirectory(options.publication, (await provider.getNetwork()).chainId, options.contest), "content")
+    : path.join(options.publication, "content"));
+const content = new ContentStore(contentDirectory, options.db);
 // Loaded only for a contest: the round's services never load the contest's code.
 const contest = options.contest
   ? await (await import("./contest/services.js")).contestServices(app, provider, content, options)

@@ -6,7 +6,7 @@
  * nothing and sends nothing twice.
  */
 import { once } from "node:events";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -32,7 +32,7 @@ import {
 import { keyAddress, p256KeySigner, SignatureScheme } from "@kopilka/core/keys";
 import { publishBatch } from "@kopilka/core/node";
 import { ANY_DISTRICT, buildParticipantTree } from "@kopilka/core/participants";
-import { roundDirectory } from "@kopilka/core/publication";
+import { batchFile, roundDirectory } from "@kopilka/core/publication";
 import { hardhatAccount, startNode } from "../../scripts/relayer/local.js";
 import { getJson, jsonBody, postJson } from "../../scripts/services/client.js";
 import { CONTEST_RELAYER_ACCOUNT } from "../../scripts/services/local.js";
@@ -174,6 +174,10 @@ describe("Contest relay", function () {
     const hash = await upload(services.url, document);
     await networkHelpers.time.increaseTo(setup.opensAt);
 
+    // Published with the contest's files, where the CLI writes content and the auditor reads it.
+    const published = path.join(roundDirectory(setup.publication, setup.chainId, setup.contest), "content", hash);
+    expect(new Uint8Array(await readFile(published))).to.deep.equal(document);
+
     const config = await getJson(`${services.url}/contest/config`);
     expect(config.json.contest).to.equal(ethers.getAddress(setup.contest));
     expect(config.json.domain.name).to.equal("Kopilka Contest");
@@ -228,6 +232,30 @@ describe("Contest relay", function () {
     expect(health.json.jobs.applied).to.equal(4);
     // The services paid: the contest relay's account, never the residents.
     expect((await ethers.provider.getTransactionCount(relayer)) - sentBefore).to.equal(4);
+  });
+
+  it("finds a resident posted as the CLI posts them: the batch's tree, no proof file", async function () {
+    const setup = await contestSetup();
+    const resident = p256KeySigner();
+    const account = keyAddress(resident.publicKey);
+    const tree = buildParticipantTree([{ account, district: ANY_DISTRICT, amount: 0n }]);
+    const contract = await ethers.getContractAt("Contest", setup.contest, REGISTRAR);
+    await (await contract.postResidents(tree.root)).wait();
+    const directory = roundDirectory(setup.publication, setup.chainId, setup.contest);
+    await writeFile(path.join(directory, batchFile(1)), JSON.stringify(tree.dump()));
+
+    const services = await servicesFor(setup);
+    const domain = contestDomain(setup.chainId, setup.contest);
+    const photo = await upload(services.url, PHOTO, "image/webp");
+    const hash = await upload(services.url, initiativeDocument(fields(setup, photo)));
+    await networkHelpers.time.increaseTo(setup.opensAt);
+    const submit = { author: account, district: 1, contentHash: hash, deadline: await deadline() };
+    const answer = await postJson(`${services.url}/contest/submit`, {
+      ...submit,
+      ...(await signContestP256(resident, submitTypedData(domain, submit))),
+    });
+    expect(answer.code, JSON.stringify(answer.json)).to.equal(202);
+    expect((await settled(services.url, answer.json.id)).status).to.equal("applied");
   });
 
   it("refuses before storing: another's signature, a stranger, a document not stored or not matching, the contract's refusal", async function () {

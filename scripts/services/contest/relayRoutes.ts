@@ -20,6 +20,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { getAddress } from "ethers";
 import type { Address, Hex } from "viem";
@@ -38,7 +39,8 @@ import {
   type ContestTypedData,
 } from "@kopilka/core/contest";
 import { SignatureScheme } from "@kopilka/core/keys";
-import { proofFile, type ProofFile } from "@kopilka/core/publication";
+import { findParticipant, type ParticipantLeaf } from "@kopilka/core/participants";
+import { batchFile, proofFile, type ProofFile } from "@kopilka/core/publication";
 import { RateLimit } from "../limit.js";
 import type { ContentStore } from "./content.js";
 import type { JobKind, JobStore } from "./jobs.js";
@@ -58,7 +60,11 @@ export interface ContestRelayDependencies {
   relay: ContestRelay;
   jobs: JobStore;
   content: ContentStore;
-  /** The contest's published directory, where its residents' proof files are (`participants/proofs/<account>.json`). */
+  /**
+   * The contest's published directory, where its residents are: a proof file each (`participants/proofs/<account>.json`,
+   * as `publishBatch` writes them) or the posted trees (`participants/batch-<id>.json`, as `kopilka contest residents`
+   * writes them).
+   */
   directory: string;
   /** The chain's time, seconds. */
   now: () => Promise<bigint>;
@@ -171,14 +177,44 @@ export async function contestRelayRoutes(app: FastifyInstance, deps: ContestRela
     return signature;
   }
 
-  /** The resident's leaf and proof, from their proof file; refused when the contest has not posted them. */
-  async function resident(account: string, field: string) {
-    let proof: ProofFile;
+  /** Posted trees read from `participants/batch-<id>.json`, by batch: a posted batch never changes. */
+  const trees = new Map<number, StandardMerkleTree<ParticipantLeaf>>();
+
+  /** The resident's leaf and proof in a posted batch, or undefined. */
+  async function postedLeaf(account: string): Promise<ProofFile | undefined> {
     try {
-      proof = JSON.parse(await readFile(path.join(deps.directory, proofFile(account)), "utf8")) as ProofFile;
+      return JSON.parse(await readFile(path.join(deps.directory, proofFile(account)), "utf8")) as ProofFile;
     } catch {
-      throw new Refusal(403, `the ${field} is in no posted list of this contest's residents`, field);
+      // No proof file (the CLI publishes the batches' trees only): look in the trees.
     }
+    const batches = Number(await relay.read("batchCount"));
+    for (let batchId = batches - 1; batchId >= 0; batchId--) {
+      let tree = trees.get(batchId);
+      if (!tree) {
+        try {
+          const dump = JSON.parse(await readFile(path.join(deps.directory, batchFile(batchId)), "utf8"));
+          tree = StandardMerkleTree.load<ParticipantLeaf>(dump);
+        } catch {
+          continue;
+        }
+        // Only a tree whose root the contest holds is believed, and kept.
+        if ((await relay.read("batchRoot", [batchId])) !== tree.root) continue;
+        trees.set(batchId, tree);
+      }
+      const found = findParticipant(tree, account);
+      if (found) {
+        const { participant, proof } = found;
+        const amount = participant.amount.toString();
+        return { batchId, district: participant.district, amount, enrollment: participant.enrollment, proof };
+      }
+    }
+    return undefined;
+  }
+
+  /** The resident's leaf and proof; refused when the contest has not posted them. */
+  async function resident(account: string, field: string) {
+    const proof = await postedLeaf(account);
+    if (!proof) throw new Refusal(403, `the ${field} is in no posted list of this contest's residents`, field);
     return {
       batchId: BigInt(proof.batchId),
       account: getAddress(account),
