@@ -18,6 +18,7 @@ import type { Browser, Page } from "playwright-core";
 
 import { audit, exportRound, publishBatch, reportJson } from "@kopilka/core/node";
 import { KOPECKS_PER_RUBLE } from "@kopilka/core/money";
+import { PABULIB_SOURCE_FILE, type PabulibSource } from "@kopilka/core/pabulib";
 import { findParticipant, type ParticipantLeaf } from "@kopilka/core/participants";
 import { roundDirectory } from "@kopilka/core/publication";
 import { parseResidents } from "@kopilka/core/residents";
@@ -335,10 +336,26 @@ describe("The committee's and the observers' pages", () => {
   });
 
   it("recounts the round in the browser to the very report `kopilka audit --json` gives, and exports the same files", async () => {
+    const options = { rpc: round.node.url, round: address, published: path.join(round.siteDir, "published") };
+    // As if the round came from Pabulib (`kopilka pabulib import` publishes this): both exports keep the source's
+    // file names, META and project ids.
+    const exported = JSON.parse((await exportRound({ ...options, format: "json" }))["round.json"]) as {
+      results: { district: number; project: number }[];
+    };
+    const districtIds = [...new Set(exported.results.map((r) => r.district))].sort((x, y) => x - y);
+    const source: PabulibSource = {
+      districts: districtIds.map((d) => ({
+        file: `poland_warszawa_2024_district-${d + 1}.pb`,
+        meta: { country: "Poland", unit: "Warszawa", subunit: `District ${d + 1}` },
+        projects: Object.fromEntries(
+          exported.results.filter((r) => r.district === d).map((r) => [String(r.project), `P-${100 + r.project}`]),
+        ),
+      })),
+    };
+    await writeFile(path.join(published, PABULIB_SOURCE_FILE), JSON.stringify(source, null, 2) + "\n");
     const observer = await readerPage();
     await observer.goto(site.url + "/observers");
     await observer.locator('[data-verdict="ok"]').waitFor({ timeout: 60_000 });
-    const options = { rpc: round.node.url, round: address, published: path.join(round.siteDir, "published") };
     const expected = reportJson(await audit(options));
     assert.equal(await downloaded(observer, "audit.json"), expected);
     const report = JSON.parse(expected) as { checks: { id: string; status: string }[] };
@@ -351,6 +368,7 @@ describe("The committee's and the observers' pages", () => {
         assert.equal(await downloaded(observer, name), content, `${name} as the CLI exports it`);
       }
     }
+    assert.match(await downloaded(observer, "poland_warszawa_2024_district-1.pb"), /^project_id;cost;.*\nP-10\d;/m);
     // Charts and the map, drawn from the same recount: 4 pins (every project has coordinates), 2 district hulls.
     assert.equal(await observer.locator("[data-pin]").count(), 4);
     assert.equal(await observer.locator(".map [data-district]").count(), 2);

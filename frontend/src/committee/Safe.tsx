@@ -14,6 +14,7 @@ import { useSearch } from "wouter";
 
 import {
   confirmationsOf,
+  executionSignatures,
   SAFE_ABI,
   safeProposalsPath,
   type SafeProposal,
@@ -23,7 +24,7 @@ import { Failure, Loading } from "../components/common.js";
 import { useChainEnvironment } from "../chain.js";
 import { publicationRoot } from "../data/files.js";
 import { shortAddress } from "../format.js";
-import { TxLine, useSender } from "./tx.js";
+import { TxLine, useSender, type ContractCall } from "./tx.js";
 
 export function SafeConfirmations({ account }: { account: Address }): ReactNode {
   const { t } = useTranslation();
@@ -52,11 +53,15 @@ interface WaitingProposal {
   proposal: SafeProposal;
   /** Owners who confirmed, lower case: valid signatures in the file and approvals on-chain. */
   confirmed: string[];
+  /** The same, apart: whose signature is in the file, whose approval is on-chain (what execution sends). */
+  confirmations: { signed: string[]; approved: string[] };
 }
 
 interface SafeState {
   owners: string[];
   threshold: number;
+  /** The Safe's next transaction number: only the proposal with this nonce can be executed now. */
+  nonce: number;
   /** Proposals not executed yet, from the Safe's nonce on; undefined when the Safe has no proposals file. */
   waiting?: WaitingProposal[];
 }
@@ -75,7 +80,7 @@ function useSafeState(safe: Address) {
       ]);
       const path = safeProposalsPath("", env.config.chainId, safe).replace(/^\/+/, "");
       const response = await fetch(new URL(path, publicationRoot(env)));
-      const state = { owners: owners.map((o) => o.toLowerCase()), threshold: Number(threshold) };
+      const state = { owners: owners.map((o) => o.toLowerCase()), threshold: Number(threshold), nonce: Number(nonce) };
       if (response.status === 404) return state;
       if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
       const file = (await response.json()) as SafeProposals;
@@ -93,8 +98,8 @@ function useSafeState(safe: Address) {
           ),
         );
         const onChain = owners.filter((_, i) => approvals[i] !== 0n);
-        const { signed, approved } = await confirmationsOf(env.config.chainId, safe, proposal, owners, onChain);
-        waiting.push({ proposal, confirmed: [...signed, ...approved] });
+        const confirmations = await confirmationsOf(env.config.chainId, safe, proposal, owners, onChain);
+        waiting.push({ proposal, confirmed: [...confirmations.signed, ...confirmations.approved], confirmations });
       }
       return { ...state, waiting };
     },
@@ -107,7 +112,7 @@ function Proposals({ safe, account }: { safe: Address; account: Address }): Reac
   const { tx, send, busy } = useSender();
   if (state.error) return <Failure error={state.error} />;
   if (!state.data) return <Loading />;
-  const { owners, threshold, waiting } = state.data;
+  const { owners, threshold, nonce, waiting } = state.data;
   const me = account.toLowerCase();
   const owner = owners.includes(me);
   return (
@@ -118,7 +123,7 @@ function Proposals({ safe, account }: { safe: Address; account: Address }): Reac
         <p>{t("staff.committee.safe.none")}</p>
       ) : (
         <ul className="plain">
-          {waiting.map(({ proposal, confirmed }) => (
+          {waiting.map(({ proposal, confirmed, confirmations }) => (
             <li key={proposal.safeTxHash} data-safe-tx={proposal.safeTxHash}>
               <p>
                 <strong>{t("staff.committee.safe.nonce", { nonce: proposal.tx.nonce })}</strong> {proposal.description}
@@ -128,7 +133,19 @@ function Proposals({ safe, account }: { safe: Address; account: Address }): Reac
                 {t("staff.committee.safe.confirmations", { n: confirmed.length, threshold })}
               </p>
               {confirmed.length >= threshold ? (
-                <p className="small">{t("staff.committee.safe.ready")}</p>
+                proposal.tx.nonce === nonce ? (
+                  // Anyone may send the execution: the Safe checks the owners' confirmations, not the sender.
+                  <button
+                    type="button"
+                    className="primary"
+                    disabled={busy}
+                    onClick={() => void send([execution(safe, proposal, confirmations)])}
+                  >
+                    {t("staff.committee.safe.execute")}
+                  </button>
+                ) : (
+                  <p className="small">{t("staff.committee.safe.ready")}</p>
+                )
               ) : confirmed.includes(me) ? (
                 <p className="small">{t("staff.committee.safe.confirmed")}</p>
               ) : (
@@ -152,4 +169,29 @@ function Proposals({ safe, account }: { safe: Address; account: Address }): Reac
       <TxLine tx={tx} />
     </div>
   );
+}
+
+/** The Safe's `execTransaction` call for a proposal with enough confirmations. */
+function execution(
+  safe: Address,
+  proposal: SafeProposal,
+  confirmations: { signed: string[]; approved: string[] },
+): ContractCall {
+  const { tx } = proposal;
+  return {
+    address: safe,
+    functionName: "execTransaction",
+    args: [
+      getAddress(tx.to),
+      BigInt(tx.value),
+      tx.data as Hex,
+      tx.operation,
+      BigInt(tx.safeTxGas),
+      BigInt(tx.baseGas),
+      BigInt(tx.gasPrice),
+      getAddress(tx.gasToken),
+      getAddress(tx.refundReceiver),
+      executionSignatures(proposal, confirmations),
+    ],
+  };
 }

@@ -5,7 +5,8 @@
  */
 import { checkRound, loadAudited, reportJson, type AuditReport, type LoadedRound } from "@kopilka/core/audit/audit";
 import { exportFiles, type ExportFormat } from "@kopilka/core/audit/export";
-import { verifiedMetadata } from "@kopilka/core/audit/pabulibExport";
+import { publishedPabulibSource, verifiedMetadata } from "@kopilka/core/audit/pabulibExport";
+import type { PabulibSource } from "@kopilka/core/pabulib";
 import type { ProjectMetadata } from "@kopilka/core/metadata";
 import type { ChainEnvironment } from "../chain.js";
 import { publicationRoot } from "../data/round.js";
@@ -23,6 +24,8 @@ export interface BrowserAudit {
   json: string;
   /** Published metadata that matches the chain, by project id. */
   metadata: Map<number, ProjectMetadata>;
+  /** For a round imported from Pabulib: the source's file names, META and project ids, so exports keep them. */
+  pabulibSource?: PabulibSource;
 }
 
 export async function auditInBrowser(
@@ -41,13 +44,16 @@ export async function auditInBrowser(
   );
   const report = await checkRound(loaded);
   const metadata = await verifiedMetadata(loaded.data, loaded.files);
-  return { loaded, report, json: reportJson(report), metadata };
+  const pabulibSource = await publishedPabulibSource(loaded.data, loaded.files);
+  return { loaded, report, json: reportJson(report), metadata, pabulibSource };
 }
 
 /** The exports of `kopilka export` (CSV, JSON, Pabulib), from the loaded round. */
 export function exportsOf(audit: BrowserAudit, format: ExportFormat): Record<string, string> {
   const { data, counted } = audit.loaded;
-  return exportFiles(data, counted, format, format === "pb" ? audit.metadata : undefined);
+  return format === "pb"
+    ? exportFiles(data, counted, format, audit.metadata, { pabulibSource: audit.pabulibSource })
+    : exportFiles(data, counted, format);
 }
 
 export interface Participation {

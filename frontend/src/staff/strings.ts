@@ -99,7 +99,8 @@ const ru = {
         confirmations: "Подтверждений: {{n}} из {{threshold}}",
         confirmed: "Вы уже подтвердили, ждём остальных владельцев.",
         ready:
-          "Подтверждений достаточно: любой владелец исполнит это, повторив ту же команду kopilka --safe или командой kopilka --safe <адрес> safe confirm.",
+          "Подтверждений достаточно. Исполнить можно, когда исполнены предложения с меньшими номерами: здесь или командой kopilka --safe <адрес> safe confirm.",
+        execute: "Исполнить",
         confirm: "Подтвердить",
       },
       implementation: {
@@ -278,8 +279,9 @@ const en: Strings = {
         confirmations: "Confirmations: {{n}} of {{threshold}}",
         confirmed: "You confirmed; waiting for the other owners.",
         ready:
-          "Confirmed enough: any owner carries it out by running the same kopilka --safe command again, or kopilka --safe <address> safe confirm.",
+          "Confirmed enough. It can be carried out once the proposals with lower numbers are: here, or with kopilka --safe <address> safe confirm.",
         confirm: "Confirm",
+        execute: "Carry out",
       },
       implementation: {
         title: "Implementation",

@@ -11,7 +11,7 @@
  * write files): both count, and execution gathers both. Nothing here trusts the file: every signature is recovered
  * and checked against the Safe's owners, and what counts is what the Safe contract itself accepts.
  */
-import { getAddress, hashTypedData, parseAbi, recoverTypedDataAddress, type Hex } from "viem";
+import { concat, getAddress, hashTypedData, pad, parseAbi, recoverTypedDataAddress, type Hex } from "viem";
 
 /** A Safe transaction, as the Safe signs and executes it (amounts as decimal strings). */
 export interface SafeTxData {
@@ -128,4 +128,27 @@ export async function confirmationsOf(
   }
   const approved = onChain.map((o) => o.toLowerCase()).filter((o) => isOwner.has(o) && !signed.includes(o));
   return { signed, approved };
+}
+
+/**
+ * The `signatures` argument of `execTransaction` for a proposal: one 65-byte entry per confirming owner, in ascending
+ * owner order as the Safe requires. An owner who signed in the file gives that signature; an owner who approved the
+ * hash on-chain, or the executor itself (the Safe counts `msg.sender` when it is an owner), gives the Safe's
+ * "approved hash" form: r = the owner, s = 0, v = 1.
+ */
+export function executionSignatures(
+  proposal: SafeProposal,
+  confirmations: { signed: readonly string[]; approved: readonly string[] },
+  executor?: string,
+): Hex {
+  const entries = new Map<string, Hex>();
+  const approvedForm = (owner: string): Hex => concat([pad(getAddress(owner)), pad("0x"), "0x01"]);
+  for (const owner of confirmations.approved) entries.set(owner.toLowerCase(), approvedForm(owner));
+  if (executor !== undefined) entries.set(executor.toLowerCase(), approvedForm(executor));
+  for (const owner of confirmations.signed) {
+    const signature = Object.entries(proposal.signatures).find(([o]) => o.toLowerCase() === owner.toLowerCase());
+    if (signature !== undefined) entries.set(owner.toLowerCase(), signature[1] as Hex);
+  }
+  const owners = [...entries.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  return concat(owners.map((owner) => entries.get(owner)!));
 }
