@@ -5,15 +5,21 @@
  * a short wait while the resident's list entry is published, the ballot signed with the browser's own key and sent
  * through the relayer, the receipt; a change of vote; wrong codes until the phone is locked; a lost device (a second
  * profile enrolls the same phone before the first voted, and the first can no longer vote; after voting, a third is
- * told the vote stands); and the public office's terminal, which wipes the resident after the receipt. Every screen
- * is checked for crypto words and horizontal scroll, and saved at 360 and 1280 px.
+ * told the vote stands); the public office's terminal, which wipes the resident after the receipt and after a warned
+ * inactivity; and enrollment refused once the budget has no room. Every screen is checked for crypto words and
+ * horizontal scroll, and saved at 360 and 1280 px.
  */
 import assert from "node:assert/strict";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
+import { Wallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
 
 import { KOPECKS_PER_RUBLE } from "@kopilka/core/money";
+import { publishBatch } from "@kopilka/core/node";
+import { ANY_DISTRICT, buildParticipantTree, treeTotal } from "@kopilka/core/participants";
+import { roundDirectory } from "@kopilka/core/publication";
 import { launchChromium, screenshots } from "./browser.js";
 import { expectAccessible, openPage, setAmount } from "./pages.js";
 import { serveSite, type StaticSite } from "./server.js";
@@ -98,6 +104,33 @@ async function confirmAndReceipt(page: Page): Promise<string> {
   const account = new URL(href!, site.url).searchParams.get("q");
   assert.match(account ?? "", /^0x[0-9a-fA-F]{40}$/);
   return account!;
+}
+
+/** What this browser keeps of a resident: keys in the key database, local and session storage. */
+async function residentTraces(page: Page) {
+  return page.evaluate(async () => {
+    const databases = await indexedDB.databases();
+    const keys: unknown[] = [];
+    if (databases.some((d) => d.name === "kopilka-resident")) {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open("kopilka-resident");
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      if (db.objectStoreNames.contains("keys")) {
+        keys.push(
+          ...(await new Promise<unknown[]>((resolve) => {
+            const request = db.transaction("keys").objectStore("keys").getAll();
+            request.onsuccess = () => resolve(request.result);
+          })),
+        );
+      }
+      db.close();
+    }
+    // The fresh page's own wagmi state is all that local storage may hold, and it names nobody.
+    const local = Object.entries(localStorage).filter(([name, value]) => name !== "wagmi.store" || /0x/.test(value));
+    return { keys: keys.length, local, session: Object.keys(sessionStorage) };
+  });
 }
 
 async function depositOf(projectId: number, account: string): Promise<bigint> {
@@ -240,13 +273,13 @@ describe("Voting with a phone number", () => {
     await third.goto(`${site.url}/phone`);
     await askForCode(third, phone);
     await typeCode(third, (await services.codeFor(phone))!);
-    // The service checks the code first, then the district, then the earlier device.
-    await third.getByLabel("Калачёвский район").check();
-    await third.getByRole("button", { name: "Продолжить" }).click();
+    // The service checks the code, then the earlier device: the resident hears that the vote stands, and is never
+    // asked for a district first.
     await third
       .getByTestId("refusal")
       .getByText("С этим номером уже проголосовали на другом устройстве. Голос учтён; изменить его можно только там.")
       .waitFor();
+    assert.equal(await third.getByRole("heading", { name: "Выберите свой район" }).count(), 0);
     await screenshots(third, "phone-vote-stands");
     for (const page of [lost, found, third]) await page.context().close();
   });
@@ -267,32 +300,72 @@ describe("Voting with a phone number", () => {
     await page.getByRole("button", { name: "Завершить и стереть данные" }).click();
     await page.waitForURL(`${site.url}/phone?terminal=1`);
     await page.getByRole("heading", { name: "Вход по номеру телефона" }).waitFor();
-    const traces = await page.evaluate(async () => {
-      const databases = await indexedDB.databases();
-      const keys: unknown[] = [];
-      if (databases.some((d) => d.name === "kopilka-resident")) {
-        const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const request = indexedDB.open("kopilka-resident");
-          request.onsuccess = () => resolve(request.result);
-          request.onerror = () => reject(request.error);
-        });
-        if (db.objectStoreNames.contains("keys")) {
-          keys.push(
-            ...(await new Promise<unknown[]>((resolve) => {
-              const request = db.transaction("keys").objectStore("keys").getAll();
-              request.onsuccess = () => resolve(request.result);
-            })),
-          );
-        }
-        db.close();
-      }
-      // The fresh page's own wagmi state is all that local storage may hold, and it names nobody.
-      const local = Object.entries(localStorage).filter(([name, value]) => name !== "wagmi.store" || /0x/.test(value));
-      return { keys: keys.length, local, session: Object.keys(sessionStorage) };
-    });
+    const traces = await residentTraces(page);
     assert.deepEqual(traces, { keys: 0, local: [], session: ["kopilka.terminal"] });
     // Nobody is signed in for the next resident.
     assert.equal(await page.getByTestId("signed-in-phone").count(), 0);
+    await page.context().close();
+  });
+
+  it("wipes a resident who leaves the terminal idle, after a warning that lets them stay", async () => {
+    const page = await phonePage();
+    // An idle time of 20 s (the officer's choice in the address; 180 s by default): the warning shows for the last 10.
+    await page.goto(`${site.url}/phone?terminal=1&idle=20&next=%2Fdistrict%2F1`);
+    await page.getByTestId("terminal").waitFor();
+    await enroll(page, "+79161000005", 1, "Калачёвский район");
+    const warning = page.getByTestId("terminal-idle");
+    await warning.waitFor({ timeout: 30_000 });
+    assert.match(
+      (await warning.textContent()) ?? "",
+      /Вы ещё здесь\? Через \d+ секунд[уы]? данные жителя будут стёрты/,
+    );
+    await screenshots(page, "phone-terminal-idle");
+    await page.getByRole("button", { name: "Я здесь, продолжить" }).click();
+    await warning.waitFor({ state: "detached" });
+    assert.equal(new URL(page.url()).pathname, "/district/1", "the resident stays");
+    assert.equal((await residentTraces(page)).keys, 1, "the resident's key stays");
+
+    // Walked away: the warning again, then the wipe.
+    await warning.waitFor({ timeout: 30_000 });
+    await page.waitForURL(`${site.url}/phone?terminal=1`, { timeout: 30_000 });
+    await page.getByRole("heading", { name: "Вход по номеру телефона" }).waitFor();
+    assert.deepEqual(await residentTraces(page), { keys: 0, local: [], session: ["kopilka.terminal"] });
+    assert.equal(await page.getByTestId("signed-in-phone").count(), 0);
+    await page.context().close();
+  });
+
+  it("refuses enrollment in plain words once the budget has no room for another resident", async () => {
+    // The services post every resident they enrolled; then the committee imports one resident holding all the rest.
+    for (let i = 0; i < 300; i++) {
+      const { residents } = (await (await fetch(`${services.url}/enroll/health`)).json()) as {
+        residents: Record<string, number>;
+      };
+      if (residents.queued + residents.waiting + residents.posting === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const config = (await (await fetch(`${services.url}/enroll/config`)).json()) as { room: string };
+    assert.ok(BigInt(config.room) > 0n, "room before");
+    const tree = buildParticipantTree([
+      { account: Wallet.createRandom().address, district: ANY_DISTRICT, amount: BigInt(config.room) * round.allowance },
+    ]);
+    const published = roundDirectory(path.join(round.siteDir, "published"), round.config.chainId, round.config.round);
+    await publishBatch(published, Number(await round.airdrop.batchCount()), tree);
+    await (
+      await round.round.connect(round.roles.registrar).getFunction("postBatch")(tree.root, treeTotal(tree))
+    ).wait();
+
+    const page = await phonePage();
+    await page.goto(`${site.url}/phone`);
+    const full = "Запись закончилась: бюджета голосования хватает только тем, кто уже записался.";
+    await page.getByRole("status").filter({ hasText: full }).waitFor();
+    // Asked anyway: the service refuses, and the page says so in its words.
+    await page.getByLabel("Номер мобильного телефона").fill("+79161000006");
+    await page.getByRole("button", { name: "Получить код" }).click();
+    const refusal = page.getByTestId("refusal");
+    await refusal.waitFor();
+    assert.equal((await refusal.textContent())?.trim(), full);
+    assert.equal(await services.codeFor("+79161000006"), undefined, "no code was sent");
+    await screenshots(page, "phone-capacity-reached");
     await page.context().close();
   });
 

@@ -1,30 +1,37 @@
 /**
  * The poster: puts verified residents on-chain in rolling batches, every `postEveryMs` or as soon as `postSize` are
- * queued, whichever comes first. For each posting it records the batch (its residents marked `posting`), writes the
- * batch's files (tree, proof files, list pages) before the root goes on-chain, signs `postBatch(root, total)` with
- * the registrar key and records the signed transaction before broadcasting it, then reads the receipt and marks the
- * residents posted: from then on they can vote. A resident re-enrolled from a new device waits until the account
+ * queued, whichever comes first; a posting takes every queued resident up to `postMax`, so that a poster that fell
+ * behind (enrollments faster than its postings) catches up in larger postings. For each posting it records the batch
+ * (its residents marked `posting`), writes the batch's files (tree, proof files, list pages) before the root goes
+ * on-chain, signs `postBatch(root, total)` with the registrar key and records the signed transaction before
+ * broadcasting it, then reads the receipt and marks the residents posted: from then on they can vote. A resident re-enrolled from a new device waits until the account
  * it replaces is revoked on-chain (a recorded transaction too), so that one phone never has two claimable accounts.
  * After a crash, whatever is recorded is finished first (the relayer's submitter pattern): the same signed bytes
  * broadcast again, or the posting prepared again when it was never signed.
  */
+import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { Interface, Transaction, type TransactionReceipt, type Wallet } from "ethers";
 
 import { airdropAbi, roundAbi } from "@kopilka/core/abi";
 import type { RoundReader } from "@kopilka/core/chain";
 import { HolderKind } from "@kopilka/core/holder";
 import { publishBatch } from "@kopilka/core/node";
-import { buildParticipantTree } from "@kopilka/core/participants";
+import { buildParticipantTree, type ParticipantLeaf } from "@kopilka/core/participants";
 import { crashIf } from "../relayer/fault.js";
+import { broadcast, minedOf, receiptOf, replacementIfUnderpriced } from "../relayer/transactions.js";
 import type { EnrollStore, RecordedTx } from "./store.js";
 
 export interface PosterOptions {
   /** Longest a verified resident waits for a posting, in ms. */
   postEveryMs: number;
-  /** Most residents in one posting; a posting goes as soon as this many are queued. */
+  /** Residents that make a posting due at once. */
   postSize: number;
+  /** Most residents in one posting (at least `postSize`). */
+  postMax: number;
   /** The round's directory of published files (`<base>/<chainId>/<round>`). */
   roundDirectory: string;
+  /** How long a broadcast transaction may wait for a block before its fees are checked against the market's, in ms. */
+  stuckMs?: number;
 }
 
 export interface RoundContracts {
@@ -35,13 +42,16 @@ export interface RoundContracts {
 }
 
 const RECEIPT_TIMEOUT_MS = 120_000;
-const RECEIPT_POLL_MS = 100;
 
 export class Poster {
   private readonly roundInterface = new Interface(roundAbi);
   private readonly airdropInterface = new Interface(airdropAbi);
   private stopped = false;
   private loop?: Promise<void>;
+  /** The tree of the posting being prepared, so that signing it does not build it again. */
+  private prepared?: { id: number; tree: StandardMerkleTree<ParticipantLeaf> };
+  /** The batch id the next posting takes, as last seen on-chain (read again before signing). */
+  private nextBatch?: number;
   /** Why the last round of the loop stopped short, for /enroll/health. */
   lastError: string | undefined;
   /** Called after every posting that went on-chain (the capacity changed). */
@@ -112,13 +122,13 @@ export class Poster {
 
   /** Prepares and sends a posting when one is due; returns whether it did. */
   private async postDue(): Promise<boolean> {
-    const queued = this.store.queued(this.options.postSize);
+    const queued = this.store.queued(Math.max(this.options.postMax, this.options.postSize));
     if (queued.length === 0) return false;
     const due = queued.length >= this.options.postSize || Date.now() - queued[0].verifiedAt >= this.options.postEveryMs;
     if (!due) return false;
     const tree = buildParticipantTree(queued);
     const total = queued.reduce((sum, r) => sum + r.amount, 0n);
-    const batchId = await this.reader.batchCount(this.contracts.airdrop);
+    const batchId = this.nextBatch ?? (await this.reader.batchCount(this.contracts.airdrop));
     const id = this.store.preparePosting(
       batchId,
       tree.root,
@@ -126,47 +136,67 @@ export class Poster {
       queued.map((r) => r.account),
       Date.now(),
     );
+    this.prepared = { id, tree };
     await this.finish(this.store.unfinished().find((tx) => tx.id === id)!);
     return true;
   }
 
   /** Brings a recorded transaction to its end: signs and sends a prepared one, finishes a sent one. */
   private async finish(tx: RecordedTx): Promise<void> {
-    if (tx.status === "prepared") tx = await this.sign(tx);
     const provider = this.wallet.provider!;
+    // A prepared transaction was never signed, so never sent: it needs no look for its receipt before it is.
+    const fresh = tx.status === "prepared";
+    if (fresh) tx = await this.sign(tx);
     // The account's nonce is read before the receipt: a nonce past this transaction's with no receipt proves it can
     // never be mined.
-    const chainNonce = await provider.getTransactionCount(this.wallet.address, "latest");
-    let receipt = await provider.getTransactionReceipt(tx.hash!);
-    if (!receipt && chainNonce <= tx.accountNonce!) {
-      try {
-        await provider.broadcastTransaction(tx.raw!);
-      } catch (error) {
-        if (!/already known|known transaction|nonce too low/i.test(String(error))) throw error;
-      }
+    const chainNonce = fresh ? undefined : await provider.getTransactionCount(this.wallet.address, "latest");
+    let receipt = fresh ? null : await minedOf(provider, hashesOf(tx));
+    if (!receipt && (chainNonce === undefined || chainNonce <= tx.accountNonce!)) {
+      await broadcast(provider, tx.raw!);
       crashIf("posting-after-broadcast");
-      receipt = await this.receiptOf(tx.hash!);
+      receipt = await receiptOf(provider, hashesOf(tx), this.options.stuckMs ?? RECEIPT_TIMEOUT_MS);
+      if (!receipt) {
+        const replaced = await this.replaceIfUnderpriced(tx);
+        if (replaced) receipt = await receiptOf(provider, hashesOf((tx = replaced)), RECEIPT_TIMEOUT_MS);
+      }
       if (!receipt) throw new Error(`transaction ${tx.hash} is not mined yet; it stays recorded`);
     }
     if (!receipt) {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      receipt = await provider.getTransactionReceipt(tx.hash!);
+      receipt = await minedOf(provider, hashesOf(tx));
     }
     if (!receipt) {
       // Never mined and never will be: a posting's residents are queued again; a revocation is prepared again.
-      if (tx.kind === "post") this.store.notPosted(tx.id, "dropped", Date.now());
-      else this.store.settleTx(tx.id, "dropped", null, Date.now());
+      if (tx.kind === "post") {
+        this.store.notPosted(tx.id, "dropped", Date.now());
+        this.nextBatch = undefined;
+      } else this.store.settleTx(tx.id, "dropped", null, Date.now());
       return;
     }
     await this.settle(tx, receipt);
   }
 
-  /** Writes a posting's files (again, after a crash) and signs and records its transaction, before any broadcast. */
+  /** A transaction stuck below the market's fee, signed again with higher fees, recorded and broadcast; or not. */
+  private async replaceIfUnderpriced(tx: RecordedTx): Promise<RecordedTx | undefined> {
+    const replacement = await replacementIfUnderpriced(this.wallet, tx.raw!);
+    if (!replacement) return undefined;
+    this.store.replaceTx(tx.id, replacement.hash, replacement.raw);
+    console.warn(`poster: ${tx.hash} stuck below the market fee; replaced by ${replacement.hash}`);
+    await broadcast(this.wallet.provider!, replacement.raw);
+    return { ...tx, hash: replacement.hash, raw: replacement.raw, previous: [...tx.previous, tx.hash!] };
+  }
+
+  /**
+   * Writes a posting's files (again, after a crash) and signs and records its transaction, before any broadcast. The
+   * account's nonce, the fees and the gas are asked for while the files are written.
+   */
   private async sign(tx: RecordedTx): Promise<RecordedTx> {
     let data: string;
+    let published: Promise<unknown> = Promise.resolve();
     if (tx.kind === "post") {
-      const residents = this.store.postingResidents(tx.id);
-      const tree = buildParticipantTree(residents);
+      const tree =
+        this.prepared?.id === tx.id ? this.prepared.tree : buildParticipantTree(this.store.postingResidents(tx.id));
+      this.prepared = undefined;
       let batchId = tx.batchId!;
       const onChain = await this.reader.batchCount(this.contracts.airdrop);
       if (onChain !== batchId) {
@@ -176,18 +206,20 @@ export class Poster {
         batchId = onChain;
         this.store.renumber(tx.id, batchId);
       }
-      await publishBatch(this.options.roundDirectory, batchId, tree);
+      published = publishBatch(this.options.roundDirectory, batchId, tree);
       data = this.roundInterface.encodeFunctionData("postBatch", [tree.root, tx.total!]);
       tx = { ...tx, batchId };
     } else {
       data = this.roundInterface.encodeFunctionData("revoke", [tx.account!]);
     }
     const provider = this.wallet.provider!;
-    const [nonce, fees, gas] = await Promise.all([
+    const fields = Promise.all([
       this.wallet.getNonce("pending"),
       provider.getFeeData(),
       provider.estimateGas({ from: this.wallet.address, to: this.contracts.round, data }).catch(() => 300_000n),
     ]);
+    // Nothing is signed unless the files are written.
+    const [[nonce, fees, gas]] = await Promise.all([fields, published]);
     const raw = await this.wallet.signTransaction({
       type: 2,
       chainId: this.contracts.chainId,
@@ -210,6 +242,7 @@ export class Poster {
       if (receipt.status !== 1) {
         console.error(`poster: posting ${tx.hash} reverted; its residents are queued again`);
         this.store.notPosted(tx.id, "reverted", now);
+        this.nextBatch = undefined;
         return;
       }
       const posted = receipt.logs
@@ -219,6 +252,7 @@ export class Poster {
       const batchId = posted ? Number(posted.args.batchId) : tx.batchId!;
       if (batchId !== tx.batchId) console.error(`poster: posted as batch ${batchId}, published as ${tx.batchId}`);
       this.store.posted(tx.id, batchId, receipt.gasUsed, now);
+      this.nextBatch = batchId + 1;
       this.onPosted();
       return;
     }
@@ -230,15 +264,9 @@ export class Poster {
     if (holder.kind === HolderKind.Resident) this.store.revocationRefused(account, "already-voted");
     else if (holder.kind === HolderKind.Revoked) this.store.revoked(account);
   }
+}
 
-  /** Polls for the receipt (a chain that mines on demand may not make another block while the poster waits). */
-  private async receiptOf(hash: string): Promise<TransactionReceipt | null> {
-    const provider = this.wallet.provider!;
-    for (const started = Date.now(); Date.now() - started < RECEIPT_TIMEOUT_MS;) {
-      const receipt = await provider.getTransactionReceipt(hash);
-      if (receipt) return receipt;
-      await new Promise((resolve) => setTimeout(resolve, RECEIPT_POLL_MS));
-    }
-    return null;
-  }
+/** Every hash the transaction was signed with, the latest first. */
+function hashesOf(tx: RecordedTx): string[] {
+  return [tx.hash!, ...tx.previous];
 }

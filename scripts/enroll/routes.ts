@@ -267,12 +267,6 @@ export async function enrollRoutes(app: FastifyInstance, deps: EnrollDependencie
       const publicKey: P256PublicKey = { x: body.publicKey.x as `0x${string}`, y: body.publicKey.y as `0x${string}` };
       if (!onCurve(publicKey)) return refuse(reply, "key-invalid");
       const account = keyAddress(publicKey).toLowerCase();
-      let district = ANY_DISTRICT;
-      if (round.residentsBound) {
-        if (body.district === undefined) return refuse(reply, "district-required");
-        if (!round.districts.some((d) => d.id === body.district)) return refuse(reply, "district-unknown");
-        district = body.district;
-      }
 
       const same = store.resident(account);
       if (same && same.enrollment !== enrollment) return refuse(reply, "key-taken");
@@ -287,6 +281,14 @@ export async function enrollRoutes(app: FastifyInstance, deps: EnrollDependencie
         if (holder.kind === HolderKind.Resident || deps.pendingBallot?.(earlier.account)) {
           return refuse(reply, "already-voted");
         }
+      }
+      // The district only after "already voted": whatever district a resident who voted from another device picks,
+      // the vote stands, and that is what the resident must hear.
+      let district = ANY_DISTRICT;
+      if (round.residentsBound) {
+        if (body.district === undefined) return refuse(reply, "district-required");
+        if (!round.districts.some((d) => d.id === body.district)) return refuse(reply, "district-unknown");
+        district = body.district;
       }
       // A new resident, or one whose earlier account is (or is being) posted, takes one more allowance on-chain.
       const takesRoom = !earlier || earlier.status === "posted" || earlier.status === "posting";

@@ -45,6 +45,8 @@ export interface RecordedTx {
   /** revoke: the account revoked. */
   account: string | null;
   hash: string | null;
+  /** Hashes it was signed with before with lower fees (replaced while stuck): any of them may be mined. */
+  previous: string[];
   raw: string | null;
   accountNonce: number | null;
   createdAt: number;
@@ -102,6 +104,7 @@ CREATE TABLE IF NOT EXISTS enroll_txs (
   total TEXT,
   account TEXT,
   hash TEXT,
+  previous TEXT NOT NULL DEFAULT '[]',
   raw TEXT,
   account_nonce INTEGER,
   gas_used TEXT,
@@ -119,6 +122,10 @@ export class EnrollStore {
 
   constructor(path: string) {
     this.db = openDatabase(path, SCHEMA);
+    const columns = this.db.prepare("PRAGMA table_info(enroll_txs)").all() as Row[];
+    if (!columns.some((column) => column.name === "previous")) {
+      this.db.exec("ALTER TABLE enroll_txs ADD COLUMN previous TEXT NOT NULL DEFAULT '[]'");
+    }
   }
 
   close(): void {
@@ -378,6 +385,17 @@ export class EnrollStore {
       .run(hash, raw, accountNonce, id);
   }
 
+  /** The transaction signed again with higher fees (stuck below the market's), before it is broadcast. */
+  replaceTx(id: number, hash: string, raw: string): void {
+    this.transaction(() => {
+      const row = this.db.prepare("SELECT hash, previous FROM enroll_txs WHERE id = ?").get(id) as Row;
+      const previous = [...(JSON.parse(row.previous as string) as string[]), row.hash as string];
+      this.db
+        .prepare("UPDATE enroll_txs SET hash = ?, raw = ?, previous = ? WHERE id = ? AND status = 'sent'")
+        .run(hash, raw, JSON.stringify(previous), id);
+    });
+  }
+
   /** Transactions not finished: prepared (maybe signed, never broadcast) or sent. */
   unfinished(): RecordedTx[] {
     const rows = this.db
@@ -469,6 +487,7 @@ function txOf(row: Row): RecordedTx {
     total: row.total === null ? null : BigInt(row.total as string),
     account: row.account as string | null,
     hash: row.hash as string | null,
+    previous: JSON.parse((row.previous as string | undefined) ?? "[]") as string[],
     raw: row.raw as string | null,
     accountNonce: row.account_nonce === null ? null : Number(row.account_nonce),
     createdAt: Number(row.created_at),

@@ -123,16 +123,20 @@ export class RoundView {
     return claim;
   }
 
-  /** The voter's nonce, tokens and district, from the chain or, before their claim, from the voter's proof file. */
-  async voterState(voter: string): Promise<VoterState | undefined> {
+  /**
+   * The voter's nonce, tokens and district, from the chain or, before their claim, from the voter's proof file;
+   * "revoked" for an account revoked on-chain (its resident enrolled again from another device); undefined for an
+   * account in no posted batch.
+   */
+  async voterState(voter: string): Promise<VoterState | "revoked" | undefined> {
     const [nonce, holder, balance] = await Promise.all([
       this.reader.nonceOf(this.tokenAddress, voter),
       this.reader.holderOf(this.tokenAddress, voter),
       this.reader.balanceOf(this.tokenAddress, voter),
     ]);
     if (holder.kind === HolderKind.Resident) return { nonce, balance, district: holder.district };
-    // A revoked account (its resident enrolled again from another device) can never claim.
-    if (holder.kind === HolderKind.Revoked) return undefined;
+    // A revoked account can never claim.
+    if (holder.kind === HolderKind.Revoked) return "revoked";
     const claim = await this.claimOf(voter);
     if (!claim) return undefined;
     return { nonce, balance: claim.amount, district: claim.district, claim };

@@ -18,12 +18,16 @@ import { getAddress, ZeroAddress } from "ethers";
 
 import { BALLOT_TYPES, ballotSigner, type SignedBallot } from "@kopilka/core/ballots";
 import { SignatureScheme } from "@kopilka/core/keys";
+import { refusalBody } from "../enroll/refusals.js";
 import { serviceApp } from "../services/app.js";
 import { RateLimit } from "../services/limit.js";
 import type { RoundView } from "./chain.js";
 import { crashIf, faultAt } from "./fault.js";
 import type { RelayerStore } from "./store.js";
 import type { Submitter } from "./submitter.js";
+
+/** The refusal of a ballot from an account whose resident enrolled again from another device. */
+const REPLACED = "the voter's enrollment was replaced by a newer one: another device enrolled with the same phone";
 
 export interface ServerOptions {
   bodyLimit: number;
@@ -63,6 +67,11 @@ export interface RelayerDependencies {
   view: RoundView;
   submitter: Submitter;
   options: ServerOptions;
+  /**
+   * Whether the account's enrollment was replaced by a newer one (its resident enrolled again from another device)
+   * and its revocation is not on-chain yet: known to the enrollment service when both run as one process.
+   */
+  replaced?: (account: string) => boolean;
 }
 
 /** The relayer alone as an app (`npm run relayer`); `npm run services` registers `relayerRoutes` beside enrollment. */
@@ -78,7 +87,10 @@ export function buildServer(
 }
 
 /** The relayer's routes, as a fastify plugin: its limits apply to its own routes only. */
-export async function relayerRoutes(app: FastifyInstance, { store, view, submitter, options }: RelayerDependencies) {
+export async function relayerRoutes(
+  app: FastifyInstance,
+  { store, view, submitter, options, replaced }: RelayerDependencies,
+) {
   const perIp = new RateLimit(options.ipPerMinute, 60_000);
   const ballotsPerIp = new RateLimit(options.ballotsPerIpPerMinute, 60_000);
   const perVoter = new RateLimit(options.voterPerHour, 3_600_000);
@@ -261,6 +273,8 @@ export async function relayerRoutes(app: FastifyInstance, { store, view, submitt
     }
 
     const state = await view.voterState(ballot.voter);
+    // Its ballot would fail on-chain: the resident is told plainly, as the enrollment service words it.
+    if (state === "revoked") return refuse(reply, 409, REPLACED, refusalBody("key-replaced"));
     if (!state) return refuse(reply, 403, "the voter is in no published batch of this round");
     // Counted only for eligible voters: strangers' keys never fill the table nor use anyone's limit.
     const wait = perVoter.hit(ballot.voter);
@@ -292,6 +306,8 @@ export async function relayerRoutes(app: FastifyInstance, { store, view, submitt
       });
     }
 
+    // Asked last, with no await before the ballot is stored: an enrollment replaced meanwhile is seen here.
+    if (replaced?.(ballot.voter)) return refuse(reply, 409, REPLACED, refusalBody("key-replaced"));
     // The ballot is durable before anyone is told it is queued: a crash from here on loses nothing that was answered.
     const id = store.accept(ballot, state.claim, Date.now());
     if (id === undefined) return refuse(reply, 409, "another ballot of this voter has this nonce");

@@ -4,13 +4,13 @@
  * outcome is read back from the receipt: on start, or after any error, recorded transactions are finished first,
  * by their receipt or by broadcasting the very same signed bytes again, so no ballot is ever in two transactions.
  */
-import { Interface, type TransactionReceipt, type Wallet } from "ethers";
+import { Interface, Transaction, type TransactionReceipt, type Wallet } from "ethers";
 
 import { airdropAbi, ballotBoxAbi, budgetTokenAbi, roundAbi } from "@kopilka/core/abi";
 import { ballotCalldata, batchGasLimit } from "@kopilka/core/ballots";
 import type { RoundView } from "./chain.js";
 import { crashIf } from "./fault.js";
-import { Sender } from "./sender.js";
+import { broadcast, minedOf, receiptOf, replacementIfUnderpriced } from "./transactions.js";
 import type { Outcome, RelayerStore, StoredBallot, Submission } from "./store.js";
 
 export interface SubmitterOptions {
@@ -54,16 +54,13 @@ export class Submitter {
   /** Why the last round of the loop stopped short, for /health. */
   lastError: string | undefined;
   paused = false;
-  private readonly sender: Sender;
 
   constructor(
     private readonly store: RelayerStore,
     private readonly view: RoundView,
     private readonly wallet: Wallet,
     private readonly options: SubmitterOptions,
-  ) {
-    this.sender = new Sender(wallet);
-  }
+  ) {}
 
   /** Finishes what a previous run left recorded, then starts the loop. */
   async start(): Promise<void> {
@@ -121,13 +118,18 @@ export class Submitter {
     const calldata = batch.map(({ ballot, claim }) => ballotCalldata(ballot, claim));
     const data = this.box.encodeFunctionData("submit", [this.view.address, calldata]);
     const gasLimit = batchGasLimit(batch);
-    const { raw, hash } = await this.sender.sign({
+    const fees = await this.wallet.provider!.getFeeData();
+    const raw = await this.wallet.signTransaction({
+      type: 2,
       chainId: this.view.chainId,
       nonce: this.accountNonce,
       to: this.view.ballotBox,
       data,
       gasLimit,
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
     });
+    const hash = Transaction.from(raw).hash!;
     const id = this.store.recordSubmission(
       hash,
       raw,
@@ -158,21 +160,21 @@ export class Submitter {
     // The account's nonce is read before the receipt: a nonce past this transaction's with no receipt after it
     // then proves the transaction can never be mined.
     const chainNonce = await provider.getTransactionCount(this.wallet.address, "latest");
-    let receipt = await this.minedOf(submission);
+    let receipt = await minedOf(provider, hashesOf(submission));
     if (!receipt && chainNonce <= submission.accountNonce) {
       // Not mined yet: broadcasting the same signed bytes again is harmless (same hash, same account nonce).
-      await this.broadcast(submission.raw);
+      await broadcast(provider, submission.raw);
       crashIf("after-broadcast");
-      receipt = await this.receiptOf(submission, this.options.stuckMs ?? RECEIPT_TIMEOUT_MS);
+      receipt = await receiptOf(provider, hashesOf(submission), this.options.stuckMs ?? RECEIPT_TIMEOUT_MS);
       if (!receipt && (await this.replaceIfUnderpriced(submission))) {
-        receipt = await this.receiptOf(submission, RECEIPT_TIMEOUT_MS);
+        receipt = await receiptOf(provider, hashesOf(submission), RECEIPT_TIMEOUT_MS);
       }
       if (!receipt) throw new Error(`transaction ${submission.hash} is not mined yet; it stays recorded`);
     }
     if (!receipt) {
       // Ethers may answer a request from its cache of the last 250 ms: ask again once that has expired.
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      receipt = await this.minedOf(submission);
+      receipt = await minedOf(provider, hashesOf(submission));
     }
     if (receipt) return this.settle(submission, receipt);
     // The account's nonce moved on without this transaction: it can never be mined. Its ballots whose nonce is
@@ -185,31 +187,16 @@ export class Submitter {
     this.store.settle(submission.id, "dropped", null, null, outcomes);
   }
 
-  private receiptOf(submission: Submission, timeoutMs: number): Promise<TransactionReceipt | null> {
-    return this.sender.receipt([submission.hash, ...submission.previous], timeoutMs);
-  }
-
-  private minedOf(submission: Submission): Promise<TransactionReceipt | null> {
-    return this.sender.mined([submission.hash, ...submission.previous]);
-  }
-
-  private broadcast(raw: string): Promise<void> {
-    return this.sender.broadcast(raw);
-  }
-
-  /**
-   * A transaction stuck below the market's fee is signed again (see Sender.replacement), recorded, then broadcast.
-   * Returns whether it replaced it. Whichever of the two is mined settles the same ballots.
-   */
+  /** Signs a submission stuck below the market's fee again with higher fees, records it, broadcasts it; or not. */
   private async replaceIfUnderpriced(submission: Submission): Promise<boolean> {
-    const replaced = await this.sender.replacement(submission.raw);
-    if (!replaced) return false;
-    this.store.replaceSubmission(submission.id, replaced.hash, replaced.raw);
-    console.warn(`relayer: ${submission.hash} stuck below the market fee; replaced by ${replaced.hash}`);
+    const replacement = await replacementIfUnderpriced(this.wallet, submission.raw);
+    if (!replacement) return false;
+    this.store.replaceSubmission(submission.id, replacement.hash, replacement.raw);
+    console.warn(`relayer: ${submission.hash} stuck below the market fee; replaced by ${replacement.hash}`);
     submission.previous = [...submission.previous, submission.hash];
-    submission.hash = replaced.hash;
-    submission.raw = replaced.raw;
-    await this.broadcast(replaced.raw);
+    submission.hash = replacement.hash;
+    submission.raw = replacement.raw;
+    await broadcast(this.wallet.provider!, replacement.raw);
     return true;
   }
 
@@ -248,4 +235,9 @@ export class Submitter {
     const error = this.reasons.parseError(reason);
     return error ? `${error.name}(${error.args.map(String).join(", ")})` : reason;
   }
+}
+
+/** Every hash the submission was signed with, the latest first. */
+function hashesOf(submission: Submission): string[] {
+  return [submission.hash, ...submission.previous];
 }

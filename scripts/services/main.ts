@@ -56,7 +56,8 @@ const program = withServerOptions(
   .option("--sms-timeout <ms>", "longest wait for the provider", "5000")
   .option("--sms-retries <n>", "retries after a timeout, network error, 429 or 5xx", "2")
   .option("--post-every <seconds>", "longest a verified resident waits for a posting", "60")
-  .option("--post-size <n>", "residents that make a posting due at once (and the most in one)", "200")
+  .option("--post-size <n>", "residents that make a posting due at once", "200")
+  .option("--post-max <n>", "most residents in one posting (a poster behind its queue catches up)", "2000")
   // the contest's content store
   .option(
     "--content <dir>",

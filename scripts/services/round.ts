@@ -75,7 +75,9 @@ export async function roundServices(
     {
       postEveryMs: Number(options.postEvery) * 1000,
       postSize: Number(options.postSize),
+      postMax: Number(options.postMax),
       roundDirectory: roundDirectory(options.publication, network.chainId, options.round),
+      stuckMs: Number(options.stuck) * 1000,
     },
   );
   await poster.start();
@@ -88,6 +90,7 @@ export async function roundServices(
       view: relayer.view,
       submitter: relayer.submitter,
       options: relayer.server,
+      replaced: (account: string) => store.resident(account)?.status === "replaced",
     });
   }
   app.register(enrollRoutes, {

@@ -375,6 +375,38 @@ describe("Relayer", function () {
       expect(await setup.created.round.depositOf(setup.created.banks[0], voter.address)).to.equal(2_000n);
     });
 
+    it("takes a new ballot with the same nonce after its submission's transaction reverted", async function () {
+      const setup = await votingRound(1);
+      const relayer = await running(setup);
+      const [voter] = setup.voters;
+      // While the ballot box's code is replaced by one that reverts every call, each submission's transaction reverts.
+      const code = await ethers.provider.getCode(setup.ballotBox);
+      await ethers.provider.send("hardhat_setCode", [setup.ballotBox, "0x60006000fd"]);
+      try {
+        expect((await post(relayer, await ballotOf(setup, voter))).code).to.equal(202);
+        for (
+          let i = 0;
+          i < 300 && (await get(relayer, `/ballots/${voter.address}/0`)).json.status !== "rejected";
+          i++
+        ) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      } finally {
+        await ethers.provider.send("hardhat_setCode", [setup.ballotBox, code]);
+      }
+      const rejected = await get(relayer, `/ballots/${voter.address}/0`);
+      expect(rejected.json).to.include({ status: "rejected", reason: "submission reverted" });
+      const submitted = await submissionsOnChain(setup);
+      expect(submitted.length, "reverted submissions mined").to.be.greaterThan(0);
+      expect(await setup.created.token.nonceOf(voter.address), "the nonce stays unused").to.equal(0n);
+
+      const again = await post(relayer, await ballotOf(setup, voter, { toAmounts: [2_000n] }));
+      expect(again.code, JSON.stringify(again.json)).to.equal(202);
+      await settled(relayer);
+      expect((await get(relayer, `/ballots/${voter.address}/0`)).json.status).to.equal("applied");
+      expect(await setup.created.round.depositOf(setup.created.banks[0], voter.address)).to.equal(2_000n);
+    });
+
     it("refuses a ballot before voting opens, and takes the voter's ballot once it has", async function () {
       const setup = await votingRound(1, { beforeOpensAt: true });
       const relayer = await running(setup);

@@ -73,6 +73,8 @@ describe("Auditor, a round of rolling phone enrollments", function () {
         "2",
         "--post-size",
         "100",
+        "--post-max",
+        "100",
         "--codes-per-client-per-hour",
         "1000000",
         "--enroll-per-client-per-minute",

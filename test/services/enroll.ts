@@ -7,6 +7,7 @@
 import { once } from "node:events";
 import { readFile, readdir, mkdtemp } from "node:fs/promises";
 import { createServer } from "node:http";
+import { DatabaseSync } from "node:sqlite";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -291,8 +292,24 @@ describe("Enrollment service", function () {
       expect((await statusWhen(services.url, first.key.address, "posted")).json.status).to.equal("posted");
       const second = await enrollPhone(services.url, phone);
       expect(second.answer.code).to.equal(201);
+      const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
+      const ballot = {
+        nonce: 0n,
+        deadline,
+        fromBanks: [],
+        fromAmounts: [],
+        toBanks: [setup.created.banks[0]],
+        toAmounts: [1_000n],
+      };
+      // The old device's ballot is refused in plain words, before its revocation is on-chain and after.
+      const early = (await relayP256(services.url, first.key, ballot)).answer;
+      expect([early.code, early.json.code], JSON.stringify(early.json)).to.deep.equal([409, "key-replaced"]);
+      expect(early.json.message).to.match(/записано другое устройство/);
       expect((await statusWhen(services.url, second.key.address, "posted")).json.status).to.equal("posted");
       expect((await getJson(`${services.url}/enroll/status/${first.key.address}`)).json.status).to.equal("revoked");
+      const late = (await relayP256(services.url, first.key, ballot)).answer;
+      expect([late.code, late.json.code], JSON.stringify(late.json)).to.deep.equal([409, "key-replaced"]);
+      expect((await getJson(`${services.url}/ballots/${first.key.address}/0`)).code, "no ballot stored").to.equal(404);
       const [kind] = await setup.created.token.holderOf(first.key.address);
       expect(Number(kind)).to.equal(HolderKind.Revoked);
       expect(second.answer.json.enrollment).to.equal(first.answer.json.enrollment);
@@ -322,6 +339,29 @@ describe("Enrollment service", function () {
       expect(second.answer.json.message).to.match(/уже проголосовали/);
     });
 
+    it("tells a resident who voted from another device so, before asking for the district", async function () {
+      const setup = await votingRound({ residentsBound: true });
+      const services = await servicesFor(setup);
+      const phone = newPhone();
+      const first = await enrollPhone(services.url, phone, { district: 0 });
+      await statusWhen(services.url, first.key.address, "posted");
+      const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
+      const voted = await relayP256(services.url, first.key, {
+        nonce: 0n,
+        deadline,
+        fromBanks: [],
+        fromAmounts: [],
+        toBanks: [setup.created.banks[0]],
+        toAmounts: [1_000n],
+      });
+      expect(voted.answer.code).to.equal(202);
+      // The dApp asks first without a district, as a new device does: the answer is the vote that stands.
+      const again = await enrollPhone(services.url, phone);
+      expect([again.answer.code, again.answer.json.code]).to.deep.equal([409, "already-voted"]);
+      const elsewhere = await enrollPhone(services.url, phone, { district: 7 });
+      expect(elsewhere.answer.json.code).to.equal("already-voted");
+    });
+
     it("stops enrolling when the budget's room is taken, in plain words", async function () {
       // Room for two residents at 5,000,000 kopecks each.
       const setup = await votingRound({ budget: 10_000_000n, allowance: 5_000_000n });
@@ -331,6 +371,50 @@ describe("Enrollment service", function () {
       const third = await enrollPhone(services.url, newPhone());
       expect(third.answer.json.code).to.equal("capacity-reached");
       expect(third.answer.json.message).to.match(/Запись закончилась/);
+    });
+  });
+
+  describe("its postings", function () {
+    it("replace a posting stuck below the market fee with a higher fee and the same nonce", async function () {
+      const setup = await votingRound();
+      const services = await servicesFor(setup, ["--stuck", "2"]);
+      await ethers.provider.send("evm_setAutomine", [false]);
+      try {
+        const { key, answer } = await enrollPhone(services.url, newPhone());
+        expect(answer.code, JSON.stringify(answer.json)).to.equal(201);
+        // Wait (bounded) until the posting waits in the pool: a loaded machine may take seconds.
+        const pending = async () =>
+          (await ethers.provider.send("eth_getBlockByNumber", ["pending", true])).transactions;
+        for (let i = 0; i < 300 && (await pending()).length === 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const [stuck] = await pending();
+        expect(stuck, "the posting in the pool").to.not.equal(undefined);
+        // The market's fee jumps above what the poster offered: its transaction cannot go into a block.
+        const market = 1_000n * 10n ** 9n;
+        await ethers.provider.send("hardhat_setNextBlockBaseFeePerGas", [`0x${market.toString(16)}`]);
+        await ethers.provider.send("evm_mine", []);
+        expect(await ethers.provider.getTransactionReceipt(stuck.hash), "the stuck posting mined").to.equal(null);
+        const status = () => getJson(`${services.url}/enroll/status/${key.address}`);
+        for (let i = 0; i < 150 && (await status()).json.status !== "posted"; i++) {
+          await ethers.provider.send("evm_mine", []);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        expect((await status()).json.status).to.equal("posted");
+        const db = new DatabaseSync(setup.db, { readOnly: true });
+        const recorded = db.prepare("SELECT hash, previous, status FROM enroll_txs WHERE kind = 'post'").all();
+        db.close();
+        expect(recorded).to.have.length(1);
+        expect(recorded[0].status).to.equal("mined");
+        expect(JSON.parse(recorded[0].previous as string)).to.deep.equal([stuck.hash]);
+        const mined = await ethers.provider.getTransaction(recorded[0].hash as string);
+        expect(mined!.nonce, "the same nonce").to.equal(Number(stuck.nonce));
+        // A pool takes a replacement only at a fee at least 10% higher.
+        expect(mined!.maxFeePerGas! * 10n >= BigInt(stuck.maxFeePerGas) * 11n, "10% more at least").to.equal(true);
+        expect(await ethers.provider.getTransactionReceipt(stuck.hash)).to.equal(null);
+      } finally {
+        await ethers.provider.send("evm_setAutomine", [true]);
+      }
     });
   });
 

@@ -302,6 +302,9 @@ export const en = {
     terminal: "Voting terminal: after the receipt, everything about the resident is wiped from this computer.",
     finishHint: "Print the receipt first. Then press “Finish”: the resident’s data is wiped from this computer.",
     finish: "Finish and wipe the data",
+    idleWarning_one: "Are you still here? In {{count}} second the resident’s data is wiped from this computer.",
+    idleWarning_other: "Are you still here? In {{count}} seconds the resident’s data is wiped from this computer.",
+    idleStay: "I am here, continue",
   },
   signin: {
     title: "How do you want to sign in?",

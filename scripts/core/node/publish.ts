@@ -51,24 +51,29 @@ export async function publishBatch(
       ? await readJson<{ values: { value: ParticipantLeaf }[] }>(at(batchFile(batchId)))
       : undefined;
 
-  const written: string[] = [];
+  // The files are independent of each other until the index: they are written concurrently (a batch has a proof
+  // file per resident; one after the other, each waiting behind the server's other work, a posting of 200 residents
+  // took seconds), each directory made once.
+  for (const directory of new Set([...publication.files.keys()].map((relative) => path.dirname(at(relative))))) {
+    await mkdir(directory, { recursive: true });
+  }
   const accounts = new Set<string>();
-  for (const [relative, text] of publication.files) {
-    if (relative === LIST_INDEX_FILE) continue;
+  const writes = [...publication.files].filter(([relative]) => relative !== LIST_INDEX_FILE);
+  const wrote = await inParallel(writes, async ([relative, text]) => {
     if (relative.startsWith("participants/proofs/")) {
       accounts.add(relative);
       const earlier = await readJson<ProofFile>(at(relative));
-      if (earlier !== undefined && earlier.batchId < batchId) continue;
+      if (earlier !== undefined && earlier.batchId < batchId) return undefined;
     }
     await writeWhole(at(relative), text);
-    written.push(relative);
-  }
-  for (const { value } of before?.values ?? []) {
-    const relative = proofFile(value[0]);
-    if (accounts.has(relative)) continue;
+    return relative;
+  });
+  const written = wrote.filter((relative) => relative !== undefined);
+  const gone = (before?.values ?? []).map(({ value }) => proofFile(value[0])).filter((file) => !accounts.has(file));
+  await inParallel(gone, async (relative) => {
     const stale = await readJson<ProofFile>(at(relative));
     if (stale?.batchId === batchId) await rm(at(relative), { force: true });
-  }
+  });
   for (const stale of publication.stalePages) await rm(at(stale), { force: true });
   await writeWhole(at(LIST_INDEX_FILE), publication.files.get(LIST_INDEX_FILE)!);
   written.push(LIST_INDEX_FILE);
@@ -84,9 +89,28 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-/** Writes `text` to `file` through a temporary file in the same directory, so that no reader sees half of it. */
+/** Files worked on at once: enough to keep the thread pool busy, few enough to stay far from the open-file limit. */
+const CONCURRENT_FILES = 32;
+
+/** `work` on every item, at most CONCURRENT_FILES at a time; the results in the items' order. */
+async function inParallel<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENT_FILES, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Writes `text` to `file` (its directory exists) through a temporary file in the same directory, so that no reader
+ * sees half of it.
+ */
 async function writeWhole(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${randomBytes(6).toString("hex")}.tmp`;
   await writeFile(temporary, text);
   await rename(temporary, file);

@@ -1,16 +1,16 @@
 /**
  * Sends the contest relay's jobs (./jobs.ts) to the `Contest` contract, one transaction each, in the order they came,
- * with the relayer's sending code (../../relayer/sender.ts): each transaction is simulated first (a job the contract
+ * with the relayer's sending code (../../relayer/transactions.ts): each transaction is simulated first (a job the contract
  * would refuse is rejected with the contract's own error, no fee spent), signed and recorded before it is broadcast,
  * then settled from its receipt. On start, and after any error, recorded transactions are finished first: by their
  * receipt, by broadcasting the very same bytes again, or, when the account's nonce moved on without them, by queueing
  * the job again.
  */
-import { Interface, type TransactionReceipt, type Wallet } from "ethers";
+import { Interface, Transaction, type TransactionReceipt, type Wallet } from "ethers";
 
 import { contestAbi } from "@kopilka/core/abi";
 import { crashIf } from "../../relayer/fault.js";
-import { Sender } from "../../relayer/sender.js";
+import { broadcast, minedOf, receiptOf, replacementIfUnderpriced } from "../../relayer/transactions.js";
 import type { Job, JobStore } from "./jobs.js";
 
 const FUNCTIONS = { submit: "submit", amend: "amend", cosign: "cosign", sheet: "submitSheet" } as const;
@@ -23,7 +23,6 @@ export interface ContestRelayOptions {
 
 export class ContestRelay {
   readonly contest: Interface = new Interface(contestAbi);
-  private readonly sender: Sender;
   private accountNonce = 0;
   private stopped = false;
   private loop?: Promise<void>;
@@ -33,10 +32,12 @@ export class ContestRelay {
   constructor(
     private readonly jobs: JobStore,
     readonly address: string,
-    wallet: Wallet,
+    private readonly wallet: Wallet,
     private readonly options: ContestRelayOptions,
-  ) {
-    this.sender = new Sender(wallet);
+  ) {}
+
+  private get provider() {
+    return this.wallet.provider!;
   }
 
   async start(): Promise<void> {
@@ -78,14 +79,14 @@ export class ContestRelay {
   /** A view of the contest, decoded: its first return value. */
   async read(name: string, args: unknown[] = []): Promise<unknown> {
     const data = this.contest.encodeFunctionData(name, args);
-    const result = await this.sender.provider.call({ to: this.address, data });
+    const result = await this.provider.call({ to: this.address, data });
     return this.contest.decodeFunctionResult(name, result)[0];
   }
 
   /** Simulates a call; undefined when the contract takes it, else its error. */
   async simulate(job: Pick<Job, "kind" | "args">): Promise<string | undefined> {
     try {
-      await this.sender.provider.call({ from: this.sender.wallet.address, to: this.address, data: this.calldata(job) });
+      await this.provider.call({ from: this.wallet.address, to: this.address, data: this.calldata(job) });
       return undefined;
     } catch (error) {
       return this.describe(error);
@@ -94,7 +95,7 @@ export class ContestRelay {
 
   private async reconcile(): Promise<void> {
     for (const job of this.jobs.submitted()) await this.finish(job);
-    this.accountNonce = await this.sender.wallet.getNonce("pending");
+    this.accountNonce = await this.wallet.getNonce("pending");
   }
 
   private async run(): Promise<void> {
@@ -123,17 +124,23 @@ export class ContestRelay {
     const data = this.calldata(job);
     let gas: bigint;
     try {
-      gas = await this.sender.provider.estimateGas({ from: this.sender.wallet.address, to: this.address, data });
+      gas = await this.provider.estimateGas({ from: this.wallet.address, to: this.address, data });
     } catch (error) {
       this.jobs.settle(job.id, "rejected", this.describe(error));
       return true;
     }
-    const { raw, hash } = await this.sender.sign({
+    const fees = await this.provider.getFeeData();
+    const raw = await this.wallet.signTransaction({
+      type: 2,
+      chainId: (await this.provider.getNetwork()).chainId,
       nonce: this.accountNonce,
       to: this.address,
       data,
       gasLimit: (gas * 12n) / 10n + 20_000n,
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
     });
+    const hash = Transaction.from(raw).hash!;
     this.jobs.record(job.id, hash, raw, this.accountNonce);
     this.accountNonce += 1;
     crashIf("contest-after-record");
@@ -143,26 +150,26 @@ export class ContestRelay {
 
   private async finish(job: Job): Promise<void> {
     const hashes = () => [job.hash!, ...job.previous];
-    const chainNonce = await this.sender.provider.getTransactionCount(this.sender.wallet.address, "latest");
-    let receipt = await this.sender.mined(hashes());
+    const chainNonce = await this.provider.getTransactionCount(this.wallet.address, "latest");
+    let receipt = await minedOf(this.provider, hashes());
     if (!receipt && chainNonce <= job.accountNonce!) {
-      await this.sender.broadcast(job.raw!);
+      await broadcast(this.provider, job.raw!);
       crashIf("contest-after-broadcast");
-      receipt = await this.sender.receipt(hashes(), this.options.stuckMs);
+      receipt = await receiptOf(this.provider, hashes(), this.options.stuckMs);
       if (!receipt) {
-        const replaced = await this.sender.replacement(job.raw!);
+        const replaced = await replacementIfUnderpriced(this.wallet, job.raw!);
         if (replaced) {
           this.jobs.replace(job, replaced.hash, replaced.raw);
           job = this.jobs.get(job.id)!;
-          await this.sender.broadcast(replaced.raw);
+          await broadcast(this.provider, replaced.raw);
         }
-        receipt = await this.sender.receipt(hashes(), RECEIPT_TIMEOUT_MS);
+        receipt = await receiptOf(this.provider, hashes(), RECEIPT_TIMEOUT_MS);
       }
       if (!receipt) throw new Error(`transaction ${job.hash} is not mined yet; it stays recorded`);
     }
     if (!receipt) {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      receipt = await this.sender.mined(hashes());
+      receipt = await minedOf(this.provider, hashes());
     }
     if (receipt) return this.settle(job, receipt);
     // The account's nonce moved on without this transaction: it can never be mined. The job is sent again, and
