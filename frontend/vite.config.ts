@@ -150,7 +150,20 @@ export default defineConfig(({ isSsrBuild }) => ({
   ],
   // The core library lives in scripts/core (an npm workspace): let the dev server read it.
   server: { fs: { allow: [path.resolve(here, "..")] } },
-  build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 600 },
+  build: {
+    target: "es2022",
+    sourcemap: false,
+    chunkSizeWarningLimit: 600,
+    rolldownOptions: {
+      output: {
+        // React in a chunk of its own: left to the automatic chunking it shares one with whatever else several
+        // pages import (the voting chunk's libraries among them), which every read-only page would then load.
+        codeSplitting: isSsrBuild
+          ? undefined
+          : { groups: [{ name: "react", test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ }] },
+      },
+    },
+  },
   // The server renderer bundles the core (TypeScript sources in a workspace); Node resolves the other packages.
   ssr: { noExternal: ["@kopilka/core"] },
 }));

@@ -10,6 +10,7 @@
  */
 import { Rule } from "@kopilka/core/rule";
 import assert from "node:assert/strict";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { id as hashText, type HDNodeWallet } from "ethers";
@@ -17,8 +18,17 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 
 import { KOPECKS_PER_RUBLE } from "@kopilka/core/money";
 import { tallyDistrict } from "@kopilka/core/tally";
-import { launchChromium, screenshots } from "./browser.js";
-import { amountField, card, chooseTestWallet, connect, expectAccessible, openPage, setAmount } from "./pages.js";
+import { launchChromium, screenshots, SCREENSHOTS } from "./browser.js";
+import {
+  amountField,
+  card,
+  chooseTestWallet,
+  connect,
+  expectAccessible,
+  openBallotDetails,
+  openPage,
+  setAmount,
+} from "./pages.js";
 import { serveSite, type StaticSite } from "./server.js";
 import { setupRound, startNode, type TestRound } from "./setup.js";
 
@@ -206,7 +216,6 @@ describe("The residents' pages", () => {
 
   it("builds the ballot beside the projects on a phone: steppers, presets, a live amount left", async () => {
     const page = voterPage;
-    await page.getByText("Рубли для голосования придут вместе с первым голосом").waitFor();
     const left = page.getByTestId("left");
     await setAmount(page, d0()[0], "6000");
     await setAmount(page, d0()[1], "3000");
@@ -221,6 +230,13 @@ describe("The residents' pages", () => {
     await card(page, d0()[2]).getByRole("button", { name: "Всё оставшееся — сюда" }).click();
     assert.equal(await amountField(page, d0()[2]).inputValue(), "1000");
     await left.filter({ hasText: `Осталось распределить: ${ru(0n)}` }).waitFor();
+    // The bar stays small on a phone: what is left, the way to the review, the rest on a tap on the allowance.
+    const bar = page.getByTestId("ballot-bar");
+    const height = (await bar.boundingBox())!.height;
+    assert.ok(height <= 120, `the ballot's bar takes ${height} px of a 360 px phone's screen`);
+    assert.ok(await page.getByRole("button", { name: "Поровну между выбранными" }).isHidden());
+    await openBallotDetails(page);
+    await page.getByText("Рубли для голосования придут вместе с первым голосом").waitFor();
     // "Split equally between the chosen": 10,000 rubles over three projects, the odd kopeck to the first.
     await page.getByRole("button", { name: "Поровну между выбранными" }).click();
     assert.deepEqual(
@@ -247,6 +263,10 @@ describe("The residents' pages", () => {
     assert.equal(await amountField(page, d0()[2]).count(), 0);
     await left.filter({ hasText: `Осталось распределить: ${ru(rub(1000))}` }).waitFor();
     await screenshots(page, "ballot");
+    // The phone's screen as a resident sees it, the bar folded (for the README's residents' section).
+    await page.getByTestId("ballot").locator("button[aria-expanded]").click();
+    await card(page, d0()[0]).evaluate((element) => element.scrollIntoView());
+    await page.screenshot({ path: path.join(SCREENSHOTS, "ballot-phone-screen.png") });
     await expectAccessible(page);
   });
 
@@ -272,8 +292,29 @@ describe("The residents' pages", () => {
     // The receipt says once when the vote was recorded; its lines have no column of dashes for a time.
     await page.getByText(/^Записан .+ г\. в \d\d:\d\d/).waitFor();
     assert.equal(await page.locator('.verify-result td[data-label="Когда"]').count(), 0);
+    // Plain words first: the full codes are under "Для проверки", and on the paper when the receipt is printed.
+    const receipt = page.locator('[data-tx="confirmed"]');
+    await receipt.locator('[data-path="direct"]').filter({ hasText: "Запись голоса вы оплатили сами." }).waitFor();
+    const fullNumber = receipt.getByTestId("receipt-full-number");
+    assert.ok(await fullNumber.isHidden());
+    assert.doesNotMatch(await receipt.innerText(), /0x/, "no hex code on the receipt's face");
     await screenshots(page, "receipt");
     await expectAccessible(page);
+    await page.evaluate(() => window.dispatchEvent(new Event("beforeprint")));
+    await fullNumber.waitFor();
+    const printed = (await fullNumber.textContent())!;
+    const short = (await receipt.locator(".receipt-number").textContent())!.replace(/^.*: /, "").replace("-", "");
+    assert.ok(printed.slice(2, 10).toUpperCase() === short, "the full number begins with the receipt's number");
+    assert.equal(await receipt.getByTestId("receipt-participant").textContent(), round.voters.district0.address);
+    // The check page finds the vote from the printed full number.
+    const check = await newPage();
+    await check.goto(`${site.url}/verify?q=${printed}`);
+    await check.locator(".verify-result tbody tr").nth(2).waitFor();
+    assert.deepEqual(
+      await check.locator(".verify-result tbody tr").evaluateAll((r) => r.map((x) => x.getAttribute("data-kind"))),
+      ["claim", "deposit", "deposit"],
+    );
+    await check.context().close();
   });
 
   it("does not count a refused confirmation", async () => {

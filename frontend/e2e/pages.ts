@@ -68,6 +68,12 @@ export async function openPage(browser: Browser, options: PageOptions): Promise<
   return page;
 }
 
+/** Opens the details of the ballot's bar (one line on a phone until tapped): the allowance, the presets, closing. */
+export async function openBallotDetails(page: Page): Promise<void> {
+  const summary = page.getByTestId("ballot").locator("button[aria-expanded]");
+  if ((await summary.getAttribute("aria-expanded")) !== "true") await summary.click();
+}
+
 /** A project's card on a district page, its amount field, and adding it to the open ballot. */
 export const card = (page: Page, projectId: number) => page.locator(`.projects [data-project="${projectId}"]`);
 export const amountField = (page: Page, projectId: number) => card(page, projectId).locator(".stepper input");

@@ -16,7 +16,7 @@ import { launchChromium, screenshots } from "./browser.js";
 import { emptyEtherBalance, startTestRelayer, type TestRelayer } from "./relayerSetup.js";
 import { serveSite, type StaticSite } from "./server.js";
 import { setupRound, startNode, type TestRound } from "./setup.js";
-import { chooseTestWallet, openPage, setAmount } from "./pages.js";
+import { chooseTestWallet, openBallotDetails, openPage, setAmount } from "./pages.js";
 
 const rub = (rubles: number): bigint => BigInt(rubles) * KOPECKS_PER_RUBLE;
 const ru = (kopecks: bigint): string =>
@@ -145,6 +145,7 @@ describe("Voting without ether through the relayer", () => {
     await emptyEtherBalance(round, voter().address);
     page = await walletPage(voter());
     await openBallot(page, 0);
+    await openBallotDetails(page);
     await page.getByText("Рубли для голосования придут вместе с первым голосом").waitFor();
     await fillAndReview(page, [
       [d0()[0], "6000"],
@@ -226,7 +227,7 @@ describe("Voting without ether through the relayer", () => {
     assert.deepEqual(seen, ["signing", "pending", "confirmed"], `states seen: ${seen.join(" -> ")}`);
     await own
       .locator('[data-tx="confirmed"] [data-path="direct"]')
-      .filter({ hasText: "The vote was sent from your wallet: you paid for recording it yourself." })
+      .filter({ hasText: "You paid for recording the vote yourself." })
       .waitFor();
     assert.equal(await depositOf(round.projectIds[1][0], resident.address), rub(2500));
     assert.equal((await fetch(`${relayer.url}/ballots/${resident.address}/0`)).status, 404, "no ballot relayed");

@@ -10,6 +10,9 @@ import type { KopilkaConfig } from "./config.js";
 
 export const EMBEDDED_ID = "kopilka-prerendered";
 
+/** The shuffle of a page rendered on the server (./server.tsx sets it for each page, the district page reads it). */
+export const SERVER_SEED = { value: 0 };
+
 export interface Embedded {
   config: KopilkaConfig;
   round?: RoundSnapshotJson;

@@ -11,6 +11,7 @@ import { districtSnapshotQuery, roundSnapshotQuery } from "./data/snapshot.js";
 import { readEmbedded } from "./embedded.js";
 import { setupI18n } from "./i18n.js";
 import { registerServiceWorker } from "./offline.js";
+import { preloadRoute } from "./routes.js";
 import "./styles.css";
 import { WalletGateProvider } from "./wallet/gate.js";
 
@@ -21,7 +22,12 @@ registerServiceWorker(() => void queryClient.refetchQueries({ queryKey: ["snapsh
 // A page the server rendered ahead brings its config and snapshot: the app starts from what is already on screen.
 const embedded = readEmbedded();
 
-Promise.all([embedded ? Promise.resolve(embedded.config) : loadConfig(), setupI18n()]).then(
+// The page's own code comes with the config and the language, so that a page rendered ahead is taken over as it is.
+Promise.all([
+  embedded ? Promise.resolve(embedded.config) : loadConfig(),
+  setupI18n(),
+  preloadRoute(location.pathname),
+]).then(
   ([config]) => {
     const env = { config };
     if (embedded?.round)

@@ -24,9 +24,9 @@ import { App } from "./App.js";
 import type { KopilkaConfig } from "./config.js";
 import { EnvironmentContext } from "./context.js";
 import { districtSnapshotQuery, roundSnapshotQuery } from "./data/snapshot.js";
-import { embeddedHtml, type Embedded } from "./embedded.js";
+import { embeddedHtml, SERVER_SEED, type Embedded } from "./embedded.js";
 import { ru } from "./locales/ru.js";
-import { SERVER_SEED } from "./pages/District.js";
+import { preloadRoute } from "./routes.js";
 import { WalletGateProvider } from "./wallet/gate.js";
 
 const ready = i18n.use(initReactI18next).init({
@@ -77,7 +77,7 @@ export async function renderPage(
   ]);
   if ((wanted.round && !round) || (wanted.district !== undefined && !district)) return undefined;
 
-  await ready;
+  await Promise.all([ready, preloadRoute(pathname)]);
   const env = { config };
   const queries = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   if (round) queries.setQueryData(roundSnapshotQuery(env).queryKey, decodeRoundSnapshot(round));

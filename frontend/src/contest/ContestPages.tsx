@@ -1,5 +1,6 @@
 /**
- * The contest's pages, one lazy chunk under `/contest` (the read-only round pages never load it):
+ * The contest's pages, one lazy chunk under `/contest` (the read-only round pages never load it; its entry in the
+ * route table, ../routes.tsx, is `/contest/*?`):
  *
  *   /contest                       "Инициативы": the list, by district and status
  *   /contest/propose               "Предложить проект": the application form, check, send
@@ -13,7 +14,7 @@ import "./contest.css";
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { Route, Switch } from "wouter";
+import { Route, Router, Switch } from "wouter";
 
 import { Failure, Loading } from "../components/common.js";
 import { useChainEnvironment } from "../chain.js";
@@ -51,12 +52,17 @@ export function ContestPages(): ReactNode {
     fromBlock: BigInt(env.config.contestFromBlock ?? 0),
     districtName: (id) => info.data.template.districts[id] ?? `№ ${id + 1}`,
   };
+  // The pages' paths are the contest's own (`/propose`, `/initiative/0`): this router puts them under /contest.
   return (
-    <Switch>
-      <Route path="/">{() => <Initiatives context={context} />}</Route>
-      <Route path="/propose">{() => <Propose context={context} />}</Route>
-      <Route path="/initiative/:id">{(p) => <InitiativePage key={p.id} context={context} id={BigInt(p.id)} />}</Route>
-      <Route path="/initiative/:id/amend">{(p) => <Propose key={p.id} context={context} amend={BigInt(p.id)} />}</Route>
-    </Switch>
+    <Router base="/contest">
+      <Switch>
+        <Route path="/">{() => <Initiatives context={context} />}</Route>
+        <Route path="/propose">{() => <Propose context={context} />}</Route>
+        <Route path="/initiative/:id">{(p) => <InitiativePage key={p.id} context={context} id={BigInt(p.id)} />}</Route>
+        <Route path="/initiative/:id/amend">
+          {(p) => <Propose key={p.id} context={context} amend={BigInt(p.id)} />}
+        </Route>
+      </Switch>
+    </Router>
   );
 }

@@ -151,6 +151,7 @@ export const en = {
     chosen_other: "{{count}} projects on the ballot",
     empty: "Add projects to the ballot with “Add to the ballot” on their cards.",
     review: "Review",
+    reviewShort: "Review",
     close: "Close the ballot",
     loading: "Preparing the ballot…",
     signIn: "Sign in to see how many voting rubles you have.",
@@ -192,6 +193,12 @@ export const en = {
     change: "Changed your mind? You can change the choice until {{date}}.",
     verify: "Check this vote",
     print: "Print the receipt",
+    paidYourself: "You paid for recording the vote yourself.",
+    forChecking: "For checking",
+    codesIntro:
+      "This vote's full codes: with either of them the “Check a vote” page shows which projects got the rubles.",
+    fullNumber: "Full receipt number",
+    participantCode: "Participant code",
   },
   results: {
     title: "Results",
@@ -208,6 +215,7 @@ export const en = {
     minTokens: "A project must collect at least {{amount}}.",
     minSupporters_one: "A project needs at least {{count}} supporter.",
     minSupporters_other: "A project needs at least {{count}} supporters.",
+    costMark: "project cost",
     fundedTotal: "{{funded}} of {{budget}} distributed",
     winner: "Wins",
     funded: "Funded",
@@ -327,7 +335,6 @@ export const en = {
     ineligible:
       "The wallet {{address}} is not on this round's list of verified residents. Only verified residents can vote (by phone, SMS or Gosuslugi). If you were verified, check that this is the wallet you gave, or wait for the next batch of the list.",
     signing: "Confirm the vote in your wallet…",
-    paidYourself: "The vote was sent from your wallet: you paid for recording it yourself.",
   },
   /** The contest before the vote: proposing an initiative, the list, an initiative's page (frontend/src/contest/). */
   contest: {

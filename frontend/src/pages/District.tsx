@@ -6,7 +6,7 @@ import { ballotActions, useBallotDraft } from "../ballot/store.js";
 import { Countdown, DataAge, Failure, Loading } from "../components/common.js";
 import { ProjectCard, projectTitle } from "../components/ProjectCard.js";
 import { useEnvironment } from "../context.js";
-import { readEmbedded } from "../embedded.js";
+import { readEmbedded, SERVER_SEED } from "../embedded.js";
 import { Phase, useDistrictView, type DistrictData, type ProjectView } from "../data/views.js";
 import { rubles } from "../format.js";
 import { useWalletGate } from "../wallet/gate.js";
@@ -25,9 +25,6 @@ function visitSeed(): number {
   sessionStorage.setItem("kopilka.seed", String(seed));
   return seed;
 }
-
-/** The shuffle of a page rendered on the server (./server.tsx sets it for each page). */
-export const SERVER_SEED = { value: 0 };
 
 function shuffled<T extends { id: number }>(items: readonly T[], seed: number): T[] {
   const score = (id: number): number => Math.imul((id + 1) ^ seed, 2654435761) >>> 0;

@@ -123,6 +123,23 @@ function reasonText(outcome: ProjectOutcome | undefined, round: RoundView, t: TF
   }
 }
 
+/**
+ * What a project collected (the filled part) against its cost (the labelled mark), on the district's common scale; the
+ * same figures are in words below it, so the drawing is hidden from screen readers.
+ */
+function CostScale({ tokens, cost, scale }: { tokens: bigint; cost: bigint; scale: bigint }): ReactNode {
+  const { t } = useTranslation();
+  const at = Math.min(100, percent(cost, scale));
+  return (
+    <div className="pair" aria-hidden="true">
+      <span className="tokens" style={{ width: `${percent(tokens, scale)}%` }} />
+      <span className="cost" style={{ left: `${at}%` }}>
+        <span className={at > 50 ? "mark-label before" : "mark-label"}>{t("results.costMark")}</span>
+      </span>
+    </div>
+  );
+}
+
 function Ranking({ data }: { data: DistrictData }): ReactNode {
   const { t } = useTranslation();
   const { round, district, projects } = data;
@@ -176,10 +193,7 @@ function Ranking({ data }: { data: DistrictData }): ReactNode {
                   {win ? (final ? t("results.funded") : t("results.winner")) : t("results.out")}
                 </span>
               </div>
-              <div className="pair" aria-hidden="true">
-                <span className="tokens" style={{ width: `${percent(p.tokens, scale)}%` }} />
-                <span className="cost" style={{ left: `${Math.min(100, percent(p.cost, scale))}%` }} />
-              </div>
+              <CostScale tokens={p.tokens} cost={p.cost} scale={scale} />
               <p className="small">
                 {t("common.collected")}: {rubles(p.tokens)} · {t("common.cost")}: {rubles(p.cost)}
               </p>

@@ -79,10 +79,16 @@ export function StepsTable({
   steps,
   title,
   showNow,
+  showAccount = true,
+  showReceipt = true,
 }: {
   steps: VoteStep[];
   title: (projectId: number) => string;
   showNow: boolean;
+  /** The participant's code on each line: not on the reader's own steps (the receipt gives it once). */
+  showAccount?: boolean;
+  /** The receipt's number on each line: not on the receipt itself, which gives it once. */
+  showReceipt?: boolean;
 }): ReactNode {
   const { t } = useTranslation();
   if (steps.length === 0) return <p role="status">{t("verify.none")}</p>;
@@ -97,7 +103,7 @@ export function StepsTable({
             {timed && <th scope="col">{t("verify.when")}</th>}
             <th scope="col">{t("verify.what")}</th>
             <th scope="col">{t("verify.amount")}</th>
-            <th scope="col">{t("verify.receipt")}</th>
+            {showReceipt && <th scope="col">{t("verify.receipt")}</th>}
           </tr>
         </thead>
         <tbody>
@@ -112,14 +118,18 @@ export function StepsTable({
                     <Link href={`/project/${s.project}`}>{title(s.project)}</Link>
                   </>
                 )}
-                <span className="small muted"> · {t("verify.participant", { code: shortAddress(s.account) })}</span>
+                {showAccount && (
+                  <span className="small muted"> · {t("verify.participant", { code: shortAddress(s.account) })}</span>
+                )}
               </td>
               <td data-label={t("verify.amount")} className="num">
                 {rubles(s.amount)}
               </td>
-              <td data-label={t("verify.receipt")} className="mono">
-                <Link href={`/verify?q=${s.tx}`}>{receiptCode(s.tx)}</Link>
-              </td>
+              {showReceipt && (
+                <td data-label={t("verify.receipt")} className="mono">
+                  <Link href={`/verify?q=${s.tx}`}>{receiptCode(s.tx)}</Link>
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

@@ -5,7 +5,8 @@
  * `useVoter` (./voter.ts); the moves come from the core's planner, and ./castBallot.ts sends them.
  */
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState, type ReactNode } from "react";
+import { useEffect, useId, useMemo, useState, type ReactNode } from "react";
+import { flushSync } from "react-dom";
 import { useTranslation } from "react-i18next";
 import { isAddressEqual, type Address, type Log } from "viem";
 import { Link } from "wouter";
@@ -18,7 +19,7 @@ import { Picture, projectTitle } from "../components/ProjectCard.js";
 import { useEnvironment } from "../context.js";
 import { stepsOf } from "../data/events.js";
 import { Phase, useDistrictView, useRoundView, type DistrictData, type ProjectView } from "../data/views.js";
-import { dateTime, percentText, receiptCode, rubles, rublesPlain, shortAddress } from "../format.js";
+import { dateTime, percentText, receiptCode, rubles, rublesPlain } from "../format.js";
 import { StepsTable } from "../pages/Verify.js";
 import { TerminalFinish } from "../resident/TerminalFinish.js";
 import { isTerminal } from "../resident/terminal.js";
@@ -212,6 +213,8 @@ function BallotBarInScope({ districtId, data }: { districtId: number; data: Dist
   const ballot = useDistrictBallot(districtId, data);
   const roundView = useRoundView();
   const { voter, plan, lines, actions } = ballot;
+  const [details, setDetails] = useState(false);
+  const detailsId = useId();
   const chosen = <p className="small">{t("ballot.chosen", { count: lines.length })}</p>;
   const close = (
     <button type="button" className="link" onClick={() => actions.close()}>
@@ -279,57 +282,77 @@ function BallotBarInScope({ districtId, data }: { districtId: number; data: Dist
     const first = p.total - each * BigInt(lines.length - 1);
     actions.setAmounts(Object.fromEntries(lines.map((l, i) => [l.project.id, rublesPlain(i === 0 ? first : each)])));
   };
+  // Compact on a phone: the allowance (a tap on it shows the rest), then on one line what is left and the review.
   return (
     <div className="bar-content ballot" data-testid="ballot">
-      <p className="yours">
-        {t("ballot.yours", { amount: rubles(p.total) })}
-        {voter.standing.kind === "listed" && <span className="small muted"> {t("ballot.firstVote")}</span>}
-      </p>
-      <AmountLeft plan={p} />
-      <div className="bar-row">
-        {lines.length === 0 ? <p className="small">{t("ballot.empty")}</p> : chosen}
-        {close}
-      </div>
-      <div className="buttons">
-        <button type="button" onClick={split} disabled={lines.length < 2}>
-          {t("ballot.splitEqually")}
-        </button>
+      <AmountMeter plan={p} />
+      <button
+        type="button"
+        className="bar-summary"
+        aria-expanded={details}
+        aria-controls={detailsId}
+        onClick={() => setDetails(!details)}
+      >
+        {t("ballot.yours", { amount: rubles(p.total) })} <span aria-hidden="true">{details ? "▴" : "▾"}</span>
+      </button>
+      <div className="bar-line">
+        <AmountLeft plan={p} />
         {sendable ? (
-          <Link href={`/district/${districtId}/review`} className="button primary" data-testid="review">
-            {t("ballot.review")}
+          <Link
+            href={`/district/${districtId}/review`}
+            className="button primary"
+            data-testid="review"
+            aria-label={t("ballot.review")}
+          >
+            {t("ballot.reviewShort")}
           </Link>
         ) : (
-          <button type="button" className="primary" disabled data-testid="review">
-            {t("ballot.review")}
+          <button type="button" className="primary" disabled data-testid="review" aria-label={t("ballot.review")}>
+            {t("ballot.reviewShort")}
           </button>
         )}
+      </div>
+      <div id={detailsId} className="bar-details" hidden={!details}>
+        {voter.standing.kind === "listed" && <p className="small muted">{t("ballot.firstVote")}</p>}
+        <div className="bar-row">
+          {lines.length === 0 ? <p className="small">{t("ballot.empty")}</p> : chosen}
+          {close}
+        </div>
+        <div className="buttons">
+          <button type="button" onClick={split} disabled={lines.length < 2}>
+            {t("ballot.splitEqually")}
+          </button>
+        </div>
       </div>
     </div>
   );
 }
 
-/** How much of the allowance the amounts leave, as a bar and in words. */
-function AmountLeft({ plan: { total, wanted, left } }: { plan: BallotPlan }): ReactNode {
+/** How much of the allowance the amounts take, as a thin bar along the top of the ballot's bar. */
+function AmountMeter({ plan: { total, wanted, left } }: { plan: BallotPlan }): ReactNode {
   const { t } = useTranslation();
   const share = total === 0n ? 0 : Math.max(0, Math.min(100, Number((wanted * 10000n) / total) / 100));
   return (
-    <div className="left" aria-live="polite">
-      <div
-        className="bar"
-        role="meter"
-        aria-label={t("ballot.left", { amount: rubles(left < 0n ? 0n : left) })}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={Math.round(share)}
-      >
-        <span style={{ width: `${share}%` }} />
-      </div>
-      <p data-testid="left" className={left < 0n ? "error" : ""}>
-        <strong>
-          {left < 0n ? t("ballot.over", { amount: rubles(-left) }) : t("ballot.left", { amount: rubles(left) })}
-        </strong>
-      </p>
+    <div
+      className="bar"
+      role="meter"
+      aria-label={t("ballot.left", { amount: rubles(left < 0n ? 0n : left) })}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(share)}
+    >
+      <span style={{ width: `${share}%` }} />
     </div>
+  );
+}
+
+/** What the amounts leave to distribute, or by how much they exceed the allowance, in words. */
+function AmountLeft({ plan: { left } }: { plan: BallotPlan }): ReactNode {
+  const { t } = useTranslation();
+  return (
+    <strong data-testid="left" className={left < 0n ? "left error" : "left"} aria-live="polite">
+      {left < 0n ? t("ballot.over", { amount: rubles(-left) }) : t("ballot.left", { amount: rubles(left) })}
+    </strong>
   );
 }
 
@@ -553,6 +576,17 @@ function BallotReceipt({
     [receipt, data, account],
   );
   const titles = new Map(data.projects.map((p) => [p.id, projectTitle(p, t)]));
+  const [codesOpen, setCodesOpen] = useState(false);
+  useEffect(() => {
+    // A printed receipt carries the full codes, whichever way it is printed (the button or the browser's menu).
+    const open = (): void => setCodesOpen(true);
+    window.addEventListener("beforeprint", open);
+    return () => window.removeEventListener("beforeprint", open);
+  }, []);
+  const print = (): void => {
+    flushSync(() => setCodesOpen(true));
+    window.print();
+  };
   useEffect(() => {
     // The ballot closes, holding what the resident now has (its amounts are the ones just voted).
     ballotActions(config.round, data.district.id).close();
@@ -562,26 +596,40 @@ function BallotReceipt({
       <h1 id="receipt-title">{t("receipt.title")}</h1>
       <p>{t("receipt.when", { date: dateTime(done.at) })}</p>
       <p className="receipt-number">{t("receipt.number", { code: receiptCode(receipt.transactionHash) })}</p>
-      {relayed ? (
-        <p data-path="relayer">{t("receipt.free")}</p>
-      ) : (
-        <p data-path="direct" data-wallet-option>
-          {t("walletOption.paidYourself")}
-        </p>
-      )}
+      {relayed ? <p data-path="relayer">{t("receipt.free")}</p> : <p data-path="direct">{t("receipt.paidYourself")}</p>}
       <h2>{t("receipt.chosen")}</h2>
-      <StepsTable steps={steps} title={(id) => titles.get(id) ?? t("common.projectNumber", { id })} showNow={false} />
+      <StepsTable
+        steps={steps}
+        title={(id) => titles.get(id) ?? t("common.projectNumber", { id })}
+        showNow={false}
+        showAccount={false}
+        showReceipt={false}
+      />
       {/* At a public office's terminal the resident's key is wiped next: no change from here. */}
       {!isTerminal() && <p>{t("receipt.change", { date: dateTime(data.round.closesAt) })}</p>}
       <p className="buttons">
         <Link href={`/verify?q=${relayed ? account : receipt.transactionHash}`} className="button">
           {t("receipt.verify")}
         </Link>
-        <button type="button" onClick={() => window.print()}>
+        <button type="button" onClick={print}>
           {t("receipt.print")}
         </button>
       </p>
-      <p className="small muted">{t("verify.participant", { code: shortAddress(account) })}</p>
+      {/* The full codes the verification page takes, out of the way on screen, on the paper when printed. */}
+      <details className="receipt-codes" open={codesOpen} onToggle={(e) => setCodesOpen(e.currentTarget.open)}>
+        <summary>{t("receipt.forChecking")}</summary>
+        <p className="small">{t("receipt.codesIntro")}</p>
+        <dl className="small">
+          <dt>{t("receipt.fullNumber")}</dt>
+          <dd className="mono" data-testid="receipt-full-number">
+            {receipt.transactionHash}
+          </dd>
+          <dt>{t("receipt.participantCode")}</dt>
+          <dd className="mono" data-testid="receipt-participant">
+            {account}
+          </dd>
+        </dl>
+      </details>
       {isTerminal() && <TerminalFinish />}
     </section>
   );

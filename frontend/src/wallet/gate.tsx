@@ -6,7 +6,7 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 
-type WalletModule = typeof import("./wallet.js");
+export type WalletModule = typeof import("./wallet.js");
 
 interface WalletGate {
   wallet: WalletModule | null;

@@ -84,7 +84,7 @@ function MyVotes({ account }: { account: Address }): ReactNode {
           </Link>
         </p>
       ))}
-      <StepsTable steps={steps.data} title={title} showNow />
+      <StepsTable steps={steps.data} title={title} showNow showAccount={false} />
     </>
   );
 }

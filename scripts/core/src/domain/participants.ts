@@ -12,8 +12,9 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Hex } from "viem";
 
-/** Leaf encoding, as `Airdrop.leafHash` hashes it. */
-export const LEAF_ENCODING = ["address", "uint16", "uint256", "bytes32"] as const;
+import { LEAF_ENCODING, type ParticipantLeaf } from "./leaf.js";
+
+export { LEAF_ENCODING, type ParticipantLeaf };
 
 /** District value of a resident whose tokens may go to any district (`BudgetToken.ANY_DISTRICT`). */
 export const ANY_DISTRICT = 0xffff;
@@ -31,9 +32,6 @@ export interface Participant {
   /** 0x and 64 hex digits; NO_ENROLLMENT (the default) for a resident imported by address. */
   enrollment?: string;
 }
-
-/** A leaf as the tree holds it: account (lower case), district, amount (decimal), enrollment (lower-case hex). */
-export type ParticipantLeaf = [string, number, string, string];
 
 /** The tree leaf of a participant. */
 export function participantLeaf(p: Participant): ParticipantLeaf {

@@ -24,7 +24,7 @@
  */
 import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 
-import { LEAF_ENCODING, type ParticipantLeaf } from "./participants.js";
+import { LEAF_ENCODING, type ParticipantLeaf } from "./leaf.js";
 
 /** The manifest that lets anyone find a round's contracts and where to start reading logs. */
 export interface RoundManifest {
