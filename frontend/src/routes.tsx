@@ -47,6 +47,9 @@ const Verify = page(() => import("./pages/Verify.js").then((m) => m.Verify));
 const Committee = page(() => import("./committee/Committee.js").then((m) => m.CommitteePage));
 const Observers = page(() => import("./observers/Observers.js").then((m) => m.Observers));
 const Implemented = page(() => import("./observers/Implemented.js").then((m) => m.Implemented));
+// The contest of initiatives: residents' pages under /contest, the committee's and experts' under /contest-staff.
+const Contest = page(() => import("./contest/ContestPages.js").then((m) => m.ContestPages));
+const ContestStaff = page(() => import("./contest/ContestStaff.js").then((m) => m.ContestStaff));
 
 type Params = Record<string, string | undefined>;
 
@@ -81,6 +84,15 @@ export const ROUTES: readonly AppRoute[] = [
   },
   { path: "/observers", render: () => <Observers />, preload: Observers.preload },
   { path: "/implemented", render: () => <Implemented />, preload: Implemented.preload },
+  { path: "/contest/*?", render: () => <Contest />, preload: Contest.preload },
+  {
+    path: "/contest-staff/:page",
+    voting: (w, p) => (
+      <w.WalletScope>
+        <ContestStaff page={p.page === "scoring" ? "scoring" : "screening"} />
+      </w.WalletScope>
+    ),
+  },
 ];
 
 /** The route a path opens, if any. */

@@ -20,7 +20,11 @@ export type FaultPoint =
   /** A posting's files are written and its signed transaction recorded; it is not broadcast yet (enroll/poster.ts). */
   | "posting-after-record"
   /** A posting's transaction is broadcast; its receipt is not read yet (enroll/poster.ts). */
-  | "posting-after-broadcast";
+  | "posting-after-broadcast"
+  /** A contest job's signed transaction is recorded; it is not broadcast yet (services/contest/relay.ts). */
+  | "contest-after-record"
+  /** A contest job's transaction is broadcast; its receipt is not read yet (services/contest/relay.ts). */
+  | "contest-after-broadcast";
 
 /** Whether this run is to crash at `point`. */
 export function faultAt(point: FaultPoint): boolean {

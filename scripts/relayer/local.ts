@@ -93,15 +93,15 @@ export interface RelayerSettings {
 /** The command line of one of the resident-facing servers (`scripts/<app>/main.ts`) for a round, on a port. */
 export function serverArgs(
   app: "relayer" | "services",
-  settings: { round: string; publication: string; db: string; options?: string[] },
+  settings: { round?: string; contest?: string; publication: string; db: string; options?: string[] },
   port: number,
 ): string[] {
   return [
     "--import",
     "tsx",
     path.join("scripts", app, "main.ts"),
-    "--round",
-    settings.round,
+    ...(settings.round ? ["--round", settings.round] : []),
+    ...(settings.contest ? ["--contest", settings.contest] : []),
     "--publication",
     settings.publication,
     "--db",

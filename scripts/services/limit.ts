@@ -12,15 +12,15 @@ export class RateLimit {
     private readonly maxKeys = 100_000,
   ) {}
 
-  /** Counts one hit; returns the seconds to wait when over the limit. */
-  hit(key: string, now = Date.now()): number | undefined {
+  /** Counts one hit (or `weight`, e.g. bytes); returns the seconds to wait when over the limit. */
+  hit(key: string, now = Date.now(), weight = 1): number | undefined {
     let window = this.windows.get(key);
     if (!window || now - window.start >= this.windowMs) window = { start: now, count: 0 };
     // Moved to the end at every hit: the keys forgotten first are those least recently seen.
     this.windows.delete(key);
     this.windows.set(key, window);
     while (this.windows.size > this.maxKeys) this.windows.delete(this.windows.keys().next().value!);
-    window.count += 1;
+    window.count += weight;
     return window.count > this.limit ? Math.ceil((window.start + this.windowMs - now) / 1000) : undefined;
   }
 

@@ -1,6 +1,8 @@
 /**
- * `npm run services -- --round <address> [options]`: the resident services in one process, on one SQLite file and
- * one port: the enrollment service (`/enroll/...`, with its poster) and the relayer (its routes as before).
+ * `npm run services -- [--round <address>] [--contest <address>] [options]`: the resident services in one process, on
+ * one SQLite file and one port: for a round, the enrollment service (`/enroll/...`, with its poster) and the relayer
+ * (its routes as before); for a contest, its relay (`/contest/...`); and always the content store (`/content`,
+ * files under the contest's `<publication>/<chainId>/<contest>/content/<hash>`, else `<publication>/content`).
  * `npm run enroll` runs the enrollment service alone (`--no-relayer`); `npm run relayer` the relayer alone.
  *
  * Configuration, never in the repository (environment, else Hardhat's keystore):
@@ -8,27 +10,28 @@
  *   KOPILKA_REGISTRAR_KEY    a hot key holding the round's registrar role and no other: it posts and revokes residents
  *   KOPILKA_ENROLL_SECRET    the keyed hash's secret, 64 hex digits or more (`openssl rand -hex 32`)
  *   KOPILKA_RELAYER_KEY      the relayer's key (with --relayer, the default): it pays for relayed ballots
+ *   KOPILKA_CONTEST_RELAYER_KEY  with --contest: the key that pays for relayed initiatives, co-signatures and sheets
  *   KOPILKA_SMS_URL          with --sms http: the provider's URL template ({phone}, {text}, {secret})
  *   KOPILKA_SMS_SECRET       with --sms http: the provider's secret
  */
-import { Command } from "commander";
-import { JsonRpcProvider, Wallet } from "ethers";
+import path from "node:path";
 
-import { RoundReader, toRpc } from "@kopilka/core/chain";
+import { Command } from "commander";
+import { JsonRpcProvider } from "ethers";
+
 import { DEFAULT_PUBLICATION_BASE, roundDirectory } from "@kopilka/core/publication";
-import { ConsoleGateway, HttpGateway, type SmsGateway } from "../enroll/gateway.js";
-import { Poster } from "../enroll/poster.js";
-import { enrollRoutes } from "../enroll/routes.js";
-import { EnrollStore } from "../enroll/store.js";
-import { relayerRoutes } from "../relayer/server.js";
-import { relayerFromOptions, withRelayerOptions, withServerOptions, type StartedRelayer } from "../relayer/options.js";
+import { withRelayerOptions, withServerOptions } from "../relayer/options.js";
 import { parseTrustProxy, serviceApp } from "./app.js";
 import { configuration } from "./configuration.js";
+import { ContentStore } from "./contest/content.js";
+import { roundServices } from "./round.js";
+import { contentRoutes, DEFAULT_CONTENT_OPTIONS } from "./contest/contentRoutes.js";
 
 const program = withServerOptions(
   new Command()
     .name("services")
-    .requiredOption("--round <address>", "the round", process.env.KOPILKA_ROUND)
+    .option("--round <address>", "the round (enrollment and the relayer)", process.env.KOPILKA_ROUND)
+    .option("--contest <address>", "a contest of initiatives (its relay)", process.env.KOPILKA_CONTEST)
     .option("--publication <dir>", "base directory of the published round files", DEFAULT_PUBLICATION_BASE),
   "services.sqlite",
 )
@@ -54,125 +57,82 @@ const program = withServerOptions(
   .option("--sms-retries <n>", "retries after a timeout, network error, 429 or 5xx", "2")
   .option("--post-every <seconds>", "longest a verified resident waits for a posting", "60")
   .option("--post-size <n>", "residents that make a posting due at once", "200")
-  .option("--post-max <n>", "most residents in one posting (a poster behind its queue catches up)", "2000");
+  .option("--post-max <n>", "most residents in one posting (a poster behind its queue catches up)", "2000")
+  // the contest's content store
+  .option(
+    "--content <dir>",
+    "directory of the published content files (default: the contest's <publication>/<chainId>/<contest>/content)",
+  )
+  .option(
+    "--content-document-limit <bytes>",
+    "largest initiative document",
+    String(DEFAULT_CONTENT_OPTIONS.documentLimit),
+  )
+  .option("--content-photo-limit <bytes>", "largest photo", String(DEFAULT_CONTENT_OPTIONS.photoLimit))
+  .option(
+    "--uploads-per-client-per-hour <n>",
+    "most uploads per client address an hour",
+    String(DEFAULT_CONTENT_OPTIONS.uploadsPerClientPerHour),
+  )
+  .option(
+    "--upload-bytes-per-client-per-hour <bytes>",
+    "most bytes uploaded per client address an hour",
+    String(DEFAULT_CONTENT_OPTIONS.bytesPerClientPerHour),
+  )
+  .option(
+    "--content-reads-per-client-per-minute <n>",
+    "most content reads per client address a minute",
+    String(DEFAULT_CONTENT_OPTIONS.readsPerClientPerMinute),
+  )
+  .option(
+    "--contest-messages-per-client-per-minute <n>",
+    "most signed contest messages per client address a minute",
+    "30",
+  )
+  .option("--contest-reads-per-client-per-minute <n>", "most contest relay reads per client address a minute", "300");
 withRelayerOptions(program).parse();
 const options = program.opts();
 
 const provider = new JsonRpcProvider(
   (await configuration("KOPILKA_RPC_URL", true)) ?? (await configuration("KOPILKA_RELAYER_RPC_URL")),
 );
-const reader = new RoundReader(toRpc(provider), options.round);
-const [network, settings] = await Promise.all([provider.getNetwork(), reader.settings()]);
-if (settings.allowance === 0n) throw new Error(`round ${options.round} declares no allowance: nobody can enroll`);
-
-const registrar = new Wallet(await configuration("KOPILKA_REGISTRAR_KEY"), provider);
-// A hot key on a server: it must be able to post residents and nothing else.
-if (!(await reader.hasRole("registrar", registrar.address))) {
-  throw new Error(`${registrar.address} does not hold the registrar role of round ${options.round}`);
-}
-for (const role of ["committee", "minter", "reporter"] as const) {
-  if (await reader.hasRole(role, registrar.address)) {
-    throw new Error(
-      `the registrar key ${registrar.address} also holds the ${role} role: give the service a key of its own`,
-    );
-  }
-}
-const secretHex = (await configuration("KOPILKA_ENROLL_SECRET")).replace(/^0x/, "");
-if (!/^([0-9a-fA-F]{2}){32,}$/.test(secretHex)) throw new Error("KOPILKA_ENROLL_SECRET must be 64 hex digits or more");
-const secret = Uint8Array.from(Buffer.from(secretHex, "hex"));
-
-let gateway: SmsGateway;
-if (options.sms === "console") {
-  if (network.chainId !== 31337n) console.warn("services: the console SMS gateway sends nothing: for the demo only");
-  gateway = new ConsoleGateway();
-} else if (options.sms === "http") {
-  gateway = new HttpGateway({
-    urlTemplate: await configuration("KOPILKA_SMS_URL"),
-    secret: await configuration("KOPILKA_SMS_SECRET"),
-    method: options.smsMethod === "GET" ? "GET" : "POST",
-    timeoutMs: Number(options.smsTimeout),
-    retries: Number(options.smsRetries),
-    backoffMs: 500,
-  });
-} else throw new Error(`--sms must be console or http, not ${options.sms}`);
-
-const districts = await Promise.all(
-  Array.from({ length: settings.districtCount }, async (_, id) => ({ id, name: (await reader.district(id)).name })),
-);
-const store = new EnrollStore(options.db);
-const poster = new Poster(
-  store,
-  reader,
-  registrar,
-  { chainId: network.chainId, round: reader.round, airdrop: settings.airdrop, token: settings.token },
-  {
-    postEveryMs: Number(options.postEvery) * 1000,
-    postSize: Number(options.postSize),
-    postMax: Number(options.postMax),
-    roundDirectory: roundDirectory(options.publication, network.chainId, options.round),
-    stuckMs: Number(options.stuck) * 1000,
-  },
-);
-await poster.start();
-
 const app = serviceApp({ bodyLimit: Number(options.bodyLimit), trustProxy: parseTrustProxy(options.trustProxy) });
-let relayer: StartedRelayer | undefined;
-if (options.relayer) {
-  relayer = await relayerFromOptions(provider, options);
-  app.register(relayerRoutes, {
-    store: relayer.store,
-    view: relayer.view,
-    submitter: relayer.submitter,
-    options: relayer.server,
-    replaced: (account: string) => store.resident(account)?.status === "replaced",
-  });
-}
-app.register(enrollRoutes, {
-  prefix: "/enroll",
-  store,
-  reader,
-  round: {
-    chainId: network.chainId,
-    round: reader.round,
-    token: settings.token,
-    airdrop: settings.airdrop,
-    allowance: settings.allowance,
-    residentsBound: settings.residentsBound,
-    closesAt: settings.closesAt,
-    districts,
-  },
-  gateway,
-  poster,
-  pendingBallot: relayer && ((account: string) => relayer.store.unsettled(account).length > 0),
+const round = options.round ? await roundServices(app, provider, options) : undefined;
+// A contest's content is published with its other files, `<publication>/<chainId>/<contest>/content/<hash>`, where
+// the CLI writes it and the auditor reads it.
+const contentDirectory =
+  options.content ??
+  (options.contest
+    ? path.join(roundDirectory(options.publication, (await provider.getNetwork()).chainId, options.contest), "content")
+    : path.join(options.publication, "content"));
+const content = new ContentStore(contentDirectory, options.db);
+// Loaded only for a contest: the round's services never load the contest's code.
+const contest = options.contest
+  ? await (await import("./contest/services.js")).contestServices(app, provider, content, options)
+  : undefined;
+app.register(contentRoutes, {
+  store: content,
   options: {
-    secret,
-    countries: String(options.countries)
-      .split(",")
-      .map((c) => c.trim().toUpperCase()),
-    codeLifetimeMs: Number(options.codeLifetime) * 1000,
-    resendMs: Number(options.resend) * 1000,
-    maxAttempts: Number(options.attempts),
-    lockMs: Number(options.lock) * 1000,
-    codesPerPhonePerDay: Number(options.codesPerPhonePerDay),
-    codesPerClientPerHour: Number(options.codesPerClientPerHour),
-    smsPerHour: Number(options.smsPerHour),
-    requestsPerClientPerMinute: Number(options.enrollPerClientPerMinute),
-    smsText: options.smsText,
+    documentLimit: Number(options.contentDocumentLimit),
+    photoLimit: Number(options.contentPhotoLimit),
+    uploadsPerClientPerHour: Number(options.uploadsPerClientPerHour),
+    bytesPerClientPerHour: Number(options.uploadBytesPerClientPerHour),
+    readsPerClientPerMinute: Number(options.contentReadsPerClientPerMinute),
   },
 });
 const address = await app.listen({ host: options.host, port: Number(options.port) });
 console.log(
-  `services for round ${reader.round}: enrollment as ${registrar.address}` +
-    (relayer ? ", relayer" : "") +
+  "services" +
+    (round ? ` for round ${options.round}: enrollment as ${round.registrar}${round.relayer ? ", relayer" : ""}` : "") +
+    (contest ? ` for contest ${options.contest}: relay as ${contest.relay.address}` : "") +
     ` listening on ${address}`,
 );
 
 async function shutdown() {
   await app.close();
-  await poster.stop();
-  await relayer?.submitter.stop();
-  relayer?.store.close();
-  store.close();
+  await round?.stop();
+  await contest?.stop();
+  content.close();
   provider.destroy();
   process.exit(0);
 }

@@ -11,7 +11,9 @@ import { startServices } from "../../scripts/services/local.js";
 
 /** What the services need of a test's round. */
 export interface ServicesRound {
-  round: string;
+  /** The round (enrollment and the relayer) or the contest (its relay); with neither, the content store alone. */
+  round?: string;
+  contest?: string;
   publication: string;
   db: string;
 }
@@ -35,6 +37,7 @@ export function servicesForTests(node: { url: string; stop(): Promise<void> }, d
       const services = await startServices({
         rpcUrl: node.url,
         round: setup.round,
+        contest: setup.contest,
         publication: setup.publication,
         db: setup.db,
         options: [

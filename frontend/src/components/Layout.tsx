@@ -2,14 +2,17 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation } from "wouter";
 
+import { useEnvironment } from "../context.js";
 import { switchLanguage } from "../i18n.js";
 import { SignInButton } from "../wallet/gate.js";
 
 export function Layout({ children }: { children: ReactNode }): ReactNode {
   const { t } = useTranslation();
   const [location] = useLocation();
+  const { config } = useEnvironment();
   const links = [
     ["/", t("nav.round")],
+    ...(config.contest ? ([["/contest", t("contest.nav.list")]] as const) : []),
     ["/results", t("nav.results")],
     ["/verify", t("nav.verify")],
     ["/my", t("nav.my")],

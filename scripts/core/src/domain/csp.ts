@@ -23,8 +23,9 @@ export function dappContentSecurityPolicy({
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
-    // The observers' map tiles come from the configured tile host; pictures may be data: URIs.
-    "img-src 'self' data: https:",
+    // The observers' map tiles come from the configured tile host; pictures may be data: URIs; the contest's photos
+    // come from the resident services' content store (one of `connect`, plain http on a local chain).
+    `img-src ${["'self'", "data:", "https:", ...connect].join(" ")}`,
     // blob: the files the committee's and observers' pages make in the page for download.
     `connect-src ${["'self'", "blob:", ...connect].join(" ")}`,
     "worker-src 'self'",

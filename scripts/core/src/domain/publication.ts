@@ -298,6 +298,12 @@ export interface DappConfig {
    * attribution the tile provider requires. Without it the map draws districts and pins on a plain background.
    */
   mapTiles?: { url: string; attribution: string };
+  /**
+   * A contest of residents' initiatives before the round (`/contest` pages): its address, and the block to start
+   * reading its events at. Its documents and relay are the resident services' (`servicesUrl`).
+   */
+  contest?: `0x${string}`;
+  contestFromBlock?: number;
 }
 
 export const DAPP_CONFIG_FILE = "kopilka.config.json";
