@@ -5,7 +5,7 @@
  * publishes them, so that `kopilka contest show` and `kopilka audit --contest` work on it and the pages can show
  * every state of the cycle.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import type { Hex } from "viem";
@@ -14,9 +14,12 @@ import { contentHash } from "@kopilka/core/contest";
 import { contestDirectory, type ContestManifest } from "../cli/contest.js";
 import type { Connection } from "../hardhat/connection.js";
 import { playContest } from "../hardhat/contestFixtures.js";
+import { ContentStore, sniffKind } from "../services/contest/content.js";
 
 export interface DemoContest {
   contest: string;
+  /** The block the contest was created in or after: where the pages start reading its events. */
+  fromBlock: number;
   initiatives: number;
   passed: number;
   manifestFile: string;
@@ -58,8 +61,31 @@ export async function playDemoContest(
   writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
   return {
     contest: scenario.created.address,
+    fromBlock,
     initiatives: scenario.states.length,
     passed: Number(await scenario.created.contest.passedCount()),
     manifestFile,
   };
+}
+
+/**
+ * Records the demo contest's published content files in the resident services' database (`database`), before the
+ * services start: their content store serves a file only once its row is there, and the dApp reads every document
+ * and photo from it. Returns how many files it recorded.
+ */
+export async function storeDemoContent(manifestFile: string, database: string): Promise<number> {
+  const directory = path.join(path.dirname(manifestFile), "content");
+  const store = new ContentStore(directory, database);
+  try {
+    const hashes = readdirSync(directory);
+    for (const hash of hashes) {
+      const bytes = new Uint8Array(readFileSync(path.join(directory, hash)));
+      const kind = sniffKind(bytes);
+      if (kind === undefined) throw new Error(`the demo contest's content file ${hash} is of no kind the store keeps`);
+      await store.put(hash, kind, bytes);
+    }
+    return hashes.length;
+  } finally {
+    store.close();
+  }
 }

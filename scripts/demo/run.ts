@@ -43,7 +43,7 @@ import {
   writeRoundSpec,
   type DemoRound,
 } from "./data.js";
-import { playDemoContest, type DemoContest } from "./contest.js";
+import { playDemoContest, storeDemoContent, type DemoContest } from "./contest.js";
 import { publishCategoryImages } from "./images.js";
 import { createRng } from "./random.js";
 import { serveSite, type Site } from "./server.js";
@@ -261,15 +261,17 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     if (cast.failed.length > 0) throw new CommandError(`${cast.failed.length} demo ballot(s) reverted`);
     out.info(`Cast ${cast.cast} ballots in ${cast.blocks} blocks (${cast.seconds.toFixed(1)} s)`);
 
-    // The resident services: phone enrollment (the console gateway prints each code here) and the relayer. Their
-    // registrar key holds the registrar role alone, as the services demand.
+    // The resident services: phone enrollment (the console gateway prints each code here), the relayer, and the
+    // contest's content store and relay. Their registrar key holds the registrar role alone, as the services demand.
     const registrar = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, `m/44'/60'/0'/0/${SERVICES_REGISTRAR}`);
     const roundContract = Round__factory.connect(created.round, (await connection.ethers.getSigners())[0]);
     await (await roundContract.grantRole(await roundContract.REGISTRAR_ROLE(), registrar.address)).wait();
-    out.info("Starting the resident services (enrollment by phone, relayer) ...");
+    out.info("Starting the resident services (enrollment by phone, relayer, the contest's content and relay) ...");
+    await storeDemoContent(contest.manifestFile, path.join(servicesDir, "services.sqlite"));
     services = await startServices({
       rpcUrl: node.url,
       round: created.round,
+      contest: contest.contest,
       publication: publicationBase,
       db: path.join(servicesDir, "services.sqlite"),
       registrarKey: registrar.privateKey,
@@ -296,6 +298,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       devWallet: true,
       servicesUrl: services.url,
       relayerUrl: services.url,
+      contest: contest.contest as `0x${string}`,
+      contestFromBlock: contest.fromBlock,
     };
     const configFile =
       options.configFile === undefined
@@ -374,8 +378,13 @@ export function readyMessage(demo: RunningDemo, publicationBase: string): string
     demo.dappServed
       ? `  dApp:            ${demo.webUrl}`
       : `  dApp:            not built; ${demo.webUrl} lists the published files instead`,
+    ...(demo.dappServed
+      ? [
+          `  Initiatives:     ${demo.webUrl}/contest  (${demo.contest.initiatives} of them, ${demo.contest.passed} passed)`,
+        ]
+      : []),
     `  JSON-RPC:        ${rpc}  (chain id ${CHAIN_ID})`,
-    `  Resident services (enrollment by phone, relayer): ${demo.servicesUrl}`,
+    `  Resident services (enrollment by phone, relayer, the contest's content and relay): ${demo.servicesUrl}`,
     `    the demo SMS codes are printed here ("[demo SMS]") and listed at ${demo.servicesUrl}/enroll/demo/inbox`,
     `  Published files: ${demo.webUrl}/published/${CHAIN_ID}/${demo.round.toLowerCase()}/  (on disk: ${path.relative(process.cwd(), roundDirectory(publicationBase, CHAIN_ID, demo.round)) || "."})`,
     "",

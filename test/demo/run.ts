@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -99,6 +99,21 @@ describe("npm run demo", function () {
     const roundUrl = `${demo!.webUrl}/published/31337/${demo!.round.toLowerCase()}`;
     const served = await (await fetch(`${roundUrl}/round.json`)).text();
     expect(served).to.equal(readFileSync(manifestPath(publicationBase, 31337, demo!.round), "utf8"));
+  });
+
+  it("shows the contest in the dApp: its address in the config, its relay and content served by the services", async function () {
+    const { contest } = demo!;
+    const config = await (await fetch(`${demo!.webUrl}/kopilka.config.json`)).json();
+    expect(config).to.include({ contest: contest.contest, contestFromBlock: contest.fromBlock });
+    const relay = (await (await fetch(`${demo!.servicesUrl}/contest/config`)).json()) as { contest: string };
+    expect(relay).to.include({ chainId: "31337" });
+    expect(String(relay.contest).toLowerCase()).to.equal(contest.contest.toLowerCase());
+    const hash = readdirSync(path.join(path.dirname(contest.manifestFile), "content"))[0];
+    const content = await fetch(`${demo!.servicesUrl}/content/${hash}`);
+    expect(content.status).to.equal(200);
+    expect(Buffer.from(await content.arrayBuffer())).to.deep.equal(
+      readFileSync(path.join(path.dirname(contest.manifestFile), "content", hash)),
+    );
   });
 
   it("runs the resident services: a phone gets a code printed in the terminal, enrolls and is posted", async function () {
