@@ -2,10 +2,13 @@
  * A contest of initiatives in Debian's Chromium on 360 px phones, against a real `hardhat node` and the real resident
  * services (content store and contest relay): a resident fills in "Предложить проект" with two photos (made smaller
  * by the page's canvas and stored by their hash), checks and sends it; two neighbours open the shared link and join
- * its initiative group; the committee returns it for changes with a published reason; the resident reads the reason
- * and sends a new version; the list shows it by district and status. Everything the residents did was signed by their
- * browsers' own keys and paid for by the services. Every screen is checked for crypto words and horizontal scroll and
- * saved at 360 and 1280 px.
+ * its initiative group; the committee returns it for changes with a published reason from its screening page
+ * (`/contest-staff/screening`, its wallet injected as a browser extension would be); the resident reads the reason
+ * and sends a new version; the list shows it by district and status; the neighbours join the new version, the
+ * committee admits it, two experts score it and sign their sheets on the scoring page (`/contest-staff/scoring`),
+ * and once the review has closed the committee records the outcome, which the initiative's page shows. Everything the
+ * residents and the experts did was signed by their browsers' own keys and wallets and paid for by the services.
+ * Every screen is checked for crypto words and horizontal scroll and saved at 360 and 1280 px.
  *
  * The contest's enrollment by phone is not built yet: each browser's key is made in the page as the phone sign-in
  * makes one (non-extractable, in the site's IndexedDB), and the contest's registrar posts the three keys' accounts
@@ -17,10 +20,10 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { deflateSync, crc32 } from "node:zlib";
 
-import { Contract, ContractFactory } from "ethers";
+import { Contract, ContractFactory, Wallet, type HDNodeWallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
 
-import { contentHash, noteDocument, templateDocument } from "@kopilka/core/contest";
+import { contentHash, templateDocument } from "@kopilka/core/contest";
 import { keyAddress } from "@kopilka/core/keys";
 import { publishBatch } from "@kopilka/core/node";
 import { ANY_DISTRICT, buildParticipantTree } from "@kopilka/core/participants";
@@ -29,7 +32,7 @@ import type { Child } from "../../scripts/relayer/local.js";
 import { startServices } from "../../scripts/services/local.js";
 import type { KopilkaConfig } from "../src/config.js";
 import { launchChromium, screenshots } from "./browser.js";
-import { openPage } from "./pages.js";
+import { connect, openPage } from "./pages.js";
 import { serveSite, type StaticSite } from "./server.js";
 import { ROOT, setupRound, startNode, type Node, type TestRound } from "./setup.js";
 
@@ -41,6 +44,9 @@ let browser: Browser;
 let contest: Contract;
 let contestAddress: string;
 let chainId: number;
+/** The committee's and the two experts' wallets, injected into their browsers as a browser extension would be. */
+let committee: HDNodeWallet;
+let experts: HDNodeWallet[];
 
 const DISTRICTS = ["Центральный", "Северный", "Южный"];
 
@@ -86,7 +92,12 @@ before(async () => {
   node = await startNode();
   round = await setupRound(node);
   chainId = round.config.chainId;
-  const [admin, committee, , registrar] = await Promise.all([0, 1, 2, 3].map((i) => node.provider.getSigner(i)));
+  const [admin, registrar] = await Promise.all([0, 3].map((i) => node.provider.getSigner(i)));
+  committee = Wallet.createRandom(node.provider);
+  experts = [Wallet.createRandom(node.provider), Wallet.createRandom(node.provider)];
+  for (const wallet of [committee, ...experts]) {
+    await (await admin.sendTransaction({ to: wallet.address, value: 10n ** 18n })).wait();
+  }
   const { abi, bytecode } = await artifact("ContestFactory");
   const factory = await new ContractFactory(abi as never, bytecode, admin).deploy();
   await factory.waitForDeployment();
@@ -104,7 +115,7 @@ before(async () => {
     name: "Конкурс инициатив",
     admin: await admin.getAddress(),
     adminTransferDelay: 0,
-    committee: await committee.getAddress(),
+    committee: committee.address,
     registrar: await registrar.getAddress(),
     submissionsOpenAt: now + 60,
     submissionsCloseAt: now + 30 * 86_400,
@@ -118,15 +129,12 @@ before(async () => {
       { weight: 2, maxScore: 10, floorBps: 0 },
       { weight: 1, maxScore: 10, floorBps: 0 },
     ],
-    experts: [
-      await (await node.provider.getSigner(10)).getAddress(),
-      await (await node.provider.getSigner(11)).getAddress(),
-    ],
+    experts: experts.map((expert) => expert.address),
   };
   const create = factory.getFunction("createContest");
   contestAddress = (await create.staticCall(config)) as string;
   const fromBlock = (await (await create(config)).wait())!.blockNumber;
-  contest = new Contract(contestAddress, (await artifact("Contest")).abi as never, committee);
+  contest = new Contract(contestAddress, (await artifact("Contest")).abi as never, node.provider);
 
   const published = path.join(round.siteDir, "published");
   services = await startServices({
@@ -196,6 +204,14 @@ async function residentPage(): Promise<{ page: Page; account: string }> {
   return { page, account };
 }
 
+/** A staff page (`/contest-staff/screening` or `/scoring`) at 1280 px, signed in with `wallet` injected. */
+async function staffPage(wallet: HDNodeWallet, name: "screening" | "scoring"): Promise<Page> {
+  const page = await openPage(browser, { wallet, rpcUrl: round.config.rpcUrl, chainId });
+  await page.goto(`${site.url}/contest-staff/${name}`);
+  await connect(page);
+  return page;
+}
+
 async function postResidents(accounts: string[]): Promise<void> {
   const registrar = contest.connect(await node.provider.getSigner(3)) as Contract;
   const tree = buildParticipantTree(accounts.map((account) => ({ account, district: ANY_DISTRICT, amount: 0n })));
@@ -221,7 +237,7 @@ async function fillForm(page: Page, title: string): Promise<void> {
 }
 
 describe("A contest of initiatives, in the browser", () => {
-  it("a resident proposes a project with two photos, two neighbours join it, the committee returns it, the resident amends it", async () => {
+  it("a resident proposes a project with two photos, two neighbours join it, the committee returns it, the resident amends it, the experts score it and it passes", async () => {
     const author = await residentPage();
     const first = await residentPage();
     const second = await residentPage();
@@ -242,6 +258,12 @@ describe("A contest of initiatives, in the browser", () => {
     ]);
     await page.locator('[data-testid="photo-list"] img').nth(1).waitFor();
     assert.equal(plain(await page.getByTestId("cost-total").innerText()), "Всего: 450 000,50 ₽");
+    // The previews are shown as soon as they are made; their pixels may come a moment later.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('[data-testid="photo-list"] img')].every(
+        (img) => img.complete && img.naturalWidth > 0,
+      ),
+    );
     const sizes = await page.$$eval('[data-testid="photo-list"] img', (images) =>
       images.map((img) => [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight]),
     );
@@ -272,14 +294,17 @@ describe("A contest of initiatives, in the browser", () => {
     await first.page.getByText("Инициативная группа собрана: 3").waitFor();
     await screenshots(first.page, "contest-initiative-joined");
 
-    const reason = noteDocument("Уточните смету: в ней нет урн.");
-    const stored = await fetch(`${services.url}/content?hash=${contentHash(reason)}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: Buffer.from(reason),
-    });
-    assert.equal(stored.status, 201);
-    await (await contest.getFunction("returnForChanges")(0n, 1, contentHash(reason))).wait();
+    // The committee returns it from the screening page: the reason is stored by the services, its hash on chain.
+    const screening = await staffPage(committee, "screening");
+    await screening.locator("[data-screening='0']").waitFor();
+    await screening.getByTestId("return-0").click();
+    await screening.getByText("Напишите причину: она будет опубликована.").waitFor();
+    await screening.getByTestId("reason-0").fill("Уточните смету: в ней нет урн.");
+    await screening.getByTestId("return-0").click();
+    await screening.locator('[data-tx="done"]').waitFor({ timeout: 60_000 });
+    assert.match(await screening.locator('[data-tx="done"]').innerText(), /^Готово: блок \d+$/);
+    await screening.getByText("Нет заявок, ждущих решения.").waitFor();
+    await screenshots(screening, "contest-screening-returned", { citizen: false });
 
     await page.goto(link);
     await page.getByTestId("reason").getByText("Уточните смету: в ней нет урн.").waitFor();
@@ -311,9 +336,58 @@ describe("A contest of initiatives, in the browser", () => {
     const onChain = await contest.getFunction("initiative")(0n);
     assert.equal(Number(onChain.version), 2);
     assert.equal(String(onChain.author).toLowerCase(), author.account.toLowerCase());
+
+    // The neighbours join the new version; the committee admits it from the screening page.
+    for (const neighbour of [first, second]) {
+      await neighbour.page.goto(link);
+      await neighbour.page.getByTestId("join").click();
+      await neighbour.page.getByTestId("joined").waitFor({ timeout: 60_000 });
+    }
+    await screening.reload();
+    await screening.getByText("Группа: 3 из 3").waitFor();
+    await screening.getByTestId("admit-0").click();
+    await screening.locator('[data-tx="done"]').waitFor({ timeout: 60_000 });
+    await screening.getByText("Нет заявок, ждущих решения.").waitFor();
+
+    // Two experts score it from the scoring page and sign their sheets with their wallets; the services relay them.
+    const marks = [
+      ["8", "6", "Полезно, смета разумная."],
+      ["9", "7", ""],
+    ];
+    for (const [i, expert] of experts.entries()) {
+      const scoring = await staffPage(expert, "scoring");
+      await scoring.locator("[data-sheet='0']").waitFor();
+      await scoring.getByTestId("score-0-0").fill(marks[i][0]);
+      await scoring.getByTestId("score-0-1").fill(marks[i][1]);
+      if (marks[i][2]) await scoring.getByLabel("Комментарий").fill(marks[i][2]);
+      assert.equal(await scoring.getByTestId("sign-0").isDisabled(), true);
+      await scoring.getByTestId("no-conflict-0").check();
+      if (i === 0) await screenshots(scoring, "contest-scoring", { citizen: false });
+      await scoring.getByTestId("sign-0").click();
+      await scoring.getByText("Оценочный лист записан.").waitFor({ timeout: 60_000 });
+      await scoring.context().close();
+    }
+    assert.equal(Number((await contest.getFunction("initiative")(0n)).sheets), 2);
+
+    // Once the review has closed, the committee records the outcome from the same page.
+    await increaseTime(61 * 86_400);
+    await screening.reload();
+    await screening.getByTestId("decide").click();
+    await screening.locator('[data-tx="done"]').waitFor({ timeout: 60_000 });
+    await screening.context().close();
+
+    await page.goto(link);
+    await page.getByTestId("score").waitFor();
+    assert.equal(await page.getByTestId("status").innerText(), "Прошла отбор");
+    // (2·8 + 6) / 30 and (2·9 + 7) / 30: 73.3 and 83.3 of 100, 78.3 on average, over the pass mark of 50.
+    assert.match(plain(await page.getByTestId("score").innerText()), /^Итоговый балл: 78\.3 из 100/);
+    await screenshots(page, "contest-passed");
+
     // Nobody but the services paid: the residents' accounts hold nothing and sent nothing.
     for (const { account } of [author, first, second]) {
       assert.equal(await node.provider.getTransactionCount(account), 0);
     }
+    // The experts' sheets were relayed too: their wallets signed, and sent nothing.
+    for (const expert of experts) assert.equal(await node.provider.getTransactionCount(expert.address), 0);
   });
 });

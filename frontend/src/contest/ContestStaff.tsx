@@ -18,6 +18,7 @@ import { useChainEnvironment } from "../chain.js";
 import { Failure, Loading } from "../components/common.js";
 import { rubles } from "../format.js";
 import { servicesOf } from "../resident/enrollApi.js";
+import { addStaffStrings } from "../staff/strings.js";
 import { ConnectFirst, NetworkGuard, TxStatus, useTransaction, type TxWords } from "../wallet/wallet.js";
 import "./contest.css";
 import { uploadContent } from "./content.js";
@@ -36,6 +37,8 @@ const WORDS: TxWords = {
 const ZERO = `0x${"0".repeat(64)}` as Hex;
 
 export function ContestStaff({ page }: { page: "screening" | "scoring" }): ReactNode {
+  // The transaction lines' words ("staff.tx.*") are the committee pages' own.
+  addStaffStrings();
   addContestStaffStrings();
   const { t } = useTranslation();
   const env = useChainEnvironment();
