@@ -18,7 +18,6 @@ import assert from "node:assert/strict";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { deflateSync, crc32 } from "node:zlib";
 
 import { Contract, ContractFactory, Wallet, type HDNodeWallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
@@ -31,6 +30,7 @@ import { roundDirectory } from "@kopilka/core/publication";
 import type { Child } from "../../scripts/relayer/local.js";
 import { startServices } from "../../scripts/services/local.js";
 import type { KopilkaConfig } from "../src/config.js";
+import { png, type Rgb } from "../../test/helpers/png.js";
 import { launchChromium, screenshots } from "./browser.js";
 import { connect, openPage } from "./pages.js";
 import { serveSite, type StaticSite } from "./server.js";
@@ -64,28 +64,8 @@ async function increaseTime(seconds: number): Promise<void> {
 }
 
 /** A PNG photo of `width` × `height` pixels: stripes of two colours, as a phone's camera would give a big file. */
-function photo(width: number, height: number, a: number[], b: number[]): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const rows = Array.from({ length: height }, (_, y) =>
-    Buffer.from([0, ...Array.from({ length: width }, (_, x) => (((x >> 5) + (y >> 5)) % 2 ? a : b)).flat()]),
-  );
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(Buffer.concat(rows))),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
+function photo(width: number, height: number, a: Rgb, b: Rgb): Buffer {
+  return png(width, height, (x, y) => (((x >> 5) + (y >> 5)) % 2 ? a : b));
 }
 
 before(async () => {

@@ -7,7 +7,6 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { crc32, deflateSync } from "node:zlib";
 
 import { expect } from "chai";
 import { keccak256 } from "viem";
@@ -15,34 +14,14 @@ import { keccak256 } from "viem";
 import { noteDocument } from "@kopilka/core/contest";
 import { canonicalJson } from "@kopilka/core/metadata";
 import { startNode } from "../../scripts/relayer/local.js";
+import { png } from "../helpers/png.js";
 import { servicesForTests, type ServicesRound } from "../helpers/services.js";
 
 const node = await startNode();
 
-/** A real PNG of `width` × `height` pixels of one colour (signature, IHDR, IDAT, IEND). */
-function png(width: number, height: number, rgb: [number, number, number]): Uint8Array {
-  const chunk = (type: string, data: Uint8Array) => {
-    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8 bits per channel, RGB, no interlace
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => rgb).flat())]);
-  const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
-  return new Uint8Array(
-    Buffer.concat([
-      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      chunk("IHDR", header),
-      chunk("IDAT", pixels),
-      chunk("IEND", new Uint8Array()),
-    ]),
-  );
+/** A real PNG of `width` × `height` pixels of one colour. */
+function onePng(width: number, height: number, rgb: [number, number, number]): Uint8Array {
+  return new Uint8Array(png(width, height, () => rgb));
 }
 
 /** A 1×1 lossless WebP. */
@@ -86,7 +65,7 @@ describe("Content store", function () {
 
   it("stores a document and photos under their hash as published files and serves the same bytes, cached for ever", async function () {
     const services = await servicesFor(setup);
-    const photo = png(3, 2, [30, 160, 90]);
+    const photo = onePng(3, 2, [30, 160, 90]);
     for (const [bytes, type, kind] of [
       [DOCUMENT, "application/json", "json"],
       [photo, "image/png", "png"],
@@ -115,7 +94,7 @@ describe("Content store", function () {
   });
 
   it("keeps what it stored across a restart", async function () {
-    const photo = png(1, 1, [200, 10, 10]);
+    const photo = onePng(1, 1, [200, 10, 10]);
     const first = await servicesFor(setup);
     expect((await upload(first.url, photo, "image/png")).code).to.equal(201);
     await first.stop();
@@ -141,7 +120,7 @@ describe("Content store", function () {
 
   it("reads the kind from the bytes: a declared type that lies, an SVG or a non-canonical document is refused", async function () {
     const services = await servicesFor(setup);
-    const lying = await upload(services.url, png(1, 1, [0, 0, 0]), "image/jpeg");
+    const lying = await upload(services.url, onePng(1, 1, [0, 0, 0]), "image/jpeg");
     expect(lying.code).to.equal(415);
     expect(lying.json).to.deep.include({ code: "type", field: "content-type" });
     expect(lying.json.error).to.equal("the body is PNG, not image/jpeg");
@@ -184,14 +163,14 @@ describe("Content store", function () {
     expect(document.json).to.deep.include({ code: "too-large", field: "body" });
     expect(document.json.error).to.equal("a JSON document may have at most 200 bytes");
 
-    const big = png(64, 64, [1, 2, 3]);
+    const big = onePng(64, 64, [1, 2, 3]);
     const noisy = new Uint8Array(Buffer.concat([Buffer.from(big), Buffer.alloc(5000, 7)]));
     const photo = await upload(services.url, noisy, "image/png");
     expect(photo.code).to.equal(413);
     expect(photo.json.field).to.equal("body");
 
-    expect((await upload(services.url, png(2, 2, [9, 9, 9]), "image/png")).code).to.equal(201);
-    const over = await upload(services.url, png(2, 2, [8, 8, 8]), "image/png");
+    expect((await upload(services.url, onePng(2, 2, [9, 9, 9]), "image/png")).code).to.equal(201);
+    const over = await upload(services.url, onePng(2, 2, [8, 8, 8]), "image/png");
     expect(over.code).to.equal(429);
     expect(over.json.code).to.equal("client-limit");
     expect(Number(over.headers.get("retry-after"))).to.be.greaterThan(0);
@@ -199,7 +178,7 @@ describe("Content store", function () {
 
   it("does not serve a file changed on disk as the content its name promises", async function () {
     const services = await servicesFor(setup);
-    const photo = png(2, 1, [5, 5, 200]);
+    const photo = onePng(2, 1, [5, 5, 200]);
     const hash = keccak256(photo);
     expect((await upload(services.url, photo, "image/png")).code).to.equal(201);
     const changed = new Uint8Array(photo);
