@@ -39,6 +39,7 @@ import {
   projectMetadataPath,
   projectMetadataURI,
   type RoundManifest,
+  siblings,
 } from "@kopilka/core/publication";
 import { createRound, mintAndOpen, postBatch } from "../hardhat/fixtures.js";
 import {
@@ -257,12 +258,12 @@ async function sendInBlocks(count: number, tx: (k: number) => { from: string; da
 const encodeStarted = performance.now();
 const claimCalls = voters.map((voter, i) => {
   const { batchId, tree, treeIndex } = posted[batchOf[i]];
-  return encodeClaimAndAllocate(batchId, homes[i], allowance, proofOf(tree, treeIndex.get(voter)!), ballots[i]);
+  return encodeClaimAndAllocate(batchId, homes[i], allowance, siblings(tree, treeIndex.get(voter)!), ballots[i]);
 });
 // Checked against the ABI coder once: the hand encoding must be the real call.
 {
   const { batchId, tree, treeIndex } = posted[batchOf[0]];
-  const proof = proofOf(tree, treeIndex.get(voters[0])!);
+  const proof = siblings(tree, treeIndex.get(voters[0])!);
   const reference = iface.encodeFunctionData("claimAndAllocate", [
     batchId,
     homes[0],
@@ -453,13 +454,6 @@ await finish(async () => {
 });
 
 // --- helpers ---
-
-/** The sibling path of node `index` in an OpenZeppelin StandardMerkleTree's node array (root at 0). */
-function proofOf(tree: string[], index: number): string[] {
-  const proof: string[] = [];
-  for (let i = index; i > 0; i = Math.floor((i - 1) / 2)) proof.push(tree[i % 2 === 1 ? i + 1 : i - 1]);
-  return proof;
-}
 
 function word(value: bigint | number | string): string {
   return typeof value === "string"

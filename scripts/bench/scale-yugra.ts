@@ -33,6 +33,7 @@ import {
   projectMetadataPath,
   projectMetadataURI,
   type RoundManifest,
+  siblings,
 } from "@kopilka/core/publication";
 import { demoRound, residentDistricts } from "../demo/data.js";
 import { createRng } from "../demo/random.js";
@@ -341,7 +342,7 @@ async function run(): Promise<void> {
                 district: homes[i],
                 amount: allowance.toString(),
                 enrollment: answer.enrollments[k],
-                proof: proofOf(answer.tree, answer.leafIndex[k]),
+                proof: siblings(answer.tree, answer.leafIndex[k]),
               },
             };
           });
@@ -604,11 +605,4 @@ function ask<T>(target: SignerWorker, job: PostingJob | BallotJob): Promise<T> {
     target.waiting.set(job.id, { resolve: resolve as (answer: unknown) => void, reject });
     target.worker.postMessage(job);
   });
-}
-
-/** The sibling path of node `index` in an OpenZeppelin StandardMerkleTree's node array (root at 0). */
-function proofOf(tree: string[], index: number): string[] {
-  const proof: string[] = [];
-  for (let i = index; i > 0; i = Math.floor((i - 1) / 2)) proof.push(tree[i % 2 === 1 ? i + 1 : i - 1]);
-  return proof;
 }

@@ -225,7 +225,7 @@ export function publishBatchFiles(
 }
 
 /** The proof of the node at `index` of a tree's nodes (node 0 the root, node i's children 2i+1 and 2i+2). */
-function siblings(nodes: readonly string[], index: number): string[] {
+export function siblings(nodes: readonly string[], index: number): string[] {
   const proof: string[] = [];
   for (let i = index; i > 0; i = Math.floor((i - 1) / 2)) proof.push(nodes[i % 2 === 1 ? i + 1 : i - 1]);
   return proof;
