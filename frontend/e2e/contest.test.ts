@@ -260,7 +260,7 @@ describe("A contest of initiatives, in the browser", () => {
     await screenshots(page, "contest-check");
     await page.getByTestId("send").click();
     await page.getByTestId("sent").waitFor({ timeout: 60_000 });
-    assert.equal(await page.getByTestId("initiative-number").innerText(), "Номер заявки: 0");
+    assert.equal(await page.getByTestId("initiative-number").innerText(), "Номер заявки: 1");
     const link = await page.getByTestId("share-link").innerText();
     assert.equal(link, `${site.url}/contest/initiative/0`);
     await screenshots(page, "contest-sent");

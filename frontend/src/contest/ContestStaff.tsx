@@ -12,7 +12,7 @@ import { readContract } from "viem/actions";
 import { useConnection, useSignTypedData } from "wagmi";
 
 import { contestAbi } from "@kopilka/core/abi";
-import { contentHash, noteDocument } from "@kopilka/core/contest";
+import { contentHash, initiativeNumber, noteDocument } from "@kopilka/core/contest";
 import { SignatureScheme } from "@kopilka/core/keys";
 import { useChainEnvironment } from "../chain.js";
 import { Failure, Loading } from "../components/common.js";
@@ -83,7 +83,7 @@ function Heading({ initiative }: { initiative: InitiativeSummary }): ReactNode {
   return (
     <>
       <h2>
-        {t("contest.page.number", { id: initiative.id.toString() })}: {initiative.fields?.title}
+        {t("contest.page.number", { number: initiativeNumber(initiative.id) })}: {initiative.fields?.title}
       </h2>
       <p className="small">
         {t("contest.page.version", { version: initiative.version })} ·{" "}

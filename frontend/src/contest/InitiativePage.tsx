@@ -5,6 +5,7 @@
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
+import { initiativeNumber } from "@kopilka/core/contest";
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 
@@ -40,9 +41,10 @@ export function InitiativePage({ context, id }: { context: ContestContext; id: b
   return (
     <article aria-labelledby="initiative-title" data-testid="initiative-page">
       <p className="small muted">
-        {t("contest.page.number", { id: id.toString() })} · {t("contest.page.version", { version: data.version })}
+        {t("contest.page.number", { number: initiativeNumber(id) })} ·{" "}
+        {t("contest.page.version", { version: data.version })}
       </p>
-      <h1 id="initiative-title">{data.fields?.title ?? t("contest.page.number", { id: id.toString() })}</h1>
+      <h1 id="initiative-title">{data.fields?.title ?? t("contest.page.number", { number: initiativeNumber(id) })}</h1>
       <p>
         <span className="badge" data-testid="status">
           {t(`contest.status.${data.status}`)}

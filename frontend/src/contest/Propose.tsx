@@ -8,7 +8,12 @@ import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 
-import { contentHash, initiativeDocument, type InitiativeFields as DocumentFields } from "@kopilka/core/contest";
+import {
+  contentHash,
+  initiativeDocument,
+  initiativeNumber,
+  type InitiativeFields as DocumentFields,
+} from "@kopilka/core/contest";
 import { useChainEnvironment } from "../chain.js";
 import { Failure, Loading } from "../components/common.js";
 import { dateTime } from "../format.js";
@@ -191,7 +196,7 @@ function Done({ context, id, amended }: { context: ContestContext; id: bigint; a
   return (
     <div className="notice ok" role="status" data-testid="sent">
       <h2>{t("contest.done.title")}</h2>
-      <p data-testid="initiative-number">{t("contest.done.number", { id: id.toString() })}</p>
+      <p data-testid="initiative-number">{t("contest.done.number", { number: initiativeNumber(id) })}</p>
       {!amended && (
         <>
           <p>{t("contest.done.share", { group: Math.max(0, context.info.minGroup - 1) })}</p>

@@ -411,7 +411,7 @@ export const en = {
     },
     done: {
       title: "Application sent",
-      number: "Application number: {{id}}",
+      number: "Application number: {{number}}",
       share: "To be reviewed, {{group}} more residents must join the application. Send them this link:",
       copy: "Copy the link",
       copied: "Link copied",
@@ -437,7 +437,7 @@ export const en = {
       failed: "Not selected",
     },
     page: {
-      number: "Application No. {{id}}",
+      number: "Application No. {{number}}",
       version: "Version {{version}}",
       history: "The application's history",
       versionOf: "Version {{version}} of {{date}}",
