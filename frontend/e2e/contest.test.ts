@@ -10,9 +10,11 @@
  * residents and the experts did was signed by their browsers' own keys and wallets and paid for by the services.
  * Every screen is checked for crypto words and horizontal scroll and saved at 360 and 1280 px.
  *
- * The contest's enrollment by phone is not built yet: each browser's key is made in the page as the phone sign-in
- * makes one (non-extractable, in the site's IndexedDB), and the contest's registrar posts the three keys' accounts
- * and publishes their proof files, as the enrollment service does for a round.
+ * One neighbour has no key at first: "Предложить проект" and the initiative's page lead them to the phone sign-in,
+ * where the services (run for the contest, with no round) enroll them into the contest's residents; back on the
+ * contest's pages they join the group like the others. The author's and the other neighbour's keys are made in the
+ * page as the phone sign-in makes one (non-extractable, in the site's IndexedDB), and the contest's registrar posts
+ * them with their proof files, as `kopilka contest residents` does.
  */
 import assert from "node:assert/strict";
 import { rm, writeFile } from "node:fs/promises";
@@ -122,7 +124,14 @@ before(async () => {
     contest: contestAddress,
     publication: published,
     db: path.join(round.siteDir, "services.sqlite"),
-    options: ["--contest-messages-per-client-per-minute", "100000", "--uploads-per-client-per-hour", "100000"],
+    options: [
+      "--contest-messages-per-client-per-minute",
+      "100000",
+      "--uploads-per-client-per-hour",
+      "100000",
+      "--post-every",
+      "1",
+    ],
   });
   const response = await fetch(`${services.url}/content?hash=${contentHash(template)}`, {
     method: "POST",
@@ -184,6 +193,43 @@ async function residentPage(): Promise<{ page: Page; account: string }> {
   return { page, account };
 }
 
+/**
+ * A resident with no key for the contest: "Предложить проект" leads to the phone sign-in, which enrolls them into the
+ * contest (the number, the code from the demo's SMS inbox) and brings them back to the form.
+ */
+async function phoneResident(): Promise<{ page: Page; account: string }> {
+  const page = await openPage(browser, { rpcUrl: round.config.rpcUrl, chainId, width: 360 });
+  await page.goto(`${site.url}/contest/propose`);
+  await page.getByTestId("sign-in-needed").waitFor();
+  await screenshots(page, "contest-sign-in-needed");
+  await page.getByTestId("phone-sign-in").click();
+  await page.getByRole("heading", { name: "Вход по номеру телефона" }).waitFor();
+  assert.match(await page.locator("form p").first().innerText(), /предложить проект или поддержать заявку соседей/);
+  await screenshots(page, "contest-phone");
+  await page.getByLabel("Номер мобильного телефона").fill("8 916 200-00-01");
+  await page.getByRole("button", { name: "Получить код" }).click();
+  const message = page.getByTestId("demo-inbox").locator("li[data-code]").first();
+  await message.waitFor();
+  await page.getByLabel(/Код из СМС/).fill((await message.getAttribute("data-code"))!);
+  await page.getByRole("button", { name: "Подтвердить" }).click();
+  await page.waitForURL(`${site.url}/contest/propose`);
+  await page.getByLabel("Название проекта").waitFor();
+  const account = await page.evaluate(
+    async (id) =>
+      await new Promise<string>((resolve, reject) => {
+        const request = indexedDB.open("kopilka-resident", 1);
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const get = request.result.transaction("keys").objectStore("keys").get(id);
+          get.onsuccess = () => resolve((get.result as { account: string }).account);
+          get.onerror = () => reject(get.error);
+        };
+      }),
+    `${chainId}:${contestAddress.toLowerCase()}`,
+  );
+  return { page, account };
+}
+
 /** A staff page (`/contest-staff/screening` or `/scoring`) at 1280 px, signed in with `wallet` injected. */
 async function staffPage(wallet: HDNodeWallet, name: "screening" | "scoring"): Promise<Page> {
   const page = await openPage(browser, { wallet, rpcUrl: round.config.rpcUrl, chainId });
@@ -220,8 +266,8 @@ describe("A contest of initiatives, in the browser", () => {
   it("a resident proposes a project with two photos, two neighbours join it, the committee returns it, the resident amends it, the experts score it and it passes", async () => {
     const author = await residentPage();
     const first = await residentPage();
-    const second = await residentPage();
-    await postResidents([author.account, first.account, second.account]);
+    await postResidents([author.account, first.account]);
+    const second = await phoneResident();
     const { page } = author;
 
     await page.goto(`${site.url}/contest/propose`);
@@ -270,6 +316,9 @@ describe("A contest of initiatives, in the browser", () => {
       await neighbour.page.getByTestId("join").click();
       await neighbour.page.getByTestId("joined").waitFor({ timeout: 60_000 });
     }
+    // The one who signed in by phone is in the contest's posted list, put there by the services.
+    const posted = await fetch(`${services.url}/enroll/status/${second.account}`).then((r) => r.json());
+    assert.equal(posted.status, "posted");
     await first.page.reload();
     await first.page.getByText("Инициативная группа собрана: 3").waitFor();
     await screenshots(first.page, "contest-initiative-joined");
