@@ -6,7 +6,9 @@
  * (`/contest-staff/screening`, its wallet injected as a browser extension would be); the resident reads the reason
  * and sends a new version; the list shows it by district and status; the neighbours join the new version, the
  * committee admits it, two experts score it and sign their sheets on the scoring page (`/contest-staff/scoring`),
- * and once the review has closed the committee records the outcome, which the initiative's page shows. Everything the
+ * and once the review has closed the committee records the outcome, which the initiative's page shows, and creates the
+ * round from it on the same page: the new round's ballot lists exactly the passed initiative, and the audit with the
+ * contest passes its contest checks. Everything the
  * residents and the experts did was signed by their browsers' own keys and wallets and paid for by the services.
  * Every screen is checked for crypto words and horizontal scroll and saved at 360 and 1280 px.
  *
@@ -17,7 +19,7 @@
  * them with their proof files, as `kopilka contest residents` does.
  */
 import assert from "node:assert/strict";
-import { rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
@@ -26,7 +28,7 @@ import type { Browser, Page } from "playwright-core";
 
 import { contentHash, templateDocument } from "@kopilka/core/contest";
 import { keyAddress } from "@kopilka/core/keys";
-import { publishBatch } from "@kopilka/core/node";
+import { labelledAudit, openContentFiles, publishBatch } from "@kopilka/core/node";
 import { ANY_DISTRICT, buildParticipantTree } from "@kopilka/core/participants";
 import { roundDirectory } from "@kopilka/core/publication";
 import type { Child } from "../../scripts/relayer/local.js";
@@ -403,7 +405,6 @@ describe("A contest of initiatives, in the browser", () => {
     await screening.reload();
     await screening.getByTestId("decide").click();
     await screening.locator('[data-tx="done"]').waitFor({ timeout: 60_000 });
-    await screening.context().close();
 
     await page.goto(link);
     await page.getByTestId("score").waitFor();
@@ -411,6 +412,78 @@ describe("A contest of initiatives, in the browser", () => {
     // (2·8 + 6) / 30 and (2·9 + 7) / 30: 73.3 and 83.3 of 100, 78.3 on average, over the pass mark of 50.
     assert.match(plain(await page.getByTestId("score").innerText()), /^Итоговый балл: 78\.3 из 100/);
     await screenshots(page, "contest-passed");
+
+    // The committee creates the round from the outcome on the same page: the contest's districts, its passed
+    // initiatives as the projects, made by the core as `kopilka round create --from-contest` makes them.
+    await screening.reload();
+    const form = screening.getByTestId("round-from-contest");
+    await form.getByTestId("passed-initiatives").waitFor();
+    assert.deepEqual((await form.getByTestId("passed-initiatives").locator("li").allTextContents()).map(plain), [
+      "Заявка № 1: Скамейки у пруда (Северный, 462 000,50 ₽)",
+    ]);
+    const opensAt = Math.ceil((Number((await node.provider.getBlock("latest"))!.timestamp) + 86_400) / 60) * 60;
+    // The form reads the committee's own time (the page's zone, Volgograd's).
+    const local = (seconds: number): string =>
+      new Date(seconds * 1000).toLocaleString("sv-SE", { timeZone: "Europe/Volgograd" }).replace(" ", "T").slice(0, 16);
+    await form.getByLabel("Название раунда").fill("Голосование по итогам конкурса");
+    await form.getByLabel("Голосование открывается").fill(local(opensAt));
+    await form.getByLabel("Голосование закрывается").fill(local(opensAt + 14 * 86_400));
+    await form.getByLabel("Сколько рублей получает каждый житель").fill("1000");
+    for (const [i, budget] of ["500000", "700000", "300000"].entries()) {
+      assert.equal(await form.getByLabel(`Район ${i + 1}: название`).inputValue(), DISTRICTS[i]);
+      await form.getByLabel(`Район ${i + 1}: бюджет, рублей`).fill(budget);
+    }
+    await form.getByRole("button", { name: "Проверить" }).click();
+    await screenshots(screening, "contest-round-form", { citizen: false });
+    // The round, its three districts and its one project.
+    await form.getByRole("button", { name: "Создать раунд (5 транзакций)" }).click();
+    await form.getByTestId("created").waitFor({ timeout: 120_000 });
+    await screenshots(screening, "contest-round-created", { citizen: false });
+    const newRound = (await form.getByTestId("created").locator("p").first().textContent())!.split(": ")[1].trim();
+    // Published as the committee would: the round's manifest, its projects' descriptions and the dApp's config.
+    const downloaded = (name: string) =>
+      form
+        .locator(`a[data-path="${name}"][href]`)
+        .evaluate((a: HTMLAnchorElement) => fetch(a.href).then((r) => r.text()));
+    const roundDir = roundDirectory(path.join(round.siteDir, "published"), chainId, newRound);
+    await mkdir(path.join(roundDir, "projects"), { recursive: true });
+    for (const file of ["round.json", "projects/0.json"]) {
+      await writeFile(path.join(roundDir, file), await downloaded(file));
+    }
+    await writeFile(path.join(round.siteDir, "kopilka.config.json"), await downloaded("/kopilka.config.json"));
+    await screening.context().close();
+
+    // The ballot of the new round lists exactly the initiative that passed, by its title, in its district.
+    await page.goto(`${site.url}/district/1`);
+    await page.getByRole("heading", { name: "Скамейки у пруда" }).waitFor({ timeout: 60_000 });
+    assert.deepEqual(await page.locator("article.project :is(h2, h3)").allTextContents(), ["Скамейки у пруда"]);
+    for (const district of [0, 2]) {
+      await page.goto(`${site.url}/district/${district}`);
+      await page.getByRole("heading", { level: 1 }).waitFor();
+      assert.equal(await page.locator("article.project").count(), 0);
+    }
+    // And the audit with the contest passes its contest checks: the ballot is the passed set.
+    const published = path.join(round.siteDir, "published");
+    const { report } = await labelledAudit({
+      rpc: node.url,
+      round: newRound,
+      published,
+      residentBalances: false,
+      contest: {
+        contest: contestAddress,
+        content: openContentFiles(roundDirectory(published, chainId, contestAddress)),
+      },
+    });
+    assert.deepEqual(
+      report.checks.filter((check) => check.id.startsWith("contest-")).map((check) => [check.id, check.status]),
+      [
+        ["contest-content", "pass"],
+        ["contest-sheets", "pass"],
+        ["contest-outcomes", "pass"],
+        ["contest-groups", "pass"],
+        ["contest-ballot", "pass"],
+      ],
+    );
 
     // Nobody but the services paid: the residents' accounts hold nothing and sent nothing.
     for (const { account } of [author, first, second]) {

@@ -12,12 +12,11 @@ import path from "node:path";
 
 import type { Address, Hex } from "viem";
 
-import { ContestReader, toRpc, type InitiativeState } from "@kopilka/core/chain";
+import { ContestReader, passedInitiatives, toRpc, type InitiativeState } from "@kopilka/core/chain";
 import {
   InitiativeStatus,
   contentHash,
   noteDocument,
-  parseInitiativeDocument,
   initiativeNumber,
   statusName,
   templateDocument,
@@ -279,26 +278,12 @@ export async function showContest(ctx: CommandContext, options: ContestSelector)
   return initiatives;
 }
 
-/**
- * The passed initiatives of a contest in their final versions, each document read from `content` and checked
- * against its on-chain hash: what `round create --from-contest` puts on the ballot.
- */
-export async function passedInitiatives(
+/** The contest's passed initiatives (`passedInitiatives` of the core), a missing or changed document refused. */
+export async function passedInitiativesOf(
   reader: ContestReader,
   readContent: (hash: Hex) => Promise<Uint8Array | undefined>,
 ): Promise<PassedInitiative[]> {
-  const passed = (await reader.initiatives()).filter((item) => item.status === InitiativeStatus.Passed);
-  return await Promise.all(
-    passed.map(async (item) => {
-      const bytes = await readContent(item.contentHash);
-      if (bytes === undefined)
-        throw new CommandError(`initiative ${named(item.id)}: its document ${item.contentHash} is missing`);
-      if (contentHash(bytes) !== item.contentHash) {
-        throw new CommandError(`initiative ${named(item.id)}: its document does not hash to ${item.contentHash}`);
-      }
-      const parsed = parseInitiativeDocument(bytes);
-      if ("error" in parsed) throw new CommandError(`initiative ${named(item.id)}: its document: ${parsed.error}`);
-      return { id: item.id, version: item.version, contentHash: item.contentHash, fields: parsed.fields };
-    }),
-  );
+  return await passedInitiatives(reader, readContent).catch((error: Error) => {
+    throw new CommandError(error.message);
+  });
 }
