@@ -378,6 +378,7 @@ export const en = {
         "Where the project will be: find it with your phone standing there, or type the coordinates from a map.",
       locate: "Find my location",
       locating: "Finding…",
+      onMap: "Check the place on the map (OpenStreetMap)",
       locateFailed: "The location could not be found. Type the coordinates from a map.",
       lat: "Latitude",
       lon: "Longitude",
