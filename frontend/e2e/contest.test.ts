@@ -280,6 +280,11 @@ describe("A contest of initiatives, in the browser", () => {
     await screenshots(page, "contest-form-errors");
 
     await fillForm(page, "Скамейки у пруда");
+    // The place is a pin on OpenStreetMap's own site: the page loads no map tiles.
+    assert.equal(
+      await page.getByTestId("map-link").getAttribute("href"),
+      "https://www.openstreetmap.org/?mlat=48.708&mlon=44.5133#map=17/48.708/44.5133",
+    );
     await page.getByTestId("photo-input").setInputFiles([
       { name: "pond.png", mimeType: "image/png", buffer: photo(2400, 1800, [40, 120, 200], [230, 230, 210]) },
       { name: "path.png", mimeType: "image/png", buffer: photo(1200, 1600, [60, 160, 60], [200, 190, 150]) },
