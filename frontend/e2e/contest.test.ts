@@ -323,6 +323,14 @@ describe("A contest of initiatives, in the browser", () => {
       await neighbour.page.getByTestId("join").click();
       await neighbour.page.getByTestId("joined").waitFor({ timeout: 60_000 });
     }
+    // A visitor with no key is led from the initiative's page to the phone sign-in, and back to it after.
+    const visitor = await openPage(browser, { rpcUrl: round.config.rpcUrl, chainId, width: 360 });
+    await visitor.goto(link);
+    assert.equal(
+      await visitor.getByTestId("phone-sign-in").getAttribute("href"),
+      "/phone?next=%2Fcontest%2Finitiative%2F0",
+    );
+    await visitor.context().close();
     // The one who signed in by phone is in the contest's posted list, put there by the services.
     const posted = await fetch(`${services.url}/enroll/status/${second.account}`).then((r) => r.json());
     assert.equal(posted.status, "posted");
