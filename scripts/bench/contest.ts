@@ -3,9 +3,12 @@
  * bench/results/contest.json: creating a contest, posting residents, a resident's relayed submit, amendment and
  * co-signature (from a wallet and from a phone's P-256 key), the committee's screening, an expert's score sheet
  * (wallet and P-256), and recording outcomes (one, and ten in a transaction). Residents sit in a 10,000-leaf tree
- * (14-hash proofs). Run with `npm run bench:contest`.
+ * (14-hash proofs). Then the audit's time with a contest: the demo's contest (36 initiatives, sheets, content files)
+ * played, the round created from it as `kopilka round create --from-contest` does, and the round audited with and
+ * without the contest's checks. Run with `npm run bench:contest`.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 
 import { network } from "hardhat";
@@ -23,9 +26,16 @@ import {
   submitInitiative,
   type ContestSigner,
 } from "../hardhat/contestFixtures.js";
+import { auditRound } from "../cli/audit.js";
+import { silentOutput, type CommandContext } from "../cli/context.js";
+import { deploy } from "../cli/deploy.js";
+import { mint } from "../cli/lifecycle.js";
+import { createRound } from "../cli/round.js";
+import { playDemoContest } from "../demo/contest.js";
 
 const TREE_SIZE = 10_000;
-const { ethers, networkHelpers } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
 const started = Date.now();
 const signers = await ethers.getSigners();
 
@@ -145,8 +155,65 @@ const p256Precompile =
   BigInt(
     (await ethers.provider.call({ to: "0x0000000000000000000000000000000000000100", data: P256_PROBE })) || "0x0",
   ) === 1n;
+/** Seconds of the audit of a round made from the demo's contest, with its contest checks and without them. */
+async function auditWithContest(initiatives: number) {
+  const dir = await mkdtemp(path.join(tmpdir(), "kopilka-bench-contest-"));
+  try {
+    const ctx: CommandContext = { connection, publicationBase: path.join(dir, "published"), out: silentOutput };
+    const contest = await playDemoContest(connection, ctx.publicationBase, initiatives);
+    await deploy(ctx);
+    const now = await networkHelpers.time.latest();
+    await writeFile(
+      path.join(dir, "districts.csv"),
+      "name,budget\nЦентральный,30000000\nДзержинский,30000000\nВорошиловский,30000000\n",
+    );
+    const spec = path.join(dir, "round.json");
+    await writeFile(
+      spec,
+      JSON.stringify({
+        name: "Раунд по итогам конкурса",
+        budget: "90000000",
+        opensAt: now + 86_400,
+        closesAt: now + 15 * 86_400,
+        rule: "ranked",
+        allowance: "1000",
+        districts: "districts.csv",
+      }),
+    );
+    const { round } = await createRound(ctx, { spec, fromContest: contest.contest });
+    await mint(ctx, { round });
+    const timed = async (withContest: boolean) => {
+      const start = performance.now();
+      const { report } = await auditRound(
+        { rpc: connection.provider, round, ...(withContest ? { contest: contest.contest } : {}) },
+        ctx.publicationBase,
+      );
+      if (!report.ok)
+        throw new Error(`the audit failed: ${JSON.stringify(report.checks.filter((c) => c.status === "fail"))}`);
+      return { seconds: (performance.now() - start) / 1000, checks: report.checks.length };
+    };
+    await timed(true); // warm-up: the first audit compiles and caches what every audit uses
+    const without = await timed(false);
+    const withContest = await timed(true);
+    return {
+      initiatives: contest.initiatives,
+      passed: contest.passed,
+      auditSeconds: Number(without.seconds.toFixed(3)),
+      auditWithContestSeconds: Number(withContest.seconds.toFixed(3)),
+      contestChecksSeconds: Number((withContest.seconds - without.seconds).toFixed(3)),
+      checks: without.checks,
+      checksWithContest: withContest.checks,
+      loadAverage: loadavg()[0],
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+const audit = await auditWithContest(36);
+
 const result = {
   gas,
+  audit,
   context: {
     criteria: created.criteria.length,
     experts: experts.length,
@@ -161,4 +228,8 @@ const out = path.join("bench", "results", "contest.json");
 await mkdir(path.dirname(out), { recursive: true });
 await writeFile(out, JSON.stringify(result, null, 2) + "\n");
 console.table(Object.entries(gas).map(([operation, used]) => ({ operation, gas: used })));
+console.log(
+  `audit of a round made from a contest of ${audit.initiatives} initiatives (${audit.passed} passed): ` +
+    `${audit.auditSeconds} s, ${audit.auditWithContestSeconds} s with the contest's checks`,
+);
 console.log(`wrote ${out}`);

@@ -175,7 +175,8 @@ const BENCHMARKS: Record<string, Benchmark> = {
     measures:
       "Whole-transaction gas of a contest's operations (scripts/bench/contest.ts): residents' signed messages " +
       "relayed by a third party, checked against a resident's leaf in a posted batch; the committee's screening; " +
-      "experts' signed score sheets; and recording outcomes after the review.",
+      "experts' signed score sheets; and recording outcomes after the review. Then the time of the audit of a round " +
+      "made from the demo's contest, with and without the contest's checks.",
     figures: {
       "gas.createContest": "creating a contest through the factory (estimated; three criteria, three experts)",
       "gas.postResidents": "the registrar posts a batch's root",
@@ -193,11 +194,20 @@ const BENCHMARKS: Record<string, Benchmark> = {
       "gas.decide1": "recording one initiative's outcome",
       "gas.decide10": "recording ten outcomes in one transaction",
       "gas.decidePerInitiative": "per outcome, in a transaction of ten",
+      "audit.initiatives": "initiatives of the demo's contest (returned, rejected, failed and passed ones)",
+      "audit.passed": "of them passed: the projects of the round made from the contest",
+      "audit.auditSeconds": "the audit of that round (minted, no votes yet) without the contest's checks",
+      "audit.auditWithContestSeconds": "the same audit with the contest's checks (`kopilka audit --contest`)",
+      "audit.contestChecksSeconds":
+        "what the contest's checks add: events, content files, sheets' signatures, outcomes",
+      "audit.checks": "checks in the audit without the contest",
+      "audit.checksWithContest": "checks with the contest's",
+      "audit.loadAverage": "the machine's load average (1 minute) when the audits ran",
       "context.treeLeaves": "residents in the posted batch",
       "context.proofHashes": "hashes in a resident's proof",
       "context.p256Precompile": "whether the chain had the secp256r1 precompile",
       "context.hardfork": "the chain's rules",
-      "context.benchSeconds": "the whole benchmark",
+      "context.benchSeconds": "the gas part of the benchmark",
     },
   },
   "gasless.json": {
