@@ -20,7 +20,7 @@ import { Worker } from "node:worker_threads";
 
 import { network } from "hardhat";
 
-import { checkRound } from "@kopilka/core/audit/audit";
+import { checkRound, reportJson } from "@kopilka/core/audit/audit";
 import { recount } from "@kopilka/core/audit/recount";
 import { ballotDomain, batchGasLimit, type BallotClaim, type BallotMessage } from "@kopilka/core/ballots";
 import { categoryIndex } from "@kopilka/core/category";
@@ -48,6 +48,7 @@ import {
   collectingSeconds,
   MemoryProbe,
   releaseChainAnswers,
+  RESIDENT_BALANCES,
   round3,
   seconds,
 } from "./scale-measure.js";
@@ -477,6 +478,10 @@ async function run(): Promise<void> {
   memory.mark("audited");
   log(`audited in ${auditSeconds} s: ${report.ok ? "everything holds" : "DISCREPANCIES"}`);
   const timings = loaded.data.timings;
+  const everyStarted = performance.now();
+  const everyBalance = await checkRound(await loadAudited({ ...auditOptions, residentBalances: "all" }, true));
+  const auditEveryBalanceSeconds = seconds(everyStarted);
+  if (reportJson(everyBalance) !== reportJson(report)) throw new Error("reading every balance gave another report");
   const recountStarted = performance.now();
   const chainOnly = await checkRound({ ...loaded, files: undefined, counted: recount(loaded.data) });
   const recountAloneSeconds = seconds(recountStarted);
@@ -540,6 +545,9 @@ async function run(): Promise<void> {
     audit_chunk_blocks: chunk,
     fetch_logs_seconds: timings.logsSeconds,
     fetch_state_seconds: timings.stateSeconds,
+    resident_balances: RESIDENT_BALANCES,
+    resident_balances_read: loaded.data.residentBalances!.size,
+    audit_every_balance_seconds: auditEveryBalanceSeconds,
     recount_seconds: recountSeconds,
     decode_seconds: timings.decodeSeconds,
     recount_and_checks_seconds: recountAloneSeconds,
