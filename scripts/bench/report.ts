@@ -62,8 +62,11 @@ const SCALE_FIGURES: Record<string, string> = {
   fetch_seconds: "reading the chain: the logs, then the state not read yet",
   fetch_logs_seconds: "reading the logs (state reads and file checks overlap with it)",
   fetch_state_seconds: "state still to read after the last log",
-  resident_balances: "how residents' balances were read",
-  resident_balances_seconds: "reading every resident's balance, alone, after the audit",
+  resident_balances: "how the audit confirms the residents' balances",
+  resident_balances_read: "residents whose balance the audit read on-chain (its sample)",
+  resident_balances_seconds: "reading the sample's balances, alone, after the audit",
+  audit_every_balance_seconds:
+    "the whole audit once more reading every resident's balance on-chain (same report), as it did before the sample",
   audit_in_thread_seconds: "the same audit once more, trees rebuilt on the main thread (`treeWorker: false`)",
   recount_seconds: "what the timed audit spent after fetching: decoding, recount, checks",
   decode_seconds: "decoding the logs as they arrive",

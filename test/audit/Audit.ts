@@ -644,6 +644,19 @@ describe("Auditor", function () {
       const ok = await run(["audit", "--rpc", node.url, "--round", round, "--published", base, "--json"]);
       expect(ok.code).to.equal(0);
       expect(ok.stdout).to.equal(reportJson(honest));
+      const every = await run([
+        "audit",
+        "--rpc",
+        node.url,
+        "--round",
+        round,
+        "--published",
+        base,
+        "--json",
+        "--every-resident-balance",
+      ]);
+      expect(every.code).to.equal(0);
+      expect(every.stdout).to.equal(reportJson(honest));
 
       const copy = await copyPublished(base, chainId, round);
       cleanup.push(copy.base);
