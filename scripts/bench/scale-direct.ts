@@ -16,7 +16,6 @@
  * pre-encoded calldata at a zero gas price (signing 160,000 transactions in JavaScript would dominate the run),
  * ~250 per block with automining off. The audit reads that same chain through its EIP-1193 provider.
  */
-import { categoryIndex } from "@kopilka/core/category";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,19 +28,13 @@ import { PublishedReader } from "@kopilka/core/audit/published";
 import { loadAudited, nodeTreeWorker } from "@kopilka/core/node";
 import { balancesOf } from "@kopilka/core/chain";
 import { recount } from "@kopilka/core/audit/recount";
-import { demoRound, residentDistricts } from "../demo/data.js";
+import { residentDistricts } from "../demo/data.js";
+import { publish, setUpDemoRound } from "./scale-round.js";
+import { word } from "./scale-signer.js";
 import { createRng, type Rng } from "../demo/random.js";
-import { canonicalJson, metadataHash, type ProjectMetadata } from "@kopilka/core/metadata";
 import { NO_ENROLLMENT, type Participant } from "@kopilka/core/participants";
-import {
-  batchPath,
-  manifestPath,
-  projectMetadataPath,
-  projectMetadataURI,
-  type RoundManifest,
-  siblings,
-} from "@kopilka/core/publication";
-import { createRound, mintAndOpen, postBatch } from "../hardhat/fixtures.js";
+import { batchPath, siblings } from "@kopilka/core/publication";
+import { postBatch } from "../hardhat/fixtures.js";
 import {
   auditFloors,
   erc20Calibration,
@@ -116,47 +109,12 @@ memory.mark("calibrated", 0);
 // --- setup: the demo round's districts and projects, and the round's published files ---
 const started = performance.now();
 const published = await mkdtemp(path.join(tmpdir(), "kopilka-bench-published-"));
-const publish = async (file: string, text: string): Promise<void> => {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, text);
-};
-const demo = demoRound();
-const districts = demo.districts.map((d) => ({ name: d.name, budget: d.budget, projects: [] }));
-const created = await createRound(ethers, networkHelpers, { districts, opensIn: 7 * 24 * 3600 });
+const { demo, districts, created, roundAddress, chainId, fromBlock, banks, districtProjects } = await setUpDemoRound(
+  ethers,
+  networkHelpers,
+  published,
+);
 const { round } = created;
-const roundAddress = (await round.getAddress()).toLowerCase();
-const chainId = (await ethers.provider.getNetwork()).chainId;
-const fromBlock = (await created.factory.deploymentTransaction()!.wait())!.blockNumber;
-const manifest: RoundManifest = {
-  chainId: Number(chainId),
-  factory: await created.factory.getAddress(),
-  round: roundAddress,
-  token: await created.token.getAddress(),
-  airdrop: await created.airdrop.getAddress(),
-  fromBlock,
-  name: await round.name(),
-};
-await publish(manifestPath(published, chainId, roundAddress), JSON.stringify(manifest, null, 2) + "\n");
-// Projects are added as the committee's tool adds them: the hash of each canonical metadata file goes on-chain.
-const banks: string[] = [];
-const districtProjects: number[][] = districts.map(() => []);
-const asCommittee = round.connect(created.roles.committee);
-for (const [id, project] of demo.projects.entries()) {
-  const metadata: ProjectMetadata = {
-    title: project.title,
-    description: project.description,
-    category: project.category,
-    district: demo.districts[project.district].name,
-    location: project.location,
-  };
-  await publish(projectMetadataPath(published, chainId, roundAddress, id), canonicalJson(metadata));
-  const category = categoryIndex(project.category);
-  const uri = projectMetadataURI(id);
-  await (await asCommittee.addProject(project.district, project.cost, category, metadataHash(metadata), uri)).wait();
-  districtProjects[project.district].push(id);
-  banks.push((await round.project(id)).bank);
-}
-await mintAndOpen(created);
 log(`round set up: ${districts.length} districts, ${banks.length} projects`);
 
 // --- residents: hash-derived addresses (never signing), home districts by population ---
@@ -462,12 +420,6 @@ await finish(async () => {
 });
 
 // --- helpers ---
-
-function word(value: bigint | number | string): string {
-  return typeof value === "string"
-    ? value.slice(2).toLowerCase().padStart(64, "0")
-    : value.toString(16).padStart(64, "0");
-}
 
 /**
  * claimAndAllocate calldata by hand: the ABI coder takes ~0.5 ms a call, minutes over 160,000 voters. The residents
