@@ -132,8 +132,9 @@ const SCALE_MEASURES =
   "projects and budget, verified residents posted in batches, their ballots (single-project and split, then " +
   "some reallocations and withdrawals), every district finalized, then the whole audit through the chain's " +
   "EIP-1193 provider with the round's published files (the participants trees as the committee's tool builds them, " +
-  "the projects' metadata), resident balances included. Residents send unsigned transactions from impersonated " +
-  "accounts at a zero gas price, many per block with automining off. It fails unless the audit passes and counts " +
+  "the projects' metadata), the residents' balances confirmed by a sample read on-chain and their sum. Residents " +
+  "send unsigned transactions from impersonated accounts at a zero gas price, many per block with automining off. " +
+  "It fails unless the audit passes and counts " +
   "exactly the simulated claims, deposits and withdrawals. Floors from the same run on the same chain: plain " +
   "ERC-20 transfers before the round, a bare log sweep and a bare decode of the audit's range after it; the " +
   "process's memory is sampled throughout, and the run exits by itself once its file is written (or names what " +
