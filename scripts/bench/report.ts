@@ -68,7 +68,9 @@ const SCALE_FIGURES: Record<string, string> = {
   audit_every_balance_seconds:
     "the whole audit once more reading every resident's balance on-chain (same report), as it did before the sample",
   audit_in_thread_seconds: "the same audit once more, trees rebuilt on the main thread (`treeWorker: false`)",
-  recount_seconds: "what the timed audit spent after fetching: decoding, recount, checks",
+  recount_seconds:
+    "what the timed audit spent after fetching: the recount, the checks, and the published files' work (tree " +
+    "rebuilds) not finished by then; `recount_and_checks_seconds` is the recount and chain checks alone",
   decode_seconds: "decoding the logs as they arrive",
   recount_and_checks_seconds: "the recount and the chain checks, run alone",
   published_checks_seconds: "the published-files checks (trees, claim leaves, metadata), run alone",
