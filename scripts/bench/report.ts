@@ -62,10 +62,15 @@ const SCALE_FIGURES: Record<string, string> = {
   fetch_seconds: "reading the chain: the logs, then the state not read yet",
   fetch_logs_seconds: "reading the logs (state reads and file checks overlap with it)",
   fetch_state_seconds: "state still to read after the last log",
-  resident_balances: "how residents' balances were read",
-  resident_balances_seconds: "reading every resident's balance, alone, after the audit",
+  resident_balances: "how the audit confirms the residents' balances",
+  resident_balances_read: "residents whose balance the audit read on-chain (its sample)",
+  resident_balances_seconds: "reading the sample's balances, alone, after the audit",
+  audit_every_balance_seconds:
+    "the whole audit once more reading every resident's balance on-chain (same report), as it did before the sample",
   audit_in_thread_seconds: "the same audit once more, trees rebuilt on the main thread (`treeWorker: false`)",
-  recount_seconds: "what the timed audit spent after fetching: decoding, recount, checks",
+  recount_seconds:
+    "what the timed audit spent after fetching: the recount, the checks, and the published files' work (tree " +
+    "rebuilds) not finished by then; `recount_and_checks_seconds` is the recount and chain checks alone",
   decode_seconds: "decoding the logs as they arrive",
   recount_and_checks_seconds: "the recount and the chain checks, run alone",
   published_checks_seconds: "the published-files checks (trees, claim leaves, metadata), run alone",
@@ -129,8 +134,9 @@ const SCALE_MEASURES =
   "projects and budget, verified residents posted in batches, their ballots (single-project and split, then " +
   "some reallocations and withdrawals), every district finalized, then the whole audit through the chain's " +
   "EIP-1193 provider with the round's published files (the participants trees as the committee's tool builds them, " +
-  "the projects' metadata), resident balances included. Residents send unsigned transactions from impersonated " +
-  "accounts at a zero gas price, many per block with automining off. It fails unless the audit passes and counts " +
+  "the projects' metadata), the residents' balances confirmed by a sample read on-chain and their sum. Residents " +
+  "send unsigned transactions from impersonated accounts at a zero gas price, many per block with automining off. " +
+  "It fails unless the audit passes and counts " +
   "exactly the simulated claims, deposits and withdrawals. Floors from the same run on the same chain: plain " +
   "ERC-20 transfers before the round, a bare log sweep and a bare decode of the audit's range after it; the " +
   "process's memory is sampled throughout, and the run exits by itself once its file is written (or names what " +

@@ -16,7 +16,6 @@
  * pre-encoded calldata at a zero gas price (signing 160,000 transactions in JavaScript would dominate the run),
  * ~250 per block with automining off. The audit reads that same chain through its EIP-1193 provider.
  */
-import { categoryIndex } from "@kopilka/core/category";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,19 +28,13 @@ import { PublishedReader } from "@kopilka/core/audit/published";
 import { loadAudited, nodeTreeWorker } from "@kopilka/core/node";
 import { balancesOf } from "@kopilka/core/chain";
 import { recount } from "@kopilka/core/audit/recount";
-import { demoRound, residentDistricts } from "../demo/data.js";
+import { residentDistricts } from "../demo/data.js";
+import { publish, setUpDemoRound } from "./scale-round.js";
+import { word } from "./scale-signer.js";
 import { createRng, type Rng } from "../demo/random.js";
-import { canonicalJson, metadataHash, type ProjectMetadata } from "@kopilka/core/metadata";
 import { NO_ENROLLMENT, type Participant } from "@kopilka/core/participants";
-import {
-  batchPath,
-  manifestPath,
-  projectMetadataPath,
-  projectMetadataURI,
-  type RoundManifest,
-  siblings,
-} from "@kopilka/core/publication";
-import { createRound, mintAndOpen, postBatch } from "../hardhat/fixtures.js";
+import { batchPath, siblings } from "@kopilka/core/publication";
+import { postBatch } from "../hardhat/fixtures.js";
 import {
   auditFloors,
   erc20Calibration,
@@ -52,6 +45,7 @@ import {
   collectingSeconds,
   MemoryProbe,
   releaseChainAnswers,
+  RESIDENT_BALANCES,
   round3,
   seconds,
 } from "./scale-measure.js";
@@ -115,47 +109,12 @@ memory.mark("calibrated", 0);
 // --- setup: the demo round's districts and projects, and the round's published files ---
 const started = performance.now();
 const published = await mkdtemp(path.join(tmpdir(), "kopilka-bench-published-"));
-const publish = async (file: string, text: string): Promise<void> => {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, text);
-};
-const demo = demoRound();
-const districts = demo.districts.map((d) => ({ name: d.name, budget: d.budget, projects: [] }));
-const created = await createRound(ethers, networkHelpers, { districts, opensIn: 7 * 24 * 3600 });
+const { demo, districts, created, roundAddress, chainId, fromBlock, banks, districtProjects } = await setUpDemoRound(
+  ethers,
+  networkHelpers,
+  published,
+);
 const { round } = created;
-const roundAddress = (await round.getAddress()).toLowerCase();
-const chainId = (await ethers.provider.getNetwork()).chainId;
-const fromBlock = (await created.factory.deploymentTransaction()!.wait())!.blockNumber;
-const manifest: RoundManifest = {
-  chainId: Number(chainId),
-  factory: await created.factory.getAddress(),
-  round: roundAddress,
-  token: await created.token.getAddress(),
-  airdrop: await created.airdrop.getAddress(),
-  fromBlock,
-  name: await round.name(),
-};
-await publish(manifestPath(published, chainId, roundAddress), JSON.stringify(manifest, null, 2) + "\n");
-// Projects are added as the committee's tool adds them: the hash of each canonical metadata file goes on-chain.
-const banks: string[] = [];
-const districtProjects: number[][] = districts.map(() => []);
-const asCommittee = round.connect(created.roles.committee);
-for (const [id, project] of demo.projects.entries()) {
-  const metadata: ProjectMetadata = {
-    title: project.title,
-    description: project.description,
-    category: project.category,
-    district: demo.districts[project.district].name,
-    location: project.location,
-  };
-  await publish(projectMetadataPath(published, chainId, roundAddress, id), canonicalJson(metadata));
-  const category = categoryIndex(project.category);
-  const uri = projectMetadataURI(id);
-  await (await asCommittee.addProject(project.district, project.cost, category, metadataHash(metadata), uri)).wait();
-  districtProjects[project.district].push(id);
-  banks.push((await round.project(id)).bank);
-}
-await mintAndOpen(created);
 log(`round set up: ${districts.length} districts, ${banks.length} projects`);
 
 // --- residents: hash-derived addresses (never signing), home districts by population ---
@@ -365,11 +324,16 @@ const again: AuditReport = {
   checks: chainOnly.checks.map((c) => publishedAgain.find((p) => p.id === c.id) ?? c),
 };
 log(`audited in ${auditSeconds} s: ${report.ok ? "everything holds" : "DISCREPANCIES"}`);
-// The on-chain balance of every resident alone, the largest part of the state reads.
-const residentsList = [...loaded.counted.residents.keys()];
+// The on-chain balances the audit read (its sample of the residents) alone, then every resident's, as the audit read
+// them before it took them from the events: the whole audit once more that way, which must give the same report.
+const sampled = [...loaded.data.residentBalances!.keys()];
 const balancesStarted = performance.now();
-await balancesOf(provider, loaded.data.token, residentsList, loaded.data.toBlock);
+await balancesOf(provider, loaded.data.token, sampled, loaded.data.toBlock);
 const residentBalancesSeconds = seconds(balancesStarted);
+const everyStarted = performance.now();
+const everyBalance = await checkRound(await loadAudited({ ...auditOptions, residentBalances: "all" }, true));
+const auditEveryBalanceSeconds = seconds(everyStarted);
+if (reportJson(everyBalance) !== reportJson(report)) throw new Error("reading every balance gave another report");
 // The audit's floors on the same range: a bare log sweep and a bare decode of its logs.
 const floors = await auditFloors(provider, { ...loaded.data, fromBlock, toBlock: loaded.data.toBlock }, AUDIT_CHUNK);
 log(`floors: raw log sweep ${floors.raw_fetch_seconds} s, bare decode ${floors.decode_seconds} s`);
@@ -409,8 +373,10 @@ const result = {
   fetch_seconds: round3(timings.logsSeconds + timings.stateSeconds),
   fetch_logs_seconds: timings.logsSeconds,
   fetch_state_seconds: timings.stateSeconds,
-  resident_balances: "read on-chain for every resident (deployless batched balanceOf eth_call)",
+  resident_balances: RESIDENT_BALANCES,
+  resident_balances_read: sampled.length,
   resident_balances_seconds: residentBalancesSeconds,
+  audit_every_balance_seconds: auditEveryBalanceSeconds,
   audit_in_thread_seconds: auditInThreadSeconds,
   // What the timed audit spent after fetching: decoding, the recount, the checks, and any published-files work
   // still unfinished when the chain had been read.
@@ -454,12 +420,6 @@ await finish(async () => {
 });
 
 // --- helpers ---
-
-function word(value: bigint | number | string): string {
-  return typeof value === "string"
-    ? value.slice(2).toLowerCase().padStart(64, "0")
-    : value.toString(16).padStart(64, "0");
-}
 
 /**
  * claimAndAllocate calldata by hand: the ABI coder takes ~0.5 ms a call, minutes over 160,000 voters. The residents

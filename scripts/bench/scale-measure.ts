@@ -103,6 +103,11 @@ export class MemoryProbe {
   }
 }
 
+/** How the audit confirms the residents' balances (scripts/core/src/audit/load.ts, `RESIDENT_SAMPLE`). */
+export const RESIDENT_BALANCES =
+  "from the events; on-chain (deployless batched balanceOf) for a sample: every one of the first 2,048 residents, " +
+  "then one in 32 by address; the rest by the sum: supply - the round's and the banks' balances";
+
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 

@@ -307,7 +307,7 @@ function compare<T extends string | bigint>(a: T, b: T): number {
 }
 
 /** A 32-byte word of a number, an address or a 32-byte hex value: 64 lower-case hex digits. */
-function word(value: bigint | number | string): string {
+export function word(value: bigint | number | string): string {
   return typeof value === "string"
     ? value.slice(2).toLowerCase().padStart(64, "0")
     : value.toString(16).padStart(64, "0");

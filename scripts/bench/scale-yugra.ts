@@ -20,24 +20,15 @@ import { Worker } from "node:worker_threads";
 
 import { network } from "hardhat";
 
-import { checkRound } from "@kopilka/core/audit/audit";
+import { checkRound, reportJson } from "@kopilka/core/audit/audit";
 import { recount } from "@kopilka/core/audit/recount";
 import { ballotDomain, batchGasLimit, type BallotClaim, type BallotMessage } from "@kopilka/core/ballots";
-import { categoryIndex } from "@kopilka/core/category";
 import { SignatureScheme } from "@kopilka/core/keys";
-import { canonicalJson, metadataHash, type ProjectMetadata } from "@kopilka/core/metadata";
 import { loadAudited } from "@kopilka/core/node";
-import {
-  batchPath,
-  manifestPath,
-  projectMetadataPath,
-  projectMetadataURI,
-  type RoundManifest,
-  siblings,
-} from "@kopilka/core/publication";
+import { batchPath, siblings } from "@kopilka/core/publication";
 import { demoRound, residentDistricts } from "../demo/data.js";
 import { createRng } from "../demo/random.js";
-import { createRound, mintAndOpen } from "../hardhat/fixtures.js";
+import { publish, setUpDemoRound } from "./scale-round.js";
 import {
   auditFloors,
   erc20Calibration,
@@ -48,6 +39,7 @@ import {
   collectingSeconds,
   MemoryProbe,
   releaseChainAnswers,
+  RESIDENT_BALANCES,
   round3,
   seconds,
 } from "./scale-measure.js";
@@ -141,63 +133,12 @@ async function run(): Promise<void> {
   // --- setup: the demo round's districts and projects, four times over, and the published files ---
   const started = performance.now();
   published = await mkdtemp(path.join(tmpdir(), "kopilka-bench-yugra-"));
-  const publish = async (file: string, text: string): Promise<void> => {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, text);
-  };
-  const demo = demoRound();
-  const copies = Array.from({ length: COPIES }, (_, c) => c);
-  const demoDistricts = copies.flatMap((c) =>
-    demo.districts.map((d) => ({ ...d, name: c === 0 ? d.name : `${d.name} ${c + 1}` })),
-  );
-  const districts = demoDistricts.map((d) => ({ name: d.name, budget: d.budget, projects: [] }));
   // Residents enrolled by phone get the round's declared allowance, bound to their home district.
-  const budget = demo.budget * BigInt(COPIES);
+  const budget = demoRound().budget * BigInt(COPIES);
   const allowance = budget / BigInt(RESIDENTS);
-  const created = await createRound(ethers, networkHelpers, {
-    districts,
-    opensIn: 7 * 24 * 3600,
-    allowance,
-    residentsBound: true,
-  });
+  const { districts, created, roundAddress, chainId, fromBlock, manifest, banks, districtProjects } =
+    await setUpDemoRound(ethers, networkHelpers, published, COPIES, { allowance, residentsBound: true });
   const { round } = created;
-  const roundAddress = (await round.getAddress()).toLowerCase();
-  const chainId = (await ethers.provider.getNetwork()).chainId;
-  const fromBlock = (await created.factory.deploymentTransaction()!.wait())!.blockNumber;
-  const manifest: RoundManifest = {
-    chainId: Number(chainId),
-    factory: await created.factory.getAddress(),
-    round: roundAddress,
-    token: await created.token.getAddress(),
-    airdrop: await created.airdrop.getAddress(),
-    fromBlock,
-    name: await round.name(),
-  };
-  await publish(manifestPath(published, chainId, roundAddress), JSON.stringify(manifest, null, 2) + "\n");
-  const banks: string[] = [];
-  const districtProjects: number[][] = districts.map(() => []);
-  const asCommittee = round.connect(created.roles.committee);
-  for (const c of copies) {
-    for (const project of demo.projects) {
-      const id = banks.length;
-      const district = c * demo.districts.length + project.district;
-      const metadata: ProjectMetadata = {
-        title: project.title,
-        description: project.description,
-        category: project.category,
-        district: districts[district].name,
-        location: project.location,
-      };
-      await publish(projectMetadataPath(published, chainId, roundAddress, id), canonicalJson(metadata));
-      const category = categoryIndex(project.category);
-      await (
-        await asCommittee.addProject(district, project.cost, category, metadataHash(metadata), projectMetadataURI(id))
-      ).wait();
-      districtProjects[district].push(id);
-      banks.push((await round.project(id)).bank);
-    }
-  }
-  await mintAndOpen(created);
   const box = await ethers.getContractAt("BallotBox", await round.ballotBox());
   const boxAddress = (await box.getAddress()).toLowerCase();
   const p256Precompile = (await box.signatureGas(SignatureScheme.P256)) === 30_000n;
@@ -205,7 +146,7 @@ async function run(): Promise<void> {
   log(`round set up: ${districts.length} districts, ${banks.length} projects; P-256 precompile: ${p256Precompile}`);
 
   // --- the residents and their ballots (keys and signatures are the workers') ---
-  const homes = residentDistricts(RESIDENTS, demoDistricts, SEED);
+  const homes = residentDistricts(RESIDENTS, districts, SEED);
   const rng = createRng(SEED);
   const extraLegs = ALLOCATIONS - RESIDENTS - REALLOCATIONS;
   const threeBank = Math.floor(extraLegs / 20);
@@ -477,6 +418,10 @@ async function run(): Promise<void> {
   memory.mark("audited");
   log(`audited in ${auditSeconds} s: ${report.ok ? "everything holds" : "DISCREPANCIES"}`);
   const timings = loaded.data.timings;
+  const everyStarted = performance.now();
+  const everyBalance = await checkRound(await loadAudited({ ...auditOptions, residentBalances: "all" }, true));
+  const auditEveryBalanceSeconds = seconds(everyStarted);
+  if (reportJson(everyBalance) !== reportJson(report)) throw new Error("reading every balance gave another report");
   const recountStarted = performance.now();
   const chainOnly = await checkRound({ ...loaded, files: undefined, counted: recount(loaded.data) });
   const recountAloneSeconds = seconds(recountStarted);
@@ -540,6 +485,9 @@ async function run(): Promise<void> {
     audit_chunk_blocks: chunk,
     fetch_logs_seconds: timings.logsSeconds,
     fetch_state_seconds: timings.stateSeconds,
+    resident_balances: RESIDENT_BALANCES,
+    resident_balances_read: loaded.data.residentBalances!.size,
+    audit_every_balance_seconds: auditEveryBalanceSeconds,
     recount_seconds: recountSeconds,
     decode_seconds: timings.decodeSeconds,
     recount_and_checks_seconds: recountAloneSeconds,

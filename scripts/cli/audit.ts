@@ -103,6 +103,7 @@ export async function auditRound(
   options: ReadOptions & {
     json?: boolean;
     skipResidentBalances?: boolean;
+    everyResidentBalance?: boolean;
     proofFiles?: boolean;
     contest?: string;
     contestContent?: string;
@@ -120,7 +121,7 @@ export async function auditRound(
   }
   const auditing = {
     ...checked,
-    residentBalances: !options.skipResidentBalances,
+    residentBalances: options.skipResidentBalances ? false : options.everyResidentBalance ? ("all" as const) : true,
     // A directory's proof files are read by default; over HTTP that is one request a resident, so only when asked.
     proofFiles: options.proofFiles ?? (checked.published !== undefined && !/^https?:\/\//i.test(checked.published)),
   };

@@ -262,7 +262,11 @@ Anyone, without a key:
         "discrepancy listed when anything does not hold",
     )
     .option("--json", "print the report as JSON (byte-identical for the same chain)")
-    .option("--skip-resident-balances", "do not read each resident's on-chain balance (the residents check is skipped)")
+    .option("--skip-resident-balances", "do not read residents' on-chain balances (the residents check is skipped)")
+    .option(
+      "--every-resident-balance",
+      "read every resident's on-chain balance, not the first 2,048 and one in 32 after them (same report when all holds)",
+    )
     .option(
       "--proof-files",
       "read every resident's proof file (one request each); by default only from a directory, not over http(s)",
@@ -280,6 +284,7 @@ Anyone, without a key:
     readAction<{
       json?: boolean;
       skipResidentBalances?: boolean;
+      everyResidentBalance?: boolean;
       proofFiles?: boolean;
       contest?: string;
       contestContent?: string;

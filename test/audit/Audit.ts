@@ -19,6 +19,7 @@ import {
   type RoundExport,
 } from "@kopilka/core/node";
 import { balanceOf, balancesOf } from "@kopilka/core/chain";
+import { inResidentSample, loadRound } from "@kopilka/core/audit/load";
 import { readLogs } from "@kopilka/core/audit/logs";
 import { TOPICS } from "@kopilka/core/audit/events";
 import { parsePabulib, toKopecks, writePabulib } from "@kopilka/core/pabulib";
@@ -283,6 +284,23 @@ describe("Auditor", function () {
       expect(batched.some((balance) => balance > 0n)).to.equal(true);
     });
 
+    it("reads a sample of the balances, and gives the same report as reading every one", async function () {
+      const sampled = { first: 3, oneIn: 4 };
+      const data = await loadRound(httpRpc(node.url), { round, fromBlock: voted.fromBlock, residentSample: sampled });
+      const claimed = honest.totals.claims;
+      expect(data.residentBalances!.size).to.be.at.least(3).and.below(claimed);
+      for (const [index, claim] of data.claims.entries()) {
+        const chosen = inResidentSample(sampled, index, claim.account, data.toBlock);
+        expect(data.residentBalances!.has(claim.account), `resident ${index}`).to.equal(chosen);
+      }
+      const every = await audit(optionsFor({ residentBalances: "all" }));
+      const sample = await audit(optionsFor({ residentSample: sampled }));
+      const none = await audit(optionsFor({ residentSample: { first: 0, oneIn: 2 ** 24 } }));
+      expect(reportJson(every)).to.equal(reportJson(honest));
+      expect(reportJson(sample)).to.equal(reportJson(honest));
+      expect(reportJson(none)).to.equal(reportJson(honest));
+    });
+
     it("falls back to one call per resident on an endpoint that refuses calls without a target", async function () {
       const rpc = callCounting(true);
       const report = await audit(optionsFor({ rpc }));
@@ -470,6 +488,54 @@ describe("Auditor", function () {
         new RegExp(`project ${voted.winner}: ProjectFunded reports \\d+ tokens at cost \\d+ in district 0, recomputed`),
       );
     });
+
+    it("names the residents' sum when the endpoint hides a deposit by a resident whose balance it does not read", async function () {
+      const bank = voted.created.banks[voted.winner].toLowerCase();
+      let hidden: bigint | undefined;
+      const rpc = rewritingRpc(httpRpc(node.url), (request, result) => {
+        if (request.method !== "eth_getLogs" || hidden !== undefined) return result;
+        const logs = result as { topics: string[]; data: string }[];
+        const index = logs.findIndex(
+          (l) => l.topics[0] === TOPICS.Transfer && l.topics[2] === "0x" + bank.slice(2).padStart(64, "0"),
+        );
+        if (index < 0) return result;
+        hidden = BigInt(logs[index].data);
+        return logs.filter((_, i) => i !== index);
+      });
+      // No resident's own balance is read: only the round's and the banks'.
+      const report = await audit(optionsFor({ rpc, residentSample: { first: 0, oneIn: 2 ** 24 } }));
+      expect(report.ok).to.equal(false);
+      expect(failuresOf(report, "banks")).to.have.length(1);
+      const residents = failuresOf(report, "residents");
+      expect(residents).to.have.length(1);
+      const [, held, fromEvents] = residents[0].match(
+        /^residents' sum: supply \d+ - round \d+ - banks \d+ = (\d+) held by residents, their events give (\d+)$/,
+      )!;
+      expect(BigInt(fromEvents) - BigInt(held)).to.equal(hidden);
+    });
+
+    it("names both residents when the endpoint moves a deposit from one resident to another", async function () {
+      let moved: { from: string; to: string } | undefined;
+      const banks = new Set(voted.created.banks.map((b) => "0x" + b.toLowerCase().slice(2).padStart(64, "0")));
+      const rpc = rewritingRpc(httpRpc(node.url), (request, result) => {
+        if (request.method !== "eth_getLogs" || moved !== undefined) return result;
+        const logs = result as { topics: string[] }[];
+        const deposits = logs.filter((l) => l.topics[0] === TOPICS.Transfer && banks.has(l.topics[2]));
+        const other = deposits.find((l) => l.topics[1] !== deposits[0]?.topics[1]);
+        if (other === undefined) return result;
+        moved = { from: deposits[0].topics[1], to: other.topics[1] };
+        return logs.map((l) => (l === deposits[0] ? { ...l, topics: [l.topics[0], other.topics[1], l.topics[2]] } : l));
+      });
+      const report = await audit(optionsFor({ rpc }));
+      expect(moved).to.not.equal(undefined);
+      // The bank's total and the residents' sum are unchanged: only reading the two balances shows it.
+      expect(failuresOf(report, "banks")).to.deep.equal([]);
+      expect(
+        failuresOf(report, "residents")
+          .map((f) => f.split(":")[0])
+          .sort(),
+      ).to.deep.equal([moved!.from, moved!.to].map((t) => `resident 0x${t.slice(26)}`).sort());
+    });
   });
 
   describe("#exportRound", function () {
@@ -578,6 +644,19 @@ describe("Auditor", function () {
       const ok = await run(["audit", "--rpc", node.url, "--round", round, "--published", base, "--json"]);
       expect(ok.code).to.equal(0);
       expect(ok.stdout).to.equal(reportJson(honest));
+      const every = await run([
+        "audit",
+        "--rpc",
+        node.url,
+        "--round",
+        round,
+        "--published",
+        base,
+        "--json",
+        "--every-resident-balance",
+      ]);
+      expect(every.code).to.equal(0);
+      expect(every.stdout).to.equal(reportJson(honest));
 
       const copy = await copyPublished(base, chainId, round);
       cleanup.push(copy.base);

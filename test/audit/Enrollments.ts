@@ -10,7 +10,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { audit, publishBatch, type AuditReport } from "@kopilka/core/node";
+import { audit, publishBatch, reportJson, type AuditOptions, type AuditReport } from "@kopilka/core/node";
 import { ANY_DISTRICT, NO_ENROLLMENT, buildParticipantTree, type Participant } from "@kopilka/core/participants";
 import { roundDirectory } from "@kopilka/core/publication";
 import { createRound, mintAndOpen, type CreatedRound } from "../../scripts/hardhat/fixtures.js";
@@ -76,8 +76,8 @@ async function phoneRound() {
   await networkHelpers.time.increaseTo(created.opensAt);
   await first.claim(alice);
   await second.claim(newDave);
-  const auditNow = (): Promise<AuditReport> =>
-    audit({ rpc: provider, round, published: base, treeWorker: false, proofFiles: true });
+  const auditNow = (options: Partial<AuditOptions> = {}): Promise<AuditReport> =>
+    audit({ rpc: provider, round, published: base, treeWorker: false, proofFiles: true, ...options });
   return { created, directory, accounts: { carol, alice, bob, oldDave, newDave, eve }, asPhone, first, auditNow };
 }
 
@@ -113,6 +113,30 @@ describe("Auditor, residents enrolled by phone", function () {
     expect(statusOf(report, "phone-leaves").checked).to.equal(4);
     expect(statusOf(report, "proofs").checked).to.equal(5);
     expect(report.events.AccountRevoked).to.equal(1);
+  });
+
+  it("gives the same report whether it reads every resident's balance, a sample of them or none", async function () {
+    const { created, accounts, auditNow } = await networkHelpers.loadFixture(phoneRound);
+    const { round, banks } = created;
+    const [alice, dave] = await Promise.all([ethers.getSigner(accounts.alice), ethers.getSigner(accounts.newDave)]);
+    await (await round.connect(alice).allocate([banks[0], banks[2]], [600n, 400n])).wait();
+    await (await round.connect(alice).withdraw([banks[0]], [100n])).wait();
+    await (await round.connect(dave).allocate([banks[1]], [ALLOWANCE])).wait();
+    const every = await auditNow({ residentBalances: "all" });
+    // Grants, deposits, a withdrawal and a revocation, all of it holding.
+    expect(every.events.AccountRevoked).to.equal(1);
+    expect(every.totals).to.include({ claims: 2, deposits: 3, withdrawals: 1 });
+    expect(statusOf(every, "residents")).to.include({ status: "pass", checked: 2 });
+    expect(statusOf(every, "banks").status).to.equal("pass");
+    for (const residentSample of [
+      { first: 1, oneIn: 2 ** 24 },
+      { first: 0, oneIn: 2 ** 24 },
+    ]) {
+      expect(reportJson(await auditNow({ residentSample })), JSON.stringify(residentSample)).to.equal(
+        reportJson(every),
+      );
+    }
+    expect(reportJson(await auditNow())).to.equal(reportJson(every));
   });
 
   it("names an enrollment claimed twice: a second key posted for a phone that had voted", async function () {

@@ -123,8 +123,13 @@ export interface RoundData {
   claims: ClaimData[];
   revocations: RevocationData[];
   transfers: TransferData[];
-  /** On-chain balanceOf of each account that claimed, when read. */
+  /**
+   * On-chain balanceOf of the residents read (every one, or the sample `LoadOptions.residentSample` chooses), when
+   * read. The events give every resident's balance; these confirm the chain agrees.
+   */
   residentBalances?: Map<string, bigint>;
+  /** On-chain balanceOf the round (what it has not granted), read with the residents' balances. */
+  roundBalance?: bigint;
   eventCounts: Record<EventName, number>;
   readerStats: LogReaderStats;
   /**
@@ -143,12 +148,39 @@ export interface LoadOptions {
   fromBlock?: number;
   /** Last block to read; by default the latest. All state is read at this block. */
   toBlock?: number;
-  /** Read balanceOf for every account that claimed (one eth_call each). Default true. */
-  residentBalances?: boolean;
+  /**
+   * Read the residents' on-chain balances, to confirm the ones their events give: `true` (the default) reads the
+   * sample `residentSample` chooses, and the round's balance, which with the banks' balances and the supply gives
+   * the sum of all the residents' balances; `"all"` reads every resident's (700 a call); `false` none.
+   */
+  residentBalances?: boolean | "all";
+  /** Which residents `residentBalances: true` reads: see `RESIDENT_SAMPLE`. */
+  residentSample?: Partial<ResidentSample>;
   /** Log reader tuning (chunk sizes, result cap, retries). */
   reader?: Partial<Omit<LogReaderOptions, "addresses" | "topics" | "fromBlock" | "toBlock">>;
   /** Requests in flight for state reads. */
   concurrency?: number;
+}
+
+/**
+ * The residents whose balances an audit reads: every one of the first `first` to claim, then one in `oneIn`, chosen
+ * by the last three bytes of the address and the audited block (so that audits at other blocks read others). The
+ * choice depends on the chain alone, never on the chunking, so the same chain gives the same report.
+ */
+export interface ResidentSample {
+  first: number;
+  oneIn: number;
+}
+
+/**
+ * 2,048 and one in 32: a round of up to 2,048 residents has every balance read; Volgograd's 160,000 about 7,000 (ten
+ * calls of 700), which leaves the chain's thread to the log sweep.
+ */
+export const RESIDENT_SAMPLE: ResidentSample = { first: 2048, oneIn: 32 };
+
+/** Whether the `index`-th resident to claim, `account`, is in the sample of an audit at block `toBlock`. */
+export function inResidentSample(sample: ResidentSample, index: number, account: string, toBlock: number): boolean {
+  return index < sample.first || parseInt(account.slice(-6), 16) % sample.oneIn === toBlock % sample.oneIn;
 }
 
 /** Told of each batch and project as soon as its event is decoded, while later logs are still being read. */
@@ -210,7 +242,13 @@ export async function loadRound(
   const settings = await chain.settings();
   const token = settings.token.toLowerCase();
   const airdrop = settings.airdrop.toLowerCase();
-  const countsRead = Promise.all([chain.totalSupply(token), chain.batchCount(airdrop)]);
+  const balanceMode = options.residentBalances ?? true;
+  const readBalances = balanceMode !== false;
+  const countsRead = Promise.all([
+    chain.totalSupply(token),
+    chain.batchCount(airdrop),
+    readBalances ? chain.balanceOf(token, round) : undefined,
+  ]);
   countsRead.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   const factory = options.factory?.toLowerCase();
   const fromBlock = options.fromBlock ?? (await deploymentBlock(rpc, round, toBlock));
@@ -220,9 +258,10 @@ export async function loadRound(
   const logsStarted = performance.now();
   // Decoded as they arrive, so that the raw logs (most of the heap at full scale) can go at once.
   const decoder = logDecoder({ round, token, airdrop, factory }, events);
-  // Residents' balances are asked for as their claims arrive, so that the endpoint works on them while later
-  // logs are decoded here, instead of after all of them.
-  const readBalances = options.residentBalances ?? true;
+  // Residents' balances (all, or a sample) are asked for as their claims arrive, so that the endpoint works on them
+  // while later logs are decoded here, instead of after all of them.
+  const sample = balanceMode === "all" ? undefined : { ...RESIDENT_SAMPLE, ...options.residentSample };
+  const residents = new Set<string>();
   const balances = new Map<string, bigint>();
   const balanceReads: Promise<void>[] = [];
   let claimsSeen = 0;
@@ -260,12 +299,15 @@ export async function loadRound(
     const fresh: string[] = [];
     for (let i = claimsSeen; i < claimed.length; i++) {
       const account = claimed[i].account;
-      if (!balances.has(account)) {
+      if (residents.has(account)) continue;
+      residents.add(account);
+      if (sample === undefined || inResidentSample(sample, residents.size - 1, account, toBlock)) {
         balances.set(account, 0n);
         fresh.push(account);
       }
     }
     claimsSeen = claimed.length;
+    if (fresh.length === 0) return;
     const read = chain.balancesOf(token, fresh).then((found) => fresh.forEach((a, i) => balances.set(a, found[i])));
     read.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
     balanceReads.push(read);
@@ -284,7 +326,7 @@ export async function loadRound(
 
   const stateStarted = performance.now();
   // State, at the same block as the last log read; most of it was asked for while the logs arrived.
-  const [totalSupply, batchCount] = await countsRead;
+  const [totalSupply, batchCount, roundBalance] = await countsRead;
   await Promise.all(stateReads);
   await Promise.all(balanceReads);
   const residentBalances = readBalances ? balances : undefined;
@@ -329,6 +371,7 @@ export async function loadRound(
     revocations,
     transfers,
     residentBalances,
+    roundBalance,
     eventCounts,
     readerStats: stats,
     timings,
