@@ -513,7 +513,7 @@ export async function createSafeAccount(
     try {
       return getAddress(owner);
     } catch {
-      problems.push(`--owner ${owner} is not an address`);
+      problems.push(`--owner ${owner} is not an address (or its mixed-case checksum is wrong)`);
       return owner;
     }
   });
@@ -568,6 +568,8 @@ export async function createSafeAccount(
     throw new CommandError(`transaction ${receipt.hash} created no Safe at ${address}`);
   }
   ctx.out.info(`Created ${described} in ${receipt.hash}`);
-  ctx.out.info(`Committee commands run with --safe ${address} propose to it, e.g. kopilka --safe ${address} deploy`);
+  ctx.out.info(
+    `Committee commands run with --safe ${address} propose to it, e.g. kopilka --safe ${address} round create --spec round.json`,
+  );
   return { address, created: true, tx: receipt.hash };
 }
