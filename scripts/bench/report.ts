@@ -34,6 +34,9 @@ interface Benchmark {
   figures: Record<string, string>;
 }
 
+/** The nodes and settings `bench:replay` compares (its NODES). */
+const REPLAY_NODES = ["hardhat", "hardhat-lean", "hardhat-1000-per-block", "anvil", "anvil-prune-history"];
+
 const SCALE_FIGURES: Record<string, string> = {
   profile: "volgograd (full size), quick (CI) or yugra (the relayed path)",
   chain: "the chain the election ran on",
@@ -251,10 +254,16 @@ const BENCHMARKS: Record<string, Benchmark> = {
     source: "scripts/bench/replay.ts",
     measures:
       "`kopilka pabulib import --replay` of generated approval elections (one file per district), run as a committee " +
-      "member runs it: the real bin as a child process, output to a pipe (progress as lines), against a `hardhat " +
-      "node` on loopback. Step times come from the progress lines the command prints; the node's memory (RSS) is " +
-      "sampled every second from /proc. BENCH_VOTERS and BENCH_DISTRICTS set the size. It fails if the import fails.",
+      "member runs it: the real bin as a child process, output to a pipe (progress as lines), against a node on " +
+      "loopback (`hardhat node` unless BENCH_NODE names another). Step times come from the progress lines the command " +
+      "prints; the node's memory (RSS) is sampled from /proc every second and after every block of ballots. Each " +
+      "block's answer holds its execution traces until the node's garbage collector frees them, so the memory " +
+      "saw-tooths; the slope of the least-squares line through the samples after each block is what the ballots " +
+      "leave in the node. BENCH_VOTERS and BENCH_DISTRICTS set the size; `BENCH_COMPARE=1 BENCH_NODE=<name>` records " +
+      "a run under `node_comparison` (the same replay on other nodes and settings, at the size given). It fails if " +
+      "the import fails.",
     figures: {
+      node: "the node the import ran against",
       voters: "voters in the files (each casts one ballot)",
       districts: "districts (files)",
       projects_per_district: "projects per file",
@@ -267,14 +276,28 @@ const BENCHMARKS: Record<string, Benchmark> = {
       ballots_per_second: "ballots per second while casting",
       "step_seconds.*": "that step, as the command reported it",
       "node_rss_mib.start": "the node's memory before the import (MiB)",
+      "node_rss_mib.after_first_block": "after the first block of ballots: a one-off jump",
       "node_rss_mib.max": "its largest sample",
       "node_rss_mib.end": "its last sample",
-      "node_rss_mib.growth_per_10k_ballots": "what each 10,000 ballots added: a longer replay grows by this much",
+      "node_rss_mib.growth_per_10k_ballots": "last sample less the first, per 10,000 ballots (the jump included)",
+      "node_rss_mib.cast_slope_per_10k_ballots":
+        "what each 10,000 ballots leave in the node: a longer replay grows by this much",
       node_rss_mib_every_10s: "the node's memory every 10 s (MiB)",
+      node_rss_mib_each_tenth_of_ballots: "the node's memory after each tenth of the ballots (MiB)",
       "machine.cpus": "CPU cores of the machine",
       "machine.load_average.start": "load average (1, 5, 15 minutes) at the start; other work on the machine slows it",
       "machine.load_average.end": "the same at the end",
       date: "when it ran",
+      ...Object.fromEntries(
+        REPLAY_NODES.flatMap((name) => [
+          [`node_comparison.${name}.node`, "the node and its settings"],
+          [`node_comparison.${name}.ballots_per_second`, "ballots per second while casting"],
+          [
+            `node_comparison.${name}.node_rss_mib.cast_slope_per_10k_ballots`,
+            "what each 10,000 ballots leave in the node",
+          ],
+        ]),
+      ),
     },
   },
   "relayer.json": {

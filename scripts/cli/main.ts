@@ -25,7 +25,7 @@ import {
   type ScreeningAction,
 } from "./contest.js";
 import { createRound, showRound } from "./round.js";
-import { confirmSafe, listSafe, WaitingForSafe } from "./safe.js";
+import { confirmSafe, createSafeAccount, listSafe, WaitingForSafe } from "./safe.js";
 
 interface GlobalOptions {
   network: string;
@@ -87,6 +87,7 @@ A round, step by step (add --rpc URL to reach any chain; the key comes from KOPI
   kopilka round show
 
 With a Safe multisig holding the committee's roles, every owner runs the same commands with --safe ADDR:
+  kopilka safe create --owner A --owner B --owner C --threshold 2   (prints the Safe's ADDR)
   kopilka --safe ADDR mint            (proposes; a re-run finds it proposed and sends nothing new)
   kopilka --safe ADDR safe confirm    (another owner confirms; executes once the threshold is met)
   kopilka --safe ADDR safe list
@@ -330,7 +331,27 @@ Anyone, without a key:
     }),
   );
 
-  const safe = program.command("safe").description("Safe multisig proposals (with --safe ADDR)");
+  const safe = program.command("safe").description("Safe multisigs: create one, and its proposals (with --safe ADDR)");
+  safe
+    .command("create")
+    .description(
+      "create a Safe with these owners and threshold (a re-run finds it and sends nothing); on a local chain, " +
+        "Safe's contracts are deployed first",
+    )
+    .requiredOption("--owner <address>", "an owner (repeat for each)", (value: string, all: string[] = []) => [
+      ...all,
+      value,
+    ])
+    .requiredOption("--threshold <n>", "confirmations a transaction needs", wholeNumber)
+    .option("--salt <n>", "another Safe of the same owners and threshold", (value) => {
+      if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number");
+      return BigInt(value);
+    })
+    .action(
+      action((ctx, options: { owner: string[]; threshold: number; salt?: bigint }) =>
+        createSafeAccount(ctx, { owners: options.owner, threshold: options.threshold, salt: options.salt }),
+      ),
+    );
   safe
     .command("confirm")
     .description("confirm the Safe transactions waiting (or one of them), and execute those confirmed enough")

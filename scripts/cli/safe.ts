@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import protocolKit, { EthSafeSignature, type ContractNetworksConfig } from "@safe-global/protocol-kit";
-import { getAddress, type Interface, type TransactionReceipt } from "ethers";
+import { getAddress, keccak256, toUtf8Bytes, type Interface, type TransactionReceipt } from "ethers";
 import { decodeEventLog, encodeEventTopics, type Hex } from "viem";
 
 import {
@@ -23,8 +23,8 @@ import {
   type SafeProposals,
   type SafeTxData,
 } from "@kopilka/core/safe";
-import { CommandError, sendAndWait, writeFileIfChanged } from "../hardhat/connection.js";
-import { readSafeContracts } from "../hardhat/safe.js";
+import { CommandError, isLocalDevChain, sendAndWait, writeFileIfChanged } from "../hardhat/connection.js";
+import { deploySafeContracts, readSafeContracts } from "../hardhat/safe.js";
 import type { RoleName } from "@kopilka/core/chain";
 import { checkNetwork, signerFor, type CommandContext, type RoundHandle } from "./context.js";
 
@@ -489,4 +489,87 @@ export async function confirmSafe(
 /** `kopilka --safe ADDR safe list`: every proposal with its confirmations and state. */
 export async function listSafe(ctx: CommandContext) {
   return await (await openSafe(ctx)).list();
+}
+
+export interface SafeCreateOptions {
+  owners: string[];
+  threshold: number;
+  /** Tells apart Safes of the same owners and threshold; by default one Safe per owners and threshold. */
+  salt?: bigint;
+}
+
+/**
+ * `kopilka safe create --owner A --owner B --owner C --threshold 2`: a new Safe for the committee, from the CLI. The
+ * Safe's address follows from its owners, threshold and salt (protocol-kit predicts it), so running the command
+ * again finds the Safe it created and sends nothing. On a local chain without Safe's contracts (Hardhat's or
+ * Anvil's), they are deployed first and recorded; public networks carry Safe's own deployments.
+ */
+export async function createSafeAccount(
+  ctx: CommandContext,
+  options: SafeCreateOptions,
+): Promise<{ address: string; created: boolean; tx?: string }> {
+  const problems: string[] = [];
+  const owners = options.owners.map((owner) => {
+    try {
+      return getAddress(owner);
+    } catch {
+      problems.push(`--owner ${owner} is not an address (or its mixed-case checksum is wrong)`);
+      return owner;
+    }
+  });
+  const repeated = owners.filter((owner, i) => owners.indexOf(owner) !== i);
+  if (repeated.length > 0) problems.push(`--owner ${repeated[0]} is given twice`);
+  if (owners.length === 0) problems.push("name the owners: --owner ADDRESS, once for each");
+  if (!Number.isInteger(options.threshold) || options.threshold < 1 || options.threshold > owners.length) {
+    problems.push(
+      `--threshold must be between 1 and the number of owners (${owners.length}), not ${options.threshold}`,
+    );
+  }
+  if (problems.length > 0) throw new CommandError(problems.join("; "));
+
+  const chainId = await checkNetwork(ctx);
+  const signer = await signerFor(ctx);
+  let recorded = readSafeContracts(ctx.publicationBase, chainId);
+  if (recorded === undefined && (await isLocalDevChain(ctx.connection))) {
+    ctx.out.info(`Chain ${chainId} is a local chain without Safe's contracts: deploying them`);
+    await deploySafeContracts(signer, ctx.publicationBase, chainId);
+    recorded = readSafeContracts(ctx.publicationBase, chainId);
+  }
+  const contractNetworks: ContractNetworksConfig | undefined = recorded && { [chainId.toString()]: recorded };
+  // One Safe per owners and threshold unless a salt says otherwise: the same command finds the same Safe.
+  const saltNonce = (
+    options.salt ?? BigInt(keccak256(toUtf8Bytes(`kopilka/safe/${owners.join(",")}/${options.threshold}`)))
+  ).toString();
+  let kit: Safe;
+  try {
+    kit = await Safe.init({
+      provider: ctx.connection.provider,
+      signer: signer.address,
+      predictedSafe: {
+        safeAccountConfig: { owners, threshold: options.threshold },
+        safeDeploymentConfig: { saltNonce },
+      },
+      contractNetworks,
+    });
+  } catch (error) {
+    throw new CommandError(`Safe's contracts are not known on chain ${chainId}: ${(error as Error).message}`);
+  }
+  const address = getAddress(await kit.getAddress());
+  const described = `Safe ${address} (${options.threshold} of ${owners.length}: ${owners.join(", ")})`;
+  if (await kit.isSafeDeployed()) {
+    ctx.out.info(`${described} already exists: nothing sent`);
+    return { address, created: false };
+  }
+  const deployment = await kit.createSafeDeploymentTransaction();
+  const receipt = await sendAndWait(() =>
+    signer.sendTransaction({ to: deployment.to, data: deployment.data, value: BigInt(deployment.value) }),
+  );
+  if ((await ctx.connection.ethers.provider.getCode(address)) === "0x") {
+    throw new CommandError(`transaction ${receipt.hash} created no Safe at ${address}`);
+  }
+  ctx.out.info(`Created ${described} in ${receipt.hash}`);
+  ctx.out.info(
+    `Committee commands run with --safe ${address} propose to it, e.g. kopilka --safe ${address} round create --spec round.json`,
+  );
+  return { address, created: true, tx: receipt.hash };
 }

@@ -46,6 +46,10 @@ export interface LocalNodeOptions {
   chainId?: number;
   /** How long to wait for the node to answer. */
   timeoutMs?: number;
+  /** More arguments: Node's own before Hardhat's CLI for `hardhat node`, the binary's for Anvil. */
+  extraArgs?: string[];
+  /** More environment variables for the node's process. */
+  env?: Record<string, string>;
 }
 
 export interface LocalNode {
@@ -64,7 +68,13 @@ export interface LocalNode {
 export async function startHardhatNode(options: LocalNodeOptions = {}): Promise<LocalNode> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? (await freePort(host));
-  const args = [path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js"), "node", "--hostname", host];
+  const args = [
+    ...(options.extraArgs ?? []),
+    path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js"),
+    "node",
+    "--hostname",
+    host,
+  ];
   args.push("--port", String(port));
   if (options.chainId !== undefined) args.push("--chain-id", String(options.chainId));
   return await startNode("hardhat node", process.execPath, args, { ...options, host, port });
@@ -87,6 +97,7 @@ export async function startAnvil(options: LocalNodeOptions = {}): Promise<LocalN
   const port = options.port ?? (await freePort(host));
   const args = ["--host", host, "--port", String(port), "--silent"];
   if (options.chainId !== undefined) args.push("--chain-id", String(options.chainId));
+  args.push(...(options.extraArgs ?? []));
   return await startNode("anvil", anvilBinary(), args, { ...options, host, port });
 }
 
@@ -98,7 +109,11 @@ async function startNode(
 ): Promise<LocalNode> {
   const { host, port } = options;
   const url = `http://${host}:${port}`;
-  const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let tail = "";
   // The node logs every request; keep only the tail.
   const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000));

@@ -12,7 +12,6 @@ import { JsonRpcProvider } from "ethers";
 import { network } from "hardhat";
 
 import { CommandError, sendAndWait } from "../../scripts/hardhat/connection.js";
-import { createSafe, deploySafeContracts } from "../../scripts/hardhat/safe.js";
 import { startAnvil, type LocalNode } from "../../scripts/hardhat/localnode.js";
 import { Round__factory } from "../../typechain-types/index.js";
 import { claimAndAllocateAll, DEPLOYER_KEY, runKopilka, tempDir, writeResidents, writeSmallRound } from "./helpers.js";
@@ -114,11 +113,14 @@ describe("kopilka on Anvil", function () {
     const dir = tempDir("kopilka-anvil-safe-");
     const base = path.join(dir, "published");
     const owners = await Promise.all([1, 2, 3].map(async (i) => (await provider.getSigner(i)).address));
-    const contracts = await deploySafeContracts(await provider.getSigner(0), base, CHAIN_ID);
-    const safe = await createSafe(await provider.getSigner(0), contracts, owners, 2);
+    // The Safe comes from the command too: `safe create` deploys Safe's contracts on this chain first.
+    const global = ["--rpc", anvil!.url, "--chain-id", String(CHAIN_ID), "--publication-dir", base];
+    const owning = owners.flatMap((owner) => ["--owner", owner]);
+    const created = await runKopilka([...global, "safe", "create", ...owning, "--threshold", "2"]);
+    expect(created.code, `${created.stdout}\n${created.stderr}`).to.equal(0);
+    const safe = /Created Safe (0x[0-9a-fA-F]{40})/.exec(created.stdout)![1];
     /** Runs the command as the owner `from` of the Safe; deploy runs as the deployer of the first test. */
     const kopilka = async (from: string | undefined, ...args: string[]) => {
-      const global = ["--rpc", anvil!.url, "--chain-id", String(CHAIN_ID), "--publication-dir", base];
       const as = from === undefined ? [] : ["--from", from, "--safe", safe];
       const run = await runKopilka([...global, ...as, ...args]);
       expect(run.code, `kopilka ${args.join(" ")}\n${run.stdout}\n${run.stderr}`).to.equal(0);

@@ -13,9 +13,8 @@ import { deploy } from "../../scripts/cli/deploy.js";
 import { finalize, mint, open } from "../../scripts/cli/lifecycle.js";
 import { importParticipants } from "../../scripts/cli/participants.js";
 import { createRound } from "../../scripts/cli/round.js";
-import { confirmSafe, listSafe, WaitingForSafe } from "../../scripts/cli/safe.js";
+import { confirmSafe, createSafeAccount, listSafe, WaitingForSafe } from "../../scripts/cli/safe.js";
 import { CommandError } from "../../scripts/hardhat/connection.js";
-import { createSafe, deploySafeContracts } from "../../scripts/hardhat/safe.js";
 import {
   confirmationsOf,
   safeProposalsPath,
@@ -46,8 +45,11 @@ describe("kopilka with a Safe committee", function () {
     const dir = tempDir("kopilka-safe-");
     const files = writeSmallRound(dir, await networkHelpers.time.latest());
     const base = commandContext(connection, dir);
-    const contracts = await deploySafeContracts(deployer, base.publicationBase, 31337);
-    const safe = await createSafe(deployer, contracts, [alice.address, bob.address, carol.address], 2);
+    // The Safe itself comes from the CLI (`kopilka safe create`), which deploys Safe's contracts on this local chain.
+    const { address: safe } = await createSafeAccount(base, {
+      owners: [alice.address, bob.address, carol.address],
+      threshold: 2,
+    });
     const as = (signer: { address: string }): CommandContext => ({ ...base, from: signer.address, safe });
     const proposals = () =>
       JSON.parse(readFileSync(safeProposalsPath(base.publicationBase, 31337, safe), "utf8")) as SafeProposals;
@@ -173,5 +175,39 @@ describe("kopilka with a Safe committee", function () {
     const counted = await confirmationsOf(31337, safe, proposal, owners, [carol.address, stranger.address]);
     expect(counted.signed).to.deep.equal([alice.address.toLowerCase()]);
     expect(counted.approved).to.deep.equal([carol.address.toLowerCase()]);
+  });
+
+  it("safe create makes a 2-of-3 Safe from the CLI, and running it again finds that Safe and sends nothing", async function () {
+    const base = commandContext(connection, tempDir("kopilka-safe-create-"));
+    const owners = [alice.address, bob.address, carol.address];
+
+    const created = await createSafeAccount(base, { owners, threshold: 2 });
+    expect(created.created).to.equal(true);
+    const safe = new ethers.Contract(created.address, SAFE_ABI as never, ethers.provider);
+    expect(await safe.getThreshold()).to.equal(2n);
+    expect(await safe.getOwners()).to.deep.equal(owners);
+
+    const nonce = await ethers.provider.getTransactionCount(deployer.address);
+    const again = await createSafeAccount(base, { owners, threshold: 2 });
+    expect(again).to.deep.equal({ address: created.address, created: false });
+    expect(await ethers.provider.getTransactionCount(deployer.address)).to.equal(nonce);
+
+    // Another salt, or another threshold, is another Safe.
+    const other = await createSafeAccount(base, { owners, threshold: 2, salt: 7n });
+    expect(other.address).to.not.equal(created.address);
+    expect((await createSafeAccount(base, { owners, threshold: 3 })).address).to.not.equal(created.address);
+  });
+
+  it("safe create refuses a threshold above the owners, a repeated owner and a malformed address, sending nothing", async function () {
+    const base = commandContext(connection, tempDir("kopilka-safe-create-"));
+    const nonce = await ethers.provider.getTransactionCount(deployer.address);
+    const tooHigh = await rejection(createSafeAccount(base, { owners: [alice.address, bob.address], threshold: 3 }));
+    expect(tooHigh).to.be.instanceOf(CommandError);
+    expect(tooHigh.message).to.contain("--threshold must be between 1 and the number of owners (2), not 3");
+    const twice = await rejection(createSafeAccount(base, { owners: [alice.address, alice.address], threshold: 1 }));
+    expect(twice.message).to.contain(`--owner ${alice.address} is given twice`);
+    const malformed = await rejection(createSafeAccount(base, { owners: ["0x1234"], threshold: 1 }));
+    expect(malformed.message).to.contain("--owner 0x1234 is not an address");
+    expect(await ethers.provider.getTransactionCount(deployer.address)).to.equal(nonce);
   });
 });
