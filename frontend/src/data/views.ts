@@ -4,11 +4,13 @@
  * every 15 s after. The live answer replaces the snapshot's; until it arrives, or when it cannot (offline), the page
  * says how old what it shows is.
  */
-import { useQuery, type UseQueryResult } from "@tanstack/react-query";
+import { replaceEqualDeep, useQuery, type UseQueryResult } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
 
 import type { DistrictFacts, DistrictSnapshot, ProjectFacts, RoundFacts, RoundSnapshot } from "@kopilka/core/snapshot";
 
 import { useEnvironment } from "../context.js";
+import { pageIdle } from "../idle.js";
 import { useDistrictSnapshot, useRoundSnapshot } from "./snapshot.js";
 
 export { Phase } from "@kopilka/core/phase";
@@ -55,7 +57,8 @@ export interface View<T> {
 
 export const REFRESH_MS = 15_000;
 
-const live = () => import("./live.js");
+/** The chain code, fetched once the page is idle: on a slow link and a slow phone the snapshot shows first. */
+const live = () => pageIdle.then(() => import("./live.js"));
 
 function roundOfSnapshot(s: RoundSnapshot | DistrictSnapshot): RoundView {
   return { ...s.round, clockOffset: s.blockTime - s.takenAt, readAt: s.takenAt };
@@ -81,6 +84,20 @@ function combine<S, T>(
   return { freshness, error: chain.error ?? undefined, retry };
 }
 
+/**
+ * The view with every part of its data that equals what the page showed before kept as the same object (TanStack
+ * Query's structural sharing, across the snapshot and the chain), so that the chain's answer replacing the snapshot,
+ * or a refresh every 15 s, re-renders only the cards whose figures changed.
+ */
+function useStable<T>(view: View<T>): View<T> {
+  const shown = useRef<T | undefined>(undefined);
+  const data = view.data === undefined ? undefined : replaceEqualDeep(shown.current, view.data);
+  useEffect(() => {
+    shown.current = data;
+  });
+  return data === view.data ? view : { ...view, data };
+}
+
 /** The round and its districts. */
 export function useRoundView(): View<RoundData> {
   const env = useEnvironment();
@@ -92,11 +109,13 @@ export function useRoundView(): View<RoundData> {
     enabled: !snapshot.isPending,
     refetchInterval: REFRESH_MS,
   });
-  return combine(
-    snapshot,
-    chain,
-    (s) => ({ round: roundOfSnapshot(s), districts: s.districts }),
-    (s) => s.takenAt,
+  return useStable(
+    combine(
+      snapshot,
+      chain,
+      (s) => ({ round: roundOfSnapshot(s), districts: s.districts }),
+      (s) => s.takenAt,
+    ),
   );
 }
 
@@ -111,11 +130,13 @@ export function useDistrictView(id: number | undefined): View<DistrictData | nul
     enabled: known && !snapshot.isPending,
     refetchInterval: REFRESH_MS,
   });
-  return combine(
-    snapshot,
-    chain,
-    (s) => ({ round: roundOfSnapshot(s), district: s.district, projects: s.projects }),
-    (s) => s.takenAt,
+  return useStable(
+    combine(
+      snapshot,
+      chain,
+      (s) => ({ round: roundOfSnapshot(s), district: s.district, projects: s.projects }),
+      (s) => s.takenAt,
+    ),
   );
 }
 
