@@ -17,3 +17,6 @@ export const pageIdle: Promise<void> =
         if (document.readyState === "complete") idle();
         else window.addEventListener("load", idle, { once: true });
       });
+
+/** Ends the current task and continues in a new one, so that the browser can handle a tap or paint in between. */
+export const yieldToMain = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));

@@ -10,7 +10,7 @@ import { useEffect, useRef } from "react";
 import type { DistrictFacts, DistrictSnapshot, ProjectFacts, RoundFacts, RoundSnapshot } from "@kopilka/core/snapshot";
 
 import { useEnvironment } from "../context.js";
-import { pageIdle } from "../idle.js";
+import { pageIdle, yieldToMain } from "../idle.js";
 import { useDistrictSnapshot, useRoundSnapshot } from "./snapshot.js";
 
 export { Phase } from "@kopilka/core/phase";
@@ -57,8 +57,16 @@ export interface View<T> {
 
 export const REFRESH_MS = 15_000;
 
-/** The chain code, fetched once the page is idle: on a slow link and a slow phone the snapshot shows first. */
-const live = () => pageIdle.then(() => import("./live.js"));
+/**
+ * The chain code, fetched once the page is idle (on a slow link and a slow phone the snapshot shows first), and used
+ * in a task after the one that evaluated it (viem's evaluation alone is a long task on a slow phone).
+ */
+const live = async () => {
+  await pageIdle;
+  const module = await import("./live.js");
+  await yieldToMain();
+  return module;
+};
 
 function roundOfSnapshot(s: RoundSnapshot | DistrictSnapshot): RoundView {
   return { ...s.round, clockOffset: s.blockTime - s.takenAt, readAt: s.takenAt };
