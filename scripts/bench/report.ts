@@ -400,10 +400,15 @@ const BENCHMARKS: Record<string, Benchmark> = {
       "served_runs_ms.district": "",
       "served_runs_ms.results": "",
       readonly_js_gzip_bytes:
-        "the most JavaScript a read-only page loads until the network is idle, live figures included",
+        "the most JavaScript a read-only page needs to show itself: what it asks for before its load event",
       "readonly_js_gzip_bytes_by_page.overview": "by page",
       "readonly_js_gzip_bytes_by_page.district": "",
       "readonly_js_gzip_bytes_by_page.results": "",
+      readonly_deferred_js_gzip_bytes:
+        "the most JavaScript such a page loads after its load event until the network is idle (the live figures)",
+      "readonly_deferred_js_gzip_bytes_by_page.overview": "by page",
+      "readonly_deferred_js_gzip_bytes_by_page.district": "",
+      "readonly_deferred_js_gzip_bytes_by_page.results": "",
       "lighthouse.overview.performance": "Lighthouse scores (0-100) of `/`",
       "lighthouse.overview.first_contentful_paint_ms": "the simulated measures behind performance, in ms",
       "lighthouse.overview.cumulative_layout_shift_thousandths": "layout shift, in thousandths",
