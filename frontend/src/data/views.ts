@@ -9,7 +9,7 @@ import { useEffect, useRef } from "react";
 
 import type { DistrictFacts, DistrictSnapshot, ProjectFacts, RoundFacts, RoundSnapshot } from "@kopilka/core/snapshot";
 
-import { useEnvironment } from "../context.js";
+import { useEnvironment, type AppEnvironment } from "../context.js";
 import { pageIdle, yieldToMain } from "../idle.js";
 import { useDistrictSnapshot, useRoundSnapshot } from "./snapshot.js";
 
@@ -106,17 +106,18 @@ function useStable<T>(view: View<T>): View<T> {
   return data === view.data ? view : { ...view, data };
 }
 
+const liveRoundQuery = (env: AppEnvironment) => ({
+  queryKey: ["live", "round"],
+  queryFn: async () => (await live()).liveRound(env),
+  refetchInterval: REFRESH_MS,
+});
+
 /** The round and its districts. */
 export function useRoundView(): View<RoundData> {
   const env = useEnvironment();
   const snapshot = useRoundSnapshot();
-  const chain = useQuery({
-    queryKey: ["live", "round"],
-    queryFn: async () => (await live()).liveRound(env),
-    // The snapshot first: on a slow link the chain's code and answers would only slow its arrival.
-    enabled: !snapshot.isPending,
-    refetchInterval: REFRESH_MS,
-  });
+  // The snapshot first: on a slow link the chain's code and answers would only slow its arrival.
+  const chain = useQuery({ ...liveRoundQuery(env), enabled: !snapshot.isPending });
   return useStable(
     combine(
       snapshot,
@@ -125,6 +126,17 @@ export function useRoundView(): View<RoundData> {
       (s) => s.takenAt,
     ),
   );
+}
+
+/**
+ * The round's districts for choosing one (their names and numbers do not change): from the snapshot, and from the
+ * chain only when there is no snapshot, so that a page showing one district reads no other district's figures.
+ */
+export function useDistrictChoices(): { id: number; name: string }[] | undefined {
+  const env = useEnvironment();
+  const snapshot = useRoundSnapshot();
+  const chain = useQuery({ ...liveRoundQuery(env), enabled: snapshot.data === null });
+  return (snapshot.data ?? chain.data)?.districts;
 }
 
 /** One district with its projects and their banks; null when the round has no such district. */

@@ -7,7 +7,7 @@ import { Rule } from "@kopilka/core/rule";
 import { explainDistrict, type ProjectOutcome } from "@kopilka/core/tally";
 import { DataAge, Failure, Loading } from "../components/common.js";
 import { projectTitle } from "../components/ProjectCard.js";
-import { useDistrictView, useRoundView, type DistrictData, type RoundView } from "../data/views.js";
+import { useDistrictChoices, useDistrictView, useRoundView, type DistrictData, type RoundView } from "../data/views.js";
 import { percent, rubles } from "../format.js";
 import { statusName } from "../glossary.js";
 
@@ -25,10 +25,10 @@ export function Results({ districtId }: { districtId?: number }): ReactNode {
 
 function DistrictPicker({ current }: { current?: number }): ReactNode {
   const { t } = useTranslation();
-  const view = useRoundView();
+  const districts = useDistrictChoices();
   const [, navigate] = useLocation();
   const [chosen, setChosen] = useState(current === undefined ? "" : String(current));
-  if (!view.data) return null;
+  if (!districts) return null;
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     if (chosen !== "") navigate(`/results/${chosen}`);
@@ -43,7 +43,7 @@ function DistrictPicker({ current }: { current?: number }): ReactNode {
           <option value="" disabled>
             {t("results.pick")}
           </option>
-          {view.data.districts.map((d) => (
+          {districts.map((d) => (
             <option key={d.id} value={d.id}>
               {d.name}
             </option>
