@@ -52,6 +52,12 @@ export class Poster {
   private prepared?: { id: number; tree: StandardMerkleTree<ParticipantLeaf> };
   /** The batch id the next posting takes, as last seen on-chain (read again before signing). */
   private nextBatch?: number;
+  /**
+   * The registrar account's next nonce, kept here after the first read, as the relayer's submitter keeps its own: a
+   * node asked again right after a posting may answer the nonce it just used (ethers answers a repeated request from
+   * its cache of the last 250 ms), and a transaction signed with a used nonce is never mined.
+   */
+  private accountNonce?: number;
   /** Why the last round of the loop stopped short, for /enroll/health. */
   lastError: string | undefined;
   /** Called after every posting that went on-chain (the capacity changed). */
@@ -89,6 +95,8 @@ export class Poster {
         busy = (await this.revokeReplaced()) || (await this.postDue());
         this.lastError = undefined;
       } catch (error) {
+        // Read the nonce from the chain again: what went wrong may have left the one kept here behind or ahead.
+        this.accountNonce = undefined;
         this.lastError = error instanceof Error ? error.message : String(error);
         console.error(`poster: ${this.lastError}`);
       }
@@ -167,6 +175,7 @@ export class Poster {
     }
     if (!receipt) {
       // Never mined and never will be: a posting's residents are queued again; a revocation is prepared again.
+      this.accountNonce = undefined;
       if (tx.kind === "post") {
         this.store.notPosted(tx.id, "dropped", Date.now());
         this.nextBatch = undefined;
@@ -214,7 +223,7 @@ export class Poster {
     }
     const provider = this.wallet.provider!;
     const fields = Promise.all([
-      this.wallet.getNonce("pending"),
+      this.accountNonce ?? this.wallet.getNonce("pending"),
       provider.getFeeData(),
       provider.estimateGas({ from: this.wallet.address, to: this.contracts.round, data }).catch(() => 300_000n),
     ]);
@@ -232,6 +241,7 @@ export class Poster {
     });
     const hash = Transaction.from(raw).hash!;
     this.store.recordSigned(tx.id, hash, raw, nonce);
+    this.accountNonce = nonce + 1;
     crashIf("posting-after-record");
     return { ...tx, status: "sent", hash, raw, accountNonce: nonce };
   }

@@ -24,7 +24,8 @@ const program = withRelayerOptions(
 ).parse();
 const options = program.opts();
 
-const provider = new JsonRpcProvider(await configuration("KOPILKA_RELAYER_RPC_URL"));
+// No cache of answers (ethers keeps them 250 ms by default): a service that signs must see nonces and receipts as they are.
+const provider = new JsonRpcProvider(await configuration("KOPILKA_RELAYER_RPC_URL"), undefined, { cacheTimeout: -1 });
 const { wallet, store, view, submitter, server } = await relayerFromOptions(provider, options);
 const app = buildServer(store, view, submitter, server);
 const address = await app.listen({ host: options.host, port: Number(options.port) });

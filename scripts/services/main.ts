@@ -93,8 +93,12 @@ const program = withServerOptions(
 withRelayerOptions(program).parse();
 const options = program.opts();
 
+// No cache of answers: ethers answers a request repeated within 250 ms from its cache by default, and a service that
+// signs transactions must see the chain as it is (a nonce, a receipt).
 const provider = new JsonRpcProvider(
   (await configuration("KOPILKA_RPC_URL", true)) ?? (await configuration("KOPILKA_RELAYER_RPC_URL")),
+  undefined,
+  { cacheTimeout: -1 },
 );
 const app = serviceApp({ bodyLimit: Number(options.bodyLimit), trustProxy: parseTrustProxy(options.trustProxy) });
 const round = options.round ? await roundServices(app, provider, options) : undefined;

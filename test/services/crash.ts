@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
 
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -123,11 +124,42 @@ async function postedLeaves(setup: Setup): Promise<Map<string, string[]>> {
   return byEnrollment;
 }
 
+/** What the services and their store say about a resident's posting, for a failure's message. */
+async function postingState(setup: Setup, services: Child, a: Attempt): Promise<string> {
+  const health = await getJson(`${services.url}/enroll/health`);
+  const db = new DatabaseSync(setup.db, { readOnly: true });
+  try {
+    const rows = {
+      resident: db.prepare("SELECT * FROM enroll_residents WHERE account = ?").get(a.key.address.toLowerCase()),
+      transactions: db.prepare("SELECT id, kind, status, batch_id, hash, account_nonce FROM enroll_txs").all(),
+    };
+    const raw = db.prepare("SELECT raw FROM enroll_txs WHERE raw IS NOT NULL ORDER BY id DESC LIMIT 1").get() as
+      { raw: string } | undefined;
+    const registrar = raw && ethers.Transaction.from(raw.raw).from;
+    const chain = {
+      registrarNonce: registrar && (await ethers.provider.getTransactionCount(registrar, "latest")),
+      registrarPendingNonce: registrar && (await ethers.provider.getTransactionCount(registrar, "pending")),
+      block: await ethers.provider.getBlockNumber(),
+    };
+    return JSON.stringify(
+      { health: health.json, ...rows, chain, output: services.output.slice(-20).join("") },
+      (_k, v: unknown) => (typeof v === "bigint" ? String(v) : v),
+      1,
+    );
+  } finally {
+    db.close();
+  }
+}
+
 /** Every phone posted once: one leaf per enrollment, and every answered resident posted. */
 async function expectPostedOnce(setup: Setup, services: Child, answered: Attempt[]) {
   for (const a of answered) {
     const status = await statusWhen(services.url, a.key.address, "posted");
-    expect(status.json.status, `${a.key.address}, answered ${a.answer?.code}`).to.equal("posted");
+    if (status.json.status !== "posted") {
+      expect.fail(
+        `${a.key.address}, answered ${a.answer?.code}, is ${status.json.status}:\n${await postingState(setup, services, a)}`,
+      );
+    }
   }
   const leaves = await postedLeaves(setup);
   for (const [enrollment, accounts] of leaves) {

@@ -375,6 +375,23 @@ describe("Enrollment service", function () {
   });
 
   describe("its postings", function () {
+    it("follow each other with the account's next nonces, none signed with a used one and dropped", async function () {
+      const setup = await votingRound();
+      // One resident a posting: five postings back to back, each signed right after the one before is mined.
+      const services = await servicesFor(setup, ["--post-size", "1", "--post-max", "1"]);
+      const enrolled = await Promise.all([0, 1, 2, 3, 4].map(() => enrollPhone(services.url, newPhone())));
+      for (const { key, answer } of enrolled) {
+        expect(answer.code, JSON.stringify(answer.json)).to.equal(201);
+        expect((await statusWhen(services.url, key.address, "posted")).json.status).to.equal("posted");
+      }
+      const db = new DatabaseSync(setup.db, { readOnly: true });
+      const recorded = db.prepare("SELECT status, account_nonce FROM enroll_txs WHERE kind = 'post' ORDER BY id").all();
+      db.close();
+      expect(recorded.map((tx) => tx.status)).to.deep.equal(["mined", "mined", "mined", "mined", "mined"]);
+      const first = Number(recorded[0].account_nonce);
+      expect(recorded.map((tx) => Number(tx.account_nonce))).to.deep.equal([0, 1, 2, 3, 4].map((i) => first + i));
+    });
+
     it("replace a posting stuck below the market fee with a higher fee and the same nonce", async function () {
       const setup = await votingRound();
       const services = await servicesFor(setup, ["--stuck", "2"]);
