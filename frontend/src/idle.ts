@@ -1,10 +1,10 @@
 /**
- * Resolves once the page has loaded and the browser is idle (or after `IDLE_TIMEOUT_MS` at the latest): work a
- * read-only page can do without (the live figures' chain code, the service worker, the other pages' code) starts
- * here, so that it never competes with the first paint and with the app taking the page over. Never resolves on the
- * server.
+ * Resolves once the page has loaded and the browser is idle (or `IDLE_TIMEOUT_MS` after the load at the latest): work
+ * a read-only page can do without (the live figures' chain code, the service worker) starts here, so that it never
+ * competes with the first paint and with the app taking the page over. The wait is short: what the live figures
+ * change on the page should change soon after it shows. Never resolves on the server.
  */
-export const IDLE_TIMEOUT_MS = 2_000;
+export const IDLE_TIMEOUT_MS = 300;
 
 export const pageIdle: Promise<void> =
   typeof window === "undefined"
