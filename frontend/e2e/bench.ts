@@ -17,7 +17,8 @@
  * - lighthouse: Lighthouse's mobile profile (simulated slow 4G, a mid-range phone) on the overview, a district and
  *   one district's results: performance, accessibility and best-practices scores (0-100), and the simulated
  *   measures behind performance (first and largest contentful paint, total blocking time, speed index, in ms; layout
- *   shift in thousandths).
+ *   shift in thousandths), from the run with the median performance score of three (all three scores in
+ *   lighthouse_performance_runs).
  */
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -91,9 +92,17 @@ async function main(): Promise<void> {
       crossOrigin.push(await timeToList(browser, site.url + ROUTES.district, READY.district));
     await setRpcUrl("/rpc");
 
+    // Lighthouse's simulation scales the tasks it observed, so a busy machine swings one run's score by 20 points:
+    // three runs a page, and the run with the median performance score (as Lighthouse's docs advise).
     const scores = {} as Record<PageName, Awaited<ReturnType<typeof lighthouseScores>>>;
-    for (const name of Object.keys(ROUTES) as PageName[])
-      scores[name] = await lighthouseScores(site.url + ROUTES[name]);
+    const performanceRuns = {} as Record<PageName, number[]>;
+    for (const name of Object.keys(ROUTES) as PageName[]) {
+      const runs = [];
+      for (let run = 0; run < 3; run++) runs.push(await lighthouseScores(site.url + ROUTES[name]));
+      runs.sort((a, b) => a.performance - b.performance);
+      scores[name] = runs[1];
+      performanceRuns[name] = runs.map((r) => r.performance);
+    }
 
     const result = {
       initial_js_gzip_bytes: Math.max(initial.overview, initial.district),
@@ -112,6 +121,7 @@ async function main(): Promise<void> {
       readonly_deferred_js_gzip_bytes: Math.max(...Object.values(deferred)),
       readonly_deferred_js_gzip_bytes_by_page: deferred,
       lighthouse: scores,
+      lighthouse_performance_runs: performanceRuns,
       lighthouse_profile: "Lighthouse 12 default mobile: simulated slow 4G and 4x CPU slowdown, Debian's Chromium",
       network: NETWORK,
       server: "scripts/demo/server.ts (the demo's): brotli/gzip files, immutable hashed files, pages rendered ahead",
