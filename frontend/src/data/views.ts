@@ -5,7 +5,7 @@
  * says how old what it shows is.
  */
 import { replaceEqualDeep, useQuery, type UseQueryResult } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useState } from "react";
 
 import type { DistrictFacts, DistrictSnapshot, ProjectFacts, RoundFacts, RoundSnapshot } from "@kopilka/core/snapshot";
 
@@ -98,11 +98,11 @@ function combine<S, T>(
  * or a refresh every 15 s, re-renders only the cards whose figures changed.
  */
 function useStable<T>(view: View<T>): View<T> {
-  const shown = useRef<T | undefined>(undefined);
-  const data = view.data === undefined ? undefined : replaceEqualDeep(shown.current, view.data);
-  useEffect(() => {
-    shown.current = data;
-  });
+  // What the page showed, kept as React's documented "information from previous renders": set during the render
+  // only when the data changed, which React applies before drawing any child.
+  const [shown, setShown] = useState<T | undefined>(undefined);
+  const data = view.data === undefined ? undefined : replaceEqualDeep(shown, view.data);
+  if (data !== undefined && data !== shown) setShown(data);
   return data === view.data ? view : { ...view, data };
 }
 
