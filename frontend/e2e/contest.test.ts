@@ -6,16 +6,20 @@
  * (`/contest-staff/screening`, its wallet injected as a browser extension would be); the resident reads the reason
  * and sends a new version; the list shows it by district and status; the neighbours join the new version, the
  * committee admits it, two experts score it and sign their sheets on the scoring page (`/contest-staff/scoring`),
- * and once the review has closed the committee records the outcome, which the initiative's page shows. Everything the
+ * and once the review has closed the committee records the outcome, which the initiative's page shows, and creates the
+ * round from it on the same page: the new round's ballot lists exactly the passed initiative, and the audit with the
+ * contest passes its contest checks. Everything the
  * residents and the experts did was signed by their browsers' own keys and wallets and paid for by the services.
  * Every screen is checked for crypto words and horizontal scroll and saved at 360 and 1280 px.
  *
- * The contest's enrollment by phone is not built yet: each browser's key is made in the page as the phone sign-in
- * makes one (non-extractable, in the site's IndexedDB), and the contest's registrar posts the three keys' accounts
- * and publishes their proof files, as the enrollment service does for a round.
+ * One neighbour has no key at first: "Предложить проект" and the initiative's page lead them to the phone sign-in,
+ * where the services (run for the contest, with no round) enroll them into the contest's residents; back on the
+ * contest's pages they join the group like the others. The author's and the other neighbour's keys are made in the
+ * page as the phone sign-in makes one (non-extractable, in the site's IndexedDB), and the contest's registrar posts
+ * them with their proof files, as `kopilka contest residents` does.
  */
 import assert from "node:assert/strict";
-import { rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
@@ -24,7 +28,7 @@ import type { Browser, Page } from "playwright-core";
 
 import { contentHash, templateDocument } from "@kopilka/core/contest";
 import { keyAddress } from "@kopilka/core/keys";
-import { publishBatch } from "@kopilka/core/node";
+import { labelledAudit, openContentFiles, publishBatch } from "@kopilka/core/node";
 import { ANY_DISTRICT, buildParticipantTree } from "@kopilka/core/participants";
 import { roundDirectory } from "@kopilka/core/publication";
 import type { Child } from "../../scripts/relayer/local.js";
@@ -122,7 +126,14 @@ before(async () => {
     contest: contestAddress,
     publication: published,
     db: path.join(round.siteDir, "services.sqlite"),
-    options: ["--contest-messages-per-client-per-minute", "100000", "--uploads-per-client-per-hour", "100000"],
+    options: [
+      "--contest-messages-per-client-per-minute",
+      "100000",
+      "--uploads-per-client-per-hour",
+      "100000",
+      "--post-every",
+      "1",
+    ],
   });
   const response = await fetch(`${services.url}/content?hash=${contentHash(template)}`, {
     method: "POST",
@@ -184,6 +195,43 @@ async function residentPage(): Promise<{ page: Page; account: string }> {
   return { page, account };
 }
 
+/**
+ * A resident with no key for the contest: "Предложить проект" leads to the phone sign-in, which enrolls them into the
+ * contest (the number, the code from the demo's SMS inbox) and brings them back to the form.
+ */
+async function phoneResident(): Promise<{ page: Page; account: string }> {
+  const page = await openPage(browser, { rpcUrl: round.config.rpcUrl, chainId, width: 360 });
+  await page.goto(`${site.url}/contest/propose`);
+  await page.getByTestId("sign-in-needed").waitFor();
+  await screenshots(page, "contest-sign-in-needed");
+  await page.getByTestId("phone-sign-in").click();
+  await page.getByRole("heading", { name: "Вход по номеру телефона" }).waitFor();
+  assert.match(await page.locator("form p").first().innerText(), /предложить проект или поддержать заявку соседей/);
+  await screenshots(page, "contest-phone");
+  await page.getByLabel("Номер мобильного телефона").fill("8 916 200-00-01");
+  await page.getByRole("button", { name: "Получить код" }).click();
+  const message = page.getByTestId("demo-inbox").locator("li[data-code]").first();
+  await message.waitFor();
+  await page.getByLabel(/Код из СМС/).fill((await message.getAttribute("data-code"))!);
+  await page.getByRole("button", { name: "Подтвердить" }).click();
+  await page.waitForURL(`${site.url}/contest/propose`);
+  await page.getByLabel("Название проекта").waitFor();
+  const account = await page.evaluate(
+    async (id) =>
+      await new Promise<string>((resolve, reject) => {
+        const request = indexedDB.open("kopilka-resident", 1);
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const get = request.result.transaction("keys").objectStore("keys").get(id);
+          get.onsuccess = () => resolve((get.result as { account: string }).account);
+          get.onerror = () => reject(get.error);
+        };
+      }),
+    `${chainId}:${contestAddress.toLowerCase()}`,
+  );
+  return { page, account };
+}
+
 /** A staff page (`/contest-staff/screening` or `/scoring`) at 1280 px, signed in with `wallet` injected. */
 async function staffPage(wallet: HDNodeWallet, name: "screening" | "scoring"): Promise<Page> {
   const page = await openPage(browser, { wallet, rpcUrl: round.config.rpcUrl, chainId });
@@ -220,8 +268,8 @@ describe("A contest of initiatives, in the browser", () => {
   it("a resident proposes a project with two photos, two neighbours join it, the committee returns it, the resident amends it, the experts score it and it passes", async () => {
     const author = await residentPage();
     const first = await residentPage();
-    const second = await residentPage();
-    await postResidents([author.account, first.account, second.account]);
+    await postResidents([author.account, first.account]);
+    const second = await phoneResident();
     const { page } = author;
 
     await page.goto(`${site.url}/contest/propose`);
@@ -232,6 +280,11 @@ describe("A contest of initiatives, in the browser", () => {
     await screenshots(page, "contest-form-errors");
 
     await fillForm(page, "Скамейки у пруда");
+    // The place is a pin on OpenStreetMap's own site: the page loads no map tiles.
+    assert.equal(
+      await page.getByTestId("map-link").getAttribute("href"),
+      "https://www.openstreetmap.org/?mlat=48.708&mlon=44.5133#map=17/48.708/44.5133",
+    );
     await page.getByTestId("photo-input").setInputFiles([
       { name: "pond.png", mimeType: "image/png", buffer: photo(2400, 1800, [40, 120, 200], [230, 230, 210]) },
       { name: "path.png", mimeType: "image/png", buffer: photo(1200, 1600, [60, 160, 60], [200, 190, 150]) },
@@ -260,7 +313,7 @@ describe("A contest of initiatives, in the browser", () => {
     await screenshots(page, "contest-check");
     await page.getByTestId("send").click();
     await page.getByTestId("sent").waitFor({ timeout: 60_000 });
-    assert.equal(await page.getByTestId("initiative-number").innerText(), "Номер заявки: 0");
+    assert.equal(await page.getByTestId("initiative-number").innerText(), "Номер заявки: 1");
     const link = await page.getByTestId("share-link").innerText();
     assert.equal(link, `${site.url}/contest/initiative/0`);
     await screenshots(page, "contest-sent");
@@ -270,6 +323,17 @@ describe("A contest of initiatives, in the browser", () => {
       await neighbour.page.getByTestId("join").click();
       await neighbour.page.getByTestId("joined").waitFor({ timeout: 60_000 });
     }
+    // A visitor with no key is led from the initiative's page to the phone sign-in, and back to it after.
+    const visitor = await openPage(browser, { rpcUrl: round.config.rpcUrl, chainId, width: 360 });
+    await visitor.goto(link);
+    assert.equal(
+      await visitor.getByTestId("phone-sign-in").getAttribute("href"),
+      "/phone?next=%2Fcontest%2Finitiative%2F0",
+    );
+    await visitor.context().close();
+    // The one who signed in by phone is in the contest's posted list, put there by the services.
+    const posted = await fetch(`${services.url}/enroll/status/${second.account}`).then((r) => r.json());
+    assert.equal(posted.status, "posted");
     await first.page.reload();
     await first.page.getByText("Инициативная группа собрана: 3").waitFor();
     await screenshots(first.page, "contest-initiative-joined");
@@ -354,7 +418,6 @@ describe("A contest of initiatives, in the browser", () => {
     await screening.reload();
     await screening.getByTestId("decide").click();
     await screening.locator('[data-tx="done"]').waitFor({ timeout: 60_000 });
-    await screening.context().close();
 
     await page.goto(link);
     await page.getByTestId("score").waitFor();
@@ -362,6 +425,78 @@ describe("A contest of initiatives, in the browser", () => {
     // (2·8 + 6) / 30 and (2·9 + 7) / 30: 73.3 and 83.3 of 100, 78.3 on average, over the pass mark of 50.
     assert.match(plain(await page.getByTestId("score").innerText()), /^Итоговый балл: 78\.3 из 100/);
     await screenshots(page, "contest-passed");
+
+    // The committee creates the round from the outcome on the same page: the contest's districts, its passed
+    // initiatives as the projects, made by the core as `kopilka round create --from-contest` makes them.
+    await screening.reload();
+    const form = screening.getByTestId("round-from-contest");
+    await form.getByTestId("passed-initiatives").waitFor();
+    assert.deepEqual((await form.getByTestId("passed-initiatives").locator("li").allTextContents()).map(plain), [
+      "Заявка № 1: Скамейки у пруда (Северный, 462 000,50 ₽)",
+    ]);
+    const opensAt = Math.ceil((Number((await node.provider.getBlock("latest"))!.timestamp) + 86_400) / 60) * 60;
+    // The form reads the committee's own time (the page's zone, Volgograd's).
+    const local = (seconds: number): string =>
+      new Date(seconds * 1000).toLocaleString("sv-SE", { timeZone: "Europe/Volgograd" }).replace(" ", "T").slice(0, 16);
+    await form.getByLabel("Название раунда").fill("Голосование по итогам конкурса");
+    await form.getByLabel("Голосование открывается").fill(local(opensAt));
+    await form.getByLabel("Голосование закрывается").fill(local(opensAt + 14 * 86_400));
+    await form.getByLabel("Сколько рублей получает каждый житель").fill("1000");
+    for (const [i, budget] of ["500000", "700000", "300000"].entries()) {
+      assert.equal(await form.getByLabel(`Район ${i + 1}: название`).inputValue(), DISTRICTS[i]);
+      await form.getByLabel(`Район ${i + 1}: бюджет, рублей`).fill(budget);
+    }
+    await form.getByRole("button", { name: "Проверить" }).click();
+    await screenshots(screening, "contest-round-form", { citizen: false });
+    // The round, its three districts and its one project.
+    await form.getByRole("button", { name: "Создать раунд (5 транзакций)" }).click();
+    await form.getByTestId("created").waitFor({ timeout: 120_000 });
+    await screenshots(screening, "contest-round-created", { citizen: false });
+    const newRound = (await form.getByTestId("created").locator("p").first().textContent())!.split(": ")[1].trim();
+    // Published as the committee would: the round's manifest, its projects' descriptions and the dApp's config.
+    const downloaded = (name: string) =>
+      form
+        .locator(`a[data-path="${name}"][href]`)
+        .evaluate((a: HTMLAnchorElement) => fetch(a.href).then((r) => r.text()));
+    const roundDir = roundDirectory(path.join(round.siteDir, "published"), chainId, newRound);
+    await mkdir(path.join(roundDir, "projects"), { recursive: true });
+    for (const file of ["round.json", "projects/0.json"]) {
+      await writeFile(path.join(roundDir, file), await downloaded(file));
+    }
+    await writeFile(path.join(round.siteDir, "kopilka.config.json"), await downloaded("/kopilka.config.json"));
+    await screening.context().close();
+
+    // The ballot of the new round lists exactly the initiative that passed, by its title, in its district.
+    await page.goto(`${site.url}/district/1`);
+    await page.getByRole("heading", { name: "Скамейки у пруда" }).waitFor({ timeout: 60_000 });
+    assert.deepEqual(await page.locator("article.project :is(h2, h3)").allTextContents(), ["Скамейки у пруда"]);
+    for (const district of [0, 2]) {
+      await page.goto(`${site.url}/district/${district}`);
+      await page.getByRole("heading", { level: 1 }).waitFor();
+      assert.equal(await page.locator("article.project").count(), 0);
+    }
+    // And the audit with the contest passes its contest checks: the ballot is the passed set.
+    const published = path.join(round.siteDir, "published");
+    const { report } = await labelledAudit({
+      rpc: node.url,
+      round: newRound,
+      published,
+      residentBalances: false,
+      contest: {
+        contest: contestAddress,
+        content: openContentFiles(roundDirectory(published, chainId, contestAddress)),
+      },
+    });
+    assert.deepEqual(
+      report.checks.filter((check) => check.id.startsWith("contest-")).map((check) => [check.id, check.status]),
+      [
+        ["contest-content", "pass"],
+        ["contest-sheets", "pass"],
+        ["contest-outcomes", "pass"],
+        ["contest-groups", "pass"],
+        ["contest-ballot", "pass"],
+      ],
+    );
 
     // Nobody but the services paid: the residents' accounts hold nothing and sent nothing.
     for (const { account } of [author, first, second]) {

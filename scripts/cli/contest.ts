@@ -12,12 +12,12 @@ import path from "node:path";
 
 import type { Address, Hex } from "viem";
 
-import { ContestReader, toRpc, type InitiativeState } from "@kopilka/core/chain";
+import { ContestReader, passedInitiatives, toRpc, type InitiativeState } from "@kopilka/core/chain";
 import {
   InitiativeStatus,
   contentHash,
   noteDocument,
-  parseInitiativeDocument,
+  initiativeNumber,
   statusName,
   templateDocument,
   type PassedInitiative,
@@ -188,32 +188,48 @@ export async function postContestResidents(
 
 export type ScreeningAction = "admit" | "return" | "reject";
 
-/** `kopilka contest admit|return|reject --id N [--reason TEXT]`: screens the initiative's current version. */
+/** The on-chain id the committee means: `--number` as the pages show it (from 1), or `--id` as it is (from 0). */
+export function initiativeIdOf(options: { id?: number; number?: number }): number {
+  if (options.number !== undefined) {
+    if (options.number < 1) throw new CommandError("--number counts from 1, as the pages show it");
+    return options.number - 1;
+  }
+  if (options.id !== undefined) return options.id;
+  throw new CommandError("name the initiative: --number N (as the pages show it) or --id N (on-chain, from 0)");
+}
+
+/** How a CLI line names an initiative: its number as residents read it, and its id on-chain. */
+function named(id: number | bigint): string {
+  return `№ ${initiativeNumber(id)} (id ${id})`;
+}
+
+/** `kopilka contest admit|return|reject --number N | --id N [--reason TEXT]`: screens the initiative's current version. */
 export async function screenInitiative(
   ctx: CommandContext,
-  options: ContestSelector & { id: number; action: ScreeningAction; reason?: string },
+  options: ContestSelector & { id?: number; number?: number; action: ScreeningAction; reason?: string },
 ): Promise<{ version: number; reasonHash?: Hex }> {
+  const id = initiativeIdOf(options);
   const { manifest, reader, dir } = await contestOf(ctx, options);
-  const initiative = await reader.initiative(options.id).catch(() => {
-    throw new CommandError(`the contest has no initiative ${options.id}`);
+  const initiative = await reader.initiative(id).catch(() => {
+    throw new CommandError(`the contest has no initiative ${named(id)}`);
   });
   const signer = await signerFor(ctx);
   const contest = await ctx.connection.ethers.getContractAt("Contest", manifest.contest, signer);
   const version = initiative.version;
   if (options.action === "admit") {
-    await sendAndWait(() => contest.admit(options.id, version));
-    ctx.out.info(`Admitted initiative ${options.id} (version ${version}) to the expert review`);
+    await sendAndWait(() => contest.admit(id, version));
+    ctx.out.info(`Admitted initiative ${named(id)}, version ${version}, to the expert review`);
     return { version };
   }
   if (options.reason === undefined || options.reason.trim() === "") {
     throw new CommandError(`--reason is required to ${options.action} an initiative: residents read it`);
   }
   const reasonHash = writeContent(dir, noteDocument(options.reason));
-  if (options.action === "return") await sendAndWait(() => contest.returnForChanges(options.id, version, reasonHash));
-  else await sendAndWait(() => contest.reject(options.id, version, reasonHash));
+  if (options.action === "return") await sendAndWait(() => contest.returnForChanges(id, version, reasonHash));
+  else await sendAndWait(() => contest.reject(id, version, reasonHash));
   ctx.out.info(
-    `${options.action === "return" ? "Returned for changes" : "Rejected"} initiative ${options.id} (version ` +
-      `${version}); the reason is published as content/${reasonHash}`,
+    `${options.action === "return" ? "Returned for changes" : "Rejected"} initiative ${named(id)}, version ` +
+      `${version}; the reason is published as content/${reasonHash}`,
   );
   return { version, reasonHash };
 }
@@ -254,7 +270,7 @@ export async function showContest(ctx: CommandContext, options: ContestSelector)
   for (const item of initiatives) {
     const group = await reader.groupSize(item.id, item.version);
     ctx.out.info(
-      `  #${item.id} ${statusName(item.status)} v${item.version} district ${manifest.districts[item.district]} ` +
+      `  ${named(item.id)} ${statusName(item.status)} v${item.version} district ${manifest.districts[item.district]} ` +
         `group ${group}` +
         (item.status >= InitiativeStatus.Passed ? ` score ${(item.scoreBps / 100).toFixed(2)}%` : ""),
     );
@@ -262,26 +278,12 @@ export async function showContest(ctx: CommandContext, options: ContestSelector)
   return initiatives;
 }
 
-/**
- * The passed initiatives of a contest in their final versions, each document read from `content` and checked
- * against its on-chain hash: what `round create --from-contest` puts on the ballot.
- */
-export async function passedInitiatives(
+/** The contest's passed initiatives (`passedInitiatives` of the core), a missing or changed document refused. */
+export async function passedInitiativesOf(
   reader: ContestReader,
   readContent: (hash: Hex) => Promise<Uint8Array | undefined>,
 ): Promise<PassedInitiative[]> {
-  const passed = (await reader.initiatives()).filter((item) => item.status === InitiativeStatus.Passed);
-  return await Promise.all(
-    passed.map(async (item) => {
-      const bytes = await readContent(item.contentHash);
-      if (bytes === undefined)
-        throw new CommandError(`initiative ${item.id}'s document ${item.contentHash} is missing`);
-      if (contentHash(bytes) !== item.contentHash) {
-        throw new CommandError(`initiative ${item.id}'s document does not hash to ${item.contentHash}`);
-      }
-      const parsed = parseInitiativeDocument(bytes);
-      if ("error" in parsed) throw new CommandError(`initiative ${item.id}'s document: ${parsed.error}`);
-      return { id: item.id, version: item.version, contentHash: item.contentHash, fields: parsed.fields };
-    }),
-  );
+  return await passedInitiatives(reader, readContent).catch((error: Error) => {
+    throw new CommandError(error.message);
+  });
 }

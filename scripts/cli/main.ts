@@ -95,7 +95,7 @@ A contest of initiatives before the round:
   kopilka contest deploy
   kopilka contest create --spec contest.json
   kopilka contest residents --contest ADDR --csv residents.csv
-  kopilka contest admit|return|reject --contest ADDR --id N [--reason TEXT]
+  kopilka contest admit|return|reject --contest ADDR --number N [--reason TEXT]
   kopilka contest decide --contest ADDR
 
 Anyone, without a key:
@@ -176,10 +176,17 @@ Anyone, without a key:
       .command(name)
       .description(description)
       .requiredOption("--contest <address>", "the contest")
-      .requiredOption("--id <n>", "the initiative", wholeNumber)
+      .addOption(
+        new Option("--number <n>", "the initiative's number as the pages show it (from 1)").argParser(wholeNumber),
+      )
+      .addOption(
+        new Option("--id <n>", "or the initiative's id on-chain (from 0: number - 1)")
+          .argParser(wholeNumber)
+          .conflicts("number"),
+      )
       .option("--reason <text>", "why (required to return or reject; published, its hash on-chain)")
       .action(
-        action((ctx, options: { contest: string; id: number; reason?: string }) =>
+        action((ctx, options: { contest: string; id?: number; number?: number; reason?: string }) =>
           screenInitiative(ctx, { ...options, action: name as ScreeningAction }),
         ),
       );

@@ -45,7 +45,7 @@ import {
   type RoundHandle,
   type RoundSelector,
 } from "./context.js";
-import { contestDirectory, passedInitiatives } from "./contest.js";
+import { contestDirectory, passedInitiativesOf } from "./contest.js";
 import { factoryRecordMismatch, factoryRecordPath, readFactoryRecord } from "./deploy.js";
 import { actorFor, callOf, reportPending, roundCall, WaitingForSafe, type Actor, type Call } from "./safe.js";
 
@@ -112,7 +112,7 @@ async function withContestProjects(
       `the round's districts (${names.join(", ")}) must be the contest's, in order: ${districts.join(", ")}`,
     );
   }
-  const passed = await passedInitiatives(reader, (hash) => content.read(hash));
+  const passed = await passedInitiativesOf(reader, (hash) => content.read(hash));
   ctx.out.info(`Contest ${contest}: ${passed.length} passed initiatives become the round's projects`);
   return { ...spec, projects: ballotProjects(contest, passed, names) };
 }

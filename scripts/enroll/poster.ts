@@ -8,11 +8,15 @@
  * it replaces is revoked on-chain (a recorded transaction too), so that one phone never has two claimable accounts.
  * After a crash, whatever is recorded is finished first (the relayer's submitter pattern): the same signed bytes
  * broadcast again, or the posting prepared again when it was never signed.
+ *
+ * The residents go to a round (`roundTarget`: its airdrop's batches; a replaced account is revoked) or to a contest of
+ * initiatives before the round (`contestTarget`: the contest's own batches; a contest counts a resident by their
+ * enrollment, so an account replaced by a new device needs no revocation and is let go at once).
  */
 import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { Interface, Transaction, type TransactionReceipt, type Wallet } from "ethers";
+import { Contract, Interface, Transaction, type Provider, type TransactionReceipt, type Wallet } from "ethers";
 
-import { airdropAbi, roundAbi } from "@kopilka/core/abi";
+import { airdropAbi, contestAbi, roundAbi } from "@kopilka/core/abi";
 import type { RoundReader } from "@kopilka/core/chain";
 import { HolderKind } from "@kopilka/core/holder";
 import { publishBatch } from "@kopilka/core/node";
@@ -28,7 +32,7 @@ export interface PosterOptions {
   postSize: number;
   /** Most residents in one posting (at least `postSize`). */
   postMax: number;
-  /** The round's directory of published files (`<base>/<chainId>/<round>`). */
+  /** The directory of published files of the round or contest (`<base>/<chainId>/<address>`). */
   roundDirectory: string;
   /** How long a broadcast transaction may wait for a block before its fees are checked against the market's, in ms. */
   stuckMs?: number;
@@ -41,11 +45,71 @@ export interface RoundContracts {
   token: string;
 }
 
+/** Where the poster puts residents, and how. */
+export interface PostingTarget {
+  chainId: bigint;
+  /** The contract every transaction goes to. */
+  to: string;
+  /** The number of batches posted on-chain: the next posting's batch id. */
+  batchCount(): Promise<number>;
+  /** The calldata posting a batch's root (`total`: the allowances it adds). */
+  postCall(root: string, total: bigint): string;
+  /** The batch id a posting's receipt names, if it names one. */
+  postedBatch(receipt: TransactionReceipt): number | undefined;
+  /**
+   * How an account replaced by a new device is revoked, and what became of it after a reverted revocation; absent
+   * when the target counts a resident by their enrollment, not by their account (a contest).
+   */
+  revocation?: {
+    call(account: string): string;
+    afterRevert(account: string): Promise<"voted" | "revoked" | "unknown">;
+  };
+}
+
+/** A round: batches of its airdrop, posted through the round with their allowances; replaced accounts revoked. */
+export function roundTarget(reader: RoundReader, contracts: RoundContracts): PostingTarget {
+  const round = new Interface(roundAbi);
+  const airdrop = new Interface(airdropAbi);
+  return {
+    chainId: contracts.chainId,
+    to: contracts.round,
+    batchCount: () => reader.batchCount(contracts.airdrop),
+    postCall: (root, total) => round.encodeFunctionData("postBatch", [root, total]),
+    postedBatch: (receipt) => batchPosted(receipt, contracts.airdrop, airdrop, "BatchPosted"),
+    revocation: {
+      call: (account) => round.encodeFunctionData("revoke", [account]),
+      async afterRevert(account) {
+        const holder = await reader.holderOf(contracts.token, account);
+        if (holder.kind === HolderKind.Resident) return "voted";
+        return holder.kind === HolderKind.Revoked ? "revoked" : "unknown";
+      },
+    },
+  };
+}
+
+/** A contest of initiatives: its own batches of residents (`postResidents(root)`), no allowance, no revocation. */
+export function contestTarget(provider: Provider, chainId: bigint, contest: string): PostingTarget {
+  const contract = new Contract(contest, contestAbi, provider);
+  return {
+    chainId,
+    to: contest,
+    batchCount: async () => Number(await contract.getFunction("batchCount")()),
+    postCall: (root) => contract.interface.encodeFunctionData("postResidents", [root]),
+    postedBatch: (receipt) => batchPosted(receipt, contest, contract.interface, "ResidentsPosted"),
+  };
+}
+
+function batchPosted(receipt: TransactionReceipt, emitter: string, abi: Interface, event: string): number | undefined {
+  const posted = receipt.logs
+    .filter((log) => log.address.toLowerCase() === emitter.toLowerCase())
+    .map((log) => abi.parseLog(log))
+    .find((parsed) => parsed?.name === event);
+  return posted ? Number(posted.args.batchId) : undefined;
+}
+
 const RECEIPT_TIMEOUT_MS = 120_000;
 
 export class Poster {
-  private readonly roundInterface = new Interface(roundAbi);
-  private readonly airdropInterface = new Interface(airdropAbi);
   private stopped = false;
   private loop?: Promise<void>;
   /** The tree of the posting being prepared, so that signing it does not build it again. */
@@ -65,9 +129,8 @@ export class Poster {
 
   constructor(
     private readonly store: EnrollStore,
-    private readonly reader: RoundReader,
+    private readonly target: PostingTarget,
     private readonly wallet: Wallet,
-    private readonly contracts: RoundContracts,
     readonly options: PosterOptions,
   ) {}
 
@@ -116,7 +179,8 @@ export class Poster {
       if (!replaced) continue;
       // Its posting is still under way: it is revoked once posted, or needs no revocation if it never is.
       if (replaced.posting !== null && replaced.batchId === null) continue;
-      if (replaced.batchId === null) {
+      // Never posted, or posted to a target that counts the person, not the account: nothing to revoke.
+      if (replaced.batchId === null || !this.target.revocation) {
         this.store.revoked(replaced.account);
         return true;
       }
@@ -136,7 +200,7 @@ export class Poster {
     if (!due) return false;
     const tree = buildParticipantTree(queued);
     const total = queued.reduce((sum, r) => sum + r.amount, 0n);
-    const batchId = this.nextBatch ?? (await this.reader.batchCount(this.contracts.airdrop));
+    const batchId = this.nextBatch ?? (await this.target.batchCount());
     const id = this.store.preparePosting(
       batchId,
       tree.root,
@@ -207,7 +271,7 @@ export class Poster {
         this.prepared?.id === tx.id ? this.prepared.tree : buildParticipantTree(this.store.postingResidents(tx.id));
       this.prepared = undefined;
       let batchId = tx.batchId!;
-      const onChain = await this.reader.batchCount(this.contracts.airdrop);
+      const onChain = await this.target.batchCount();
       if (onChain !== batchId) {
         // Another batch went on-chain since this posting was prepared (the service must be the round's only
         // registrar while it runs; this covers a crash between preparing and signing).
@@ -216,24 +280,24 @@ export class Poster {
         this.store.renumber(tx.id, batchId);
       }
       published = publishBatch(this.options.roundDirectory, batchId, tree);
-      data = this.roundInterface.encodeFunctionData("postBatch", [tree.root, tx.total!]);
+      data = this.target.postCall(tree.root, tx.total!);
       tx = { ...tx, batchId };
     } else {
-      data = this.roundInterface.encodeFunctionData("revoke", [tx.account!]);
+      data = this.target.revocation!.call(tx.account!);
     }
     const provider = this.wallet.provider!;
     const fields = Promise.all([
       this.accountNonce ?? this.wallet.getNonce("pending"),
       provider.getFeeData(),
-      provider.estimateGas({ from: this.wallet.address, to: this.contracts.round, data }).catch(() => 300_000n),
+      provider.estimateGas({ from: this.wallet.address, to: this.target.to, data }).catch(() => 300_000n),
     ]);
     // Nothing is signed unless the files are written.
     const [[nonce, fees, gas]] = await Promise.all([fields, published]);
     const raw = await this.wallet.signTransaction({
       type: 2,
-      chainId: this.contracts.chainId,
+      chainId: this.target.chainId,
       nonce,
-      to: this.contracts.round,
+      to: this.target.to,
       data,
       gasLimit: (gas * 6n) / 5n,
       maxFeePerGas: fees.maxFeePerGas,
@@ -255,11 +319,7 @@ export class Poster {
         this.nextBatch = undefined;
         return;
       }
-      const posted = receipt.logs
-        .filter((log) => log.address.toLowerCase() === this.contracts.airdrop.toLowerCase())
-        .map((log) => this.airdropInterface.parseLog(log))
-        .find((parsed) => parsed?.name === "BatchPosted");
-      const batchId = posted ? Number(posted.args.batchId) : tx.batchId!;
+      const batchId = this.target.postedBatch(receipt) ?? tx.batchId!;
       if (batchId !== tx.batchId) console.error(`poster: posted as batch ${batchId}, published as ${tx.batchId}`);
       this.store.posted(tx.id, batchId, receipt.gasUsed, now);
       this.nextBatch = batchId + 1;
@@ -270,9 +330,9 @@ export class Poster {
     this.store.settleTx(tx.id, receipt.status === 1 ? "mined" : "reverted", receipt.gasUsed, now);
     if (receipt.status === 1) return this.store.revoked(account);
     // Reverted: claimed first (the resident voted from the old device), or revoked by an earlier attempt.
-    const holder = await this.reader.holderOf(this.contracts.token, account);
-    if (holder.kind === HolderKind.Resident) this.store.revocationRefused(account, "already-voted");
-    else if (holder.kind === HolderKind.Revoked) this.store.revoked(account);
+    const holder = await this.target.revocation!.afterRevert(account);
+    if (holder === "voted") this.store.revocationRefused(account, "already-voted");
+    else if (holder === "revoked") this.store.revoked(account);
   }
 }
 

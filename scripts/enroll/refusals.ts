@@ -115,6 +115,11 @@ export const REFUSALS = {
     ru: "Голосование завершено, запись закрыта.",
     en: "Voting has ended; enrollment is closed.",
   },
+  "contest-closed": {
+    status: 409,
+    ru: "Конкурс инициатив завершён, вход по номеру телефона для него закрыт.",
+    en: "The contest of initiatives is over; signing in by phone for it is closed.",
+  },
   "not-found": {
     status: 404,
     ru: "Запись не найдена.",

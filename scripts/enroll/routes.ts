@@ -11,10 +11,16 @@
  * Every body is checked against a JSON schema; every refusal is `{code, message, messageEn, ...}` with a stable
  * code and a plain Russian message the dApp shows as it is (./refusals.ts). A verified resident is stored before
  * the answer: a crash after the answer loses nobody, and the code is used up in the same transaction.
+ *
+ * The service enrolls residents into a round (`roundChain`: its budget bounds the room; a resident who voted from
+ * one device cannot move to another) or into a contest of initiatives before the round (`contestChain`: no budget,
+ * nothing to undo; `kind: "contest"` in the config), the keyed hash's scope being the round's or the contest's address.
  */
 import { createHmac, createPublicKey, randomInt, timingSafeEqual } from "node:crypto";
 
 import type { FastifyInstance, FastifyReply } from "fastify";
+
+import type { Provider } from "ethers";
 
 import type { RoundReader } from "@kopilka/core/chain";
 import { enrollmentOf } from "@kopilka/core/enrollment";
@@ -50,19 +56,64 @@ export interface EnrollOptions {
 }
 
 export interface EnrollRound {
+  /** What residents enroll into: a round, or a contest of initiatives (then `round` is the contest's address). */
+  kind: "round" | "contest";
   chainId: bigint;
   round: string;
-  token: string;
-  airdrop: string;
   allowance: bigint;
   residentsBound: boolean;
   closesAt: bigint;
   districts: { id: number; name: string }[];
 }
 
+/** What the routes read on-chain about the round or contest they enroll into. */
+export interface EnrollChain {
+  /** Chain time, the room for residents (posted or not) and the number of posted batches, read at one block. */
+  state(): Promise<{ timestamp: bigint; capacity: bigint; batches: number }>;
+  /** Whether `account` has voted: then its resident cannot move to another device. */
+  voted(account: string): Promise<boolean>;
+}
+
+/** A round: its budget bounds the residents it takes (`residentCapacity`); a claim made is a vote. */
+export function roundChain(reader: RoundReader, round: { token: string; airdrop: string; allowance: bigint }) {
+  return {
+    async state() {
+      const block = (await reader.rpc.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
+        number: string;
+        timestamp: string;
+      };
+      const atBlock = reader.at(BigInt(block.number));
+      const [supply, postedTotal, batches] = await Promise.all([
+        atBlock.totalSupply(round.token),
+        atBlock.postedTotal(round.airdrop),
+        atBlock.batchCount(round.airdrop),
+      ]);
+      const capacity = residentCapacity({ supply, postedTotal, allowance: round.allowance }) ?? 0n;
+      return { timestamp: BigInt(block.timestamp), capacity, batches };
+    },
+    async voted(account: string) {
+      return (await reader.holderOf(round.token, account)).kind === HolderKind.Resident;
+    },
+  } satisfies EnrollChain;
+}
+
+/** Room a contest reports: it has no budget, so no bound but the uint64 of a count. */
+export const CONTEST_ROOM = 2n ** 64n - 1n;
+
+/** A contest of initiatives: no budget to bound it; nobody votes in it, so a resident may always change devices. */
+export function contestChain(provider: Provider, contest: { batchCount(): Promise<number> }) {
+  return {
+    async state() {
+      const [block, batches] = await Promise.all([provider.getBlock("latest"), contest.batchCount()]);
+      return { timestamp: BigInt(block!.timestamp), capacity: CONTEST_ROOM, batches };
+    },
+    voted: async () => false,
+  } satisfies EnrollChain;
+}
+
 export interface EnrollDependencies {
   store: EnrollStore;
-  reader: RoundReader;
+  chain: EnrollChain;
   round: EnrollRound;
   gateway: SmsGateway;
   poster: Poster;
@@ -76,31 +127,19 @@ const HEX32 = { type: "string", pattern: "^0x[0-9a-fA-F]{64}$" } as const;
 const PHONE = { type: "string", minLength: 5, maxLength: 32 } as const;
 
 export async function enrollRoutes(app: FastifyInstance, deps: EnrollDependencies & { options: EnrollOptions }) {
-  const { store, reader, round, gateway, poster, options } = deps;
+  const { store, chain: onChain, round, gateway, poster, options } = deps;
   const perClient = new RateLimit(options.requestsPerClientPerMinute, 60_000);
   const key = (text: string) => createHmac("sha256", options.secret).update(text).digest("hex");
   let chain = { at: 0, timestamp: 0n, capacity: 0n, batches: 0 };
   poster.onPosted = () => (chain.at = 0);
+  const closed = round.kind === "contest" ? "contest-closed" : "round-closed";
 
   /**
    * Chain time, the round's room for residents (posted or not) and the number of posted batches, read at one block
    * at most once a second. The batch count tells which of the service's postings that room already counts.
    */
   async function chainState(): Promise<{ timestamp: bigint; capacity: bigint; batches: number }> {
-    if (Date.now() - chain.at > 1_000) {
-      const block = (await reader.rpc.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
-        number: string;
-        timestamp: string;
-      };
-      const atBlock = reader.at(BigInt(block.number));
-      const [supply, postedTotal, batches] = await Promise.all([
-        atBlock.totalSupply(round.token),
-        atBlock.postedTotal(round.airdrop),
-        atBlock.batchCount(round.airdrop),
-      ]);
-      const capacity = residentCapacity({ supply, postedTotal, allowance: round.allowance }) ?? 0n;
-      chain = { at: Date.now(), timestamp: BigInt(block.timestamp), capacity, batches };
-    }
+    if (Date.now() - chain.at > 1_000) chain = { at: Date.now(), ...(await onChain.state()) };
     return chain;
   }
 
@@ -149,6 +188,7 @@ export async function enrollRoutes(app: FastifyInstance, deps: EnrollDependencie
   app.get("/config", async () => {
     const { capacity, batches } = await chainState();
     return {
+      kind: round.kind,
       chainId: round.chainId.toString(),
       round: round.round,
       allowance: round.allowance.toString(),
@@ -179,7 +219,7 @@ export async function enrollRoutes(app: FastifyInstance, deps: EnrollDependencie
       const enrollment = enrollmentOf(options.secret, round.chainId, round.round, normalized.phone);
       const now = Date.now();
       const { timestamp } = await chainState();
-      if (timestamp >= round.closesAt) return refuse(reply, "round-closed");
+      if (timestamp >= round.closesAt) return refuse(reply, closed);
       if (!store.liveResident(enrollment) && (await room()) <= 0n) return refuse(reply, "capacity-reached");
 
       const earlier = store.code(enrollment);
@@ -274,11 +314,10 @@ export async function enrollRoutes(app: FastifyInstance, deps: EnrollDependencie
       if (same && (same.status === "replaced" || same.status === "refused")) return refuse(reply, "key-replaced");
       if (same) return reply.code(200).send(answer(same, now));
       const { timestamp } = await chainState();
-      if (timestamp >= round.closesAt) return refuse(reply, "round-closed");
+      if (timestamp >= round.closesAt) return refuse(reply, closed);
       const earlier = store.liveResident(enrollment);
       if (earlier && (earlier.status === "posted" || earlier.status === "posting")) {
-        const holder = await reader.holderOf(round.token, earlier.account);
-        if (holder.kind === HolderKind.Resident || deps.pendingBallot?.(earlier.account)) {
+        if ((await onChain.voted(earlier.account)) || deps.pendingBallot?.(earlier.account)) {
           return refuse(reply, "already-voted");
         }
       }

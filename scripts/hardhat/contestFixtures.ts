@@ -14,6 +14,7 @@ import {
   cosignTypedData,
   criteriaHash,
   initiativeDocument,
+  initiativeNumber,
   noteDocument,
   sheetTypedData,
   signContestP256,
@@ -340,7 +341,8 @@ export async function playContest(
   const states: string[] = [];
   const fieldsOf = (i: number, amends: Hex | null, note = "") => ({
     contest: created.address,
-    title: `${TITLES[i % TITLES.length]} №${i + 1}`,
+    // The contest is new, so the i-th initiative gets id i: its title carries the number the pages show for it.
+    title: `${TITLES[i % TITLES.length]} № ${initiativeNumber(i)}`,
     description: `Что сделать и зачем: ${TITLES[i % TITLES.length].toLowerCase()}.${note}`,
     district: i % districts.length,
     category: ["playgrounds", "street-lighting", "sport", "landscaping"][i % 4],

@@ -1,13 +1,16 @@
 /**
  * `npm run services -- [--round <address>] [--contest <address>] [options]`: the resident services in one process, on
  * one SQLite file and one port: for a round, the enrollment service (`/enroll/...`, with its poster) and the relayer
- * (its routes as before); for a contest, its relay (`/contest/...`); and always the content store (`/content`,
- * files under the contest's `<publication>/<chainId>/<contest>/content/<hash>`, else `<publication>/content`).
+ * (its routes as before); for a contest, its relay (`/contest/...`), and, without a round, the enrollment by phone
+ * into the contest's residents (`/enroll/...`, ./contest/enrollment.ts; `--no-contest-enrollment` leaves it out); and
+ * always the content store (`/content`, files under the contest's `<publication>/<chainId>/<contest>/content/<hash>`,
+ * else `<publication>/content`).
  * `npm run enroll` runs the enrollment service alone (`--no-relayer`); `npm run relayer` the relayer alone.
  *
  * Configuration, never in the repository (environment, else Hardhat's keystore):
  *   KOPILKA_RPC_URL          the chain's JSON-RPC endpoint
- *   KOPILKA_REGISTRAR_KEY    a hot key holding the round's registrar role and no other: it posts and revokes residents
+ *   KOPILKA_REGISTRAR_KEY    a hot key holding the registrar role (of the round, else of the contest) and no other:
+ *                            it posts and revokes residents
  *   KOPILKA_ENROLL_SECRET    the keyed hash's secret, 64 hex digits or more (`openssl rand -hex 32`)
  *   KOPILKA_RELAYER_KEY      the relayer's key (with --relayer, the default): it pays for relayed ballots
  *   KOPILKA_CONTEST_RELAYER_KEY  with --contest: the key that pays for relayed initiatives, co-signatures and sheets
@@ -36,6 +39,7 @@ const program = withServerOptions(
   "services.sqlite",
 )
   .option("--no-relayer", "run the enrollment service alone")
+  .option("--no-contest-enrollment", "with --contest and no --round: no enrollment by phone into the contest")
   // enrollment
   .option("--countries <list>", "countries whose mobile numbers are accepted, the first the default", "RU")
   .option("--code-lifetime <seconds>", "how long a code is valid", "300")
@@ -114,6 +118,11 @@ const content = new ContentStore(contentDirectory, options.db);
 const contest = options.contest
   ? await (await import("./contest/services.js")).contestServices(app, provider, content, options)
   : undefined;
+// A contest runs before its round: with no round, residents enroll by phone into the contest's own list.
+const contestEnrollment =
+  options.contest && !options.round && options.contestEnrollment
+    ? await (await import("./contest/enrollment.js")).contestEnrollment(app, provider, options)
+    : undefined;
 app.register(contentRoutes, {
   store: content,
   options: {
@@ -129,6 +138,7 @@ console.log(
   "services" +
     (round ? ` for round ${options.round}: enrollment as ${round.registrar}${round.relayer ? ", relayer" : ""}` : "") +
     (contest ? ` for contest ${options.contest}: relay as ${contest.relay.address}` : "") +
+    (contestEnrollment ? `, enrollment as ${contestEnrollment.registrar}` : "") +
     ` listening on ${address}`,
 );
 
@@ -136,6 +146,7 @@ async function shutdown() {
   await app.close();
   await round?.stop();
   await contest?.stop();
+  await contestEnrollment?.stop();
   content.close();
   provider.destroy();
   process.exit(0);

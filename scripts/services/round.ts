@@ -9,8 +9,8 @@ import { Wallet, type JsonRpcProvider } from "ethers";
 import { RoundReader, toRpc } from "@kopilka/core/chain";
 import { roundDirectory } from "@kopilka/core/publication";
 import { ConsoleGateway, HttpGateway, type SmsGateway } from "../enroll/gateway.js";
-import { Poster } from "../enroll/poster.js";
-import { enrollRoutes } from "../enroll/routes.js";
+import { Poster, roundTarget } from "../enroll/poster.js";
+import { enrollRoutes, roundChain, type EnrollOptions } from "../enroll/routes.js";
 import { EnrollStore } from "../enroll/store.js";
 import { relayerRoutes } from "../relayer/server.js";
 import { relayerFromOptions, type StartedRelayer } from "../relayer/options.js";
@@ -43,35 +43,20 @@ export async function roundServices(
       );
     }
   }
-  const secretHex = (await configuration("KOPILKA_ENROLL_SECRET")).replace(/^0x/, "");
-  if (!/^([0-9a-fA-F]{2}){32,}$/.test(secretHex))
-    throw new Error("KOPILKA_ENROLL_SECRET must be 64 hex digits or more");
-  const secret = Uint8Array.from(Buffer.from(secretHex, "hex"));
-
-  let gateway: SmsGateway;
-  if (options.sms === "console") {
-    if (network.chainId !== 31337n) console.warn("services: the console SMS gateway sends nothing: for the demo only");
-    gateway = new ConsoleGateway();
-  } else if (options.sms === "http") {
-    gateway = new HttpGateway({
-      urlTemplate: await configuration("KOPILKA_SMS_URL"),
-      secret: await configuration("KOPILKA_SMS_SECRET"),
-      method: options.smsMethod === "GET" ? "GET" : "POST",
-      timeoutMs: Number(options.smsTimeout),
-      retries: Number(options.smsRetries),
-      backoffMs: 500,
-    });
-  } else throw new Error(`--sms must be console or http, not ${options.sms}`);
-
+  const gateway = await smsGateway(options, network.chainId);
   const districts = await Promise.all(
     Array.from({ length: settings.districtCount }, async (_, id) => ({ id, name: (await reader.district(id)).name })),
   );
   const store = new EnrollStore(options.db);
   const poster = new Poster(
     store,
-    reader,
+    roundTarget(reader, {
+      chainId: network.chainId,
+      round: reader.round,
+      airdrop: settings.airdrop,
+      token: settings.token,
+    }),
     registrar,
-    { chainId: network.chainId, round: reader.round, airdrop: settings.airdrop, token: settings.token },
     {
       postEveryMs: Number(options.postEvery) * 1000,
       postSize: Number(options.postSize),
@@ -96,12 +81,11 @@ export async function roundServices(
   app.register(enrollRoutes, {
     prefix: "/enroll",
     store,
-    reader,
+    chain: roundChain(reader, settings),
     round: {
+      kind: "round",
       chainId: network.chainId,
       round: reader.round,
-      token: settings.token,
-      airdrop: settings.airdrop,
       allowance: settings.allowance,
       residentsBound: settings.residentsBound,
       closesAt: settings.closesAt,
@@ -110,21 +94,7 @@ export async function roundServices(
     gateway,
     poster,
     pendingBallot: relayer && ((account: string) => relayer.store.unsettled(account).length > 0),
-    options: {
-      secret,
-      countries: String(options.countries)
-        .split(",")
-        .map((c) => c.trim().toUpperCase()),
-      codeLifetimeMs: Number(options.codeLifetime) * 1000,
-      resendMs: Number(options.resend) * 1000,
-      maxAttempts: Number(options.attempts),
-      lockMs: Number(options.lock) * 1000,
-      codesPerPhonePerDay: Number(options.codesPerPhonePerDay),
-      codesPerClientPerHour: Number(options.codesPerClientPerHour),
-      smsPerHour: Number(options.smsPerHour),
-      requestsPerClientPerMinute: Number(options.enrollPerClientPerMinute),
-      smsText: options.smsText,
-    },
+    options: await enrollOptions(options),
   });
   return {
     registrar: registrar.address,
@@ -136,4 +106,47 @@ export async function roundServices(
       store.close();
     },
   };
+}
+
+/** The enrollment's rules from the services' options, with the keyed hash's secret (KOPILKA_ENROLL_SECRET). */
+export async function enrollOptions(options: OptionValues): Promise<EnrollOptions> {
+  const secretHex = (await configuration("KOPILKA_ENROLL_SECRET")).replace(/^0x/, "");
+  if (!/^([0-9a-fA-F]{2}){32,}$/.test(secretHex))
+    throw new Error("KOPILKA_ENROLL_SECRET must be 64 hex digits or more");
+  const secret = Uint8Array.from(Buffer.from(secretHex, "hex"));
+
+  return {
+    secret,
+    countries: String(options.countries)
+      .split(",")
+      .map((c) => c.trim().toUpperCase()),
+    codeLifetimeMs: Number(options.codeLifetime) * 1000,
+    resendMs: Number(options.resend) * 1000,
+    maxAttempts: Number(options.attempts),
+    lockMs: Number(options.lock) * 1000,
+    codesPerPhonePerDay: Number(options.codesPerPhonePerDay),
+    codesPerClientPerHour: Number(options.codesPerClientPerHour),
+    smsPerHour: Number(options.smsPerHour),
+    requestsPerClientPerMinute: Number(options.enrollPerClientPerMinute),
+    smsText: options.smsText,
+  };
+}
+
+/** The SMS gateway the options name: the console (a local chain's demo and tests) or the provider's HTTP API. */
+export async function smsGateway(options: OptionValues, chainId: bigint): Promise<SmsGateway> {
+  if (options.sms === "console") {
+    if (chainId !== 31337n) console.warn("services: the console SMS gateway sends nothing: for the demo only");
+    return new ConsoleGateway();
+  }
+  if (options.sms === "http") {
+    return new HttpGateway({
+      urlTemplate: await configuration("KOPILKA_SMS_URL"),
+      secret: await configuration("KOPILKA_SMS_SECRET"),
+      method: options.smsMethod === "GET" ? "GET" : "POST",
+      timeoutMs: Number(options.smsTimeout),
+      retries: Number(options.smsRetries),
+      backoffMs: 500,
+    });
+  }
+  throw new Error(`--sms must be console or http, not ${options.sms}`);
 }

@@ -3,7 +3,7 @@
  * with browser P-256 keys submit an initiative, join its group and amend it, experts' wallet-signed score sheets are
  * relayed, all gaslessly; what the contract or the relay would refuse is refused before it is stored, in words naming
  * the field; the same message sent twice is one job; a crash between recording a transaction and its broadcast loses
- * nothing and sends nothing twice.
+ * nothing and sends nothing twice. Without a round, the services enroll residents by phone into the contest's list.
  */
 import { once } from "node:events";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -29,13 +29,14 @@ import {
   type Criterion,
   type InitiativeFields,
 } from "@kopilka/core/contest";
+import { enrollmentOf } from "@kopilka/core/enrollment";
 import { keyAddress, p256KeySigner, SignatureScheme } from "@kopilka/core/keys";
 import { publishBatch } from "@kopilka/core/node";
 import { ANY_DISTRICT, buildParticipantTree } from "@kopilka/core/participants";
 import { batchFile, roundDirectory } from "@kopilka/core/publication";
 import { hardhatAccount, startNode } from "../../scripts/relayer/local.js";
-import { getJson, jsonBody, postJson } from "../../scripts/services/client.js";
-import { CONTEST_RELAYER_ACCOUNT } from "../../scripts/services/local.js";
+import { enrollPhone, getJson, jsonBody, postJson, statusWhen } from "../../scripts/services/client.js";
+import { CONTEST_RELAYER_ACCOUNT, LOCAL_ENROLL_SECRET } from "../../scripts/services/local.js";
 import { servicesForTests, type ServicesRound } from "../helpers/services.js";
 
 const node = await startNode();
@@ -232,6 +233,79 @@ describe("Contest relay", function () {
     expect(health.json.jobs.applied).to.equal(4);
     // The services paid: the contest relay's account, never the residents.
     expect((await ethers.provider.getTransactionCount(relayer)) - sentBefore).to.equal(4);
+  });
+
+  it("enrolls residents by phone into the contest's own list; they submit and co-sign gaslessly, and a phone counts once however many devices it enrolled", async function () {
+    const setup = await contestSetup();
+    const services = await servicesFor(setup, ["--post-every", "1"]);
+    const domain = contestDomain(setup.chainId, setup.contest);
+    const config = await getJson(`${services.url}/enroll/config`);
+    expect(config.json).to.deep.include({
+      kind: "contest",
+      round: setup.contest,
+      allowance: "0",
+      residentsBound: false,
+      districts: [],
+    });
+
+    // Three phones, posted; then the third enrolls a second device (a new key) too.
+    const [author, first, second] = ["8 916 100-00-01", "8 916 100-00-02", "8 916 100-00-03"];
+    const enrolled: { key: ReturnType<typeof p256KeySigner>; account: string; enrollment: Hex }[] = [];
+    for (const phones of [[author, first, second], [second]]) {
+      for (const phone of phones) {
+        const { key, answer } = await enrollPhone(services.url, phone);
+        expect(answer.code, JSON.stringify(answer.json)).to.equal(201);
+        expect(answer.json.district).to.equal(ANY_DISTRICT);
+        enrolled.push({ key, account: answer.json.account as string, enrollment: answer.json.enrollment as Hex });
+      }
+      for (const { account } of enrolled.slice(-phones.length)) {
+        const status = await statusWhen(services.url, account, "posted");
+        expect(status.json.status, `${account}: ${JSON.stringify(status.json)}`).to.equal("posted");
+      }
+    }
+    const contract = await ethers.getContractAt("Contest", setup.contest);
+    expect(await contract.batchCount()).to.equal(3n);
+    // The contest counts the person, not the account: the new device is posted at once, the first one needs no
+    // revocation (the services no longer vouch for it, and it stays in the contest's list).
+    expect((await getJson(`${services.url}/enroll/status/${enrolled[2].account}`)).json.status).to.equal("revoked");
+    // The keyed hash's scope is the contest: the same phone is another enrollment in another contest or round.
+    expect(enrolled[2].enrollment).to.equal(enrolled[3].enrollment);
+    expect(enrolled[2].enrollment).to.equal(
+      enrollmentOf(Buffer.from(LOCAL_ENROLL_SECRET, "hex"), setup.chainId, setup.contest, "+79161000003"),
+    );
+
+    await networkHelpers.time.increaseTo(setup.opensAt);
+    await upload(services.url, setup.templateBytes);
+    const photo = await upload(services.url, PHOTO, "image/webp");
+    const hash = await upload(services.url, initiativeDocument(fields(setup, photo)));
+    const authorAddress = enrolled[0].account as Address;
+    const submit = { author: authorAddress, district: 1, contentHash: hash, deadline: await deadline() };
+    const queued = await postJson(`${services.url}/contest/submit`, {
+      ...submit,
+      ...(await signContestP256(enrolled[0].key, submitTypedData(domain, submit))),
+    });
+    expect(queued.code, JSON.stringify(queued.json)).to.equal(202);
+    expect(await settled(services.url, queued.json.id)).to.deep.include({ status: "applied", initiative: "0" });
+
+    const cosign = async (who: (typeof enrolled)[number]) => {
+      const message = { cosigner: who.account as Address, initiative: 0n, version: 1, contentHash: hash };
+      return postJson(`${services.url}/contest/cosign`, {
+        ...message,
+        ...(await signContestP256(who.key, cosignTypedData(domain, message))),
+      });
+    };
+    for (const who of [enrolled[1], enrolled[2]]) {
+      const answer = await cosign(who);
+      expect(answer.code, JSON.stringify(answer.json)).to.equal(202);
+      expect((await settled(services.url, answer.json.id)).status).to.equal("applied");
+    }
+    expect(await contract.groupSize(0n, 1)).to.equal(3n);
+    // The third phone's second device is the same person: the contest will not count them twice.
+    const twice = await cosign(enrolled[3]);
+    expect(twice.code).to.equal(400);
+    expect(twice.json.error).to.match(/^the contest refuses it: ContestAlreadyInGroup\(0, 1, /);
+    expect(await contract.groupSize(0n, 1)).to.equal(3n);
+    for (const { account } of enrolled) expect(await ethers.provider.getTransactionCount(account)).to.equal(0);
   });
 
   it("finds a resident posted as the CLI posts them: the batch's tree, no proof file", async function () {

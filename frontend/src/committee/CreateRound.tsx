@@ -1,7 +1,9 @@
 /**
  * A new round from the browser: the form becomes a round spec, checked by the committee CLI's own code
  * (scripts/core/src/domain/spec.ts: the same rules, the same line-by-line messages for the projects' CSV), then sent as the
- * factory's createRound followed by one addDistrict per district and one addProject per project.
+ * factory's createRound followed by one addDistrict per district and one addProject per project. From a contest's
+ * screening page (`fromContest`), the districts are the contest's and the projects are exactly its passed initiatives,
+ * made by the core's `ballotProjects` as `kopilka round create --from-contest` makes them.
  */
 import { useQuery } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
@@ -9,6 +11,7 @@ import { useTranslation } from "react-i18next";
 import { parseEventLogs, type Address } from "viem";
 import { Link } from "wouter";
 
+import { ballotProjects, initiativeNumber, type PassedInitiative } from "@kopilka/core/contest";
 import { canonicalJson, metadataHash } from "@kopilka/core/metadata";
 import { parseRubles } from "@kopilka/core/money";
 import { projectMetadataURI, type RoundManifest } from "@kopilka/core/publication";
@@ -57,7 +60,14 @@ function useFactory() {
   });
 }
 
-export function CreateRound({ account }: { account: Address }): ReactNode {
+/** A decided contest whose passed initiatives are the new round's projects, in the contest's districts. */
+export interface FromContest {
+  address: Address;
+  districts: string[];
+  passed: PassedInitiative[];
+}
+
+export function CreateRound({ account, fromContest }: { account: Address; fromContest?: FromContest }): ReactNode {
   const { t } = useTranslation();
   const env = useChainEnvironment();
   const factory = useFactory();
@@ -71,7 +81,9 @@ export function CreateRound({ account }: { account: Address }): ReactNode {
   const [minSupporters, setMinSupporters] = useState("0");
   const [allowance, setAllowance] = useState("");
   const [residentsBound, setResidentsBound] = useState(false);
-  const [districts, setDistricts] = useState<DistrictRow[]>([{ name: "", budget: "" }]);
+  const [districts, setDistricts] = useState<DistrictRow[]>(
+    fromContest ? fromContest.districts.map((name) => ({ name, budget: "" })) : [{ name: "", budget: "" }],
+  );
   const [csv, setCsv] = useState<{ name: string; text: string }>();
   const [checked, setChecked] = useState<{ spec?: RoundSpec; problems: InputProblem[] }>();
   const [created, setCreated] = useState<Created>();
@@ -97,7 +109,11 @@ export function CreateRound({ account }: { account: Address }): ReactNode {
       ...(csv ? { projects: csv.name } : {}),
     };
     try {
-      const spec = parseRoundSpec(raw, "round", () => csv?.text ?? "");
+      let spec = parseRoundSpec(raw, "round", () => csv?.text ?? "");
+      if (fromContest) {
+        const names = spec.districts.map((d) => d.name);
+        spec = { ...spec, projects: ballotProjects(fromContest.address, fromContest.passed, names) };
+      }
       setChecked({ spec, problems: [] });
       return spec;
     } catch (error) {
@@ -210,6 +226,7 @@ export function CreateRound({ account }: { account: Address }): ReactNode {
               t("staff.committee.create.districtName", { n: i + 1 }),
               <input
                 value={d.name}
+                readOnly={fromContest !== undefined}
                 onChange={(e) => setDistricts(districts.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
               />,
             )}
@@ -223,37 +240,43 @@ export function CreateRound({ account }: { account: Address }): ReactNode {
                 }
               />,
             )}
-            {districts.length > 1 && (
+            {districts.length > 1 && !fromContest && (
               <button type="button" className="link" onClick={() => setDistricts(districts.filter((_, j) => j !== i))}>
                 {t("staff.committee.create.removeDistrict", { n: i + 1 })}
               </button>
             )}
           </div>
         ))}
-        <button type="button" onClick={() => setDistricts([...districts, { name: "", budget: "" }])}>
-          {t("staff.committee.create.addDistrict")}
-        </button>
+        {!fromContest && (
+          <button type="button" onClick={() => setDistricts([...districts, { name: "", budget: "" }])}>
+            {t("staff.committee.create.addDistrict")}
+          </button>
+        )}
         <p>{t("staff.committee.create.budget", { amount: rubles(budget) })}</p>
       </fieldset>
-      {field(
-        t("staff.committee.create.projects"),
-        <input
-          type="file"
-          accept=".csv,text/csv"
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            if (!file) return;
-            void file.arrayBuffer().then((bytes) => {
-              try {
-                setCsv({ name: file.name, text: decodeTableFile(new Uint8Array(bytes), file.name).text });
-              } catch (error) {
-                if (!(error instanceof InputError)) throw error;
-                setCsv(undefined);
-                setChecked({ problems: error.problems });
-              }
-            });
-          }}
-        />,
+      {fromContest ? (
+        <PassedList fromContest={fromContest} />
+      ) : (
+        field(
+          t("staff.committee.create.projects"),
+          <input
+            type="file"
+            accept=".csv,text/csv"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (!file) return;
+              void file.arrayBuffer().then((bytes) => {
+                try {
+                  setCsv({ name: file.name, text: decodeTableFile(new Uint8Array(bytes), file.name).text });
+                } catch (error) {
+                  if (!(error instanceof InputError)) throw error;
+                  setCsv(undefined);
+                  setChecked({ problems: error.problems });
+                }
+              });
+            }}
+          />,
+        )
       )}
       <Problems checked={checked} />
       <div className="buttons">
@@ -273,6 +296,30 @@ export function CreateRound({ account }: { account: Address }): ReactNode {
       </div>
       <TxLine tx={tx} />
     </form>
+  );
+}
+
+/** The projects a round from the contest gets: its passed initiatives, by number and title (the contest's strings). */
+function PassedList({ fromContest }: { fromContest: FromContest }): ReactNode {
+  const { t } = useTranslation();
+  return (
+    <fieldset data-testid="passed-initiatives">
+      <legend>{t("contestStaff.round.passed", { count: fromContest.passed.length })}</legend>
+      <ul>
+        {[...fromContest.passed]
+          .sort((a, b) => a.id - b.id)
+          .map((initiative) => (
+            <li key={initiative.id}>
+              {t("contestStaff.round.initiative", {
+                number: initiativeNumber(initiative.id),
+                title: initiative.fields.title,
+                district: fromContest.districts[initiative.fields.district],
+                cost: rubles(BigInt(initiative.fields.cost.totalKopecks)),
+              })}
+            </li>
+          ))}
+      </ul>
+    </fieldset>
   );
 }
 

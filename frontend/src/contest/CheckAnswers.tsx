@@ -6,7 +6,7 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import { rubles } from "../format.js";
-import { contentUrl } from "./content.js";
+import { contentUrl, mapUrl } from "./content.js";
 import type { InitiativeFields } from "./draft.js";
 
 export function InitiativeBody({
@@ -54,11 +54,7 @@ export function InitiativeBody({
       <dd>{fields.cofinancing > 0n ? rubles(fields.cofinancing) : t("contest.form.noCofinancing")}</dd>
       <dt>{t("contest.form.location")}</dt>
       <dd>
-        <a
-          href={`https://www.openstreetmap.org/?mlat=${fields.location.lat}&mlon=${fields.location.lon}#map=17/${fields.location.lat}/${fields.location.lon}`}
-          target="_blank"
-          rel="noreferrer"
-        >
+        <a href={mapUrl(fields.location.lat, fields.location.lon)} target="_blank" rel="noreferrer">
           {fields.location.lat.toFixed(5)}, {fields.location.lon.toFixed(5)}
         </a>
       </dd>

@@ -2,7 +2,9 @@
  * The committee's screening page (`/contest-staff/screening`) and the experts' scoring page
  * (`/contest-staff/scoring`), with a wallet: the committee admits, returns (with a published reason) or rejects each
  * application waiting for it, and records the outcomes once the review has closed; an expert scores each admitted
- * application on the template's criteria, writes a comment and signs the score sheet, which the services relay.
+ * application on the template's criteria, writes a comment and signs the score sheet, which the services relay. Once
+ * the outcomes are recorded, the committee creates the round from the contest on the screening page: its projects are
+ * the passed initiatives (the committee's own round form, `CreateRound`, with the contest's projects).
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
@@ -12,16 +14,18 @@ import { readContract } from "viem/actions";
 import { useConnection, useSignTypedData } from "wagmi";
 
 import { contestAbi } from "@kopilka/core/abi";
-import { contentHash, noteDocument } from "@kopilka/core/contest";
+import { ContestReader, passedInitiatives } from "@kopilka/core/chain";
+import { contentHash, initiativeNumber, noteDocument } from "@kopilka/core/contest";
 import { SignatureScheme } from "@kopilka/core/keys";
 import { useChainEnvironment } from "../chain.js";
 import { Failure, Loading } from "../components/common.js";
+import { CreateRound } from "../committee/CreateRound.js";
 import { rubles } from "../format.js";
 import { servicesOf } from "../resident/enrollApi.js";
 import { addStaffStrings } from "../staff/strings.js";
 import { ConnectFirst, NetworkGuard, TxStatus, useTransaction, type TxWords } from "../wallet/wallet.js";
 import "./contest.css";
-import { uploadContent } from "./content.js";
+import { ContentRefusal, fetchContent, uploadContent } from "./content.js";
 import { readContest, readInitiatives, type ContestInfo, type InitiativeSummary } from "./data.js";
 import { followJob, relaySheet } from "./relayApi.js";
 import { addContestStaffStrings } from "./staffStrings.js";
@@ -83,7 +87,7 @@ function Heading({ initiative }: { initiative: InitiativeSummary }): ReactNode {
   return (
     <>
       <h2>
-        {t("contest.page.number", { id: initiative.id.toString() })}: {initiative.fields?.title}
+        {t("contest.page.number", { number: initiativeNumber(initiative.id) })}: {initiative.fields?.title}
       </h2>
       <p className="small">
         {t("contest.page.version", { version: initiative.version })} ·{" "}
@@ -215,7 +219,46 @@ function Screening({
           </div>
         </section>
       )}
+      {admitted.length === 0 && info.now >= info.reviewClosesAt && (
+        <RoundFromContest info={info} services={services} account={account} />
+      )}
     </>
+  );
+}
+
+/** The round made of the contest's passed initiatives, read and checked against their hashes as the CLI does. */
+function RoundFromContest({ info, services, account }: { info: ContestInfo; services: string; account: Address }) {
+  const { t } = useTranslation();
+  const env = useChainEnvironment();
+  const passed = useQuery({
+    queryKey: ["passedInitiatives", info.address],
+    queryFn: () =>
+      passedInitiatives(new ContestReader(env.rpc, info.address), (hash) =>
+        fetchContent(services, hash).catch((error: unknown) => {
+          if (error instanceof ContentRefusal && error.code === "not-found") return undefined;
+          throw error;
+        }),
+      ),
+  });
+  if (passed.error) return <Failure error={passed.error} retry={() => void passed.refetch()} />;
+  if (!passed.data) return <Loading />;
+  return (
+    <section className="card staff" data-testid="round-from-contest" aria-labelledby="round-from-contest-title">
+      <div className="body">
+        <h2 id="round-from-contest-title">{t("contestStaff.round.title")}</h2>
+        {passed.data.length === 0 ? (
+          <p>{t("contestStaff.round.none")}</p>
+        ) : (
+          <>
+            <p>{t("contestStaff.round.intro")}</p>
+            <CreateRound
+              account={account}
+              fromContest={{ address: info.address, districts: info.template.districts, passed: passed.data }}
+            />
+          </>
+        )}
+      </div>
+    </section>
   );
 }
 

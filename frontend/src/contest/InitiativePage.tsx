@@ -5,6 +5,7 @@
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
+import { initiativeNumber } from "@kopilka/core/contest";
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 
@@ -14,7 +15,7 @@ import { InitiativeBody } from "./CheckAnswers.js";
 import type { ContestContext } from "./ContestPages.js";
 import { readHistory, readInitiative, readNote, type HistoryEntry } from "./data.js";
 import { documentToForm } from "./draft.js";
-import { residentSigner, useContestKey } from "./identity.js";
+import { phoneSignInPath, residentSigner, untilPosted, useContestKey } from "./identity.js";
 import { followJob, relayCosign } from "./relayApi.js";
 
 export function InitiativePage({ context, id }: { context: ContestContext; id: bigint }): ReactNode {
@@ -40,9 +41,10 @@ export function InitiativePage({ context, id }: { context: ContestContext; id: b
   return (
     <article aria-labelledby="initiative-title" data-testid="initiative-page">
       <p className="small muted">
-        {t("contest.page.number", { id: id.toString() })} · {t("contest.page.version", { version: data.version })}
+        {t("contest.page.number", { number: initiativeNumber(id) })} ·{" "}
+        {t("contest.page.version", { version: data.version })}
       </p>
-      <h1 id="initiative-title">{data.fields?.title ?? t("contest.page.number", { id: id.toString() })}</h1>
+      <h1 id="initiative-title">{data.fields?.title ?? t("contest.page.number", { number: initiativeNumber(id) })}</h1>
       <p>
         <span className="badge" data-testid="status">
           {t(`contest.status.${data.status}`)}
@@ -157,6 +159,7 @@ function Group({
     try {
       const block = await env.client.request({ method: "eth_getBlockByNumber", params: ["latest", false] });
       const where = { services, chainId, contest: info.address, now: BigInt(block!.timestamp) };
+      await untilPosted(services, key.data!);
       const job = await relayCosign(where, residentSigner(key.data!), id, version, contentHash);
       const settled = await followJob(services, job.id);
       if (settled.status !== "applied") throw new Error(settled.reason ?? settled.status);
@@ -198,7 +201,14 @@ function Group({
               </button>
             </p>
           ) : (
-            <p className="small">{t("contest.page.signInToJoin")}</p>
+            <>
+              <p className="small">{t("contest.page.signInToJoin")}</p>
+              <p className="buttons">
+                <Link href={`~${phoneSignInPath(location.pathname)}`} className="button" data-testid="phone-sign-in">
+                  {t("contest.signInByPhone")}
+                </Link>
+              </p>
+            </>
           ))}
         {mine && amendable && (
           <p>

@@ -4,6 +4,7 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
+import { initiativeNumber } from "@kopilka/core/contest";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useSearch } from "wouter";
 
@@ -96,12 +97,12 @@ export function Initiatives({ context }: { context: ContestContext }): ReactNode
               )}
               <div className="body">
                 <p className="small muted">
-                  {t("contest.page.number", { id: initiative.id.toString() })} ·{" "}
+                  {t("contest.page.number", { number: initiativeNumber(initiative.id) })} ·{" "}
                   {context.districtName(initiative.district)}
                 </p>
                 <h2>
                   <Link href={`/initiative/${initiative.id}`}>
-                    {initiative.fields?.title ?? t("contest.page.number", { id: initiative.id.toString() })}
+                    {initiative.fields?.title ?? t("contest.page.number", { number: initiativeNumber(initiative.id) })}
                   </Link>
                 </h2>
                 {initiative.fields && <p>{rubles(BigInt(initiative.fields.cost.totalKopecks))}</p>}

@@ -8,7 +8,12 @@ import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 
-import { contentHash, initiativeDocument, type InitiativeFields as DocumentFields } from "@kopilka/core/contest";
+import {
+  contentHash,
+  initiativeDocument,
+  initiativeNumber,
+  type InitiativeFields as DocumentFields,
+} from "@kopilka/core/contest";
 import { useChainEnvironment } from "../chain.js";
 import { Failure, Loading } from "../components/common.js";
 import { dateTime } from "../format.js";
@@ -17,7 +22,8 @@ import type { ContestContext } from "./ContestPages.js";
 import { contentUrl, uploadContent } from "./content.js";
 import { readInitiative } from "./data.js";
 import { emptyDraft, forgetDraft, loadDraft, type Draft, type InitiativeFields } from "./draft.js";
-import { residentSigner, useContestKey } from "./identity.js";
+import type { BrowserKey } from "../resident/keyStore.js";
+import { phoneSignInPath, residentSigner, untilPosted, useContestKey } from "./identity.js";
 import { ProposeForm } from "./ProposeForm.js";
 import { followJob, relayAmend, relaySubmit } from "./relayApi.js";
 
@@ -89,9 +95,18 @@ export function Propose({ context, amend }: { context: ContestContext; amend?: b
       ) : !open && !returned ? (
         <p className="notice">{t("contest.propose.closed", { date: dateTime(info.submissionsCloseAt) })}</p>
       ) : !key.data ? (
-        <p className="notice" data-testid="sign-in-needed">
-          {t("contest.propose.signIn")}
-        </p>
+        <div className="notice" data-testid="sign-in-needed">
+          <p>{t("contest.propose.signIn")}</p>
+          <p className="buttons">
+            <Link
+              href={`~${phoneSignInPath(location.pathname)}`}
+              className="button primary"
+              data-testid="phone-sign-in"
+            >
+              {t("contest.signInByPhone")}
+            </Link>
+          </p>
+        </div>
       ) : (
         <>
           {amend === undefined && (
@@ -103,7 +118,7 @@ export function Propose({ context, amend }: { context: ContestContext; amend?: b
               current.data && { id: current.data.id, version: current.data.version, hash: current.data.contentHash }
             }
             initial={current.data?.fields && draftOf(services, current.data.fields)}
-            signer={residentSigner(key.data)}
+            resident={key.data}
           />
         </>
       )}
@@ -115,12 +130,12 @@ function Steps({
   context,
   amend,
   initial,
-  signer,
+  resident,
 }: {
   context: ContestContext;
   amend?: { id: bigint; version: number; hash: `0x${string}` };
   initial?: Draft;
-  signer: ReturnType<typeof residentSigner>;
+  resident: BrowserKey;
 }): ReactNode {
   const { t } = useTranslation();
   const env = useChainEnvironment();
@@ -139,6 +154,9 @@ function Steps({
       const bytes = initiativeDocument(documentFields(info.address, fields, amend?.hash ?? null));
       const hash = contentHash(bytes);
       await uploadContent(services, bytes, "application/json");
+      // Signed in by phone a moment ago: the services put the resident in the contest's list first.
+      await untilPosted(services, resident);
+      const signer = residentSigner(resident);
       const block = await env.client.request({ method: "eth_getBlockByNumber", params: ["latest", false] });
       const where = { services, chainId, contest: info.address, now: BigInt(block!.timestamp) };
       const job = amend
@@ -191,7 +209,7 @@ function Done({ context, id, amended }: { context: ContestContext; id: bigint; a
   return (
     <div className="notice ok" role="status" data-testid="sent">
       <h2>{t("contest.done.title")}</h2>
-      <p data-testid="initiative-number">{t("contest.done.number", { id: id.toString() })}</p>
+      <p data-testid="initiative-number">{t("contest.done.number", { number: initiativeNumber(id) })}</p>
       {!amended && (
         <>
           <p>{t("contest.done.share", { group: Math.max(0, context.info.minGroup - 1) })}</p>

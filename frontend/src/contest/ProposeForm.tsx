@@ -10,7 +10,7 @@ import { useTranslation } from "react-i18next";
 
 import { CATEGORIES } from "@kopilka/core/category";
 import { rubles } from "../format.js";
-import { contentUrl, resizePhoto, uploadContent } from "./content.js";
+import { contentUrl, mapUrl, resizePhoto, uploadContent } from "./content.js";
 import { checkDraft, LIMITS, saveDraft, type Draft, type FieldProblem, type InitiativeFields } from "./draft.js";
 
 export interface FormContext {
@@ -257,6 +257,12 @@ function LocationField({ draft, update, errorOf, invalid }: FieldProps): ReactNo
   const { t } = useTranslation();
   const [locating, setLocating] = useState(false);
   const [failed, setFailed] = useState(false);
+  // The pin on the map, once both numbers are a place on Earth.
+  const [lat, lon] = [Number(draft.lat.replace(",", ".")), Number(draft.lon.replace(",", "."))];
+  const place =
+    draft.lat.trim() !== "" && draft.lon.trim() !== "" && Math.abs(lat) <= 90 && Math.abs(lon) <= 180
+      ? { lat, lon }
+      : undefined;
   function locate() {
     setLocating(true);
     setFailed(false);
@@ -308,6 +314,13 @@ function LocationField({ draft, update, errorOf, invalid }: FieldProps): ReactNo
           />
         </label>
       </div>
+      {place && (
+        <p className="small">
+          <a href={mapUrl(place.lat, place.lon)} target="_blank" rel="noreferrer" data-testid="map-link">
+            {t("contest.form.onMap")}
+          </a>
+        </p>
+      )}
       {errorOf("location")}
     </fieldset>
   );

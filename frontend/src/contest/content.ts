@@ -20,6 +20,14 @@ export class ContentRefusal extends Error {
   }
 }
 
+/**
+ * The place on OpenStreetMap's own site, with a pin: the page carries no map of its own (no tiles are fetched from a
+ * third party unless the resident opens the link).
+ */
+export function mapUrl(lat: number, lon: number): string {
+  return `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=17/${lat}/${lon}`;
+}
+
 export function contentUrl(services: string, hash: string): string {
   return `${services.replace(/\/$/, "")}/content/${hash}`;
 }

@@ -35,6 +35,17 @@ const ru = {
       sent: "Оценочный лист записан.",
       scored: "Вы уже оценили эту заявку.",
     },
+    round: {
+      title: "Голосование по итогам конкурса",
+      intro:
+        "Итоги записаны. Создайте раунд голосования: его районы — районы конкурса, его проекты — ровно прошедшие отбор заявки, в их последних редакциях. Каждый проект ссылается на свою заявку, и проверка (kopilka audit --contest) это сверяет.",
+      none: "Ни одна заявка не прошла отбор: проектов для голосования нет.",
+      passed_one: "Проекты голосования: {{count}} прошедшая отбор заявка",
+      passed_few: "Проекты голосования: {{count}} прошедшие отбор заявки",
+      passed_many: "Проекты голосования: {{count}} прошедших отбор заявок",
+      passed_other: "Проекты голосования: {{count}} прошедшей отбор заявки",
+      initiative: "Заявка № {{number}}: {{title}} ({{district}}, {{cost}})",
+    },
     failed: "Не получилось: {{reason}}",
   },
 };
@@ -69,6 +80,17 @@ const en: typeof ru = {
       signing: "Confirm the signature in your wallet…",
       sent: "The score sheet is recorded.",
       scored: "You have scored this application.",
+    },
+    round: {
+      title: "The vote from the contest's outcome",
+      intro:
+        "The outcomes are recorded. Create the round: its districts are the contest's, its projects exactly the applications that passed, in their final versions. Each project names its application, which the audit (kopilka audit --contest) checks.",
+      none: "No application passed: there are no projects to vote on.",
+      passed_one: "The round's projects: {{count}} application that passed",
+      passed_few: "The round's projects: {{count}} applications that passed",
+      passed_many: "The round's projects: {{count}} applications that passed",
+      passed_other: "The round's projects: {{count}} applications that passed",
+      initiative: "Application No. {{number}}: {{title}} ({{district}}, {{cost}})",
     },
     failed: "That did not work: {{reason}}",
   },

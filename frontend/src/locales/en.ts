@@ -274,6 +274,10 @@ export const en = {
     number: "Mobile phone number",
     numberHint: "For example, 8 916 123-45-67",
     invalid: "Check the phone number: it has too few or too many digits.",
+    introContest:
+      "Enter your mobile number: we will text you a code. This is how Kopilka checks that you are a resident; then you can propose a project or support your neighbours' applications.",
+    consentContest:
+      "By pressing “Get the code” you agree to your phone number being processed to check you and let you take part in the contest of initiatives (Federal Law No. 152-FZ on personal data). The number itself is not kept.",
     consent:
       "By pressing “Get the code” you agree to your phone number being processed to check you and let you vote (Federal Law No. 152-FZ on personal data). The number itself is not kept.",
     terms: "How the data is handled",
@@ -339,6 +343,7 @@ export const en = {
   /** The contest before the vote: proposing an initiative, the list, an initiative's page (frontend/src/contest/). */
   contest: {
     nav: { propose: "Propose a project", list: "Initiatives" },
+    signInByPhone: "Sign in with your phone number",
     unavailable: "Initiatives are not being accepted now.",
     propose: {
       title: "Propose a project",
@@ -373,6 +378,7 @@ export const en = {
         "Where the project will be: find it with your phone standing there, or type the coordinates from a map.",
       locate: "Find my location",
       locating: "Finding…",
+      onMap: "Check the place on the map (OpenStreetMap)",
       locateFailed: "The location could not be found. Type the coordinates from a map.",
       lat: "Latitude",
       lon: "Longitude",
@@ -411,7 +417,7 @@ export const en = {
     },
     done: {
       title: "Application sent",
-      number: "Application number: {{id}}",
+      number: "Application number: {{number}}",
       share: "To be reviewed, {{group}} more residents must join the application. Send them this link:",
       copy: "Copy the link",
       copied: "Link copied",
@@ -437,7 +443,7 @@ export const en = {
       failed: "Not selected",
     },
     page: {
-      number: "Application No. {{id}}",
+      number: "Application No. {{number}}",
       version: "Version {{version}}",
       history: "The application's history",
       versionOf: "Version {{version}} of {{date}}",

@@ -2,9 +2,11 @@
  * `/phone`: signing in with a phone number, one thing a screen: the number (with the consent line), the SMS code,
  * and the district when the round binds residents to one. The browser's key is made at the code step and kept in
  * IndexedDB (./keyStore.ts); the enrollment service's refusals are shown in its own words. `?next=` is where the
- * resident goes once enrolled (the ballot they were filling in).
+ * resident goes once enrolled (the ballot they were filling in). When the services enroll into a contest of
+ * initiatives (`kind: "contest"` in their config: a contest before its round), the key is kept for the contest, as its
+ * pages look for it, and the resident goes back to the contest's page they came from.
  */
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useSearch } from "wouter";
@@ -44,7 +46,10 @@ export function PhoneSignIn(): ReactNode {
   if (!enrollConfig.data || resident.state === "loading") return <Loading />;
   if (resident.state === "error") return <Failure error={resident.error} retry={resident.retry} />;
   const live =
-    resident.state === "enrolled" && resident.status && ["queued", "posted"].includes(resident.status.status);
+    enrollConfig.data.kind !== "contest" &&
+    resident.state === "enrolled" &&
+    resident.status &&
+    ["queued", "posted"].includes(resident.status.status);
   return (
     <section className="phone-sign-in" aria-labelledby="phone-title">
       {isTerminal() && (
@@ -82,6 +87,10 @@ function Steps({ api, config }: { api: EnrollApi; config: EnrollConfig }): React
   const search = useSearch();
   const [, navigate] = useLocation();
   const refresh = useRefreshResident();
+  const queryClient = useQueryClient();
+  // Whom the key is for: the round, or the contest the services enroll into (its pages read the key kept for it).
+  const contest = config.kind === "contest";
+  const scope = contest ? config.round : dapp.round;
   const [step, setStep] = useState<Step>({ step: "phone" });
   const [busy, setBusy] = useState(false);
   const [refusal, setRefusal] = useState<string | undefined>();
@@ -125,8 +134,8 @@ function Steps({ api, config }: { api: EnrollApi; config: EnrollConfig }): React
 
   /** The key this browser enrolls: the one kept here if it was never enrolled, else a new one. */
   const freshKey = async (): Promise<BrowserKey> => {
-    const kept = await loadKey(dapp.chainId, dapp.round);
-    return kept && !kept.enrolled ? kept : createKey(dapp.chainId, dapp.round);
+    const kept = await loadKey(dapp.chainId, scope);
+    return kept && !kept.enrolled ? kept : createKey(dapp.chainId, scope);
   };
 
   const verify = (phone: string, code: string, district?: number) =>
@@ -143,10 +152,15 @@ function Steps({ api, config }: { api: EnrollApi; config: EnrollConfig }): React
         }
         if (!(error instanceof EnrollRefusal && error.code === "key-replaced")) throw error;
         // This browser's earlier key was replaced by another device's: enroll a new one.
-        key = await createKey(dapp.chainId, dapp.round);
+        key = await createKey(dapp.chainId, scope);
         answer = await api.verify(phone, code, key.publicKey, district);
       }
       await markEnrolled(key, { district: answer.district, at: Date.now() });
+      if (contest) {
+        await queryClient.invalidateQueries({ queryKey: ["contestKey"] });
+        navigate(nextPath(search) ?? "/contest");
+        return;
+      }
       await refresh();
       const bound = config.residentsBound;
       navigate(nextPath(search) ?? (bound ? `/district/${answer.district}` : "/"));
@@ -158,7 +172,7 @@ function Steps({ api, config }: { api: EnrollApi; config: EnrollConfig }): React
         {t("phone.stepOf", { step: number, total })}
       </p>
       {step.step === "phone" && (
-        <PhoneStep heading={heading} busy={busy} onSubmit={sendCode} closed={config.room === "0"} />
+        <PhoneStep heading={heading} busy={busy} onSubmit={sendCode} closed={config.room === "0"} contest={contest} />
       )}
       {step.step === "code" && (
         <CodeStep
@@ -202,7 +216,8 @@ function PhoneStep({
   busy,
   onSubmit,
   closed,
-}: StepProps & { onSubmit: (phone: string, shown: string) => void; closed: boolean }): ReactNode {
+  contest,
+}: StepProps & { onSubmit: (phone: string, shown: string) => void; closed: boolean; contest: boolean }): ReactNode {
   const { t } = useTranslation();
   const { config } = useEnvironment();
   const [text, setText] = useState("");
@@ -218,7 +233,7 @@ function PhoneStep({
       <h1 id="phone-title" tabIndex={-1} ref={heading}>
         {t("phone.title")}
       </h1>
-      <p>{t("phone.intro")}</p>
+      <p>{t(contest ? "phone.introContest" : "phone.intro")}</p>
       {closed && (
         <p className="notice" role="status">
           {t("phone.full")}
@@ -253,7 +268,7 @@ function PhoneStep({
         )}
       </div>
       <p className="small consent" data-testid="consent">
-        {t("phone.consent")}{" "}
+        {t(contest ? "phone.consentContest" : "phone.consent")}{" "}
         {config.termsUrl && (
           <a href={config.termsUrl} target="_blank" rel="noreferrer">
             {t("phone.terms")}

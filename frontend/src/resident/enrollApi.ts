@@ -8,6 +8,8 @@ import type { P256PublicKey } from "@kopilka/core/keys";
 import type { KopilkaConfig } from "../config.js";
 
 export interface EnrollConfig {
+  /** What the services enroll into: a round, or a contest of initiatives before it (then `round` is the contest). */
+  kind?: "round" | "contest";
   chainId: string;
   round: Address;
   allowance: string;

@@ -6,7 +6,15 @@
 import { decodeEventLog, toEventSelector, type Address, type Hex } from "viem";
 
 import { contestReadAbi } from "../generated/reads.js";
-import type { ContestPhase, Criterion, InitiativeStatus } from "../domain/contest.js";
+import {
+  contentHash,
+  InitiativeStatus,
+  initiativeNumber,
+  parseInitiativeDocument,
+  type ContestPhase,
+  type Criterion,
+  type PassedInitiative,
+} from "../domain/contest.js";
 import { readLogs, type RawLog } from "../audit/logs.js";
 import { read, type BlockTag } from "./reader.js";
 import type { Eip1193Provider } from "./rpc.js";
@@ -286,4 +294,29 @@ export function decodeContestLog(log: RawLog): ContestEvent {
     default:
       throw new Error(`not a contest event: ${eventName}`);
   }
+}
+
+/**
+ * The passed initiatives of a contest in their final versions, each document read with `readContent` and checked
+ * against its on-chain hash: what a round made from the contest puts on its ballot (`ballotProjects`), from the CLI
+ * (`round create --from-contest`) and from the committee's page alike.
+ */
+export async function passedInitiatives(
+  reader: ContestReader,
+  readContent: (hash: Hex) => Promise<Uint8Array | undefined>,
+): Promise<PassedInitiative[]> {
+  const passed = (await reader.initiatives()).filter((item) => item.status === InitiativeStatus.Passed);
+  return await Promise.all(
+    passed.map(async (item) => {
+      const named = `initiative № ${initiativeNumber(item.id)} (id ${item.id})`;
+      const bytes = await readContent(item.contentHash);
+      if (bytes === undefined) throw new Error(`${named}: its document ${item.contentHash} is missing`);
+      if (contentHash(bytes) !== item.contentHash) {
+        throw new Error(`${named}: its document does not hash to ${item.contentHash}`);
+      }
+      const parsed = parseInitiativeDocument(bytes);
+      if ("error" in parsed) throw new Error(`${named}: its document: ${parsed.error}`);
+      return { id: item.id, version: item.version, contentHash: item.contentHash, fields: parsed.fields };
+    }),
+  );
 }

@@ -20,6 +20,7 @@ export { takeSnapshot, type SnapshotOptions, type TakenSnapshot } from "./snapsh
 export {
   ContestReader,
   decodeContestLog,
+  passedInitiatives,
   type ContestEvent,
   type ContestSettings,
   type InitiativeState,

@@ -23,6 +23,17 @@ import { categoryIndex } from "./category.js";
 import { canonicalJson } from "./metadata.js";
 import type { ProjectSpec } from "./spec.js";
 
+// --- how a person reads an initiative's id ---
+
+/**
+ * The initiative's number as residents read it, counting from 1: the id on-chain, in URLs and in JSON counts from 0
+ * (`initiativeNumber(0n)` is "1"). Every page, CLI line and published text that names an initiative to a person
+ * shows this number; every machine-read place keeps the id.
+ */
+export function initiativeNumber(id: bigint | number): string {
+  return (BigInt(id) + 1n).toString();
+}
+
 // --- the contract's enums ---
 
 /** `IContest.Phase`. */
