@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { StrictMode } from "react";
+import { startTransition, StrictMode } from "react";
 import { createRoot, hydrateRoot, type Root } from "react-dom/client";
 
 import { decodeDistrictSnapshot, decodeRoundSnapshot } from "@kopilka/core/snapshot";
@@ -47,9 +47,13 @@ Promise.all([
         </EnvironmentContext.Provider>
       </StrictMode>
     );
-    // A page rendered ahead keeps its elements (its pictures do not load twice); any other is drawn here.
-    if (embedded && container.firstElementChild) hydrateRoot(container, app);
-    else createRoot(container).render(app);
+    // A page rendered ahead keeps its elements (its pictures do not load twice); any other is drawn here. Either in a
+    // transition: React then works in slices of a few milliseconds and lets the browser handle a tap between them,
+    // instead of one long task over the whole page (what a slow phone's resident would feel as a frozen page).
+    startTransition(() => {
+      if (embedded && container.firstElementChild) hydrateRoot(container, app);
+      else createRoot(container).render(app);
+    });
   },
   (error: unknown) => {
     const root: Root = createRoot(container);

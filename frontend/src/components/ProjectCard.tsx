@@ -1,5 +1,5 @@
 import type { TFunction } from "i18next";
-import type { ReactNode } from "react";
+import { memo, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
 
@@ -38,7 +38,8 @@ export function Picture({ project, eager = false }: { project: ProjectView; eage
   );
 }
 
-export function ProjectCard({
+/** A card re-renders only when its project's figures change (./data/views.ts keeps unchanged projects as they were). */
+export const ProjectCard = memo(function ProjectCard({
   project,
   headingLevel = 3,
   eager = false,
@@ -75,4 +76,4 @@ export function ProjectCard({
       </div>
     </article>
   );
-}
+});

@@ -13,6 +13,7 @@ import type { DistrictSnapshot, MetadataState } from "@kopilka/core/snapshot";
 
 import { chainEnvironment, type ChainEnvironment } from "../chain.js";
 import type { AppEnvironment } from "../context.js";
+import { yieldToMain } from "../idle.js";
 import { roundFile } from "./files.js";
 import type { DistrictData, ProjectView, RoundData, RoundView } from "./views.js";
 
@@ -82,6 +83,8 @@ async function describe(
   known: ProjectMetadata | undefined,
 ): Promise<{ metadataState: MetadataState; metadata?: ProjectMetadata }> {
   if (!listing) return { metadataState: "missing" };
+  // One description's hash per task: a district's worth of them in one task would hold a slow phone for a while.
+  await yieldToMain();
   if (known && metadataHash(known) === listing.hash) return { metadataState: "verified", metadata: known };
   const url = roundFile(env, listing.uri);
   const response = url && (await fetch(url).catch(() => undefined));

@@ -4,11 +4,13 @@
  * every 15 s after. The live answer replaces the snapshot's; until it arrives, or when it cannot (offline), the page
  * says how old what it shows is.
  */
-import { useQuery, type UseQueryResult } from "@tanstack/react-query";
+import { replaceEqualDeep, useQuery, type UseQueryResult } from "@tanstack/react-query";
+import { useState } from "react";
 
 import type { DistrictFacts, DistrictSnapshot, ProjectFacts, RoundFacts, RoundSnapshot } from "@kopilka/core/snapshot";
 
-import { useEnvironment } from "../context.js";
+import { useEnvironment, type AppEnvironment } from "../context.js";
+import { pageIdle, yieldToMain } from "../idle.js";
 import { useDistrictSnapshot, useRoundSnapshot } from "./snapshot.js";
 
 export { Phase } from "@kopilka/core/phase";
@@ -55,7 +57,16 @@ export interface View<T> {
 
 export const REFRESH_MS = 15_000;
 
-const live = () => import("./live.js");
+/**
+ * The chain code, fetched once the page is idle (on a slow link and a slow phone the snapshot shows first), and used
+ * in a task after the one that evaluated it (viem's evaluation alone is a long task on a slow phone).
+ */
+const live = async () => {
+  await pageIdle;
+  const module = await import("./live.js");
+  await yieldToMain();
+  return module;
+};
 
 function roundOfSnapshot(s: RoundSnapshot | DistrictSnapshot): RoundView {
   return { ...s.round, clockOffset: s.blockTime - s.takenAt, readAt: s.takenAt };
@@ -81,23 +92,51 @@ function combine<S, T>(
   return { freshness, error: chain.error ?? undefined, retry };
 }
 
+/**
+ * The view with every part of its data that equals what the page showed before kept as the same object (TanStack
+ * Query's structural sharing, across the snapshot and the chain), so that the chain's answer replacing the snapshot,
+ * or a refresh every 15 s, re-renders only the cards whose figures changed.
+ */
+function useStable<T>(view: View<T>): View<T> {
+  // What the page showed, kept as React's documented "information from previous renders": set during the render
+  // only when the data changed, which React applies before drawing any child.
+  const [shown, setShown] = useState<T | undefined>(undefined);
+  const data = view.data === undefined ? undefined : replaceEqualDeep(shown, view.data);
+  if (data !== undefined && data !== shown) setShown(data);
+  return data === view.data ? view : { ...view, data };
+}
+
+const liveRoundQuery = (env: AppEnvironment) => ({
+  queryKey: ["live", "round"],
+  queryFn: async () => (await live()).liveRound(env),
+  refetchInterval: REFRESH_MS,
+});
+
 /** The round and its districts. */
 export function useRoundView(): View<RoundData> {
   const env = useEnvironment();
   const snapshot = useRoundSnapshot();
-  const chain = useQuery({
-    queryKey: ["live", "round"],
-    queryFn: async () => (await live()).liveRound(env),
-    // The snapshot first: on a slow link the chain's code and answers would only slow its arrival.
-    enabled: !snapshot.isPending,
-    refetchInterval: REFRESH_MS,
-  });
-  return combine(
-    snapshot,
-    chain,
-    (s) => ({ round: roundOfSnapshot(s), districts: s.districts }),
-    (s) => s.takenAt,
+  // The snapshot first: on a slow link the chain's code and answers would only slow its arrival.
+  const chain = useQuery({ ...liveRoundQuery(env), enabled: !snapshot.isPending });
+  return useStable(
+    combine(
+      snapshot,
+      chain,
+      (s) => ({ round: roundOfSnapshot(s), districts: s.districts }),
+      (s) => s.takenAt,
+    ),
   );
+}
+
+/**
+ * The round's districts for choosing one (their names and numbers do not change): from the snapshot, and from the
+ * chain only when there is no snapshot, so that a page showing one district reads no other district's figures.
+ */
+export function useDistrictChoices(): { id: number; name: string }[] | undefined {
+  const env = useEnvironment();
+  const snapshot = useRoundSnapshot();
+  const chain = useQuery({ ...liveRoundQuery(env), enabled: snapshot.data === null });
+  return (snapshot.data ?? chain.data)?.districts;
 }
 
 /** One district with its projects and their banks; null when the round has no such district. */
@@ -111,11 +150,13 @@ export function useDistrictView(id: number | undefined): View<DistrictData | nul
     enabled: known && !snapshot.isPending,
     refetchInterval: REFRESH_MS,
   });
-  return combine(
-    snapshot,
-    chain,
-    (s) => ({ round: roundOfSnapshot(s), district: s.district, projects: s.projects }),
-    (s) => s.takenAt,
+  return useStable(
+    combine(
+      snapshot,
+      chain,
+      (s) => ({ round: roundOfSnapshot(s), district: s.district, projects: s.projects }),
+      (s) => s.takenAt,
+    ),
   );
 }
 

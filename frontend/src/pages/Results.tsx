@@ -1,5 +1,5 @@
 import type { TFunction } from "i18next";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { memo, useState, type FormEvent, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation } from "wouter";
 
@@ -7,7 +7,7 @@ import { Rule } from "@kopilka/core/rule";
 import { explainDistrict, type ProjectOutcome } from "@kopilka/core/tally";
 import { DataAge, Failure, Loading } from "../components/common.js";
 import { projectTitle } from "../components/ProjectCard.js";
-import { useDistrictView, useRoundView, type DistrictData, type RoundView } from "../data/views.js";
+import { useDistrictChoices, useDistrictView, useRoundView, type DistrictData, type RoundView } from "../data/views.js";
 import { percent, rubles } from "../format.js";
 import { statusName } from "../glossary.js";
 
@@ -25,10 +25,10 @@ export function Results({ districtId }: { districtId?: number }): ReactNode {
 
 function DistrictPicker({ current }: { current?: number }): ReactNode {
   const { t } = useTranslation();
-  const view = useRoundView();
+  const districts = useDistrictChoices();
   const [, navigate] = useLocation();
   const [chosen, setChosen] = useState(current === undefined ? "" : String(current));
-  if (!view.data) return null;
+  if (!districts) return null;
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     if (chosen !== "") navigate(`/results/${chosen}`);
@@ -43,7 +43,7 @@ function DistrictPicker({ current }: { current?: number }): ReactNode {
           <option value="" disabled>
             {t("results.pick")}
           </option>
-          {view.data.districts.map((d) => (
+          {districts.map((d) => (
             <option key={d.id} value={d.id}>
               {d.name}
             </option>
@@ -63,7 +63,7 @@ function DistrictList(): ReactNode {
   if (!view.data) return view.error ? <Failure error={view.error} retry={view.retry} /> : <Loading />;
   return (
     <>
-      <RuleText round={view.data.round} />
+      <RuleText rule={view.data.round} />
       <DataAge freshness={view.freshness} />
       <ul className="districts">
         {view.data.districts.map((d) => (
@@ -81,8 +81,10 @@ function DistrictList(): ReactNode {
   );
 }
 
+type RoundRule = Pick<RoundView, "rule" | "minTokens" | "minSupporters">;
+
 /** The round's rule in one sentence, and its minimums. */
-function RuleText({ round }: { round: RoundView }): ReactNode {
+function RuleText({ rule: round }: { rule: RoundRule }): ReactNode {
   const { t } = useTranslation();
   return (
     <div className="rule">
@@ -101,13 +103,13 @@ function DistrictResult({ id }: { id: number }): ReactNode {
   return (
     <>
       <DataAge freshness={view.freshness} />
-      <Ranking data={view.data} />
+      <Ranking district={view.data.district} projects={view.data.projects} {...ruleOf(view.data.round)} />
     </>
   );
 }
 
 /** Why a project did not win, in words. */
-function reasonText(outcome: ProjectOutcome | undefined, round: RoundView, t: TFunction): string {
+function reasonText(outcome: ProjectOutcome | undefined, round: RoundRule, t: TFunction): string {
   if (!outcome || outcome.funded) return t("results.reasons.unexplained");
   switch (outcome.reason) {
     case "didNotFit":
@@ -140,9 +142,16 @@ function CostScale({ tokens, cost, scale }: { tokens: bigint; cost: bigint; scal
   );
 }
 
-function Ranking({ data }: { data: DistrictData }): ReactNode {
+/** Only the rule's fields of the round: its clock moves at every read, the ranking does not. */
+const ruleOf = ({ rule, minTokens, minSupporters }: RoundRule): RoundRule => ({ rule, minTokens, minSupporters });
+
+/** Drawn again only when the district, its projects or the rule change (see useStable in ../data/views.ts). */
+const Ranking = memo(function Ranking({
+  district,
+  projects,
+  ...round
+}: RoundRule & Pick<DistrictData, "district" | "projects">): ReactNode {
   const { t } = useTranslation();
-  const { round, district, projects } = data;
   const entries = projects.map((p) => ({
     projectId: BigInt(p.id),
     cost: p.cost,
@@ -172,7 +181,7 @@ function Ranking({ data }: { data: DistrictData }): ReactNode {
       <p className={final ? "notice ok" : "notice provisional"}>
         {final ? t("results.final") : t("results.provisional")}
       </p>
-      <RuleText round={round} />
+      <RuleText rule={round} />
       <p>
         <strong>
           {t("results.fundedTotal", {
@@ -218,4 +227,4 @@ function Ranking({ data }: { data: DistrictData }): ReactNode {
       </ol>
     </section>
   );
-}
+});

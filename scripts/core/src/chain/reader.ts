@@ -9,6 +9,7 @@ import {
   decodeFunctionResult,
   encodeDeployData,
   encodeFunctionData,
+  prepareEncodeFunctionData,
   type Abi,
   type Address,
   type ContractFunctionArgs,
@@ -41,6 +42,28 @@ export type BlockTag = bigint | number | "latest" | "pending" | "safe" | "finali
 
 const tagOf = (block: BlockTag): string => (typeof block === "string" ? block : `0x${block.toString(16)}`);
 
+/**
+ * The function's ABI item and selector, hashed once per function rather than once per call (a page that reads a
+ * district's projects makes dozens of calls to a handful of functions, and each selector is a keccak). An overloaded
+ * name is prepared at every call, since its arguments choose the item.
+ */
+const preparedCalls = new WeakMap<Abi, Map<string, { abi: Abi; functionName: Hex }>>();
+
+function prepared(call: { abi: Abi; functionName: string; args?: unknown }): {
+  abi: Abi;
+  functionName: Hex;
+} {
+  const prepare = () =>
+    prepareEncodeFunctionData(call as unknown as EncodeFunctionDataParameters) as { abi: Abi; functionName: Hex };
+  const overloads = call.abi.filter((item) => item.type === "function" && item.name === call.functionName).length;
+  if (overloads !== 1) return prepare();
+  let byName = preparedCalls.get(call.abi);
+  if (!byName) preparedCalls.set(call.abi, (byName = new Map()));
+  let hit = byName.get(call.functionName);
+  if (!hit) byName.set(call.functionName, (hit = prepare()));
+  return hit;
+}
+
 /** A view call as one `eth_call` at `block`, typed by the ABI. */
 export async function read<
   const abi extends Abi,
@@ -51,7 +74,7 @@ export async function read<
   call: { address: Address | string; abi: abi; functionName: name; args?: args },
   block: BlockTag = "latest",
 ): Promise<ContractFunctionReturnType<abi, "pure" | "view", name, args>> {
-  const data = encodeFunctionData(call as unknown as EncodeFunctionDataParameters);
+  const data = encodeFunctionData({ ...prepared(call), args: call.args } as unknown as EncodeFunctionDataParameters);
   const result = (await rpc.request({
     method: "eth_call",
     params: [{ to: call.address, data }, tagOf(block)],

@@ -35,10 +35,24 @@ export function formatRubles(kopecks: bigint): string {
  * since the number reaches Intl as a decimal string.
  */
 export function rubles(kopecks: bigint, locale = "ru-RU"): string {
-  return new Intl.NumberFormat(locale, {
-    style: "currency",
-    currency: "RUB",
-    minimumFractionDigits: kopecks % KOPECKS_PER_RUBLE === 0n ? 0 : TOKEN_DECIMALS,
-    maximumFractionDigits: TOKEN_DECIMALS,
-  }).format(formatRubles(kopecks) as `${number}`);
+  return rublesFormat(locale, kopecks % KOPECKS_PER_RUBLE === 0n).format(formatRubles(kopecks) as `${number}`);
+}
+
+// One formatter per locale and kind: building an Intl.NumberFormat costs far more than using one, and a results page
+// formats a few amounts per project.
+const formats = new Map<string, Intl.NumberFormat>();
+
+function rublesFormat(locale: string, whole: boolean): Intl.NumberFormat {
+  const key = `${locale}/${whole}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency: "RUB",
+      minimumFractionDigits: whole ? 0 : TOKEN_DECIMALS,
+      maximumFractionDigits: TOKEN_DECIMALS,
+    });
+    formats.set(key, format);
+  }
+  return format;
 }

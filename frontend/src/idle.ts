@@ -1,0 +1,22 @@
+/**
+ * Resolves once the page has loaded and the browser is idle (or `IDLE_TIMEOUT_MS` after the load at the latest): work
+ * a read-only page can do without (the live figures' chain code, the service worker) starts here, so that it never
+ * competes with the first paint and with the app taking the page over. The wait is short: what the live figures
+ * change on the page should change soon after it shows. Never resolves on the server.
+ */
+export const IDLE_TIMEOUT_MS = 300;
+
+export const pageIdle: Promise<void> =
+  typeof window === "undefined"
+    ? new Promise<void>(() => undefined)
+    : new Promise<void>((resolve) => {
+        const idle = (): void => {
+          if ("requestIdleCallback" in window) requestIdleCallback(() => resolve(), { timeout: IDLE_TIMEOUT_MS });
+          else setTimeout(resolve, 200);
+        };
+        if (document.readyState === "complete") idle();
+        else window.addEventListener("load", idle, { once: true });
+      });
+
+/** Ends the current task and continues in a new one, so that the browser can handle a tap or paint in between. */
+export const yieldToMain = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
