@@ -16,6 +16,7 @@ import { contestFactoryAbi } from "@kopilka/core/abi";
 import { contestConfigOf, contestTemplateOf, parseContestSpec, type ContestManifest } from "@kopilka/core/contestSpec";
 import { InputError, type InputProblem } from "@kopilka/core/spec";
 import { useChainEnvironment } from "../chain.js";
+import "../contest/contest.css";
 import { ContentRefusal, uploadContent } from "../contest/content.js";
 import { servicesOf } from "../resident/enrollApi.js";
 import { Download } from "../staff/download.js";
@@ -340,7 +341,7 @@ function ContestForm({ account }: { account: Address }): ReactNode {
       )}
       {field(
         t("contestCreate.districts"),
-        <textarea rows={3} value={districts} onChange={(e) => setDistricts(e.target.value)} />,
+        <textarea rows={4} value={districts} onChange={(e) => setDistricts(e.target.value)} />,
       )}
       {field(
         t("contestCreate.minGroup"),
@@ -391,7 +392,7 @@ function ContestForm({ account }: { account: Address }): ReactNode {
       )}
       {field(
         t("contestCreate.experts"),
-        <textarea className="mono" rows={3} value={experts} onChange={(e) => setExperts(e.target.value)} />,
+        <textarea className="mono" rows={4} value={experts} onChange={(e) => setExperts(e.target.value)} />,
       )}
       {field(
         t("contestCreate.registrar"),
