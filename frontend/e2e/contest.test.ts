@@ -277,6 +277,7 @@ describe("A contest of initiatives, in the browser", () => {
     const page = await openPage(browser, { wallet: committee, rpcUrl: round.config.rpcUrl, chainId });
     await page.goto(`${site.url}/committee`);
     await connect(page);
+    await page.getByText("Заполнить правила конкурса").click();
     const form = page.getByTestId("create-contest");
     assert.equal(await form.getByLabel("Адрес фабрики конкурсов").inputValue(), factoryAddress);
     const opensAt = Math.ceil((Number((await node.provider.getBlock("latest"))!.timestamp) + 86_400) / 60) * 60;

@@ -44,6 +44,7 @@ const ru = {
     passMark: "Проходной балл, % от наибольшего",
     experts: "Адреса кошельков экспертов, по одному в строке",
     registrar: "Адрес регистратора жителей (необязательно; без него — ваш кошелёк)",
+    open: "Заполнить правила конкурса",
     check: "Проверить",
     submit: "Создать конкурс",
     uploading: "Публикуем шаблон конкурса…",
@@ -106,6 +107,7 @@ const en = {
     passMark: "Pass mark, % of the maximum",
     experts: "Experts' wallet addresses, one a line",
     registrar: "Residents' registrar address (optional; your wallet without it)",
+    open: "Fill in the contest's rules",
     check: "Check",
     submit: "Create the contest",
     uploading: "Publishing the template…",
@@ -200,7 +202,12 @@ export function CreateContest({ account }: { account: Address }): ReactNode {
   return (
     <section className="card staff" aria-labelledby="create-contest-title">
       <h2 id="create-contest-title">{t("contestCreate.title")}</h2>
-      <ContestForm account={account} />
+      <p>{t("contestCreate.intro")}</p>
+      {/* Folded until asked for: a committee creates a contest once a year, and runs its round every day. */}
+      <details>
+        <summary>{t("contestCreate.open")}</summary>
+        <ContestForm account={account} />
+      </details>
     </section>
   );
 }
@@ -321,7 +328,6 @@ function ContestForm({ account }: { account: Address }): ReactNode {
         void create();
       }}
     >
-      <p>{t("contestCreate.intro")}</p>
       {field(
         t("contestCreate.factory"),
         <input className="mono" value={factory} onChange={(e) => setFactory(e.target.value)} />,
