@@ -26,6 +26,7 @@ import { after, before, describe, it } from "node:test";
 import { Contract, ContractFactory, Wallet, type HDNodeWallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
 
+import { CATEGORIES } from "@kopilka/core/category";
 import { contentHash, templateDocument } from "@kopilka/core/contest";
 import { keyAddress } from "@kopilka/core/keys";
 import { labelledAudit, openContentFiles, publishBatch } from "@kopilka/core/node";
@@ -47,6 +48,7 @@ let site: StaticSite;
 let browser: Browser;
 let contest: Contract;
 let contestAddress: string;
+let factoryAddress: string;
 let chainId: number;
 /** The committee's and the two experts' wallets, injected into their browsers as a browser extension would be. */
 let committee: HDNodeWallet;
@@ -85,6 +87,7 @@ before(async () => {
   const { abi, bytecode } = await artifact("ContestFactory");
   const factory = await new ContractFactory(abi as never, bytecode, admin).deploy();
   await factory.waitForDeployment();
+  factoryAddress = await factory.getAddress();
   const template = templateDocument({
     name: "Конкурс инициатив",
     districts: DISTRICTS,
@@ -146,6 +149,7 @@ before(async () => {
     servicesUrl: services.url,
     contest: contestAddress as `0x${string}`,
     contestFromBlock: fromBlock,
+    contestFactory: factoryAddress as `0x${string}`,
   };
   await writeFile(path.join(round.siteDir, "kopilka.config.json"), JSON.stringify(dappConfig, null, 2) + "\n");
   site = await serveSite(round.siteDir, node.url);
@@ -264,7 +268,101 @@ async function fillForm(page: Page, title: string): Promise<void> {
   await page.getByLabel("Долгота").fill("44.5133");
 }
 
+/** A chain time as the committee's form takes it: `datetime-local` in the page's zone, Volgograd's. */
+const volgograd = (seconds: number): string =>
+  new Date(seconds * 1000).toLocaleString("sv-SE", { timeZone: "Europe/Volgograd" }).replace(" ", "T").slice(0, 16);
+
 describe("A contest of initiatives, in the browser", () => {
+  it("the committee creates a contest from its page: a bad field is named first, then the rules are on chain and the template in the content store", async () => {
+    const page = await openPage(browser, { wallet: committee, rpcUrl: round.config.rpcUrl, chainId });
+    await page.goto(`${site.url}/committee`);
+    await connect(page);
+    await page.getByText("Заполнить правила конкурса").click();
+    const form = page.getByTestId("create-contest");
+    assert.equal(await form.getByLabel("Адрес фабрики конкурсов").inputValue(), factoryAddress);
+    const opensAt = Math.ceil((Number((await node.provider.getBlock("latest"))!.timestamp) + 86_400) / 60) * 60;
+    const closesAt = opensAt + 30 * 86_400;
+    const reviewClosesAt = opensAt + 45 * 86_400;
+    await form.getByLabel("Название конкурса").fill("Конкурс дворов 2027");
+    await form.getByLabel("Приём заявок открывается").fill(volgograd(opensAt));
+    await form.getByLabel("Приём заявок закрывается").fill(volgograd(closesAt));
+    await form.getByLabel("Оценка экспертов заканчивается").fill(volgograd(reviewClosesAt));
+    await form.getByLabel("Районы, по одному в строке").fill(DISTRICTS.join("\n"));
+    await form.getByLabel("Минимальная инициативная группа").fill("2");
+    await form.getByLabel("Критерий 1: название").fill("Польза для жителей");
+    await form.getByLabel("Критерий 1: вес").fill("3");
+    await form.getByRole("button", { name: "Добавить критерий" }).click();
+    await form.getByLabel("Критерий 2: название").fill("Реализуемость");
+    await form.getByLabel("Критерий 2: вес").fill("два");
+    await form.getByLabel("Критерий 2: наибольший балл").fill("5");
+    await form.getByLabel("Проходной балл").fill("60");
+    await form.getByLabel("Минимум оценочных листов").fill("2");
+    await form.getByLabel("Адреса кошельков экспертов").fill(experts.map((e) => e.address).join("\n"));
+
+    // The weight in words is refused before anything is sent, the field named as the form names it.
+    await form.getByRole("button", { name: "Проверить" }).click();
+    const problems = form.getByTestId("contest-problems");
+    await problems.waitFor();
+    assert.deepEqual(await problems.locator("li").allInnerTexts(), [
+      "Критерий 2: вес: expected a whole number from 1 to 1000",
+    ]);
+    await screenshots(page, "committee-contest-form", { citizen: false });
+    const contestsBefore = await node.provider.getTransactionCount(committee.address);
+    await form.getByRole("button", { name: "Создать конкурс" }).click();
+    await problems.waitFor();
+    assert.equal(await node.provider.getTransactionCount(committee.address), contestsBefore);
+
+    await form.getByLabel("Критерий 2: вес").fill("2");
+    await form.getByRole("button", { name: "Создать конкурс" }).click();
+    const created = page.getByTestId("contest-created");
+    await created.waitFor({ timeout: 60_000 });
+    await screenshots(page, "committee-contest-created", { citizen: false });
+    const address = (await created.getAttribute("data-contest"))!;
+    assert.match(await created.innerText(), new RegExp(`Конкурс «Конкурс дворов 2027» создан: ${address}`));
+
+    // The rules on chain are what the committee typed; the roles left out went to its wallet.
+    const made = new Contract(address, (await artifact("Contest")).abi as never, node.provider);
+    const template = templateDocument({
+      name: "Конкурс дворов 2027",
+      districts: DISTRICTS,
+      categories: [...CATEGORIES],
+      criteria: [
+        { name: "Польза для жителей", weight: 3, maxScore: 10, floorBps: 0 },
+        { name: "Реализуемость", weight: 2, maxScore: 5, floorBps: 0 },
+      ],
+    });
+    assert.equal(await made.name(), "Конкурс дворов 2027");
+    assert.deepEqual(
+      [await made.submissionsOpenAt(), await made.submissionsCloseAt(), await made.reviewClosesAt()],
+      [BigInt(opensAt), BigInt(closesAt), BigInt(reviewClosesAt)],
+    );
+    assert.equal(Number(await made.districtCount()), DISTRICTS.length);
+    assert.equal(Number(await made.passMarkBps()), 6_000);
+    assert.equal(Number(await made.minGroup()), 2);
+    assert.equal(Number(await made.minSheets()), 2);
+    assert.deepEqual(
+      (await made.criteria()).map((c: { weight: bigint; maxScore: bigint; floorBps: bigint }) =>
+        [c.weight, c.maxScore, c.floorBps].map(Number),
+      ),
+      [
+        [3, 10, 0],
+        [2, 5, 0],
+      ],
+    );
+    assert.deepEqual(
+      [...(await made.experts())],
+      experts.map((e) => e.address),
+    );
+    assert.ok(await made.hasRole(await made.COMMITTEE_ROLE(), committee.address));
+    assert.equal(await made.templateHash(), contentHash(template));
+
+    // The template is in the resident services' content store under that hash, byte for byte.
+    const stored = await fetch(`${services.url}/content/${contentHash(template)}`);
+    assert.equal(stored.status, 200);
+    assert.deepEqual(new Uint8Array(await stored.arrayBuffer()), template);
+    await page.context().close();
+  });
+
   it("a resident proposes a project with two photos, two neighbours join it, the committee returns it, the resident amends it, the experts score it and it passes", async () => {
     const author = await residentPage();
     const first = await residentPage();

@@ -19,10 +19,9 @@ import {
   noteDocument,
   initiativeNumber,
   statusName,
-  templateDocument,
   type PassedInitiative,
 } from "@kopilka/core/contest";
-import { parseContestSpec, templateOf } from "@kopilka/core/contestSpec";
+import { contestConfigOf, contestTemplateOf, parseContestSpec, type ContestManifest } from "@kopilka/core/contestSpec";
 import { readTableFile } from "@kopilka/core/node";
 import { buildParticipantTree, type Participant } from "@kopilka/core/participants";
 import { parseResidents } from "@kopilka/core/residents";
@@ -30,16 +29,7 @@ import ContestFactoryModule from "../../ignition/modules/ContestFactory.js";
 import { CommandError, findDeploymentBlock, hasCode, sendAndWait } from "../hardhat/connection.js";
 import { chainTime, checkNetwork, signerFor, type CommandContext } from "./context.js";
 
-/** What `contest create` publishes beside the contest: how to find it again and read its logs. */
-export interface ContestManifest {
-  chainId: number;
-  contest: string;
-  factory: string;
-  fromBlock: number;
-  name: string;
-  districts: string[];
-  templateHash: string;
-}
+export type { ContestManifest };
 
 export interface ContestSelector {
   contest: string;
@@ -111,25 +101,8 @@ export async function createContest(
   }
   const signer = await signerFor(ctx);
   const factory = await ctx.connection.ethers.getContractAt("ContestFactory", factoryAddress, signer);
-  const template = templateDocument(templateOf(spec));
-  const templateHash = contentHash(template);
-  const config = {
-    name: spec.name,
-    admin: spec.roles.admin ?? signer.address,
-    adminTransferDelay: 3 * 24 * 3600,
-    committee: spec.roles.committee ?? signer.address,
-    registrar: spec.roles.registrar ?? signer.address,
-    submissionsOpenAt: spec.submissionsOpenAt,
-    submissionsCloseAt: spec.submissionsCloseAt,
-    reviewClosesAt: spec.reviewClosesAt,
-    districtCount: spec.districts.length,
-    templateHash,
-    passMarkBps: spec.passMarkBps,
-    minGroup: spec.minGroup,
-    minSheets: spec.minSheets,
-    criteria: spec.criteria.map(({ weight, maxScore, floorBps }) => ({ weight, maxScore, floorBps })),
-    experts: spec.experts,
-  };
+  const { bytes: template, hash: templateHash } = contestTemplateOf(spec);
+  const config = contestConfigOf(spec, signer.address, templateHash);
   const contest = await factory.createContest.staticCall(config);
   const receipt = await sendAndWait(() => factory.createContest(config));
   const dir = contestDirectory(ctx.publicationBase, chainId, contest);

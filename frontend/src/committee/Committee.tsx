@@ -36,6 +36,7 @@ import { Download } from "../staff/download.js";
 import { addStaffStrings } from "../staff/strings.js";
 import { statusName } from "../glossary.js";
 import { ConnectFirst, NetworkGuard } from "../wallet/wallet.js";
+import { CreateContest } from "./CreateContest.js";
 import { CreateRound, Problems } from "./CreateRound.js";
 import { SafeConfirmations } from "./Safe.js";
 import { TxLine, useSender } from "./tx.js";
@@ -71,6 +72,7 @@ export function CommitteePage(): ReactNode {
             <h2 id="create-title">{t("staff.committee.create.title")}</h2>
             <CreateRound account={connection.address} />
           </section>
+          <CreateContest account={connection.address} />
           <SafeConfirmations account={connection.address} />
         </NetworkGuard>
       )}

@@ -3,8 +3,17 @@
  * districts and categories of the template, the criteria with their names, the pass mark, the minimum group and
  * sheets, the experts and the roles. Checked as a whole; every problem is reported with where it is.
  */
+import type { Address, Hex } from "viem";
+
 import { CATEGORIES, categoryIndex } from "./category.js";
-import { MAX_CRITERIA, MAX_EXPERTS, type Criterion, type TemplateDocument } from "./contest.js";
+import {
+  MAX_CRITERIA,
+  MAX_EXPERTS,
+  contentHash,
+  templateDocument,
+  type Criterion,
+  type TemplateDocument,
+} from "./contest.js";
 import { InputError, timeField, type InputProblem } from "./spec.js";
 
 export interface ContestSpec {
@@ -107,4 +116,45 @@ export function parseContestSpec(value: unknown, file: string): ContestSpec {
 /** The template document of a spec: what `templateHash` commits to. */
 export function templateOf(spec: ContestSpec): Omit<TemplateDocument, "kind"> {
   return { name: spec.name, districts: spec.districts, categories: spec.categories, criteria: spec.criteria };
+}
+
+/** The template document's bytes and hash: what the content store keeps and `templateHash` names on-chain. */
+export function contestTemplateOf(spec: ContestSpec): { bytes: Uint8Array; hash: Hex } {
+  const bytes = templateDocument(templateOf(spec));
+  return { bytes, hash: contentHash(bytes) };
+}
+
+/** How long a contest's admin role takes to move to a new admin, in seconds. */
+export const CONTEST_ADMIN_TRANSFER_DELAY = 3 * 24 * 3600;
+
+/** The `ContestConfig` the factory's `createContest` takes; roles the spec leaves out go to `signer`. */
+export function contestConfigOf(spec: ContestSpec, signer: string, templateHash: Hex) {
+  return {
+    name: spec.name,
+    admin: (spec.roles.admin ?? signer) as Address,
+    adminTransferDelay: CONTEST_ADMIN_TRANSFER_DELAY,
+    committee: (spec.roles.committee ?? signer) as Address,
+    registrar: (spec.roles.registrar ?? signer) as Address,
+    submissionsOpenAt: spec.submissionsOpenAt,
+    submissionsCloseAt: spec.submissionsCloseAt,
+    reviewClosesAt: spec.reviewClosesAt,
+    districtCount: spec.districts.length,
+    templateHash,
+    passMarkBps: spec.passMarkBps,
+    minGroup: spec.minGroup,
+    minSheets: spec.minSheets,
+    criteria: spec.criteria.map(({ weight, maxScore, floorBps }) => ({ weight, maxScore, floorBps })),
+    experts: spec.experts as Address[],
+  };
+}
+
+/** What `contest create` (CLI or committee page) publishes beside the contest: how to find it again and read its logs. */
+export interface ContestManifest {
+  chainId: number;
+  contest: string;
+  factory: string;
+  fromBlock: number;
+  name: string;
+  districts: string[];
+  templateHash: string;
 }

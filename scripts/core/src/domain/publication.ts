@@ -304,6 +304,8 @@ export interface DappConfig {
    */
   contest?: `0x${string}`;
   contestFromBlock?: number;
+  /** The contest factory, for the committee's "new contest" form (the committee may also type it there). */
+  contestFactory?: `0x${string}`;
 }
 
 export const DAPP_CONFIG_FILE = "kopilka.config.json";
