@@ -1,12 +1,16 @@
 import { expect } from "chai";
 import { bytesToHex, keccak256 } from "viem";
 
-import { keccak256Bytes } from "@kopilka/core/audit/keccak";
+import { keccak256Bytes, keccakEngine } from "@kopilka/core/audit/keccak";
 
 /** Every length up to three Keccak blocks (136 bytes each), then inputs hash-wasm feeds its memory in pieces. */
 const LENGTHS = [...Array.from({ length: 3 * 136 + 2 }, (_, n) => n), 1000, 16_383, 16_384, 16_385, 65_536];
 
 describe("Auditor's keccak256Bytes", function () {
+  it("hashes with WebAssembly in Node", function () {
+    expect(keccakEngine).to.equal("webassembly");
+  });
+
   it("hashes random inputs of every length as viem's keccak256 does, 0 and over a block included", function () {
     for (const length of LENGTHS) {
       for (let sample = 0; sample < 3; sample++) {
