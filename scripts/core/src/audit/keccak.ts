@@ -4,7 +4,7 @@
  * keccak256) took 13-19 us per hash of these sizes under load, hash-wasm 0.7-2.3 us (`scripts/bench/keccak.ts`).
  * Where the platform will not compile WebAssembly (a page whose Content-Security-Policy lacks 'wasm-unsafe-eval',
  * as the dApp's does) it hashes with @noble/hashes: the same bytes, only slower. Only the auditor imports this, so
- * the WebAssembly loads on the observers' page and not on residents' pages.
+ * the WebAssembly (about 5 kB) is in the observers' page's chunk and in no resident's page.
  */
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { createKeccak, type IHasher } from "hash-wasm";
