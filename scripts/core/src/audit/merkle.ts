@@ -4,11 +4,11 @@
  * is keccak256(keccak256(abi.encode(address, uint16, uint256, bytes32))), as `Airdrop` hashes it, placed at its dumped
  * `treeIndex`; each inner node i hashes its children 2i+1 and 2i+2 in sorted order (OpenZeppelin's commutative
  * pair hash), so node 0 is the root. Everything stays in one byte array: the library's per-node hex strings and
- * ABI coder took ~22 s for 160,000 leaves; hashing bytes in place with @noble/hashes takes a few seconds, on a
- * worker thread where the platform has one.
+ * ABI coder took ~22 s for 160,000 leaves; with bytes hashed in place by `keccak256Bytes` (WebAssembly), the
+ * published-file checks take 2.9 s for them (bench/results/scale.json), on a worker thread where the platform has one.
  */
-import { keccak_256 } from "@noble/hashes/sha3.js";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
+import { keccak256Bytes } from "./keccak.js";
 
 const WORD = 32;
 const MAX_UINT256 = (1n << 256n) - 1n;
@@ -135,7 +135,7 @@ export function* rebuildParticipantTreeSteps(dump: TreeDump): Generator<void, Re
     encoded[63] = district & 0xff;
     encoded.set(hexToBytes(amount.toString(16).padStart(64, "0")), 64);
     encoded.set(hexToBytes(enrollment.slice(2)), 96);
-    nodes.set(keccak_256(keccak_256(encoded)), (treeIndex as number) * WORD);
+    nodes.set(keccak256Bytes(keccak256Bytes(encoded)), (treeIndex as number) * WORD);
 
     leaves.add(leafKey(account, district, amount, enrollment));
     rebuilt.push({
@@ -155,7 +155,7 @@ export function* rebuildParticipantTreeSteps(dump: TreeDump): Generator<void, Re
     const [first, second] = sortsBefore(nodes, left + 1, left) ? [left + 1, left] : [left, left + 1];
     pair.set(nodes.subarray(first * WORD, first * WORD + WORD), 0);
     pair.set(nodes.subarray(second * WORD, second * WORD + WORD), WORD);
-    nodes.set(keccak_256(pair), i * WORD);
+    nodes.set(keccak256Bytes(pair), i * WORD);
     if (i % LEAVES_PER_STEP === 0) yield;
   }
 
