@@ -20,7 +20,8 @@ import "../contest/contest.css";
 import { ContentRefusal, uploadContent } from "../contest/content.js";
 import { servicesOf } from "../resident/enrollApi.js";
 import { Download } from "../staff/download.js";
-import { TxStatus, useTransaction, type TxWords } from "../wallet/wallet.js";
+import { STAFF_TX_WORDS } from "../staff/strings.js";
+import { TxStatus, useTransaction } from "../wallet/wallet.js";
 
 const ru = {
   contestCreate: {
@@ -153,15 +154,6 @@ function addStrings(): void {
   i18n.addResourceBundle("ru", "translation", ru, true, false);
   i18n.addResourceBundle("en", "translation", en, true, false);
 }
-
-const WORDS: TxWords = {
-  signing: "staff.tx.signing",
-  pending: "staff.tx.pending",
-  failed: "staff.tx.failed",
-  rejected: "staff.tx.rejected",
-  confirmed: "staff.tx.done",
-  progress: "staff.tx.progress",
-};
 
 interface CriterionRow {
   name: string;
@@ -429,7 +421,7 @@ function ContestForm({ account }: { account: Address }): ReactNode {
           {t("contestCreate.submit")}
         </button>
       </div>
-      <TxStatus tx={tx} words={WORDS} />
+      <TxStatus tx={tx} words={STAFF_TX_WORDS} />
     </form>
   );
 }

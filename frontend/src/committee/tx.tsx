@@ -5,7 +5,8 @@ import type { Abi, TransactionReceipt } from "viem";
 
 import { airdropAbi, budgetTokenAbi, roundAbi, roundFactoryAbi } from "@kopilka/core/abi";
 import { SAFE_ABI } from "@kopilka/core/safe";
-import { TxStatus, useTransaction, type ContractCall, type TxState, type TxWords } from "../wallet/wallet.js";
+import { STAFF_TX_WORDS } from "../staff/strings.js";
+import { TxStatus, useTransaction, type ContractCall, type TxState } from "../wallet/wallet.js";
 
 export type { ContractCall };
 
@@ -17,15 +18,6 @@ export const STAFF_ABI = [
   ...airdropAbi.filter((item) => item.type === "error" || item.type === "event"),
   ...SAFE_ABI,
 ] as const;
-
-const STAFF_WORDS: TxWords = {
-  signing: "staff.tx.signing",
-  pending: "staff.tx.pending",
-  failed: "staff.tx.failed",
-  rejected: "staff.tx.rejected",
-  confirmed: "staff.tx.done",
-  progress: "staff.tx.progress",
-};
 
 /** How often a receipt is asked for, in milliseconds: the committee waits at its desk. */
 const RECEIPT_POLL_MS = 300;
@@ -48,5 +40,5 @@ export function useSender() {
 }
 
 export function TxLine({ tx }: { tx: TxState }): ReactNode {
-  return <TxStatus tx={tx} words={STAFF_WORDS} />;
+  return <TxStatus tx={tx} words={STAFF_TX_WORDS} />;
 }

@@ -22,22 +22,14 @@ import { Failure, Loading } from "../components/common.js";
 import { CreateRound } from "../committee/CreateRound.js";
 import { rubles } from "../format.js";
 import { servicesOf } from "../resident/enrollApi.js";
-import { addStaffStrings } from "../staff/strings.js";
-import { ConnectFirst, NetworkGuard, TxStatus, useTransaction, type TxWords } from "../wallet/wallet.js";
+import { addStaffStrings, STAFF_TX_WORDS } from "../staff/strings.js";
+import { ConnectFirst, NetworkGuard, TxStatus, useTransaction } from "../wallet/wallet.js";
 import "./contest.css";
 import { ContentRefusal, fetchContent, uploadContent } from "./content.js";
 import { readContest, readInitiatives, type ContestInfo, type InitiativeSummary } from "./data.js";
 import { followJob, relaySheet } from "./relayApi.js";
 import { addContestStaffStrings } from "./staffStrings.js";
 
-const WORDS: TxWords = {
-  signing: "staff.tx.signing",
-  pending: "staff.tx.pending",
-  failed: "staff.tx.failed",
-  rejected: "staff.tx.rejected",
-  confirmed: "staff.tx.done",
-  progress: "staff.tx.progress",
-};
 const ZERO = `0x${"0".repeat(64)}` as Hex;
 
 export function ContestStaff({ page }: { page: "screening" | "scoring" }): ReactNode {
@@ -149,7 +141,7 @@ function Screening({
 
   return (
     <>
-      <TxStatus tx={tx} words={WORDS} />
+      <TxStatus tx={tx} words={STAFF_TX_WORDS} />
       {waiting.length === 0 && <p className="muted">{t("contestStaff.screening.none")}</p>}
       {waiting.map((initiative) => {
         const key = initiative.id.toString();

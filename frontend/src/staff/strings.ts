@@ -4,6 +4,18 @@
  */
 import i18n from "i18next";
 
+import type { TxWords } from "../wallet/wallet.js";
+
+/** The words of a staff page's transaction line (the wallet's own, for the committee and the experts). */
+export const STAFF_TX_WORDS: TxWords = {
+  signing: "staff.tx.signing",
+  pending: "staff.tx.pending",
+  failed: "staff.tx.failed",
+  rejected: "staff.tx.rejected",
+  confirmed: "staff.tx.done",
+  progress: "staff.tx.progress",
+};
+
 const ru = {
   staff: {
     nav: { committee: "Комиссия", observers: "Наблюдателям", implemented: "Реализация" },
