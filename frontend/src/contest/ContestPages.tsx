@@ -11,15 +11,12 @@
  */
 import "./contest.css";
 
-import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Route, Router, Switch } from "wouter";
 
 import { Failure, Loading } from "../components/common.js";
-import { useChainEnvironment } from "../chain.js";
-import { servicesOf } from "../resident/enrollApi.js";
-import { readContest, type ContestInfo } from "./data.js";
+import { useContestInfo, type ContestInfo } from "./data.js";
 import { InitiativePage } from "./InitiativePage.js";
 import { Initiatives } from "./Initiatives.js";
 import { Propose } from "./Propose.js";
@@ -34,14 +31,7 @@ export interface ContestContext {
 
 export function ContestPages(): ReactNode {
   const { t } = useTranslation();
-  const env = useChainEnvironment();
-  const services = servicesOf(env.config);
-  const contest = env.config.contest;
-  const info = useQuery({
-    queryKey: ["contest", contest, services],
-    enabled: contest !== undefined && services !== undefined,
-    queryFn: () => readContest(env, services!, contest!),
-  });
+  const { env, services, contest, info } = useContestInfo();
   if (!contest || !services) return <p className="notice">{t("contest.unavailable")}</p>;
   if (info.error) return <Failure error={info.error} retry={() => void info.refetch()} />;
   if (!info.data) return <Loading />;

@@ -21,12 +21,11 @@ import { useChainEnvironment } from "../chain.js";
 import { Failure, Loading } from "../components/common.js";
 import { CreateRound } from "../committee/CreateRound.js";
 import { rubles } from "../format.js";
-import { servicesOf } from "../resident/enrollApi.js";
 import { addStaffStrings, STAFF_TX_WORDS } from "../staff/strings.js";
 import { ConnectFirst, NetworkGuard, TxStatus, useTransaction } from "../wallet/wallet.js";
 import "./contest.css";
 import { ContentRefusal, fetchContent, uploadContent } from "./content.js";
-import { readContest, readInitiatives, type ContestInfo, type InitiativeSummary } from "./data.js";
+import { readInitiatives, useContestInfo, type ContestInfo, type InitiativeSummary } from "./data.js";
 import { followJob, relaySheet } from "./relayApi.js";
 import { addContestStaffStrings } from "./staffStrings.js";
 
@@ -37,15 +36,8 @@ export function ContestStaff({ page }: { page: "screening" | "scoring" }): React
   addStaffStrings();
   addContestStaffStrings();
   const { t } = useTranslation();
-  const env = useChainEnvironment();
   const connection = useConnection();
-  const services = servicesOf(env.config);
-  const contest = env.config.contest;
-  const info = useQuery({
-    queryKey: ["contest", contest, services],
-    enabled: contest !== undefined && services !== undefined,
-    queryFn: () => readContest(env, services!, contest!),
-  });
+  const { env, services, contest, info } = useContestInfo();
   const list = useQuery({
     queryKey: ["initiatives", contest],
     enabled: contest !== undefined && services !== undefined,

@@ -3,6 +3,7 @@
  * and each initiative's history from the contest's events (versions, screening, sheets, outcome). Documents come
  * from the resident services' content store and are checked against the hash the contest keeps.
  */
+import { useQuery } from "@tanstack/react-query";
 import type { Address, Hex } from "viem";
 import { getContractEvents, readContract } from "viem/actions";
 
@@ -16,7 +17,8 @@ import {
   type TemplateDocument,
 } from "@kopilka/core/contest";
 
-import type { ChainEnvironment } from "../chain.js";
+import { useChainEnvironment, type ChainEnvironment } from "../chain.js";
+import { servicesOf } from "../resident/enrollApi.js";
 import { fetchContent } from "./content.js";
 
 export interface ContestInfo {
@@ -101,6 +103,19 @@ export async function readContest(env: ChainEnvironment, services: string, conte
     template,
     now: BigInt(block!.timestamp),
   };
+}
+
+/** The configured contest and its rules, as every contest page reads them (once, shared through the query cache). */
+export function useContestInfo() {
+  const env = useChainEnvironment();
+  const services = servicesOf(env.config);
+  const contest = env.config.contest;
+  const info = useQuery({
+    queryKey: ["contest", contest, services],
+    enabled: contest !== undefined && services !== undefined,
+    queryFn: () => readContest(env, services!, contest!),
+  });
+  return { env, services, contest, info };
 }
 
 export function statusKey(status: number): StatusKey {
