@@ -353,6 +353,12 @@ describe("Voting with a phone number", () => {
     await (
       await round.round.connect(round.roles.registrar).getFunction("postBatch")(tree.root, treeTotal(tree))
     ).wait();
+    // The services read the chain's room at most once a second: wait until they see the posting, as a page would.
+    for (let i = 0; i < 100; i++) {
+      const after = (await (await fetch(`${services.url}/enroll/config`)).json()) as { room: string };
+      if (BigInt(after.room) <= 0n) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
 
     const page = await phonePage();
     await page.goto(`${site.url}/phone`);
