@@ -8,6 +8,7 @@
  *
  *   npm run bench:scale            # full size, several minutes
  *   npm run bench:scale -- --quick # a few thousand residents, well under a minute
+ *   npm run bench:scale -- --residents 40000   # another size, into bench/results/local/scale-40000.json
  *
  * Before the round, a calibration times plain ERC-20 transfers on the same chain; after the audit, a bare log sweep
  * and a bare decode of the same range are the audit's floors (./scale-measure.ts); memory is sampled throughout.
@@ -51,23 +52,40 @@ import {
 } from "./scale-measure.js";
 
 const QUICK = process.argv.includes("--quick");
+/** `--residents N`: the same election at another size (same proportions), for profiling beside other work. */
+const residentsAt = process.argv.indexOf("--residents");
+const RESIDENTS = residentsAt >= 0 ? Number(process.argv[residentsAt + 1]) : undefined;
+if (RESIDENTS !== undefined && !(Number.isInteger(RESIDENTS) && RESIDENTS >= 1_000)) {
+  throw new Error(`--residents takes a whole number of at least 1000, not "${process.argv[residentsAt + 1]}"`);
+}
 const SEED = "kopilka-bench-scale";
 /** Volgograd 2020: verified residents and allocations; the quick profile keeps the same proportions. */
 const FULL_VOTERS = 160_000;
 const FULL_ALLOCATIONS = 207_300;
-const VOTERS = QUICK ? 4_000 : FULL_VOTERS;
+const VOTERS = RESIDENTS ?? (QUICK ? 4_000 : FULL_VOTERS);
+const PROFILE = RESIDENTS !== undefined ? `volgograd-${RESIDENTS}` : QUICK ? "quick" : "volgograd";
 const ALLOCATIONS = Math.round((FULL_ALLOCATIONS * VOTERS) / FULL_VOTERS);
 /** Second thoughts after voting: about 1 in 50 residents reallocates, 1 in 80 withdraws part of a deposit. */
 const REALLOCATIONS = Math.round(VOTERS / 50);
 const WITHDRAWALS = Math.round(VOTERS / 80);
-const BATCHES = QUICK ? 2 : 4;
+const BATCHES = VOTERS <= 4_000 ? 2 : 4;
 const TXS_PER_BLOCK = 250;
 /** Enough for a three-bank claimAndAllocate with a 16-hash proof; blocks are filled by count, not by gas. */
 const TX_GAS = 600_000n;
-const OUT = path.join("bench", "results", QUICK ? "scale-quick.json" : "scale.json");
+/**
+ * The profile's file. Another size (`--residents`) writes under bench/results/local/, which git and the benchmarks
+ * page ignore, unless `--out` names a file.
+ */
+const outAt = process.argv.indexOf("--out");
+const OUT =
+  outAt >= 0
+    ? process.argv[outAt + 1]
+    : RESIDENTS !== undefined
+      ? path.join("bench", "results", "local", `scale-${RESIDENTS}.json`)
+      : path.join("bench", "results", QUICK ? "scale-quick.json" : "scale.json");
 
 /** Plain ERC-20 transfers timed before the round, as many a block as the votes. */
-const CALIBRATION_TRANSFERS = QUICK ? 2_000 : 20_000;
+const CALIBRATION_TRANSFERS = Math.max(2_000, Math.round(VOTERS / 8));
 /** The audit's chunk, in blocks (about 50,000 logs a query at full size). */
 const AUDIT_CHUNK = 64;
 
@@ -347,7 +365,7 @@ const auditEvents = Object.values(report.events).reduce((a, b) => a + b, 0);
 if (floors.logs !== auditEvents) throw new Error(`the bare sweep read ${floors.logs} logs, the audit ${auditEvents}`);
 const recountSeconds = round3(auditSeconds - timings.logsSeconds - timings.stateSeconds);
 const result = {
-  profile: QUICK ? "quick" : "volgograd",
+  profile: PROFILE,
   chain: "Hardhat 3 in-process EDR (network.create()), audited through its EIP-1193 provider",
   districts: districts.length,
   projects: banks.length,
