@@ -20,7 +20,7 @@ const CONTRACTS = [
   "ContestFactory",
 ] as const;
 /** Contracts run without deployment (their constructor does the work and returns the answer): ABI and init code. */
-const DEPLOYLESS = ["readers/BalancesReader"] as const;
+const DEPLOYLESS = ["readers/BalancesReader", "readers/CallsReader"] as const;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { AbiCoder, Interface } from "ethers";
 import { network } from "hardhat";
-import { ResponseBodyTooLargeError } from "viem";
+import { ResponseBodyTooLargeError, type Hex } from "viem";
 
 import {
   audit,
@@ -18,7 +18,7 @@ import {
   type AuditReport,
   type RoundExport,
 } from "@kopilka/core/node";
-import { balanceOf, balancesOf } from "@kopilka/core/chain";
+import { balanceOf, balancesOf, gatheringCalls, RoundReader } from "@kopilka/core/chain";
 import { inResidentSample, loadRound } from "@kopilka/core/audit/load";
 import { readLogs } from "@kopilka/core/audit/logs";
 import { TOPICS } from "@kopilka/core/audit/events";
@@ -30,6 +30,7 @@ import {
   httpRpc,
   publish,
   removeDir,
+  rewritingCalls,
   rewritingRpc,
   startNode,
   voteRound,
@@ -301,6 +302,44 @@ describe("Auditor", function () {
       expect(reportJson(none)).to.equal(reportJson(honest));
     });
 
+    it("reads the round's state in a few gathered calls, with the same report as reading each view alone", async function () {
+      const rpc = callCounting(false);
+      const data = await loadRound(rpc, { round, fromBlock: voted.fromBlock });
+      expect(rpc.counts.single).to.equal(0);
+      // The settings, then the counts, the districts, the projects and the batches as their events arrive, and the
+      // residents' balances: a handful of calls for the dozens of views.
+      expect(rpc.counts.deployless).to.be.at.least(2).and.at.most(6);
+      expect(data.projects.length * 4 + data.districts.length).to.be.above(4 * rpc.counts.deployless);
+      const plain = httpRpc(node.url);
+      const alone = new RoundReader(plain, round, data.toBlock);
+      for (const p of data.projects) {
+        const stored = await alone.project(p.id);
+        expect(p.state).to.deep.equal({
+          bank: stored.bank.toLowerCase(),
+          district: stored.district,
+          cost: stored.cost,
+          funded: stored.funded,
+        });
+        expect(p.balance).to.equal(await balanceOf(plain, data.token, p.bank, data.toBlock));
+      }
+      expect(reportJson(await audit(optionsFor({ rpc })))).to.equal(reportJson(honest));
+    });
+
+    it("sends a gathered call that fails on its own, so that its error is the endpoint's", async function () {
+      const rpc = callCounting(false);
+      const gathering = gatheringCalls(rpc);
+      const reader = new RoundReader(gathering, round);
+      const [settings, missing, district] = await Promise.all([
+        reader.settings(),
+        reader.project(10_000).catch((error: Error) => error),
+        reader.district(0),
+      ]);
+      expect(settings.projectCount).to.equal(honest.districts.flatMap((d) => d.projects).length);
+      expect(district.budget.toString()).to.equal(honest.districts[0].budget);
+      expect(missing).to.be.instanceOf(Error);
+      expect(rpc.counts).to.deep.equal({ deployless: 1, single: 1 });
+    });
+
     it("falls back to one call per resident on an endpoint that refuses calls without a target", async function () {
       const rpc = callCounting(true);
       const report = await audit(optionsFor({ rpc }));
@@ -441,14 +480,12 @@ describe("Auditor", function () {
       ]);
       const selector = abi.getFunction("project")!.selector;
       const loserCall = selector + AbiCoder.defaultAbiCoder().encode(["uint256"], [voted.loser]).slice(2);
-      const rpc = rewritingRpc(httpRpc(node.url), (request, result) => {
-        if (request.method !== "eth_call") return result;
-        const call = (request.params as { data: string }[])[0];
-        if (call.data !== loserCall) return result;
-        const [stored] = abi.decodeFunctionResult("project", result as string);
+      const rpc = rewritingCalls(httpRpc(node.url), (data, answer) => {
+        if (data !== loserCall) return answer;
+        const [stored] = abi.decodeFunctionResult("project", answer);
         return abi.encodeFunctionResult("project", [
           [stored.bank, stored.district, stored.cost, stored.category, true],
-        ]);
+        ]) as Hex;
       });
       const report = await audit(optionsFor({ rpc }));
       expect(report.ok).to.equal(false);

@@ -14,6 +14,8 @@ import { publishBatch } from "@kopilka/core/node";
 import { manifestPath, projectMetadataPath, roundDirectory, type RoundManifest } from "@kopilka/core/publication";
 import { ANY_DISTRICT } from "@kopilka/core/participants";
 import type { Eip1193Provider, RpcRequest } from "@kopilka/core/chain";
+import { callsReaderAbi, callsReaderBytecode } from "@kopilka/core/abi/reads";
+import { decodeAbiParameters, decodeDeployData, encodeAbiParameters, type Hex } from "viem";
 import {
   createRound,
   mintAndOpen,
@@ -209,6 +211,25 @@ export function httpRpc(url: string): Eip1193Provider & { requests: number } {
   };
   return rpc;
 }
+
+/**
+ * An endpoint that changes some view calls' answers, whether asked alone or gathered in one `CallsReader` call (as the
+ * auditor reads the round's state): `rewrite` sees each call's calldata and its true answer.
+ */
+export function rewritingCalls(inner: Eip1193Provider, rewrite: (data: string, answer: Hex) => Hex): Eip1193Provider {
+  return rewritingRpc(inner, (request, result) => {
+    if (request.method !== "eth_call") return result;
+    const call = (request.params as { to?: string; data: string }[])[0];
+    if (call.to !== undefined) return rewrite(call.data, result as Hex);
+    if (!call.data.startsWith(callsReaderBytecode)) return result;
+    const { args } = decodeDeployData({ abi: callsReaderAbi, bytecode: callsReaderBytecode, data: call.data as Hex });
+    const [succeeded, answers] = decodeAbiParameters(CALLS_ANSWER, result as Hex);
+    const rewritten = answers.map((answer, i) => (succeeded[i] ? rewrite(args[1][i], answer) : answer));
+    return encodeAbiParameters(CALLS_ANSWER, [succeeded, rewritten]);
+  });
+}
+
+const CALLS_ANSWER = [{ type: "bool[]" }, { type: "bytes[]" }] as const;
 
 /** An endpoint that changes some answers: `rewrite` sees each request and its true result. */
 export function rewritingRpc(

@@ -1,5 +1,6 @@
 /** Reading a round from any JSON-RPC endpoint: the transport-neutral request type and the typed round reader. */
 export { deploymentBindingOf, deploymentMismatch } from "./binding.js";
+export { gatheringCalls } from "./calls.js";
 export { revertData, revertReason } from "./revert.js";
 export { inPool, limiter, errorText, toRpc, type Eip1193Provider, type RpcRequest, type RpcSource } from "./rpc.js";
 export {
