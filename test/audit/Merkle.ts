@@ -78,9 +78,30 @@ describe("Auditor's tree rebuild", function () {
       expect(() => rebuildParticipantTree(dump)).to.throw(/^value 1: tree index 0 is not a free leaf position/);
     });
 
+    it("reads hex in either case and amounts of any width, as the committee's library hashes them", function () {
+      const widths = [0n, 1n, 15n, 16n, 255n, 256n, 4095n, 2n ** 255n + 1n, 2n ** 256n - 1n];
+      const list = participants(widths.length).map((p, i) => ({ ...p, amount: widths[i] }));
+      const dump = published(list);
+      for (const { value } of dump.values) {
+        value[0] = "0x" + (value[0] as string).slice(2).toUpperCase();
+        value[3] = "0x" + (value[3] as string).slice(2).toUpperCase();
+      }
+      dump.tree = dump.tree.map((node, i) => (i % 2 ? "0X" : "0x") + node.slice(2).toUpperCase());
+      const rebuilt = rebuildParticipantTree(dump);
+      expect(rebuilt.root).to.equal(buildParticipantTree(list).root);
+      expect(rebuilt.firstDifferentNode).to.equal(-1);
+      expect(rebuilt.total).to.equal(widths.reduce((sum, amount) => sum + amount, 0n));
+      expect([...rebuilt.leaves].sort()).to.deep.equal(
+        list.map((p) => leafKey(p.account, p.district, p.amount, p.enrollment)).sort(),
+      );
+    });
+
     it("refuses values that are not (address, uint16, uint256, bytes32)", function () {
       const bad: [number, unknown, RegExp][] = [
         [0, "0x1234", /^value 0: bad address/],
+        [0, "0X" + "ab".repeat(20), /^value 0: bad address/],
+        [0, "0x" + "ab".repeat(19) + "ag", /^value 0: bad address/],
+        [3, "0x" + "cd".repeat(31) + "c\u0434", /^value 0: bad enrollment/],
         [1, 65_536, /^value 0: bad district 65536/],
         [2, "-1", /^value 0: bad amount -1/],
         [3, "0x00", /^value 0: bad enrollment 0x00/],

@@ -7,13 +7,37 @@
  * ABI coder took ~22 s for 160,000 leaves; with bytes hashed in place by `keccak256Bytes` (WebAssembly), the
  * published-file checks take 2.9 s for them (bench/results/scale.json), on a worker thread where the platform has one.
  */
-import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { keccak256Bytes } from "./keccak.js";
 
 const WORD = 32;
 const MAX_UINT256 = (1n << 256n) - 1n;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
+
+/** Each hex digit's value by its character code (either case), -1 for every other character. */
+const DIGIT = new Int8Array(128).fill(-1);
+for (let d = 0; d < 16; d++) {
+  DIGIT["0123456789abcdef".charCodeAt(d)] = d;
+  DIGIT["0123456789ABCDEF".charCodeAt(d)] = d;
+}
+const digit = (text: string, at: number): number => {
+  const code = text.charCodeAt(at);
+  return code < 128 ? DIGIT[code] : -1;
+};
+
+/**
+ * Writes `0x` and `bytes` bytes of hex digits (either case) from `text` into `out` at `at`, in place of a regular
+ * expression and a decoded copy per value; false, with `out` partly written, when `text` is anything else.
+ */
+function putHex(out: Uint8Array, at: number, text: string, bytes: number): boolean {
+  if (text.length !== 2 + 2 * bytes || text.charCodeAt(0) !== 48 || text.charCodeAt(1) !== 120) return false;
+  for (let k = 0; k < bytes; k++) {
+    const high = digit(text, 2 + 2 * k);
+    const low = digit(text, 3 + 2 * k);
+    if (high < 0 || low < 0) return false;
+    out[at + k] = (high << 4) | low;
+  }
+  return true;
+}
 
 /** The parts of a StandardMerkleTree JSON dump ("standard-v1") the rebuild reads. */
 export interface TreeDump {
@@ -116,10 +140,14 @@ export function* rebuildParticipantTreeSteps(dump: TreeDump): Generator<void, Re
     const district = toDistrict(value[1]);
     const amount = toAmount(value[2]);
     const enrollment = value[3] as unknown;
-    if (typeof account !== "string" || !ADDRESS.test(account)) throw new Error(`value ${i}: bad address ${account}`);
+    // abi.encode(address, uint16, uint256, bytes32): four big-endian words, written as each value is checked.
+    encoded.fill(0);
+    if (typeof account !== "string" || !putHex(encoded, 12, account, 20)) {
+      throw new Error(`value ${i}: bad address ${account}`);
+    }
     if (district === undefined) throw new Error(`value ${i}: bad district ${String(value[1])}`);
     if (amount === undefined) throw new Error(`value ${i}: bad amount ${String(value[2])}`);
-    if (typeof enrollment !== "string" || !BYTES32.test(enrollment)) {
+    if (typeof enrollment !== "string" || !putHex(encoded, 96, enrollment, 32)) {
       throw new Error(`value ${i}: bad enrollment ${String(enrollment)}`);
     }
     const slot = (treeIndex as number) - (count - 1);
@@ -128,23 +156,22 @@ export function* rebuildParticipantTreeSteps(dump: TreeDump): Generator<void, Re
     }
     placed[slot] = 1;
 
-    // abi.encode(address, uint16, uint256, bytes32): four big-endian words.
-    encoded.fill(0);
-    encoded.set(hexToBytes(account.slice(2)), 12);
     encoded[62] = district >> 8;
     encoded[63] = district & 0xff;
-    encoded.set(hexToBytes(amount.toString(16).padStart(64, "0")), 64);
-    encoded.set(hexToBytes(enrollment.slice(2)), 96);
+    const amountHex = amount.toString(16);
+    const amountBytes = Math.ceil(amountHex.length / 2);
+    putHex(encoded, 3 * WORD - amountBytes, (amountHex.length % 2 ? "0x0" : "0x") + amountHex, amountBytes);
     nodes.set(keccak256Bytes(keccak256Bytes(encoded)), (treeIndex as number) * WORD);
 
-    leaves.add(leafKey(account, district, amount, enrollment));
-    rebuilt.push({
+    const leaf = {
       account: account.toLowerCase(),
       district,
       amount,
       enrollment: enrollment.toLowerCase(),
       treeIndex: treeIndex as number,
-    });
+    };
+    leaves.add(leafKey(leaf.account, district, amount, leaf.enrollment));
+    rebuilt.push(leaf);
     total += amount;
     if (i % LEAVES_PER_STEP === LEAVES_PER_STEP - 1) yield;
   }
@@ -198,9 +225,20 @@ function differsAt(dump: TreeDump, nodes: Uint8Array): number {
   const count = nodes.length / WORD;
   for (let i = 0; i < tree.length; i++) {
     const node: unknown = tree[i];
-    if (i >= count || typeof node !== "string" || node.toLowerCase() !== nodeHex(nodes, i)) return i;
+    if (i >= count || typeof node !== "string" || !isNode(node, nodes, i)) return i;
   }
   return tree.length === count ? -1 : tree.length;
+}
+
+/** Whether `text` writes node `i` (0x and 64 hex digits, either case), compared digit by digit without a copy. */
+function isNode(text: string, nodes: Uint8Array, i: number): boolean {
+  if (text.length !== 2 + 2 * WORD || text.charCodeAt(0) !== 48 || (text.charCodeAt(1) | 0x20) !== 120) return false;
+  for (let k = 0; k < WORD; k++) {
+    const high = digit(text, 2 + 2 * k);
+    const low = digit(text, 3 + 2 * k);
+    if (high < 0 || low < 0 || ((high << 4) | low) !== nodes[i * WORD + k]) return false;
+  }
+  return true;
 }
 
 /** Node `i` as the dump writes it: 0x and 64 lower-case hex digits. */
