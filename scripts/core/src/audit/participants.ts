@@ -80,8 +80,13 @@ export function checkEnrollments(data: RoundData): CheckResult {
 
 /** Every leaf of the readable trees, in batch order, with its batch. */
 function* leavesOf(trees: Map<number, RebuiltTree>): Generator<RebuiltLeaf & { batchId: number }> {
+  for (const [leaf, batchId] of leafPlaces(trees)) yield { ...leaf, batchId };
+}
+
+/** Every leaf of the readable trees, in batch order, beside its batch (not copied: most are only looked at). */
+function* leafPlaces(trees: Map<number, RebuiltTree>): Generator<[RebuiltLeaf, number]> {
   for (const batchId of [...trees.keys()].sort((a, b) => a - b)) {
-    for (const leaf of trees.get(batchId)!.values) yield { ...leaf, batchId };
+    for (const leaf of trees.get(batchId)!.values) yield [leaf, batchId];
   }
 }
 
@@ -94,7 +99,10 @@ function checkRevocations(data: RoundData, trees: Trees): CheckResult {
   const title =
     "Each revoked account never claimed and its enrollment has a later leaf; only the last leaf of an enrollment is not revoked";
   const failures: CheckFailure[] = [];
-  const claimed = new Map(data.claims.map((c) => [c.account, c]));
+  const revoked = new Set(data.revocations.map((r) => r.account));
+  // Each revoked account's last claim, if any.
+  const claimed = new Map<string, ClaimData>();
+  if (revoked.size > 0) for (const c of data.claims) if (revoked.has(c.account)) claimed.set(c.account, c);
   for (const r of data.revocations) {
     const claim = claimed.get(r.account);
     if (claim) {
@@ -109,14 +117,14 @@ function checkRevocations(data: RoundData, trees: Trees): CheckResult {
       return result(id, title, data.revocations.length, failures);
     return skipped(id, title, NO_FILES);
   }
-  const revoked = new Set(data.revocations.map((r) => r.account));
+  // Each revoked account's first leaf, and the leaves of each enrollment.
   const firstLeaf = new Map<string, RebuiltLeaf & { batchId: number }>();
   const byEnrollment = new Map<string, (RebuiltLeaf & { batchId: number })[]>();
-  for (const leaf of leavesOf(trees)) {
-    if (!firstLeaf.has(leaf.account)) firstLeaf.set(leaf.account, leaf);
+  for (const [leaf, batchId] of leafPlaces(trees)) {
+    if (revoked.has(leaf.account) && !firstLeaf.has(leaf.account)) firstLeaf.set(leaf.account, { ...leaf, batchId });
     if (!isPhone(leaf.enrollment)) continue;
     const list = byEnrollment.get(leaf.enrollment) ?? [];
-    list.push(leaf);
+    list.push({ ...leaf, batchId });
     byEnrollment.set(leaf.enrollment, list);
   }
   for (const r of data.revocations) {
@@ -157,10 +165,10 @@ function checkPhoneLeaves(data: RoundData, trees: Trees): CheckResult {
   const { allowance, residentsBound } = data.config;
   const failures: CheckFailure[] = [];
   let checked = 0;
-  for (const leaf of leavesOf(trees)) {
+  for (const [leaf, batchId] of leafPlaces(trees)) {
     if (!isPhone(leaf.enrollment)) continue;
     checked++;
-    const item = `${batchFile(leaf.batchId)} leaf ${leaf.account}`;
+    const item = `${batchFile(batchId)} leaf ${leaf.account}`;
     if (allowance === 0n) failures.push({ item, message: "enrolled by phone, but the round declares no allowance" });
     else if (leaf.amount !== allowance) {
       failures.push({ item, message: `amount ${leaf.amount}, the round declares ${allowance} per resident` });
