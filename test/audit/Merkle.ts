@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 
-import { leafKey, proofOf, rebuildParticipantTree, type TreeDump } from "@kopilka/core/audit/merkle";
+import { LeafIndex, proofOf, rebuildParticipantTree, type TreeDump } from "@kopilka/core/audit/merkle";
 import { inThreadRebuilder, workerRebuilder, type TreeRebuilder } from "@kopilka/core/audit/tree-rebuild";
 import { nodeTreeWorker } from "@kopilka/core/node";
 import {
@@ -22,6 +22,10 @@ function participants(count: number): Required<Participant>[] {
   }));
 }
 
+/** A leaf's values as one text: the account and the enrollment in lower case, the amount in decimal. */
+const leafKey = (l: { account: string; district: number; amount: bigint; enrollment: string }): string =>
+  `${l.account.toLowerCase()}:${l.district}:${l.amount}:${l.enrollment.toLowerCase()}`;
+
 /** The committee's tree as published: its JSON dump, read back. */
 type Dump = TreeDump & { tree: string[]; values: { value: unknown[]; treeIndex: number }[] };
 
@@ -38,9 +42,7 @@ describe("Auditor's tree rebuild", function () {
         expect(rebuilt.root).to.equal(buildParticipantTree(list).root);
         expect(rebuilt.total).to.equal(list.reduce((sum, p) => sum + p.amount, 0n));
         expect(rebuilt.firstDifferentNode).to.equal(-1);
-        expect([...rebuilt.leaves].sort()).to.deep.equal(
-          list.map((p) => leafKey(p.account, p.district, p.amount, p.enrollment)).sort(),
-        );
+        expect(rebuilt.values.map(leafKey).sort()).to.deep.equal(list.map(leafKey).sort());
       });
     }
 
@@ -91,9 +93,24 @@ describe("Auditor's tree rebuild", function () {
       expect(rebuilt.root).to.equal(buildParticipantTree(list).root);
       expect(rebuilt.firstDifferentNode).to.equal(-1);
       expect(rebuilt.total).to.equal(widths.reduce((sum, amount) => sum + amount, 0n));
-      expect([...rebuilt.leaves].sort()).to.deep.equal(
-        list.map((p) => leafKey(p.account, p.district, p.amount, p.enrollment)).sort(),
-      );
+      expect(rebuilt.values.map(leafKey).sort()).to.deep.equal(list.map(leafKey).sort());
+    });
+
+    it("finds a leaf by its values, in either case, including each leaf of an account with several", function () {
+      const list = participants(12);
+      list[7] = { ...list[4], district: list[4].district + 1 };
+      list[9] = { ...list[4], amount: list[4].amount + 1n };
+      const index = new LeafIndex(rebuildParticipantTree(published(list)).values);
+      for (const p of list) {
+        expect(index.has(p.account, p.district, p.amount, p.enrollment)).to.equal(true);
+        const upper = "0x" + p.account.slice(2).toUpperCase();
+        expect(index.has(upper, p.district, p.amount, p.enrollment.toUpperCase())).to.equal(true);
+      }
+      const { account, district, amount, enrollment } = list[4];
+      expect(index.has(account, district + 2, amount, enrollment)).to.equal(false);
+      expect(index.has(account, district, amount + 2n, enrollment)).to.equal(false);
+      expect(index.has(account, district, amount, list[3].enrollment)).to.equal(false);
+      expect(index.has("0x" + "00".repeat(20), district, amount, enrollment)).to.equal(false);
     });
 
     it("refuses values that are not (address, uint16, uint256, bytes32)", function () {

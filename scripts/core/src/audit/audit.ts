@@ -13,7 +13,7 @@ import { loadRound, type LoadOptions, type RoundData, type RoundWatcher } from "
 import { openPublished, readManifest, type LocalFileReader, type PublishedFiles } from "./files.js";
 import type { LogReaderOptions } from "./logs.js";
 import { result, skipped, type CheckFailure, type CheckResult, type CheckStatus } from "./check.js";
-import { leafKey, type RebuiltTree } from "./merkle.js";
+import { LeafIndex, type RebuiltTree } from "./merkle.js";
 import {
   checkEnrollments,
   checkParticipants,
@@ -455,9 +455,10 @@ async function checkPublishedTrees(
     }
     trees.set(b.id, tree);
   }
+  const indexes = new Map([...trees].map(([id, tree]) => [id, new LeafIndex(tree.values)]));
   for (const c of data.claims) {
-    const batchLeaves = trees.get(c.batchId)?.leaves;
-    if (batchLeaves && !batchLeaves.has(leafKey(c.account, c.district, c.amount, c.enrollment))) {
+    const batchLeaves = indexes.get(c.batchId);
+    if (batchLeaves && !batchLeaves.has(c.account, c.district, c.amount, c.enrollment)) {
       leafFailures.push({
         item: `claim ${c.account}`,
         message: `claimed ${c.amount} for district ${c.district} from batch ${c.batchId}, no such leaf in participants/batch-${c.batchId}.json`,

@@ -61,8 +61,6 @@ export interface RebuiltTree {
   root: string;
   /** Sum of the leaves' amounts. */
   total: bigint;
-  /** `account:district:amount:enrollment` of every leaf (hex lower case, amount in decimal), to look claims up. */
-  leaves: Set<string>;
   /** The leaves in the dump's order of values. */
   values: RebuiltLeaf[];
   /** Every node, 32 bytes each, node 0 the root: a leaf's proof is read off it without hashing. */
@@ -71,9 +69,31 @@ export interface RebuiltTree {
   firstDifferentNode: number;
 }
 
-/** The key of a leaf in `RebuiltTree.leaves`. */
-export function leafKey(account: string, district: number, amount: bigint, enrollment: string): string {
-  return `${account.toLowerCase()}:${district}:${amount}:${enrollment.toLowerCase()}`;
+/**
+ * A tree's leaves by account, to look claims up: built from the leaves where they are checked (shipping a set of
+ * every leaf's text from the worker cost more than this index).
+ */
+export class LeafIndex {
+  private readonly first = new Map<string, RebuiltLeaf>();
+  /** The further leaves of an account with several. */
+  private readonly more = new Map<string, RebuiltLeaf[]>();
+
+  constructor(values: readonly RebuiltLeaf[]) {
+    for (const leaf of values) {
+      if (this.first.get(leaf.account) === undefined) this.first.set(leaf.account, leaf);
+      else this.more.set(leaf.account, [...(this.more.get(leaf.account) ?? []), leaf]);
+    }
+  }
+
+  /** Whether a leaf holds exactly these values (the account and the enrollment in either case). */
+  has(account: string, district: number, amount: bigint, enrollment: string): boolean {
+    const key = account.toLowerCase();
+    const leaf = this.first.get(key);
+    if (leaf === undefined) return false;
+    const phone = enrollment.toLowerCase();
+    const same = (l: RebuiltLeaf): boolean => l.district === district && l.amount === amount && l.enrollment === phone;
+    return same(leaf) || (this.more.get(key)?.some(same) ?? false);
+  }
 }
 
 /** The proof of the leaf at `treeIndex`, as StandardMerkleTree gives it: each sibling on the way to the root. */
@@ -127,7 +147,6 @@ export function* rebuildParticipantTreeSteps(dump: TreeDump): Generator<void, Re
   const nodes = new Uint8Array(size * WORD);
   const placed = new Uint8Array(count);
   const encoded = new Uint8Array(4 * WORD);
-  const leaves = new Set<string>();
   const rebuilt: RebuiltLeaf[] = [];
   let total = 0n;
 
@@ -170,7 +189,6 @@ export function* rebuildParticipantTreeSteps(dump: TreeDump): Generator<void, Re
       enrollment: enrollment.toLowerCase(),
       treeIndex: treeIndex as number,
     };
-    leaves.add(leafKey(leaf.account, district, amount, leaf.enrollment));
     rebuilt.push(leaf);
     total += amount;
     if (i % LEAVES_PER_STEP === LEAVES_PER_STEP - 1) yield;
@@ -187,7 +205,7 @@ export function* rebuildParticipantTreeSteps(dump: TreeDump): Generator<void, Re
   }
 
   const root = "0x" + bytesToHex(nodes.subarray(0, WORD));
-  return { root, total, leaves, values: rebuilt, nodes, firstDifferentNode: differsAt(dump, nodes) };
+  return { root, total, values: rebuilt, nodes, firstDifferentNode: differsAt(dump, nodes) };
 }
 
 /** Whether node `a` is below node `b` as a 32-byte big-endian number. */
