@@ -61,6 +61,8 @@ const SCALE_FIGURES: Record<string, string> = {
   tx_per_second: "transactions per second while voting",
   finalize_gas_total: "gas to finalize every district",
   audit_seconds: "the whole audit, published files included",
+  audit_cpu_seconds:
+    "the CPU time the process (every thread: the in-process chain's, the tree worker, the main one) used during the audit",
   audit_events: "events the audit read",
   fetch_seconds: "reading the chain: the logs, then the state not read yet",
   fetch_logs_seconds: "reading the logs (state reads and file checks overlap with it)",
@@ -86,6 +88,9 @@ const SCALE_FIGURES: Record<string, string> = {
   "checks.*": "that check's result ([what each check holds](audit.md#what-is-checked))",
   "floors.raw_fetch_seconds":
     "floor: a bare eth_getLogs sweep of the audit's range, addresses, topics and chunk, one request ahead, after the audit",
+  "floors.raw_fetch_cpu_seconds":
+    "the CPU time the process (the in-process chain's threads included) spent on that sweep: steadier than its " +
+    "wall time on a shared machine",
   "floors.decode_seconds": "floor: the auditor's decoder alone over the same logs",
   "floors.logs": "logs the bare sweep read (the audit's events)",
   "floors.requests": "eth_getLogs requests of the bare sweep",
@@ -93,6 +98,9 @@ const SCALE_FIGURES: Record<string, string> = {
   "calibration.seconds": "sending and mining them, as many a block as the votes",
   "calibration.tx_per_second": "the chain's throughput for them",
   "ratios.audit_to_raw_fetch": "the whole audit over the bare log sweep (the floor any auditor pays)",
+  "ratios.audit_to_raw_fetch_cpu":
+    "the same in CPU time (`audit_cpu_seconds` over `floors.raw_fetch_cpu_seconds`): the work the audit adds to " +
+    "the sweep's, whatever the neighbours' load; with free cores the wall ratio can beat it by overlapping",
   "ratios.recount_to_decode": "`recount_seconds` over the bare decode",
   "ratios.simulate_tx_per_second": "transactions per second while voting over the calibration's",
   "ratios.ballots_per_second_to_transfers":

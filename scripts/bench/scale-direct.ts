@@ -44,6 +44,7 @@ import {
   load,
   log,
   collectingSeconds,
+  cpuSeconds,
   MemoryProbe,
   releaseChainAnswers,
   RESIDENT_BALANCES,
@@ -311,9 +312,11 @@ const auditOptions = {
 };
 // The published trees are rebuilt (on a worker thread) and the metadata hashed while the logs arrive.
 const auditStarted = performance.now();
+const auditCpuStarted = process.cpuUsage();
 const loaded = await loadAudited(auditOptions, true);
 const report = await checkRound(loaded);
 const auditSeconds = seconds(auditStarted);
+const auditCpuSeconds = cpuSeconds(auditCpuStarted);
 memory.mark("audited");
 const timings = loaded.data.timings;
 const auditRequests = Object.fromEntries(Object.entries(requests).sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -387,6 +390,7 @@ const result = {
   tx_per_second: txPerSecond,
   finalize_gas_total: Number(finalizeGas),
   audit_seconds: auditSeconds,
+  audit_cpu_seconds: auditCpuSeconds,
   audit_events: auditEvents,
   fetch_seconds: round3(timings.logsSeconds + timings.stateSeconds),
   fetch_logs_seconds: timings.logsSeconds,
@@ -414,6 +418,7 @@ const result = {
   },
   ratios: {
     audit_to_raw_fetch: round3(auditSeconds / floors.raw_fetch_seconds),
+    audit_to_raw_fetch_cpu: round3(auditCpuSeconds / floors.raw_fetch_cpu_seconds),
     recount_to_decode: round3(recountSeconds / floors.decode_seconds),
     simulate_tx_per_second: round3(txPerSecond / calibration.tx_per_second),
   },
