@@ -6,7 +6,7 @@
 import { gatheringCalls } from "../chain/calls.js";
 import { RoundReader } from "../chain/reader.js";
 import { HolderKind } from "../domain/holder.js";
-import { limiter, type Eip1193Provider } from "../chain/rpc.js";
+import type { Eip1193Provider } from "../chain/rpc.js";
 import {
   AIRDROP_EVENTS,
   AddressPool,
@@ -159,7 +159,7 @@ export interface LoadOptions {
   residentSample?: Partial<ResidentSample>;
   /** Log reader tuning (chunk sizes, result cap, retries). */
   reader?: Partial<Omit<LogReaderOptions, "addresses" | "topics" | "fromBlock" | "toBlock">>;
-  /** Requests in flight for state reads. */
+  /** Requests in flight for state reads (each up to 64 gathered view calls, or one call where they cannot gather). */
   concurrency?: number;
 }
 
@@ -238,9 +238,10 @@ export async function loadRound(
     chainId(rpc),
     options.toBlock !== undefined ? options.toBlock : latestBlock(rpc),
   ]);
-  // The state's view calls (four a project, one a district and a batch) go out gathered, a few dozen requests in all,
-  // so that the endpoint serves the log queries instead of a thousand calls between them.
-  const chain = new RoundReader(gatheringCalls(rpc), round, toBlock);
+  // The state's view calls (four a project, one a district and a batch) go out gathered, a few dozen requests in all
+  // (at most `concurrency` in flight), so that the endpoint serves the log queries instead of a thousand calls
+  // between them.
+  const chain = new RoundReader(gatheringCalls(rpc, options.concurrency ?? 32), round, toBlock);
   // The settings first (one batched request): the logs are read from the token and airdrop they name.
   const settings = await chain.settings();
   const token = settings.token.toLowerCase();
@@ -268,12 +269,12 @@ export async function loadRound(
   const balances = new Map<string, bigint>();
   const balanceReads: Promise<void>[] = [];
   let claimsSeen = 0;
-  // Each district's, project's and batch's state (at toBlock) is asked for as soon as its event is decoded.
-  const limit = options.concurrency ?? 32;
-  const inLimit = limiter(limit);
+  // Each district's, project's and batch's state (at toBlock) is asked for as soon as its event is decoded: all at
+  // once, so that their calls gather into as few requests as they fit (the gathering holds the requests in flight to
+  // `concurrency`).
   const stateReads: Promise<void>[] = [];
   const readState = (read: () => Promise<void>): void => {
-    const done = inLimit(read);
+    const done = read();
     done.catch(() => undefined); // awaited below
     stateReads.push(done);
   };

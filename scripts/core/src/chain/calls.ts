@@ -14,7 +14,7 @@
 import { decodeAbiParameters, encodeDeployData, type Address, type Hex } from "viem";
 
 import { callsReaderAbi, callsReaderBytecode } from "../generated/reads.js";
-import type { Eip1193Provider, RpcRequest } from "./rpc.js";
+import { limiter, type Eip1193Provider, type RpcRequest } from "./rpc.js";
 
 /**
  * Calls in one gathering at most. `CallsReader`'s answer is returned as code, capped at 24,576 bytes: 64 answers of
@@ -44,10 +44,13 @@ const nextTick = (go: () => void): void => {
 };
 
 /**
- * `rpc` with its plain view calls (`eth_call` with only `to` and `data`, at a block) gathered; every other request
- * goes through unchanged. For views that do not depend on their caller: inside the reader, the caller is the reader.
+ * `endpoint` with its plain view calls (`eth_call` with only `to` and `data`, at a block) gathered, `concurrency`
+ * requests of them in flight at most; every other request goes through unchanged. For views that do not depend on their caller: inside the reader, the caller is the reader.
  */
-export function gatheringCalls(rpc: Eip1193Provider): Eip1193Provider {
+export function gatheringCalls(endpoint: Eip1193Provider, concurrency = 32): Eip1193Provider {
+  // The gatherings and the calls sent alone, at most `concurrency` in flight.
+  const inLimit = limiter(concurrency);
+  const rpc: Eip1193Provider = { request: (request) => inLimit(() => endpoint.request(request)) };
   const waiting = new Map<string, Waiting[]>();
   let scheduled = false;
   let answered = false;
@@ -103,7 +106,8 @@ export function gatheringCalls(rpc: Eip1193Provider): Eip1193Provider {
     request(request) {
       if (refused !== undefined && isDeployless(request)) return Promise.reject(refused.error);
       const call = plainCall(request);
-      if (call === undefined || refused !== undefined) return rpc.request(request);
+      if (call === undefined) return endpoint.request(request);
+      if (refused !== undefined) return rpc.request(request);
       return new Promise((resolve, reject) => {
         const calls = waiting.get(call.block) ?? [];
         calls.push({ request, to: call.to, data: call.data, resolve, reject });
