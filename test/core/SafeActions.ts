@@ -29,7 +29,7 @@ const round: Address = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const factory: Address = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
 const safe: Address = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
 const stranger: Address = "0x00000000000000000000000000000000DeaDBeef";
-const known = { round, factory, safe };
+const known = { rounds: [round], factories: [factory], safe };
 const multiSendCallOnly = CANONICAL_MULTISEND[5];
 
 const roundCall = (functionName: string, args: readonly unknown[] = []): Hex =>

@@ -26,12 +26,12 @@ import { budgetTokenAbi, contestAbi, contestFactoryAbi, roundAbi, roundFactoryAb
 import { rubles } from "./money.js";
 import type { SafeTxData } from "./safe.js";
 
-/** The contracts whose addresses the reader knows, to say where each call goes. */
+/** The contracts whose addresses the reader knows, to say where each call goes (one committee may run several). */
 export interface KnownAddresses {
-  round?: string;
-  token?: string;
-  factory?: string;
-  contestFactory?: string;
+  rounds?: readonly string[];
+  tokens?: readonly string[];
+  factories?: readonly string[];
+  contestFactories?: readonly string[];
   contests?: readonly string[];
   /** The Safe that executes the proposal: a call to itself changes its owners or threshold. */
   safe?: string;
@@ -116,11 +116,12 @@ const ROLES: Record<Hex, RoleLabel> = Object.fromEntries([
 const same = (a: string | undefined, b: string) => a !== undefined && isAddressEqual(a as Address, b as Address);
 
 function targetOf(to: Address, known: KnownAddresses): SafeTarget {
-  if (same(known.round, to)) return "round";
-  if (same(known.token, to)) return "token";
-  if (same(known.factory, to)) return "factory";
-  if (same(known.contestFactory, to)) return "contestFactory";
-  if (known.contests?.some((c) => same(c, to))) return "contest";
+  const among = (list: readonly string[] | undefined) => list?.some((a) => same(a, to)) ?? false;
+  if (among(known.rounds)) return "round";
+  if (among(known.tokens)) return "token";
+  if (among(known.factories)) return "factory";
+  if (among(known.contestFactories)) return "contestFactory";
+  if (among(known.contests)) return "contest";
   if (same(known.safe, to)) return "safe";
   return "unknown";
 }
