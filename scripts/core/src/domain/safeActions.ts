@@ -23,6 +23,7 @@ import {
 } from "viem";
 
 import { budgetTokenAbi, contestAbi, contestFactoryAbi, roundAbi, roundFactoryAbi } from "../generated/contracts.js";
+import { implementationStatusKey } from "./implementation.js";
 import { rubles } from "./money.js";
 import type { SafeTxData } from "./safe.js";
 
@@ -345,7 +346,7 @@ export function describeSafeAction(call: DecodedCall): string {
       case "finalize":
         return `finalize district(s) ${a.districts.join(", ")}`;
       case "recordImplementation":
-        return `record project ${a.project}'s implementation: status ${a.status}, spent ${rubles(a.amountSpent)}`;
+        return `record project ${a.project}'s implementation: status ${implementationStatusKey(a.status)}, spent ${rubles(a.amountSpent)}`;
       case "grantRole":
         return `grant the ${a.role} role to ${a.account}`;
       case "revokeRole":
