@@ -262,18 +262,19 @@ export class SafeCommittee {
   }
 
   /**
-   * A proposal for its owners: what its transaction does, decoded (never only the proposer's words, which the public
-   * file may carry from anyone), the proposer's note, and a warning when the note names another action.
+   * What a proposal does, for its owners: its transaction decoded (never only the proposer's words, which the public
+   * file may carry from anyone), then the proposer's note, with a warning when the note names another action.
    */
-  private describe(p: SafeProposal, confirmed: number, threshold: number): string {
+  private what(p: SafeProposal): string {
     const calls = decodeSafeTx(p.tx, knownAddresses(this.ctx.publicationBase, this.chainId, this.address));
     const note = noteMatches(p.description, calls)
       ? `the proposer's note: "${p.description}"`
       : `WARNING: the proposer's note "${p.description}" does not say what the transaction does`;
-    return (
-      `Safe transaction ${p.safeTxHash} (nonce ${p.tx.nonce}): ${calls.map(describeSafeAction).join("; ")}; ` +
-      `${note}; ${confirmed} of ${threshold} confirmations`
-    );
+    return `${calls.map(describeSafeAction).join("; ")}; ${note}`;
+  }
+
+  private describe(p: SafeProposal, confirmed: number, threshold: number): string {
+    return `Safe transaction ${p.safeTxHash} (nonce ${p.tx.nonce}): ${this.what(p)}; ${confirmed} of ${threshold} confirmations`;
   }
 
   /** Proposes the calls (sending nothing for any batch already proposed), then executes what is confirmed. */
@@ -364,7 +365,9 @@ export class SafeCommittee {
       confirmed.push(p.safeTxHash);
       this.write(proposals);
       const count = (await this.confirmations(p, owners)).length;
-      this.ctx.out.info(`Confirmed ${this.describe(p, count, threshold)}`);
+      this.ctx.out.info(
+        `Confirmed Safe transaction ${p.safeTxHash} (nonce ${p.tx.nonce}); ${count} of ${threshold} confirmations`,
+      );
     }
     const before = new Set(proposals.proposals.filter((p) => p.executed !== undefined).map((p) => p.safeTxHash));
     await this.executeReady(proposals);
@@ -392,7 +395,7 @@ export class SafeCommittee {
           : p.tx.nonce < nonce
             ? "replaced (another transaction took its nonce)"
             : `waiting, ${confirmations.length} of ${threshold} confirmations`;
-      this.ctx.out.info(`${this.describe(p, confirmations.length, threshold)} - ${state}`);
+      this.ctx.out.info(`${p.safeTxHash} nonce ${p.tx.nonce}: ${this.what(p)} - ${state}`);
       listed.push({ proposal: p, confirmations, state });
     }
     if (listed.length === 0) this.ctx.out.info(`No proposals for Safe ${this.address} in ${this.file}`);
@@ -438,7 +441,9 @@ export class SafeCommittee {
       p.executed = { tx: receipt.hash, block: receipt.blockNumber };
       this.write(proposals);
       receipts.push(receipt);
-      this.ctx.out.info(`Executed in ${receipt.hash}: ${this.describe(p, confirmed.size, threshold)}`);
+      this.ctx.out.info(
+        `Executed Safe transaction ${p.safeTxHash} (nonce ${p.tx.nonce}) in ${receipt.hash}: ${this.what(p)}`,
+      );
     }
     return receipts;
   }
