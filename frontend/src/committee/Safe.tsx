@@ -142,14 +142,14 @@ function Proposals({ safe, account }: { safe: Address; account: Address }): Reac
       {waiting === undefined || waiting.length === 0 ? (
         <p>{t("staff.committee.safe.none")}</p>
       ) : (
-        <ul className="plain">
+        <ul className="safe-proposals">
           {waiting.map(({ proposal, calls, confirmed, confirmations }) => (
             <li key={proposal.safeTxHash} data-safe-tx={proposal.safeTxHash}>
               <p>
                 <strong>{t("staff.committee.safe.nonce", { nonce: proposal.tx.nonce })}</strong>{" "}
                 {t("staff.committee.safe.does")}
               </p>
-              <ul data-testid="actions">
+              <ul className="safe-actions" data-testid="actions">
                 {calls.map((call, i) => (
                   <li key={i} data-action={call.action.kind} className={isSuspicious(call) ? "warning" : undefined}>
                     {actionText(t, call)}
