@@ -40,7 +40,10 @@ import { TxLine, useSender, type ContractCall } from "./tx.js";
 
 export function SafeConfirmations({ account }: { account: Address }): ReactNode {
   const { t } = useTranslation();
-  const [safe, setSafe] = useState(new URLSearchParams(useSearch()).get("safe") ?? "");
+  const search = new URLSearchParams(useSearch());
+  const [safe, setSafe] = useState(search.get("safe") ?? "");
+  // The round the page manages when it is not the configured one (`/committee?round=0x…`): calls to it are known.
+  const managed = search.get("round");
   return (
     <section className="card staff" aria-labelledby="safe-title">
       <h2 id="safe-title">{t("staff.committee.safe.title")}</h2>
@@ -56,7 +59,13 @@ export function SafeConfirmations({ account }: { account: Address }): ReactNode 
           onChange={(e) => setSafe(e.target.value.trim())}
         />
       </label>
-      {isAddress(safe) && <Proposals safe={getAddress(safe)} account={account} />}
+      {isAddress(safe) && (
+        <Proposals
+          safe={getAddress(safe)}
+          account={account}
+          round={managed && isAddress(managed) ? managed : undefined}
+        />
+      )}
     </section>
   );
 }
@@ -80,10 +89,10 @@ interface SafeState {
   waiting?: WaitingProposal[];
 }
 
-function useSafeState(safe: Address) {
+function useSafeState(safe: Address, round?: Address) {
   const env = useChainEnvironment();
   return useQuery({
-    queryKey: ["safe", safe],
+    queryKey: ["safe", safe, round],
     queryFn: async (): Promise<SafeState> => {
       const read = <T,>(functionName: "getOwners" | "getThreshold" | "nonce") =>
         readContract(env.client, { address: safe, abi: SAFE_ABI, functionName }) as Promise<T>;
@@ -98,7 +107,7 @@ function useSafeState(safe: Address) {
       if (response.status === 404) return state;
       if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
       const file = (await response.json()) as SafeProposals;
-      const known = await knownAddresses(env, safe);
+      const known = await knownAddresses(env, safe, round);
       const waiting: WaitingProposal[] = [];
       for (const proposal of file.proposals) {
         if (proposal.executed !== undefined || BigInt(proposal.tx.nonce) < nonce) continue;
@@ -126,9 +135,9 @@ function useSafeState(safe: Address) {
   });
 }
 
-function Proposals({ safe, account }: { safe: Address; account: Address }): ReactNode {
+function Proposals({ safe, account, round }: { safe: Address; account: Address; round?: Address }): ReactNode {
   const { t } = useTranslation();
-  const state = useSafeState(safe);
+  const state = useSafeState(safe, round);
   const { tx, send, busy } = useSender();
   if (state.error) return <Failure error={state.error} />;
   if (!state.data) return <Loading />;
@@ -212,11 +221,12 @@ function Proposals({ safe, account }: { safe: Address; account: Address }): Reac
 }
 
 /**
- * The addresses this page knows: the configured round, its token and factory (from the round's manifest), the
- * configured contest and contest factory, and a local chain's Safe libraries (`safe-contracts.json`, beside the
- * proposals), so that a batch through them is read and a call elsewhere is flagged.
+ * The addresses this page knows: the configured round (and the one it manages, if another), the configured round's
+ * token and factory (from its manifest), the configured contest and contest factory, and a local chain's Safe
+ * libraries (`safe-contracts.json`, beside the proposals), so that a batch through them is read and a call elsewhere
+ * is flagged.
  */
-async function knownAddresses(env: ChainEnvironment, safe: Address): Promise<KnownAddresses> {
+async function knownAddresses(env: ChainEnvironment, safe: Address, round?: Address): Promise<KnownAddresses> {
   const json = async <T,>(url: URL): Promise<T | undefined> => {
     const response = await fetch(url);
     return response.ok ? ((await response.json()) as T) : undefined;
@@ -227,7 +237,7 @@ async function knownAddresses(env: ChainEnvironment, safe: Address): Promise<Kno
   ]);
   const present = (...values: (string | undefined)[]) => values.filter((v): v is string => v !== undefined);
   return {
-    rounds: [env.config.round],
+    rounds: present(env.config.round, round),
     tokens: present(manifest?.token),
     factories: present(env.config.factory, manifest?.factory),
     contestFactories: present(env.config.contestFactory),
