@@ -187,6 +187,22 @@ const ru = {
         banks: "В каждой копилке ровно то, что в неё положили, минус то, что забрали",
         residents: "У каждого жителя остаток плюс вложенное равно полученному",
         winners: "Победители в сети совпадают с пересчитанными и помещаются в бюджет района",
+        "events-complete": "События называют каждый район, проект и список жителей, которые хранят контракты",
+        claims: "Полученное жителями укладывается в сумму каждого списка и равно выданным токенам",
+        enrollments: "Ни одна запись жителя по телефону не получила токены дважды",
+        revocations:
+          "Отозванные ключи ничего не получали, и у их записи есть новый ключ; не отозван только последний ключ записи",
+        "phone-leaves":
+          "Каждый житель, записанный по телефону, получил объявленную сумму и привязку к району по правилам",
+        list: "Опубликованный список жителей — это все списки, отправленные в сеть, вместе",
+        proofs: "Файл подтверждения каждого жителя содержит его строку списка и путь к корню своего списка",
+        transfers: "Каждое движение токенов — выпуск, выдача жителю, вклад в копилку или возврат из неё",
+        "contest-content": "Каждый файл конкурса совпадает с хешем, записанным в сети",
+        "contest-sheets":
+          "Каждый оценочный лист подписан экспертом из списка, за ту версию заявки, которую он оценивает",
+        "contest-outcomes": "Каждый записанный итог отбора равен пересчитанному по оценочным листам",
+        "contest-groups": "У каждой допущенной заявки было достаточно разных жителей в инициативной группе",
+        "contest-ballot": "Проекты раунда — это ровно те заявки конкурса, что прошли отбор",
       },
       notes: {
         pending_one: "итоги не подведены в {{count}} районе: {{names}}",
@@ -397,6 +413,20 @@ const en: Strings = {
         banks: "Each piggy bank holds its deposits minus its withdrawals",
         residents: "Each resident's balance plus deposits equals what the resident claimed",
         winners: "Finalized winners equal the recomputed winners and fit each district's budget",
+        "events-complete": "Events list every district, project and batch the contracts hold",
+        claims: "Claims fit each batch's posted total and match the tokens granted",
+        enrollments: "No enrollment was claimed twice",
+        revocations:
+          "Each revoked account never claimed and its enrollment has a later leaf; only the last leaf of an enrollment is not revoked",
+        "phone-leaves": "Each leaf enrolled by phone carries the declared allowance and the round's district binding",
+        list: "The published list of residents is the union of the posted batches",
+        proofs: "Each resident's proof file holds the resident's leaf and its proof to the batch's root",
+        transfers: "Every token movement is a mint, a grant, a deposit or a withdrawal",
+        "contest-content": "Every content file of the contest hashes to its on-chain hash",
+        "contest-sheets": "Each score sheet is signed by a listed expert for the version it scores",
+        "contest-outcomes": "Each recorded outcome equals the rule's, recomputed from the sheets",
+        "contest-groups": "Each admitted initiative had enough distinct co-signers",
+        "contest-ballot": "The round's projects are exactly the contest's passed initiatives",
       },
       notes: {
         pending_one: "{{count}} district not finalized yet: {{names}}",
