@@ -9,9 +9,11 @@ import { CATEGORIES, categoryIndex } from "./category.js";
 import {
   MAX_CRITERIA,
   MAX_EXPERTS,
+  areaProblem,
   contentHash,
   templateDocument,
   type Criterion,
+  type DistrictArea,
   type TemplateDocument,
 } from "./contest.js";
 import { InputError, timeField, type InputProblem } from "./spec.js";
@@ -22,6 +24,8 @@ export interface ContestSpec {
   submissionsCloseAt: bigint;
   reviewClosesAt: bigint;
   districts: string[];
+  /** Each district's area on the map, by index (null: none); absent when no district has one. */
+  areas?: (DistrictArea | null)[];
   categories: string[];
   criteria: (Criterion & { name: string; description?: string })[];
   passMarkBps: number;
@@ -57,8 +61,28 @@ export function parseContestSpec(value: unknown, file: string): ContestSpec {
     }
     return list.map((item: string) => item.trim());
   };
-  const districts = strings("districts");
-  if (districts.length === 0) at("districts", "no districts");
+  // A district is its name, or {name, area} with its area on the map.
+  const rawDistricts = Array.isArray(spec.districts) ? (spec.districts as unknown[]) : [];
+  if (!Array.isArray(spec.districts)) at("districts", "expected a list of names");
+  else if (rawDistricts.length === 0) at("districts", "no districts");
+  const districts: string[] = [];
+  const areas: (DistrictArea | null)[] = [];
+  for (const [i, raw] of rawDistricts.entries()) {
+    const entry = (typeof raw === "object" && raw !== null ? raw : { name: raw }) as Record<string, unknown>;
+    if (typeof entry.name !== "string" || entry.name.trim() === "") {
+      at(`districts[${i}]`, "expected a name, or {name, area}");
+      continue;
+    }
+    districts.push(entry.name.trim());
+    const problem = entry.area === undefined ? undefined : areaProblem(entry.area);
+    if (problem !== undefined) at(`districts[${i}].area`, problem);
+    const area = entry.area as DistrictArea | undefined;
+    areas.push(
+      area && problem === undefined
+        ? { minLat: area.minLat, maxLat: area.maxLat, minLon: area.minLon, maxLon: area.maxLon }
+        : null,
+    );
+  }
   const categories = spec.categories === undefined ? [...CATEGORIES] : strings("categories");
   for (const [i, category] of categories.entries()) {
     if (categoryIndex(category) < 0)
@@ -103,6 +127,7 @@ export function parseContestSpec(value: unknown, file: string): ContestSpec {
     submissionsCloseAt: submissionsCloseAt!,
     reviewClosesAt: reviewClosesAt!,
     districts,
+    ...(areas.some((area) => area !== null) ? { areas } : {}),
     categories,
     criteria,
     passMarkBps,
@@ -115,7 +140,8 @@ export function parseContestSpec(value: unknown, file: string): ContestSpec {
 
 /** The template document of a spec: what `templateHash` commits to. */
 export function templateOf(spec: ContestSpec): Omit<TemplateDocument, "kind"> {
-  return { name: spec.name, districts: spec.districts, categories: spec.categories, criteria: spec.criteria };
+  const { name, districts, areas, categories, criteria } = spec;
+  return { name, districts, ...(areas ? { areas } : {}), categories, criteria };
 }
 
 /** The template document's bytes and hash: what the content store keeps and `templateHash` names on-chain. */
