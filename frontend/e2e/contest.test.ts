@@ -314,9 +314,7 @@ describe("A contest of initiatives, in the browser", () => {
     await form.getByRole("button", { name: "Проверить" }).click();
     const problems = form.getByTestId("contest-problems");
     await problems.waitFor();
-    assert.deepEqual(await problems.locator("li").allInnerTexts(), [
-      "Критерий 2: вес: expected a whole number from 1 to 1000",
-    ]);
+    assert.deepEqual(await problems.locator("li").allInnerTexts(), ["Критерий 2: вес: нужно целое число от 1 до 1000"]);
     await screenshots(page, "committee-contest-form", { citizen: false });
     const contestsBefore = await node.provider.getTransactionCount(committee.address);
     await form.getByRole("button", { name: "Создать конкурс" }).click();

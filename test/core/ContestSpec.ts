@@ -5,7 +5,8 @@
 import { expect } from "chai";
 
 import { districtArea, templateDocument } from "@kopilka/core/contest";
-import { InputError } from "@kopilka/core/spec";
+import { fillText, PROBLEM_TEXTS } from "@kopilka/core/problems";
+import { InputError, type InputProblem } from "@kopilka/core/spec";
 import { parseContestSpec, templateOf } from "@kopilka/core/contestSpec";
 
 const EXPERT = "0x" + "11".repeat(20);
@@ -75,6 +76,25 @@ describe("A contest spec's districts", function () {
       "districts[2]: expected a name, or {name, area}",
       "districts[3].area: expected {minLat, maxLat, minLon, maxLon} in degrees",
     ]);
+  });
+
+  it("reports each problem by a stable code and its values beside the English words the CLI prints", function () {
+    let problems: InputProblem[] = [];
+    try {
+      parseContestSpec({ ...spec(["Центральный"]), criteria: [{ name: "Польза", weight: "два", maxScore: 10 }] }, "c");
+    } catch (error) {
+      problems = (error as InputError).problems;
+    }
+    expect(problems).to.deep.equal([
+      {
+        file: "c",
+        where: "criteria[0].weight",
+        code: "whole-number",
+        values: { min: 1, max: 1000 },
+        message: "expected a whole number from 1 to 1000",
+      },
+    ]);
+    expect(fillText(PROBLEM_TEXTS["whole-number"], problems[0].values)).to.equal(problems[0].message);
   });
 
   it("reads no area from a template that gives a malformed one", function () {

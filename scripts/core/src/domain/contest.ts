@@ -21,6 +21,7 @@ import {
 import { SignatureScheme, p256Signer, signDigestP256, type P256DataSigner } from "./keys.js";
 import { categoryIndex } from "./category.js";
 import { canonicalJson } from "./metadata.js";
+import { problem, type Problem } from "./problems.js";
 import type { ProjectSpec } from "./spec.js";
 
 // --- how a person reads an initiative's id ---
@@ -565,14 +566,14 @@ export interface DistrictArea {
 }
 
 /** Why `value` is not a district area, or undefined when it is one. */
-export function areaProblem(value: unknown): string | undefined {
+export function areaProblem(value: unknown): Problem | undefined {
   const area = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
   const degrees = (key: string, limit: number) =>
     typeof area[key] === "number" && Number.isFinite(area[key]) && Math.abs(area[key]) <= limit;
   if (!degrees("minLat", 90) || !degrees("maxLat", 90) || !degrees("minLon", 180) || !degrees("maxLon", 180))
-    return "expected {minLat, maxLat, minLon, maxLon} in degrees";
+    return problem("area-invalid");
   const { minLat, maxLat, minLon, maxLon } = area as unknown as DistrictArea;
-  if (!(minLat < maxLat && minLon < maxLon)) return "the minimum must be below the maximum";
+  if (!(minLat < maxLat && minLon < maxLon)) return problem("area-inverted");
   return undefined;
 }
 
