@@ -25,7 +25,7 @@ import { readInitiative, readInitiatives } from "./data.js";
 import { emptyDraft, forgetDraft, loadDraft, type Draft, type InitiativeFields } from "./draft.js";
 import type { BrowserKey } from "../resident/keyStore.js";
 import { phoneSignInPath, residentSigner, untilPosted, useContestKey } from "./identity.js";
-import { districtMaps } from "./PlaceMap.js";
+import { districtMaps } from "./placeMaps.js";
 import { ProposeForm } from "./ProposeForm.js";
 import { followJob, relayAmend, relaySubmit } from "./relayApi.js";
 

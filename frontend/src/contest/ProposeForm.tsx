@@ -12,13 +12,14 @@ import { CATEGORIES } from "@kopilka/core/category";
 import { rubles } from "../format.js";
 import { contentUrl, mapUrl, resizePhoto, uploadContent } from "./content.js";
 import { boundsOf, type Bounds } from "../map/geo.js";
-import { PlaceMap, type DistrictMap } from "./PlaceMap.js";
+import { PlaceMap } from "./PlaceMap.js";
+import type { DistrictMap } from "./placeMaps.js";
 import { checkDraft, LIMITS, saveDraft, type Draft, type FieldProblem, type InitiativeFields } from "./draft.js";
 
 export interface FormContext {
   services: string;
   districts: { id: number; name: string }[];
-  /** What the place's map shows (./PlaceMap.tsx `districtMaps`). */
+  /** What the place's map shows (./placeMaps.ts `districtMaps`). */
   maps: { region?: Bounds; districts: DistrictMap[] };
   /** sessionStorage key of this form's draft. */
   draftKey: string;
@@ -269,8 +270,11 @@ function LocationField({ context, draft, update, errorOf, invalid }: FieldProps 
       : undefined;
   const district = context.districts.find((d) => String(d.id) === draft.district);
   const map = district ? context.maps.districts[district.id] : undefined;
-  // A contest with no areas and no initiatives yet: the map frames the typed place, or there is no map to show.
-  const frame = map?.frame ?? context.maps.region ?? (place && boundsOf([place], 0.02));
+  // A contest with no areas and no initiatives yet: the map frames the first place typed (and stays there as the pin
+  // moves), or there is no map to show.
+  const [firstPlace, setFirstPlace] = useState(place);
+  if (firstPlace === undefined && place !== undefined) setFirstPlace(place);
+  const frame = map?.frame ?? context.maps.region ?? (firstPlace && boundsOf([firstPlace], 0.02));
   const placeOn = (where: { lat: number; lon: number }) =>
     update({ lat: where.lat.toFixed(6), lon: where.lon.toFixed(6) });
   function locate() {
