@@ -99,6 +99,12 @@ const NODES: Record<string, { describe: string; start(): Promise<LocalNode> }> =
       return node;
     },
   },
+  "hardhat-8-states": {
+    describe:
+      "`hardhat node` with EDR caching the states of the last 8 blocks only (__EDR_MAX_CACHED_STATES=8; EDR's " +
+      "default caches 100,000)",
+    start: () => startHardhatNode({ chainId: CHAIN_ID, env: { __EDR_MAX_CACHED_STATES: "8" } }),
+  },
   anvil: { describe: "Anvil (`anvil`)", start: () => startAnvil({ chainId: CHAIN_ID }) },
   "anvil-prune-history": {
     describe: "Anvil keeping the state of the last 64 blocks only (`anvil --prune-history 64`)",

@@ -35,7 +35,14 @@ interface Benchmark {
 }
 
 /** The nodes and settings `bench:replay` compares (its NODES). */
-const REPLAY_NODES = ["hardhat", "hardhat-lean", "hardhat-1000-per-block", "anvil", "anvil-prune-history"];
+const REPLAY_NODES = [
+  "hardhat",
+  "hardhat-8-states",
+  "hardhat-lean",
+  "hardhat-1000-per-block",
+  "anvil",
+  "anvil-prune-history",
+];
 
 const SCALE_FIGURES: Record<string, string> = {
   profile: "volgograd (full size), quick (CI) or yugra (the relayed path)",
@@ -246,6 +253,27 @@ const BENCHMARKS: Record<string, Benchmark> = {
       "context.hardforks.default": "the chain of every other figure",
       "context.hardforks.withoutPrecompile": "the chain without the precompile",
       note: "how the ballots were measured",
+    },
+  },
+  "chain-memory.json": {
+    title: "What the local chain keeps per transaction",
+    command: "npm run bench:chain-memory",
+    source: "scripts/bench/chain-memory.ts",
+    measures:
+      "The memory Hardhat's in-process chain (EDR, `network.create()`) keeps per transaction, by what the " +
+      "transaction does: a call that writes no storage, a new storage slot each, one slot overwritten, a 64-byte " +
+      "log; in blocks of one transaction and of hundreds; senders that exist already or a new impersonated account " +
+      "each (as the replay's voters); with EDR's cache of past blocks' states as it comes (100,000 states) and " +
+      "bounded by its `__EDR_MAX_CACHED_STATES` variable. Each scenario runs in a fresh process: after a warm-up, the " +
+      "process's resident memory is read after forced garbage collections at six points, and the slope of the " +
+      "least-squares line through them is what each transaction leaves (a few KiB of noise between runs). " +
+      "`v8_external` is what EDR reports to V8 as memory held for JavaScript objects (its answers' traces). " +
+      "BENCH_TXS sets the transactions per scenario, BENCH_SCENARIOS=<a,b> runs some of them only. What the " +
+      "figures mean for the replay and the scale benchmark: [committee.md](committee.md#the-nodes-memory).",
+    figures: {
+      chain: "the chain and its settings",
+      transactions_per_scenario: "transactions measured in each scenario (after a warm-up of a tenth as many)",
+      date: "when it ran",
     },
   },
   "replay.json": {

@@ -7,7 +7,8 @@
  * Safe's threshold of confirmations is met. A command that finds its transaction already proposed, or executed,
  * sends and proposes nothing new. protocol-kit (safe.global's SDK) builds, hashes, signs and executes them.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import protocolKit, { EthSafeSignature, type ContractNetworksConfig } from "@safe-global/protocol-kit";
@@ -23,6 +24,7 @@ import {
   type SafeProposals,
   type SafeTxData,
 } from "@kopilka/core/safe";
+import { decodeSafeTx, describeSafeAction, noteMatches, type KnownAddresses } from "@kopilka/core/safeActions";
 import { CommandError, isLocalDevChain, sendAndWait, writeFileIfChanged } from "../hardhat/connection.js";
 import { deploySafeContracts, readSafeContracts } from "../hardhat/safe.js";
 import type { RoleName } from "@kopilka/core/chain";
@@ -259,8 +261,20 @@ export class SafeCommittee {
     return [...signed, ...approved];
   }
 
+  /**
+   * What a proposal does, for its owners: its transaction decoded (never only the proposer's words, which the public
+   * file may carry from anyone), then the proposer's note, with a warning when the note names another action.
+   */
+  private what(p: SafeProposal): string {
+    const calls = decodeSafeTx(p.tx, knownAddresses(this.ctx.publicationBase, this.chainId, this.address));
+    const note = noteMatches(p.description, calls)
+      ? `the proposer's note: "${p.description}"`
+      : `WARNING: the proposer's note "${p.description}" does not say what the transaction does`;
+    return `${calls.map(describeSafeAction).join("; ")}; ${note}`;
+  }
+
   private describe(p: SafeProposal, confirmed: number, threshold: number): string {
-    return `Safe transaction ${p.safeTxHash} (nonce ${p.tx.nonce}): ${p.description}; ${confirmed} of ${threshold} confirmations`;
+    return `Safe transaction ${p.safeTxHash} (nonce ${p.tx.nonce}): ${this.what(p)}; ${confirmed} of ${threshold} confirmations`;
   }
 
   /** Proposes the calls (sending nothing for any batch already proposed), then executes what is confirmed. */
@@ -343,13 +357,17 @@ export class SafeCommittee {
     const me = this.signer.address.toLowerCase();
     const confirmed: string[] = [];
     for (const p of waiting) {
-      if ((await this.confirmations(p, owners)).includes(me)) continue;
+      const before = await this.confirmations(p, owners);
+      if (before.includes(me)) continue;
+      this.ctx.out.info(`Confirming ${this.describe(p, before.length, threshold)}`);
       const signed = await this.kit.signTransaction(await this.rebuild(p), "eth_signTypedData_v4");
       p.signatures[me] = signed.getSignature(this.signer.address)!.data;
       confirmed.push(p.safeTxHash);
       this.write(proposals);
       const count = (await this.confirmations(p, owners)).length;
-      this.ctx.out.info(`Confirmed ${this.describe(p, count, threshold)}`);
+      this.ctx.out.info(
+        `Confirmed Safe transaction ${p.safeTxHash} (nonce ${p.tx.nonce}); ${count} of ${threshold} confirmations`,
+      );
     }
     const before = new Set(proposals.proposals.filter((p) => p.executed !== undefined).map((p) => p.safeTxHash));
     await this.executeReady(proposals);
@@ -377,7 +395,7 @@ export class SafeCommittee {
           : p.tx.nonce < nonce
             ? "replaced (another transaction took its nonce)"
             : `waiting, ${confirmations.length} of ${threshold} confirmations`;
-      this.ctx.out.info(`${p.safeTxHash} nonce ${p.tx.nonce}: ${p.description} - ${state}`);
+      this.ctx.out.info(`${p.safeTxHash} nonce ${p.tx.nonce}: ${this.what(p)} - ${state}`);
       listed.push({ proposal: p, confirmations, state });
     }
     if (listed.length === 0) this.ctx.out.info(`No proposals for Safe ${this.address} in ${this.file}`);
@@ -424,11 +442,35 @@ export class SafeCommittee {
       this.write(proposals);
       receipts.push(receipt);
       this.ctx.out.info(
-        `Executed Safe transaction ${p.safeTxHash} (nonce ${p.tx.nonce}) in ${receipt.hash}: ${p.description}`,
+        `Executed Safe transaction ${p.safeTxHash} (nonce ${p.tx.nonce}) in ${receipt.hash}: ${this.what(p)}`,
       );
     }
     return receipts;
   }
+}
+
+/**
+ * The addresses of this chain's Kopilka contracts the publication directory records (rounds and their tokens,
+ * factories, contests) and the local Safe libraries, to tell a proposal's calls to them from calls elsewhere.
+ */
+export function knownAddresses(base: string, chainId: bigint, safe: string): KnownAddresses {
+  const dir = path.join(base, String(chainId));
+  const json = (file: string): Record<string, unknown> | undefined =>
+    existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : undefined;
+  const entries = existsSync(dir) ? readdirSync(dir) : [];
+  const rounds = entries.map((e) => json(path.join(dir, e, "round.json"))).filter((m) => m !== undefined);
+  const contests = entries.map((e) => json(path.join(dir, e, "contest.json"))).filter((m) => m !== undefined);
+  const addresses = (...values: unknown[]) => values.filter((v): v is string => typeof v === "string");
+  const libraries = json(path.join(dir, "safe-contracts.json"));
+  return {
+    rounds: addresses(...rounds.map((m) => m.round)),
+    tokens: addresses(...rounds.map((m) => m.token)),
+    factories: addresses(json(path.join(dir, "factory.json"))?.address, ...rounds.map((m) => m.factory)),
+    contestFactories: addresses(json(path.join(dir, "contest-factory.json"))?.address),
+    contests: addresses(...contests.map((m) => m.contest)),
+    safe,
+    multiSend: addresses(libraries?.multiSendAddress, libraries?.multiSendCallOnlyAddress),
+  };
 }
 
 /** Whether the receipt holds the Safe's ExecutionSuccess for this hash (a failed inner call emits ExecutionFailure). */

@@ -13,7 +13,7 @@ import { deploy } from "../../scripts/cli/deploy.js";
 import { finalize, mint, open } from "../../scripts/cli/lifecycle.js";
 import { importParticipants } from "../../scripts/cli/participants.js";
 import { createRound } from "../../scripts/cli/round.js";
-import { confirmSafe, createSafeAccount, listSafe, WaitingForSafe } from "../../scripts/cli/safe.js";
+import { confirmSafe, createSafeAccount, knownAddresses, listSafe, WaitingForSafe } from "../../scripts/cli/safe.js";
 import { CommandError } from "../../scripts/hardhat/connection.js";
 import {
   confirmationsOf,
@@ -24,7 +24,15 @@ import {
   type SafeProposal,
   type SafeProposals,
 } from "@kopilka/core/safe";
-import { claimAndAllocateAll, commandContext, tempDir, writeResidents, writeSmallRound } from "./helpers.js";
+import { decodeSafeTx } from "@kopilka/core/safeActions";
+import {
+  claimAndAllocateAll,
+  commandContext,
+  recordingOutput,
+  tempDir,
+  writeResidents,
+  writeSmallRound,
+} from "./helpers.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -128,6 +136,30 @@ describe("kopilka with a Safe committee", function () {
     const listed = await listSafe(as(alice));
     expect(listed.map((entry) => entry.state.startsWith("executed"))).to.deep.equal(listed.map(() => true));
     expect(listed).to.have.length(6);
+
+    // What each proposal does, decoded from the transactions protocol-kit built (a MultiSend batch for the districts
+    // and projects), and where each call goes, by the addresses the publication directory records.
+    const known = knownAddresses(base.publicationBase, 31337n, safe);
+    const decoded = proposals().proposals.map((p) => decodeSafeTx(p.tx, known));
+    expect(decoded.map((calls) => calls.map((c) => c.action.kind))).to.deep.equal([
+      ["createRound"],
+      ["addDistrict", "addDistrict", "addProjects", "addProjects"],
+      ["mint"],
+      ["postResidents"],
+      ["open"],
+      ["finalize"],
+    ]);
+    expect(decoded[0][0].target).to.equal("factory");
+    expect(decoded.slice(1).every((calls) => calls.every((c) => c.target === "round"))).to.equal(true);
+    expect(decoded[1][2].action).to.deep.equal({ kind: "addProjects", district: 0, count: 3, cost: 135_025n });
+    expect(decoded[2][0].action).to.deep.equal({ kind: "mint", amount: await round.budget() });
+    expect(decoded[5][0].action).to.deep.equal({ kind: "finalize", districts: [0, 1] });
+    const lines = (base.out as ReturnType<typeof recordingOutput>).lines;
+    const mintLine = lines.filter((line) => line.includes(proposals().proposals[2].safeTxHash)).at(-1)!;
+    expect(mintLine).to.contain("mint 1\u00a0500,50\u00a0₽ (the round)");
+    expect(mintLine).to.contain(`the proposer's note: "mint`);
+    expect(lines.some((line) => line.includes("WARNING"))).to.equal(false);
+
     // Executions the file does not record (another owner's copy, the committee page) are found on-chain.
     const file = safeProposalsPath(base.publicationBase, 31337, safe);
     const forgotten = proposals();
@@ -135,6 +167,15 @@ describe("kopilka with a Safe committee", function () {
     writeFileSync(file, JSON.stringify(forgotten));
     const found = await listSafe(as(carol));
     expect(found.map((entry) => entry.state)).to.deep.equal(listed.map((entry) => entry.state));
+
+    // A file whose note lies (it says "open" over the mint) is listed with what the transaction does, and a warning.
+    const lying = proposals();
+    lying.proposals[2].description = `open round ${round.target as string}`;
+    writeFileSync(file, JSON.stringify(lying));
+    await listSafe(as(bob));
+    const warned = lines.filter((line) => line.includes(lying.proposals[2].safeTxHash)).at(-1)!;
+    expect(warned).to.contain("mint 1\u00a0500,50\u00a0₽ (the round)");
+    expect(warned).to.contain(`WARNING: the proposer's note "open round`);
 
     const audited = await auditRound({ rpc: connection.provider, round: round.target as string }, base.publicationBase);
     expect(audited.report.ok, audited.text).to.equal(true);
