@@ -53,6 +53,10 @@ export async function screenshots(page: Page, name: string, { citizen = true } =
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
   }
   if (original) await page.setViewportSize(original);
+  const missing = await page.evaluate(
+    () => (globalThis as { kopilkaMissingTranslations?: string[] }).kopilkaMissingTranslations ?? [],
+  );
+  assert.deepEqual(missing, [], `${name}: the page asked for strings no locale holds (shown as their keys)`);
   if (citizen) await expectPlainWords(page, name);
 }
 

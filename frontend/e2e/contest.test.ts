@@ -19,7 +19,9 @@
  * them with their proof files, as `kopilka contest residents` does.
  */
 import assert from "node:assert/strict";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
@@ -37,7 +39,7 @@ import { startServices } from "../../scripts/services/local.js";
 import type { KopilkaConfig } from "../src/config.js";
 import { png, type Rgb } from "../../test/helpers/png.js";
 import { launchChromium, screenshots } from "./browser.js";
-import { connect, openPage } from "./pages.js";
+import { connect, expectAccessible, openPage } from "./pages.js";
 import { serveSite, type StaticSite } from "./server.js";
 import { ROOT, setupRound, startNode, type Node, type TestRound } from "./setup.js";
 
@@ -55,6 +57,14 @@ let committee: HDNodeWallet;
 let experts: HDNodeWallet[];
 
 const DISTRICTS = ["Центральный", "Северный", "Южный"];
+/** The districts' areas on the map, in the contest's template: the form's map frames the chosen one. */
+const AREAS = [
+  { minLat: 48.69, maxLat: 48.73, minLon: 44.48, maxLon: 44.54 },
+  { minLat: 48.76, maxLat: 48.82, minLon: 44.5, maxLon: 44.62 },
+  { minLat: 48.48, maxLat: 48.56, minLon: 44.5, maxLon: 44.6 },
+];
+const inside = (area: (typeof AREAS)[number], { lat, lon }: { lat: number; lon: number }): boolean =>
+  lat >= area.minLat && lat <= area.maxLat && lon >= area.minLon && lon <= area.maxLon;
 
 async function artifact(name: string): Promise<{ abi: unknown[]; bytecode: string }> {
   const { readFile } = await import("node:fs/promises");
@@ -91,6 +101,7 @@ before(async () => {
   const template = templateDocument({
     name: "Конкурс инициатив",
     districts: DISTRICTS,
+    areas: AREAS,
     categories: ["landscaping", "playgrounds", "sport"],
     criteria: [
       { weight: 2, maxScore: 10, floorBps: 0, name: "Польза для жителей" },
@@ -303,9 +314,7 @@ describe("A contest of initiatives, in the browser", () => {
     await form.getByRole("button", { name: "Проверить" }).click();
     const problems = form.getByTestId("contest-problems");
     await problems.waitFor();
-    assert.deepEqual(await problems.locator("li").allInnerTexts(), [
-      "Критерий 2: вес: expected a whole number from 1 to 1000",
-    ]);
+    assert.deepEqual(await problems.locator("li").allInnerTexts(), ["Критерий 2: вес: нужно целое число от 1 до 1000"]);
     await screenshots(page, "committee-contest-form", { citizen: false });
     const contestsBefore = await node.provider.getTransactionCount(committee.address);
     await form.getByRole("button", { name: "Создать конкурс" }).click();
@@ -363,6 +372,72 @@ describe("A contest of initiatives, in the browser", () => {
     await page.context().close();
   });
 
+  it("the form's map draws the configured tiles under the district, from a tile host the page's policy allows", async () => {
+    // A tile host on this machine: every tile one colour, so that the map's pixels show whether tiles were drawn.
+    const TILE_COLOUR: Rgb = [214, 96, 40];
+    const tile = png(256, 256, () => TILE_COLOUR);
+    const requested: string[] = [];
+    const host = createServer((request, response) => {
+      requested.push(request.url ?? "");
+      response.writeHead(200, { "content-type": "image/png", "access-control-allow-origin": "*" });
+      response.end(tile);
+    });
+    await new Promise<void>((resolve) => host.listen(0, "127.0.0.1", resolve));
+    const tiles = `http://127.0.0.1:${(host.address() as AddressInfo).port}/{z}/{x}/{y}.png`;
+    const configFile = path.join(round.siteDir, "kopilka.config.json");
+    const config = await readFile(configFile, "utf8");
+    await writeFile(
+      configFile,
+      JSON.stringify({ ...JSON.parse(config), mapTiles: { url: tiles, attribution: "© Плитки для проверки" } }),
+    );
+    try {
+      const { page } = await residentPage();
+      await page.goto(`${site.url}/contest/propose`);
+      await page.getByLabel("Район").selectOption({ label: "Южный" });
+      const map = page.getByTestId("place-map");
+      await page.getByText("© Плитки для проверки").waitFor();
+      // The tiles the page asks for are the XYZ tiles of one zoom level, those that cover the district's area.
+      const drawn = await page
+        .locator("[data-tile]")
+        .evaluateAll((images) => images.map((i) => i.getAttribute("href")));
+      assert.ok(drawn.length > 0);
+      for (const href of drawn) assert.match(href!, /^http:\/\/127\.0\.0\.1:\d+\/(\d+)\/\d+\/\d+\.png$/);
+      assert.equal(new Set(drawn.map((href) => href!.split("/")[3])).size, 1);
+      // Most of the map is the tiles' colour once they are drawn (the district's area is shaded a little over them).
+      let share = 0;
+      for (let attempt = 0; attempt < 50 && share < 0.6; attempt++) {
+        await page.waitForTimeout(200);
+        const shot = (await map.screenshot()).toString("base64");
+        share = await page.evaluate(
+          async ({ shot, colour }) => {
+            const image = new Image();
+            image.src = `data:image/png;base64,${shot}`;
+            await image.decode();
+            const canvas = document.createElement("canvas");
+            [canvas.width, canvas.height] = [image.width, image.height];
+            const context = canvas.getContext("2d")!;
+            context.drawImage(image, 0, 0);
+            const pixels = context.getImageData(0, 0, image.width, image.height).data;
+            let near = 0;
+            for (let i = 0; i < pixels.length; i += 4) {
+              if ([0, 1, 2].every((c) => Math.abs(pixels[i + c] - colour[c]) <= 40)) near++;
+            }
+            return near / (pixels.length / 4);
+          },
+          { shot, colour: TILE_COLOUR },
+        );
+      }
+      assert.ok(share >= 0.6, `${Math.round(share * 100)}% of the map is the tiles' colour`);
+      // The tile host served every tile on the map (and the region's, drawn before the district was chosen).
+      for (const href of drawn) assert.ok(requested.includes(new URL(href!).pathname), href!);
+      await screenshots(page, "contest-form-map-tiles");
+      await page.context().close();
+    } finally {
+      await writeFile(configFile, config);
+      await new Promise((resolve) => host.close(resolve));
+    }
+  });
+
   it("a resident proposes a project with two photos, two neighbours join it, the committee returns it, the resident amends it, the experts score it and it passes", async () => {
     const author = await residentPage();
     const first = await residentPage();
@@ -383,6 +458,37 @@ describe("A contest of initiatives, in the browser", () => {
       await page.getByTestId("map-link").getAttribute("href"),
       "https://www.openstreetmap.org/?mlat=48.708&mlon=44.5133#map=17/48.708/44.5133",
     );
+    // The form's map frames the chosen district's area; the typed place stands outside it, so no pin is seen yet.
+    const map = page.getByTestId("place-map");
+    assert.equal(await map.getAttribute("aria-label"), "Место проекта на карте: Северный");
+    await page.getByTestId("district-area").waitFor();
+    // A tap in the map puts the pin there and writes its coordinates, to 6 decimals, inside the district's area.
+    const box = (await map.boundingBox())!;
+    assert.ok(box.width >= 320 && box.height >= 240, `the map is ${box.width} × ${box.height} px at 360 px`);
+    await map.click({ position: { x: box.width * 0.4, y: box.height * 0.6 } });
+    const typed = async () => ({
+      lat: await page.getByLabel("Широта").inputValue(),
+      lon: await page.getByLabel("Долгота").inputValue(),
+    });
+    const tapped = await typed();
+    assert.match(tapped.lat, /^\d+\.\d{6}$/);
+    assert.match(tapped.lon, /^\d+\.\d{6}$/);
+    assert.ok(inside(AREAS[1], { lat: Number(tapped.lat), lon: Number(tapped.lon) }), JSON.stringify(tapped));
+    const pinAt = async () => (await page.getByTestId("pin").getAttribute("transform"))!;
+    const tappedPin = await pinAt();
+    // The arrow keys move the pin from the keyboard: up is north, right is east.
+    await map.focus();
+    await page.keyboard.press("ArrowUp");
+    await page.keyboard.press("ArrowRight");
+    const moved = await typed();
+    assert.ok(Number(moved.lat) > Number(tapped.lat) && Number(moved.lon) > Number(tapped.lon), JSON.stringify(moved));
+    // Typed coordinates move the pin too.
+    await page.getByLabel("Широта").fill("48.79");
+    await page.getByLabel("Долгота").fill("44.56");
+    assert.notEqual(await pinAt(), tappedPin);
+    await map.click({ position: { x: box.width * 0.4, y: box.height * 0.6 } });
+    assert.deepEqual(await typed(), tapped);
+    assert.equal(await pinAt(), tappedPin);
     await page.getByTestId("photo-input").setInputFiles([
       { name: "pond.png", mimeType: "image/png", buffer: photo(2400, 1800, [40, 120, 200], [230, 230, 210]) },
       { name: "path.png", mimeType: "image/png", buffer: photo(1200, 1600, [60, 160, 60], [200, 190, 150]) },
@@ -404,6 +510,7 @@ describe("A contest of initiatives, in the browser", () => {
       [1200, 1600],
     ]);
     await screenshots(page, "contest-form");
+    await expectAccessible(page);
 
     await page.getByTestId("to-check").click();
     await page.getByTestId("check-answers").waitFor();
@@ -415,6 +522,11 @@ describe("A contest of initiatives, in the browser", () => {
     const link = await page.getByTestId("share-link").innerText();
     assert.equal(link, `${site.url}/contest/initiative/0`);
     await screenshots(page, "contest-sent");
+    // The published application's place is the tapped one, inside its district's area.
+    const stored = await fetch(`${services.url}/content/${(await contest.initiative(0)).contentHash}`);
+    const { location } = (await stored.json()) as { location: { lat: number; lon: number } };
+    assert.deepEqual(location, { lat: Number(tapped.lat), lon: Number(tapped.lon) });
+    assert.ok(inside(AREAS[1], location));
 
     for (const neighbour of [first, second]) {
       await neighbour.page.goto(link);

@@ -5,6 +5,10 @@ import { ru } from "./locales/ru.js";
 
 const STORAGE_KEY = "kopilka.language";
 
+interface MissingTranslations {
+  kopilkaMissingTranslations?: string[];
+}
+
 /** English is fetched only by those who read it. */
 async function loadEnglish(): Promise<void> {
   // Not hasResourceBundle: a lazily loaded page may already have added its own English strings.
@@ -22,6 +26,13 @@ export async function setupI18n(): Promise<void> {
     fallbackLng: "ru",
     interpolation: { escapeValue: false },
     returnObjects: true,
+    // A key no locale holds shows as itself ("phase.1"): each is kept where the browser tests read it on every page
+    // they save (frontend/e2e/browser.ts), so a misspelt or forgotten key fails a test instead of reaching a reader.
+    saveMissing: true,
+    missingKeyHandler: (_languages, _namespace, key) => {
+      const seen = ((globalThis as MissingTranslations).kopilkaMissingTranslations ??= []);
+      if (!seen.includes(key)) seen.push(key);
+    },
   });
   if (saved === "en") {
     await loadEnglish();

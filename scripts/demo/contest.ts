@@ -15,6 +15,10 @@ import { contestDirectory, type ContestManifest } from "../cli/contest.js";
 import type { Connection } from "../hardhat/connection.js";
 import { playContest } from "../hardhat/contestFixtures.js";
 import { ContentStore, sniffKind } from "../services/contest/content.js";
+import { demoDistrictArea } from "./data.js";
+
+/** The demo contest's districts: three of Volgograd's, each with its area on the form's map. */
+const DISTRICTS = ["Центральный", "Дзержинский", "Ворошиловский"];
 
 export interface DemoContest {
   contest: string;
@@ -42,7 +46,11 @@ export async function playDemoContest(
       content.set(hash, bytes);
       return hash;
     },
-    { initiatives, districts: ["Центральный", "Дзержинский", "Ворошиловский"] },
+    {
+      initiatives,
+      districts: DISTRICTS,
+      areas: DISTRICTS.map((name) => demoDistrictArea(`${name} район Волгограда`)),
+    },
   );
   const { chainId } = await ethers.provider.getNetwork();
   const dir = contestDirectory(publicationBase, chainId, scenario.created.address);

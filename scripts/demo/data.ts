@@ -10,6 +10,7 @@ import path from "node:path";
 
 import { HDNodeWallet, keccak256, toUtf8Bytes, Wallet } from "ethers";
 
+import type { DistrictArea } from "@kopilka/core/contest";
 import { formatRubles, KOPECKS_PER_RUBLE } from "@kopilka/core/money";
 import type { RuleKey } from "@kopilka/core/rule";
 import { categoryImageURI } from "./images.js";
@@ -189,6 +190,22 @@ function projectText(
   const sentences = [rng.pick(kind.works)(context()), rng.pick(templates.uses)];
   if (rng.chance(0.4)) sentences.push(rng.pick(CONTRIBUTIONS));
   return { title, description: sentences.join(" ") };
+}
+
+/**
+ * A demo district's area on the map (`name` as places.ts names it): where its projects are placed around its centre,
+ * within the oblast. The demo's contest frames its form's map with it.
+ */
+export function demoDistrictArea(name: string): DistrictArea {
+  const source = DISTRICT_SOURCES.find((d) => d.name === name);
+  if (source === undefined) throw new Error(`no demo district "${name}"`);
+  const { center, spread } = source;
+  return {
+    minLat: round6(Math.max(center[0] - spread, REGION_BOUNDS.minLat)),
+    maxLat: round6(Math.min(center[0] + spread, REGION_BOUNDS.maxLat)),
+    minLon: round6(Math.max(center[1] - spread * 1.5, REGION_BOUNDS.minLon)),
+    maxLon: round6(Math.min(center[1] + spread * 1.5, REGION_BOUNDS.maxLon)),
+  };
 }
 
 function projectLocation(rng: Rng, district: number): Location {

@@ -24,6 +24,7 @@ import {
   type ContestSignature,
   type ContestTypedData,
   type Criterion,
+  type DistrictArea,
   type ScoreSheetMessage,
 } from "@kopilka/core/contest";
 import { SignatureScheme, type P256DataSigner } from "@kopilka/core/keys";
@@ -270,6 +271,8 @@ export interface ScenarioOptions extends ContestOptions {
   /** How many initiatives (at least 6, so that every state appears). */
   initiatives?: number;
   districts?: string[];
+  /** Each district's area on the map, written into the template; initiatives are placed inside their district's. */
+  areas?: DistrictArea[];
 }
 
 export interface Scenario {
@@ -278,6 +281,16 @@ export interface Scenario {
   districts: string[];
   /** Each initiative's intended end state, by id. */
   states: string[];
+}
+
+/** The i-th initiative's place: near its district area's centre, or near Volgograd's when there is no area. */
+function placeOf(area: DistrictArea | undefined, i: number): { lat: number; lon: number } {
+  if (area === undefined) return { lat: 48.7 + i / 1000, lon: 44.5 + i / 1000 };
+  const step = (i % 10) / 40;
+  return {
+    lat: Number(((area.minLat + area.maxLat) / 2 + (area.maxLat - area.minLat) * step).toFixed(6)),
+    lon: Number(((area.minLon + area.maxLon) / 2 + (area.maxLon - area.minLon) * step).toFixed(6)),
+  };
 }
 
 const TITLES = [
@@ -309,6 +322,7 @@ export async function playContest(
     templateDocument({
       name: "Конкурс инициатив",
       districts,
+      ...(options.areas ? { areas: options.areas } : {}),
       categories: ["playgrounds", "street-lighting", "sport", "landscaping"],
       criteria: (options.criteria ?? DEFAULT_CRITERIA).map((criterion, i) => ({
         ...criterion,
@@ -353,7 +367,7 @@ export async function playContest(
         { item: "Работы", kopecks: "4000000" },
       ],
     },
-    location: { lat: 48.7 + i / 1000, lon: 44.5 + i / 1000 },
+    location: placeOf(options.areas?.[i % districts.length], i),
     photos: [] as Hex[],
     cofinancingKopecks: i % 3 === 0 ? "500000" : "0",
     amends,

@@ -23,6 +23,7 @@ import {
   InitiativeStatus,
   ballotProjects,
   contentHash,
+  initiativeNumber,
   parseInitiativeDocument,
   type PassedInitiative,
 } from "@kopilka/core/contest";
@@ -99,7 +100,11 @@ describe("Auditing a contest", function () {
     sheet.scores = sheet.scores.map((score) => Math.max(0, score - 1));
     const failed = await failuresOf(forged);
     expect(failed.map((check) => check.id)).to.deep.equal(["contest-sheets", "contest-outcomes"]);
-    expect(failed[0].failures[0].item).to.equal(`initiative ${sheet.initiative}, sheet of ${sheet.expert}`);
+    // A person reads the initiative's number, from 1; the id stays in the failure's own field.
+    expect(failed[0].failures[0]).to.deep.include({
+      item: `initiative № ${initiativeNumber(sheet.initiative)}, sheet of ${sheet.expert}`,
+      initiative: sheet.initiative,
+    });
     expect(failed[0].failures[0].message).to.match(/not the expert's/);
   });
 
@@ -110,7 +115,10 @@ describe("Auditing a contest", function () {
     if (removed.kind !== "SheetSubmitted") throw new Error("unreachable");
     const failed = await failuresOf(missing);
     expect(failed.map((check) => check.id)).to.deep.equal(["contest-outcomes"]);
-    expect(failed[0].failures[0]).to.deep.include({ item: `initiative ${removed.initiative}` });
+    expect(failed[0].failures[0]).to.deep.include({
+      item: `initiative № ${initiativeNumber(removed.initiative)}`,
+      initiative: removed.initiative,
+    });
     expect(failed[0].failures[0].message).to.match(/2 published sheets, but the outcome counts 3/);
   });
 
@@ -126,8 +134,9 @@ describe("Auditing a contest", function () {
     expect(failed.map((check) => check.id)).to.deep.equal(["contest-content"]);
     expect(failed[0].failures).to.deep.equal([
       {
-        item: `initiative 0 version 1`,
+        item: `initiative № 1 version 1`,
         message: `the file published as ${initiative.contentHash} hashes to ${contentHash(changed)}`,
+        initiative: 0,
       },
     ]);
   });
@@ -147,8 +156,16 @@ describe("Auditing a contest", function () {
     const check = await checkBallot(data, content, ballot);
     expect(check.status).to.equal("fail");
     expect(check.failures).to.deep.equal([
-      { item: "project 0", message: `initiative ${failedInitiative.id} did not pass` },
-      { item: `initiative ${dropped.initiative!.id}`, message: "passed but is not on the ballot" },
+      {
+        item: "project 0",
+        message: `initiative № ${initiativeNumber(failedInitiative.id)} did not pass`,
+        initiative: failedInitiative.id,
+      },
+      {
+        item: `initiative № ${initiativeNumber(dropped.initiative!.id)}`,
+        message: "passed but is not on the ballot",
+        initiative: dropped.initiative!.id,
+      },
     ]);
   });
 
@@ -159,6 +176,8 @@ describe("Auditing a contest", function () {
     project.initiative = { ...project.initiative!, version: 1 };
     const check = await checkBallot(data, content, ballot);
     expect(check.failures.map((failure) => failure.item)).to.deep.equal([`project ${project.id}`]);
-    expect(check.failures[0].message).to.match(/whose final version is 2/);
+    expect(check.failures[0].message).to.match(
+      new RegExp(`of initiative № ${initiativeNumber(amended.id)}, whose final version is 2`),
+    );
   });
 });

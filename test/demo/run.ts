@@ -7,6 +7,7 @@ import { JsonRpcProvider } from "ethers";
 import { silentOutput } from "../../scripts/cli/context.js";
 import { CommandError } from "../../scripts/hardhat/connection.js";
 import { checkContest, loadContest, openContentFiles } from "@kopilka/core/node";
+import { districtArea, readJsonContent, type TemplateDocument } from "@kopilka/core/contest";
 import { manifestPath } from "@kopilka/core/publication";
 import { decodeDistrictSnapshot, decodeRoundSnapshot } from "@kopilka/core/snapshot";
 import { HARDHAT_ACCOUNT_COUNT } from "../../scripts/demo/data.js";
@@ -82,6 +83,17 @@ describe("npm run demo", function () {
       ["contest-outcomes", "pass"],
       ["contest-groups", "pass"],
     ]);
+    // Each district's area on the form's map is in the template, and every initiative is placed inside its district's.
+    const contestDir = path.dirname(contest.manifestFile);
+    const content = (hash: string) => readJsonContent(readFileSync(path.join(contestDir, "content", hash)));
+    const template = content(data.settings.templateHash) as TemplateDocument;
+    expect(template.areas).to.have.length(template.districts.length);
+    for (const initiative of data.initiatives) {
+      const { location } = content(initiative.contentHash) as { location: { lat: number; lon: number } };
+      const area = districtArea(template, initiative.district)!;
+      expect(location.lat).to.be.within(area.minLat, area.maxLat);
+      expect(location.lon).to.be.within(area.minLon, area.maxLon);
+    }
   });
 
   it("serves the runtime config the dApp reads, with the node on the site's own origin, and the published files", async function () {

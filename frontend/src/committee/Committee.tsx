@@ -34,7 +34,7 @@ import { airdropReadAbi } from "@kopilka/core/abi/reads";
 import { ROUND_ROLES, type RoleName } from "@kopilka/core/chain";
 import { Download } from "../staff/download.js";
 import { addStaffStrings } from "../staff/strings.js";
-import { statusName } from "../glossary.js";
+import { phaseName, statusName } from "../glossary.js";
 import { ConnectFirst, NetworkGuard } from "../wallet/wallet.js";
 import { CreateContest } from "./CreateContest.js";
 import { CreateRound, Problems } from "./CreateRound.js";
@@ -110,7 +110,7 @@ function ManagedRound({ account }: { account: Address }): ReactNode {
       <h2 id="managed-title">
         {r.name} <span className="small mono">{shortAddress(env.config.round)}</span>
       </h2>
-      <p>{t("staff.committee.phase", { phase: t(`phase.${r.phase}`) })}</p>
+      <p>{t("staff.committee.phase", { phase: phaseName(t, r.phase) })}</p>
       {supply.data !== undefined && (
         <p>{t("staff.committee.supply", { supply: rubles(supply.data), budget: rubles(r.budget) })}</p>
       )}

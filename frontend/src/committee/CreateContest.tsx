@@ -20,7 +20,7 @@ import "../contest/contest.css";
 import { ContentRefusal, uploadContent } from "../contest/content.js";
 import { servicesOf } from "../resident/enrollApi.js";
 import { Download } from "../staff/download.js";
-import { STAFF_TX_WORDS } from "../staff/strings.js";
+import { problemText, STAFF_TX_WORDS } from "../staff/strings.js";
 import { TxStatus, useTransaction } from "../wallet/wallet.js";
 
 const ru = {
@@ -402,7 +402,7 @@ function ContestForm({ account }: { account: Address }): ReactNode {
           <ul>
             {problems.map((p, i) => (
               <li key={i} data-where={p.where}>
-                <strong>{fieldLabel(p.where, t)}</strong>: {p.message}
+                <strong>{fieldLabel(p.where, t)}</strong>: {problemText(p, t)}
               </li>
             ))}
           </ul>

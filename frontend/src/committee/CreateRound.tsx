@@ -29,6 +29,7 @@ import { roundFilesUrl } from "../data/round.js";
 import { rubles } from "../format.js";
 import { roundFactoryAbi } from "@kopilka/core/abi";
 import { Download } from "../staff/download.js";
+import { problemText } from "../staff/strings.js";
 import { TxLine, useSender, type ContractCall } from "./tx.js";
 
 interface DistrictRow {
@@ -323,7 +324,7 @@ function PassedList({ fromContest }: { fromContest: FromContest }): ReactNode {
   );
 }
 
-/** The checker's verdict: every problem with its file and line, as the CLI prints them. */
+/** The checker's verdict: every problem with its file and line, as the CLI prints them, in the page's language. */
 export function Problems({ checked }: { checked?: { spec?: unknown; problems: InputProblem[] } }): ReactNode {
   const { t } = useTranslation();
   if (!checked) return null;
@@ -334,7 +335,7 @@ export function Problems({ checked }: { checked?: { spec?: unknown; problems: In
       <ul>
         {checked.problems.map((p, i) => (
           <li key={i} className="mono small">
-            {formatProblem(p)}
+            {formatProblem(p, problemText(p, t))}
           </li>
         ))}
       </ul>

@@ -23,7 +23,6 @@ import {
   type SafeProposal,
   type SafeProposals,
 } from "@kopilka/core/safe";
-import { implementationStatusKey } from "@kopilka/core/implementation";
 import type { RoundManifest } from "@kopilka/core/publication";
 import {
   decodeSafeTx,
@@ -36,6 +35,7 @@ import { Failure, Loading } from "../components/common.js";
 import { useChainEnvironment, type ChainEnvironment } from "../chain.js";
 import { publicationRoot, roundFilesUrl } from "../data/files.js";
 import { dateTime, rubles, shortAddress } from "../format.js";
+import { statusName } from "../glossary.js";
 import { TxLine, useSender, type ContractCall } from "./tx.js";
 
 export function SafeConfirmations({ account }: { account: Address }): ReactNode {
@@ -278,7 +278,7 @@ function actionText(t: TFunction, call: DecodedCall): string {
     case "recordImplementation":
       return t(key, {
         project: a.project,
-        status: t(`common.status.${implementationStatusKey(a.status)}`),
+        status: statusName(t, a.status),
         spent: rubles(a.amountSpent),
       });
     case "grantRole":

@@ -10,6 +10,7 @@ import { Link } from "wouter";
 
 import {
   contentHash,
+  districtArea,
   initiativeDocument,
   initiativeNumber,
   type InitiativeFields as DocumentFields,
@@ -20,10 +21,11 @@ import { dateTime } from "../format.js";
 import { CheckAnswers } from "./CheckAnswers.js";
 import type { ContestContext } from "./ContestPages.js";
 import { contentUrl, uploadContent } from "./content.js";
-import { readInitiative } from "./data.js";
+import { readInitiative, readInitiatives } from "./data.js";
 import { emptyDraft, forgetDraft, loadDraft, type Draft, type InitiativeFields } from "./draft.js";
 import type { BrowserKey } from "../resident/keyStore.js";
 import { phoneSignInPath, residentSigner, untilPosted, useContestKey } from "./identity.js";
+import { districtMaps } from "./placeMaps.js";
 import { ProposeForm } from "./ProposeForm.js";
 import { followJob, relayAmend, relaySubmit } from "./relayApi.js";
 
@@ -142,6 +144,15 @@ function Steps({
   const queryClient = useQueryClient();
   const { info, services, chainId } = context;
   const draftKey = `${chainId}:${info.address.toLowerCase()}:${amend?.id ?? "new"}`;
+  // A district the template gives no area is framed by its initiatives' places: read them only then.
+  const template = info.template;
+  const placesNeeded = template.districts.some((_, i) => districtArea(template, i) === undefined);
+  const list = useQuery({
+    queryKey: ["initiatives", info.address],
+    enabled: placesNeeded,
+    queryFn: () => readInitiatives(env, services, info.address),
+  });
+  const places = (list.data ?? []).flatMap((i) => (i.fields ? [{ district: i.district, ...i.fields.location }] : []));
   const [draft, setDraft] = useState<Draft>(() => loadDraft(draftKey) ?? initial ?? emptyDraft());
   const [step, setStep] = useState<Step>({ step: "form" });
   const [busy, setBusy] = useState(false);
@@ -191,7 +202,12 @@ function Steps({
   }
   return (
     <ProposeForm
-      context={{ services, districts: info.template.districts.map((name, id) => ({ id, name })), draftKey }}
+      context={{
+        services,
+        districts: template.districts.map((name, id) => ({ id, name })),
+        maps: districtMaps(template, places),
+        draftKey,
+      }}
       draft={draft}
       setDraft={setDraft}
       onChecked={(fields) => {

@@ -11,11 +11,16 @@ import { useTranslation } from "react-i18next";
 import { CATEGORIES } from "@kopilka/core/category";
 import { rubles } from "../format.js";
 import { contentUrl, mapUrl, resizePhoto, uploadContent } from "./content.js";
+import { boundsOf, type Bounds } from "../map/geo.js";
+import { PlaceMap } from "./PlaceMap.js";
+import type { DistrictMap } from "./placeMaps.js";
 import { checkDraft, LIMITS, saveDraft, type Draft, type FieldProblem, type InitiativeFields } from "./draft.js";
 
 export interface FormContext {
   services: string;
   districts: { id: number; name: string }[];
+  /** What the place's map shows (./placeMaps.ts `districtMaps`). */
+  maps: { region?: Bounds; districts: DistrictMap[] };
   /** sessionStorage key of this form's draft. */
   draftKey: string;
 }
@@ -171,7 +176,7 @@ export function ProposeForm({
         {errorOf("cofinancing")}
       </div>
 
-      <LocationField draft={draft} update={update} errorOf={errorOf} invalid={invalid} />
+      <LocationField context={context} draft={draft} update={update} errorOf={errorOf} invalid={invalid} />
 
       <PhotoField services={context.services} draft={draft} update={update} errorOf={errorOf} />
 
@@ -253,7 +258,7 @@ function CostFields({ draft, update, errorOf, invalid }: FieldProps): ReactNode 
   );
 }
 
-function LocationField({ draft, update, errorOf, invalid }: FieldProps): ReactNode {
+function LocationField({ context, draft, update, errorOf, invalid }: FieldProps & { context: FormContext }): ReactNode {
   const { t } = useTranslation();
   const [locating, setLocating] = useState(false);
   const [failed, setFailed] = useState(false);
@@ -263,13 +268,22 @@ function LocationField({ draft, update, errorOf, invalid }: FieldProps): ReactNo
     draft.lat.trim() !== "" && draft.lon.trim() !== "" && Math.abs(lat) <= 90 && Math.abs(lon) <= 180
       ? { lat, lon }
       : undefined;
+  const district = context.districts.find((d) => String(d.id) === draft.district);
+  const map = district ? context.maps.districts[district.id] : undefined;
+  // A contest with no areas and no initiatives yet: the map frames the first place typed (and stays there as the pin
+  // moves), or there is no map to show.
+  const [firstPlace, setFirstPlace] = useState(place);
+  if (firstPlace === undefined && place !== undefined) setFirstPlace(place);
+  const frame = map?.frame ?? context.maps.region ?? (firstPlace && boundsOf([firstPlace], 0.02));
+  const placeOn = (where: { lat: number; lon: number }) =>
+    update({ lat: where.lat.toFixed(6), lon: where.lon.toFixed(6) });
   function locate() {
     setLocating(true);
     setFailed(false);
     navigator.geolocation.getCurrentPosition(
       (position) => {
         setLocating(false);
-        update({ lat: position.coords.latitude.toFixed(6), lon: position.coords.longitude.toFixed(6) });
+        placeOn({ lat: position.coords.latitude, lon: position.coords.longitude });
       },
       () => {
         setLocating(false);
@@ -292,6 +306,19 @@ function LocationField({ draft, update, errorOf, invalid }: FieldProps): ReactNo
         </p>
       )}
       {failed && <p className="small warning">{t("contest.form.locateFailed")}</p>}
+      {frame && (
+        <PlaceMap
+          // A new district's map starts from its whole area again.
+          key={draft.district}
+          frame={frame}
+          area={map?.area}
+          pin={place}
+          label={
+            district ? t("contest.form.map.label", { district: district.name }) : t("contest.form.map.labelRegion")
+          }
+          onPlace={placeOn}
+        />
+      )}
       <div className="coordinates">
         <label>
           <span className="small">{t("contest.form.lat")}</span>

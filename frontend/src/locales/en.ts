@@ -375,7 +375,14 @@ export const en = {
       noCofinancing: "none",
       location: "Place",
       locationHint:
-        "Where the project will be: find it with your phone standing there, or type the coordinates from a map.",
+        "Where the project will be: mark it on the map, find it with your phone standing there, or type the coordinates.",
+      map: {
+        label: "The project's place on the map: {{district}}",
+        labelRegion: "The project's place on the map",
+        hint: "Tap the map where the project will be: the coordinates are filled in. By keyboard: the arrow keys move the pin, + and − zoom; you may also type the coordinates.",
+        zoomIn: "Zoom in",
+        zoomOut: "Zoom out",
+      },
       locate: "Find my location",
       locating: "Finding…",
       onMap: "Check the place on the map (OpenStreetMap)",

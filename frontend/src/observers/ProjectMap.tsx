@@ -7,6 +7,7 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import { useEnvironment } from "../context.js";
+import { frameView, hull, project, tilesOf, toScreen, type Point } from "../map/geo.js";
 
 export interface Pin {
   id: number;
@@ -20,31 +21,7 @@ export interface Pin {
 const WIDTH = 640;
 const HEIGHT = 400;
 const PAD = 40;
-const TILE = 256;
 const COLORS = ["#0b5cad", "#b3261e", "#1b7f3a", "#8a4baf", "#b06000", "#00796b"];
-
-/** Web Mercator, in world units [0, 1). */
-function project(lat: number, lon: number): [number, number] {
-  const s = Math.sin((Math.max(-85, Math.min(85, lat)) * Math.PI) / 180);
-  return [(lon + 180) / 360, 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)];
-}
-
-function hull(points: [number, number][]): [number, number][] {
-  const sorted = [...points].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  if (sorted.length < 3) return sorted;
-  const cross = (o: [number, number], a: [number, number], b: [number, number]): number =>
-    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
-  const half = (list: [number, number][]): [number, number][] => {
-    const out: [number, number][] = [];
-    for (const p of list) {
-      while (out.length >= 2 && cross(out[out.length - 2], out[out.length - 1], p) <= 0) out.pop();
-      out.push(p);
-    }
-    out.pop();
-    return out;
-  };
-  return [...half(sorted), ...half([...sorted].reverse())];
-}
 
 export function ProjectMap({ pins, districtNames }: { pins: Pin[]; districtNames: Map<number, string> }): ReactNode {
   const { t } = useTranslation();
@@ -52,50 +29,21 @@ export function ProjectMap({ pins, districtNames }: { pins: Pin[]; districtNames
   const world = pins.map((p) => project(p.lat, p.lon));
   const xs = world.map((w) => w[0]);
   const ys = world.map((w) => w[1]);
-  const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const fit = Math.min(
-    (WIDTH - 2 * PAD) / Math.max(maxX - minX, 1e-9),
-    (HEIGHT - 2 * PAD) / Math.max(maxY - minY, 1e-9),
+  const view = frameView(
+    { minX: Math.min(...xs), maxX: Math.max(...xs), minY: Math.min(...ys), maxY: Math.max(...ys) },
+    { width: WIDTH, height: HEIGHT, pad: PAD, tiles: config.mapTiles !== undefined },
   );
-  // With tiles the scale snaps to a zoom level so that tiles are drawn at their own size.
-  const zoom = Math.max(0, Math.min(18, Math.floor(Math.log2(fit / TILE))));
-  const scale = config.mapTiles ? TILE * 2 ** zoom : Math.min(fit, TILE * 2 ** 18);
-  const offsetX = WIDTH / 2 - ((minX + maxX) / 2) * scale;
-  const offsetY = HEIGHT / 2 - ((minY + maxY) / 2) * scale;
-  const screen = ([wx, wy]: [number, number]): [number, number] => [wx * scale + offsetX, wy * scale + offsetY];
-
-  const tiles: ReactNode[] = [];
-  if (config.mapTiles) {
-    const n = 2 ** zoom;
-    const first = [Math.floor(-offsetX / TILE), Math.floor(-offsetY / TILE)];
-    const last = [Math.floor((WIDTH - offsetX) / TILE), Math.floor((HEIGHT - offsetY) / TILE)];
-    for (let tx = first[0]; tx <= last[0]; tx++) {
-      for (let ty = Math.max(0, first[1]); ty <= Math.min(n - 1, last[1]); ty++) {
-        const wrapped = ((tx % n) + n) % n;
-        const href = config.mapTiles.url
-          .replace("{z}", String(zoom))
-          .replace("{x}", String(wrapped))
-          .replace("{y}", String(ty));
-        tiles.push(
-          <image
-            key={`${tx}/${ty}`}
-            href={href}
-            x={tx * TILE + offsetX}
-            y={ty * TILE + offsetY}
-            width={TILE}
-            height={TILE}
-          />,
-        );
-      }
-    }
-  }
+  const screen = (point: Point): Point => toScreen(view, point);
 
   const districts = [...new Set(pins.map((p) => p.district))].sort((a, b) => a - b);
   return (
     <figure className="chart map">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={t("staff.observers.map")}>
         <rect width={WIDTH} height={HEIGHT} className="map-ground" />
-        {tiles}
+        {config.mapTiles &&
+          tilesOf(view, config.mapTiles.url).map((tile) => (
+            <image key={tile.key} href={tile.href} x={tile.x} y={tile.y} width={tile.size} height={tile.size} />
+          ))}
         {districts.map((d) => {
           const points = pins.filter((p) => p.district === d).map((p) => screen(project(p.lat, p.lon)));
           const shape = hull(points);

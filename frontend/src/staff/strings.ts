@@ -2,7 +2,10 @@
  * Strings of the committee's and the observers' pages, added to i18next when one of those chunks loads: residents
  * who only browse and vote never download them.
  */
-import i18n from "i18next";
+import i18n, { type TFunction } from "i18next";
+
+import { PROBLEM_TEXTS, type ProblemCode } from "@kopilka/core/problems";
+import type { InputProblem } from "@kopilka/core/spec";
 
 import type { TxWords } from "../wallet/wallet.js";
 
@@ -16,7 +19,78 @@ export const STAFF_TX_WORDS: TxWords = {
   progress: "staff.tx.progress",
 };
 
+/**
+ * The spec checkers' problems (@kopilka/core/problems) in Russian, by code: the committee's forms say them after the
+ * field's name. The English words are core's own, as the CLI prints them.
+ */
+const SPEC_PROBLEMS_RU: Record<ProblemCode, string> = {
+  "table-workbook":
+    "это книга Excel (.xlsx), а не файл CSV. Сохраните его как CSV: в Excel — «Файл» > «Сохранить как» > «CSV UTF-8 (разделитель — запятая)» или «CSV (разделители - запятые)»; в LibreOffice — «Текст CSV» в кодировке UTF-8",
+  "table-not-text":
+    "файл не текст в UTF-8 или Windows-1251 (байт 0x{{byte}} в строке {{line}}). Сохраните его как CSV: в Excel — «Файл» > «Сохранить как» > «CSV UTF-8 (разделитель — запятая)» или «CSV (разделители - запятые)»; в LibreOffice — «Текст CSV» в кодировке UTF-8",
+  "csv-invalid": "файл CSV не читается: {{reason}}",
+  "file-unreadable": "не удалось прочитать {{file}}: {{reason}}",
+  "columns-missing": "нет столбцов: {{columns}}",
+  "records-not-list": "{{key}}: нужен список или имя файла CSV",
+  "address-malformed": "«{{text}}» — не адрес",
+  "address-checksum": "в адресе «{{text}}» ошибка: не сходится контрольная сумма (EIP-55)",
+  "address-zero": "нулевой адрес",
+  "amount-missing": "нет суммы",
+  "amount-empty": "пустая сумма",
+  "amount-negative": "сумма меньше нуля: «{{text}}»",
+  "amount-not-number": "не число: «{{text}}»",
+  "amount-decimals": "больше двух знаков после запятой: «{{text}}»",
+  "integer-range": "нужно целое число от {{min}} до {{max}}, а не «{{value}}»",
+  "time-invalid": "нужна дата с часовым поясом или время в секундах Unix, а не «{{value}}»",
+  "not-boolean": "нужно true или false, а не «{{value}}»",
+  "spec-not-object": "описание раунда должно быть объектом JSON",
+  "round-name-empty": "нет названия раунда",
+  "token-symbol-empty": "нет обозначения токена",
+  "budget-zero": "бюджет должен быть больше нуля",
+  "round-closes-before-opens": "голосование должно закрыться позже, чем откроется",
+  "rule-unknown": "неизвестное правило подсчёта «{{rule}}» (есть: {{rules}})",
+  "min-tokens-above-budget": "минимальная поддержка больше бюджета",
+  "allowance-zero": "доля жителя должна быть больше нуля",
+  "allowance-above-budget": "доля жителя {{allowance}} больше бюджета {{budget}}",
+  "role-unknown": "неизвестная роль (есть: {{roles}})",
+  "district-budgets-sum": "бюджеты районов дают в сумме {{sum}}, а не бюджет раунда {{budget}}",
+  "district-name-empty": "нет названия района",
+  "district-duplicate": "район «{{name}}» указан дважды",
+  "district-budget-zero": "бюджет района должен быть больше нуля",
+  "districts-none": "нет ни одного района",
+  "districts-too-many": "районов больше {{max}}",
+  "project-district-unknown": "района «{{district}}» нет",
+  "project-title-empty": "нет названия проекта",
+  "category-unknown": "неизвестное направление «{{category}}» (есть: {{categories}})",
+  "project-cost-zero": "стоимость проекта должна быть больше нуля",
+  "project-cost-above-budget": "стоимость {{cost}} больше бюджета района «{{district}}» ({{budget}})",
+  "projects-too-many": "в районе «{{district}}» больше {{max}} проектов",
+  "location-not-numeric": "у места нужны числа широты и долготы, а не «{{lat}}», «{{lon}}»",
+  "location-off-globe": "места {{lat}}, {{lon}} нет на земном шаре",
+  "contest-name-missing": "нужно название конкурса",
+  "contest-times-order":
+    "сначала открывается приём заявок, потом закрывается, потом заканчивается оценка: даты должны идти в этом порядке",
+  "names-list": "нужен список названий",
+  "district-entry": "нужно название района или {name, area}",
+  "area-invalid": "нужны границы {minLat, maxLat, minLon, maxLon} в градусах",
+  "area-inverted": "нижняя граница должна быть меньше верхней",
+  "category-not-listed": "«{{category}}» — не направление (есть: {{categories}})",
+  "whole-number": "нужно целое число от {{min}} до {{max}}",
+  "criteria-count": "критериев должно быть от 1 до {{max}}",
+  "criterion-name-missing": "у критерия нужно название",
+  "experts-count": "экспертов должно быть от 1 до {{max}}",
+  "expert-twice": "эксперт указан дважды",
+  "not-address": "это не адрес",
+  "role-not-contest": "в конкурсе нет такой роли",
+};
+
+/** A spec checker's problem in the page's language: by its code when it has one, else its own words. */
+export function problemText(found: InputProblem, t: TFunction): string {
+  return found.code ? t(`specProblem.${found.code}`, found.values ?? {}) : found.message;
+}
+
 const ru = {
+  specProblem: SPEC_PROBLEMS_RU,
   staff: {
     nav: { committee: "Комиссия", observers: "Наблюдателям", implemented: "Реализация" },
     tx: {
@@ -187,6 +261,22 @@ const ru = {
         banks: "В каждой копилке ровно то, что в неё положили, минус то, что забрали",
         residents: "У каждого жителя остаток плюс вложенное равно полученному",
         winners: "Победители в сети совпадают с пересчитанными и помещаются в бюджет района",
+        "events-complete": "События называют каждый район, проект и список жителей, которые хранят контракты",
+        claims: "Полученное жителями укладывается в сумму каждого списка и равно выданным токенам",
+        enrollments: "Ни одна запись жителя по телефону не получила токены дважды",
+        revocations:
+          "Отозванные ключи ничего не получали, и у их записи есть новый ключ; не отозван только последний ключ записи",
+        "phone-leaves":
+          "Каждый житель, записанный по телефону, получил объявленную сумму и привязку к району по правилам",
+        list: "Опубликованный список жителей — это все списки, отправленные в сеть, вместе",
+        proofs: "Файл подтверждения каждого жителя содержит его строку списка и путь к корню своего списка",
+        transfers: "Каждое движение токенов — выпуск, выдача жителю, вклад в копилку или возврат из неё",
+        "contest-content": "Каждый файл конкурса совпадает с хешем, записанным в сети",
+        "contest-sheets":
+          "Каждый оценочный лист подписан экспертом из списка, за ту версию заявки, которую он оценивает",
+        "contest-outcomes": "Каждый записанный итог отбора равен пересчитанному по оценочным листам",
+        "contest-groups": "У каждой допущенной заявки было достаточно разных жителей в инициативной группе",
+        "contest-ballot": "Проекты раунда — это ровно те заявки конкурса, что прошли отбор",
       },
       notes: {
         pending_one: "итоги не подведены в {{count}} районе: {{names}}",
@@ -235,6 +325,7 @@ const ru = {
 type Strings = typeof ru;
 
 const en: Strings = {
+  specProblem: PROBLEM_TEXTS,
   staff: {
     nav: { committee: "Committee", observers: "Observers", implemented: "Implementation" },
     tx: {
@@ -397,6 +488,20 @@ const en: Strings = {
         banks: "Each piggy bank holds its deposits minus its withdrawals",
         residents: "Each resident's balance plus deposits equals what the resident claimed",
         winners: "Finalized winners equal the recomputed winners and fit each district's budget",
+        "events-complete": "Events list every district, project and batch the contracts hold",
+        claims: "Claims fit each batch's posted total and match the tokens granted",
+        enrollments: "No enrollment was claimed twice",
+        revocations:
+          "Each revoked account never claimed and its enrollment has a later leaf; only the last leaf of an enrollment is not revoked",
+        "phone-leaves": "Each leaf enrolled by phone carries the declared allowance and the round's district binding",
+        list: "The published list of residents is the union of the posted batches",
+        proofs: "Each resident's proof file holds the resident's leaf and its proof to the batch's root",
+        transfers: "Every token movement is a mint, a grant, a deposit or a withdrawal",
+        "contest-content": "Every content file of the contest hashes to its on-chain hash",
+        "contest-sheets": "Each score sheet is signed by a listed expert for the version it scores",
+        "contest-outcomes": "Each recorded outcome equals the rule's, recomputed from the sheets",
+        "contest-groups": "Each admitted initiative had enough distinct co-signers",
+        "contest-ballot": "The round's projects are exactly the contest's passed initiatives",
       },
       notes: {
         pending_one: "{{count}} district not finalized yet: {{names}}",

@@ -2,8 +2,11 @@
 export type CheckStatus = "pass" | "fail" | "skip";
 
 export interface CheckFailure {
+  /** What failed, in words: an initiative is named by the number people read (`initiativeNumber`). */
   item: string;
   message: string;
+  /** The on-chain id of the initiative the failure is about, for machines. */
+  initiative?: number;
 }
 
 export interface CheckResult {

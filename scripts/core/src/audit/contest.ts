@@ -15,6 +15,7 @@ import {
   contestDomain,
   contestOutcome,
   contestSigner,
+  initiativeNumber,
   isContentHash,
   parseInitiativeDocument,
   scoreSumsOf,
@@ -125,22 +126,34 @@ export async function checkContest(
   return checks;
 }
 
+/** An initiative as a person reads it: by its number from 1 (`initiativeNumber`), never by its on-chain id. */
+function named(id: number): string {
+  return `initiative № ${initiativeNumber(id)}`;
+}
+
+/** A failure about initiative `id`: its item says the number, its `initiative` field keeps the id. */
+function about(id: number, item: string, message: string): CheckFailure {
+  return { item, message, initiative: id };
+}
+
 /** Every content file the contest names is published and hashes to its hash; initiative versions are valid. */
 export async function checkContent(data: ContestData, content: ContentSource): Promise<CheckResult> {
   const failures: CheckFailure[] = [];
   let checked = 0;
-  const fetchHashed = async (item: string, hash: Hex): Promise<Uint8Array | undefined> => {
+  const fetchHashed = async (item: string, hash: Hex, initiative?: number): Promise<Uint8Array | undefined> => {
     checked++;
+    const fail = (message: string) =>
+      failures.push(initiative === undefined ? { item, message } : about(initiative, item, message));
     let bytes: Uint8Array | undefined;
     try {
       bytes = await content.read(hash);
     } catch (error) {
-      failures.push({ item, message: `cannot read ${hash}: ${(error as Error).message}` });
+      fail(`cannot read ${hash}: ${(error as Error).message}`);
       return undefined;
     }
-    if (bytes === undefined) failures.push({ item, message: `${hash} is not published` });
+    if (bytes === undefined) fail(`${hash} is not published`);
     else if (contentHash(bytes) !== hash.toLowerCase()) {
-      failures.push({ item, message: `the file published as ${hash} hashes to ${contentHash(bytes)}` });
+      fail(`the file published as ${hash} hashes to ${contentHash(bytes)}`);
       return undefined;
     }
     return bytes;
@@ -150,29 +163,27 @@ export async function checkContent(data: ContestData, content: ContentSource): P
   for (const [id, versions] of versionsOf(data.events)) {
     let previous: Hex | null = null;
     for (const [version, hash] of [...versions].sort(([a], [b]) => a - b)) {
-      const item = `initiative ${id} version ${version}`;
-      const bytes = await fetchHashed(item, hash);
+      const item = `${named(id)} version ${version}`;
+      const bytes = await fetchHashed(item, hash, id);
       if (bytes !== undefined) {
         const parsed = parseInitiativeDocument(bytes);
-        if ("error" in parsed) failures.push({ item, message: `not a valid initiative document: ${parsed.error}` });
+        if ("error" in parsed) failures.push(about(id, item, `not a valid initiative document: ${parsed.error}`));
         else {
           const fields = parsed.fields;
           if (fields.contest.toLowerCase() !== data.settings.address.toLowerCase()) {
-            failures.push({ item, message: `the document is for contest ${fields.contest}` });
+            failures.push(about(id, item, `the document is for contest ${fields.contest}`));
           }
           if (fields.district !== districtOf.get(id)) {
-            failures.push({
-              item,
-              message: `the document names district ${fields.district}, the chain ${districtOf.get(id)}`,
-            });
+            failures.push(
+              about(id, item, `the document names district ${fields.district}, the chain ${districtOf.get(id)}`),
+            );
           }
           if (fields.amends !== previous) {
-            failures.push({
-              item,
-              message: `the document amends ${fields.amends}, not the previous version ${previous}`,
-            });
+            failures.push(
+              about(id, item, `the document amends ${fields.amends}, not the previous version ${previous}`),
+            );
           }
-          for (const photo of fields.photos) await fetchHashed(`${item} photo`, photo);
+          for (const photo of fields.photos) await fetchHashed(`${item} photo`, photo, id);
         }
       }
       previous = hash;
@@ -181,10 +192,10 @@ export async function checkContent(data: ContestData, content: ContentSource): P
   const zero = /^0x0{64}$/;
   for (const event of data.events) {
     if (event.kind === "Screened" && !zero.test(event.reasonHash)) {
-      await fetchHashed(`initiative ${event.initiative} screening reason`, event.reasonHash);
+      await fetchHashed(`${named(event.initiative)} screening reason`, event.reasonHash, event.initiative);
     }
     if (event.kind === "SheetSubmitted" && !zero.test(event.commentHash)) {
-      await fetchHashed(`initiative ${event.initiative} comment of ${event.expert}`, event.commentHash);
+      await fetchHashed(`${named(event.initiative)} comment of ${event.expert}`, event.commentHash, event.initiative);
     }
   }
   return result("contest-content", "Every content file of the contest hashes to its on-chain hash", checked, failures);
@@ -199,14 +210,15 @@ export async function checkSheets(data: ContestData): Promise<CheckResult> {
   const seen = new Set<string>();
   const sheets = sheetsOf(data.events);
   for (const sheet of sheets) {
-    const item = `initiative ${sheet.initiative}, sheet of ${sheet.expert}`;
-    if (!experts.has(sheet.expert.toLowerCase())) failures.push({ item, message: "not a listed expert" });
+    const item = `${named(sheet.initiative)}, sheet of ${sheet.expert}`;
+    const fail = (message: string) => failures.push(about(sheet.initiative, item, message));
+    if (!experts.has(sheet.expert.toLowerCase())) fail("not a listed expert");
     const key = `${sheet.initiative} ${sheet.expert.toLowerCase()}`;
-    if (seen.has(key)) failures.push({ item, message: "a second sheet of the same expert" });
+    if (seen.has(key)) fail("a second sheet of the same expert");
     seen.add(key);
     const versionHash = versions.get(sheet.initiative)?.get(sheet.version);
     if (versionHash === undefined) {
-      failures.push({ item, message: `names version ${sheet.version}, which does not exist` });
+      fail(`names version ${sheet.version}, which does not exist`);
       continue;
     }
     const typed = sheetTypedData(domain, {
@@ -226,12 +238,11 @@ export async function checkSheets(data: ContestData): Promise<CheckResult> {
       signer = `nobody (${(error as Error).message})`;
     }
     if (signer.toLowerCase() !== sheet.expert.toLowerCase()) {
-      failures.push({ item, message: `the signature is ${signer}'s, not the expert's, for these scores and version` });
+      fail(`the signature is ${signer}'s, not the expert's, for these scores and version`);
     }
     sheet.scores.forEach((score, i) => {
       const max = data.settings.criteria[i]?.maxScore;
-      if (max === undefined || score > max)
-        failures.push({ item, message: `score ${score} on criterion ${i} above its maximum` });
+      if (max === undefined || score > max) fail(`score ${score} on criterion ${i} above its maximum`);
     });
   }
   return result(
@@ -260,9 +271,9 @@ export function checkOutcomes(data: ContestData): CheckResult {
     const event = decided.get(initiative.id);
     if (!isDecided && event === undefined) continue;
     checked++;
-    const item = `initiative ${initiative.id}`;
+    const fail = (message: string) => failures.push(about(initiative.id, named(initiative.id), message));
     if (event === undefined) {
-      failures.push({ item, message: "decided on-chain without a Decided event" });
+      fail("decided on-chain without a Decided event");
       continue;
     }
     const own = sheets.filter((sheet) => sheet.initiative === initiative.id && sheet.version === event.version);
@@ -275,20 +286,14 @@ export function checkOutcomes(data: ContestData): CheckResult {
       own.length,
     );
     if (own.length !== event.sheets || own.length !== initiative.sheets) {
-      failures.push({
-        item,
-        message: `${own.length} published sheets, but the outcome counts ${event.sheets} (state ${initiative.sheets})`,
-      });
+      fail(`${own.length} published sheets, but the outcome counts ${event.sheets} (state ${initiative.sheets})`);
     }
     if (outcome.scoreBps !== event.scoreBps || outcome.scoreBps !== initiative.scoreBps) {
-      failures.push({ item, message: `recorded score ${event.scoreBps} bp, recomputed ${outcome.scoreBps} bp` });
+      fail(`recorded score ${event.scoreBps} bp, recomputed ${outcome.scoreBps} bp`);
     }
     const recordedPassed = initiative.status === InitiativeStatus.Passed;
     if (outcome.passed !== event.passed || outcome.passed !== recordedPassed) {
-      failures.push({
-        item,
-        message: `recorded ${recordedPassed ? "passed" : "failed"}, the rule says ${outcome.passed ? "passed" : "failed"}`,
-      });
+      fail(`recorded ${recordedPassed ? "passed" : "failed"}, the rule says ${outcome.passed ? "passed" : "failed"}`);
     }
     if (recordedPassed) passed++;
   }
@@ -327,10 +332,13 @@ export function checkGroups(data: ContestData): CheckResult {
       checked++;
       const size = members.get(`${event.initiative} ${event.version}`)?.size ?? 0;
       if (size < data.settings.minGroup) {
-        failures.push({
-          item: `initiative ${event.initiative} version ${event.version}`,
-          message: `admitted with ${size} distinct residents in its group, below ${data.settings.minGroup}`,
-        });
+        failures.push(
+          about(
+            event.initiative,
+            `${named(event.initiative)} version ${event.version}`,
+            `admitted with ${size} distinct residents in its group, below ${data.settings.minGroup}`,
+          ),
+        );
       }
     }
   }
@@ -359,36 +367,36 @@ export async function checkBallot(
     }
     const initiative = byId.get(link.id);
     if (initiative === undefined || initiative.status !== InitiativeStatus.Passed) {
-      failures.push({ item, message: `initiative ${link.id} did not pass` });
+      failures.push(about(link.id, item, `${named(link.id)} did not pass`));
       continue;
     }
-    if (onBallot.has(link.id))
-      failures.push({ item, message: `initiative ${link.id} is also project ${onBallot.get(link.id)}` });
+    const fail = (message: string) => failures.push(about(link.id, item, message));
+    if (onBallot.has(link.id)) fail(`${named(link.id)} is also project ${onBallot.get(link.id)}`);
     onBallot.set(link.id, project.id);
     if (
       link.version !== initiative.version ||
       link.contentHash.toLowerCase() !== initiative.contentHash.toLowerCase()
     ) {
-      failures.push({
-        item,
-        message: `names version ${link.version} (${link.contentHash}) of initiative ${link.id}, whose final version is ${initiative.version} (${initiative.contentHash})`,
-      });
+      fail(
+        `names version ${link.version} (${link.contentHash}) of ${named(link.id)}, ` +
+          `whose final version is ${initiative.version} (${initiative.contentHash})`,
+      );
       continue;
     }
     if (project.district !== initiative.district) {
-      failures.push({ item, message: `in district ${project.district}, the initiative in ${initiative.district}` });
+      fail(`in district ${project.district}, the initiative in ${initiative.district}`);
     }
     const bytes = await content.read(initiative.contentHash).catch(() => undefined);
     const parsed = bytes && contentHash(bytes) === initiative.contentHash ? parseInitiativeDocument(bytes) : undefined;
     const fields: InitiativeFields | undefined = parsed && "fields" in parsed ? parsed.fields : undefined;
-    if (fields === undefined) failures.push({ item, message: "the initiative's final version is not readable" });
+    if (fields === undefined) fail("the initiative's final version is not readable");
     else if (BigInt(fields.cost.totalKopecks) !== project.cost) {
-      failures.push({ item, message: `costs ${project.cost} kopecks, the initiative ${fields.cost.totalKopecks}` });
+      fail(`costs ${project.cost} kopecks, the initiative ${fields.cost.totalKopecks}`);
     }
   }
   for (const initiative of data.initiatives) {
     if (initiative.status === InitiativeStatus.Passed && !onBallot.has(initiative.id)) {
-      failures.push({ item: `initiative ${initiative.id}`, message: "passed but is not on the ballot" });
+      failures.push(about(initiative.id, named(initiative.id), "passed but is not on the ballot"));
     }
   }
   return result(

@@ -21,6 +21,7 @@ import {
 import { SignatureScheme, p256Signer, signDigestP256, type P256DataSigner } from "./keys.js";
 import { categoryIndex } from "./category.js";
 import { canonicalJson } from "./metadata.js";
+import { problem, type Problem } from "./problems.js";
 import type { ProjectSpec } from "./spec.js";
 
 // --- how a person reads an initiative's id ---
@@ -552,6 +553,35 @@ export interface TemplateDocument {
   categories: string[];
   /** The criteria with their names, in the contract's order. */
   criteria: (Criterion & { name: string; description?: string })[];
+  /** Each district's area on the map, by index (null: none given); absent when the contest gives none. */
+  areas?: (DistrictArea | null)[];
+}
+
+/** A district's area on the map, in degrees: what the form's map frames for a resident placing a project's pin. */
+export interface DistrictArea {
+  minLat: number;
+  maxLat: number;
+  minLon: number;
+  maxLon: number;
+}
+
+/** Why `value` is not a district area, or undefined when it is one. */
+export function areaProblem(value: unknown): Problem | undefined {
+  const area = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+  const degrees = (key: string, limit: number) =>
+    typeof area[key] === "number" && Number.isFinite(area[key]) && Math.abs(area[key]) <= limit;
+  if (!degrees("minLat", 90) || !degrees("maxLat", 90) || !degrees("minLon", 180) || !degrees("maxLon", 180))
+    return problem("area-invalid");
+  const { minLat, maxLat, minLon, maxLon } = area as unknown as DistrictArea;
+  if (!(minLat < maxLat && minLon < maxLon)) return problem("area-inverted");
+  return undefined;
+}
+
+/** The area a template gives district `district`, when it gives a well-formed one. */
+export function districtArea(template: Pick<TemplateDocument, "areas">, district: number): DistrictArea | undefined {
+  const area = template.areas?.[district];
+  if (area === undefined || area === null || areaProblem(area) !== undefined) return undefined;
+  return { minLat: area.minLat, maxLat: area.maxLat, minLon: area.minLon, maxLon: area.maxLon };
 }
 
 export function templateDocument(template: Omit<TemplateDocument, "kind">): Uint8Array {

@@ -37,10 +37,14 @@ export function dappContentSecurityPolicy({
   ].join("; ");
 }
 
-/** The origins a configured dApp calls besides its own: its RPC, services, relayer and publication host. */
+/**
+ * The origins a configured dApp calls besides its own: its RPC, services, relayer and publication host, and the map
+ * tiles' host (an XYZ template; its origin is a plain URL's).
+ */
 export function dappOrigins(config: DappConfig): string[] {
   const origins = new Set<string>();
-  for (const url of [config.rpcUrl, config.servicesUrl, config.relayerUrl, config.publishedBase]) {
+  const urls = [config.rpcUrl, config.servicesUrl, config.relayerUrl, config.publishedBase, config.mapTiles?.url];
+  for (const url of urls) {
     if (!url || !/^https?:\/\//.test(url)) continue;
     origins.add(new URL(url).origin);
   }

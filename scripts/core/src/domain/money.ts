@@ -3,22 +3,27 @@
  * Off-chain, people write rubles ("1500", "1500.5", "1 500,50"); these helpers turn them into kopecks exactly,
  * never through floating point.
  */
+import { problem, type Problem, type ProblemCode } from "./problems.js";
 
 export const TOKEN_DECIMALS = 2;
 export const KOPECKS_PER_RUBLE = 100n;
 
-/** Parses a ruble amount into kopecks, or returns the reason it is not one. */
-export function parseRubles(text: string): { kopecks: bigint } | { error: string } {
+/** Parses a ruble amount into kopecks, or returns the reason it is not one (in English, and as a problem code). */
+export function parseRubles(text: string): { kopecks: bigint } | { error: string; problem: Problem } {
+  const refuse = (code: ProblemCode) => {
+    const found = problem(code, code === "amount-empty" ? undefined : { text });
+    return { error: found.message, problem: found };
+  };
   const cleaned = text
     .trim()
     .replace(/[\s\u00a0]/g, "")
     .replace(",", ".");
-  if (cleaned === "") return { error: "empty amount" };
-  if (cleaned.startsWith("-")) return { error: `negative amount "${text}"` };
+  if (cleaned === "") return refuse("amount-empty");
+  if (cleaned.startsWith("-")) return refuse("amount-negative");
   const match = /^(\d+)(?:\.(\d*))?$/.exec(cleaned);
-  if (!match) return { error: `not a number: "${text}"` };
+  if (!match) return refuse("amount-not-number");
   const fraction = match[2] ?? "";
-  if (fraction.length > TOKEN_DECIMALS) return { error: `more than two decimals: "${text}"` };
+  if (fraction.length > TOKEN_DECIMALS) return refuse("amount-decimals");
   return { kopecks: BigInt(match[1]) * KOPECKS_PER_RUBLE + BigInt(fraction.padEnd(TOKEN_DECIMALS, "0")) };
 }
 

@@ -294,8 +294,9 @@ export interface DappConfig {
   /** The round factory, for the committee's "new round" page; else read from the round's published manifest. */
   factory?: `0x${string}`;
   /**
-   * Map tiles for the observers' map, as an XYZ template ("https://tile.example.org/{z}/{x}/{y}.png"), with the
-   * attribution the tile provider requires. Without it the map draws districts and pins on a plain background.
+   * Map tiles for the observers' map and the contest form's place map, as an XYZ template
+   * ("https://tile.example.org/{z}/{x}/{y}.png"), with the attribution the tile provider requires; the demo's server
+   * allows its host in the pages' Content-Security-Policy. Without it the maps are drawn on a plain background.
    */
   mapTiles?: { url: string; attribution: string };
   /**

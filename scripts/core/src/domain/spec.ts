@@ -12,6 +12,7 @@ import { CATEGORIES, categoryIndex } from "./category.js";
 import { utcOffsetOf } from "./display.js";
 import type { ProjectMetadata } from "./metadata.js";
 import { formatRubles, parseRubles, rubles } from "./money.js";
+import { problem, type Problem, type ProblemCode, type ProblemValues } from "./problems.js";
 import { RULE_KEYS, type Rule } from "./rule.js";
 
 /** One thing wrong with the input: where it is (file, line or JSON path) and why. */
@@ -21,12 +22,17 @@ export interface InputProblem {
   line?: number;
   /** JSON path, for entries of a JSON file ("districts[2].budget"). */
   where?: string;
+  /** What is wrong, as a stable code and its values (./problems.ts), for pages that say it in their language. */
+  code?: ProblemCode;
+  values?: ProblemValues;
+  /** What is wrong, in English. */
   message: string;
 }
 
-export function formatProblem(problem: InputProblem): string {
-  const place = problem.line !== undefined ? `:${problem.line}` : problem.where ? ` (${problem.where})` : "";
-  return `${problem.file}${place}: ${problem.message}`;
+/** A problem as the CLI prints it; `message` in another language, for pages. */
+export function formatProblem(found: InputProblem, message = found.message): string {
+  const place = found.line !== undefined ? `:${found.line}` : found.where ? ` (${found.where})` : "";
+  return `${found.file}${place}: ${message}`;
 }
 
 /** Bad input, with every problem found; thrown before anything is sent. */
@@ -78,15 +84,8 @@ const CP1251_TEXT = new Set([
  * what was found and how to save the file. The decoders are the platform's (TextDecoder), in Node and browsers.
  */
 export function decodeTableFile(bytes: Uint8Array, file: string): DecodedTable {
-  const refuse = (found: string): never => {
-    throw new InputError([
-      {
-        file,
-        message:
-          `${found}. Save it as CSV: in Excel, File > Save As > "CSV UTF-8 (comma delimited)" ` +
-          `(or "CSV (разделители - запятые)"); in LibreOffice, "Text CSV" with the UTF-8 character set`,
-      },
-    ]);
+  const refuse = (found: Problem): never => {
+    throw new InputError([{ file, ...found }]);
   };
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     return { text: new TextDecoder("utf-8").decode(bytes.subarray(3)), encoding: "utf-8" };
@@ -98,7 +97,7 @@ export function decodeTableFile(bytes: Uint8Array, file: string): DecodedTable {
     return { text: new TextDecoder("utf-16be").decode(bytes.subarray(2)), encoding: "utf-16be" };
   }
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
-    refuse("this is an Excel workbook (.xlsx, a zip archive), not a CSV file");
+    refuse(problem("table-workbook"));
   }
   // Text has no control characters but tabs and line ends; UTF-16 without its mark has a zero in every ASCII letter.
   const control = (byte: number) => byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d;
@@ -113,7 +112,7 @@ export function decodeTableFile(bytes: Uint8Array, file: string): DecodedTable {
     if (byte === 0x0a) line++;
     else if (control(byte) || (utf8 === undefined && byte >= 0x80 && !CP1251_TEXT.has(byte))) {
       const hex = byte.toString(16).toUpperCase().padStart(2, "0");
-      refuse(`the file is neither UTF-8 nor Windows-1251 text (byte 0x${hex} on line ${line})`);
+      refuse(problem("table-not-text", { byte: hex, line }));
     }
   }
   if (utf8 !== undefined) return { text: utf8, encoding: "utf-8" };
@@ -156,7 +155,7 @@ export function parseCsv(text: string, file: string): { rows: CsvRow[]; problems
     return { rows: records.map(({ record, info }) => ({ line: info.lines, cells: record })), problems: [] };
   } catch (error) {
     const line = (error as { lines?: number }).lines;
-    return { rows: [], problems: [{ file, line, message: `not valid CSV: ${(error as Error).message}` }] };
+    return { rows: [], problems: [{ file, line, ...problem("csv-invalid", { reason: (error as Error).message }) }] };
   }
 }
 
@@ -164,14 +163,18 @@ export function parseCsv(text: string, file: string): { rows: CsvRow[]; problems
  * Checks an Ethereum address: well formed, not zero, and when written in mixed case, with a valid EIP-55
  * checksum (all-lower or all-upper case addresses carry no checksum). Returns the checksummed address.
  */
-export function parseAddress(text: string): { address: string } | { error: string } {
+export function parseAddress(text: string): { address: string } | { error: string; problem: Problem } {
+  const refuse = (code: ProblemCode) => {
+    const found = problem(code, code === "address-zero" ? undefined : { text });
+    return { error: found.message, problem: found };
+  };
   const trimmed = text.trim();
-  if (!/^0x[0-9a-fA-F]{40}$/.test(trimmed)) return { error: `malformed address "${text}"` };
+  if (!/^0x[0-9a-fA-F]{40}$/.test(trimmed)) return refuse("address-malformed");
   const address = getAddress(trimmed);
   const digits = trimmed.slice(2);
   const mixedCase = digits !== digits.toLowerCase() && digits !== digits.toUpperCase();
-  if (mixedCase && address !== trimmed) return { error: `address "${text}" fails its EIP-55 checksum` };
-  if (address === zeroAddress) return { error: "zero address" };
+  if (mixedCase && address !== trimmed) return refuse("address-checksum");
+  if (address === zeroAddress) return refuse("address-zero");
   return { address };
 }
 
@@ -267,40 +270,44 @@ export function parseRoundSpec(
   located: (name: string) => string = (name) => name,
 ): RoundSpec {
   const problems: InputProblem[] = [];
-  const at = (where: string, message: string) => problems.push({ file: specFile, where, message });
+  const at = (where: string, found: Problem) => problems.push({ file: specFile, where, ...found });
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new InputError([{ file: specFile, message: "the spec must be a JSON object" }]);
+    throw new InputError([{ file: specFile, ...problem("spec-not-object") }]);
   }
   const spec = raw as Record<string, unknown>;
 
   const name = typeof spec.name === "string" ? spec.name.trim() : "";
-  if (name === "") at("name", "empty round name");
+  if (name === "") at("name", problem("round-name-empty"));
   const tokenSymbol = spec.tokenSymbol === undefined ? "KOP" : String(spec.tokenSymbol).trim();
-  if (tokenSymbol === "") at("tokenSymbol", "empty token symbol");
+  if (tokenSymbol === "") at("tokenSymbol", problem("token-symbol-empty"));
 
   const budget = amountField(spec.budget, (m) => at("budget", m));
-  if (budget === 0n) at("budget", "the budget must be above zero");
+  if (budget === 0n) at("budget", problem("budget-zero"));
   const opensAt = timeField(spec.opensAt, (m) => at("opensAt", m));
   const closesAt = timeField(spec.closesAt, (m) => at("closesAt", m));
   if (opensAt !== undefined && closesAt !== undefined && closesAt <= opensAt) {
-    at("closesAt", "the round must close after it opens");
+    at("closesAt", problem("round-closes-before-opens"));
   }
   const ruleName = spec.rule === undefined ? "ranked" : String(spec.rule);
   const rule = (RULE_KEYS as Record<string, Rule | undefined>)[ruleName];
-  if (rule === undefined) at("rule", `unknown rule "${ruleName}" (${Object.keys(RULE_KEYS).join(", ")})`);
+  if (rule === undefined)
+    at("rule", problem("rule-unknown", { rule: ruleName, rules: Object.keys(RULE_KEYS).join(", ") }));
   const minTokens = spec.minTokens === undefined ? 0n : amountField(spec.minTokens, (m) => at("minTokens", m));
   if (minTokens !== undefined && budget !== undefined && minTokens > budget) {
-    at("minTokens", "the minimum support is above the budget");
+    at("minTokens", problem("min-tokens-above-budget"));
   }
   const minSupporters = integerField(spec.minSupporters ?? 0, 2 ** 32 - 1, (m) => at("minSupporters", m));
   const allowance = spec.allowance === undefined ? 0n : amountField(spec.allowance, (m) => at("allowance", m));
-  if (spec.allowance !== undefined && allowance === 0n) at("allowance", "the allowance must be above zero");
+  if (spec.allowance !== undefined && allowance === 0n) at("allowance", problem("allowance-zero"));
   if (allowance !== undefined && budget !== undefined && allowance > budget) {
-    at("allowance", `the allowance ${formatRubles(allowance)} is above the budget ${formatRubles(budget)}`);
+    at(
+      "allowance",
+      problem("allowance-above-budget", { allowance: formatRubles(allowance), budget: formatRubles(budget) }),
+    );
   }
   const residentsBound = spec.residentsBound ?? false;
   if (typeof residentsBound !== "boolean")
-    at("residentsBound", `expected true or false, got "${String(residentsBound)}"`);
+    at("residentsBound", problem("not-boolean", { value: String(residentsBound) }));
   const adminTransferDelay = integerField(spec.adminTransferDelay ?? DEFAULT_ADMIN_TRANSFER_DELAY, 2 ** 48 - 1, (m) =>
     at("adminTransferDelay", m),
   );
@@ -309,11 +316,11 @@ export function parseRoundSpec(
   const rawRoles = (spec.roles ?? {}) as Record<string, unknown>;
   for (const [role, value] of Object.entries(rawRoles)) {
     if (!(ROLE_NAMES as readonly string[]).includes(role)) {
-      at(`roles.${role}`, `unknown role (${ROLE_NAMES.join(", ")})`);
+      at(`roles.${role}`, problem("role-unknown", { roles: ROLE_NAMES.join(", ") }));
       continue;
     }
     const parsed = parseAddress(String(value));
-    if ("error" in parsed) at(`roles.${role}`, parsed.error);
+    if ("error" in parsed) at(`roles.${role}`, parsed.problem);
     else roles[role as keyof RoleAddresses] = parsed.address;
   }
   const metadataBaseURI = spec.metadataBaseURI === undefined ? undefined : String(spec.metadataBaseURI);
@@ -323,7 +330,7 @@ export function parseRoundSpec(
   if (budget !== undefined && districts.length > 0) {
     const sum = districts.reduce((total, d) => total + d.budget, 0n);
     if (sum !== budget) {
-      at("districts", `district budgets add up to ${rubles(sum)}, not to the round budget ${rubles(budget)}`);
+      at("districts", problem("district-budgets-sum", { sum: rubles(sum), budget: rubles(budget) }));
     }
   }
   const projects = parseProjects(spec.projects, source, districts);
@@ -373,7 +380,12 @@ function readRecords(value: unknown, key: string, source: Source, required: read
       text = readFile(value);
     } catch (error) {
       if (error instanceof InputError) problems.push(...error.problems);
-      else problems.push({ file: specFile, where: key, message: `cannot read ${value}: ${(error as Error).message}` });
+      else
+        problems.push({
+          file: specFile,
+          where: key,
+          ...problem("file-unreadable", { file: value, reason: (error as Error).message }),
+        });
       return [];
     }
     const { rows, problems: csvProblems } = parseCsv(text, file);
@@ -382,7 +394,7 @@ function readRecords(value: unknown, key: string, source: Source, required: read
     const header = rows[0].cells.map((cell) => cell.toLowerCase());
     const missing = required.filter((column) => !header.includes(column));
     if (missing.length > 0) {
-      problems.push({ file, line: rows[0].line, message: `missing column(s): ${missing.join(", ")}` });
+      problems.push({ file, line: rows[0].line, ...problem("columns-missing", { columns: missing.join(", ") }) });
       return [];
     }
     return rows.slice(1).map((row) => ({
@@ -400,12 +412,12 @@ function readRecords(value: unknown, key: string, source: Source, required: read
       ),
     }));
   }
-  problems.push({ file: specFile, where: key, message: `${key} must be a list or the name of a CSV file` });
+  problems.push({ file: specFile, where: key, ...problem("records-not-list", { key }) });
   return [];
 }
 
-function recordProblem(problems: InputProblem[], record: SourceRecord, message: string) {
-  problems.push({ file: record.file, line: record.line, where: record.where, message });
+function recordProblem(problems: InputProblem[], record: SourceRecord, found: Problem) {
+  problems.push({ file: record.file, line: record.line, where: record.where, ...found });
 }
 
 function parseDistricts(value: unknown, source: Source): DistrictSpec[] {
@@ -415,18 +427,18 @@ function parseDistricts(value: unknown, source: Source): DistrictSpec[] {
   const seen = new Set<string>();
   for (const record of records) {
     const name = (record.fields.name ?? "").trim();
-    if (name === "") recordProblem(problems, record, "empty district name");
-    else if (seen.has(name.toLowerCase())) recordProblem(problems, record, `duplicate district "${name}"`);
+    if (name === "") recordProblem(problems, record, problem("district-name-empty"));
+    else if (seen.has(name.toLowerCase())) recordProblem(problems, record, problem("district-duplicate", { name }));
     seen.add(name.toLowerCase());
     const budget = amountField(record.fields.budget, (m) => recordProblem(problems, record, m));
-    if (budget === 0n) recordProblem(problems, record, "a district budget must be above zero");
+    if (budget === 0n) recordProblem(problems, record, problem("district-budget-zero"));
     districts.push({ name, budget: budget ?? 0n });
   }
   if (districts.length === 0 && records.length === 0 && value !== undefined) {
-    problems.push({ file: specFile, where: "districts", message: "no districts" });
+    problems.push({ file: specFile, where: "districts", ...problem("districts-none") });
   }
   if (districts.length > MAX_DISTRICTS) {
-    problems.push({ file: specFile, where: "districts", message: `more than ${MAX_DISTRICTS} districts` });
+    problems.push({ file: specFile, where: "districts", ...problem("districts-too-many", { max: MAX_DISTRICTS }) });
   }
   return districts;
 }
@@ -440,21 +452,24 @@ function parseProjects(value: unknown, source: Source, districts: readonly Distr
   const perDistrict = new Map<number, number>();
   for (const record of records) {
     const f = record.fields;
-    const report = (message: string) => recordProblem(problems, record, message);
+    const report = (found: Problem) => recordProblem(problems, record, found);
     const districtName = (f.district ?? "").trim();
     const district = districts.findIndex((d) => d.name.toLowerCase() === districtName.toLowerCase());
-    if (district < 0) report(`district "${districtName}" does not exist`);
+    if (district < 0) report(problem("project-district-unknown", { district: districtName }));
     const title = (f.title ?? "").trim();
-    if (title === "") report("empty title");
+    if (title === "") report(problem("project-title-empty"));
     const categoryKey = (f.category ?? "").trim();
     const category = categoryIndex(categoryKey);
-    if (category < 0) report(`unknown category "${categoryKey}" (${CATEGORIES.join(", ")})`);
+    if (category < 0) report(problem("category-unknown", { category: categoryKey, categories: CATEGORIES.join(", ") }));
     const cost = amountField(f.cost, report);
-    if (cost === 0n) report("a project cost must be above zero");
+    if (cost === 0n) report(problem("project-cost-zero"));
     if (cost !== undefined && district >= 0 && cost > districts[district].budget) {
       report(
-        `cost ${rubles(cost)} is above the budget of district "${districts[district].name}" ` +
-          `(${rubles(districts[district].budget)})`,
+        problem("project-cost-above-budget", {
+          cost: rubles(cost),
+          district: districts[district].name,
+          budget: rubles(districts[district].budget),
+        }),
       );
     }
     const location = parseLocation(f.lat, f.lon, report);
@@ -462,7 +477,7 @@ function parseProjects(value: unknown, source: Source, districts: readonly Distr
       const count = (perDistrict.get(district) ?? 0) + 1;
       perDistrict.set(district, count);
       if (count === MAX_PROJECTS_PER_DISTRICT + 1) {
-        report(`more than ${MAX_PROJECTS_PER_DISTRICT} projects in district "${districtName}"`);
+        report(problem("projects-too-many", { max: MAX_PROJECTS_PER_DISTRICT, district: districtName }));
       }
     }
     const image = (f.image ?? "").trim();
@@ -486,7 +501,7 @@ function parseProjects(value: unknown, source: Source, districts: readonly Distr
 function parseLocation(
   lat: string | undefined,
   lon: string | undefined,
-  report: (message: string) => void,
+  report: (found: Problem) => void,
 ): { lat: number; lon: number } | undefined {
   const latText = (lat ?? "").trim();
   const lonText = (lon ?? "").trim();
@@ -495,40 +510,40 @@ function parseLocation(
   const latitude = Number(latText.replace(",", "."));
   const longitude = Number(lonText.replace(",", "."));
   if (latText === "" || lonText === "" || !Number.isFinite(latitude) || !Number.isFinite(longitude)) {
-    report(`location needs numeric lat and lon, got "${latText}", "${lonText}"`);
+    report(problem("location-not-numeric", { lat: latText, lon: lonText }));
     return undefined;
   }
   if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
-    report(`location ${latitude}, ${longitude} is off the globe`);
+    report(problem("location-off-globe", { lat: latitude, lon: longitude }));
     return undefined;
   }
   return { lat: latitude, lon: longitude };
 }
 
-function amountField(value: unknown, report: (message: string) => void): bigint | undefined {
+function amountField(value: unknown, report: (found: Problem) => void): bigint | undefined {
   if (value === undefined || value === null) {
-    report("missing amount");
+    report(problem("amount-missing"));
     return undefined;
   }
   const parsed = parseRubles(String(value));
   if ("error" in parsed) {
-    report(parsed.error);
+    report(parsed.problem);
     return undefined;
   }
   return parsed.kopecks;
 }
 
-function integerField(value: unknown, max: number, report: (message: string) => void): number | undefined {
+function integerField(value: unknown, max: number, report: (found: Problem) => void): number | undefined {
   const number = typeof value === "number" ? value : Number(String(value).trim());
   if (!Number.isInteger(number) || number < 0 || number > max) {
-    report(`expected a whole number from 0 to ${max}, got "${String(value)}"`);
+    report(problem("integer-range", { min: 0, max, value: String(value) }));
     return undefined;
   }
   return number;
 }
 
 /** Accepts unix seconds or an ISO 8601 date with a time zone ("2026-06-01T00:00:00+03:00"). */
-export function timeField(value: unknown, report: (message: string) => void): bigint | undefined {
+export function timeField(value: unknown, report: (found: Problem) => void): bigint | undefined {
   if (typeof value === "number" && Number.isInteger(value) && value > 0) return BigInt(value);
   if (typeof value === "string") {
     if (/^\d+$/.test(value.trim())) return BigInt(value.trim());
@@ -537,6 +552,6 @@ export function timeField(value: unknown, report: (message: string) => void): bi
       if (Number.isFinite(ms)) return BigInt(Math.floor(ms / 1000));
     }
   }
-  report(`expected unix seconds or an ISO date with a time zone, got "${String(value)}"`);
+  report(problem("time-invalid", { value: String(value) }));
   return undefined;
 }
