@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { AbiCoder, Interface } from "ethers";
 import { network } from "hardhat";
-import { ResponseBodyTooLargeError, type Hex } from "viem";
+import { decodeDeployData, ResponseBodyTooLargeError, type Hex } from "viem";
 
 import {
   audit,
@@ -19,6 +19,7 @@ import {
   type RoundExport,
 } from "@kopilka/core/node";
 import { balanceOf, balancesOf, gatheringCalls, RoundReader } from "@kopilka/core/chain";
+import { callsReaderAbi, callsReaderBytecode } from "@kopilka/core/abi/reads";
 import { inResidentSample, loadRound } from "@kopilka/core/audit/load";
 import { readLogs } from "@kopilka/core/audit/logs";
 import { TOPICS } from "@kopilka/core/audit/events";
@@ -323,6 +324,33 @@ describe("Auditor", function () {
         expect(p.balance).to.equal(await balanceOf(plain, data.token, p.bank, data.toBlock));
       }
       expect(reportJson(await audit(optionsFor({ rpc })))).to.equal(reportJson(honest));
+    });
+
+    it("splits a gathering the endpoint refuses as too large, and gives the same report", async function () {
+      const inner = httpRpc(node.url);
+      const sizes = { refused: 0, answered: 0 };
+      const rpc = {
+        async request(request: RpcRequest): Promise<unknown> {
+          const call = (request.params as { to?: string; data?: string }[] | undefined)?.[0];
+          if (request.method === "eth_call" && call?.to === undefined && call?.data?.startsWith(callsReaderBytecode)) {
+            const { args } = decodeDeployData({
+              abi: callsReaderAbi,
+              bytecode: callsReaderBytecode,
+              data: call.data as Hex,
+            });
+            // The settings' sixteen calls fit; a larger answer is over this endpoint's cap.
+            if (args[1].length > 16) {
+              sizes.refused++;
+              throw new Error("max code size exceeded");
+            }
+            sizes.answered++;
+          }
+          return await inner.request(request);
+        },
+      };
+      expect(reportJson(await audit(optionsFor({ rpc })))).to.equal(reportJson(honest));
+      expect(sizes.refused).to.be.at.least(1);
+      expect(sizes.answered).to.be.at.least(3);
     });
 
     it("sends a gathered call that fails on its own, so that its error is the endpoint's", async function () {
