@@ -735,13 +735,36 @@ describe("Auditor", function () {
     it("writes the export files and prints a voter's receipt", async function () {
       const out = await mkdtemp(path.join(tmpdir(), "kopilka-export-"));
       cleanup.push(out);
-      const exported = await run(["export", "--rpc", node.url, "--round", round, "--format", "json", "--out", out]);
+      const exported = await run([
+        "export",
+        "--rpc",
+        node.url,
+        "--round",
+        round,
+        "--published",
+        base,
+        "--format",
+        "json",
+        "--out",
+        out,
+      ]);
       expect(exported.code).to.equal(0);
       expect(await readFile(path.join(out, "round.json"), "utf8")).to.equal(
         (await exportRound(optionsFor({ format: "json" })))["round.json"],
       );
       const voter = voted.voters[0];
-      const shown = await run(["receipt", "--rpc", node.url, "--round", round, "--address", voter, "--json"]);
+      const shown = await run([
+        "receipt",
+        "--rpc",
+        node.url,
+        "--round",
+        round,
+        "--published",
+        base,
+        "--address",
+        voter,
+        "--json",
+      ]);
       expect(shown.code).to.equal(0);
       expect(JSON.parse(shown.stdout)).to.deep.equal(await receipt(optionsFor({ address: voter })));
     });
