@@ -5,7 +5,7 @@
  * once its JSON is written, or say loudly what keeps it alive).
  */
 import { loadavg } from "node:os";
-import { setFlagsFromString } from "node:v8";
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 import { TOPICS, type EventName, ROUND_EVENTS, AIRDROP_EVENTS, TOKEN_EVENTS } from "@kopilka/core/audit/events";
@@ -101,6 +101,7 @@ export class MemoryProbe {
     return {
       peak_rss_mib: mib(this.peakRss),
       peak_heap_used_mib: mib(this.peakHeap),
+      heap_limit_mib: mib(getHeapStatistics().heap_size_limit),
       peak_chain_mib: mib(this.peakNative),
       chain_growth_mib_per_10k_ballots: this.growth(),
       chain_estimate: "rss - V8 heapTotal - external: the in-process EDR's native memory (and Node's own)",
@@ -164,24 +165,28 @@ export async function auditFloors(
       method: "eth_getLogs",
       params: [{ ...filter, fromBlock: hex(from), toBlock: hex(Math.min(range.toBlock, from + chunk - 1)) }],
     }) as Promise<RawLog[]>;
+  // Two sweeps, each dropping a chunk's logs once counted or decoded: holding every raw log of Yugra's size (some four
+  // million) at once outgrew the heap, and no auditor holds them all either.
+  const sweep = async (each: (found: RawLog[]) => void): Promise<number> => {
+    let requests = 0;
+    let next: Promise<RawLog[]> | undefined = ask(range.fromBlock);
+    for (let from = range.fromBlock; from <= range.toBlock; from += chunk) {
+      const answer: Promise<RawLog[]> = next!;
+      next = from + chunk <= range.toBlock ? ask(from + chunk) : undefined;
+      each(await answer);
+      requests++;
+    }
+    return requests;
+  };
   let logs = 0;
-  let requests = 0;
   const fetchStarted = performance.now();
   const cpuStarted = process.cpuUsage();
-  const chunks: RawLog[][] = [];
-  let next: Promise<RawLog[]> | undefined = ask(range.fromBlock);
-  for (let from = range.fromBlock; from <= range.toBlock; from += chunk) {
-    const answer: Promise<RawLog[]> = next!;
-    next = from + chunk <= range.toBlock ? ask(from + chunk) : undefined;
-    const found = await answer;
-    requests++;
-    logs += found.length;
-    chunks.push(found);
-  }
+  const requests = await sweep((found) => (logs += found.length));
   const rawFetchSeconds = seconds(fetchStarted);
   const rawFetchCpuSeconds = cpuSeconds(cpuStarted);
+  // The decode floor counts only the time spent decoding (the decoder's own clock), not the second sweep's fetching.
   const decoder = logDecoder(range, events);
-  for (const found of chunks) decoder.add(found);
+  await sweep((found) => decoder.add(found));
   decoder.finish();
   return {
     raw_fetch_seconds: rawFetchSeconds,

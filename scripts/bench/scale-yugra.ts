@@ -412,20 +412,28 @@ async function run(): Promise<void> {
     reader: { initialChunk: chunk, maxChunk: chunk, resultCap: Number.MAX_SAFE_INTEGER },
   };
   const auditStarted = performance.now();
-  const loaded = await loadAudited(auditOptions, true);
+  let loaded: Awaited<ReturnType<typeof loadAudited>> | undefined = await loadAudited(auditOptions, true);
   const report = await checkRound(loaded);
   const auditSeconds = seconds(auditStarted);
   memory.mark("audited");
   log(`audited in ${auditSeconds} s: ${report.ok ? "everything holds" : "DISCREPANCIES"}`);
   const timings = loaded.data.timings;
+  const residentBalancesRead = loaded.data.residentBalances!.size;
+  const recountStarted = performance.now();
+  const chainOnly = await checkRound({ ...loaded, files: undefined, counted: recount(loaded.data) });
+  const recountAloneSeconds = seconds(recountStarted);
+  const { round: auditedRound, token, airdrop, factory, toBlock: auditedTo } = loaded.data;
+  // One audit's data at a time: at Yugra's size two of them outgrew the default heap.
+  loaded = undefined;
   const everyStarted = performance.now();
   const everyBalance = await checkRound(await loadAudited({ ...auditOptions, residentBalances: "all" }, true));
   const auditEveryBalanceSeconds = seconds(everyStarted);
   if (reportJson(everyBalance) !== reportJson(report)) throw new Error("reading every balance gave another report");
-  const recountStarted = performance.now();
-  const chainOnly = await checkRound({ ...loaded, files: undefined, counted: recount(loaded.data) });
-  const recountAloneSeconds = seconds(recountStarted);
-  const floors = await auditFloors(provider, { ...loaded.data, fromBlock, toBlock: loaded.data.toBlock }, chunk);
+  const floors = await auditFloors(
+    provider,
+    { round: auditedRound, token, airdrop, factory, fromBlock, toBlock: auditedTo },
+    chunk,
+  );
   memory.mark("floors");
   log(`floors: raw log sweep ${floors.raw_fetch_seconds} s, bare decode ${floors.decode_seconds} s`);
 
@@ -486,7 +494,7 @@ async function run(): Promise<void> {
     fetch_logs_seconds: timings.logsSeconds,
     fetch_state_seconds: timings.stateSeconds,
     resident_balances: RESIDENT_BALANCES,
-    resident_balances_read: loaded.data.residentBalances!.size,
+    resident_balances_read: residentBalancesRead,
     audit_every_balance_seconds: auditEveryBalanceSeconds,
     recount_seconds: recountSeconds,
     decode_seconds: timings.decodeSeconds,

@@ -10,6 +10,23 @@
  *
  * The direct profiles are scripts/bench/scale-direct.ts, the relayed one scripts/bench/scale-yugra.ts.
  */
+import { spawnSync } from "node:child_process";
+
+// One process holds the chain, a whole audit's events and the floors' sweeps: at Yugra's size that outgrows Node's
+// default heap (about 4 GB here), so the benchmark runs itself again with a larger one (worker threads keep theirs).
+const HEAP_MB = 8192;
+if (process.env.KOPILKA_SCALE_HEAP === undefined) {
+  const run = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      KOPILKA_SCALE_HEAP: String(HEAP_MB),
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --max-old-space-size=${HEAP_MB}`.trim(),
+    },
+  });
+  process.exit(run.status ?? 1);
+}
+
 const at = process.argv.indexOf("--profile");
 const profile = at >= 0 ? process.argv[at + 1] : process.argv.includes("--quick") ? "quick" : "volgograd";
 if (profile === "yugra") await import("./scale-yugra.js");
