@@ -424,6 +424,7 @@ async function run(): Promise<void> {
   const recountAloneSeconds = seconds(recountStarted);
   const { round: auditedRound, token, airdrop, factory, toBlock: auditedTo } = loaded.data;
   // One audit's data at a time: at Yugra's size two of them outgrew the default heap.
+  // eslint-disable-next-line no-useless-assignment -- the assignment is the point: it lets the collector free them
   loaded = undefined;
   const everyStarted = performance.now();
   const everyBalance = await checkRound(await loadAudited({ ...auditOptions, residentBalances: "all" }, true));
