@@ -115,7 +115,7 @@ const SCALE_FIGURES: Record<string, string> = {
   "memory.peak_rss_mib": "the benchmark process's peak resident set, chain included (sampled every second)",
   "memory.peak_heap_used_mib": "its peak V8 heap (JavaScript objects)",
   "memory.heap_limit_mib":
-    "the V8 heap the benchmark process may use (it runs itself with 8 GiB: a whole audit at Yugra's size outgrew the default)",
+    "the V8 heap the benchmark process may use: it runs itself with 8 GiB, a margin over the default 4 GiB (Yugra's audit peaks near 2.7 GiB)",
   "memory.peak_chain_mib":
     "its peak native memory outside V8 (rss - heapTotal - external): the in-process chain's, and Node's own",
   "memory.chain_growth_mib_per_10k_ballots":

@@ -12,8 +12,9 @@
  */
 import { spawnSync } from "node:child_process";
 
-// One process holds the chain, a whole audit's events and the floors' sweeps: at Yugra's size that outgrows Node's
-// default heap (about 4 GB here), so the benchmark runs itself again with a larger one (worker threads keep theirs).
+// One process holds the chain, a whole audit's events and the floors' sweeps: at Yugra's size the audit peaks near
+// 2.7 GB of Node's default 4 GB heap (a run that held two audits at once died there), so the benchmark runs itself
+// again with a larger one as a margin (worker threads keep theirs).
 const HEAP_MB = 8192;
 if (process.env.KOPILKA_SCALE_HEAP === undefined) {
   const run = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
