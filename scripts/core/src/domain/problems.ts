@@ -1,7 +1,7 @@
 /**
  * The problems the spec checkers report (the round spec and its CSV files, ./spec.ts; the contest spec,
  * ./contestSpec.ts), each by a stable code with its values, and the English words for each: the CLI prints those,
- * and the dApp's English pages use them as they are. The Russian words are the dApp's (frontend/src/staff/problems.ts);
+ * and the dApp's English pages use them as they are. The Russian words are the dApp's (frontend/src/staff/strings.ts);
  * `{{name}}` marks a value, as i18next writes it.
  */
 
