@@ -26,7 +26,12 @@ function NotFound(): ReactNode {
   );
 }
 
-export function App(): ReactNode {
+/**
+ * The app's pages. `children` go inside the pages' Suspense boundary, after the page: the entry (./main.tsx) puts there
+ * its sign that the page is taken over (React takes a page drawn on the server over boundary by boundary, and this one
+ * after the rest).
+ */
+export function App({ children }: { children?: ReactNode }): ReactNode {
   return (
     <Layout>
       <Suspense fallback={<Loading />}>
@@ -40,6 +45,7 @@ export function App(): ReactNode {
           ))}
           <Route>{() => <NotFound />}</Route>
         </Switch>
+        {children}
       </Suspense>
     </Layout>
   );

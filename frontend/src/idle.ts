@@ -1,8 +1,8 @@
 /**
  * Resolves once the page has loaded and the browser is idle (or `IDLE_TIMEOUT_MS` after the load at the latest): work
- * a read-only page can do without (the live figures' chain code, the service worker) starts here, so that it never
- * competes with the first paint and with the app taking the page over. The wait is short: what the live figures
- * change on the page should change soon after it shows. Never resolves on the server.
+ * a page rendered ahead can do without (the app itself, ./boot.ts; the live figures' chain code; the service worker)
+ * starts here, so that it never competes with the first paint. The wait is short: the app should take the page over,
+ * and the live figures change it, soon after it shows. Never resolves on the server.
  */
 export const IDLE_TIMEOUT_MS = 300;
 
