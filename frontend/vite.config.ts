@@ -81,6 +81,46 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/** The attribute that marks the app's preloads in the built index.html (scripts/demo/server.ts reads it). */
+const APP_PRELOAD = "data-app";
+
+/**
+ * The app (src/main.tsx) and every chunk it imports, as `<link rel="modulepreload" data-app>` in the built
+ * index.html: the entry (src/boot.ts) imports the app only dynamically, so a page without the server's HTML (voting,
+ * my votes, verify, the committee's, a static host's or the service worker's copy) would otherwise fetch it one round
+ * trip after the entry. A server that renders a page ahead removes these links from it: that page reads without the
+ * app, which comes once the page is idle or on first use (scripts/demo/server.ts).
+ */
+function preloadApp(): Plugin {
+  return {
+    name: "kopilka-preload-app",
+    apply: "build",
+    transformIndexHtml: {
+      order: "post",
+      handler: (_, { bundle }) => {
+        if (!bundle) return;
+        const chunks = Object.values(bundle).filter((file) => file.type === "chunk");
+        const entry = chunks.find((chunk) => chunk.isEntry);
+        const app = chunks.find((chunk) => chunk.facadeModuleId?.endsWith("/src/main.tsx"));
+        if (!entry || !app) throw new Error("preloadApp: the build has no entry or no src/main.tsx chunk");
+        const byName = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
+        const wanted = new Set<string>();
+        const visit = (fileName: string): void => {
+          if (wanted.has(fileName) || fileName === entry.fileName || entry.imports.includes(fileName)) return;
+          wanted.add(fileName);
+          for (const imported of byName.get(fileName)?.imports ?? []) visit(imported);
+        };
+        visit(app.fileName);
+        return [...wanted].map((fileName) => ({
+          tag: "link",
+          attrs: { rel: "modulepreload", crossorigin: true, href: `/${fileName}`, [APP_PRELOAD]: true },
+          injectTo: "head" as const,
+        }));
+      },
+    },
+  };
+}
+
 /** Chunks only the committee, the observers and voters load: not worth a resident's bandwidth ahead of time. */
 const NOT_PRECACHED = [
   "Committee",
@@ -100,6 +140,7 @@ export default defineConfig(({ isSsrBuild }) => ({
     react(),
     servePublished(),
     contentSecurityPolicy(),
+    preloadApp(),
     // The service worker: after the first visit the read-only pages open offline, from the app shell precached
     // here and the round's snapshot and pictures cached as they are fetched (src/offline.ts registers it).
     VitePWA({

@@ -6,7 +6,8 @@
  *   immutable; index.html, the service worker and everything else revalidated on every visit;
  * - any path without an extension falls back to index.html (the dApp's routes are real paths); with `prerender`
  *   (frontend/dist-server/server.js), the read-only pages come with their HTML drawn from the round's snapshot,
- *   so that a resident on a slow link reads them before any JavaScript arrives;
+ *   so that a resident on a slow link reads them before any JavaScript arrives, and without the preloads of the
+ *   app (`data-app`): such a page asks only for the small boot script before its load event, the app after;
  * - `/kopilka.config.json` and `/published/...` (the round's files and its snapshot) compressed on the fly and
  *   revalidated by ETag;
  * - `/rpc`, when given a node, proxied to it: the RPC on the site's own origin spares every visitor a CORS
@@ -130,10 +131,14 @@ export async function serveSite(options: SiteOptions): Promise<Site> {
         () => undefined,
       );
       if (!rendered) return undefined;
-      return indexHtml
-        .replace(/<link rel="preload" href="\/kopilka\.config\.json"[^>]*>\s*/, "") // the config is in the page
-        .replace('<div id="root"></div>', `<div id="root">${rendered.html}</div>`)
-        .replace("</body>", `${rendered.data}</body>`);
+      return (
+        indexHtml
+          .replace(/<link rel="preload" href="\/kopilka\.config\.json"[^>]*>\s*/, "") // the config is in the page
+          // The page reads without the app: it comes once the page is idle or on first use (frontend/src/boot.ts).
+          .replace(/<link [^>]*\bdata-app\b[^>]*>\s*/g, "")
+          .replace('<div id="root"></div>', `<div id="root">${rendered.html}</div>`)
+          .replace("</body>", `${rendered.data}</body>`)
+      );
     };
     await app.register(fastifyStatic, {
       root: dist,
