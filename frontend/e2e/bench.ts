@@ -4,16 +4,21 @@
  * origin), as a visitor of the demo gets it. Writes bench/results/web.json:
  * - initial_js_gzip_bytes: gzipped JavaScript a first visit to the overview or a district loads before it paints;
  * - total_js_gzip_bytes: all of the build's JavaScript, gzipped (voting, committee and observers' chunks included);
- * - readonly_js_gzip_bytes: the JavaScript a read-only page (overview, district, one district's results) needs to show
- *   itself, gzipped: every script it asks for before its load event (the entry, what the entry imports, the route's
- *   own chunk), by page in readonly_js_gzip_bytes_by_page;
- * - readonly_deferred_js_gzip_bytes: what such a page loads after its load event until the network is idle (the live
- *   figures' chain code, started once the page is idle), gzipped, by page in readonly_deferred_js_gzip_bytes_by_page;
+ * - readonly_js_gzip_bytes: the JavaScript a read-only page (overview, district, one district's results) asks for
+ *   before its load event, gzipped (the load event waits for every script requested until then), by page in
+ *   readonly_js_gzip_bytes_by_page. The server renders these pages ahead, so this is only the boot script
+ *   (frontend/src/boot.ts): the page reads without the app;
+ * - readonly_deferred_js_gzip_bytes: what such a page loads after its load event until the network is idle, gzipped:
+ *   the app itself (React and the rest, fetched once the page is idle or on the resident's first touch, then taking
+ *   the page over) and the live figures' chain code; by page in readonly_deferred_js_gzip_bytes_by_page;
  * - served_first_list_ms: from navigation to the overview's list of districts, in Chromium throttled through CDP to
  *   400 kbit/s each way with 400 ms latency, cache off (median of 3); served_district_ms: to a district's project
  *   list with titles; served_results_ms: to one district's results with titles. slow_network_first_list_ms keeps
  *   its meaning (a district's list, the RPC on the site's origin) and _cross_origin_rpc_ms the same with the
  *   node's own URL;
+ * - served_interactive_ms: on the same link, from navigation until the app has taken a district page over (its
+ *   buttons and fields are the app's: `<html data-hydrated>`, set by frontend/src/main.tsx), median of 3, the runs in
+ *   served_interactive_runs_ms; what the resident does before then is held and replayed (frontend/src/boot.ts);
  * - lighthouse: Lighthouse's mobile profile (simulated slow 4G, a mid-range phone) on the overview, a district and
  *   one district's results: performance, accessibility and best-practices scores (0-100), and the simulated
  *   measures behind performance (first and largest contentful paint, total blocking time, speed index, in ms; layout
@@ -54,6 +59,8 @@ const READY = {
     return titles.length > 0 && titles.every((t) => !t.startsWith("Проект №"));
   },
 } as const;
+/** Waits, in the page, until the app has taken the page over (frontend/src/main.tsx sets the attribute). */
+const HYDRATED = () => document.documentElement.hasAttribute("data-hydrated");
 const ROUTES = { overview: "/", district: "/district/0", results: "/results/0" } as const;
 type PageName = keyof typeof ROUTES;
 
@@ -86,6 +93,8 @@ async function main(): Promise<void> {
       for (let run = 0; run < 3; run++)
         served[name].push(await timeToList(browser, site.url + ROUTES[name], READY[name]));
     }
+    const interactive: number[] = [];
+    for (let run = 0; run < 3; run++) interactive.push(await timeToList(browser, site.url + ROUTES.district, HYDRATED));
     await setRpcUrl(round.config.rpcUrl);
     const crossOrigin: number[] = [];
     for (let run = 0; run < 3; run++)
@@ -116,6 +125,8 @@ async function main(): Promise<void> {
       served_district_ms: median(served.district),
       served_results_ms: median(served.results),
       served_runs_ms: served,
+      served_interactive_ms: median(interactive),
+      served_interactive_runs_ms: [...interactive].sort((a, b) => a - b),
       readonly_js_gzip_bytes: Math.max(...Object.values(readonly)),
       readonly_js_gzip_bytes_by_page: readonly,
       readonly_deferred_js_gzip_bytes: Math.max(...Object.values(deferred)),
@@ -125,7 +136,9 @@ async function main(): Promise<void> {
       lighthouse_profile: "Lighthouse 12 default mobile: simulated slow 4G and 4x CPU slowdown, Debian's Chromium",
       network: NETWORK,
       server: "scripts/demo/server.ts (the demo's): brotli/gzip files, immutable hashed files, pages rendered ahead",
-      // Issue 12's targets: ceilings, and floors for Lighthouse's scores (every page).
+      // Issue 12's targets: ceilings, and floors for Lighthouse's scores (every page). The JavaScript ceiling is on
+      // what a read-only page asks for before its load event; the app it takes after that (the deferred bytes, and
+      // the time until it has taken the page over) has no target of the issue's.
       targets: {
         served_first_list_ms: 2500,
         served_district_ms: 3000,
