@@ -26,7 +26,6 @@ const APP_CONTROLS = 'button, [role="button"], input[type="button"], input[type=
 const FIELDS = "input, select, textarea";
 
 let app: Promise<AppModule> | undefined;
-let ready = false;
 /** What the resident did before the app took over, in order (a field's latest value only). */
 const held: { field?: Element; replay(): void }[] = [];
 
@@ -35,8 +34,7 @@ function startApp(): Promise<AppModule> {
   app ??= import("./main.js").then(
     async (module) => {
       await module.startApp(container);
-      ready = true;
-      for (const event of USE) window.removeEventListener(event, onUse, true);
+      for (const [event, listener] of LISTENERS) window.removeEventListener(event, listener, true);
       await replay();
       return module;
     },
@@ -62,8 +60,8 @@ async function replay(): Promise<void> {
 const USE = ["pointerdown", "touchstart", "keydown", "focusin"] as const;
 const onUse = (): void => void startApp().catch(() => undefined);
 
-function holdClick(event: MouseEvent): void {
-  if (ready || !(event.target instanceof Element)) return;
+function holdClick(event: Event): void {
+  if (!(event.target instanceof Element)) return;
   const control = event.target.closest<HTMLElement>(APP_CONTROLS);
   if (!control || !container.contains(control)) return;
   event.preventDefault();
@@ -72,8 +70,8 @@ function holdClick(event: MouseEvent): void {
   onUse();
 }
 
-function holdSubmit(event: SubmitEvent): void {
-  if (ready || !(event.target instanceof HTMLFormElement) || !container.contains(event.target)) return;
+function holdSubmit(event: Event): void {
+  if (!(event.target instanceof HTMLFormElement) || !container.contains(event.target)) return;
   const form = event.target;
   event.preventDefault();
   event.stopImmediatePropagation();
@@ -83,7 +81,7 @@ function holdSubmit(event: SubmitEvent): void {
 
 /** Keeps what the resident typed or chose in a field, to hand it to the app once it has taken the page over. */
 function noteField(event: Event): void {
-  if (ready || !(event.target instanceof Element) || !event.target.matches(FIELDS)) return;
+  if (!(event.target instanceof Element) || !event.target.matches(FIELDS)) return;
   const field = event.target as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
   const value = field.value;
   if (held.at(-1)?.field === field) held.pop();
@@ -104,12 +102,17 @@ function changeField(field: HTMLInputElement | HTMLSelectElement | HTMLTextAreaE
   field.dispatchEvent(new Event("change", { bubbles: true }));
 }
 
+/** What the page listens to until the app has taken it over, each in the capture phase (before anything else). */
+const LISTENERS: [string, (event: Event) => void][] = [
+  ["click", holdClick],
+  ["submit", holdSubmit],
+  ["input", noteField],
+  ["change", noteField],
+  ...USE.map((event): [string, () => void] => [event, onUse]),
+];
+
 if (renderedAhead) {
-  window.addEventListener("click", holdClick, true);
-  window.addEventListener("submit", holdSubmit, true);
-  window.addEventListener("input", noteField, true);
-  window.addEventListener("change", noteField, true);
-  for (const event of USE) window.addEventListener(event, onUse, { capture: true, passive: true });
+  for (const [event, listener] of LISTENERS) window.addEventListener(event, listener, true);
   void pageIdle.then(onUse);
 } else {
   onUse();

@@ -14,7 +14,6 @@ import { loadConfig } from "./config.js";
 import { EnvironmentContext } from "./context.js";
 import { districtSnapshotQuery, roundSnapshotQuery } from "./data/snapshot.js";
 import { readEmbedded } from "./embedded.js";
-import { HYDRATED_ATTRIBUTE } from "./hydrated.js";
 import { setupI18n } from "./i18n.js";
 import { preloadRoute } from "./routes.js";
 import { WalletGateProvider } from "./wallet/gate.js";
@@ -28,8 +27,7 @@ export function refetchSnapshot(): void {
 
 /**
  * Calls `done` once the page is drawn, or taken over, with its content: placed inside the pages' Suspense boundary
- * (./App.tsx), whose content React takes over after the rest of the page (and which alone holds the buttons and
- * fields a resident may have used before).
+ * (./App.tsx), whose content React takes over after the rest of the page.
  */
 function Committed({ done }: { done: () => void }): ReactNode {
   useEffect(done, [done]);
@@ -56,7 +54,8 @@ export function startApp(container: HTMLElement): Promise<void> {
           queryClient.setQueryData(districtSnapshotQuery(env, snapshot.district.id).queryKey, snapshot);
         }
         const committed = (): void => {
-          document.documentElement.setAttribute(HYDRATED_ATTRIBUTE, "");
+          // The sign the browser tests and `bench:web` wait for: the page's buttons and fields are the app's now.
+          document.documentElement.setAttribute("data-hydrated", "");
           resolve();
         };
         const app = (
