@@ -139,6 +139,13 @@ const SCALE_FIGURES: Record<string, string> = {
   worker_sign_seconds: "worker time hashing and signing the ballots",
   worker_encode_seconds: "worker time encoding the `submit` calldata",
   first_ballots_seconds: "posting every resident and sending every first ballot",
+  "voting_split_seconds.chain": "of the voting, the time the chain took to take the blocks (send, mine, read back)",
+  "voting_split_seconds.waiting_for_workers":
+    "of the voting, the time spent waiting for the workers' posting trees and signed batches",
+  "voting_split_seconds.other": "the rest: writing the postings' files, the loop itself",
+  chain_ballots_per_second:
+    "ballots per second of the chain's own time (`voting_split_seconds.chain`): what voting would reach with " +
+    "signatures always ready",
   ballots_per_second: "ballots per second while voting",
   audit_chunk_blocks: "blocks per eth_getLogs of the audit (and of the bare sweep)",
   "full_size_estimate_seconds.simulate": "the simulation at Yugra's full size, by this run's rate",
