@@ -104,6 +104,11 @@ const SCALE_FIGURES: Record<string, string> = {
   "calibration.erc20_transfers": "plain ERC-20 transfers (OpenZeppelin) timed on the same chain before the round",
   "calibration.seconds": "sending and mining them, as many a block as the votes",
   "calibration.tx_per_second": "the chain's throughput for them",
+  "calibration.gas_per_second": "the same in gas a second (each transfer to a new account)",
+  voting_gas_per_ballot: "gas the voting's blocks used, per ballot (postings included)",
+  chain_gas_per_second:
+    "gas a second of the chain's own time while voting: against `calibration.gas_per_second`, how close ballots " +
+    "come to the chain's plain-transfer throughput",
   "ratios.audit_to_raw_fetch": "the whole audit over the bare log sweep (the floor any auditor pays)",
   "ratios.audit_to_raw_fetch_cpu":
     "the same in CPU time (`audit_cpu_seconds` over `floors.raw_fetch_cpu_seconds`): the work the audit adds to " +

@@ -299,6 +299,7 @@ async function run(): Promise<void> {
   // Where the voting's wall time goes: the chain taking blocks, or the loop waiting for the workers' trees and
   // signatures (what is neither is publishing the trees' files and the loop itself).
   const votingTime = { chainMs: 0, waitingMs: 0 };
+  let votingGas = 0n;
   const waitFor = async <T>(promise: Promise<T>): Promise<T> => {
     const from = performance.now();
     try {
@@ -312,11 +313,12 @@ async function run(): Promise<void> {
     await Promise.all(txs.map((tx) => rpc("eth_sendTransaction", [tx])));
     await rpc("hardhat_setNextBlockBaseFeePerGas", ["0x0"]);
     await rpc("evm_mine");
-    const block = (await rpc("eth_getBlockByNumber", ["latest", false])) as { transactions: string[] };
+    const block = (await rpc("eth_getBlockByNumber", ["latest", false])) as { transactions: string[]; gasUsed: string };
     if (block.transactions.length !== txs.length) {
       throw new Error(`a block mined ${block.transactions.length} of ${txs.length} transactions`);
     }
     votingTime.chainMs += performance.now() - from;
+    votingGas += BigInt(block.gasUsed);
     transactions += txs.length;
     ballotsSent += ballots;
     blocks++;
@@ -505,6 +507,8 @@ async function run(): Promise<void> {
       other: round3(votingSeconds - (votingTime.chainMs + votingTime.waitingMs) / 1000),
     },
     chain_ballots_per_second: Math.round(ballotsSent / (votingTime.chainMs / 1000)),
+    voting_gas_per_ballot: Math.round(Number(votingGas) / ballotsSent),
+    chain_gas_per_second: Math.round(Number(votingGas) / (votingTime.chainMs / 1000)),
     ballots_per_second: ballotsPerSecond,
     tx_per_second: txPerSecond,
     finalize_gas_total: Number(finalizeGas),
@@ -527,6 +531,7 @@ async function run(): Promise<void> {
       erc20_transfers: calibration.transfers,
       seconds: calibration.seconds,
       tx_per_second: calibration.tx_per_second,
+      gas_per_second: calibration.gas_per_second,
     },
     ratios: {
       audit_to_raw_fetch: round3(auditSeconds / floors.raw_fetch_seconds),

@@ -215,7 +215,7 @@ export function CreateRound({ account, fromContest }: { account: Address; fromCo
         t("staff.committee.create.allowance"),
         <input inputMode="decimal" value={allowance} onChange={(e) => setAllowance(e.target.value)} />,
       )}
-      <label className="field">
+      <label className="choice">
         <input type="checkbox" checked={residentsBound} onChange={(e) => setResidentsBound(e.target.checked)} />{" "}
         <span>{t("staff.committee.create.residentsBound")}</span>
       </label>
