@@ -18,5 +18,19 @@ export const pageIdle: Promise<void> =
         else window.addEventListener("load", idle, { once: true });
       });
 
+let takenOver: () => void = () => undefined;
+
+/**
+ * Resolves once the app has drawn the page, or taken over the one the server drew (./main.tsx calls `markTakenOver`).
+ * The live figures wait for it as well as for `pageIdle`: a page the server drew is taken over from the figures it was
+ * drawn with, not from newer ones that arrived meanwhile (React would find them differ from the HTML and draw the
+ * page anew, dropping the elements a resident's held click is replayed on).
+ */
+export const pageTakenOver: Promise<void> = new Promise<void>((resolve) => (takenOver = resolve));
+
+export function markTakenOver(): void {
+  takenOver();
+}
+
 /** Ends the current task and continues in a new one, so that the browser can handle a tap or paint in between. */
 export const yieldToMain = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));

@@ -14,6 +14,7 @@ import { loadConfig } from "./config.js";
 import { EnvironmentContext } from "./context.js";
 import { districtSnapshotQuery, roundSnapshotQuery } from "./data/snapshot.js";
 import { readEmbedded } from "./embedded.js";
+import { markTakenOver } from "./idle.js";
 import { setupI18n } from "./i18n.js";
 import { preloadRoute } from "./routes.js";
 import { WalletGateProvider } from "./wallet/gate.js";
@@ -56,6 +57,7 @@ export function startApp(container: HTMLElement): Promise<void> {
         const committed = (): void => {
           // The sign the browser tests and `bench:web` wait for: the page's buttons and fields are the app's now.
           document.documentElement.setAttribute("data-hydrated", "");
+          markTakenOver();
           resolve();
         };
         const app = (

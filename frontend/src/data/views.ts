@@ -10,7 +10,7 @@ import { useState } from "react";
 import type { DistrictFacts, DistrictSnapshot, ProjectFacts, RoundFacts, RoundSnapshot } from "@kopilka/core/snapshot";
 
 import { useEnvironment, type AppEnvironment } from "../context.js";
-import { pageIdle, yieldToMain } from "../idle.js";
+import { pageIdle, pageTakenOver, yieldToMain } from "../idle.js";
 import { useDistrictSnapshot, useRoundSnapshot } from "./snapshot.js";
 
 export { Phase } from "@kopilka/core/phase";
@@ -58,11 +58,12 @@ export interface View<T> {
 export const REFRESH_MS = 15_000;
 
 /**
- * The chain code, fetched once the page is idle (on a slow link and a slow phone the snapshot shows first), and used
- * in a task after the one that evaluated it (viem's evaluation alone is a long task on a slow phone).
+ * The chain code, fetched once the page is idle and the app has taken it over (on a slow link and a slow phone the
+ * snapshot shows first), and used in a task after the one that evaluated it (viem's evaluation alone is a long task on
+ * a slow phone).
  */
 const live = async () => {
-  await pageIdle;
+  await Promise.all([pageIdle, pageTakenOver]);
   const module = await import("./live.js");
   await yieldToMain();
   return module;
