@@ -42,6 +42,7 @@ import {
   RESIDENT_BALANCES,
   round3,
   seconds,
+  timed,
 } from "./scale-measure.js";
 import {
   schemeOf,
@@ -411,10 +412,13 @@ async function run(): Promise<void> {
     published,
     reader: { initialChunk: chunk, maxChunk: chunk, resultCap: Number.MAX_SAFE_INTEGER },
   };
-  const auditStarted = performance.now();
-  let loaded: Awaited<ReturnType<typeof loadAudited>> | undefined = await loadAudited(auditOptions, true);
-  const report = await checkRound(loaded);
-  const auditSeconds = seconds(auditStarted);
+  const timedAudit = await timed(async () => {
+    const loaded = await loadAudited(auditOptions, true);
+    return { loaded, report: await checkRound(loaded) };
+  });
+  let loaded: Awaited<ReturnType<typeof loadAudited>> | undefined = timedAudit.value.loaded;
+  const report = timedAudit.value.report;
+  const auditSeconds = timedAudit.seconds;
   memory.mark("audited");
   log(`audited in ${auditSeconds} s: ${report.ok ? "everything holds" : "DISCREPANCIES"}`);
   const timings = loaded.data.timings;
@@ -490,6 +494,8 @@ async function run(): Promise<void> {
     tx_per_second: txPerSecond,
     finalize_gas_total: Number(finalizeGas),
     audit_seconds: auditSeconds,
+    audit_cpu_seconds: timedAudit.cpu_seconds,
+    audit_gc_seconds: timedAudit.gc_seconds,
     audit_events: auditEvents,
     audit_chunk_blocks: chunk,
     fetch_logs_seconds: timings.logsSeconds,
@@ -511,6 +517,7 @@ async function run(): Promise<void> {
     },
     ratios: {
       audit_to_raw_fetch: round3(auditSeconds / floors.raw_fetch_seconds),
+      audit_to_raw_fetch_cpu: round3(timedAudit.cpu_seconds / floors.raw_fetch_cpu_seconds),
       recount_to_decode: round3(recountSeconds / floors.decode_seconds),
       simulate_tx_per_second: round3(txPerSecond / calibration.tx_per_second),
       ballots_per_second_to_transfers: round3(ballotsPerSecond / calibration.tx_per_second),
