@@ -70,6 +70,9 @@ const SCALE_FIGURES: Record<string, string> = {
   audit_seconds: "the whole audit, published files included",
   audit_cpu_seconds:
     "the CPU time the process (every thread: the in-process chain's, the tree worker, the main one) used during the audit",
+  audit_gc_seconds:
+    "the main thread's garbage-collection pauses during the audit (V8's `GCProfiler`): what holding the decoded " +
+    "events costs",
   audit_events: "events the audit read",
   fetch_seconds: "reading the chain: the logs, then the state not read yet",
   fetch_logs_seconds: "reading the logs (state reads and file checks overlap with it)",

@@ -7,8 +7,7 @@
 import { Session } from "node:inspector/promises";
 import { writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
-import { PerformanceObserver } from "node:perf_hooks";
-import { getHeapStatistics, setFlagsFromString } from "node:v8";
+import { GCProfiler, getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 import { TOPICS, type EventName, ROUND_EVENTS, AIRDROP_EVENTS, TOKEN_EVENTS } from "@kopilka/core/audit/events";
@@ -116,12 +115,6 @@ export class MemoryProbe {
   }
 }
 
-// Every garbage collection's pause on the main thread, in ms, counted from the start of the run.
-let gcPauses = 0;
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) gcPauses += entry.duration;
-}).observe({ entryTypes: ["gc"] });
-
 /**
  * Times a stretch of the run (the timed audit): its wall time, the whole process's CPU time, and the main thread's
  * garbage-collection pauses (what holding the decoded events as objects costs). With `KOPILKA_AUDIT_CPUPROFILE` set
@@ -137,16 +130,15 @@ export async function timed<T>(
     await session.post("Profiler.enable");
     await session.post("Profiler.start");
   }
-  // The observer is told of collections a moment after they end: let earlier ones arrive before counting.
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  const gcBefore = gcPauses;
+  // V8's own record of each collection (its cost in microseconds), kept natively until `stop`: no callback a collection.
+  const collections = new GCProfiler();
+  collections.start();
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
   const value = await run();
   const wall = seconds(started);
   const cpu = cpuSeconds(cpuStarted);
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  const gc = round3((gcPauses - gcBefore) / 1000);
+  const gc = round3((collections.stop()?.statistics ?? []).reduce((sum, c) => sum + c.cost, 0) / 1e6);
   if (session) {
     const { profile } = await session.post("Profiler.stop");
     await writeFile(profileFile!, JSON.stringify(profile));

@@ -82,7 +82,15 @@ const SECOND_THOUGHTS_PER_BLOCK = 20;
 const CALIBRATION_TRANSFERS = 20_000;
 const CALIBRATION_PER_BLOCK = 250;
 const WORKERS = Number(argument("--workers") ?? Math.max(1, availableParallelism()));
-const OUT = path.join("bench", "results", "scale-yugra.json");
+/**
+ * The profile's file. Another size (`--ballots`) writes under bench/results/local/, which git and the benchmarks page
+ * ignore, unless `--out` names a file.
+ */
+const OUT =
+  argument("--out") ??
+  (BALLOTS === YUGRA_BALLOTS
+    ? path.join("bench", "results", "scale-yugra.json")
+    : path.join("bench", "results", "local", `scale-yugra-${BALLOTS}.json`));
 
 const loadAtStart = load();
 const memory = new MemoryProbe();
