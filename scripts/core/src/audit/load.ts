@@ -10,6 +10,7 @@ import type { Eip1193Provider } from "../chain/rpc.js";
 import {
   AIRDROP_EVENTS,
   AddressPool,
+  blockOf,
   onlyDataUint,
   ROUND_EVENTS,
   TOKEN_EVENTS,
@@ -28,6 +29,7 @@ import {
   type LogPlace,
 } from "./events.js";
 import { readLogs, type LogReaderOptions, type LogReaderStats, type RawLog } from "./logs.js";
+import { TransferList } from "./transfers.js";
 
 export interface RoundConfigData {
   name: string;
@@ -95,12 +97,7 @@ export interface RevocationData {
   place: LogPlace;
 }
 
-export interface TransferData {
-  from: string;
-  to: string;
-  amount: bigint;
-  place: LogPlace;
-}
+export type { TransferData } from "./transfers.js";
 
 export interface RoundData {
   chainId: bigint;
@@ -123,7 +120,8 @@ export interface RoundData {
   batches: BatchData[];
   claims: ClaimData[];
   revocations: RevocationData[];
-  transfers: TransferData[];
+  /** Every Transfer of the token, in chain order, held compactly (./transfers.ts). */
+  transfers: TransferList;
   /**
    * On-chain balanceOf of the residents read (every one, or the sample `LoadOptions.residentSample` chooses), when
    * read. The events give every resident's balance; these confirm the chain agrees.
@@ -459,7 +457,7 @@ export function logDecoder(
   const batches: BatchData[] = [];
   const claims: ClaimData[] = [];
   const revocations: RevocationData[] = [];
-  const transfers: TransferData[] = [];
+  const transfers = new TransferList(addresses);
   const mints: RoundData["mints"] = [];
   const funded: { projectId: number; district: number; cost: bigint; tokens: bigint; place: LogPlace }[] = [];
   const finalized: { district: number; funded: bigint; winners: bigint; place: LogPlace }[] = [];
@@ -485,12 +483,14 @@ export function logDecoder(
     if (log.address !== expected && log.address.toLowerCase() !== expected) return;
     switch (name) {
       case "Transfer":
-        transfers.push({
-          from: addresses.fromTopic(log.topics[1]),
-          to: addresses.fromTopic(log.topics[2]),
-          amount: onlyDataUint(log),
-          place: placeOf(log),
-        });
+        transfers.pushIds(
+          addresses.idOfTopic(log.topics[1]),
+          addresses.idOfTopic(log.topics[2]),
+          onlyDataUint(log),
+          blockOf(log),
+          parseInt(log.logIndex, 16),
+          log.transactionHash,
+        );
         break;
       case "Claimed":
         claims.push({
