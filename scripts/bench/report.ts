@@ -84,9 +84,12 @@ const SCALE_FIGURES: Record<string, string> = {
     "the whole audit once more reading every resident's balance on-chain (same report), as it did before the sample",
   audit_in_thread_seconds: "the same audit once more, trees rebuilt on the main thread (`treeWorker: false`)",
   recount_seconds:
-    "what the timed audit spent after fetching: the recount, the checks, and the published files' work (tree " +
-    "rebuilds) not finished by then; `recount_and_checks_seconds` is the recount and chain checks alone",
+    "what the timed audit spent beyond reading the chain: decoding and the recount as the logs arrive, then the " +
+    "checks and the published files' work (tree rebuilds) not finished by then; `recount_and_checks_seconds` is " +
+    "the recount and chain checks alone",
   decode_seconds: "decoding the logs as they arrive",
+  recount_as_logs_arrive_seconds:
+    "the recount fed each chunk's claims, projects and transfers as they arrive (while the endpoint reads the next)",
   recount_and_checks_seconds: "the recount and the chain checks, run alone",
   published_checks_seconds: "the published-files checks (trees, claim leaves, metadata), run alone",
   "audit_requests.eth_blockNumber": "JSON-RPC requests of the timed audit, by method",

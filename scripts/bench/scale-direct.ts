@@ -402,10 +402,11 @@ const result = {
   resident_balances_seconds: residentBalancesSeconds,
   audit_every_balance_seconds: auditEveryBalanceSeconds,
   audit_in_thread_seconds: auditInThreadSeconds,
-  // What the timed audit spent after fetching: decoding, the recount, the checks, and any published-files work
-  // still unfinished when the chain had been read.
+  // What the timed audit spent beyond reading the chain: decoding and the recount as the logs arrive, then the
+  // checks and any published-files work still unfinished when the chain had been read.
   recount_seconds: recountSeconds,
   decode_seconds: timings.decodeSeconds,
+  recount_as_logs_arrive_seconds: timings.watcherSeconds,
   recount_and_checks_seconds: recountAloneSeconds,
   published_checks_seconds: publishedChecksSeconds,
   audit_requests: auditRequests,

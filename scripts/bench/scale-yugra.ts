@@ -513,6 +513,7 @@ async function run(): Promise<void> {
     audit_every_balance_seconds: auditEveryBalanceSeconds,
     recount_seconds: recountSeconds,
     decode_seconds: timings.decodeSeconds,
+    recount_as_logs_arrive_seconds: timings.watcherSeconds,
     recount_and_checks_seconds: recountAloneSeconds,
     published_files: `${POSTINGS} participants trees and ${banks.length} metadata files, read from a local directory`,
     audit_ok: report.ok,

@@ -23,7 +23,7 @@ import {
   type ParticipantChecksOptions,
 } from "./participants.js";
 import { PublishedReader } from "./published.js";
-import { recount, type Recount } from "./recount.js";
+import { recountAsLogsArrive, type Recount } from "./recount.js";
 import { decidingTies, type DecidingTie } from "../domain/tally.js";
 import type { TreeWorkerFactory } from "./tree-rebuild.js";
 import { toRpc, type RpcSource } from "../chain/rpc.js";
@@ -142,12 +142,15 @@ export async function loadAudited(options: AuditOptions, forChecks = false): Pro
       if (forChecks) published = new PublishedReader(files, { treeWorker: options.treeWorker });
     }
     const reader = published;
-    const watcher: RoundWatcher | undefined = reader && {
-      batch: (b) => void reader.tree(b.id),
-      project: (p) => void reader.metadataHash(p.id, p.metadataURI),
+    // The recount runs as the logs arrive, while the endpoint works on the next chunk.
+    const counting = recountAsLogsArrive(options.round);
+    const watcher: RoundWatcher = {
+      batch: reader && ((b) => void reader.tree(b.id)),
+      project: reader && ((p) => void reader.metadataHash(p.id, p.metadataURI)),
+      decoded: counting.add,
     };
     const data = await loadRound(rpc, { ...options, fromBlock, factory }, options.onProgress, watcher);
-    return { data, counted: recount(data), files, published, proofFiles: options.proofFiles ?? false };
+    return { data, counted: counting.finish(data), files, published, proofFiles: options.proofFiles ?? false };
   } catch (error) {
     await published?.close();
     throw error;
