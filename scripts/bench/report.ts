@@ -104,6 +104,7 @@ const SCALE_FIGURES: Record<string, string> = {
   "floors.raw_fetch_cpu_seconds":
     "the CPU time the process (the in-process chain's threads included) spent on that sweep: steadier than its " +
     "wall time on a shared machine",
+  "floors.raw_fetch_gc_seconds": "the main thread's garbage-collection pauses during that sweep",
   "floors.decode_seconds": "floor: the auditor's decoder alone over the same logs",
   "floors.logs": "logs the bare sweep read (the audit's events)",
   "floors.requests": "eth_getLogs requests of the bare sweep",

@@ -118,12 +118,14 @@ export class MemoryProbe {
 /**
  * Times a stretch of the run (the timed audit): its wall time, the whole process's CPU time, and the main thread's
  * garbage-collection pauses (what holding the decoded events as objects costs). With `KOPILKA_AUDIT_CPUPROFILE` set
- * to a file name, the main thread's CPU profile of the stretch is written there (open it in Chrome's DevTools).
+ * to a file name (and `profiled`), the main thread's CPU profile of the stretch is written there (open it in Chrome's
+ * DevTools).
  */
 export async function timed<T>(
   run: () => Promise<T>,
+  profiled = true,
 ): Promise<{ value: T; seconds: number; cpu_seconds: number; gc_seconds: number }> {
-  const profileFile = process.env.KOPILKA_AUDIT_CPUPROFILE;
+  const profileFile = profiled ? process.env.KOPILKA_AUDIT_CPUPROFILE : undefined;
   const session = profileFile ? new Session() : undefined;
   if (session) {
     session.connect();
@@ -183,6 +185,7 @@ export async function auditFloors(
 ): Promise<{
   raw_fetch_seconds: number;
   raw_fetch_cpu_seconds: number;
+  raw_fetch_gc_seconds: number;
   decode_seconds: number;
   logs: number;
   requests: number;
@@ -213,18 +216,15 @@ export async function auditFloors(
     return requests;
   };
   let logs = 0;
-  const fetchStarted = performance.now();
-  const cpuStarted = process.cpuUsage();
-  const requests = await sweep((found) => (logs += found.length));
-  const rawFetchSeconds = seconds(fetchStarted);
-  const rawFetchCpuSeconds = cpuSeconds(cpuStarted);
+  const { value: requests, ...bare } = await timed(() => sweep((found) => (logs += found.length)), false);
   // The decode floor counts only the time spent decoding (the decoder's own clock), not the second sweep's fetching.
   const decoder = logDecoder(range, events);
   await sweep((found) => decoder.add(found));
   decoder.finish();
   return {
-    raw_fetch_seconds: rawFetchSeconds,
-    raw_fetch_cpu_seconds: rawFetchCpuSeconds,
+    raw_fetch_seconds: bare.seconds,
+    raw_fetch_cpu_seconds: bare.cpu_seconds,
+    raw_fetch_gc_seconds: bare.gc_seconds,
     decode_seconds: round3(decoder.seconds()),
     logs,
     requests,
