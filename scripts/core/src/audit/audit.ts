@@ -87,7 +87,8 @@ export interface AuditOptions extends LoadOptions {
   published?: string;
   onProgress?: LogReaderOptions["onProgress"];
   /**
-   * Rebuild the published trees on workers it starts while the logs arrive; without it they are rebuilt on this
+   * Rebuild the large published trees on a worker it starts while the logs arrive (smaller ones cost less on this
+   * thread than the worker's start: `WORKER_TREE_CHARS` in ./published.ts); without it every tree is rebuilt on this
    * thread, between the chain's answers. The Node entry gives worker threads unless told `treeWorker: false`.
    */
   treeWorker?: TreeWorkerFactory;
