@@ -18,7 +18,7 @@ import { Contract, keccak256, Wallet, type HDNodeWallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
 
 import { audit, exportRound, publishBatch, reportJson } from "@kopilka/core/node";
-import { KOPECKS_PER_RUBLE } from "@kopilka/core/money";
+import { KOPECKS_PER_RUBLE, rubles } from "@kopilka/core/money";
 import { PABULIB_SOURCE_FILE, type PabulibSource } from "@kopilka/core/pabulib";
 import { findParticipant, type ParticipantLeaf } from "@kopilka/core/participants";
 import { roundDirectory } from "@kopilka/core/publication";
@@ -128,6 +128,21 @@ async function settle(page: Page, done: string): Promise<void> {
   if (tx === "failed" || tx === "rejected") assert.fail(`${tx}: ${await outcome.textContent()}`);
 }
 
+/** Text as Russian Excel saves it for "CSV": Windows-1251, where А-я are the bytes C0-FF, Ё is A8 and ё is B8. */
+function windows1251(text: string): Buffer {
+  const bytes = Buffer.from(
+    [...text].map((char) => {
+      const code = char.codePointAt(0)!;
+      if (code < 0x80) return code;
+      if (code >= 0x410 && code <= 0x44f) return code - 0x410 + 0xc0;
+      if (char === "Ё" || char === "ё") return char === "Ё" ? 0xa8 : 0xb8;
+      throw new Error(`no Windows-1251 byte for ${char}`);
+    }),
+  );
+  assert.equal(new TextDecoder("windows-1251").decode(bytes), text);
+  return bytes;
+}
+
 async function upload(page: Page, label: string, name: string, text: string): Promise<void> {
   await page.getByLabel(label).setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.from(text) });
 }
@@ -208,7 +223,7 @@ describe("The committee's and the observers' pages", () => {
     assert.equal(await created.districtCount(), 2n);
   });
 
-  it("mints the budget, posts the residents' tree and opens voting", async () => {
+  it("mints the budget, refuses a bad residents' file in Russian at its lines, posts the residents' tree and opens voting", async () => {
     await page.goto(site.url + "/committee");
     await page.getByTestId("roles").filter({ hasText: "комиссия, эмитент, регистратор, отчёт о реализации" }).waitFor();
     await page.getByRole("button", { name: /^Выпустить/ }).click();
@@ -223,11 +238,58 @@ describe("The committee's and the observers' pages", () => {
       `${voters[1].address},Заречный`,
       `${voters[2].address},`,
     ];
-    const bad = [...residents.slice(0, 2), "0x1234,0", residents[3]].join("\n");
+    const shown = () => page.getByTestId("problems").locator("li").allTextContents();
+    // A malformed address, a resident listed twice and a district the round does not have: the CLI's checker
+    // names each at its line, and the page says the same at the same lines in Russian.
+    const bad = [
+      ...residents,
+      "0x1234,0",
+      `${voters[0].address.toLowerCase()},Заречный`,
+      `${committee.address},Тракторозаводский`,
+    ].join("\n");
     await upload(page, "Файл жителей", "residents.csv", bad);
     const expected = cliProblems(() => parseResidents(bad, "residents.csv", names));
-    assert.deepEqual(await page.getByTestId("problems").locator("li").allTextContents(), expected);
-    assert.match(expected[0], /^residents\.csv:3: /);
+    assert.deepEqual(expected, [
+      'residents.csv:5: malformed address "0x1234"',
+      `residents.csv:6: duplicate address ${voters[0].address} (first on line 2)`,
+      'residents.csv:7: unknown district "Тракторозаводский" (the round has 2)',
+    ]);
+    const refusals = [
+      "residents.csv:5: «0x1234» — не адрес",
+      `residents.csv:6: адрес ${voters[0].address} уже есть в строке 2`,
+      "residents.csv:7: района «Тракторозаводский» в раунде нет (районов в раунде: 2); укажите название района " +
+        "или оставьте ячейку пустой — тогда житель голосует в любом районе",
+    ];
+    await page.getByTestId("problems").filter({ hasText: refusals[0] }).waitFor();
+    assert.deepEqual(await shown(), refusals);
+    await screenshots(page, "committee-residents-refused", { citizen: false });
+
+    // The same mistakes in the file Russian Excel saves: Windows-1251, semicolons, a Russian header, decimal commas.
+    const excel = [
+      "Адрес;Район;Сумма",
+      `${voters[0].address};Центральный;100,50`,
+      `${committee.address};Тракторозаводский;`,
+      `${voters[0].address};Заречный;`,
+    ].join("\r\n");
+    const bytes = windows1251(excel);
+    assert.deepEqual([...bytes.subarray(0, 5)], [0xc0, 0xe4, 0xf0, 0xe5, 0xf1], "«Адрес» in Windows-1251");
+    await page.getByLabel("Файл жителей").setInputFiles({ name: "жители.csv", mimeType: "text/csv", buffer: bytes });
+    await page.getByTestId("problems").filter({ hasText: "жители.csv:3" }).waitFor();
+    assert.deepEqual(await shown(), [
+      "жители.csv:3: района «Тракторозаводский» в раунде нет (районов в раунде: 2); укажите название района " +
+        "или оставьте ячейку пустой — тогда житель голосует в любом районе",
+      `жители.csv:4: адрес ${voters[0].address} уже есть в строке 2`,
+    ]);
+
+    // More residents than the minted budget has room for, in the page's rubles.
+    const four = [...residents, `${committee.address},`].join("\n");
+    await upload(page, "Файл жителей", "residents.csv", four);
+    await page.getByTestId("problems").filter({ hasText: "жителям в файле" }).waitFor();
+    assert.deepEqual(await shown(), [
+      `residents.csv: жителям в файле (4) нужно ${rubles(rub(2_000_000))}, а из бюджета не роздано только ` +
+        `${rubles(rub(1_500_000))}: можно добавить ещё жителей — 3 (по ${rubles(rub(500_000))} каждому)`,
+    ]);
+    await screenshots(page, "committee-residents-no-room", { citizen: false });
 
     await upload(page, "Файл жителей", "residents.csv", residents.join("\n"));
     await page.getByTestId("residents-summary").waitFor();

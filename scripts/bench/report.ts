@@ -111,6 +111,11 @@ const SCALE_FIGURES: Record<string, string> = {
   "calibration.erc20_transfers": "plain ERC-20 transfers (OpenZeppelin) timed on the same chain before the round",
   "calibration.seconds": "sending and mining them, as many a block as the votes",
   "calibration.tx_per_second": "the chain's throughput for them",
+  "calibration.gas_per_second": "the same in gas a second (each transfer to a new account)",
+  voting_gas_per_ballot: "gas the voting's blocks used, per ballot (postings included)",
+  chain_gas_per_second:
+    "gas a second of the chain's own time while voting: against `calibration.gas_per_second`, how close ballots " +
+    "come to the chain's plain-transfer throughput",
   "ratios.audit_to_raw_fetch": "the whole audit over the bare log sweep (the floor any auditor pays)",
   "ratios.audit_to_raw_fetch_cpu":
     "the same in CPU time (`audit_cpu_seconds` over `floors.raw_fetch_cpu_seconds`): the work the audit adds to " +
@@ -146,6 +151,13 @@ const SCALE_FIGURES: Record<string, string> = {
   worker_sign_seconds: "worker time hashing and signing the ballots",
   worker_encode_seconds: "worker time encoding the `submit` calldata",
   first_ballots_seconds: "posting every resident and sending every first ballot",
+  "voting_split_seconds.chain": "of the voting, the time the chain took to take the blocks (send, mine, read back)",
+  "voting_split_seconds.waiting_for_workers":
+    "of the voting, the time spent waiting for the workers' posting trees and signed batches",
+  "voting_split_seconds.other": "the rest: writing the postings' files, the loop itself",
+  chain_ballots_per_second:
+    "ballots per second of the chain's own time (`voting_split_seconds.chain`): what voting would reach with " +
+    "signatures always ready",
   ballots_per_second: "ballots per second while voting",
   audit_chunk_blocks: "blocks per eth_getLogs of the audit (and of the bare sweep)",
   "full_size_estimate_seconds.simulate": "the simulation at Yugra's full size, by this run's rate",

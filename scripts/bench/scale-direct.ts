@@ -418,6 +418,7 @@ const result = {
     erc20_transfers: calibration.transfers,
     seconds: calibration.seconds,
     tx_per_second: calibration.tx_per_second,
+    gas_per_second: calibration.gas_per_second,
   },
   ratios: {
     audit_to_raw_fetch: round3(auditSeconds / floors.raw_fetch_seconds),

@@ -305,14 +305,29 @@ async function run(): Promise<void> {
   let transactions = 0;
   let blocks = 0;
   let ballotsSent = 0;
+  // Where the voting's wall time goes: the chain taking blocks, or the loop waiting for the workers' trees and
+  // signatures (what is neither is publishing the trees' files and the loop itself).
+  const votingTime = { chainMs: 0, waitingMs: 0 };
+  let votingGas = 0n;
+  const waitFor = async <T>(promise: Promise<T>): Promise<T> => {
+    const from = performance.now();
+    try {
+      return await promise;
+    } finally {
+      votingTime.waitingMs += performance.now() - from;
+    }
+  };
   const mine = async (txs: Record<string, string>[], ballots: number): Promise<void> => {
+    const from = performance.now();
     await Promise.all(txs.map((tx) => rpc("eth_sendTransaction", [tx])));
     await rpc("hardhat_setNextBlockBaseFeePerGas", ["0x0"]);
     await rpc("evm_mine");
-    const block = (await rpc("eth_getBlockByNumber", ["latest", false])) as { transactions: string[] };
+    const block = (await rpc("eth_getBlockByNumber", ["latest", false])) as { transactions: string[]; gasUsed: string };
     if (block.transactions.length !== txs.length) {
       throw new Error(`a block mined ${block.transactions.length} of ${txs.length} transactions`);
     }
+    votingTime.chainMs += performance.now() - from;
+    votingGas += BigInt(block.gasUsed);
     transactions += txs.length;
     ballotsSent += ballots;
     blocks++;
@@ -334,7 +349,7 @@ async function run(): Promise<void> {
     const txs: Record<string, string>[] = [];
     let ballots = 0;
     for (let p = b * postingsPerBlock; p < Math.min(POSTINGS, (b + 1) * postingsPerBlock); p++) {
-      const answer = await trees[p];
+      const answer = await waitFor(trees[p]);
       const total = allowance * BigInt(answer.accounts.length);
       await publish(batchPath(published, chainId, roundAddress, p), answer.dump);
       txs.push({
@@ -346,7 +361,7 @@ async function run(): Promise<void> {
       });
     }
     for (let p = (b - 1) * postingsPerBlock; p >= 0 && p < Math.min(POSTINGS, b * postingsPerBlock); p++) {
-      for (const answer of await ballotsOf[p]) {
+      for (const answer of await waitFor(ballotsOf[p])) {
         txs.push(submitData(answer));
         ballots += answer.ballots;
       }
@@ -375,7 +390,7 @@ async function run(): Promise<void> {
   const secondBatches = relayerBatches(seconds2);
   const secondSigned = secondBatches.map((batch, k) => signed(k, batch));
   for (let start = 0; start < secondSigned.length; start += SECOND_THOUGHTS_PER_BLOCK) {
-    const answers = await Promise.all(secondSigned.slice(start, start + SECOND_THOUGHTS_PER_BLOCK));
+    const answers = await waitFor(Promise.all(secondSigned.slice(start, start + SECOND_THOUGHTS_PER_BLOCK)));
     await mine(
       answers.map(submitData),
       answers.reduce((n, a) => n + a.ballots, 0),
@@ -498,6 +513,14 @@ async function run(): Promise<void> {
     simulate_seconds: simulateSeconds,
     first_ballots_seconds: firstBallotsSeconds,
     voting_seconds: votingSeconds,
+    voting_split_seconds: {
+      chain: round3(votingTime.chainMs / 1000),
+      waiting_for_workers: round3(votingTime.waitingMs / 1000),
+      other: round3(votingSeconds - (votingTime.chainMs + votingTime.waitingMs) / 1000),
+    },
+    chain_ballots_per_second: Math.round(ballotsSent / (votingTime.chainMs / 1000)),
+    voting_gas_per_ballot: Math.round(Number(votingGas) / ballotsSent),
+    chain_gas_per_second: Math.round(Number(votingGas) / (votingTime.chainMs / 1000)),
     ballots_per_second: ballotsPerSecond,
     tx_per_second: txPerSecond,
     finalize_gas_total: Number(finalizeGas),
@@ -523,6 +546,7 @@ async function run(): Promise<void> {
       erc20_transfers: calibration.transfers,
       seconds: calibration.seconds,
       tx_per_second: calibration.tx_per_second,
+      gas_per_second: calibration.gas_per_second,
     },
     ratios: {
       audit_to_raw_fetch: round3(auditSeconds / floors.raw_fetch_seconds),

@@ -208,6 +208,8 @@ describe("kopilka commands", function () {
       expect(problems).to.deep.equal([
         {
           file: path.join(dir, "residents.csv"),
+          code: "residents-above-unposted-room",
+          values: { residents: 6, total: "1800.00", unposted: "1500.50", room: "5", each: "300.00" },
           message:
             "6 residents need 1800.00, above the 1500.50 of the budget not posted yet: room for 5 more at 300.00 each",
         },

@@ -12,6 +12,7 @@ import { mint } from "../../scripts/cli/lifecycle.js";
 import { importParticipants, treeFileText } from "../../scripts/cli/participants.js";
 import { createRound } from "../../scripts/cli/round.js";
 import { formatRubles } from "@kopilka/core/money";
+import { fillText, PROBLEM_TEXTS } from "@kopilka/core/problems";
 import { batchPath } from "@kopilka/core/publication";
 import { assignAllowances, parseResidents, residentCapacity } from "@kopilka/core/residents";
 import { InputError, parseRoundSpec, type InputProblem } from "@kopilka/core/spec";
@@ -141,6 +142,59 @@ describe("kopilka input checks", function () {
       ];
       expect(problems.map((p) => p.line)).to.deep.equal(expected.map(([line]) => line));
       problems.forEach((problem, i) => expect(problem.message).to.match(expected[i][1]));
+    });
+
+    it("reports each problem of the file and of its allowances by a stable code and its values beside the English words", function () {
+      const [a, b, c, d] = [
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+        "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+        "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
+      ];
+      const file = ["address,district,amount", `${a},0,10`, `${a.toLowerCase()},1`, `${b},Тракторозаводский`];
+      file.push(`${c},,0`, `${c},0,10,лишнее`, "0x1234,0", `${d},,-5`);
+      const found = problemsOf(() => parseResidents(file.join("\n"), "r.csv", DISTRICTS));
+      const none = problemsOf(() => parseResidents("address,district,amount\n", "r.csv", DISTRICTS));
+      const rows = parseResidents(`${a},,20\n${b}\n`, "r.csv", DISTRICTS);
+      const undeclared = problemsOf(() => assignAllowances(rows, { unposted: 1000n, allowance: 0n }, "r.csv"));
+      const tooMany = problemsOf(() => assignAllowances(rows, { unposted: 2999n, allowance: 1000n }, "r.csv"));
+      const tooMuch = problemsOf(() =>
+        assignAllowances([rows[0], { ...rows[1], amount: 500n }], { unposted: 2000n, allowance: 0n }, "r.csv"),
+      );
+      const problems = [...found, ...none, ...undeclared, ...tooMany, ...tooMuch];
+      expect(problems.map(({ line, code, values }) => ({ line, code, values }))).to.deep.equal([
+        { line: 3, code: "resident-duplicate", values: { address: a, first: 2 } },
+        { line: 4, code: "resident-district-unknown", values: { district: "Тракторозаводский", districts: 2 } },
+        { line: 5, code: "resident-amount-zero", values: undefined },
+        { line: 6, code: "residents-columns", values: { columns: 4 } },
+        { line: 7, code: "address-malformed", values: { text: "0x1234" } },
+        { line: 8, code: "amount-negative", values: { text: "-5" } },
+        { line: undefined, code: "residents-none", values: undefined },
+        { line: 2, code: "resident-amount-undeclared", values: undefined },
+        {
+          line: undefined,
+          code: "residents-above-unposted-room",
+          values: { residents: 2, total: "30.00", unposted: "29.99", room: "2", each: "10.00" },
+        },
+        {
+          line: undefined,
+          code: "residents-above-unposted",
+          values: { residents: 2, total: "25.00", unposted: "20.00" },
+        },
+      ]);
+      expect(problems.map((p) => p.message)).to.deep.equal([
+        `duplicate address ${a} (first on line 2)`,
+        'unknown district "Тракторозаводский" (the round has 2)',
+        "zero allowance",
+        "expected address[,district][,amount], got 4 columns",
+        'malformed address "0x1234"',
+        'negative amount "-5"',
+        "no residents",
+        "no amount, and the round declares no allowance per resident",
+        "2 residents need 30.00, above the 29.99 of the budget not posted yet: room for 2 more at 10.00 each",
+        "2 residents need 25.00, above the 20.00 of the budget not posted yet",
+      ]);
+      for (const p of problems) expect(fillText(PROBLEM_TEXTS[p.code!], p.values)).to.equal(p.message);
     });
 
     it("accepts districts by id, by name in any case, or none", function () {

@@ -233,7 +233,7 @@ function Residents({ round, supply }: { round: RoundInfo; supply: bigint }): Rea
       <p data-testid="capacity">
         {capacity === undefined
           ? t("staff.committee.residents.noAllowance")
-          : t("staff.committee.residents.capacity", { each: rubles(round.allowance), count: capacity.toString() })}
+          : t("staff.committee.residents.capacity", { each: rubles(round.allowance), count: Number(capacity) })}
       </p>
       <label className="field">
         <span>{t("staff.committee.residents.file")}</span>

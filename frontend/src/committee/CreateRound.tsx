@@ -215,7 +215,7 @@ export function CreateRound({ account, fromContest }: { account: Address; fromCo
         t("staff.committee.create.allowance"),
         <input inputMode="decimal" value={allowance} onChange={(e) => setAllowance(e.target.value)} />,
       )}
-      <label className="field">
+      <label className="choice">
         <input type="checkbox" checked={residentsBound} onChange={(e) => setResidentsBound(e.target.checked)} />{" "}
         <span>{t("staff.committee.create.residentsBound")}</span>
       </label>
@@ -324,7 +324,10 @@ function PassedList({ fromContest }: { fromContest: FromContest }): ReactNode {
   );
 }
 
-/** The checker's verdict: every problem with its file and line, as the CLI prints them, in the page's language. */
+/**
+ * The checker's verdict: every problem with its file and line, as the CLI prints them, in the page's language; the
+ * round form and the residents' upload (./Committee.tsx) both show theirs here.
+ */
 export function Problems({ checked }: { checked?: { spec?: unknown; problems: InputProblem[] } }): ReactNode {
   const { t } = useTranslation();
   if (!checked) return null;
@@ -334,7 +337,7 @@ export function Problems({ checked }: { checked?: { spec?: unknown; problems: In
       <p>{t("staff.committee.create.problems", { count: checked.problems.length })}</p>
       <ul>
         {checked.problems.map((p, i) => (
-          <li key={i} className="mono small">
+          <li key={i} className="small">
             {formatProblem(p, problemText(p, t))}
           </li>
         ))}

@@ -4,9 +4,11 @@
  */
 import i18n, { type TFunction } from "i18next";
 
+import { parseRubles } from "@kopilka/core/money";
 import { PROBLEM_TEXTS, type ProblemCode } from "@kopilka/core/problems";
 import type { InputProblem } from "@kopilka/core/spec";
 
+import { rubles } from "../format.js";
 import type { TxWords } from "../wallet/wallet.js";
 
 /** The words of a staff page's transaction line (the wallet's own, for the committee and the experts). */
@@ -20,8 +22,10 @@ export const STAFF_TX_WORDS: TxWords = {
 };
 
 /**
- * The spec checkers' problems (@kopilka/core/problems) in Russian, by code: the committee's forms say them after the
- * field's name. The English words are core's own, as the CLI prints them.
+ * The spec checkers' problems (@kopilka/core/problems) in Russian, by code: the committee's forms and the residents'
+ * upload say them after the field's name or the file's line. The English words are core's own, as the CLI prints
+ * them. `{{total, rubles}}` says an amount the checker gives in plain rubles ("1500.50") as the page does
+ * ("1 500,50 ₽").
  */
 const SPEC_PROBLEMS_RU: Record<ProblemCode, string> = {
   "table-workbook":
@@ -51,7 +55,7 @@ const SPEC_PROBLEMS_RU: Record<ProblemCode, string> = {
   "rule-unknown": "неизвестное правило подсчёта «{{rule}}» (есть: {{rules}})",
   "min-tokens-above-budget": "минимальная поддержка больше бюджета",
   "allowance-zero": "доля жителя должна быть больше нуля",
-  "allowance-above-budget": "доля жителя {{allowance}} больше бюджета {{budget}}",
+  "allowance-above-budget": "доля жителя {{allowance, rubles}} больше бюджета {{budget, rubles}}",
   "role-unknown": "неизвестная роль (есть: {{roles}})",
   "district-budgets-sum": "бюджеты районов дают в сумме {{sum}}, а не бюджет раунда {{budget}}",
   "district-name-empty": "нет названия района",
@@ -67,6 +71,17 @@ const SPEC_PROBLEMS_RU: Record<ProblemCode, string> = {
   "projects-too-many": "в районе «{{district}}» больше {{max}} проектов",
   "location-not-numeric": "у места нужны числа широты и долготы, а не «{{lat}}», «{{lon}}»",
   "location-off-globe": "места {{lat}}, {{lon}} нет на земном шаре",
+  "residents-columns": "столбцов в строке: {{columns}}, а нужно не больше трёх — адрес, район и сумма",
+  "resident-duplicate": "адрес {{address}} уже есть в строке {{first}}",
+  "resident-district-unknown":
+    "района «{{district}}» в раунде нет (районов в раунде: {{districts}}); укажите название района или оставьте ячейку пустой — тогда житель голосует в любом районе",
+  "resident-amount-zero": "сумма жителю равна нулю: укажите сумму больше нуля или оставьте ячейку пустой",
+  "residents-none": "в файле нет ни одного жителя",
+  "resident-amount-undeclared": "нет суммы, а сумма на жителя в раунде не объявлена: укажите сумму в третьем столбце",
+  "residents-above-unposted":
+    "жителям в файле ({{residents}}) нужно {{total, rubles}}, а из бюджета не роздано только {{unposted, rubles}}",
+  "residents-above-unposted-room":
+    "жителям в файле ({{residents}}) нужно {{total, rubles}}, а из бюджета не роздано только {{unposted, rubles}}: можно добавить ещё жителей — {{room}} (по {{each, rubles}} каждому)",
   "contest-name-missing": "нужно название конкурса",
   "contest-times-order":
     "сначала открывается приём заявок, потом закрывается, потом заканчивается оценка: даты должны идти в этом порядке",
@@ -155,15 +170,18 @@ const ru = {
       },
       residents: {
         title: "Список жителей",
-        file: "Файл жителей (CSV: address[,district][,amount])",
+        file: "Файл жителей (CSV: адрес, район, сумма; район и сумму можно не указывать)",
         summary:
-          "{{count}} жителей, каждому без своей суммы {{each}}, всего {{total}}; останется нераспределённым {{remainder}}.",
+          "Жителей в файле: {{count}}; каждому без своей суммы {{each}}, всего {{total}}; останется нераспределённым {{remainder}}.",
         root: "Корень дерева: {{root}}",
         post: "Опубликовать корень в сети",
         posted:
           "Партия №{{batch}} опубликована. Выложите файл дерева в каталог раунда и запустите «npx kopilka participants publish»: он запишет файлы с доказательствами для жителей и общий список.",
         unallocated: "Ещё не роздано: {{amount}}",
-        capacity: "Каждому жителю {{each}}: места ещё для {{count}} жителей.",
+        capacity_one: "Каждому жителю {{each}}: места ещё для {{count}} жителя.",
+        capacity_few: "Каждому жителю {{each}}: места ещё для {{count}} жителей.",
+        capacity_many: "Каждому жителю {{each}}: места ещё для {{count}} жителей.",
+        capacity_other: "Каждому жителю {{each}}: места ещё для {{count}} жителя.",
         noAllowance: "Сумма на жителя не объявлена: у каждой строки файла должна быть своя сумма.",
       },
       open: { title: "Открытие голосования", button: "Открыть голосование", done: "Голосование открыто." },
@@ -389,7 +407,10 @@ const en: Strings = {
         posted:
           "Batch #{{batch}} posted. Put the tree file in the round's directory and run \"npx kopilka participants publish\": it writes the residents' proof files and the list.",
         unallocated: "Not given out yet: {{amount}}",
-        capacity: "{{each}} per resident: room for {{count}} more residents.",
+        capacity_one: "{{each}} per resident: room for {{count}} more resident.",
+        capacity_few: "{{each}} per resident: room for {{count}} more residents.",
+        capacity_many: "{{each}} per resident: room for {{count}} more residents.",
+        capacity_other: "{{each}} per resident: room for {{count}} more residents.",
         noAllowance: "No allowance per resident is declared: every row of the file needs its amount.",
       },
       open: { title: "Opening the vote", button: "Open voting", done: "Voting is open." },
@@ -555,4 +576,8 @@ export function addStaffStrings(): void {
   added = true;
   i18n.addResourceBundle("ru", "translation", ru, true, false);
   i18n.addResourceBundle("en", "translation", en, true, false);
+  i18n.services.formatter?.add("rubles", (value: unknown) => {
+    const parsed = parseRubles(String(value));
+    return "error" in parsed ? String(value) : rubles(parsed.kopecks);
+  });
 }

@@ -1,8 +1,9 @@
 /**
  * The problems the spec checkers report (the round spec and its CSV files, ./spec.ts; the contest spec,
- * ./contestSpec.ts), each by a stable code with its values, and the English words for each: the CLI prints those,
- * and the dApp's English pages use them as they are. The Russian words are the dApp's (frontend/src/staff/strings.ts);
- * `{{name}}` marks a value, as i18next writes it.
+ * ./contestSpec.ts; the residents' file and the allowances it asks for, ./residents.ts), each by a stable code with
+ * its values, and the English words for each: the CLI prints those, and the dApp's English pages use them as they
+ * are. The Russian words are the dApp's (frontend/src/staff/strings.ts); `{{name}}` marks a value, as i18next writes
+ * it.
  */
 
 const SAVE_AS_CSV =
@@ -51,6 +52,17 @@ export const PROBLEM_TEXTS = {
   "projects-too-many": 'more than {{max}} projects in district "{{district}}"',
   "location-not-numeric": 'location needs numeric lat and lon, got "{{lat}}", "{{lon}}"',
   "location-off-globe": "location {{lat}}, {{lon}} is off the globe",
+  "residents-columns": "expected address[,district][,amount], got {{columns}} columns",
+  "resident-duplicate": "duplicate address {{address}} (first on line {{first}})",
+  "resident-district-unknown": 'unknown district "{{district}}" (the round has {{districts}})',
+  "resident-amount-zero": "zero allowance",
+  "residents-none": "no residents",
+  "resident-amount-undeclared": "no amount, and the round declares no allowance per resident",
+  "residents-above-unposted":
+    "{{residents}} residents need {{total}}, above the {{unposted}} of the budget not posted yet",
+  "residents-above-unposted-room":
+    "{{residents}} residents need {{total}}, above the {{unposted}} of the budget not posted yet: " +
+    "room for {{room}} more at {{each}} each",
   "contest-name-missing": "a contest needs a name",
   "contest-times-order": "submissions open, then close, then the review closes: the times must be in that order",
   "names-list": "expected a list of names",

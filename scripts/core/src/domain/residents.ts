@@ -7,6 +7,7 @@
  */
 import { formatRubles, parseRubles } from "./money.js";
 import { ANY_DISTRICT, type Participant } from "./participants.js";
+import { problem, type Problem } from "./problems.js";
 import { InputError, parseAddress, parseCsv, type InputProblem } from "./spec.js";
 
 export interface ResidentRow {
@@ -29,48 +30,48 @@ const ADDRESS_HEADERS = new Set(["address", "адрес"]);
  */
 export function parseResidents(text: string, file: string, districts: readonly string[]): ResidentRow[] {
   const { rows, problems } = parseCsv(text, file);
-  const report = (line: number, message: string) => problems.push({ file, line, message });
+  const report = (line: number, found: Problem) => problems.push({ file, line, ...found });
   const firstLine = new Map<string, number>();
   const residents: ResidentRow[] = [];
   for (const [index, { line, cells }] of rows.entries()) {
     if (index === 0 && ADDRESS_HEADERS.has(cells[0]?.toLowerCase())) continue;
     if (cells.length > 3) {
-      report(line, `expected address[,district][,amount], got ${cells.length} columns`);
+      report(line, problem("residents-columns", { columns: cells.length }));
       continue;
     }
     const [addressCell, districtCell = "", amountCell = ""] = cells;
     let bad = false;
     const address = parseAddress(addressCell);
     if ("error" in address) {
-      report(line, address.error);
+      report(line, address.problem);
       bad = true;
     } else {
       const key = address.address.toLowerCase();
       const first = firstLine.get(key);
       if (first !== undefined) {
-        report(line, `duplicate address ${address.address} (first on line ${first})`);
+        report(line, problem("resident-duplicate", { address: address.address, first }));
         bad = true;
       } else firstLine.set(key, line);
     }
     const district = parseDistrict(districtCell, districts);
     if (district === undefined) {
-      report(line, `unknown district "${districtCell}" (the round has ${districts.length})`);
+      report(line, problem("resident-district-unknown", { district: districtCell, districts: districts.length }));
       bad = true;
     }
     let amount: bigint | undefined;
     if (amountCell !== "") {
       const parsed = parseRubles(amountCell);
       if ("error" in parsed) {
-        report(line, parsed.error);
+        report(line, parsed.problem);
         bad = true;
       } else if (parsed.kopecks === 0n) {
-        report(line, "zero allowance");
+        report(line, problem("resident-amount-zero"));
         bad = true;
       } else amount = parsed.kopecks;
     }
     if (!bad) residents.push({ line, account: (address as { address: string }).address, district: district!, amount });
   }
-  if (problems.length === 0 && residents.length === 0) problems.push({ file, message: "no residents" });
+  if (problems.length === 0 && residents.length === 0) problems.push({ file, ...problem("residents-none") });
   if (problems.length > 0) throw new InputError(problems);
   return residents;
 }
@@ -127,17 +128,21 @@ export function assignAllowances(
   const open = rows.filter((row) => row.amount === undefined);
   if (open.length > 0 && allowance === 0n) {
     for (const row of open) {
-      problems.push({ file, line: row.line, message: "no amount, and the round declares no allowance per resident" });
+      problems.push({ file, line: row.line, ...problem("resident-amount-undeclared") });
     }
   }
   const total = explicit + allowance * BigInt(open.length);
   if (problems.length === 0 && total > unposted) {
-    const capacity = allowance > 0n ? `: room for ${unposted / allowance} more at ${formatRubles(allowance)} each` : "";
+    const need = { residents: rows.length, total: formatRubles(total), unposted: formatRubles(unposted) };
     problems.push({
       file,
-      message:
-        `${rows.length} residents need ${formatRubles(total)}, above the ${formatRubles(unposted)} ` +
-        `of the budget not posted yet${capacity}`,
+      ...(allowance > 0n
+        ? problem("residents-above-unposted-room", {
+            ...need,
+            room: (unposted / allowance).toString(),
+            each: formatRubles(allowance),
+          })
+        : problem("residents-above-unposted", need)),
     });
   }
   if (problems.length > 0) throw new InputError(problems);
