@@ -70,6 +70,9 @@ const SCALE_FIGURES: Record<string, string> = {
   audit_seconds: "the whole audit, published files included",
   audit_cpu_seconds:
     "the CPU time the process (every thread: the in-process chain's, the tree worker, the main one) used during the audit",
+  audit_gc_seconds:
+    "the main thread's garbage-collection pauses during the audit (V8's `GCProfiler`): what holding the decoded " +
+    "events costs",
   audit_events: "events the audit read",
   fetch_seconds: "reading the chain: the logs, then the state not read yet",
   fetch_logs_seconds: "reading the logs (state reads and file checks overlap with it)",
@@ -81,9 +84,12 @@ const SCALE_FIGURES: Record<string, string> = {
     "the whole audit once more reading every resident's balance on-chain (same report), as it did before the sample",
   audit_in_thread_seconds: "the same audit once more, trees rebuilt on the main thread (`treeWorker: false`)",
   recount_seconds:
-    "what the timed audit spent after fetching: the recount, the checks, and the published files' work (tree " +
-    "rebuilds) not finished by then; `recount_and_checks_seconds` is the recount and chain checks alone",
+    "what the timed audit spent beyond reading the chain: decoding and the recount as the logs arrive, then the " +
+    "checks and the published files' work (tree rebuilds) not finished by then; `recount_and_checks_seconds` is " +
+    "the recount and chain checks alone",
   decode_seconds: "decoding the logs as they arrive",
+  recount_as_logs_arrive_seconds:
+    "the recount fed each chunk's claims, projects and transfers as they arrive (while the endpoint reads the next)",
   recount_and_checks_seconds: "the recount and the chain checks, run alone",
   published_checks_seconds: "the published-files checks (trees, claim leaves, metadata), run alone",
   "audit_requests.eth_blockNumber": "JSON-RPC requests of the timed audit, by method",
@@ -98,6 +104,7 @@ const SCALE_FIGURES: Record<string, string> = {
   "floors.raw_fetch_cpu_seconds":
     "the CPU time the process (the in-process chain's threads included) spent on that sweep: steadier than its " +
     "wall time on a shared machine",
+  "floors.raw_fetch_gc_seconds": "the main thread's garbage-collection pauses during that sweep",
   "floors.decode_seconds": "floor: the auditor's decoder alone over the same logs",
   "floors.logs": "logs the bare sweep read (the audit's events)",
   "floors.requests": "eth_getLogs requests of the bare sweep",

@@ -44,12 +44,12 @@ import {
   load,
   log,
   collectingSeconds,
-  cpuSeconds,
   MemoryProbe,
   releaseChainAnswers,
   RESIDENT_BALANCES,
   round3,
   seconds,
+  timed,
 } from "./scale-measure.js";
 
 const QUICK = process.argv.includes("--quick");
@@ -311,12 +311,13 @@ const auditOptions = {
   reader: { initialChunk: AUDIT_CHUNK, maxChunk: AUDIT_CHUNK, resultCap: Number.MAX_SAFE_INTEGER },
 };
 // The published trees are rebuilt (on a worker thread) and the metadata hashed while the logs arrive.
-const auditStarted = performance.now();
-const auditCpuStarted = process.cpuUsage();
-const loaded = await loadAudited(auditOptions, true);
-const report = await checkRound(loaded);
-const auditSeconds = seconds(auditStarted);
-const auditCpuSeconds = cpuSeconds(auditCpuStarted);
+const timedAudit = await timed(async () => {
+  const loaded = await loadAudited(auditOptions, true);
+  return { loaded, report: await checkRound(loaded) };
+});
+const { loaded, report } = timedAudit.value;
+const auditSeconds = timedAudit.seconds;
+const auditCpuSeconds = timedAudit.cpu_seconds;
 memory.mark("audited");
 const timings = loaded.data.timings;
 const auditRequests = Object.fromEntries(Object.entries(requests).sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -391,6 +392,7 @@ const result = {
   finalize_gas_total: Number(finalizeGas),
   audit_seconds: auditSeconds,
   audit_cpu_seconds: auditCpuSeconds,
+  audit_gc_seconds: timedAudit.gc_seconds,
   audit_events: auditEvents,
   fetch_seconds: round3(timings.logsSeconds + timings.stateSeconds),
   fetch_logs_seconds: timings.logsSeconds,
@@ -400,10 +402,11 @@ const result = {
   resident_balances_seconds: residentBalancesSeconds,
   audit_every_balance_seconds: auditEveryBalanceSeconds,
   audit_in_thread_seconds: auditInThreadSeconds,
-  // What the timed audit spent after fetching: decoding, the recount, the checks, and any published-files work
-  // still unfinished when the chain had been read.
+  // What the timed audit spent beyond reading the chain: decoding and the recount as the logs arrive, then the
+  // checks and any published-files work still unfinished when the chain had been read.
   recount_seconds: recountSeconds,
   decode_seconds: timings.decodeSeconds,
+  recount_as_logs_arrive_seconds: timings.watcherSeconds,
   recount_and_checks_seconds: recountAloneSeconds,
   published_checks_seconds: publishedChecksSeconds,
   audit_requests: auditRequests,

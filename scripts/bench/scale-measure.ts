@@ -4,8 +4,10 @@
  * of the process and of the in-process chain over the run, and the end of the run (the process must exit by itself
  * once its JSON is written, or say loudly what keeps it alive).
  */
+import { Session } from "node:inspector/promises";
+import { writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
-import { getHeapStatistics, setFlagsFromString } from "node:v8";
+import { GCProfiler, getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 import { TOPICS, type EventName, ROUND_EVENTS, AIRDROP_EVENTS, TOKEN_EVENTS } from "@kopilka/core/audit/events";
@@ -113,6 +115,40 @@ export class MemoryProbe {
   }
 }
 
+/**
+ * Times a stretch of the run (the timed audit): its wall time, the whole process's CPU time, and the main thread's
+ * garbage-collection pauses (what holding the decoded events as objects costs). With `KOPILKA_AUDIT_CPUPROFILE` set
+ * to a file name (and `profiled`), the main thread's CPU profile of the stretch is written there (open it in Chrome's
+ * DevTools).
+ */
+export async function timed<T>(
+  run: () => Promise<T>,
+  profiled = true,
+): Promise<{ value: T; seconds: number; cpu_seconds: number; gc_seconds: number }> {
+  const profileFile = profiled ? process.env.KOPILKA_AUDIT_CPUPROFILE : undefined;
+  const session = profileFile ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post("Profiler.enable");
+    await session.post("Profiler.start");
+  }
+  // V8's own record of each collection (its cost in microseconds), kept natively until `stop`: no callback a collection.
+  const collections = new GCProfiler();
+  collections.start();
+  const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const value = await run();
+  const wall = seconds(started);
+  const cpu = cpuSeconds(cpuStarted);
+  const gc = round3((collections.stop()?.statistics ?? []).reduce((sum, c) => sum + c.cost, 0) / 1e6);
+  if (session) {
+    const { profile } = await session.post("Profiler.stop");
+    await writeFile(profileFile!, JSON.stringify(profile));
+    session.disconnect();
+  }
+  return { value, seconds: wall, cpu_seconds: cpu, gc_seconds: gc };
+}
+
 /** How the audit confirms the residents' balances (scripts/core/src/audit/load.ts, `RESIDENT_SAMPLE`). */
 export const RESIDENT_BALANCES =
   "from the events; on-chain (deployless batched balanceOf) for a sample: every one of the first 2,048 residents, " +
@@ -149,6 +185,7 @@ export async function auditFloors(
 ): Promise<{
   raw_fetch_seconds: number;
   raw_fetch_cpu_seconds: number;
+  raw_fetch_gc_seconds: number;
   decode_seconds: number;
   logs: number;
   requests: number;
@@ -179,18 +216,15 @@ export async function auditFloors(
     return requests;
   };
   let logs = 0;
-  const fetchStarted = performance.now();
-  const cpuStarted = process.cpuUsage();
-  const requests = await sweep((found) => (logs += found.length));
-  const rawFetchSeconds = seconds(fetchStarted);
-  const rawFetchCpuSeconds = cpuSeconds(cpuStarted);
+  const { value: requests, ...bare } = await timed(() => sweep((found) => (logs += found.length)), false);
   // The decode floor counts only the time spent decoding (the decoder's own clock), not the second sweep's fetching.
   const decoder = logDecoder(range, events);
   await sweep((found) => decoder.add(found));
   decoder.finish();
   return {
-    raw_fetch_seconds: rawFetchSeconds,
-    raw_fetch_cpu_seconds: rawFetchCpuSeconds,
+    raw_fetch_seconds: bare.seconds,
+    raw_fetch_cpu_seconds: bare.cpu_seconds,
+    raw_fetch_gc_seconds: bare.gc_seconds,
     decode_seconds: round3(decoder.seconds()),
     logs,
     requests,

@@ -42,6 +42,7 @@ import {
   RESIDENT_BALANCES,
   round3,
   seconds,
+  timed,
 } from "./scale-measure.js";
 import {
   schemeOf,
@@ -81,7 +82,15 @@ const SECOND_THOUGHTS_PER_BLOCK = 20;
 const CALIBRATION_TRANSFERS = 20_000;
 const CALIBRATION_PER_BLOCK = 250;
 const WORKERS = Number(argument("--workers") ?? Math.max(1, availableParallelism()));
-const OUT = path.join("bench", "results", "scale-yugra.json");
+/**
+ * The profile's file. Another size (`--ballots`) writes under bench/results/local/, which git and the benchmarks page
+ * ignore, unless `--out` names a file.
+ */
+const OUT =
+  argument("--out") ??
+  (BALLOTS === YUGRA_BALLOTS
+    ? path.join("bench", "results", "scale-yugra.json")
+    : path.join("bench", "results", "local", `scale-yugra-${BALLOTS}.json`));
 
 const loadAtStart = load();
 const memory = new MemoryProbe();
@@ -426,10 +435,13 @@ async function run(): Promise<void> {
     published,
     reader: { initialChunk: chunk, maxChunk: chunk, resultCap: Number.MAX_SAFE_INTEGER },
   };
-  const auditStarted = performance.now();
-  let loaded: Awaited<ReturnType<typeof loadAudited>> | undefined = await loadAudited(auditOptions, true);
-  const report = await checkRound(loaded);
-  const auditSeconds = seconds(auditStarted);
+  const timedAudit = await timed(async () => {
+    const loaded = await loadAudited(auditOptions, true);
+    return { loaded, report: await checkRound(loaded) };
+  });
+  let loaded: Awaited<ReturnType<typeof loadAudited>> | undefined = timedAudit.value.loaded;
+  const report = timedAudit.value.report;
+  const auditSeconds = timedAudit.seconds;
   memory.mark("audited");
   log(`audited in ${auditSeconds} s: ${report.ok ? "everything holds" : "DISCREPANCIES"}`);
   const timings = loaded.data.timings;
@@ -513,6 +525,8 @@ async function run(): Promise<void> {
     tx_per_second: txPerSecond,
     finalize_gas_total: Number(finalizeGas),
     audit_seconds: auditSeconds,
+    audit_cpu_seconds: timedAudit.cpu_seconds,
+    audit_gc_seconds: timedAudit.gc_seconds,
     audit_events: auditEvents,
     audit_chunk_blocks: chunk,
     fetch_logs_seconds: timings.logsSeconds,
@@ -522,6 +536,7 @@ async function run(): Promise<void> {
     audit_every_balance_seconds: auditEveryBalanceSeconds,
     recount_seconds: recountSeconds,
     decode_seconds: timings.decodeSeconds,
+    recount_as_logs_arrive_seconds: timings.watcherSeconds,
     recount_and_checks_seconds: recountAloneSeconds,
     published_files: `${POSTINGS} participants trees and ${banks.length} metadata files, read from a local directory`,
     audit_ok: report.ok,
@@ -535,6 +550,7 @@ async function run(): Promise<void> {
     },
     ratios: {
       audit_to_raw_fetch: round3(auditSeconds / floors.raw_fetch_seconds),
+      audit_to_raw_fetch_cpu: round3(timedAudit.cpu_seconds / floors.raw_fetch_cpu_seconds),
       recount_to_decode: round3(recountSeconds / floors.decode_seconds),
       simulate_tx_per_second: round3(txPerSecond / calibration.tx_per_second),
       ballots_per_second_to_transfers: round3(ballotsPerSecond / calibration.tx_per_second),

@@ -6,7 +6,7 @@
  *   npm run bench:scale -- --quick             # the same at 4,000 residents, for CI: scale-quick.json
  *   npm run bench:scale -- --residents 40000   # the same at another size: bench/results/local/scale-40000.json
  *   npm run bench:scale -- --profile yugra     # Yugra's 802,034 ballots through the ballot box: scale-yugra.json
- *   npm run bench:scale -- --profile yugra --ballots 100000   # the same mix at another size
+ *   npm run bench:scale -- --profile yugra --ballots 100000   # the same mix at another size: bench/results/local/
  *
  * The direct profiles are scripts/bench/scale-direct.ts, the relayed one scripts/bench/scale-yugra.ts.
  */

@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 
 import { LeafIndex, proofOf, rebuildParticipantTree, type TreeDump } from "@kopilka/core/audit/merkle";
+import type { PublishedFiles } from "@kopilka/core/audit/files";
+import { PublishedReader, WORKER_TREE_CHARS } from "@kopilka/core/audit/published";
 import { inThreadRebuilder, workerRebuilder, type TreeRebuilder } from "@kopilka/core/audit/tree-rebuild";
 import { nodeTreeWorker } from "@kopilka/core/node";
 import {
@@ -161,6 +163,33 @@ describe("Auditor's tree rebuild", function () {
         }
       });
     }
+
+    it("sends the published reader's large trees to the worker and rebuilds the small ones on its own thread", async function () {
+      const small = published(participants(50));
+      const large = published(participants(60));
+      // Spaces after the JSON make the file as long as a tree of some 27,000 leaves, and change nothing in it.
+      const texts = new Map([
+        ["participants/batch-0.json", JSON.stringify(small)],
+        ["participants/batch-1.json", JSON.stringify(large) + " ".repeat(WORKER_TREE_CHARS)],
+      ]);
+      const files: PublishedFiles = { location: "memory", read: (file) => Promise.resolve(texts.get(file)) };
+      const posted: number[] = [];
+      const worker = nodeTreeWorker();
+      const reader = new PublishedReader(files, {
+        treeWorker: () => {
+          const started = worker();
+          return { ...started, post: (job) => (posted.push(job.text.length), started.post(job)) };
+        },
+      });
+      try {
+        const [first, second] = await Promise.all([reader.tree(0), reader.tree(1)]);
+        expect(first).to.deep.equal({ tree: rebuildParticipantTree(small) });
+        expect(second).to.deep.equal({ tree: rebuildParticipantTree(large) });
+        expect(posted).to.deep.equal([texts.get("participants/batch-1.json")!.length]);
+      } finally {
+        await reader.close();
+      }
+    });
   });
 });
 

@@ -23,7 +23,7 @@ import {
   type ParticipantChecksOptions,
 } from "./participants.js";
 import { PublishedReader } from "./published.js";
-import { recount, type Recount } from "./recount.js";
+import { recountAsLogsArrive, type Recount } from "./recount.js";
 import { decidingTies, type DecidingTie } from "../domain/tally.js";
 import type { TreeWorkerFactory } from "./tree-rebuild.js";
 import { toRpc, type RpcSource } from "../chain/rpc.js";
@@ -87,7 +87,8 @@ export interface AuditOptions extends LoadOptions {
   published?: string;
   onProgress?: LogReaderOptions["onProgress"];
   /**
-   * Rebuild the published trees on workers it starts while the logs arrive; without it they are rebuilt on this
+   * Rebuild the large published trees on a worker it starts while the logs arrive (smaller ones cost less on this
+   * thread than the worker's start: `WORKER_TREE_CHARS` in ./published.ts); without it every tree is rebuilt on this
    * thread, between the chain's answers. The Node entry gives worker threads unless told `treeWorker: false`.
    */
   treeWorker?: TreeWorkerFactory;
@@ -142,12 +143,15 @@ export async function loadAudited(options: AuditOptions, forChecks = false): Pro
       if (forChecks) published = new PublishedReader(files, { treeWorker: options.treeWorker });
     }
     const reader = published;
-    const watcher: RoundWatcher | undefined = reader && {
-      batch: (b) => void reader.tree(b.id),
-      project: (p) => void reader.metadataHash(p.id, p.metadataURI),
+    // The recount runs as the logs arrive, while the endpoint works on the next chunk.
+    const counting = recountAsLogsArrive(options.round);
+    const watcher: RoundWatcher = {
+      batch: reader && ((b) => void reader.tree(b.id)),
+      project: reader && ((p) => void reader.metadataHash(p.id, p.metadataURI)),
+      decoded: counting.add,
     };
     const data = await loadRound(rpc, { ...options, fromBlock, factory }, options.onProgress, watcher);
-    return { data, counted: recount(data), files, published, proofFiles: options.proofFiles ?? false };
+    return { data, counted: counting.finish(data), files, published, proofFiles: options.proofFiles ?? false };
   } catch (error) {
     await published?.close();
     throw error;

@@ -60,29 +60,57 @@ export interface LogPlace {
 let lastBlockHex = "";
 let lastBlock = 0;
 
-export function placeOf(log: RawLog): LogPlace {
+/** The block a log is in. */
+export function blockOf(log: RawLog): number {
   if (log.blockNumber !== lastBlockHex) {
     lastBlockHex = log.blockNumber;
     lastBlock = parseInt(lastBlockHex, 16);
   }
-  return { block: lastBlock, logIndex: parseInt(log.logIndex, 16), tx: log.transactionHash };
+  return lastBlock;
+}
+
+export function placeOf(log: RawLog): LogPlace {
+  return { block: blockOf(log), logIndex: parseInt(log.logIndex, 16), tx: log.transactionHash };
 }
 
 /**
- * Lower-case addresses from indexed topics, one string per address: a full round names 160,000 residents in
- * ~500,000 Transfer and Claimed topics, and sharing the strings keeps the heap (and the garbage collector's work)
- * small.
+ * Lower-case addresses from indexed topics, one string per address, each with a number: a full round names 160,000
+ * residents in ~500,000 Transfer and Claimed topics, and sharing the strings (or holding their numbers) keeps the heap
+ * (and the garbage collector's work) small.
  */
 export class AddressPool {
-  private readonly byTopic = new Map<string, string>();
+  private readonly byTopic = new Map<string, number>();
+  private readonly byAddress = new Map<string, number>();
+  private readonly addresses: string[] = [];
+
+  /** The number of the address in an indexed topic. */
+  idOfTopic(topic: string): number {
+    let id = this.byTopic.get(topic);
+    if (id === undefined) {
+      id = this.idOf(addressWord(topic.slice(2)));
+      this.byTopic.set(topic, id);
+    }
+    return id;
+  }
+
+  /** The number of a lower-case address. */
+  idOf(address: string): number {
+    let id = this.byAddress.get(address);
+    if (id === undefined) {
+      id = this.addresses.length;
+      this.addresses.push(address);
+      this.byAddress.set(address, id);
+    }
+    return id;
+  }
+
+  /** The address numbered `id`. */
+  address(id: number): string {
+    return this.addresses[id];
+  }
 
   fromTopic(topic: string): string {
-    let address = this.byTopic.get(topic);
-    if (address === undefined) {
-      address = addressWord(topic.slice(2));
-      this.byTopic.set(topic, address);
-    }
-    return address;
+    return this.addresses[this.idOfTopic(topic)];
   }
 }
 

@@ -10,6 +10,7 @@ import type { Eip1193Provider } from "../chain/rpc.js";
 import {
   AIRDROP_EVENTS,
   AddressPool,
+  blockOf,
   onlyDataUint,
   ROUND_EVENTS,
   TOKEN_EVENTS,
@@ -28,6 +29,7 @@ import {
   type LogPlace,
 } from "./events.js";
 import { readLogs, type LogReaderOptions, type LogReaderStats, type RawLog } from "./logs.js";
+import { TransferList } from "./transfers.js";
 
 export interface RoundConfigData {
   name: string;
@@ -95,12 +97,7 @@ export interface RevocationData {
   place: LogPlace;
 }
 
-export interface TransferData {
-  from: string;
-  to: string;
-  amount: bigint;
-  place: LogPlace;
-}
+export type { TransferData } from "./transfers.js";
 
 export interface RoundData {
   chainId: bigint;
@@ -123,7 +120,8 @@ export interface RoundData {
   batches: BatchData[];
   claims: ClaimData[];
   revocations: RevocationData[];
-  transfers: TransferData[];
+  /** Every Transfer of the token, in chain order, held compactly (./transfers.ts). */
+  transfers: TransferList;
   /**
    * On-chain balanceOf of the residents read (every one, or the sample `LoadOptions.residentSample` chooses), when
    * read. The events give every resident's balance; these confirm the chain agrees.
@@ -135,9 +133,9 @@ export interface RoundData {
   readerStats: LogReaderStats;
   /**
    * Where the loading time went, in seconds (never part of a report: it would make reports differ). The logs are
-   * decoded while they are read; `logsSeconds` is the reading alone.
+   * decoded, and given to the watcher's `decoded`, while they are read; `logsSeconds` is the reading alone.
    */
-  timings: { logsSeconds: number; decodeSeconds: number; stateSeconds: number };
+  timings: { logsSeconds: number; decodeSeconds: number; watcherSeconds: number; stateSeconds: number };
 }
 
 export interface LoadOptions {
@@ -188,6 +186,11 @@ export function inResidentSample(sample: ResidentSample, index: number, account:
 export interface RoundWatcher {
   batch?(batch: BatchData): void;
   project?(project: ProjectData): void;
+  /**
+   * Told after each chunk of logs of every claim, project and transfer decoded so far (the same lists each time,
+   * grown), once the state of what the chunk added has been asked for: the recount as the logs arrive.
+   */
+  decoded?(claims: readonly ClaimData[], projects: readonly ProjectData[], transfers: TransferList): void;
 }
 
 const hex = (n: number): string => "0x" + n.toString(16);
@@ -281,6 +284,7 @@ export async function loadRound(
   let districtsSeen = 0;
   let projectsSeen = 0;
   let batchesSeen = 0;
+  let watching = 0;
   const onLogs = (logs: RawLog[]): void => {
     decoder.add(logs);
     const { districts, projects, batches } = decoder.structure();
@@ -298,6 +302,14 @@ export async function loadRound(
       watcher?.batch?.(batch);
       readState(() => readBatchState(chain, airdrop, batch));
     }
+    readResidentBalances();
+    if (watcher?.decoded) {
+      const started = performance.now();
+      watcher.decoded(decoder.claims(), projects, decoder.transfers());
+      watching += performance.now() - started;
+    }
+  };
+  const readResidentBalances = (): void => {
     const claimed = decoder.claims();
     if (!readBalances || claimed.length === claimsSeen) return;
     const fresh: string[] = [];
@@ -336,9 +348,11 @@ export async function loadRound(
   const residentBalances = readBalances ? balances : undefined;
 
   const since = (start: number, end = performance.now()): number => Number(((end - start) / 1000).toFixed(3));
+  const watcherSeconds = Number((watching / 1000).toFixed(3));
   const timings = {
-    logsSeconds: Number((since(logsStarted, stateStarted) - decoder.seconds()).toFixed(3)),
+    logsSeconds: Number((since(logsStarted, stateStarted) - decoder.seconds() - watcherSeconds).toFixed(3)),
     decodeSeconds: decoder.seconds(),
+    watcherSeconds,
     stateSeconds: since(stateStarted),
   };
   return {
@@ -438,6 +452,7 @@ export function logDecoder(
   finish(): DecodedLogs;
   seconds(): number;
   claims(): readonly ClaimData[];
+  transfers(): TransferList;
   /** The districts, projects and batches decoded so far (their state not filled in). */
   structure(): { districts: readonly DistrictData[]; projects: readonly ProjectData[]; batches: readonly BatchData[] };
 } {
@@ -459,7 +474,7 @@ export function logDecoder(
   const batches: BatchData[] = [];
   const claims: ClaimData[] = [];
   const revocations: RevocationData[] = [];
-  const transfers: TransferData[] = [];
+  const transfers = new TransferList(addresses);
   const mints: RoundData["mints"] = [];
   const funded: { projectId: number; district: number; cost: bigint; tokens: bigint; place: LogPlace }[] = [];
   const finalized: { district: number; funded: bigint; winners: bigint; place: LogPlace }[] = [];
@@ -485,12 +500,14 @@ export function logDecoder(
     if (log.address !== expected && log.address.toLowerCase() !== expected) return;
     switch (name) {
       case "Transfer":
-        transfers.push({
-          from: addresses.fromTopic(log.topics[1]),
-          to: addresses.fromTopic(log.topics[2]),
-          amount: onlyDataUint(log),
-          place: placeOf(log),
-        });
+        transfers.pushIds(
+          addresses.idOfTopic(log.topics[1]),
+          addresses.idOfTopic(log.topics[2]),
+          onlyDataUint(log),
+          blockOf(log),
+          parseInt(log.logIndex, 16),
+          log.transactionHash,
+        );
         break;
       case "Claimed":
         claims.push({
@@ -606,6 +623,7 @@ export function logDecoder(
     finish,
     seconds: () => Number((busy / 1000).toFixed(3)),
     claims: () => claims,
+    transfers: () => transfers,
     structure: () => ({ districts, projects, batches }),
   };
 }

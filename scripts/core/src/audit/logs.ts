@@ -163,8 +163,23 @@ export async function readLogs(
   return { logs, stats };
 }
 
+/** Whether the logs are in chain order: one pass, each block number parsed once for the logs that share it. */
 function inOrder(logs: RawLog[]): boolean {
-  for (let i = 1; i < logs.length; i++) if (compareLogs(logs[i - 1], logs[i]) > 0) return false;
+  let blockHex = "";
+  let block = -1;
+  let logIndex = -1;
+  for (const log of logs) {
+    const index = parseInt(log.logIndex, 16);
+    if (log.blockNumber === blockHex) {
+      if (index < logIndex) return false;
+    } else {
+      const next = parseInt(log.blockNumber, 16);
+      if (next < block || (next === block && index < logIndex)) return false;
+      blockHex = log.blockNumber;
+      block = next;
+    }
+    logIndex = index;
+  }
   return true;
 }
 

@@ -18,21 +18,34 @@ export type PublishedTree = { missing: true } | { unreadable: string } | { tree:
 export type PublishedMetadata = string | undefined;
 
 export interface PublishedReaderOptions {
-  /** Rebuild the trees on workers it starts; without it, on this thread, between the chain's answers. */
+  /**
+   * Rebuild the large trees (see `WORKER_TREE_CHARS`) on a worker it starts; without it, every tree on this thread,
+   * between the chain's answers.
+   */
   treeWorker?: TreeWorkerFactory;
 }
+
+/**
+ * A tree file this long (about 290 characters a leaf: some 27,000 leaves) or longer goes to the worker; a shorter one
+ * is rebuilt on this thread, in slices between the chain's answers. Starting the worker took about 0.47 s of CPU
+ * (under tsx, on this machine kind), while this thread rebuilds 7-16 us a leaf: a smaller tree costs less here than
+ * the worker's start, which on two busy cores takes the chain's time rather than overlapping with it. Volgograd's
+ * trees (40,000 leaves) go to the worker; a 40,000-resident round's (10,000) and Yugra's rolling postings (200) stay.
+ */
+export const WORKER_TREE_CHARS = 8_000_000;
 
 export class PublishedReader {
   private readonly trees = new Map<number, Promise<PublishedTree>>();
   private readonly metadata = new Map<string, Promise<PublishedMetadata>>();
-  private readonly rebuilder: TreeRebuilder;
+  private readonly inThread: TreeRebuilder = inThreadRebuilder();
+  /** Started by the first large tree. */
+  private readonly onWorker?: TreeRebuilder;
 
   constructor(
     readonly files: PublishedFiles,
     options: PublishedReaderOptions = {},
   ) {
-    this.rebuilder = options.treeWorker ? workerRebuilder(options.treeWorker) : inThreadRebuilder();
-    this.rebuilder.warm();
+    this.onWorker = options.treeWorker && workerRebuilder(options.treeWorker);
   }
 
   /** The tree of batch `batchId`, read and rebuilt on first asking. */
@@ -41,7 +54,8 @@ export class PublishedReader {
       const text = await this.files.read(`participants/batch-${batchId}.json`);
       if (text === undefined) return { missing: true };
       try {
-        return { tree: await this.rebuilder.rebuild(text, LEAF_ENCODING) };
+        const rebuilder = this.onWorker && text.length >= WORKER_TREE_CHARS ? this.onWorker : this.inThread;
+        return { tree: await rebuilder.rebuild(text, LEAF_ENCODING) };
       } catch (error) {
         return { unreadable: (error as Error).message };
       }
@@ -61,8 +75,8 @@ export class PublishedReader {
   }
 
   /** Stops the tree worker, if one was started. */
-  close(): Promise<void> {
-    return this.rebuilder.close();
+  async close(): Promise<void> {
+    await this.onWorker?.close();
   }
 }
 
