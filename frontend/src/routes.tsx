@@ -1,6 +1,6 @@
 /**
  * The dApp's one route table. The read-only pages a server renders ahead (overview, district, project, results) are
- * in the entry; every other page is a chunk of its own, loaded when its route is opened, so that the verification's,
+ * in the app's main chunk (./main.tsx, which ./boot.ts loads on first use); every other page is a chunk of its own, loaded when its route is opened, so that the verification's,
  * the committee's, the observers', the wallet's and the phone sign-in's code never loads on a read-only page. A lazy
  * page opened first is loaded before the app draws it (`preloadRoute`, ./main.tsx and ./server.tsx).
  *
@@ -40,8 +40,8 @@ export function page<P extends object>(load: () => Promise<ComponentType<P>>): L
   return Object.assign(Page, { preload });
 }
 
-// The pages a server renders ahead are in the entry (a few KB): the app takes them over as soon as it starts, with no
-// further request, so that a tap on a page that has just arrived is never lost while a chunk is on its way.
+// The pages a server renders ahead are in the app's main chunk: the app takes them over as soon as it starts, with no
+// further request (a tap made before that is held and replayed by ./boot.ts).
 const Verify = page(() => import("./pages/Verify.js").then((m) => m.Verify));
 // The committee's and the observers' pages: residents never download them.
 const Committee = page(() => import("./committee/Committee.js").then((m) => m.CommitteePage));
