@@ -704,29 +704,22 @@ describe("Auditor", function () {
         return { code: failed.code, stdout: failed.stdout };
       }
     };
+    /** `command` on the test's round, its node and published files (`published` for another copy of them). */
+    const onRound = (command: string, args: string[] = [], published = base) =>
+      run([command, "--rpc", node.url, "--round", round, "--published", published, ...args]);
 
     it("prints the library's JSON and exits 0 when everything holds, 1 with the discrepancies otherwise", async function () {
-      const ok = await run(["audit", "--rpc", node.url, "--round", round, "--published", base, "--json"]);
+      const ok = await onRound("audit", ["--json"]);
       expect(ok.code).to.equal(0);
       expect(ok.stdout).to.equal(reportJson(honest));
-      const every = await run([
-        "audit",
-        "--rpc",
-        node.url,
-        "--round",
-        round,
-        "--published",
-        base,
-        "--json",
-        "--every-resident-balance",
-      ]);
+      const every = await onRound("audit", ["--json", "--every-resident-balance"]);
       expect(every.code).to.equal(0);
       expect(every.stdout).to.equal(reportJson(honest));
 
       const copy = await copyPublished(base, chainId, round);
       cleanup.push(copy.base);
       await writeFile(path.join(copy.dir, "projects", "1.json"), "tampered");
-      const bad = await run(["audit", "--rpc", node.url, "--round", round, "--published", copy.base]);
+      const bad = await onRound("audit", [], copy.base);
       expect(bad.code).to.equal(1);
       expect(bad.stdout).to.match(/FAIL Each project's metadata file hashes.*\n\s+projects\/1\.json: hashes to/);
       expect(bad.stdout).to.match(/1 discrepancies found\.\n$/);
@@ -735,36 +728,13 @@ describe("Auditor", function () {
     it("writes the export files and prints a voter's receipt", async function () {
       const out = await mkdtemp(path.join(tmpdir(), "kopilka-export-"));
       cleanup.push(out);
-      const exported = await run([
-        "export",
-        "--rpc",
-        node.url,
-        "--round",
-        round,
-        "--published",
-        base,
-        "--format",
-        "json",
-        "--out",
-        out,
-      ]);
+      const exported = await onRound("export", ["--format", "json", "--out", out]);
       expect(exported.code).to.equal(0);
       expect(await readFile(path.join(out, "round.json"), "utf8")).to.equal(
         (await exportRound(optionsFor({ format: "json" })))["round.json"],
       );
       const voter = voted.voters[0];
-      const shown = await run([
-        "receipt",
-        "--rpc",
-        node.url,
-        "--round",
-        round,
-        "--published",
-        base,
-        "--address",
-        voter,
-        "--json",
-      ]);
+      const shown = await onRound("receipt", ["--address", voter, "--json"]);
       expect(shown.code).to.equal(0);
       expect(JSON.parse(shown.stdout)).to.deep.equal(await receipt(optionsFor({ address: voter })));
     });
